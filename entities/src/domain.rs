@@ -1,0 +1,240 @@
+//! Domain types that user input is parsed into: roles, organisation kinds, languages, email
+//! addresses, person names and passwords.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::FieldErrors;
+
+/// What an organisation is; organisations form the tree state agency → municipality → school,
+/// with NGOs (applicants) beside it and state vocational schools directly under the agency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))")]
+#[serde(rename_all = "snake_case")]
+pub enum OrgKind {
+    #[sea_orm(string_value = "state_agency")]
+    StateAgency,
+    #[sea_orm(string_value = "municipality")]
+    Municipality,
+    #[sea_orm(string_value = "school")]
+    School,
+    #[sea_orm(string_value = "ngo")]
+    Ngo,
+}
+
+impl OrgKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::StateAgency => "state_agency",
+            Self::Municipality => "municipality",
+            Self::School => "school",
+            Self::Ngo => "ngo",
+        }
+    }
+}
+
+/// A role a membership gives at one organisation (see DESIGN.md "People and organisations").
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))")]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    #[sea_orm(string_value = "admin")]
+    Admin,
+    #[sea_orm(string_value = "state_reviewer")]
+    StateReviewer,
+    #[sea_orm(string_value = "coordinator")]
+    Coordinator,
+    #[sea_orm(string_value = "panel_member")]
+    PanelMember,
+    #[sea_orm(string_value = "director")]
+    Director,
+    #[sea_orm(string_value = "support_staff")]
+    SupportStaff,
+    #[sea_orm(string_value = "accountant")]
+    Accountant,
+    #[sea_orm(string_value = "ngo_member")]
+    NgoMember,
+}
+
+impl Role {
+    pub const ALL: [Role; 8] = [
+        Role::Admin,
+        Role::StateReviewer,
+        Role::Coordinator,
+        Role::PanelMember,
+        Role::Director,
+        Role::SupportStaff,
+        Role::Accountant,
+        Role::NgoMember,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::StateReviewer => "state_reviewer",
+            Self::Coordinator => "coordinator",
+            Self::PanelMember => "panel_member",
+            Self::Director => "director",
+            Self::SupportStaff => "support_staff",
+            Self::Accountant => "accountant",
+            Self::NgoMember => "ngo_member",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// The kind of organisation at which this role is held.
+    pub fn org_kind(self) -> OrgKind {
+        match self {
+            Self::Admin | Self::StateReviewer => OrgKind::StateAgency,
+            Self::Coordinator | Self::PanelMember => OrgKind::Municipality,
+            Self::Director | Self::SupportStaff | Self::Accountant => OrgKind::School,
+            Self::NgoMember => OrgKind::Ngo,
+        }
+    }
+
+    /// Roles that can see pupil data (they will need a second factor).
+    pub fn sees_pupil_data(self) -> bool {
+        matches!(
+            self,
+            Self::StateReviewer | Self::Coordinator | Self::Director | Self::SupportStaff | Self::Accountant
+        )
+    }
+}
+
+/// The languages of the portal; Latvian is the default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Lv,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Lv => "lv",
+            Self::En => "en",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "lv" => Some(Self::Lv),
+            "en" => Some(Self::En),
+            _ => None,
+        }
+    }
+}
+
+/// A syntactically plausible, normalised (trimmed, lower-case) email address.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Option<Self> {
+        let s = raw.trim().to_lowercase();
+        let (local, domain) = s.split_once('@')?;
+        let ok = !local.is_empty()
+            && local.len() <= 64
+            && s.len() <= 254
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !s
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == ',')
+            && !domain.contains('@');
+        ok.then_some(Self(s))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// A password someone chose: 10 to 200 characters.
+pub struct NewPassword(String);
+
+impl NewPassword {
+    pub const MIN_CHARS: usize = 10;
+
+    /// Checks the password and its confirmation; problems go to `errors` under `field`.
+    pub fn parse(raw: &str, confirm: &str, field: &'static str, errors: &mut FieldErrors) -> Option<Self> {
+        let chars = raw.chars().count();
+        if chars < Self::MIN_CHARS {
+            errors.add(field, "error-password-short");
+            None
+        } else if chars > 200 {
+            errors.add(field, "error-password-long");
+            None
+        } else if raw != confirm {
+            errors.add("password_confirm", "error-password-mismatch");
+            None
+        } else {
+            Some(Self(raw.to_owned()))
+        }
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A required, trimmed, single-line text of bounded length.
+pub fn required_text(raw: &str, max: usize, field: &'static str, errors: &mut FieldErrors) -> Option<String> {
+    let s = raw.trim();
+    if s.is_empty() {
+        errors.add(field, "error-required");
+        None
+    } else if s.chars().count() > max || s.chars().any(|c| c.is_control()) {
+        errors.add(field, "error-too-long");
+        None
+    } else {
+        Some(s.to_owned())
+    }
+}
+
+/// Parses an email field, reporting a problem under `field`.
+pub fn email_field(raw: &str, field: &'static str, errors: &mut FieldErrors) -> Option<Email> {
+    if raw.trim().is_empty() {
+        errors.add(field, "error-required");
+        return None;
+    }
+    let email = Email::parse(raw);
+    if email.is_none() {
+        errors.add(field, "error-email");
+    }
+    email
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        assert_eq!(
+            Email::parse(" Anna@Example.LV ").map(Email::into_inner).as_deref(),
+            Some("anna@example.lv")
+        );
+        for bad in [
+            "", "anna", "anna@", "@x.lv", "a b@x.lv", "a@x", "a@.lv", "a@x.lv.", "a@b@c.lv",
+        ] {
+            assert!(Email::parse(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn roles_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+}

@@ -1,0 +1,24 @@
+use sea_orm::entity::prelude::*;
+
+use crate::domain::OrgKind;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "organisations")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub kind: OrgKind,
+    pub parent_id: Option<i32>,
+    pub name: String,
+    pub reg_no: Option<String>,
+    pub is_vocational: bool,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(belongs_to = "Entity", from = "Column::ParentId", to = "Column::Id")]
+    Parent,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,23 @@
+//! The Pumpurs model. This crate owns the sea-orm entities and every query and mutation on them
+//! (functions taking `&impl ConnectionTrait`, so the caller decides the transaction), the domain
+//! types that parse user input (`Eur`, `Email`, roles, organisation kinds), the rules that hold
+//! everywhere (money in integer cents, UTC instants shown in Riga time), the one authorisation
+//! module (`policy`), and the outbox that turns writes into background jobs.
+
+pub mod accounts;
+pub mod audit;
+pub mod domain;
+pub mod error;
+pub mod money;
+pub mod orgs;
+pub mod outbox;
+pub mod password;
+pub mod policy;
+pub mod sessions;
+pub mod time;
+pub mod tokens;
+
+pub mod entity;
+
+pub use error::{Error, FieldErrors, Result};
+pub use sea_orm;

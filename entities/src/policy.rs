@@ -1,0 +1,149 @@
+//! The one authorisation module. Every permission is a function of the actor's memberships and
+//! the organisation tree — never of a flag on the user. Handlers call a policy function for each
+//! resource; lists are filtered in SQL by the same scope (`org_scope`), not after loading.
+
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::domain::{OrgKind, Role};
+use crate::entity::{membership, organisation, user};
+use crate::error::{Error, Result};
+
+/// One membership of the actor, with its organisation.
+#[derive(Debug, Clone)]
+pub struct Grant {
+    pub membership_id: i32,
+    pub role: Role,
+    pub org: organisation::Model,
+}
+
+/// The person making a request, with every membership they hold.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user: user::Model,
+    pub grants: Vec<Grant>,
+}
+
+impl Actor {
+    /// Loads the memberships of `user` with their organisations in one query.
+    pub async fn load(conn: &impl ConnectionTrait, user: user::Model) -> Result<Self> {
+        let rows = membership::Entity::find()
+            .filter(membership::Column::UserId.eq(user.id))
+            .find_also_related(organisation::Entity)
+            .order_by_asc(membership::Column::Role)
+            .order_by_asc(membership::Column::Id)
+            .all(conn)
+            .await?;
+        let mut grants: Vec<Grant> = rows
+            .into_iter()
+            .filter_map(|(m, org)| {
+                Some(Grant {
+                    membership_id: m.id,
+                    role: m.role,
+                    org: org?,
+                })
+            })
+            .collect();
+        grants.sort_by_key(|g| (g.role, g.membership_id));
+        Ok(Self { user, grants })
+    }
+
+    pub fn has_role(&self, role: Role) -> bool {
+        self.grants.iter().any(|g| g.role == role)
+    }
+
+    pub fn holds(&self, role: Role, org_id: i32) -> bool {
+        self.grants.iter().any(|g| g.role == role && g.org.id == org_id)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.has_role(Role::Admin)
+    }
+
+    fn org_ids_with(&self, roles: &[Role]) -> Vec<i32> {
+        self.grants
+            .iter()
+            .filter(|g| roles.contains(&g.role))
+            .map(|g| g.org.id)
+            .collect()
+    }
+
+    /// The organisations whose pages (details, members, invitations) the actor may see, as an SQL
+    /// condition on `organisations`: an admin sees every organisation; a coordinator their
+    /// municipality and its schools; school staff and NGO members their own organisation; a
+    /// state reviewer the state agency. Panel members see no organisation page.
+    pub fn org_scope(&self) -> Condition {
+        if self.is_admin() {
+            return Condition::all();
+        }
+        let municipalities = self.org_ids_with(&[Role::Coordinator]);
+        let own = self.org_ids_with(&[
+            Role::StateReviewer,
+            Role::Director,
+            Role::SupportStaff,
+            Role::Accountant,
+            Role::NgoMember,
+        ]);
+        Condition::any()
+            .add(organisation::Column::Id.is_in(municipalities.clone()))
+            .add(organisation::Column::ParentId.is_in(municipalities))
+            .add(organisation::Column::Id.is_in(own))
+    }
+
+    /// Whether the actor may see `org` — the same rule as `org_scope`, for a loaded row.
+    pub fn can_view_org(&self, org: &organisation::Model) -> bool {
+        self.grants.iter().any(|g| match g.role {
+            Role::Admin => true,
+            Role::Coordinator => g.org.id == org.id || org.parent_id == Some(g.org.id),
+            Role::StateReviewer | Role::Director | Role::SupportStaff | Role::Accountant | Role::NgoMember => {
+                g.org.id == org.id
+            }
+            Role::PanelMember => false,
+        })
+    }
+
+    /// Renaming an organisation and creating municipalities and schools is the admin's job.
+    pub fn can_manage_orgs(&self) -> bool {
+        self.is_admin()
+    }
+
+    /// The roles the actor may invite people to at `org`: admin → admins and state reviewers at
+    /// the agency, coordinators at a municipality, directors at a school; coordinator → panel
+    /// members of their municipality; director → school staff; NGO member → fellow members.
+    pub fn invitable_roles(&self, org: &organisation::Model) -> Vec<Role> {
+        let mut roles = Vec::new();
+        if self.is_admin() {
+            match org.kind {
+                OrgKind::StateAgency => roles.extend([Role::Admin, Role::StateReviewer]),
+                OrgKind::Municipality => roles.push(Role::Coordinator),
+                OrgKind::School => roles.push(Role::Director),
+                OrgKind::Ngo => {}
+            }
+        }
+        if org.kind == OrgKind::Municipality && self.holds(Role::Coordinator, org.id) {
+            roles.push(Role::PanelMember);
+        }
+        if org.kind == OrgKind::School && self.holds(Role::Director, org.id) {
+            roles.extend([Role::Director, Role::SupportStaff, Role::Accountant]);
+        }
+        if org.kind == OrgKind::Ngo && self.holds(Role::NgoMember, org.id) {
+            roles.push(Role::NgoMember);
+        }
+        roles.sort();
+        roles.dedup();
+        roles
+    }
+
+    pub fn can_invite(&self, org: &organisation::Model, role: Role) -> bool {
+        self.invitable_roles(org).contains(&role)
+    }
+}
+
+/// Loads an organisation the actor may see, or `NotFound` — a page of someone else's
+/// organisation does not exist for the actor.
+pub async fn visible_org(conn: &impl ConnectionTrait, actor: &Actor, id: i32) -> Result<organisation::Model> {
+    organisation::Entity::find_by_id(id)
+        .filter(actor.org_scope())
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)
+}

@@ -1,0 +1,51 @@
+//! Time: UTC instants in the database, Europe/Riga for people (DST-correct).
+
+use chrono::{DateTime, LocalResult, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::{Europe::Riga, Tz};
+
+pub const ZONE: Tz = Riga;
+
+/// The instant in Riga time, for display.
+pub fn to_riga(at: DateTime<Utc>) -> DateTime<Tz> {
+    at.with_timezone(&ZONE)
+}
+
+/// A wall-clock time typed by a person in Riga. A time that does not exist (the spring-forward
+/// gap) is refused; an ambiguous one (the autumn hour that happens twice) means the later
+/// instant, so a deadline never ends earlier than the person could have meant.
+pub fn from_riga(local: NaiveDateTime) -> Option<DateTime<Utc>> {
+    match ZONE.from_local_datetime(&local) {
+        LocalResult::Single(t) => Some(t.with_timezone(&Utc)),
+        LocalResult::Ambiguous(_, later) => Some(later.with_timezone(&Utc)),
+        LocalResult::None => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn local(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(y, mo, d)
+            .and_then(|d| d.and_hms_opt(h, mi, 0))
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn summer_and_winter_offsets() {
+        let winter = from_riga(local(2026, 1, 15, 12, 0)).map(|t| t.to_rfc3339());
+        assert_eq!(winter.as_deref(), Some("2026-01-15T10:00:00+00:00"));
+        let summer = from_riga(local(2026, 7, 15, 12, 0)).map(|t| t.to_rfc3339());
+        assert_eq!(summer.as_deref(), Some("2026-07-15T09:00:00+00:00"));
+    }
+
+    #[test]
+    fn spring_gap_is_refused_and_autumn_overlap_takes_the_later_instant() {
+        // 2026-03-29 03:00 → 04:00 in Riga: 03:30 never happens.
+        assert_eq!(from_riga(local(2026, 3, 29, 3, 30)), None);
+        // 2026-10-25 04:00 → 03:00: 03:30 happens twice; the later is 00:30 UTC.
+        let t = from_riga(local(2026, 10, 25, 3, 30)).map(|t| t.to_rfc3339());
+        assert_eq!(t.as_deref(), Some("2026-10-25T00:30:00+00:00"));
+    }
+}

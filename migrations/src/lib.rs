@@ -1,0 +1,16 @@
+//! The Pumpurs schema. One migrator serves SQLite (the embedded default) and PostgreSQL
+//! (production); every migration is written so that both run it. Money columns are integer cents,
+//! times are UTC instants. The `pumpurs migrate` subcommand and `pumpurs serve` on SQLite apply it.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_foundation::Migration)]
+    }
+}

@@ -1,0 +1,199 @@
+app-name = Pumpurs
+app-tagline = A portal for municipalities and schools working against early school leaving
+skip-to-content = Skip to content
+nav-home = Home
+nav-login = Log in
+nav-register = Register an NGO
+nav-logout = Log out
+nav-password = Change password
+nav-orgs = Organisations
+nav-roles = Your roles
+nav-dev-mail = Development mail
+lang-switch = Latviski
+lang-switch-label = Language
+footer-text = Pumpurs — support for youth initiatives and pupils, so that nobody leaves school early.
+
+role-admin = Administrator
+role-state_reviewer = State agency reviewer
+role-coordinator = Municipal coordinator
+role-panel_member = Panel member
+role-director = School director
+role-support_staff = Support staff
+role-accountant = Accountant
+role-ngo_member = NGO member
+
+kind-state_agency = State agency
+kind-municipality = Municipality
+kind-school = School
+kind-vocational_school = State vocational school
+kind-ngo = NGO
+
+landing-title = Pumpurs
+landing-lead = Municipalities open calls for youth-initiative projects, NGOs submit projects, and schools plan individual support for pupils at risk of leaving school early.
+landing-ngo = Do you represent a youth NGO? Register to apply for a project grant.
+landing-staff = Municipal and school staff join by invitation.
+
+field-email = Email
+field-password = Password
+field-password-new = New password
+field-password-confirm = Password again
+field-password-current = Current password
+field-name = Full name
+field-org-name = NGO name
+field-reg-no = Registration number
+field-reg-no-hint = 11 digits, as in the Register of Enterprises; you can add it later.
+field-password-hint = At least 10 characters.
+field-lang = Language for messages
+field-role = Role
+field-kind = Kind
+field-parent = Municipality
+field-org-title = Name
+
+login-title = Log in
+login-submit = Log in
+login-forgot = Forgot your password?
+login-no-account = Your NGO has no account yet?
+login-invalid = Wrong email or password.
+login-throttled = Too many failed attempts. Try again in 15 minutes or reset your password.
+login-unconfirmed = Please confirm your email address first: open the link in the message we sent when you registered.
+
+register-title = Register an NGO
+register-lead = An account lets your NGO write and submit project applications. After registering we will send a message to confirm your address.
+register-submit = Register
+register-done-title = Check your email
+register-done = If the address is right, a message with a link is on its way. Open it within 48 hours to confirm your account.
+
+confirm-title = Email confirmed
+confirm-done = Thank you! Your address is confirmed — you can log in now.
+
+forgot-title = Reset your password
+forgot-lead = Enter the email of your account and we will send a link to set a new password.
+forgot-submit = Send the link
+forgot-done = If this address has an account, a link is on its way. It is valid for one hour.
+
+reset-title = Set a new password
+reset-submit = Save the password
+reset-done = Your password has been changed. Log in with the new one.
+
+password-title = Change password
+password-submit = Change password
+password-done = Your password has been changed. Your other sessions have ended.
+
+invite-title = Invitation
+invite-lead = { $inviter } invites you to join “{ $org }” as: { $role }.
+invite-new-account = Choose a password to accept. The account will belong to { $email }.
+invite-log-in = { $email } already has an account. Log in with it and open the link again.
+invite-accept = Accept the invitation
+invite-accepted = Invitation accepted.
+invite-form-title = Invite
+invite-form-lead = We will email a link that is valid for 14 days.
+invite-submit = Send the invitation
+invite-sent = Invitation sent.
+invite-none-allowed = You cannot invite anyone here.
+
+home-title = Home
+home-choose = You have several roles. Choose one to work in:
+home-no-roles = Your account has no role yet. If you are expecting an invitation, open the link in its message.
+dash-admin = Administrator home
+dash-admin-lead = Manage municipalities, schools and the agency's users.
+dash-state_reviewer = State agency home
+dash-state_reviewer-lead = Support plans awaiting the agency's approval and state statistics will appear here.
+dash-coordinator = Coordinator home
+dash-coordinator-lead = Calls, panels and the support plans of the municipality's schools.
+dash-panel_member = Panel member home
+dash-panel_member-lead = The calls whose panel you sit on will appear here.
+dash-director = Director home
+dash-director-lead = School staff, pupils' support plans and funding.
+dash-support_staff = Support staff home
+dash-support_staff-lead = The support plans of the pupils assigned to you will appear here.
+dash-accountant = Accountant home
+dash-accountant-lead = Compensations to pay will appear here.
+dash-ngo_member = NGO home
+dash-ngo_member-lead = Your NGO's profile, members and project applications.
+dash-count-municipalities = Municipalities
+dash-count-schools = Schools
+dash-count-ngos = NGOs
+dash-nothing-yet = Nothing is waiting for you yet.
+dash-open-org = Open the organisation's page
+
+orgs-title = Organisations
+orgs-new-municipality = New municipality
+orgs-new-school = New school
+orgs-new-vocational = New state vocational school
+orgs-create = Create
+orgs-created = Organisation created.
+orgs-empty = There are no organisations.
+orgs-filter = Show
+orgs-filter-all = All
+orgs-col-name = Name
+orgs-col-kind = Kind
+orgs-col-parent = Under
+org-details = Details
+org-rename = Save the name
+org-renamed = Name saved.
+org-children = Institutions under it
+org-children-empty = No institutions under it.
+org-members = Users
+org-members-empty = No users yet.
+org-invitations = Pending invitations
+org-invitations-empty = No pending invitations.
+org-invitation-expires = valid until { $date }
+
+pager-prev = Previous
+pager-next = Next
+pager-status = Page { $page } of { $pages } ({ $total } entries)
+
+error-summary = Please correct the following:
+error-required = This field is required.
+error-too-long = The text is too long.
+error-email = Enter a valid email address, like name@example.lv.
+error-email-taken = This address already has an account.
+error-password-short = The password must be at least 10 characters long.
+error-password-long = The password is too long (200 characters at most).
+error-password-mismatch = The passwords do not match.
+error-current-password = The current password is not right.
+error-reg-no = The registration number must be 11 digits.
+error-choose = Choose one of the options offered.
+error-link-invalid = The link is not valid. Check that you copied all of it.
+error-link-expired = The link is no longer valid — it was used already or it has expired. Ask for a new one.
+error-invitation-other-account = You are logged in with another account than the one invited. Log out and open the link again.
+error-invitation-log-in = The invited address already has an account. Log in and open the link again.
+error-no-state-agency = The state agency must be created first.
+error-csrf = The form is out of date or was sent from another site. Open the page again and retry.
+
+error-400-title = Bad request
+error-400 = The request could not be processed. Go back and try again.
+error-403-title = Access denied
+error-403 = You are not allowed to do this.
+error-404-title = Page not found
+error-404 = There is no such page, or you are not allowed to see it.
+error-405-title = Not allowed
+error-405 = This address does not accept that action.
+error-413-title = Too large
+error-413 = What was sent is too large.
+error-500-title = Something went wrong
+error-500 = Sorry, something went wrong on our side. If it happens again, tell support this reference: { $reference }.
+error-back-home = Back to the home page
+
+flash-logged-out = You have logged out.
+flash-lang = Language changed.
+
+email-greeting = Hello { $name },
+email-signature = Pumpurs
+email-confirm-subject = Confirm your email address for Pumpurs
+email-confirm-body = Thank you for registering “{ $org }”. To confirm your address, open this link (valid for 48 hours):
+email-confirm-ignore = If you did not register, you can ignore this message.
+email-exists-subject = Someone tried to register with your address
+email-exists-body = Someone tried to create a new account with this address, but you already have one. If it was you, log in or reset your password:
+email-reset-subject = Reset your Pumpurs password
+email-reset-body = To set a new password, open this link (valid for one hour):
+email-reset-ignore = If you did not ask for this, do nothing — your password stays the same.
+email-invite-subject = Invitation to join “{ $org }” on Pumpurs
+email-invite-body = { $inviter } invites you to join “{ $org }” as: { $role }. To accept, open this link (valid until { $date }):
+email-test-subject = Pumpurs: test message
+email-test-body = This is a test message. If you received it, the mail settings work.
+
+mail-title = Development mailbox
+mail-lead = Messages the portal wrote to { $dir } (development only).
+mail-empty = No messages yet.
+mail-subject = Subject

@@ -1,0 +1,199 @@
+app-name = Pumpurs
+app-tagline = Portāls pašvaldībām un skolām priekšlaicīgas mācību pārtraukšanas mazināšanai
+skip-to-content = Pāriet uz saturu
+nav-home = Sākums
+nav-login = Pieslēgties
+nav-register = Reģistrēt biedrību
+nav-logout = Atslēgties
+nav-password = Mainīt paroli
+nav-orgs = Organizācijas
+nav-roles = Jūsu lomas
+nav-dev-mail = Izstrādes pasts
+lang-switch = English
+lang-switch-label = Valoda
+footer-text = Pumpurs — atbalsts jauniešu iniciatīvām un skolēniem, lai neviens nepamestu skolu.
+
+role-admin = Administrators
+role-state_reviewer = Valsts aģentūras vērtētājs
+role-coordinator = Pašvaldības koordinators
+role-panel_member = Vērtēšanas komisijas loceklis
+role-director = Skolas direktors
+role-support_staff = Atbalsta personāls
+role-accountant = Grāmatvedis
+role-ngo_member = Biedrības pārstāvis
+
+kind-state_agency = Valsts aģentūra
+kind-municipality = Pašvaldība
+kind-school = Skola
+kind-vocational_school = Valsts profesionālā izglītības iestāde
+kind-ngo = Biedrība
+
+landing-title = Pumpurs
+landing-lead = Pašvaldības izsludina jauniešu iniciatīvu projektu konkursus, biedrības iesniedz projektus, un skolas plāno individuālu atbalstu skolēniem, kuriem draud mācību pārtraukšana.
+landing-ngo = Vai pārstāvat jauniešu biedrību? Reģistrējieties, lai pieteiktu projektu.
+landing-staff = Pašvaldību un skolu darbinieki pievienojas ar uzaicinājumu.
+
+field-email = E-pasts
+field-password = Parole
+field-password-new = Jaunā parole
+field-password-confirm = Parole vēlreiz
+field-password-current = Pašreizējā parole
+field-name = Vārds, uzvārds
+field-org-name = Biedrības nosaukums
+field-reg-no = Reģistrācijas numurs
+field-reg-no-hint = 11 cipari, kā Uzņēmumu reģistrā; var ievadīt vēlāk.
+field-password-hint = Vismaz 10 rakstzīmes.
+field-lang = Saziņas valoda
+field-role = Loma
+field-kind = Veids
+field-parent = Pašvaldība
+field-org-title = Nosaukums
+
+login-title = Pieslēgties
+login-submit = Pieslēgties
+login-forgot = Aizmirsāt paroli?
+login-no-account = Biedrībai vēl nav konta?
+login-invalid = Nepareizs e-pasts vai parole.
+login-throttled = Pārāk daudz neveiksmīgu mēģinājumu. Mēģiniet vēlreiz pēc 15 minūtēm vai atjaunojiet paroli.
+login-unconfirmed = Vispirms apstipriniet e-pasta adresi: atveriet saiti vēstulē, ko nosūtījām reģistrējoties.
+
+register-title = Reģistrēt biedrību
+register-lead = Konts ļaus jūsu biedrībai rakstīt un iesniegt projektu pieteikumus. Pēc reģistrācijas nosūtīsim vēstuli adreses apstiprināšanai.
+register-submit = Reģistrēties
+register-done-title = Pārbaudiet e-pastu
+register-done = Ja adrese ir pareiza, uz to tika nosūtīta vēstule ar saiti. Atveriet to 48 stundu laikā, lai apstiprinātu kontu.
+
+confirm-title = E-pasts apstiprināts
+confirm-done = Paldies! Adrese apstiprināta — tagad varat pieslēgties.
+
+forgot-title = Paroles atjaunošana
+forgot-lead = Ievadiet konta e-pastu — nosūtīsim saiti jaunas paroles iestatīšanai.
+forgot-submit = Nosūtīt saiti
+forgot-done = Ja šai adresei ir konts, uz to tika nosūtīta saite. Tā derīga vienu stundu.
+
+reset-title = Jaunas paroles iestatīšana
+reset-submit = Saglabāt paroli
+reset-done = Parole nomainīta. Pieslēdzieties ar jauno paroli.
+
+password-title = Mainīt paroli
+password-submit = Mainīt paroli
+password-done = Parole nomainīta. Citas pieslēgšanās sesijas ir beigtas.
+
+invite-title = Uzaicinājums
+invite-lead = { $inviter } jūs aicina pievienoties organizācijai „{ $org }” lomā: { $role }.
+invite-new-account = Izveidojiet paroli, lai pieņemtu uzaicinājumu. Konts būs piesaistīts adresei { $email }.
+invite-log-in = Adresei { $email } jau ir konts. Pieslēdzieties ar to un atveriet saiti vēlreiz.
+invite-accept = Pieņemt uzaicinājumu
+invite-accepted = Uzaicinājums pieņemts.
+invite-form-title = Uzaicināt
+invite-form-lead = Uzaicinātajam nosūtīsim vēstuli ar saiti, kas derīga 14 dienas.
+invite-submit = Nosūtīt uzaicinājumu
+invite-sent = Uzaicinājums nosūtīts.
+invite-none-allowed = Šeit jūs nevarat nevienu uzaicināt.
+
+home-title = Sākumlapa
+home-choose = Jums ir vairākas lomas. Izvēlieties, ar kuru strādāt:
+home-no-roles = Jūsu kontam vēl nav nevienas lomas. Ja gaidāt uzaicinājumu, atveriet saiti vēstulē.
+dash-admin = Administratora sākumlapa
+dash-admin-lead = Pārvaldiet pašvaldības, skolas un aģentūras lietotājus.
+dash-state_reviewer = Valsts aģentūras sākumlapa
+dash-state_reviewer-lead = Šeit būs atbalsta plāni, kas gaida aģentūras apstiprinājumu, un valsts statistika.
+dash-coordinator = Koordinatora sākumlapa
+dash-coordinator-lead = Konkursi, vērtēšanas komisijas un pašvaldības skolu atbalsta plāni.
+dash-panel_member = Komisijas locekļa sākumlapa
+dash-panel_member-lead = Šeit būs konkursi, kuru vērtēšanas komisijā esat iecelts.
+dash-director = Direktora sākumlapa
+dash-director-lead = Skolas darbinieki, skolēnu atbalsta plāni un finansējums.
+dash-support_staff = Atbalsta personāla sākumlapa
+dash-support_staff-lead = Šeit būs jums piesaistīto skolēnu atbalsta plāni.
+dash-accountant = Grāmatveža sākumlapa
+dash-accountant-lead = Šeit būs izmaksājamās kompensācijas.
+dash-ngo_member = Biedrības sākumlapa
+dash-ngo_member-lead = Biedrības profils, dalībnieki un projektu pieteikumi.
+dash-count-municipalities = Pašvaldības
+dash-count-schools = Skolas
+dash-count-ngos = Biedrības
+dash-nothing-yet = Pagaidām te nav nekā, kas gaidītu jūsu rīcību.
+dash-open-org = Atvērt organizācijas lapu
+
+orgs-title = Organizācijas
+orgs-new-municipality = Jauna pašvaldība
+orgs-new-school = Jauna skola
+orgs-new-vocational = Jauna valsts profesionālā izglītības iestāde
+orgs-create = Izveidot
+orgs-created = Organizācija izveidota.
+orgs-empty = Nav nevienas organizācijas.
+orgs-filter = Rādīt
+orgs-filter-all = Visas
+orgs-col-name = Nosaukums
+orgs-col-kind = Veids
+orgs-col-parent = Pakļautība
+org-details = Dati
+org-rename = Saglabāt nosaukumu
+org-renamed = Nosaukums saglabāts.
+org-children = Pakļautās iestādes
+org-children-empty = Nav pakļauto iestāžu.
+org-members = Lietotāji
+org-members-empty = Vēl nav neviena lietotāja.
+org-invitations = Gaidošie uzaicinājumi
+org-invitations-empty = Nav gaidošu uzaicinājumu.
+org-invitation-expires = derīgs līdz { $date }
+
+pager-prev = Iepriekšējā
+pager-next = Nākamā
+pager-status = { $page }. lapa no { $pages } ({ $total } ieraksti)
+
+error-summary = Lūdzu, izlabojiet norādīto:
+error-required = Šis lauks ir obligāts.
+error-too-long = Teksts ir par garu.
+error-email = Ievadiet derīgu e-pasta adresi, piemēram, vards@piemers.lv.
+error-email-taken = Šai adresei jau ir konts.
+error-password-short = Parolei jābūt vismaz 10 rakstzīmes garai.
+error-password-long = Parole ir par garu (ne vairāk kā 200 rakstzīmes).
+error-password-mismatch = Paroles nesakrīt.
+error-current-password = Pašreizējā parole nav pareiza.
+error-reg-no = Reģistrācijas numuram jābūt 11 cipariem.
+error-choose = Izvēlieties kādu no piedāvātajām iespējām.
+error-link-invalid = Saite nav derīga. Pārbaudiet, vai nokopējāt to visu.
+error-link-expired = Saite vairs nav derīga — tā jau izmantota vai beidzies tās termiņš. Pieprasiet jaunu.
+error-invitation-other-account = Jūs esat pieslēdzies ar citu kontu, nevis to, kuram adresēts uzaicinājums. Atslēdzieties un atveriet saiti vēlreiz.
+error-invitation-log-in = Uzaicinātajai adresei jau ir konts. Pieslēdzieties un atveriet saiti vēlreiz.
+error-no-state-agency = Vispirms jāizveido valsts aģentūra.
+error-csrf = Veidlapa novecojusi vai iesniegta no citas vietnes. Atveriet lapu vēlreiz un mēģiniet atkal.
+
+error-400-title = Nepareizs pieprasījums
+error-400 = Pieprasījumu nevarēja apstrādāt. Atgriezieties un mēģiniet vēlreiz.
+error-403-title = Piekļuve liegta
+error-403 = Jums nav tiesību veikt šo darbību.
+error-404-title = Lapa nav atrasta
+error-404 = Šādas lapas nav vai jums nav tiesību to redzēt.
+error-405-title = Darbība nav atļauta
+error-405 = Šai adresei šāda darbība nav paredzēta.
+error-413-title = Par lielu
+error-413 = Nosūtītie dati ir par lielu.
+error-500-title = Radās kļūda
+error-500 = Atvainojiet, radās kļūda mūsu pusē. Ja tā atkārtojas, pastāstiet atbalsta dienestam kļūdas numuru: { $reference }.
+error-back-home = Uz sākumlapu
+
+flash-logged-out = Jūs esat atslēdzies.
+flash-lang = Valoda nomainīta.
+
+email-greeting = Labdien, { $name }!
+email-signature = Pumpurs
+email-confirm-subject = Apstipriniet e-pasta adresi portālā Pumpurs
+email-confirm-body = Paldies, ka reģistrējāt biedrību „{ $org }”. Lai apstiprinātu adresi, atveriet saiti (derīga 48 stundas):
+email-confirm-ignore = Ja nereģistrējāties, šo vēstuli varat neņemt vērā.
+email-exists-subject = Mēģinājums reģistrēties ar jūsu adresi
+email-exists-body = Kāds mēģināja reģistrēt jaunu kontu ar šo adresi, bet jums jau ir konts. Ja tas bijāt jūs, pieslēdzieties vai atjaunojiet paroli:
+email-reset-subject = Paroles atjaunošana portālā Pumpurs
+email-reset-body = Lai iestatītu jaunu paroli, atveriet saiti (derīga vienu stundu):
+email-reset-ignore = Ja paroli neprasījāt atjaunot, neko nedariet — parole paliks tā pati.
+email-invite-subject = Uzaicinājums pievienoties „{ $org }” portālā Pumpurs
+email-invite-body = { $inviter } jūs aicina pievienoties organizācijai „{ $org }” lomā: { $role }. Lai pieņemtu, atveriet saiti (derīga līdz { $date }):
+email-test-subject = Pumpurs: pārbaudes vēstule
+email-test-body = Šī ir pārbaudes vēstule. Ja to saņēmāt, pasta iestatījumi darbojas.
+
+mail-title = Izstrādes pastkaste
+mail-lead = Vēstules, ko portāls uzrakstījis mapē { $dir } (tikai izstrādē).
+mail-empty = Vēl nav nevienas vēstules.
+mail-subject = Temats

@@ -1,0 +1,133 @@
+//! Small pieces that pages are built from: form fields tied to their errors, the error summary,
+//! the CSRF field, a pager, money.
+
+use std::collections::BTreeMap;
+
+use entities::FieldErrors;
+use entities::money::Eur;
+use maud::{Markup, html};
+
+use crate::{Lang, PageCtx, t, tf};
+
+pub fn csrf(ctx: &PageCtx) -> Markup {
+    html! { input type="hidden" name="_csrf" value=(ctx.csrf); }
+}
+
+/// A form as the user last sent it: the values they typed and what is wrong with them.
+#[derive(Debug, Clone, Default)]
+pub struct FormView {
+    pub values: BTreeMap<String, String>,
+    pub errors: FieldErrors,
+}
+
+impl FormView {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn with(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.values.insert(name.to_owned(), value.into());
+        self
+    }
+    pub fn value(&self, name: &str) -> &str {
+        self.values.get(name).map(String::as_str).unwrap_or("")
+    }
+}
+
+/// The list of problems at the top of a rejected form, each linking to its field.
+pub fn error_summary(lang: Lang, form: &FormView) -> Markup {
+    html! {
+        @if !form.errors.is_empty() {
+            div.error-summary role="alert" tabindex="-1" {
+                h2 { (t(lang, "error-summary")) }
+                ul {
+                    @for (field, message) in &form.errors.0 {
+                        li { a href={ "#" (field) } { (t(lang, message)) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// How a text input behaves.
+#[derive(Debug, Clone, Copy)]
+pub struct Input<'a> {
+    pub kind: &'a str,
+    pub autocomplete: &'a str,
+    pub hint: Option<&'a str>,
+    pub required: bool,
+}
+
+impl Input<'_> {
+    pub const TEXT: Input<'static> = Input {
+        kind: "text",
+        autocomplete: "off",
+        hint: None,
+        required: true,
+    };
+}
+
+/// A labelled input with its hint and error, keeping what the user typed (never passwords).
+pub fn field(lang: Lang, form: &FormView, name: &str, label: &str, input: Input<'_>) -> Markup {
+    let error = form.errors.get(name);
+    let hint_id = format!("{name}-hint");
+    let error_id = format!("{name}-error");
+    let described: Vec<&str> = [input.hint.map(|_| hint_id.as_str()), error.map(|_| error_id.as_str())]
+        .into_iter()
+        .flatten()
+        .collect();
+    let value = if input.kind == "password" { "" } else { form.value(name) };
+    html! {
+        div.field.has-error[error.is_some()] {
+            label for=(name) { (t(lang, label)) }
+            @if let Some(hint) = input.hint {
+                p.hint id=(hint_id) { (t(lang, hint)) }
+            }
+            @if let Some(message) = error {
+                p.error id=(error_id) { (t(lang, message)) }
+            }
+            input id=(name) name=(name) type=(input.kind) value=(value)
+                autocomplete=(input.autocomplete)
+                required[input.required]
+                aria-invalid=[error.map(|_| "true")]
+                aria-describedby=[(!described.is_empty()).then(|| described.join(" "))];
+        }
+    }
+}
+
+/// A labelled select; `options` are (value, already translated label).
+pub fn select(lang: Lang, form: &FormView, name: &str, label: &str, options: &[(String, String)]) -> Markup {
+    let error = form.errors.get(name);
+    let error_id = format!("{name}-error");
+    html! {
+        div.field.has-error[error.is_some()] {
+            label for=(name) { (t(lang, label)) }
+            @if let Some(message) = error {
+                p.error id=(error_id) { (t(lang, message)) }
+            }
+            select id=(name) name=(name) aria-invalid=[error.map(|_| "true")] aria-describedby=[error.map(|_| error_id.as_str())] {
+                @for (value, text) in options {
+                    option value=(value) selected[form.value(name) == value] { (text) }
+                }
+            }
+        }
+    }
+}
+
+/// Previous/next links for a list of `total` rows shown `page_size` at a time.
+pub fn pager(lang: Lang, page: u64, total: u64, page_size: u64, href: impl Fn(u64) -> String) -> Markup {
+    let pages = total.div_ceil(page_size).max(1);
+    html! {
+        @if pages > 1 {
+            nav.pager aria-label=(tf(lang, "pager-status", &[("page", &page.to_string()), ("pages", &pages.to_string()), ("total", &total.to_string())])) {
+                @if page > 1 { a rel="prev" href=(href(page - 1)) { (t(lang, "pager-prev")) } }
+                span { (tf(lang, "pager-status", &[("page", &page.to_string()), ("pages", &pages.to_string()), ("total", &total.to_string())])) }
+                @if page < pages { a rel="next" href=(href(page + 1)) { (t(lang, "pager-next")) } }
+            }
+        }
+    }
+}
+
+pub fn money(lang: Lang, amount: Eur) -> Markup {
+    html! { span.money { (amount.display(lang)) } }
+}

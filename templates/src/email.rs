@@ -1,0 +1,162 @@
+//! Email bodies: a subject, a plain-text part and an HTML part, in the recipient's language.
+
+use maud::html;
+
+use crate::{Lang, t, tf};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// What a message says; links are absolute URLs made by the sender.
+pub enum EmailView<'a> {
+    Confirm {
+        name: &'a str,
+        org: &'a str,
+        link: &'a str,
+    },
+    AccountExists {
+        name: &'a str,
+        login_link: &'a str,
+        reset_link: &'a str,
+    },
+    Reset {
+        name: &'a str,
+        link: &'a str,
+    },
+    Invitation {
+        name: &'a str,
+        inviter: &'a str,
+        org: &'a str,
+        role: &'a str,
+        until: &'a str,
+        link: &'a str,
+    },
+    Test,
+}
+
+/// One paragraph of a message, or a link on its own line.
+enum Part {
+    Text(String),
+    Link(String),
+}
+
+pub fn render(lang: Lang, view: &EmailView<'_>) -> Rendered {
+    let greeting = |name: &str| Part::Text(tf(lang, "email-greeting", &[("name", name)]));
+    let (subject, parts) = match view {
+        EmailView::Confirm { name, org, link } => (
+            t(lang, "email-confirm-subject"),
+            vec![
+                greeting(name),
+                Part::Text(tf(lang, "email-confirm-body", &[("org", org)])),
+                Part::Link((*link).to_owned()),
+                Part::Text(t(lang, "email-confirm-ignore")),
+            ],
+        ),
+        EmailView::AccountExists {
+            name,
+            login_link,
+            reset_link,
+        } => (
+            t(lang, "email-exists-subject"),
+            vec![
+                greeting(name),
+                Part::Text(t(lang, "email-exists-body")),
+                Part::Link((*login_link).to_owned()),
+                Part::Link((*reset_link).to_owned()),
+            ],
+        ),
+        EmailView::Reset { name, link } => (
+            t(lang, "email-reset-subject"),
+            vec![
+                greeting(name),
+                Part::Text(t(lang, "email-reset-body")),
+                Part::Link((*link).to_owned()),
+                Part::Text(t(lang, "email-reset-ignore")),
+            ],
+        ),
+        EmailView::Invitation {
+            name,
+            inviter,
+            org,
+            role,
+            until,
+            link,
+        } => (
+            tf(lang, "email-invite-subject", &[("org", org)]),
+            vec![
+                greeting(name),
+                Part::Text(tf(
+                    lang,
+                    "email-invite-body",
+                    &[("inviter", inviter), ("org", org), ("role", role), ("date", until)],
+                )),
+                Part::Link((*link).to_owned()),
+            ],
+        ),
+        EmailView::Test => (
+            t(lang, "email-test-subject"),
+            vec![Part::Text(t(lang, "email-test-body"))],
+        ),
+    };
+    let signature = t(lang, "email-signature");
+    let text = parts
+        .iter()
+        .map(|p| match p {
+            Part::Text(s) | Part::Link(s) => s.as_str(),
+        })
+        .chain(std::iter::once(format!("-- \n{signature}").as_str()))
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let html = html! {
+        (maud::DOCTYPE)
+        html lang=(lang.code()) {
+            head { meta charset="utf-8"; title { (subject) } }
+            body {
+                @for part in &parts {
+                    @match part {
+                        Part::Text(s) => p { (s) },
+                        Part::Link(url) => p { a href=(url) { (url) } },
+                    }
+                }
+                p { "— " (signature) }
+            }
+        }
+    }
+    .into_string();
+    Rendered {
+        subject,
+        text: text + "\n",
+        html,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invitation_in_both_languages() {
+        let view = EmailView::Invitation {
+            name: "Anna",
+            inviter: "Jānis",
+            org: "Ogres novads",
+            role: "koordinators",
+            until: "06.12.2026",
+            link: "https://pumpurs.example/invitations/1.ab",
+        };
+        let lv = render(Lang::Lv, &view);
+        assert_eq!(lv.subject, "Uzaicinājums pievienoties „Ogres novads” portālā Pumpurs");
+        assert!(lv.text.starts_with("Labdien, Anna!\n\nJānis jūs aicina"));
+        assert!(lv.text.contains("\n\nhttps://pumpurs.example/invitations/1.ab\n\n"));
+        assert!(
+            lv.html
+                .contains(r#"<a href="https://pumpurs.example/invitations/1.ab">"#)
+        );
+        let en = render(Lang::En, &view);
+        assert!(en.subject.starts_with("Invitation to join"));
+    }
+}

@@ -1,0 +1,104 @@
+//! The page layout: header with navigation for the user's roles, language switch, main, footer.
+
+use maud::{DOCTYPE, Markup, html};
+
+use crate::{Lang, components, t};
+
+/// What every page needs to know about the request: language, CSRF token, who is logged in.
+#[derive(Debug, Clone, Default)]
+pub struct PageCtx {
+    pub lang: Lang,
+    pub csrf: String,
+    pub user: Option<NavUser>,
+    /// An i18n message id shown once at the top of the page.
+    pub flash: Option<String>,
+    /// The path of this page, to come back to after switching language.
+    pub path: String,
+    /// Whether the development mailbox link is shown (never in production).
+    pub dev_mail: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NavUser {
+    pub name: String,
+    /// One link per role home (membership), already labelled.
+    pub homes: Vec<NavLink>,
+    pub can_manage_orgs: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct NavLink {
+    pub label: String,
+    pub href: String,
+}
+
+pub fn layout(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
+    let l = ctx.lang;
+    let other = match l {
+        Lang::Lv => Lang::En,
+        Lang::En => Lang::Lv,
+    };
+    html! {
+        (DOCTYPE)
+        html lang=(l.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " — " (t(l, "app-name")) }
+                link rel="stylesheet" href="/static/app.css";
+            }
+            body {
+                a.skip href="#main" { (t(l, "skip-to-content")) }
+                header.site {
+                    a.brand href="/" { (t(l, "app-name")) }
+                    nav aria-label=(t(l, "nav-roles")) {
+                        ul {
+                            @if let Some(user) = &ctx.user {
+                                @for home in &user.homes {
+                                    li { a href=(home.href) { (home.label) } }
+                                }
+                                @if user.can_manage_orgs {
+                                    li { a href="/admin/orgs" { (t(l, "nav-orgs")) } }
+                                }
+                                @if ctx.dev_mail {
+                                    li { a href="/dev/mail" { (t(l, "nav-dev-mail")) } }
+                                }
+                                li { a href="/account/password" { (t(l, "nav-password")) } }
+                                li {
+                                    form.inline method="post" action="/logout" {
+                                        (components::csrf(ctx))
+                                        button.link type="submit" { (t(l, "nav-logout")) " (" (user.name) ")" }
+                                    }
+                                }
+                            } @else {
+                                li { a href="/login" { (t(l, "nav-login")) } }
+                                li { a href="/register" { (t(l, "nav-register")) } }
+                                @if ctx.dev_mail {
+                                    li { a href="/dev/mail" { (t(l, "nav-dev-mail")) } }
+                                }
+                            }
+                            li {
+                                form.inline method="post" action="/lang" {
+                                    (components::csrf(ctx))
+                                    input type="hidden" name="lang" value=(other.code());
+                                    input type="hidden" name="next" value=(ctx.path);
+                                    button.link type="submit" lang=(other.code()) aria-label=(t(l, "lang-switch-label")) {
+                                        (t(l, "lang-switch"))
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                main #main {
+                    @if let Some(flash) = &ctx.flash {
+                        p.flash role="status" { (t(l, flash)) }
+                    }
+                    h1 { (title) }
+                    (body)
+                }
+                footer.site { p { (t(l, "footer-text")) } }
+            }
+        }
+    }
+}

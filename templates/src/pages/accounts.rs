@@ -1,0 +1,218 @@
+//! Registration, confirmation, login, password reset and change, invitations.
+
+use maud::{Markup, html};
+
+use crate::components::{FormView, Input, csrf, error_summary, field, select};
+use crate::{Lang, PageCtx, layout, t, tf};
+
+const EMAIL: Input<'static> = Input {
+    kind: "email",
+    autocomplete: "email",
+    hint: None,
+    required: true,
+};
+const NEW_PASSWORD: Input<'static> = Input {
+    kind: "password",
+    autocomplete: "new-password",
+    hint: Some("field-password-hint"),
+    required: true,
+};
+const CONFIRM_PASSWORD: Input<'static> = Input {
+    kind: "password",
+    autocomplete: "new-password",
+    hint: None,
+    required: true,
+};
+const NAME: Input<'static> = Input {
+    kind: "text",
+    autocomplete: "name",
+    hint: None,
+    required: true,
+};
+
+fn lang_options(lang: Lang) -> Vec<(String, String)> {
+    let _ = lang;
+    vec![("lv".into(), "Latviešu".into()), ("en".into(), "English".into())]
+}
+
+pub fn landing(ctx: &PageCtx) -> Markup {
+    let l = ctx.lang;
+    layout(
+        ctx,
+        &t(l, "landing-title"),
+        html! {
+            p.lead { (t(l, "landing-lead")) }
+            @if ctx.user.is_none() {
+                p { (t(l, "landing-ngo")) " " a href="/register" { (t(l, "nav-register")) } }
+                p { (t(l, "landing-staff")) " " a href="/login" { (t(l, "nav-login")) } }
+            }
+        },
+    )
+}
+
+pub fn login(ctx: &PageCtx, form: &FormView, problem: Option<&str>) -> Markup {
+    let l = ctx.lang;
+    layout(
+        ctx,
+        &t(l, "login-title"),
+        html! {
+            @if let Some(problem) = problem {
+                div.error-summary role="alert" { p { (t(l, problem)) } }
+            }
+            form method="post" action="/login" novalidate {
+                (csrf(ctx))
+                input type="hidden" name="next" value=(form.value("next"));
+                (field(l, form, "email", "field-email", EMAIL))
+                (field(l, form, "password", "field-password", Input { kind: "password", autocomplete: "current-password", hint: None, required: true }))
+                button type="submit" { (t(l, "login-submit")) }
+            }
+            p { a href="/password/forgot" { (t(l, "login-forgot")) } }
+            p { (t(l, "login-no-account")) " " a href="/register" { (t(l, "nav-register")) } }
+        },
+    )
+}
+
+pub fn register(ctx: &PageCtx, form: &FormView) -> Markup {
+    let l = ctx.lang;
+    layout(
+        ctx,
+        &t(l, "register-title"),
+        html! {
+            p { (t(l, "register-lead")) }
+            (error_summary(l, form))
+            form method="post" action="/register" novalidate {
+                (csrf(ctx))
+                (field(l, form, "org_name", "field-org-name", Input { autocomplete: "organization", ..Input::TEXT }))
+                (field(l, form, "reg_no", "field-reg-no", Input { hint: Some("field-reg-no-hint"), required: false, ..Input::TEXT }))
+                (field(l, form, "name", "field-name", NAME))
+                (field(l, form, "email", "field-email", EMAIL))
+                (field(l, form, "password", "field-password", NEW_PASSWORD))
+                (field(l, form, "password_confirm", "field-password-confirm", CONFIRM_PASSWORD))
+                (select(l, form, "lang", "field-lang", &lang_options(l)))
+                button type="submit" { (t(l, "register-submit")) }
+            }
+        },
+    )
+}
+
+/// A page that only says something, with an optional link onwards.
+pub fn message(ctx: &PageCtx, title: &str, text: &str, link: Option<(&str, &str)>) -> Markup {
+    let l = ctx.lang;
+    layout(
+        ctx,
+        &t(l, title),
+        html! {
+            p { (t(l, text)) }
+            @if let Some((href, label)) = link {
+                p { a href=(href) { (t(l, label)) } }
+            }
+        },
+    )
+}
+
+pub fn forgot(ctx: &PageCtx, form: &FormView) -> Markup {
+    let l = ctx.lang;
+    layout(
+        ctx,
+        &t(l, "forgot-title"),
+        html! {
+            p { (t(l, "forgot-lead")) }
+            (error_summary(l, form))
+            form method="post" action="/password/forgot" novalidate {
+                (csrf(ctx))
+                (field(l, form, "email", "field-email", EMAIL))
+                button type="submit" { (t(l, "forgot-submit")) }
+            }
+        },
+    )
+}
+
+pub fn reset(ctx: &PageCtx, form: &FormView, token: &str) -> Markup {
+    let l = ctx.lang;
+    layout(
+        ctx,
+        &t(l, "reset-title"),
+        html! {
+            (error_summary(l, form))
+            form method="post" action={ "/password/reset/" (token) } novalidate {
+                (csrf(ctx))
+                (field(l, form, "password", "field-password-new", NEW_PASSWORD))
+                (field(l, form, "password_confirm", "field-password-confirm", CONFIRM_PASSWORD))
+                button type="submit" { (t(l, "reset-submit")) }
+            }
+        },
+    )
+}
+
+pub fn change_password(ctx: &PageCtx, form: &FormView) -> Markup {
+    let l = ctx.lang;
+    layout(
+        ctx,
+        &t(l, "password-title"),
+        html! {
+            (error_summary(l, form))
+            form method="post" action="/account/password" novalidate {
+                (csrf(ctx))
+                (field(l, form, "current_password", "field-password-current", Input { kind: "password", autocomplete: "current-password", hint: None, required: true }))
+                (field(l, form, "password", "field-password-new", NEW_PASSWORD))
+                (field(l, form, "password_confirm", "field-password-confirm", CONFIRM_PASSWORD))
+                button type="submit" { (t(l, "password-submit")) }
+            }
+        },
+    )
+}
+
+/// How the invitee can accept.
+pub enum InvitationMode {
+    /// No account yet: choose a name and password.
+    NewAccount,
+    /// The address has an account and nobody (or someone else) is logged in.
+    LogInFirst,
+    /// Logged in as the invited address: one button.
+    Confirm,
+}
+
+pub struct InvitationView {
+    pub inviter: String,
+    pub org: String,
+    pub role: String,
+    pub email: String,
+    pub token: String,
+    pub mode: InvitationMode,
+}
+
+pub fn invitation(ctx: &PageCtx, inv: &InvitationView, form: &FormView) -> Markup {
+    let l = ctx.lang;
+    let action = format!("/invitations/{}", inv.token);
+    layout(
+        ctx,
+        &t(l, "invite-title"),
+        html! {
+            p.lead { (tf(l, "invite-lead", &[("inviter", &inv.inviter), ("org", &inv.org), ("role", &inv.role)])) }
+            @match inv.mode {
+                InvitationMode::NewAccount => {
+                    p { (tf(l, "invite-new-account", &[("email", &inv.email)])) }
+                    (error_summary(l, form))
+                    form method="post" action=(action) novalidate {
+                        (csrf(ctx))
+                        (field(l, form, "name", "field-name", NAME))
+                        (field(l, form, "password", "field-password", NEW_PASSWORD))
+                        (field(l, form, "password_confirm", "field-password-confirm", CONFIRM_PASSWORD))
+                        (select(l, form, "lang", "field-lang", &lang_options(l)))
+                        button type="submit" { (t(l, "invite-accept")) }
+                    }
+                }
+                InvitationMode::LogInFirst => {
+                    p { (tf(l, "invite-log-in", &[("email", &inv.email)])) }
+                    p { a href={ "/login?next=" (action) } { (t(l, "nav-login")) } }
+                }
+                InvitationMode::Confirm => {
+                    form method="post" action=(action) {
+                        (csrf(ctx))
+                        button type="submit" { (t(l, "invite-accept")) }
+                    }
+                }
+            }
+        },
+    )
+}

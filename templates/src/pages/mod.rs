@@ -1,0 +1,7 @@
+//! Pages, each a function from a view model to markup.
+
+pub mod accounts;
+pub mod dash;
+pub mod errors;
+pub mod mail;
+pub mod orgs;

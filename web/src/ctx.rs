@@ -1,0 +1,415 @@
+//! The request context: who is asking (session → user → memberships, loaded once per request),
+//! in which language, with which CSRF token. The `context` middleware builds it, refuses
+//! state-changing requests without a valid CSRF token or from a foreign origin, and draws error
+//! pages in the visitor's language for every 4xx/5xx that has no page of its own.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header, request::Parts};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use entities::domain::Lang;
+use entities::policy::Actor;
+use entities::{sessions, tokens};
+use templates::layout::NavUser;
+use templates::{NavLink, PageCtx, t};
+
+use crate::error::{AppError, ErrorInfo};
+use crate::state::AppState;
+
+pub const SESSION_COOKIE: &str = "pumpurs_session";
+pub const CSRF_COOKIE: &str = "pumpurs_csrf";
+pub const LANG_COOKIE: &str = "pumpurs_lang";
+pub const FLASH_COOKIE: &str = "pumpurs_flash";
+pub const CSRF_FIELD: &str = "_csrf";
+
+/// Everything a handler needs to know about the request it serves.
+#[derive(Clone, Debug)]
+pub struct Ctx {
+    pub lang: Lang,
+    pub csrf: String,
+    pub session_id: Option<String>,
+    pub actor: Option<Arc<Actor>>,
+    pub flash: Option<String>,
+    /// Path and query of this request.
+    pub path: String,
+    pub ip: String,
+    pub dev_mail: bool,
+}
+
+impl Ctx {
+    /// The view model the layout needs.
+    pub fn page(&self) -> PageCtx {
+        PageCtx {
+            lang: self.lang,
+            csrf: self.csrf.clone(),
+            user: self.actor.as_ref().map(|a| NavUser {
+                name: a.user.name.clone(),
+                homes: home_links(a, self.lang),
+                can_manage_orgs: a.can_manage_orgs(),
+            }),
+            flash: self.flash.clone(),
+            path: self.path.clone(),
+            dev_mail: self.dev_mail,
+        }
+    }
+
+    pub fn with_flash(mut self, flash: &str) -> Self {
+        self.flash = Some(flash.to_owned());
+        self
+    }
+}
+
+/// One link per membership, labelled "role — organisation".
+pub fn home_links(actor: &Actor, lang: Lang) -> Vec<NavLink> {
+    actor
+        .grants
+        .iter()
+        .map(|g| NavLink {
+            label: format!("{} — {}", t(lang, &format!("role-{}", g.role.as_str())), g.org.name),
+            href: format!("/home/{}", g.membership_id),
+        })
+        .collect()
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Ctx>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("request context missing")))
+    }
+}
+
+/// A logged-in request: the context and the actor. Anyone else is sent to the login page.
+pub struct Signed {
+    pub ctx: Ctx,
+    pub actor: Arc<Actor>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Signed {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let ctx = Ctx::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        match ctx.actor.clone() {
+            Some(actor) => Ok(Self { ctx, actor }),
+            None => {
+                let next: String = form_urlencoded::byte_serialize(ctx.path.as_bytes()).collect();
+                Err(Redirect::to(&format!("/login?next={next}")).into_response())
+            }
+        }
+    }
+}
+
+/// Reads one cookie from the request headers.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, Secure behind HTTPS. `max_age` 0 deletes.
+pub fn set_cookie(secure: bool, name: &str, value: &str, max_age_secs: i64) -> HeaderValue {
+    let secure = if secure { "; Secure" } else { "" };
+    let value = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
+    HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static("invalid=; Max-Age=0"))
+}
+
+/// A 303 redirect that shows `flash` (an i18n message id) on the next page.
+pub fn redirect_with_flash(state: &AppState, to: &str, flash: &str) -> Response {
+    let mut response = Redirect::to(to).into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(state.cfg.secure_cookies(), FLASH_COOKIE, flash, 60),
+    );
+    response
+}
+
+/// A page rendered for a form that was refused: status 422 with the form shown again.
+pub fn unprocessable(markup: maud::Markup) -> Response {
+    (StatusCode::UNPROCESSABLE_ENTITY, markup).into_response()
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Whether the `Origin` (or, lacking it, `Referer`) of a state-changing request is this site.
+fn same_origin(headers: &HeaderMap, public_url: &str) -> bool {
+    if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {
+        return false;
+    }
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let matches = |origin: &str| {
+        let origin = origin.trim_end_matches('/');
+        origin == public_url
+            || origin
+                .strip_prefix("http://")
+                .or_else(|| origin.strip_prefix("https://"))
+                .is_some_and(|rest| rest == host)
+    };
+    if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        return origin != "null" && matches(origin);
+    }
+    if let Some(referer) = headers.get(header::REFERER).and_then(|v| v.to_str().ok()) {
+        let scheme_end = referer.find("://").map(|i| i + 3).unwrap_or(0);
+        let origin_end = referer[scheme_end..]
+            .find('/')
+            .map(|i| i + scheme_end)
+            .unwrap_or(referer.len());
+        return matches(&referer[..origin_end]);
+    }
+    true
+}
+
+fn form_field(body: &[u8], name: &str) -> Option<String> {
+    form_urlencoded::parse(body)
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// Builds the context, enforces CSRF and Origin on unsafe methods, draws error pages.
+pub async fn context(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    match build_and_run(&state, req, next).await {
+        Ok(response) => response,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn build_and_run(state: &AppState, req: Request, next: Next) -> Result<Response, AppError> {
+    let now = Utc::now();
+    let (mut parts, body) = req.into_parts();
+    let headers = &parts.headers;
+    let secure = state.cfg.secure_cookies();
+
+    let mut new_cookies: Vec<HeaderValue> = Vec::new();
+    let mut session_id = None;
+    let mut actor = None;
+    if let Some(value) = cookie(headers, SESSION_COOKIE) {
+        match sessions::load(&state.db, value, now, state.cfg.session_idle).await? {
+            Some((session, user)) => {
+                sessions::touch(&state.db, &session, now).await?;
+                actor = Some(Arc::new(Actor::load(&state.db, user).await?));
+                session_id = Some(session.id);
+            }
+            None => new_cookies.push(set_cookie(secure, SESSION_COOKIE, "", 0)),
+        }
+    }
+    let lang = cookie(headers, LANG_COOKIE)
+        .and_then(Lang::parse)
+        .or_else(|| actor.as_ref().map(|a: &Arc<Actor>| a.user.lang()))
+        .unwrap_or_default();
+    let csrf_cookie = match cookie(headers, CSRF_COOKIE) {
+        Some(v) if v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()) => v.to_owned(),
+        _ => {
+            let v = tokens::random_hex();
+            new_cookies.push(set_cookie(secure, CSRF_COOKIE, &v, 60 * 60 * 24 * 365));
+            v
+        }
+    };
+    let flash = cookie(headers, FLASH_COOKIE)
+        .filter(|v| v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        .map(str::to_owned);
+    if flash.is_some() {
+        new_cookies.push(set_cookie(secure, FLASH_COOKIE, "", 0));
+    }
+    let ip = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ci| ci.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_owned());
+    let ctx = Ctx {
+        lang,
+        csrf: tokens::csrf_token(&state.cfg.secret_key, &csrf_cookie, session_id.as_deref().unwrap_or("")),
+        session_id,
+        actor,
+        flash,
+        path: parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_else(|| "/".to_owned()),
+        ip,
+        dev_mail: !state.cfg.is_production(),
+    };
+
+    let body = if is_safe(&parts.method) {
+        body
+    } else {
+        let (ok, body) = check_csrf(state, &parts, body, &csrf_cookie, &ctx).await;
+        if !ok {
+            let mut refused = AppError::Forbidden("error-csrf").into_response();
+            refused
+                .headers_mut()
+                .extend(new_cookies.into_iter().map(|v| (header::SET_COOKIE, v)));
+            return Ok(render_error(&ctx, refused));
+        }
+        body
+    };
+    parts.extensions.insert(ctx.clone());
+    let mut response = next.run(Request::from_parts(parts, body)).await;
+    for value in new_cookies {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    Ok(render_error(&ctx, response))
+}
+
+/// Finds the CSRF token (header, query or urlencoded body) and checks it and the origin.
+async fn check_csrf(state: &AppState, parts: &Parts, body: Body, csrf_cookie: &str, ctx: &Ctx) -> (bool, Body) {
+    if !same_origin(&parts.headers, &state.cfg.public_url) {
+        return (false, body);
+    }
+    let from_header = parts
+        .headers
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let from_query = parts.uri.query().and_then(|q| form_field(q.as_bytes(), CSRF_FIELD));
+    let is_form = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let (presented, body) = match (from_header.or(from_query), is_form) {
+        (Some(token), _) => (Some(token), body),
+        (None, true) => match axum::body::to_bytes(body, state.cfg.max_body_bytes).await {
+            Ok(bytes) => (form_field(&bytes, CSRF_FIELD), Body::from(bytes)),
+            Err(_) => return (false, Body::empty()),
+        },
+        (None, false) => (None, body),
+    };
+    let session = ctx.session_id.as_deref().unwrap_or("");
+    let ok = presented.is_some_and(|p| tokens::csrf_matches(&state.cfg.secret_key, csrf_cookie, session, &p));
+    (ok, body)
+}
+
+/// Replaces the body of a 4xx/5xx response that is not already a page with an error page.
+fn render_error(ctx: &Ctx, response: Response) -> Response {
+    let status = response.status();
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if !(status.is_client_error() || status.is_server_error()) || is_html {
+        return response;
+    }
+    let info = response.extensions().get::<ErrorInfo>().cloned();
+    let (mut parts, _) = response.into_parts();
+    let page = templates::pages::errors::error_page(
+        &ctx.page(),
+        status.as_u16(),
+        info.as_ref().and_then(|i| i.reference.as_deref()),
+        info.as_ref().and_then(|i| i.message),
+    );
+    let fresh = page.into_response();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    Response::from_parts(parts, fresh.into_body())
+}
+
+/// Security headers on every response.
+pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let mut response = next.run(req).await;
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+        ),
+    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+    );
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if state.cfg.secure_cookies() {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn origins() {
+        let public = "https://pumpurs.example.lv";
+        assert!(same_origin(
+            &headers(&[("host", "127.0.0.1:8080"), ("origin", "http://127.0.0.1:8080")]),
+            public
+        ));
+        assert!(same_origin(
+            &headers(&[("host", "x"), ("origin", "https://pumpurs.example.lv")]),
+            public
+        ));
+        assert!(!same_origin(
+            &headers(&[("host", "127.0.0.1:8080"), ("origin", "https://evil.example")]),
+            public
+        ));
+        assert!(!same_origin(
+            &headers(&[("host", "127.0.0.1:8080"), ("origin", "null")]),
+            public
+        ));
+        assert!(!same_origin(
+            &headers(&[("host", "a"), ("referer", "https://evil.example/form")]),
+            public
+        ));
+        assert!(same_origin(
+            &headers(&[("host", "a:1"), ("referer", "http://a:1/login")]),
+            public
+        ));
+        assert!(!same_origin(
+            &headers(&[("host", "a"), ("sec-fetch-site", "cross-site")]),
+            public
+        ));
+    }
+
+    #[test]
+    fn cookies_are_read_and_written() {
+        let h = headers(&[("cookie", "a=1; pumpurs_lang=en; b=2")]);
+        assert_eq!(cookie(&h, LANG_COOKIE), Some("en"));
+        assert_eq!(cookie(&h, "c"), None);
+        let v = set_cookie(true, "n", "v", 10);
+        assert_eq!(
+            v.to_str().ok(),
+            Some("n=v; Path=/; HttpOnly; SameSite=Lax; Max-Age=10; Secure")
+        );
+    }
+}

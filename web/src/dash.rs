@@ -1,0 +1,91 @@
+//! Home pages: `/home` sends each person to the home of their role (or lets them choose), and
+//! `/home/{membership}` shows that role's page.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use entities::domain::{OrgKind, Role};
+use entities::orgs;
+use maud::Markup;
+use templates::NavLink;
+use templates::pages::{accounts as account_pages, dash};
+
+use crate::ctx::{Ctx, Signed, home_links};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(landing))
+        .route("/home", get(home))
+        .route("/home/{membership}", get(dashboard))
+}
+
+async fn landing(ctx: Ctx) -> Markup {
+    account_pages::landing(&ctx.page())
+}
+
+async fn home(signed: Signed) -> Response {
+    let homes = home_links(&signed.actor, signed.ctx.lang);
+    match homes.as_slice() {
+        [only] => {
+            // Keep a flash for the page we forward to.
+            let mut response = Redirect::to(&only.href).into_response();
+            if let Some(flash) = &signed.ctx.flash {
+                response.headers_mut().append(
+                    axum::http::header::SET_COOKIE,
+                    crate::ctx::set_cookie(false, crate::ctx::FLASH_COOKIE, flash, 60),
+                );
+            }
+            response
+        }
+        _ => dash::chooser(&signed.ctx.page(), &homes).into_response(),
+    }
+}
+
+async fn dashboard(State(state): State<AppState>, signed: Signed, Path(membership): Path<i32>) -> AppResult<Markup> {
+    let grant = signed
+        .actor
+        .grants
+        .iter()
+        .find(|g| g.membership_id == membership)
+        .ok_or(AppError::NotFound)?;
+    let org = &grant.org;
+    let org_href = Some(format!("/orgs/{}", org.id));
+    let mut view = dash::DashView {
+        role: grant.role,
+        org_name: org.name.clone(),
+        org_href,
+        counts: vec![],
+        children: vec![],
+    };
+    match grant.role {
+        Role::Admin => {
+            view.counts = vec![
+                (
+                    "dash-count-municipalities",
+                    orgs::count_by_kind(&state.db, OrgKind::Municipality).await?,
+                ),
+                (
+                    "dash-count-schools",
+                    orgs::count_by_kind(&state.db, OrgKind::School).await?,
+                ),
+                ("dash-count-ngos", orgs::count_by_kind(&state.db, OrgKind::Ngo).await?),
+            ];
+        }
+        Role::Coordinator => {
+            view.children = orgs::children(&state.db, org.id)
+                .await?
+                .into_iter()
+                .map(|c| NavLink {
+                    label: c.name,
+                    href: format!("/orgs/{}", c.id),
+                })
+                .collect();
+        }
+        Role::PanelMember => view.org_href = None,
+        Role::StateReviewer | Role::Director | Role::SupportStaff | Role::Accountant | Role::NgoMember => {}
+    }
+    Ok(dash::dashboard(&signed.ctx.page(), &view))
+}

@@ -1,0 +1,111 @@
+//! Building and running the application: connect to the database, apply migrations, assemble
+//! the router, serve until a shutdown signal. Tests call these functions directly, on port 0.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::header;
+use axum::middleware::from_fn_with_state;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::config::Config;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::{accounts, ctx, dash, devmail, orgs};
+
+/// Opens the database pool. SQLite gets WAL, foreign keys, a busy timeout and several
+/// connections (sea-orm's SQLite default is one); `data_dir` is created if missing.
+pub async fn connect(cfg: &Config) -> anyhow::Result<DatabaseConnection> {
+    std::fs::create_dir_all(&cfg.data_dir).with_context(|| format!("creating {}", cfg.data_dir.display()))?;
+    let mut opts = ConnectOptions::new(cfg.database_url.expose().to_owned());
+    opts.max_connections(cfg.db_max_connections)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+                .create_if_missing(true)
+        });
+    Database::connect(opts)
+        .await
+        .context("connecting to the database (PUMPURS_DATABASE_URL)")
+}
+
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    Migrator::up(db, None).await.context("applying migrations")
+}
+
+/// On SQLite `serve` migrates by itself; on PostgreSQL migrating is a deploy step
+/// (`pumpurs migrate`), so a web process refuses to start on an outdated schema.
+pub async fn prepare_schema(cfg: &Config, db: &DatabaseConnection) -> anyhow::Result<()> {
+    if cfg.is_sqlite() {
+        return migrate(db).await;
+    }
+    let pending = Migrator::get_pending_migrations(db)
+        .await
+        .context("reading the migration status")?;
+    if !pending.is_empty() {
+        anyhow::bail!(
+            "the database needs {} migration(s): run `pumpurs migrate` first",
+            pending.len()
+        );
+    }
+    Ok(())
+}
+
+pub async fn state(cfg: Config, db: DatabaseConnection) -> anyhow::Result<AppState> {
+    let decoy = tokio::task::spawn_blocking(entities::password::decoy_hash).await??;
+    Ok(AppState {
+        db,
+        cfg: Arc::new(cfg),
+        decoy_hash: decoy.into(),
+    })
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(dash::router())
+        .merge(accounts::router())
+        .merge(orgs::router())
+        .merge(devmail::router())
+        .route("/static/app.css", get(stylesheet))
+        .route("/health", get(|| async { "ok" }))
+        .fallback(|| async { AppError::NotFound })
+        .layer(from_fn_with_state(state.clone(), ctx::context))
+        .layer(DefaultBodyLimit::max(state.cfg.max_body_bytes))
+        .layer(from_fn_with_state(state.clone(), ctx::security_headers))
+        .with_state(state)
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        templates::STYLESHEET,
+    )
+}
+
+/// Serves `router` on `listener` until `shutdown` turns true; in-flight requests finish.
+pub async fn serve(listener: TcpListener, router: Router, mut shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async move {
+            let _ = shutdown.wait_for(|stop| *stop).await;
+        })
+        .await
+        .context("serving HTTP")
+}

@@ -1,0 +1,15 @@
+//! Shared state of the web layer: the database pool and the configuration.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use crate::config::Config;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub cfg: Arc<Config>,
+    /// Verified against when a login names no account, so both answers take as long.
+    pub decoy_hash: Arc<str>,
+}

@@ -1,0 +1,129 @@
+//! Turns an email event into a message: loads the rows it names, builds links, renders.
+
+use entities::accounts::{CONFIRM_EMAIL, INVITATION, RESET_PASSWORD};
+use entities::domain::Role;
+use entities::entity::{invitation, membership, organisation, user, user_token};
+use entities::outbox::EmailEvent;
+use entities::{time, tokens};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use templates::email::{EmailView, render};
+use templates::t;
+
+use crate::mailer::Outgoing;
+use crate::{WorkerConfig, WorkerError};
+
+async fn token_and_user(
+    db: &DatabaseConnection,
+    token_id: i32,
+) -> Result<Option<(user_token::Model, user::Model)>, WorkerError> {
+    let Some(token) = user_token::Entity::find_by_id(token_id).one(db).await? else {
+        return Ok(None);
+    };
+    let user = user::Entity::find_by_id(token.user_id).one(db).await?;
+    Ok(user.map(|u| (token, u)))
+}
+
+/// The message for `event`, or `None` when the rows it names no longer exist.
+pub(crate) async fn compose(
+    db: &DatabaseConnection,
+    cfg: &WorkerConfig,
+    event: &EmailEvent,
+) -> Result<Option<Outgoing>, WorkerError> {
+    let base = &cfg.public_url;
+    let key = &cfg.secret_key;
+    let out = match event {
+        EmailEvent::ConfirmEmail { token_id } => {
+            let Some((token, user)) = token_and_user(db, *token_id).await? else {
+                return Ok(None);
+            };
+            let org = membership::Entity::find()
+                .filter(membership::Column::UserId.eq(user.id))
+                .filter(membership::Column::Role.eq(Role::NgoMember))
+                .find_also_related(organisation::Entity)
+                .one(db)
+                .await?
+                .and_then(|(_, o)| o)
+                .map(|o| o.name)
+                .unwrap_or_default();
+            let link = format!(
+                "{base}/confirm/{}",
+                tokens::link_token(key, CONFIRM_EMAIL, token.id, &token.nonce)
+            );
+            Outgoing {
+                rendered: render(
+                    user.lang(),
+                    &EmailView::Confirm {
+                        name: &user.name,
+                        org: &org,
+                        link: &link,
+                    },
+                ),
+                to: user.email,
+            }
+        }
+        EmailEvent::AccountExists { user_id } => {
+            let Some(user) = user::Entity::find_by_id(*user_id).one(db).await? else {
+                return Ok(None);
+            };
+            let (login_link, reset_link) = (format!("{base}/login"), format!("{base}/password/forgot"));
+            let view = EmailView::AccountExists {
+                name: &user.name,
+                login_link: &login_link,
+                reset_link: &reset_link,
+            };
+            Outgoing {
+                rendered: render(user.lang(), &view),
+                to: user.email,
+            }
+        }
+        EmailEvent::ResetPassword { token_id } => {
+            let Some((token, user)) = token_and_user(db, *token_id).await? else {
+                return Ok(None);
+            };
+            let link = format!(
+                "{base}/password/reset/{}",
+                tokens::link_token(key, RESET_PASSWORD, token.id, &token.nonce)
+            );
+            Outgoing {
+                rendered: render(
+                    user.lang(),
+                    &EmailView::Reset {
+                        name: &user.name,
+                        link: &link,
+                    },
+                ),
+                to: user.email,
+            }
+        }
+        EmailEvent::Invitation { invitation_id } => {
+            let found = invitation::Entity::find_by_id(*invitation_id)
+                .find_also_related(organisation::Entity)
+                .one(db)
+                .await?;
+            let Some((inv, Some(org))) = found else { return Ok(None) };
+            let inviter = user::Entity::find_by_id(inv.invited_by).one(db).await?;
+            // The invitee has no language of their own yet: write in the inviter's.
+            let lang = inviter.as_ref().map(|u| u.lang()).unwrap_or_default();
+            let inviter = inviter.map(|u| u.name).unwrap_or_default();
+            let link = format!(
+                "{base}/invitations/{}",
+                tokens::link_token(key, INVITATION, inv.id, &inv.nonce)
+            );
+            let until = time::to_riga(inv.expires_at).format("%d.%m.%Y %H:%M").to_string();
+            let role = t(lang, &format!("role-{}", inv.role.as_str()));
+            let view = EmailView::Invitation {
+                name: &inv.name,
+                inviter: &inviter,
+                org: &org.name,
+                role: &role,
+                until: &until,
+                link: &link,
+            };
+            Outgoing {
+                rendered: render(lang, &view),
+                to: inv.email,
+            }
+        }
+    };
+    Ok(Some(out))
+}
