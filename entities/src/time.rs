@@ -44,8 +44,8 @@ mod tests {
     fn spring_gap_is_refused_and_autumn_overlap_takes_the_later_instant() {
         // 2026-03-29 03:00 → 04:00 in Riga: 03:30 never happens.
         assert_eq!(from_riga(local(2026, 3, 29, 3, 30)), None);
-        // 2026-10-25 04:00 → 03:00: 03:30 happens twice; the later is 00:30 UTC.
+        // 2026-10-25 04:00 EEST → 03:00 EET: 03:30 happens at 00:30 and at 01:30 UTC.
         let t = from_riga(local(2026, 10, 25, 3, 30)).map(|t| t.to_rfc3339());
-        assert_eq!(t.as_deref(), Some("2026-10-25T00:30:00+00:00"));
+        assert_eq!(t.as_deref(), Some("2026-10-25T01:30:00+00:00"));
     }
 }

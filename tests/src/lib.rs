@@ -1,1 +1,168 @@
-//! placeholder
+//! The integration-test harness: starts the real application on port 0 against a fresh
+//! database per test (SQLite in a temporary directory; PostgreSQL in a database created for the
+//! test and dropped after it, when `PUMPURS_TEST_POSTGRES_URL` is set), with a browser-like
+//! client that keeps cookies and follows the CSRF rules, and helpers for reading HTML.
+
+pub mod browser;
+pub mod logs;
+pub mod seed;
+
+use std::net::SocketAddr;
+use std::panic::AssertUnwindSafe;
+
+use futures_util::FutureExt as _;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use tokio::sync::watch;
+use web::config::{Config, Secret};
+
+pub use browser::{Browser, Page};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A running application with its own database.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub base: String,
+    pub db: DatabaseConnection,
+    pub cfg: Config,
+    shutdown: watch::Sender<bool>,
+    server: tokio::task::JoinHandle<()>,
+    _dir: tempfile::TempDir,
+    postgres: Option<(String, String)>,
+}
+
+/// Runs `body` against a fresh application on `backend`, then tears it down (also when the
+/// body panics). Without `PUMPURS_TEST_POSTGRES_URL` the PostgreSQL variant says so and returns.
+pub async fn run<F>(backend: Backend, body: F)
+where
+    F: for<'a> AsyncFnOnce(&'a TestApp),
+{
+    logs::init();
+    let Some(app) = TestApp::spawn(backend).await else {
+        eprintln!("PUMPURS_TEST_POSTGRES_URL is not set: PostgreSQL variant not run");
+        return;
+    };
+    let outcome = AssertUnwindSafe(body(&app)).catch_unwind().await;
+    app.stop().await;
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+/// Declares a test that runs once on SQLite and once on PostgreSQL:
+/// `both_backends!(async fn name(app) { ... });`
+#[macro_export]
+macro_rules! both_backends {
+    ($(#[$meta:meta])* async fn $name:ident($app:ident) $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            async fn body($app: &$crate::TestApp) $body
+            $(#[$meta])*
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                $crate::run($crate::Backend::Sqlite, body).await
+            }
+            $(#[$meta])*
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                $crate::run($crate::Backend::Postgres, body).await
+            }
+        }
+    };
+}
+
+fn unique_name() -> String {
+    format!("pumpurs_t_{}", &entities::tokens::random_hex()[..16])
+}
+
+/// Replaces the database name of a PostgreSQL URL.
+fn with_database(url: &str, name: &str) -> String {
+    let without_query = url.split('?').next().unwrap_or(url);
+    let base = without_query.rsplit_once('/').map(|(b, _)| b).unwrap_or(without_query);
+    format!("{base}/{name}")
+}
+
+impl TestApp {
+    async fn spawn(backend: Backend) -> Option<Self> {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let mut cfg = Config::development(dir.path().to_path_buf());
+        let mut postgres = None;
+        if backend == Backend::Postgres {
+            let admin_url = std::env::var("PUMPURS_TEST_POSTGRES_URL").ok()?;
+            let name = unique_name();
+            let admin = Database::connect(&admin_url)
+                .await
+                .expect("connect to PUMPURS_TEST_POSTGRES_URL");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create test database");
+            admin.close().await.ok();
+            cfg.database_url = Secret::new(with_database(&admin_url, &name));
+            postgres = Some((admin_url, name));
+        }
+        let db = web::startup::connect(&cfg).await.expect("connect");
+        web::startup::migrate(&db).await.expect("migrate");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("address");
+        cfg.addr = addr;
+        cfg.public_url = format!("http://{addr}");
+        let state = web::startup::state(cfg.clone(), db.clone()).await.expect("state");
+        let (shutdown, rx) = watch::channel(false);
+        let router = web::startup::router(state);
+        let server = tokio::spawn(async move {
+            web::startup::serve(listener, router, rx).await.expect("serve");
+        });
+        Some(Self {
+            base: format!("http://{addr}"),
+            addr,
+            db,
+            cfg,
+            shutdown,
+            server,
+            _dir: dir,
+            postgres,
+        })
+    }
+
+    async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        let _ = self.server.await;
+        self.db.close().await.ok();
+        if let Some((admin_url, name)) = self.postgres {
+            if let Ok(admin) = Database::connect(&admin_url).await {
+                admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await
+                    .ok();
+                admin.close().await.ok();
+            }
+        }
+    }
+
+    /// A fresh browser: no cookies, follows redirects.
+    pub fn browser(&self) -> Browser {
+        Browser::new(&self.base)
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.postgres.is_some()
+    }
+
+    /// The worker's configuration for this application (mail as `.eml` files in its data dir).
+    pub fn worker_config(&self) -> worker::WorkerConfig {
+        worker::WorkerConfig {
+            public_url: self.cfg.public_url.clone(),
+            mail_from: self.cfg.mail_from.clone(),
+            smtp_url: None,
+            mail_dir: self.cfg.mail_dir(),
+            secret_key: self.cfg.secret_key.clone(),
+            poll_interval: std::time::Duration::from_millis(100),
+        }
+    }
+}

@@ -225,9 +225,6 @@ async fn build_and_run(state: &AppState, req: Request, next: Next) -> Result<Res
     let flash = cookie(headers, FLASH_COOKIE)
         .filter(|v| v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
         .map(str::to_owned);
-    if flash.is_some() {
-        new_cookies.push(set_cookie(secure, FLASH_COOKIE, "", 0));
-    }
     let ip = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
@@ -251,28 +248,53 @@ async fn build_and_run(state: &AppState, req: Request, next: Next) -> Result<Res
     let body = if is_safe(&parts.method) {
         body
     } else {
-        let (ok, body) = check_csrf(state, &parts, body, &csrf_cookie, &ctx).await;
-        if !ok {
-            let mut refused = AppError::Forbidden("error-csrf").into_response();
-            refused
-                .headers_mut()
-                .extend(new_cookies.into_iter().map(|v| (header::SET_COOKIE, v)));
-            return Ok(render_error(&ctx, refused));
+        match check_csrf(state, &parts, body, &csrf_cookie, &ctx).await {
+            Csrf::Valid(body) => body,
+            refused => {
+                let mut response = match refused {
+                    Csrf::TooLarge => StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+                    _ => AppError::Forbidden("error-csrf").into_response(),
+                };
+                response
+                    .headers_mut()
+                    .extend(new_cookies.into_iter().map(|v| (header::SET_COOKIE, v)));
+                return Ok(render_error(&ctx, response));
+            }
         }
-        body
     };
+    let had_flash = ctx.flash.is_some();
     parts.extensions.insert(ctx.clone());
     let mut response = next.run(Request::from_parts(parts, body)).await;
+    // A flash is spent once a page has shown it; a redirect carries it on to the next page.
+    if had_flash && !response.status().is_redirection() && !sets_cookie(&response, FLASH_COOKIE) {
+        new_cookies.push(set_cookie(secure, FLASH_COOKIE, "", 0));
+    }
     for value in new_cookies {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
     Ok(render_error(&ctx, response))
 }
 
+fn sets_cookie(response: &Response, name: &str) -> bool {
+    let prefix = format!("{name}=");
+    response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .any(|v| v.to_str().is_ok_and(|v| v.starts_with(&prefix)))
+}
+
+/// The outcome of the CSRF check; a valid request gets its (possibly re-read) body back.
+enum Csrf {
+    Valid(Body),
+    Refused,
+    TooLarge,
+}
+
 /// Finds the CSRF token (header, query or urlencoded body) and checks it and the origin.
-async fn check_csrf(state: &AppState, parts: &Parts, body: Body, csrf_cookie: &str, ctx: &Ctx) -> (bool, Body) {
+async fn check_csrf(state: &AppState, parts: &Parts, body: Body, csrf_cookie: &str, ctx: &Ctx) -> Csrf {
     if !same_origin(&parts.headers, &state.cfg.public_url) {
-        return (false, body);
+        return Csrf::Refused;
     }
     let from_header = parts
         .headers
@@ -289,13 +311,15 @@ async fn check_csrf(state: &AppState, parts: &Parts, body: Body, csrf_cookie: &s
         (Some(token), _) => (Some(token), body),
         (None, true) => match axum::body::to_bytes(body, state.cfg.max_body_bytes).await {
             Ok(bytes) => (form_field(&bytes, CSRF_FIELD), Body::from(bytes)),
-            Err(_) => return (false, Body::empty()),
+            Err(_) => return Csrf::TooLarge,
         },
         (None, false) => (None, body),
     };
     let session = ctx.session_id.as_deref().unwrap_or("");
-    let ok = presented.is_some_and(|p| tokens::csrf_matches(&state.cfg.secret_key, csrf_cookie, session, &p));
-    (ok, body)
+    match presented {
+        Some(p) if tokens::csrf_matches(&state.cfg.secret_key, csrf_cookie, session, &p) => Csrf::Valid(body),
+        _ => Csrf::Refused,
+    }
 }
 
 /// Replaces the body of a 4xx/5xx response that is not already a page with an error page.

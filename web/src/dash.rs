@@ -29,17 +29,7 @@ async fn landing(ctx: Ctx) -> Markup {
 async fn home(signed: Signed) -> Response {
     let homes = home_links(&signed.actor, signed.ctx.lang);
     match homes.as_slice() {
-        [only] => {
-            // Keep a flash for the page we forward to.
-            let mut response = Redirect::to(&only.href).into_response();
-            if let Some(flash) = &signed.ctx.flash {
-                response.headers_mut().append(
-                    axum::http::header::SET_COOKIE,
-                    crate::ctx::set_cookie(false, crate::ctx::FLASH_COOKIE, flash, 60),
-                );
-            }
-            response
-        }
+        [only] => Redirect::to(&only.href).into_response(),
         _ => dash::chooser(&signed.ctx.page(), &homes).into_response(),
     }
 }

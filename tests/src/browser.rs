@@ -1,0 +1,215 @@
+//! A browser-like HTTP client: keeps cookies, sends `Origin` on POST like browsers do, and
+//! submits forms with the hidden fields (the CSRF token among them) that the page carried.
+
+use reqwest::header::HeaderMap;
+use scraper::{Html, Selector};
+
+pub struct Browser {
+    client: reqwest::Client,
+    base: String,
+}
+
+/// A response as a person would see it.
+#[derive(Debug)]
+pub struct Page {
+    pub status: u16,
+    /// The final URL after redirects, without the host.
+    pub path: String,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Browser {
+    pub fn new(base: &str) -> Self {
+        let client = reqwest::Client::builder().cookie_store(true).build().expect("client");
+        Self {
+            client,
+            base: base.to_owned(),
+        }
+    }
+
+    /// A browser that does not follow redirects, to look at the redirect responses themselves.
+    pub fn manual(base: &str) -> Self {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        Self {
+            client,
+            base: base.to_owned(),
+        }
+    }
+
+    async fn page(&self, response: reqwest::Response) -> Page {
+        let status = response.status().as_u16();
+        let path =
+            response.url().path().to_owned() + &response.url().query().map(|q| format!("?{q}")).unwrap_or_default();
+        let headers = response.headers().clone();
+        let body = response.text().await.expect("body");
+        Page {
+            status,
+            path,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("GET");
+        self.page(response).await
+    }
+
+    /// POSTs exactly `fields` (no token added) from this site's origin.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        self.post_from(&self.base, path, fields).await
+    }
+
+    /// POSTs `fields` with the given `Origin` header.
+    pub async fn post_from(&self, origin: &str, path: &str, fields: &[(&str, &str)]) -> Page {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("origin", origin)
+            .form(fields)
+            .send()
+            .await
+            .expect("POST");
+        self.page(response).await
+    }
+
+    /// Submits the form of `page` whose action is `action`: its hidden fields plus `fields`.
+    pub async fn submit(&self, page: &Page, action: &str, fields: &[(&str, &str)]) -> Page {
+        let mut all: Vec<(String, String)> = page.hidden_fields(action);
+        assert!(
+            !all.is_empty() || page.has_form(action),
+            "no form with action {action} on {}",
+            page.path
+        );
+        for (k, v) in fields {
+            all.retain(|(name, _)| name != k);
+            all.push(((*k).to_owned(), (*v).to_owned()));
+        }
+        let pairs: Vec<(&str, &str)> = all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        self.post(action, &pairs).await
+    }
+
+    /// Opens `path` and submits its form with action `action`.
+    pub async fn fill(&self, path: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+        let page = self.get(path).await;
+        assert_eq!(page.status, 200, "GET {path}: {}", page.body);
+        self.submit(&page, action, fields).await
+    }
+
+    /// Logs in through the login form and returns the page landed on.
+    pub async fn login(&self, email: &str, password: &str) -> Page {
+        self.fill("/login", "/login", &[("email", email), ("password", password)])
+            .await
+    }
+}
+
+fn selector(css: &str) -> Selector {
+    Selector::parse(css).unwrap_or_else(|e| panic!("bad selector {css}: {e}"))
+}
+
+impl Page {
+    pub fn html(&self) -> Html {
+        Html::parse_document(&self.body)
+    }
+
+    /// The trimmed text of every element matching `css`.
+    pub fn texts(&self, css: &str) -> Vec<String> {
+        self.html()
+            .select(&selector(css))
+            .map(|e| {
+                e.text()
+                    .collect::<String>()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    }
+
+    /// The text of the first element matching `css`, or "".
+    pub fn text(&self, css: &str) -> String {
+        self.texts(css).into_iter().next().unwrap_or_default()
+    }
+
+    pub fn h1(&self) -> String {
+        self.text("h1")
+    }
+
+    /// The values of attribute `attr` on elements matching `css`.
+    pub fn attrs(&self, css: &str, attr: &str) -> Vec<String> {
+        self.html()
+            .select(&selector(css))
+            .filter_map(|e| e.value().attr(attr).map(str::to_owned))
+            .collect()
+    }
+
+    pub fn has_form(&self, action: &str) -> bool {
+        !self.attrs(&format!("form[action=\"{action}\"]"), "action").is_empty()
+    }
+
+    /// Hidden inputs of the form with this action.
+    pub fn hidden_fields(&self, action: &str) -> Vec<(String, String)> {
+        let doc = self.html();
+        let css = format!("form[action=\"{action}\"] input[type=hidden]");
+        doc.select(&selector(&css))
+            .filter_map(|e| {
+                Some((
+                    e.value().attr("name")?.to_owned(),
+                    e.value().attr("value").unwrap_or("").to_owned(),
+                ))
+            })
+            .collect()
+    }
+
+    /// The value a visible input of this name shows (what the user typed, kept after an error).
+    pub fn input_value(&self, name: &str) -> Option<String> {
+        self.attrs(&format!("input[name=\"{name}\"]"), "value")
+            .into_iter()
+            .next()
+    }
+
+    /// The error message tied to a field (`<p id="NAME-error">`).
+    pub fn field_error(&self, name: &str) -> String {
+        self.text(&format!("#{name}-error"))
+    }
+
+    pub fn contains(&self, s: &str) -> bool {
+        self.body.contains(s)
+    }
+
+    /// The CSRF token any form on the page carries.
+    pub fn csrf(&self) -> String {
+        self.attrs("input[name=\"_csrf\"]", "value")
+            .into_iter()
+            .next()
+            .unwrap_or_default()
+    }
+
+    /// The `Set-Cookie` header that sets `name`, if any.
+    pub fn set_cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with(&format!("{name}=")))
+            .map(str::to_owned)
+    }
+
+    pub fn header(&self, name: &str) -> String {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned()
+    }
+}

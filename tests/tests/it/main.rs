@@ -1,0 +1,34 @@
+//! Integration tests: every test runs on SQLite and, with `PUMPURS_TEST_POSTGRES_URL`, on
+//! PostgreSQL, against the real application on port 0.
+
+mod accounts;
+mod model;
+mod roles;
+mod security;
+
+use entities::entity::{outbox, user_token};
+use entities::outbox::EmailEvent;
+use pumpurs_tests::TestApp;
+use sea_orm::{EntityTrait, QueryOrder};
+
+/// The email events in the outbox, oldest first.
+pub async fn outbox_events(app: &TestApp) -> Vec<EmailEvent> {
+    outbox::Entity::find()
+        .order_by_asc(outbox::Column::Id)
+        .all(&app.db)
+        .await
+        .expect("outbox")
+        .into_iter()
+        .map(|row| serde_json::from_str(&row.payload).expect("payload"))
+        .collect()
+}
+
+/// The link path a token email carries, made the way the worker makes it.
+pub async fn token_link(app: &TestApp, token_id: i32) -> String {
+    let token = user_token::Entity::find_by_id(token_id)
+        .one(&app.db)
+        .await
+        .expect("query")
+        .expect("token row");
+    entities::tokens::link_token(&app.cfg.secret_key, &token.purpose, token.id, &token.nonce)
+}

@@ -1,0 +1,113 @@
+//! Request safety: CSRF tokens, Origin checks, security headers, body limits, error pages.
+
+use entities::domain::Role;
+use entities::entity::user;
+use pumpurs_tests::{both_backends, logs, seed};
+use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
+
+const REGISTRATION: &[(&str, &str)] = &[
+    ("org_name", "Biedrība X"),
+    ("name", "Anna"),
+    ("email", "anna@example.lv"),
+    ("password", "ilgaparole-2026"),
+    ("password_confirm", "ilgaparole-2026"),
+];
+
+both_backends!(
+    async fn a_post_without_a_token_or_from_another_origin_is_refused_and_changes_nothing(app) {
+        let b = app.browser();
+        let form = b.get("/register").await;
+        let no_token = b.post("/register", REGISTRATION).await;
+        assert_eq!((no_token.status, no_token.h1()), (403, "Piekļuve liegta".to_owned()));
+        assert!(no_token.contains("Veidlapa novecojusi"));
+
+        let token = form.csrf();
+        let mut with_token: Vec<(&str, &str)> = REGISTRATION.to_vec();
+        with_token.push(("_csrf", &token));
+        let foreign = b.post_from("https://evil.example", "/register", &with_token).await;
+        assert_eq!(foreign.status, 403);
+        let wrong = b.post("/register", &[REGISTRATION, &[("_csrf", "0".repeat(64).as_str())]].concat()).await;
+        assert_eq!(wrong.status, 403);
+        let stranger = app.browser(); // another visitor's cookie: the token is not theirs
+        assert_eq!(stranger.post("/register", &with_token).await.status, 403);
+        assert_eq!(user::Entity::find().count(&app.db).await.expect("count"), 0);
+
+        let ok = b.post("/register", &with_token).await;
+        assert_eq!(ok.status, 200);
+        assert_eq!(user::Entity::find().count(&app.db).await.expect("count"), 1);
+    }
+);
+
+both_backends!(
+    async fn a_token_from_before_login_is_not_valid_after_it(app) {
+        let w = seed::world(&app.db).await;
+        seed::user(&app.db, "anna@example.lv", Role::NgoMember, w.ngo.id).await;
+        let b = app.browser();
+        let before = b.get("/").await.csrf();
+        b.login("anna@example.lv", seed::PASSWORD).await;
+        let stale = b.post("/logout", &[("_csrf", &before)]).await;
+        assert_eq!(stale.status, 403);
+        assert_eq!(b.get("/account/password").await.status, 200, "still logged in");
+    }
+);
+
+both_backends!(
+    async fn pages_carry_security_headers(app) {
+        let page = app.browser().get("/login").await;
+        let csp = page.header("content-security-policy");
+        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("default-src 'self'"), "{csp}");
+        assert!(!csp.contains("unsafe-inline"));
+        assert_eq!(page.header("x-content-type-options"), "nosniff");
+        assert_eq!(page.header("referrer-policy"), "same-origin");
+        assert!(page.attrs("[style]", "style").is_empty(), "no inline styles under the CSP");
+        assert!(page.attrs("script", "src").is_empty());
+        let css = app.browser().get("/static/app.css").await;
+        assert!(css.header("content-type").starts_with("text/css"));
+    }
+);
+
+both_backends!(
+    async fn oversized_bodies_are_refused(app) {
+        let b = app.browser();
+        let form = b.get("/register").await;
+        let huge = "x".repeat(app.cfg.max_body_bytes + 1);
+        let page = b.post("/register", &[("_csrf", &form.csrf()), ("org_name", &huge)]).await;
+        assert_eq!(page.status, 413);
+        assert_eq!(page.h1(), "Par lielu");
+        assert_eq!(user::Entity::find().count(&app.db).await.expect("count"), 0);
+    }
+);
+
+both_backends!(
+    async fn errors_are_pages_in_the_visitors_language(app) {
+        let b = app.browser();
+        let missing = b.get("/no/such/page").await;
+        assert_eq!((missing.status, missing.h1()), (404, "Lapa nav atrasta".to_owned()));
+        let home = b.get("/").await;
+        let english = b.submit(&home, "/lang", &[]).await;
+        assert_eq!(english.text(".flash"), "Language changed.");
+        let missing = b.get("/no/such/page").await;
+        assert_eq!((missing.status, missing.h1()), (404, "Page not found".to_owned()));
+        assert_eq!(b.get("/login").await.h1(), "Log in", "the choice is remembered");
+        let wrong_method = b.get("/logout").await;
+        assert_eq!(wrong_method.status, 405);
+        assert_eq!(wrong_method.h1(), "Not allowed");
+        let bad_link = b.get("/confirm/not-a-token").await;
+        assert_eq!((bad_link.status, bad_link.text("main p")), (400, "The link is not valid. Check that you copied all of it.".to_owned()));
+    }
+);
+
+both_backends!(
+    async fn an_internal_error_shows_a_reference_that_is_in_the_log_and_no_detail(app) {
+        app.db.execute_unprepared("DROP TABLE login_failures").await.expect("drop");
+        let page = app.browser().login("someone@example.lv", "wrong password").await;
+        assert_eq!((page.status, page.h1()), (500, "Radās kļūda".to_owned()));
+        let text = page.text("main p");
+        let reference = text.rsplit(' ').next().unwrap_or("").trim_end_matches('.').to_owned();
+        assert_eq!(reference.len(), 12, "{text}");
+        assert!(!page.body.to_lowercase().contains("login_failures"), "no internal detail: {}", page.body);
+        let log = logs::captured();
+        let line = log.lines().find(|l| l.contains(&reference)).unwrap_or_else(|| panic!("reference {reference} not logged"));
+        assert!(line.contains("login_failures"), "the cause is logged: {line}");
+    }
+);
