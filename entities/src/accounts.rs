@@ -51,7 +51,8 @@ impl Registration {
         let mut errors = FieldErrors::new();
         let org_name = required_text(org_name, 200, "org_name", &mut errors);
         let reg_no = reg_no.trim();
-        if !reg_no.is_empty() && !(reg_no.len() == 11 && reg_no.chars().all(|c| c.is_ascii_digit())) {
+        let well_formed = reg_no.len() == 11 && reg_no.chars().all(|c| c.is_ascii_digit());
+        if !reg_no.is_empty() && !well_formed {
             errors.add("reg_no", "error-reg-no");
         }
         let person_name = required_text(person_name, 200, "name", &mut errors);

@@ -2,7 +2,7 @@
 //! (functions taking `&impl ConnectionTrait`, so the caller decides the transaction), the domain
 //! types that parse user input (`Eur`, `Email`, roles, organisation kinds), the rules that hold
 //! everywhere (money in integer cents, UTC instants shown in Riga time), the one authorisation
-//! module (`policy`), and the outbox that turns writes into background jobs.
+//! module (`policy`), the outbox that turns writes into background jobs, and object storage.
 
 pub mod accounts;
 pub mod audit;
@@ -14,6 +14,7 @@ pub mod outbox;
 pub mod password;
 pub mod policy;
 pub mod sessions;
+pub mod storage;
 pub mod time;
 pub mod tokens;
 

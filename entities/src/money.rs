@@ -153,7 +153,7 @@ mod tests {
         }
 
         #[test]
-        fn sums_are_exact(cs in proptest::collection::vec(0i64..1_000_000_00, 0..200)) {
+        fn sums_are_exact(cs in proptest::collection::vec(0i64..100_000_000, 0..200)) {
             let total: Eur = cs.iter().map(|c| Eur::from_cents(*c)).sum();
             prop_assert_eq!(total.cents(), cs.iter().sum::<i64>());
         }

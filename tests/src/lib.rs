@@ -2,9 +2,14 @@
 //! database per test (SQLite in a temporary directory; PostgreSQL in a database created for the
 //! test and dropped after it, when `PUMPURS_TEST_POSTGRES_URL` is set), with a browser-like
 //! client that keeps cookies and follows the CSRF rules, and helpers for reading HTML.
+#![expect(
+    clippy::expect_used,
+    reason = "test support: a failed set-up step must stop the test at once"
+)]
 
 pub mod browser;
 pub mod logs;
+pub mod s3;
 pub mod seed;
 
 use std::net::SocketAddr;
@@ -134,14 +139,14 @@ impl TestApp {
         let _ = self.shutdown.send(true);
         let _ = self.server.await;
         self.db.close().await.ok();
-        if let Some((admin_url, name)) = self.postgres {
-            if let Ok(admin) = Database::connect(&admin_url).await {
-                admin
-                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .await
-                    .ok();
-                admin.close().await.ok();
-            }
+        if let Some((admin_url, name)) = self.postgres
+            && let Ok(admin) = Database::connect(&admin_url).await
+        {
+            admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await
+                .ok();
+            admin.close().await.ok();
         }
     }
 

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use chrono::Duration;
+use entities::storage::{S3Config, StoreConfig};
 use entities::tokens::SecretKey;
 
 /// The key used when none is configured. Fine on a developer's machine, refused in production.
@@ -53,6 +54,10 @@ pub struct Config {
     /// SMTP server (`smtp://`, `smtps://` or `smtp://…?tls=starttls`); `.eml` files when unset.
     pub smtp_url: Option<Secret>,
     pub log_json: bool,
+    /// Where uploaded documents live.
+    pub documents: StoreConfig,
+    /// Where decided calls and closed semesters are archived.
+    pub archive: StoreConfig,
 }
 
 impl Config {
@@ -64,7 +69,7 @@ impl Config {
             addr,
             database_url: Secret::new(sqlite_url(&data_dir)),
             db_max_connections: 8,
-            data_dir,
+            data_dir: data_dir.clone(),
             secret_key: SecretKey::new(DEV_SECRET_KEY.as_bytes()),
             public_url: format!("http://{addr}"),
             session_idle: Duration::minutes(60),
@@ -73,6 +78,8 @@ impl Config {
             mail_from: "Pumpurs <pumpurs@localhost>".to_owned(),
             smtp_url: None,
             log_json: false,
+            documents: StoreConfig::Local(data_dir.join("documents")),
+            archive: StoreConfig::Local(data_dir.join("archive")),
         }
     }
 
@@ -194,6 +201,30 @@ impl Config {
             Some("json") => true,
             Some(other) => return Err(ConfigError::new("PUMPURS_LOG_FORMAT", other, "use text or json")),
         };
+        match get("PUMPURS_STORAGE").as_deref() {
+            None | Some("local") => {}
+            Some("s3") => {
+                let required = |var: &'static str| {
+                    get(var)
+                        .filter(|v| !v.trim().is_empty())
+                        .ok_or_else(|| ConfigError::new(var, "(unset)", "required when PUMPURS_STORAGE=s3"))
+                };
+                let s3 = S3Config {
+                    bucket: required("PUMPURS_S3_BUCKET")?,
+                    endpoint: get("PUMPURS_S3_ENDPOINT").map(|e| e.trim_end_matches('/').to_owned()),
+                    region: get("PUMPURS_S3_REGION").unwrap_or_else(|| "us-east-1".to_owned()),
+                    access_key_id: required("PUMPURS_S3_ACCESS_KEY_ID")?,
+                    secret_access_key: required("PUMPURS_S3_SECRET_ACCESS_KEY")?,
+                };
+                let archive = S3Config {
+                    bucket: required("PUMPURS_S3_ARCHIVE_BUCKET")?,
+                    ..s3.clone()
+                };
+                cfg.documents = StoreConfig::S3(s3);
+                cfg.archive = StoreConfig::S3(archive);
+            }
+            Some(other) => return Err(ConfigError::new("PUMPURS_STORAGE", other, "use local or s3")),
+        }
         if cfg.is_production() && cfg.smtp_url.is_none() {
             return Err(ConfigError::new(
                 "PUMPURS_SMTP_URL",
@@ -299,6 +330,27 @@ mod tests {
         );
         let key = ("PUMPURS_SECRET_KEY", "0123456789abcdef0123456789abcdef-real");
         assert!(load(&[prod, smtp, key]).is_ok());
+    }
+
+    #[test]
+    fn s3_storage_needs_its_buckets_and_keys() {
+        let err = load(&[("PUMPURS_STORAGE", "s3"), ("PUMPURS_S3_BUCKET", "docs")])
+            .err()
+            .map(|e| e.variable);
+        assert_eq!(err, Some("PUMPURS_S3_ACCESS_KEY_ID"));
+        let cfg = load(&[
+            ("PUMPURS_STORAGE", "s3"),
+            ("PUMPURS_S3_BUCKET", "docs"),
+            ("PUMPURS_S3_ARCHIVE_BUCKET", "archive"),
+            ("PUMPURS_S3_ENDPOINT", "http://127.0.0.1:9000/"),
+            ("PUMPURS_S3_ACCESS_KEY_ID", "AK"),
+            ("PUMPURS_S3_SECRET_ACCESS_KEY", "very-secret-key"),
+        ]);
+        let printed = format!("{cfg:?}");
+        assert!(
+            printed.contains("bucket=archive") && !printed.contains("very-secret-key"),
+            "{printed}"
+        );
     }
 
     #[test]

@@ -50,7 +50,7 @@ async fn list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Markup> {
             ));
         }
     }
-    rows.sort_by(|a, b| b.0.cmp(&a.0));
+    rows.sort_by_key(|(modified, _)| std::cmp::Reverse(*modified));
     let rows: Vec<MailRow> = rows.into_iter().map(|(_, r)| r).take(200).collect();
     Ok(mailbox(&ctx.page(), &dir.display().to_string(), &rows))
 }

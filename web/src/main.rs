@@ -52,6 +52,9 @@ enum Command {
         /// Serve the web only; run `pumpurs worker` processes separately.
         #[arg(long)]
         no_worker: bool,
+        /// Load the demo data first, if it is not there yet (refused in production).
+        #[arg(long)]
+        demo: bool,
     },
     /// Run the background worker only (any number of these can run side by side).
     Worker,
@@ -91,7 +94,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     init_tracing(&cfg);
     let db = startup::connect(&cfg).await?;
     match cli.command {
-        Command::Serve { no_worker, .. } => serve(cfg, db, !no_worker).await,
+        Command::Serve { no_worker, demo, .. } => {
+            startup::prepare_schema(&cfg, &db).await?;
+            if demo {
+                web::demo::load(&cfg, &db).await?;
+            }
+            serve(cfg, db, !no_worker).await
+        }
         Command::Worker => {
             startup::prepare_schema(&cfg, &db).await?;
             let (tx, rx) = watch::channel(false);
@@ -119,7 +128,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn serve(cfg: Config, db: sea_orm::DatabaseConnection, with_worker: bool) -> anyhow::Result<()> {
-    startup::prepare_schema(&cfg, &db).await?;
     let listener = TcpListener::bind(cfg.addr)
         .await
         .with_context(|| format!("listening on {} (PUMPURS_ADDR)", cfg.addr))?;

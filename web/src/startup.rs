@@ -12,6 +12,7 @@ use axum::http::header;
 use axum::middleware::from_fn_with_state;
 use axum::response::IntoResponse;
 use axum::routing::get;
+use entities::storage::{self, Store, StoreConfig};
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection};
@@ -66,13 +67,27 @@ pub async fn prepare_schema(cfg: &Config, db: &DatabaseConnection) -> anyhow::Re
     Ok(())
 }
 
+/// Builds the shared state: opens both stores and checks that each can write, read and delete.
 pub async fn state(cfg: Config, db: DatabaseConnection) -> anyhow::Result<AppState> {
     let decoy = tokio::task::spawn_blocking(entities::password::decoy_hash).await??;
+    let documents = open_store(&cfg.documents, "documents").await?;
+    let archive = open_store(&cfg.archive, "archive").await?;
     Ok(AppState {
         db,
         cfg: Arc::new(cfg),
         decoy_hash: decoy.into(),
+        documents,
+        archive,
     })
+}
+
+async fn open_store(cfg: &StoreConfig, what: &str) -> anyhow::Result<Store> {
+    let hint = "PUMPURS_STORAGE, PUMPURS_S3_*";
+    let store = storage::build(cfg).with_context(|| format!("{what} storage {cfg:?} ({hint})"))?;
+    storage::probe(store.as_ref())
+        .await
+        .with_context(|| format!("{what} storage {cfg:?} does not accept a test object ({hint})"))?;
+    Ok(store)
 }
 
 pub fn router(state: AppState) -> Router {

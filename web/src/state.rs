@@ -1,7 +1,8 @@
-//! Shared state of the web layer: the database pool and the configuration.
+//! Shared state of the web layer: the database pool, the configuration, object storage.
 
 use std::sync::Arc;
 
+use entities::storage::Store;
 use sea_orm::DatabaseConnection;
 
 use crate::config::Config;
@@ -12,4 +13,6 @@ pub struct AppState {
     pub cfg: Arc<Config>,
     /// Verified against when a login names no account, so both answers take as long.
     pub decoy_hash: Arc<str>,
+    pub documents: Store,
+    pub archive: Store,
 }

@@ -1,10 +1,15 @@
 //! Integration tests: every test runs on SQLite and, with `PUMPURS_TEST_POSTGRES_URL`, on
 //! PostgreSQL, against the real application on port 0.
+#![expect(
+    clippy::expect_used,
+    reason = "test support: a failed set-up step must stop the test at once"
+)]
 
 mod accounts;
 mod model;
 mod roles;
 mod security;
+mod storage;
 
 use entities::entity::{outbox, user_token};
 use entities::outbox::EmailEvent;
