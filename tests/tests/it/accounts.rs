@@ -260,3 +260,38 @@ both_backends!(
         assert_eq!(u.name, "User teacher@example.lv", "the account is the same one");
     }
 );
+
+both_backends!(
+    async fn sessions_end_when_idle_and_at_their_absolute_expiry(app) {
+        use chrono::{Duration, Utc};
+        use sea_orm::sea_query::Expr;
+        let w = seed::world(&app.db).await;
+        seed::user(&app.db, "anna@example.lv", Role::NgoMember, w.ngo.id).await;
+        let b = app.browser();
+        b.login("anna@example.lv", seed::PASSWORD).await;
+        assert_eq!(b.get("/account/password").await.status, 200);
+
+        let idle_since = Utc::now() - app.cfg.session_idle - Duration::seconds(1);
+        session::Entity::update_many().col_expr(session::Column::LastSeenAt, Expr::value(idle_since)).exec(&app.db).await.expect("update");
+        assert_eq!(b.get("/account/password").await.path, "/login?next=%2Faccount%2Fpassword", "idle too long");
+
+        b.login("anna@example.lv", seed::PASSWORD).await;
+        assert_eq!(b.get("/account/password").await.status, 200);
+        let expired = Utc::now() - Duration::seconds(1);
+        session::Entity::update_many().col_expr(session::Column::ExpiresAt, Expr::value(expired)).exec(&app.db).await.expect("update");
+        assert_eq!(b.get("/account/password").await.path, "/login?next=%2Faccount%2Fpassword", "past the absolute expiry");
+    }
+);
+
+both_backends!(
+    async fn many_failures_from_one_address_throttle_it(app) {
+        let b = app.browser();
+        for i in 0..entities::accounts::MAX_FAILURES_PER_ADDRESS {
+            let page = b.login(&format!("guess{i}@example.lv"), "wrong password").await;
+            assert_eq!(page.status, 422, "attempt {i}");
+        }
+        let w = seed::world(&app.db).await;
+        seed::user(&app.db, "anna@example.lv", Role::NgoMember, w.ngo.id).await;
+        assert_eq!(b.login("anna@example.lv", seed::PASSWORD).await.status, 429);
+    }
+);

@@ -10,6 +10,7 @@ mod model;
 mod roles;
 mod security;
 mod storage;
+mod worker;
 
 use entities::entity::{outbox, user_token};
 use entities::outbox::EmailEvent;

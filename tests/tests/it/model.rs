@@ -51,3 +51,72 @@ both_backends!(
         assert_eq!(row.try_get::<String>("", "action").expect("action"), "test");
     }
 );
+
+#[tokio::test]
+async fn the_embedded_sqlite_database_is_set_up_for_concurrent_use() {
+    let dir = tempfile::tempdir().expect("dir");
+    let cfg = web::config::Config::development(dir.path().join("data"));
+    let db = web::startup::connect(&cfg).await.expect("connect");
+    assert!(
+        dir.path().join("data/pumpurs.db").exists(),
+        "data/ and the database are created"
+    );
+    let pragma = |name: &'static str| {
+        let db = db.clone();
+        async move {
+            let row = db
+                .query_one_raw(Statement::from_string(
+                    sea_orm::DbBackend::Sqlite,
+                    format!("PRAGMA {name}"),
+                ))
+                .await
+                .expect("pragma")
+                .expect("row");
+            row.try_get_by_index::<i64>(0)
+                .map(|v| v.to_string())
+                .or_else(|_| row.try_get_by_index::<String>(0))
+                .expect("value")
+        }
+    };
+    assert_eq!(pragma("journal_mode").await, "wal");
+    assert_eq!(pragma("foreign_keys").await, "1");
+    assert_eq!(pragma("busy_timeout").await, "10000");
+    assert!(cfg.db_max_connections > 1);
+    let pool = db.get_sqlite_connection_pool();
+    let (a, b) = (
+        pool.acquire().await.expect("first"),
+        pool.acquire().await.expect("second"),
+    );
+    drop((a, b));
+}
+
+#[tokio::test]
+async fn the_demo_has_every_role_and_is_refused_in_production() {
+    use entities::entity::membership;
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let dir = tempfile::tempdir().expect("dir");
+    let mut cfg = web::config::Config::development(dir.path().to_path_buf());
+    let db = web::startup::connect(&cfg).await.expect("connect");
+    web::startup::migrate(&db).await.expect("migrate");
+    web::demo::load(&cfg, &db).await.expect("demo");
+    web::demo::load(&cfg, &db).await.expect("a second run changes nothing");
+    let roles: std::collections::BTreeSet<_> = membership::Entity::find()
+        .all(&db)
+        .await
+        .expect("memberships")
+        .into_iter()
+        .map(|m| m.role)
+        .collect();
+    assert_eq!(roles.len(), entities::domain::Role::ALL.len());
+    assert_eq!(
+        membership::Entity::find().count(&db).await.expect("count"),
+        web::demo::DEMO_USERS.len() as u64
+    );
+    cfg.env = web::config::Env::Production;
+    let err = web::demo::load(&cfg, &db)
+        .await
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(err.contains("refused"), "{err}");
+}

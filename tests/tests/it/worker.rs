@@ -1,0 +1,44 @@
+//! The worker delivers what the outbox holds; in development mail becomes `.eml` files that the
+//! development mailbox lists.
+
+use entities::entity::outbox;
+use pumpurs_tests::both_backends;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+both_backends!(
+    async fn a_confirmation_email_is_written_once_and_its_link_confirms_the_account(app) {
+        let b = app.browser();
+        let fields = [
+            ("org_name", "Biedrība „Saule”"),
+            ("name", "Anna Kalniņa"),
+            ("email", "anna@example.lv"),
+            ("password", "ilgaparole-2026"),
+            ("password_confirm", "ilgaparole-2026"),
+            ("lang", "en"),
+        ];
+        b.fill("/register", "/register", &fields).await;
+        let cfg = app.worker_config();
+        let mailer = worker::Mailer::from_config(&cfg).expect("mailer");
+        assert_eq!(worker::relay_once(&app.db, &cfg, &mailer).await.expect("relay"), 1);
+        assert_eq!(worker::relay_once(&app.db, &cfg, &mailer).await.expect("relay"), 0, "nothing twice");
+        let pending = outbox::Entity::find().filter(outbox::Column::RelayedAt.is_null()).count(&app.db).await;
+        assert_eq!(pending.expect("count"), 0);
+
+        let files: Vec<_> = std::fs::read_dir(app.cfg.mail_dir()).expect("mail dir").flatten().collect();
+        assert_eq!(files.len(), 1);
+        let raw = std::fs::read_to_string(files[0].path()).expect("eml");
+        // Undo quoted-printable soft line breaks, as a mail client would.
+        let eml = raw.replace("=\r\n", "").replace("=\n", "");
+        assert!(eml.contains("To: anna@example.lv"), "{eml}");
+        assert!(eml.contains("Subject: Confirm your email address for Pumpurs"), "in the language chosen: {eml}");
+        assert!(eml.contains("Content-Type: text/plain") && eml.contains("Content-Type: text/html"));
+        let start = eml.find(&format!("{}/confirm/", app.base)).expect("link in the message");
+        let link: String = eml[start + app.base.len()..].chars().take_while(|c| !c.is_whitespace() && *c != '<' && *c != '"').collect();
+
+        let mailbox = b.get("/dev/mail").await;
+        assert_eq!(mailbox.texts("tbody td:first-child"), vec!["anna@example.lv".to_owned()]);
+        let confirmed = b.get(&link).await;
+        assert_eq!((confirmed.status, confirmed.h1()), (200, "E-pasts apstiprināts".to_owned()), "{link}");
+        assert_eq!(b.login("anna@example.lv", "ilgaparole-2026").await.status, 200);
+    }
+);
