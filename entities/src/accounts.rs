@@ -89,7 +89,7 @@ async fn insert_user(
     confirmed_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Result<user::Model> {
-    let hash = password::hash(password.expose())?;
+    let hash = password::hash(password.expose()).await?;
     user::ActiveModel {
         email: Set(email.as_str().to_owned()),
         name: Set(name.to_owned()),
@@ -271,9 +271,9 @@ pub async fn authenticate(
         None => None,
     };
     let matches = match &user {
-        Some(u) => password::verify(password, &u.password_hash),
+        Some(u) => password::verify(password, &u.password_hash).await,
         None => {
-            password::verify(password, decoy_hash);
+            password::verify(password, decoy_hash).await;
             false
         }
     };
@@ -344,7 +344,7 @@ pub async fn reset_password(
     sessions::delete_for_user(conn, user.id, None).await?;
     let confirmed = user.email_confirmed_at.unwrap_or(now);
     let mut active: user::ActiveModel = user.into();
-    active.password_hash = Set(password::hash(new_password.expose())?);
+    active.password_hash = Set(password::hash(new_password.expose()).await?);
     active.email_confirmed_at = Set(Some(confirmed));
     let user = active.update(conn).await?;
     audit::record(
@@ -371,11 +371,11 @@ pub async fn change_password(
     keep_session: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    if !password::verify(current, &user.password_hash) {
+    if !password::verify(current, &user.password_hash).await {
         return Err(FieldErrors::single("current_password", "error-current-password"));
     }
     let mut active: user::ActiveModel = user.clone().into();
-    active.password_hash = Set(password::hash(new_password.expose())?);
+    active.password_hash = Set(password::hash(new_password.expose()).await?);
     active.update(conn).await?;
     sessions::delete_for_user(conn, user.id, Some(keep_session)).await?;
     audit::record(
