@@ -187,7 +187,7 @@ impl NewPassword {
 }
 
 /// A required, trimmed, single-line text of bounded length.
-pub fn required_text(raw: &str, max: usize, field: &'static str, errors: &mut FieldErrors) -> Option<String> {
+pub fn required_text(raw: &str, max: usize, field: &str, errors: &mut FieldErrors) -> Option<String> {
     let s = raw.trim();
     if s.is_empty() {
         errors.add(field, "error-required");
@@ -201,7 +201,7 @@ pub fn required_text(raw: &str, max: usize, field: &'static str, errors: &mut Fi
 }
 
 /// Parses an email field, reporting a problem under `field`.
-pub fn email_field(raw: &str, field: &'static str, errors: &mut FieldErrors) -> Option<Email> {
+pub fn email_field(raw: &str, field: &str, errors: &mut FieldErrors) -> Option<Email> {
     if raw.trim().is_empty() {
         errors.add(field, "error-required");
         return None;

@@ -2,16 +2,17 @@
 
 use std::collections::BTreeMap;
 
-/// Problems with a submitted form: field name → i18n message id. All are reported at once.
+/// Problems with a submitted form: field name (rows are `criterion-2-name`) → i18n message id.
+/// All are reported at once.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct FieldErrors(pub BTreeMap<&'static str, &'static str>);
+pub struct FieldErrors(pub BTreeMap<String, &'static str>);
 
 impl FieldErrors {
     pub fn new() -> Self {
         Self::default()
     }
-    pub fn add(&mut self, field: &'static str, message: &'static str) {
-        self.0.entry(field).or_insert(message);
+    pub fn add(&mut self, field: impl Into<String>, message: &'static str) {
+        self.0.entry(field.into()).or_insert(message);
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -27,7 +28,7 @@ impl FieldErrors {
             Err(Error::Invalid(self))
         }
     }
-    pub fn single(field: &'static str, message: &'static str) -> Error {
+    pub fn single(field: impl Into<String>, message: &'static str) -> Error {
         let mut errors = Self::new();
         errors.add(field, message);
         Error::Invalid(errors)

@@ -5,7 +5,9 @@
 //! module (`policy`), the outbox that turns writes into background jobs, and object storage.
 
 pub mod accounts;
+pub mod applications;
 pub mod audit;
+pub mod calls;
 pub mod domain;
 pub mod error;
 pub mod money;

@@ -33,30 +33,39 @@ impl Eur {
     /// Parses what a person types: `1500`, `1500.5`, `1 500,50`, `1500,50 €`. At most two decimal
     /// places, not negative, at most a billion.
     pub fn parse(raw: &str) -> Option<Self> {
-        let cleaned: String = raw
-            .trim()
-            .trim_end_matches('€')
-            .trim_start_matches('€')
-            .chars()
-            .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
-            .map(|c| if c == ',' { '.' } else { c })
-            .collect();
-        if cleaned.is_empty()
-            || cleaned.starts_with('.')
-            || cleaned.ends_with('.')
-            || !cleaned.chars().all(|c| c.is_ascii_digit() || c == '.')
-            || cleaned.matches('.').count() > 1
-        {
-            return None;
-        }
-        let d: Decimal = cleaned.parse().ok()?;
-        if d.scale() > 2 || d.is_sign_negative() {
-            return None;
-        }
-        let eur = Self(d.round_dp(2));
-        (eur.cents() <= MAX_CENTS).then_some(eur)
+        let cents = parse_hundredths(raw.trim().trim_end_matches('€').trim_start_matches('€'))?;
+        (cents <= MAX_CENTS).then(|| Self::from_cents(cents))
     }
+}
 
+/// Parses a non-negative number with at most two decimal places (`12`, `12,5`, `1 500.25`)
+/// into hundredths: money into cents, a percentage into basis points, a weight into ×100.
+pub fn parse_hundredths(raw: &str) -> Option<i64> {
+    let cleaned: String = raw
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
+        .map(|c| if c == ',' { '.' } else { c })
+        .collect();
+    if cleaned.is_empty()
+        || cleaned.starts_with('.')
+        || cleaned.ends_with('.')
+        || !cleaned.chars().all(|c| c.is_ascii_digit() || c == '.')
+        || cleaned.matches('.').count() > 1
+    {
+        return None;
+    }
+    if cleaned.len() > 20 {
+        return None;
+    }
+    let d: Decimal = cleaned.parse().ok()?;
+    if d.scale() > 2 || d.is_sign_negative() {
+        return None;
+    }
+    i64::try_from((d * Decimal::ONE_HUNDRED).trunc()).ok()
+}
+
+impl Eur {
     /// The machine form used in the JSON API and exports: `1500.00`.
     pub fn to_plain(self) -> String {
         let mut d = self.0;

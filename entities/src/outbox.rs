@@ -20,6 +20,8 @@ pub enum EmailEvent {
     ResetPassword { token_id: i32 },
     /// An invitation to join an organisation (an `invitations` row).
     Invitation { invitation_id: i32 },
+    /// The receipt of a submitted application, to the member who submitted it.
+    ApplicationReceipt { application_id: i32 },
 }
 
 impl EmailEvent {
@@ -30,6 +32,7 @@ impl EmailEvent {
             Self::AccountExists { user_id } => format!("account_exists:{user_id}"),
             Self::ResetPassword { token_id } => format!("reset_password:{token_id}"),
             Self::Invitation { invitation_id } => format!("invitation:{invitation_id}"),
+            Self::ApplicationReceipt { application_id } => format!("application_receipt:{application_id}"),
         }
     }
 }

@@ -223,7 +223,7 @@ impl MigrationTrait for Migration {
     }
 }
 
-fn fk<T: IntoIden + Clone, C: IntoIden, U: IntoIden, D: IntoIden>(
+pub(crate) fn fk<T: IntoIden + Clone, C: IntoIden, U: IntoIden, D: IntoIden>(
     table: T,
     col: C,
     ref_table: U,

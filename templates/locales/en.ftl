@@ -190,6 +190,9 @@ email-reset-body = To set a new password, open this link (valid for one hour):
 email-reset-ignore = If you did not ask for this, do nothing — your password stays the same.
 email-invite-subject = Invitation to join “{ $org }” on Pumpurs
 email-invite-body = { $inviter } invites you to join “{ $org }” as: { $role }. To accept, open this link (valid until { $date }):
+email-receipt-subject = Application received: { $reference }
+email-receipt-body = Your application “{ $title }” to the call “{ $call }” was received on { $at } (Riga time). Its number is { $reference }.
+email-receipt-next = A submitted application can no longer be edited. You can withdraw it until the deadline. We will email you the result of the assessment. The application in the portal:
 email-test-subject = Pumpurs: test message
 email-test-body = This is a test message. If you received it, the mail settings work.
 

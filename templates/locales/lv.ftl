@@ -190,6 +190,9 @@ email-reset-body = Lai iestatītu jaunu paroli, atveriet saiti (derīga vienu st
 email-reset-ignore = Ja paroli neprasījāt atjaunot, neko nedariet — parole paliks tā pati.
 email-invite-subject = Uzaicinājums pievienoties „{ $org }” portālā Pumpurs
 email-invite-body = { $inviter } jūs aicina pievienoties organizācijai „{ $org }” lomā: { $role }. Lai pieņemtu, atveriet saiti (derīga līdz { $date }):
+email-receipt-subject = Pieteikums saņemts: { $reference }
+email-receipt-body = Jūsu pieteikums „{ $title }” konkursam „{ $call }” saņemts { $at } (Rīgas laiks). Tā numurs ir { $reference }.
+email-receipt-next = Iesniegto pieteikumu vairs nevar labot. Līdz termiņa beigām to var atsaukt. Par vērtēšanas rezultātu paziņosim pa e-pastu. Pieteikums portālā:
 email-test-subject = Pumpurs: pārbaudes vēstule
 email-test-body = Šī ir pārbaudes vēstule. Ja to saņēmāt, pasta iestatījumi darbojas.
 

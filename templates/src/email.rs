@@ -35,6 +35,14 @@ pub enum EmailView<'a> {
         until: &'a str,
         link: &'a str,
     },
+    Receipt {
+        name: &'a str,
+        reference: &'a str,
+        title: &'a str,
+        call: &'a str,
+        at: &'a str,
+        link: &'a str,
+    },
     Test,
 }
 
@@ -94,6 +102,26 @@ pub fn render(lang: Lang, view: &EmailView<'_>) -> Rendered {
                     "email-invite-body",
                     &[("inviter", inviter), ("org", org), ("role", role), ("date", until)],
                 )),
+                Part::Link((*link).to_owned()),
+            ],
+        ),
+        EmailView::Receipt {
+            name,
+            reference,
+            title,
+            call,
+            at,
+            link,
+        } => (
+            tf(lang, "email-receipt-subject", &[("reference", reference)]),
+            vec![
+                greeting(name),
+                Part::Text(tf(
+                    lang,
+                    "email-receipt-body",
+                    &[("reference", reference), ("title", title), ("call", call), ("at", at)],
+                )),
+                Part::Text(t(lang, "email-receipt-next")),
                 Part::Link((*link).to_owned()),
             ],
         ),

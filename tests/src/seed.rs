@@ -54,3 +54,105 @@ pub async fn user(db: &DatabaseConnection, email: &str, role: Role, org_id: i32)
     add_membership(db, u.id, org_id, role, now).await.expect("membership");
     u
 }
+
+/// The actor (user with memberships) for `user`.
+pub async fn actor(db: &DatabaseConnection, user: &user::Model) -> entities::policy::Actor {
+    entities::policy::Actor::load(db, user.clone()).await.expect("actor")
+}
+
+/// A valid call form: opens now - 1 day, closes at `closes_at`, budget 10 000 €, grants
+/// 500–3 000 €, co-financing 10 %, two criteria.
+pub fn call_form(closes_at: chrono::DateTime<Utc>) -> entities::calls::CallForm {
+    use entities::calls::{CallForm, CriterionForm};
+    let riga = |t: chrono::DateTime<Utc>| entities::time::to_riga(t).format("%Y-%m-%dT%H:%M:%S").to_string();
+    CallForm {
+        title: "Jauniešu iniciatīvas 2026".into(),
+        description: "Projekti skolēnu motivācijai.".into(),
+        aims: "Mazināt mācību pārtraukšanu.".into(),
+        eligibility: "Jauniešu biedrības.".into(),
+        ref_prefix: "REZ".into(),
+        opens_at: riga(Utc::now() - chrono::Duration::days(1)),
+        closes_at: riga(closes_at),
+        scoring_deadline: riga(closes_at + chrono::Duration::days(14)),
+        budget: "10000".into(),
+        min_grant: "500".into(),
+        max_grant: "3000".into(),
+        cofinancing_percent: "10".into(),
+        allow_informal_groups: false,
+        requirements: vec!["Budžets atbilst nolikumam".into()],
+        criteria: vec![
+            CriterionForm {
+                name: "Atbilstība".into(),
+                description: String::new(),
+                max_points: "10".into(),
+                weight: "2".into(),
+                min_points: "4".into(),
+            },
+            CriterionForm {
+                name: "Ietekme".into(),
+                description: String::new(),
+                max_points: "5".into(),
+                weight: "1".into(),
+                min_points: String::new(),
+            },
+        ],
+    }
+}
+
+/// A published call of `municipality`, closing at `closes_at` (seconds precision).
+pub async fn open_call(
+    db: &DatabaseConnection,
+    coordinator: &entities::policy::Actor,
+    municipality: i32,
+    closes_at: chrono::DateTime<Utc>,
+) -> entities::entity::call::Model {
+    let now = Utc::now();
+    let input = call_form(closes_at).parse().expect("valid call form");
+    let call = entities::calls::create(db, coordinator, municipality, &input, now)
+        .await
+        .expect("create call");
+    entities::calls::publish(db, coordinator, call, now)
+        .await
+        .expect("publish call")
+}
+
+/// A complete draft: 1 200 € requested in two lines, 200 € co-financing.
+pub async fn draft(
+    db: &DatabaseConnection,
+    member: &entities::policy::Actor,
+    call: &entities::entity::call::Model,
+    ngo: &organisation::Model,
+) -> entities::entity::application::Model {
+    use entities::applications::{self, DraftForm, LineForm};
+    let app = applications::start(db, member, call, ngo, Utc::now())
+        .await
+        .expect("start draft");
+    let form = DraftForm {
+        title: "Skolas podkāsts".into(),
+        summary: "Skolēni veido podkāstu.".into(),
+        target_group: "7.–9. klašu skolēni".into(),
+        activities: "Darbnīcas un ieraksti.".into(),
+        timeline: "2027. gada februāris–maijs".into(),
+        requested: "1200".into(),
+        cofinancing: "200".into(),
+        lines: vec![
+            LineForm {
+                category: "equipment".into(),
+                description: "Mikrofoni".into(),
+                quantity: "4".into(),
+                unit_cost: "150".into(),
+            },
+            LineForm {
+                category: "services".into(),
+                description: "Montāža".into(),
+                quantity: "1".into(),
+                unit_cost: "600".into(),
+            },
+        ],
+    };
+    let (input, problems) = form.parse();
+    assert!(problems.is_empty(), "{problems:?}");
+    applications::save_draft(db, app, &input, Utc::now())
+        .await
+        .expect("save draft")
+}

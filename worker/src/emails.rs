@@ -2,7 +2,7 @@
 
 use entities::accounts::{CONFIRM_EMAIL, INVITATION, RESET_PASSWORD};
 use entities::domain::Role;
-use entities::entity::{invitation, membership, organisation, user, user_token};
+use entities::entity::{application, call, invitation, membership, organisation, user, user_token};
 use entities::outbox::EmailEvent;
 use entities::{time, tokens};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
@@ -122,6 +122,39 @@ pub(crate) async fn compose(
             Outgoing {
                 rendered: render(lang, &view),
                 to: inv.email,
+            }
+        }
+        EmailEvent::ApplicationReceipt { application_id } => {
+            let found = application::Entity::find_by_id(*application_id)
+                .find_also_related(call::Entity)
+                .one(db)
+                .await?;
+            let Some((app, Some(call))) = found else {
+                return Ok(None);
+            };
+            let Some(user) = user::Entity::find_by_id(app.submitted_by.unwrap_or(app.created_by))
+                .one(db)
+                .await?
+            else {
+                return Ok(None);
+            };
+            let at = app
+                .submitted_at
+                .map(|t| time::to_riga(t).format("%d.%m.%Y %H:%M:%S").to_string())
+                .unwrap_or_default();
+            let link = format!("{base}/applications/{}", app.id);
+            let reference = app.ref_no.clone().unwrap_or_default();
+            let view = EmailView::Receipt {
+                name: &user.name,
+                reference: &reference,
+                title: &app.title,
+                call: &call.title,
+                at: &at,
+                link: &link,
+            };
+            Outgoing {
+                rendered: render(user.lang(), &view),
+                to: user.email,
             }
         }
     };

@@ -1,7 +1,14 @@
 //! sea-orm entities, one module per table. Queries and mutations live in the feature modules of
 //! this crate (`accounts`, `orgs`, `sessions`, …), not here.
 
+pub mod application;
+pub mod attachment;
 pub mod audit_log;
+pub mod budget_line;
+pub mod call;
+pub mod call_criterion;
+pub mod call_requirement;
+pub mod group_member;
 pub mod invitation;
 pub mod login_failure;
 pub mod membership;

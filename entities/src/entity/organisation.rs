@@ -13,6 +13,12 @@ pub struct Model {
     pub reg_no: Option<String>,
     pub is_vocational: bool,
     pub created_at: DateTimeUtc,
+    pub address: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    /// An informal youth group (with a responsible adult) rather than a registered NGO.
+    pub is_informal_group: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

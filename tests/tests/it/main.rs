@@ -6,6 +6,7 @@
 )]
 
 mod accounts;
+mod applications;
 mod model;
 mod roles;
 mod security;

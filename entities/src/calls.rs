@@ -1,0 +1,595 @@
+//! Calls: the coordinator's form (parsed into domain types), the checks before publishing,
+//! publishing, extending the deadline (audited), and the lists people see.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+};
+
+use crate::audit::{self, Entry};
+use crate::domain::{Role, required_text};
+use crate::entity::call::{self, CallStatus};
+use crate::entity::{call_criterion, call_requirement, organisation};
+use crate::error::{Error, FieldErrors, Result};
+use crate::money::{Eur, parse_hundredths};
+use crate::policy::Actor;
+use crate::time;
+
+/// One criterion row of the call form, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct CriterionForm {
+    pub name: String,
+    pub description: String,
+    pub max_points: String,
+    pub weight: String,
+    pub min_points: String,
+}
+
+/// The call form as typed (times in Riga, `YYYY-MM-DDTHH:MM` as a `datetime-local` sends them).
+#[derive(Debug, Clone, Default)]
+pub struct CallForm {
+    pub title: String,
+    pub description: String,
+    pub aims: String,
+    pub eligibility: String,
+    pub ref_prefix: String,
+    pub opens_at: String,
+    pub closes_at: String,
+    pub scoring_deadline: String,
+    pub budget: String,
+    pub min_grant: String,
+    pub max_grant: String,
+    pub cofinancing_percent: String,
+    pub allow_informal_groups: bool,
+    pub requirements: Vec<String>,
+    pub criteria: Vec<CriterionForm>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CriterionInput {
+    pub name: String,
+    pub description: String,
+    pub max_points: i32,
+    pub weight_x100: i32,
+    pub min_points: Option<i32>,
+}
+
+/// A call form that parsed: every value has its domain type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallInput {
+    pub title: String,
+    pub description: String,
+    pub aims: String,
+    pub eligibility: String,
+    pub ref_prefix: String,
+    pub opens_at: DateTime<Utc>,
+    pub closes_at: DateTime<Utc>,
+    pub scoring_deadline: DateTime<Utc>,
+    pub budget: Eur,
+    pub min_grant: Eur,
+    pub max_grant: Eur,
+    pub cofinancing_bp: i32,
+    pub allow_informal_groups: bool,
+    pub requirements: Vec<String>,
+    pub criteria: Vec<CriterionInput>,
+}
+
+/// Parses a Riga wall-clock time as a `datetime-local` input sends it.
+pub fn parse_riga(raw: &str, field: &str, errors: &mut FieldErrors) -> Option<DateTime<Utc>> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        errors.add(field, "error-required");
+        return None;
+    }
+    let local = NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S"))
+        .or_else(|_| NaiveDateTime::parse_from_str(raw, "%d.%m.%Y %H:%M"));
+    match local {
+        Ok(local) => {
+            let at = time::from_riga(local);
+            if at.is_none() {
+                errors.add(field, "error-datetime-gap");
+            }
+            at
+        }
+        Err(_) => {
+            errors.add(field, "error-datetime");
+            None
+        }
+    }
+}
+
+fn money(raw: &str, field: &str, errors: &mut FieldErrors) -> Option<Eur> {
+    if raw.trim().is_empty() {
+        errors.add(field, "error-required");
+        return None;
+    }
+    let eur = Eur::parse(raw);
+    if eur.is_none() {
+        errors.add(field, "error-money");
+    }
+    eur
+}
+
+fn whole(raw: &str, field: &str, min: i32, max: i32, errors: &mut FieldErrors) -> Option<i32> {
+    match raw.trim().parse::<i32>() {
+        Ok(n) if (min..=max).contains(&n) => Some(n),
+        _ => {
+            errors.add(field, "error-whole-number");
+            None
+        }
+    }
+}
+
+fn long_text(raw: &str, field: &str, required: bool, errors: &mut FieldErrors) -> String {
+    let s = raw.trim();
+    if required && s.is_empty() {
+        errors.add(field, "error-required");
+    } else if s.chars().count() > 10_000 {
+        errors.add(field, "error-too-long");
+    }
+    s.to_owned()
+}
+
+impl CallForm {
+    /// Parses every field, reporting every problem at once. Empty requirement and criterion
+    /// rows are dropped.
+    pub fn parse(&self) -> Result<CallInput> {
+        let mut e = FieldErrors::new();
+        let title = required_text(&self.title, 200, "title", &mut e);
+        let description = long_text(&self.description, "description", true, &mut e);
+        let aims = long_text(&self.aims, "aims", true, &mut e);
+        let eligibility = long_text(&self.eligibility, "eligibility", true, &mut e);
+        let prefix = self.ref_prefix.trim().to_uppercase();
+        if !(2..=6).contains(&prefix.len()) || !prefix.chars().all(|c| c.is_ascii_uppercase()) {
+            e.add("ref_prefix", "error-ref-prefix");
+        }
+        let opens_at = parse_riga(&self.opens_at, "opens_at", &mut e);
+        let closes_at = parse_riga(&self.closes_at, "closes_at", &mut e);
+        let scoring_deadline = parse_riga(&self.scoring_deadline, "scoring_deadline", &mut e);
+        if let (Some(o), Some(c)) = (opens_at, closes_at)
+            && c <= o
+        {
+            e.add("closes_at", "error-closes-before-opens");
+        }
+        if let (Some(c), Some(s)) = (closes_at, scoring_deadline)
+            && s <= c
+        {
+            e.add("scoring_deadline", "error-scoring-before-close");
+        }
+        let budget = money(&self.budget, "budget", &mut e);
+        let min_grant = money(&self.min_grant, "min_grant", &mut e);
+        let max_grant = money(&self.max_grant, "max_grant", &mut e);
+        if let (Some(min), Some(max)) = (min_grant, max_grant)
+            && min > max
+        {
+            e.add("min_grant", "error-min-over-max");
+        }
+        let cofinancing_bp = match parse_hundredths(&self.cofinancing_percent) {
+            Some(bp) if bp <= 10_000 => i32::try_from(bp).ok(),
+            _ => {
+                e.add("cofinancing_percent", "error-percent");
+                None
+            }
+        };
+        let requirements: Vec<String> = self
+            .requirements
+            .iter()
+            .map(|r| r.trim().to_owned())
+            .filter(|r| !r.is_empty())
+            .collect();
+        for (i, r) in requirements.iter().enumerate() {
+            if r.chars().count() > 500 {
+                e.add(format!("requirement-{i}"), "error-too-long");
+            }
+        }
+        let mut criteria = Vec::new();
+        for (i, c) in self.criteria.iter().enumerate() {
+            if [&c.name, &c.description, &c.max_points, &c.weight, &c.min_points]
+                .iter()
+                .all(|f| f.trim().is_empty())
+            {
+                continue;
+            }
+            let name = required_text(&c.name, 200, &format!("criterion-{i}-name"), &mut e);
+            let max_points = whole(&c.max_points, &format!("criterion-{i}-max_points"), 1, 1000, &mut e);
+            let weight_x100 = match parse_hundredths(&c.weight) {
+                Some(w) if w <= 100_000 => i32::try_from(w).ok(),
+                _ => {
+                    e.add(format!("criterion-{i}-weight"), "error-weight");
+                    None
+                }
+            };
+            let min_points = if c.min_points.trim().is_empty() {
+                Some(None)
+            } else {
+                whole(&c.min_points, &format!("criterion-{i}-min_points"), 0, 1000, &mut e).map(Some)
+            };
+            if let (Some(max), Some(Some(min))) = (max_points, min_points)
+                && min > max
+            {
+                e.add(format!("criterion-{i}-min_points"), "error-min-over-max-points");
+            }
+            if let (Some(name), Some(max_points), Some(weight_x100), Some(min_points)) =
+                (name, max_points, weight_x100, min_points)
+            {
+                let description = long_text(&c.description, &format!("criterion-{i}-description"), false, &mut e);
+                criteria.push(CriterionInput {
+                    name,
+                    description,
+                    max_points,
+                    weight_x100,
+                    min_points,
+                });
+            }
+        }
+        e.into_result()?;
+        match (
+            title,
+            opens_at,
+            closes_at,
+            scoring_deadline,
+            budget,
+            min_grant,
+            max_grant,
+            cofinancing_bp,
+        ) {
+            (
+                Some(title),
+                Some(opens_at),
+                Some(closes_at),
+                Some(scoring_deadline),
+                Some(budget),
+                Some(min_grant),
+                Some(max_grant),
+                Some(cofinancing_bp),
+            ) => Ok(CallInput {
+                title,
+                description,
+                aims,
+                eligibility,
+                ref_prefix: prefix,
+                opens_at,
+                closes_at,
+                scoring_deadline,
+                budget,
+                min_grant,
+                max_grant,
+                cofinancing_bp,
+                allow_informal_groups: self.allow_informal_groups,
+                requirements,
+                criteria,
+            }),
+            _ => Err(Error::Refused("error-required")),
+        }
+    }
+}
+
+/// What publishing needs beyond a well-formed form; every problem is reported at once.
+pub fn publish_problems(call: &call::Model, criteria: &[call_criterion::Model], now: DateTime<Utc>) -> FieldErrors {
+    let mut e = FieldErrors::new();
+    if call.closes_at <= now {
+        e.add("closes_at", "error-deadline-past");
+    }
+    if criteria.is_empty() {
+        e.add("criteria", "error-no-criteria");
+    }
+    if criteria.iter().any(|c| c.weight_x100 <= 0) {
+        e.add("criteria", "error-weight-positive");
+    }
+    if call.max_grant_cents > call.budget_cents {
+        e.add("max_grant", "error-max-over-budget");
+    }
+    if call.budget_cents <= 0 || call.max_grant_cents <= 0 {
+        e.add("budget", "error-money-positive");
+    }
+    e
+}
+
+/// The municipalities where the actor may run calls.
+pub fn managed_municipalities(actor: &Actor) -> Vec<i32> {
+    actor
+        .grants
+        .iter()
+        .filter(|g| g.role == Role::Coordinator)
+        .map(|g| g.org.id)
+        .collect()
+}
+
+/// A call the actor manages (as coordinator of its municipality), or `NotFound`.
+pub async fn managed(conn: &impl ConnectionTrait, actor: &Actor, id: i32) -> Result<call::Model> {
+    call::Entity::find_by_id(id)
+        .filter(call::Column::MunicipalityId.is_in(managed_municipalities(actor)))
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// Every call the actor manages, newest first.
+pub async fn list_managed(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+) -> Result<Vec<(call::Model, Option<organisation::Model>)>> {
+    Ok(call::Entity::find()
+        .filter(call::Column::MunicipalityId.is_in(managed_municipalities(actor)))
+        .find_also_related(organisation::Entity)
+        .order_by_desc(call::Column::Id)
+        .all(conn)
+        .await?)
+}
+
+pub async fn requirements(conn: &impl ConnectionTrait, call_id: i32) -> Result<Vec<call_requirement::Model>> {
+    Ok(call_requirement::Entity::find()
+        .filter(call_requirement::Column::CallId.eq(call_id))
+        .order_by_asc(call_requirement::Column::Position)
+        .all(conn)
+        .await?)
+}
+
+pub async fn criteria(conn: &impl ConnectionTrait, call_id: i32) -> Result<Vec<call_criterion::Model>> {
+    Ok(call_criterion::Entity::find()
+        .filter(call_criterion::Column::CallId.eq(call_id))
+        .order_by_asc(call_criterion::Column::Position)
+        .all(conn)
+        .await?)
+}
+
+async fn replace_rows(conn: &impl ConnectionTrait, call_id: i32, input: &CallInput) -> Result<()> {
+    call_requirement::Entity::delete_many()
+        .filter(call_requirement::Column::CallId.eq(call_id))
+        .exec(conn)
+        .await?;
+    call_criterion::Entity::delete_many()
+        .filter(call_criterion::Column::CallId.eq(call_id))
+        .exec(conn)
+        .await?;
+    if !input.requirements.is_empty() {
+        call_requirement::Entity::insert_many(input.requirements.iter().enumerate().map(|(i, text)| {
+            call_requirement::ActiveModel {
+                call_id: Set(call_id),
+                position: Set(i32::try_from(i).unwrap_or(i32::MAX)),
+                text: Set(text.clone()),
+                ..Default::default()
+            }
+        }))
+        .exec(conn)
+        .await?;
+    }
+    if !input.criteria.is_empty() {
+        call_criterion::Entity::insert_many(input.criteria.iter().enumerate().map(|(i, c)| {
+            call_criterion::ActiveModel {
+                call_id: Set(call_id),
+                position: Set(i32::try_from(i).unwrap_or(i32::MAX)),
+                name: Set(c.name.clone()),
+                description: Set(c.description.clone()),
+                max_points: Set(c.max_points),
+                weight_x100: Set(c.weight_x100),
+                min_points: Set(c.min_points),
+                ..Default::default()
+            }
+        }))
+        .exec(conn)
+        .await?;
+    }
+    Ok(())
+}
+
+fn apply(active: &mut call::ActiveModel, input: &CallInput) {
+    active.title = Set(input.title.clone());
+    active.description = Set(input.description.clone());
+    active.aims = Set(input.aims.clone());
+    active.eligibility = Set(input.eligibility.clone());
+    active.ref_prefix = Set(input.ref_prefix.clone());
+    active.opens_at = Set(input.opens_at);
+    active.closes_at = Set(input.closes_at);
+    active.scoring_deadline = Set(input.scoring_deadline);
+    active.budget_cents = Set(input.budget.cents());
+    active.min_grant_cents = Set(input.min_grant.cents());
+    active.max_grant_cents = Set(input.max_grant.cents());
+    active.cofinancing_bp = Set(input.cofinancing_bp);
+    active.allow_informal_groups = Set(input.allow_informal_groups);
+}
+
+/// Creates a draft call in a municipality the actor coordinates.
+pub async fn create(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    municipality_id: i32,
+    input: &CallInput,
+    now: DateTime<Utc>,
+) -> Result<call::Model> {
+    if !actor.holds(Role::Coordinator, municipality_id) {
+        return Err(Error::NotFound);
+    }
+    let mut active = call::ActiveModel {
+        municipality_id: Set(municipality_id),
+        status: Set(CallStatus::Draft),
+        last_ref_seq: Set(0),
+        created_by: Set(actor.user.id),
+        created_at: Set(now),
+        published_at: Set(None),
+        ..Default::default()
+    };
+    apply(&mut active, input);
+    let call = active.insert(conn).await?;
+    replace_rows(conn, call.id, input).await?;
+    audit_call(conn, actor, &call, "call_create", None, now).await?;
+    Ok(call)
+}
+
+/// Saves a draft call; a published call's form is frozen (only its deadline may move).
+pub async fn update_draft(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    call: call::Model,
+    input: &CallInput,
+    now: DateTime<Utc>,
+) -> Result<call::Model> {
+    if call.status != CallStatus::Draft {
+        return Err(Error::Refused("error-call-frozen"));
+    }
+    let mut active: call::ActiveModel = call.into();
+    apply(&mut active, input);
+    let call = active.update(conn).await?;
+    replace_rows(conn, call.id, input).await?;
+    audit_call(conn, actor, &call, "call_update", None, now).await?;
+    Ok(call)
+}
+
+/// Publishes a draft call when `publish_problems` finds nothing.
+pub async fn publish(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    call: call::Model,
+    now: DateTime<Utc>,
+) -> Result<call::Model> {
+    if call.status != CallStatus::Draft {
+        return Err(Error::Refused("error-call-frozen"));
+    }
+    let crit = criteria(conn, call.id).await?;
+    publish_problems(&call, &crit, now).into_result()?;
+    let mut active: call::ActiveModel = call.into();
+    active.status = Set(CallStatus::Open);
+    active.published_at = Set(Some(now));
+    let call = active.update(conn).await?;
+    audit_call(conn, actor, &call, "call_publish", None, now).await?;
+    Ok(call)
+}
+
+/// Moves the deadline of an open call later (never earlier, never into the past).
+pub async fn extend_deadline(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    call: call::Model,
+    raw: &str,
+    now: DateTime<Utc>,
+) -> Result<call::Model> {
+    if call.status != CallStatus::Open {
+        return Err(Error::Refused("error-call-not-open"));
+    }
+    let mut e = FieldErrors::new();
+    let new = parse_riga(raw, "closes_at", &mut e);
+    e.into_result()?;
+    let new = new.ok_or(Error::Refused("error-datetime"))?;
+    if new <= call.closes_at || new <= now {
+        return Err(FieldErrors::single("closes_at", "error-deadline-only-later"));
+    }
+    let (old, scoring) = (call.closes_at, call.scoring_deadline);
+    let mut active: call::ActiveModel = call.into();
+    active.closes_at = Set(new);
+    // Scoring cannot end before applications close: keep two weeks for it.
+    if new >= scoring {
+        active.scoring_deadline = Set(new + chrono::Duration::days(14));
+    }
+    let call = active.update(conn).await?;
+    let details = format!("{} -> {}", old.to_rfc3339(), new.to_rfc3339());
+    audit_call(conn, actor, &call, "call_extend_deadline", Some(details), now).await?;
+    Ok(call)
+}
+
+async fn audit_call(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    call: &call::Model,
+    action: &'static str,
+    details: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    audit::record(
+        conn,
+        Entry {
+            actor_user_id: Some(actor.user.id),
+            org_id: Some(call.municipality_id),
+            action,
+            object_type: "call",
+            object_id: Some(call.id.into()),
+            details,
+            ..Default::default()
+        },
+        now,
+    )
+    .await
+}
+
+/// Published calls whose deadline has not passed, soonest deadline first.
+pub async fn open_calls(
+    conn: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+) -> Result<Vec<(call::Model, Option<organisation::Model>)>> {
+    Ok(call::Entity::find()
+        .filter(call::Column::Status.eq(CallStatus::Open))
+        .filter(call::Column::ClosesAt.gt(now))
+        .find_also_related(organisation::Entity)
+        .order_by_asc(call::Column::ClosesAt)
+        .all(conn)
+        .await?)
+}
+
+/// Published calls whose deadline has passed, latest first.
+pub async fn past_calls(
+    conn: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+) -> Result<Vec<(call::Model, Option<organisation::Model>)>> {
+    Ok(call::Entity::find()
+        .filter(call::Column::Status.ne(CallStatus::Draft))
+        .filter(
+            Condition::any()
+                .add(call::Column::Status.ne(CallStatus::Open))
+                .add(call::Column::ClosesAt.lte(now)),
+        )
+        .find_also_related(organisation::Entity)
+        .order_by_desc(call::Column::ClosesAt)
+        .all(conn)
+        .await?)
+}
+
+/// A published call (any status but draft), or `NotFound`.
+pub async fn published(conn: &impl ConnectionTrait, id: i32) -> Result<(call::Model, organisation::Model)> {
+    match call::Entity::find_by_id(id)
+        .filter(call::Column::Status.ne(CallStatus::Draft))
+        .find_also_related(organisation::Entity)
+        .one(conn)
+        .await?
+    {
+        Some((call, Some(org))) => Ok((call, org)),
+        _ => Err(Error::NotFound),
+    }
+}
+
+/// The status a person should see: an open call past its deadline is closed even before the
+/// worker has marked it so.
+pub fn effective_status(call: &call::Model, now: DateTime<Utc>) -> CallStatus {
+    if call.status == CallStatus::Open && call.closes_at <= now {
+        CallStatus::Closed
+    } else {
+        call.status
+    }
+}
+
+/// Whether applications are accepted at `now`.
+pub fn accepts_applications(call: &call::Model, now: DateTime<Utc>) -> bool {
+    call.status == CallStatus::Open && call.opens_at <= now && now < call.closes_at
+}
+
+/// Takes the next reference number of an open call whose deadline has not passed, in the
+/// caller's transaction. This is the transaction's first write, so concurrent submits queue
+/// on the call's row (PostgreSQL) or the database's write lock (SQLite) and each gets the next
+/// number; a rolled-back submit gives its number back. `None` when the call no longer accepts.
+pub async fn take_ref_seq(conn: &impl ConnectionTrait, call_id: i32, now: DateTime<Utc>) -> Result<Option<i32>> {
+    let updated = call::Entity::update_many()
+        .col_expr(call::Column::LastRefSeq, Expr::col(call::Column::LastRefSeq).add(1))
+        .filter(call::Column::Id.eq(call_id))
+        .filter(call::Column::Status.eq(CallStatus::Open))
+        .filter(call::Column::OpensAt.lte(now))
+        .filter(call::Column::ClosesAt.gt(now))
+        .exec_with_returning(conn)
+        .await?;
+    Ok(updated.first().map(|c| c.last_ref_seq))
+}
+
+/// `REZ-2026-007`: prefix, the year the call opened (Riga), the number.
+pub fn reference(call: &call::Model, seq: i32) -> String {
+    use chrono::Datelike;
+    format!("{}-{}-{seq:03}", call.ref_prefix, time::to_riga(call.opens_at).year())
+}
