@@ -484,7 +484,7 @@ pub async fn of_call(
         .collect();
     let requested: Option<i64> = application::Entity::find()
         .select_only()
-        .column_as(application::Column::RequestedCents.sum(), "total")
+        .column_as(crate::money::sum_cents(application::Column::RequestedCents), "total")
         .filter(application::Column::CallId.eq(call_id))
         .filter(application::Column::Status.is_not_in([ApplicationStatus::Draft, ApplicationStatus::Withdrawn]))
         .into_tuple::<Option<i64>>()

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod applications;
+pub mod attachments;
 pub mod audit;
 pub mod calls;
 pub mod domain;

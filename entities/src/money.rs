@@ -10,6 +10,13 @@ use crate::domain::Lang;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Eur(Decimal);
 
+/// `CAST(SUM(col) AS BIGINT)`: PostgreSQL sums `bigint` into `numeric`, SQLite into an integer;
+/// the cast gives both the same exact integer type.
+pub fn sum_cents<C: sea_orm::sea_query::IntoColumnRef>(col: C) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Alias, Expr, Func};
+    Func::cast_as(Func::sum(Expr::col(col)), Alias::new("BIGINT")).into()
+}
+
 /// The largest amount the portal accepts: a billion euro (well inside `i64` cents).
 const MAX_CENTS: i64 = 100_000_000_000;
 

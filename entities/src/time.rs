@@ -5,6 +5,30 @@ use chrono_tz::{Europe::Riga, Tz};
 
 pub const ZONE: Tz = Riga;
 
+/// The server's clock. The system clock in service; tests can hold it at an instant (to submit
+/// exactly at a deadline, say) — the code that reads it is the same either way.
+#[derive(Clone, Default)]
+pub struct Clock(std::sync::Arc<std::sync::RwLock<Option<DateTime<Utc>>>>);
+
+impl Clock {
+    pub fn now(&self) -> DateTime<Utc> {
+        self.0.read().ok().and_then(|held| *held).unwrap_or_else(Utc::now)
+    }
+
+    /// Holds the clock at `at` (`None` lets it run again).
+    pub fn hold(&self, at: Option<DateTime<Utc>>) {
+        if let Ok(mut held) = self.0.write() {
+            *held = at;
+        }
+    }
+}
+
+impl std::fmt::Debug for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Clock({})", self.now())
+    }
+}
+
 /// The instant in Riga time, for display.
 pub fn to_riga(at: DateTime<Utc>) -> DateTime<Tz> {
     at.with_timezone(&ZONE)

@@ -95,6 +95,32 @@ pub fn field(lang: Lang, form: &FormView, name: &str, label: &str, input: Input<
     }
 }
 
+/// A labelled multi-line text field, keeping what the user typed.
+pub fn textarea(lang: Lang, form: &FormView, name: &str, label: &str, rows: u32) -> Markup {
+    let error = form.errors.get(name);
+    let error_id = format!("{name}-error");
+    html! {
+        div.field.has-error[error.is_some()] {
+            label for=(name) { (t(lang, label)) }
+            @if let Some(message) = error {
+                p.error id=(error_id) { (t(lang, message)) }
+            }
+            textarea id=(name) name=(name) rows=(rows)
+                aria-invalid=[error.map(|_| "true")] aria-describedby=[error.map(|_| error_id.as_str())] { (form.value(name)) }
+        }
+    }
+}
+
+/// A labelled checkbox; checked when the form holds `on` for it.
+pub fn checkbox(lang: Lang, form: &FormView, name: &str, label: &str) -> Markup {
+    html! {
+        div.field.checkbox {
+            input id=(name) name=(name) type="checkbox" value="on" checked[form.value(name) == "on"];
+            label for=(name) { (t(lang, label)) }
+        }
+    }
+}
+
 /// A labelled select; `options` are (value, already translated label).
 pub fn select(lang: Lang, form: &FormView, name: &str, label: &str, options: &[(String, String)]) -> Markup {
     let error = form.errors.get(name);

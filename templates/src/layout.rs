@@ -24,6 +24,8 @@ pub struct NavUser {
     /// One link per role home (membership), already labelled.
     pub homes: Vec<NavLink>,
     pub can_manage_orgs: bool,
+    pub can_manage_calls: bool,
+    pub is_applicant: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -57,6 +59,13 @@ pub fn layout(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
                                 @for home in &user.homes {
                                     li { a href=(home.href) { (home.label) } }
                                 }
+                                li { a href="/calls" { (t(l, "nav-calls")) } }
+                                @if user.can_manage_calls {
+                                    li { a href="/manage/calls" { (t(l, "nav-manage-calls")) } }
+                                }
+                                @if user.is_applicant {
+                                    li { a href="/applications" { (t(l, "nav-applications")) } }
+                                }
                                 @if user.can_manage_orgs {
                                     li { a href="/admin/orgs" { (t(l, "nav-orgs")) } }
                                 }
@@ -71,6 +80,7 @@ pub fn layout(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
                                     }
                                 }
                             } @else {
+                                li { a href="/calls" { (t(l, "nav-calls")) } }
                                 li { a href="/login" { (t(l, "nav-login")) } }
                                 li { a href="/register" { (t(l, "nav-register")) } }
                                 @if ctx.dev_mail {

@@ -91,10 +91,9 @@ impl Browser {
             "no form with action {action} on {}",
             page.path
         );
-        for (k, v) in fields {
-            all.retain(|(name, _)| name != k);
-            all.push(((*k).to_owned(), (*v).to_owned()));
-        }
+        // Fields given replace hidden ones of the same name; a name given twice is sent twice.
+        all.retain(|(name, _)| !fields.iter().any(|(k, _)| k == name));
+        all.extend(fields.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
         let pairs: Vec<(&str, &str)> = all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         self.post(action, &pairs).await
     }
@@ -104,6 +103,34 @@ impl Browser {
         let page = self.get(path).await;
         assert_eq!(page.status, 200, "GET {path}: {}", page.body);
         self.submit(&page, action, fields).await
+    }
+
+    /// Uploads `bytes` as the file field `file` named `name` to `path` (a multipart POST).
+    pub async fn upload(&self, path: &str, name: &str, bytes: Vec<u8>) -> Page {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
+        let form = reqwest::multipart::Form::new().part("file", part);
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("origin", &self.base)
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload");
+        self.page(response).await
+    }
+
+    /// The status, headers and raw bytes of a GET (for downloads).
+    pub async fn download(&self, path: &str) -> (u16, HeaderMap, Vec<u8>) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("GET");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        (status, headers, response.bytes().await.expect("body").to_vec())
     }
 
     /// Logs in through the login form and returns the page landed on.

@@ -54,6 +54,9 @@ pub struct Config {
     /// SMTP server (`smtp://`, `smtps://` or `smtp://…?tls=starttls`); `.eml` files when unset.
     pub smtp_url: Option<Secret>,
     pub log_json: bool,
+    /// Largest single document, and all documents of one application together, in bytes.
+    pub max_file_bytes: u64,
+    pub max_application_bytes: u64,
     /// Where uploaded documents live.
     pub documents: StoreConfig,
     /// Where decided calls and closed semesters are archived.
@@ -78,6 +81,8 @@ impl Config {
             mail_from: "Pumpurs <pumpurs@localhost>".to_owned(),
             smtp_url: None,
             log_json: false,
+            max_file_bytes: 20 * 1024 * 1024,
+            max_application_bytes: 100 * 1024 * 1024,
             documents: StoreConfig::Local(data_dir.join("documents")),
             archive: StoreConfig::Local(data_dir.join("archive")),
         }
@@ -175,6 +180,12 @@ impl Config {
         }
         if let Some(v) = get("PUMPURS_MAX_BODY_KB") {
             cfg.max_body_bytes = parse_num::<usize>(&v, "PUMPURS_MAX_BODY_KB", 16, 1024 * 1024)? * 1024;
+        }
+        if let Some(v) = get("PUMPURS_MAX_FILE_MB") {
+            cfg.max_file_bytes = parse_num::<u64>(&v, "PUMPURS_MAX_FILE_MB", 1, 1024)? * 1024 * 1024;
+        }
+        if let Some(v) = get("PUMPURS_MAX_APPLICATION_MB") {
+            cfg.max_application_bytes = parse_num::<u64>(&v, "PUMPURS_MAX_APPLICATION_MB", 1, 10 * 1024)? * 1024 * 1024;
         }
         if let Some(v) = get("PUMPURS_MAIL_FROM") {
             if !v.contains('@') {

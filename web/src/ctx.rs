@@ -51,6 +51,8 @@ impl Ctx {
                 name: a.user.name.clone(),
                 homes: home_links(a, self.lang),
                 can_manage_orgs: a.can_manage_orgs(),
+                can_manage_calls: a.has_role(entities::domain::Role::Coordinator),
+                is_applicant: a.has_role(entities::domain::Role::NgoMember),
             }),
             flash: self.flash.clone(),
             path: self.path.clone(),

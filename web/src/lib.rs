@@ -11,6 +11,8 @@ pub mod startup;
 pub mod state;
 
 mod accounts;
+mod applications;
+mod calls;
 mod dash;
 mod devmail;
 mod orgs;

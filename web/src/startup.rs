@@ -22,7 +22,7 @@ use tokio::sync::watch;
 use crate::config::Config;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::{accounts, ctx, dash, devmail, orgs};
+use crate::{accounts, applications, calls, ctx, dash, devmail, orgs};
 
 /// Opens the database pool. SQLite gets WAL, foreign keys, a busy timeout and several
 /// connections (sea-orm's SQLite default is one); `data_dir` is created if missing.
@@ -78,6 +78,7 @@ pub async fn state(cfg: Config, db: DatabaseConnection) -> anyhow::Result<AppSta
         decoy_hash: decoy.into(),
         documents,
         archive,
+        clock: Default::default(),
     })
 }
 
@@ -95,6 +96,8 @@ pub fn router(state: AppState) -> Router {
         .merge(dash::router())
         .merge(accounts::router())
         .merge(orgs::router())
+        .merge(calls::router())
+        .merge(applications::router(upload_limit(&state.cfg)))
         .merge(devmail::router())
         .route("/static/app.css", get(stylesheet))
         .route("/health", get(|| async { "ok" }))
@@ -103,6 +106,13 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(state.cfg.max_body_bytes))
         .layer(from_fn_with_state(state.clone(), ctx::security_headers))
         .with_state(state)
+}
+
+/// The body limit of the upload route: one file plus room for the multipart framing.
+fn upload_limit(cfg: &Config) -> usize {
+    usize::try_from(cfg.max_file_bytes)
+        .unwrap_or(usize::MAX)
+        .saturating_add(64 * 1024)
 }
 
 async fn stylesheet() -> impl IntoResponse {

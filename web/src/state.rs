@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use entities::storage::Store;
+use entities::time::Clock;
 use sea_orm::DatabaseConnection;
 
 use crate::config::Config;
@@ -15,4 +16,11 @@ pub struct AppState {
     pub decoy_hash: Arc<str>,
     pub documents: Store,
     pub archive: Store,
+    pub clock: Clock,
+}
+
+impl AppState {
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
 }

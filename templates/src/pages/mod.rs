@@ -1,6 +1,8 @@
 //! Pages, each a function from a view model to markup.
 
 pub mod accounts;
+pub mod applications;
+pub mod calls;
 pub mod dash;
 pub mod errors;
 pub mod mail;

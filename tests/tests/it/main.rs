@@ -7,6 +7,7 @@
 
 mod accounts;
 mod applications;
+mod journey;
 mod model;
 mod roles;
 mod security;

@@ -1,0 +1,250 @@
+//! Applications: the applicant's list, the draft form (budget lines added and removed on the
+//! server), the read-only view of a submitted application, the withdrawal confirmation.
+
+use maud::{Markup, html};
+
+use crate::components::{FormView, Input, csrf, error_summary, field, textarea};
+use crate::{PageCtx, layout, t};
+
+pub struct LineView {
+    pub category: String,
+    pub description: String,
+    pub quantity: String,
+    pub unit_cost: String,
+    pub total: String,
+}
+
+pub struct AttachmentView {
+    pub name: String,
+    pub href: String,
+    pub size: String,
+    pub kind: String,
+    /// The delete form's action, while the application is a draft.
+    pub delete: Option<String>,
+}
+
+pub struct ApplicationView {
+    pub id: i32,
+    pub title: String,
+    pub call_title: String,
+    pub call_href: String,
+    pub applicant: String,
+    pub status: String,
+    pub reference: Option<String>,
+    pub deadline: String,
+    pub time_left: String,
+    pub limits: String,
+    pub submitted_at: Option<String>,
+    pub form: FormView,
+    pub lines: Vec<LineView>,
+    /// (value, label)
+    pub categories: Vec<(String, String)>,
+    pub budget_total: String,
+    pub requested: String,
+    pub cofinancing: String,
+    pub attachments: Vec<AttachmentView>,
+    pub upload_hint: String,
+    pub submit_key: String,
+    pub can_withdraw: bool,
+}
+
+fn header(ctx: &PageCtx, v: &ApplicationView) -> Markup {
+    let l = ctx.lang;
+    html! {
+        dl {
+            dt { (t(l, "call-title")) } dd { a href=(v.call_href) { (v.call_title) } }
+            dt { (t(l, "field-applicant")) } dd { (v.applicant) }
+            dt { (t(l, "call-status")) } dd { strong { (v.status) } }
+            @if let Some(r) = &v.reference { dt { (t(l, "application-reference")) } dd { strong { (r) } } }
+            @if let Some(at) = &v.submitted_at { dt { (t(l, "application-submitted-at")) } dd { (at) } }
+            dt { (t(l, "call-closes")) } dd { (v.deadline) @if !v.time_left.is_empty() { " (" (v.time_left) ")" } }
+            dt { (t(l, "application-limits")) } dd { (v.limits) }
+        }
+    }
+}
+
+fn attachments(ctx: &PageCtx, v: &ApplicationView, upload: bool) -> Markup {
+    let l = ctx.lang;
+    html! {
+        section {
+            h2 { (t(l, "attachments-title")) }
+            @if v.attachments.is_empty() {
+                p.empty { (t(l, "attachments-empty")) }
+            } @else {
+                table {
+                    thead { tr { th { (t(l, "attachment-name")) } th { (t(l, "attachment-kind")) } th { (t(l, "attachment-size")) } @if upload { th {} } } }
+                    tbody { @for a in &v.attachments { tr {
+                        td { a href=(a.href) download { (a.name) } }
+                        td { (a.kind) }
+                        td.num { (a.size) }
+                        @if let Some(action) = &a.delete {
+                            td { form.inline method="post" action=(action) { (csrf(ctx)) button.secondary type="submit" { (t(l, "attachment-delete")) } } }
+                        }
+                    } } }
+                }
+            }
+            @if upload {
+                @let error = v.form.errors.get("file");
+                form method="post" enctype="multipart/form-data" action={ "/applications/" (v.id) "/attachments?_csrf=" (ctx.csrf) } {
+                    div.field.has-error[error.is_some()] {
+                        label for="file" { (t(l, "attachment-upload-label")) }
+                        p.hint id="file-hint" { (v.upload_hint) }
+                        @if let Some(m) = error { p.error id="file-error" { (t(l, m)) } }
+                        input id="file" name="file" type="file" required aria-describedby="file-hint"
+                            accept=".pdf,.png,.jpg,.jpeg,.docx,.xlsx,.odt,.ods";
+                    }
+                    button type="submit" { (t(l, "attachment-upload")) }
+                }
+            }
+        }
+    }
+}
+
+pub fn edit(ctx: &PageCtx, v: &ApplicationView) -> Markup {
+    let l = ctx.lang;
+    let f = &v.form;
+    let money = Input {
+        hint: Some("hint-eur"),
+        required: false,
+        ..Input::TEXT
+    };
+    layout(
+        ctx,
+        &v.title,
+        html! {
+            (header(ctx, v))
+            p.hint { (t(l, "application-draft-lead")) }
+            (error_summary(l, f))
+            form method="post" action={ "/applications/" (v.id) } novalidate {
+                (csrf(ctx))
+                input type="hidden" name="submit_key" value=(v.submit_key);
+                (field(l, f, "title", "application-title", Input { required: false, ..Input::TEXT }))
+                (textarea(l, f, "summary", "application-summary", 4))
+                (textarea(l, f, "target_group", "application-target-group", 3))
+                (textarea(l, f, "activities", "application-activities", 6))
+                (textarea(l, f, "timeline", "application-timeline", 4))
+                (field(l, f, "requested", "application-requested", money))
+                (field(l, f, "cofinancing", "application-cofinancing", money))
+                fieldset {
+                    legend { (t(l, "budget-title")) }
+                    @if let Some(m) = f.errors.get("lines") { p.error id="lines" { (t(l, m)) } }
+                    table.budget {
+                        thead { tr {
+                            th { (t(l, "budget-category")) } th { (t(l, "budget-description")) } th { (t(l, "budget-quantity")) }
+                            th { (t(l, "budget-unit-cost")) } th { (t(l, "budget-line-total")) } th {}
+                        } }
+                        tbody {
+                            @for (i, line) in v.lines.iter().enumerate() {
+                                tr {
+                                    @for (key, value) in [("category", &line.category), ("description", &line.description), ("quantity", &line.quantity), ("unit_cost", &line.unit_cost)] {
+                                        @let id = format!("line-{i}-{key}");
+                                        @let error = f.errors.get(&id);
+                                        td.has-error[error.is_some()] {
+                                            label.visually-hidden for=(id) { (t(l, &format!("budget-{}", key.replace('_', "-")))) " " (i + 1) }
+                                            @if key == "category" {
+                                                select id=(id) name="line_category" {
+                                                    @for (cv, cl) in &v.categories { option value=(cv) selected[cv == value] { (cl) } }
+                                                }
+                                            } @else {
+                                                input id=(id) name={ "line_" (key) } type="text" value=(value) aria-invalid=[error.map(|_| "true")];
+                                            }
+                                            @if let Some(m) = error { p.error id={ (id) "-error" } { (t(l, m)) } }
+                                        }
+                                    }
+                                    td.num { (line.total) }
+                                    td { button.secondary type="submit" name="action" value={ "remove_line-" (i) } { (t(l, "row-remove")) } }
+                                }
+                            }
+                        }
+                        tfoot { tr { th colspan="4" { (t(l, "budget-total")) } td.num { strong { (v.budget_total) } } td {} } }
+                    }
+                    button.secondary type="submit" name="action" value="add_line" { (t(l, "budget-add-line")) }
+                }
+                p.actions {
+                    button type="submit" name="action" value="save" { (t(l, "application-save")) }
+                    " "
+                    button type="submit" name="action" value="submit" { (t(l, "application-submit")) }
+                }
+                p.hint { (t(l, "application-submit-lead")) }
+            }
+            (attachments(ctx, v, true))
+        },
+    )
+}
+
+pub fn view(ctx: &PageCtx, v: &ApplicationView) -> Markup {
+    let l = ctx.lang;
+    let value = |k: &str| v.form.value(k).to_owned();
+    layout(
+        ctx,
+        &v.title,
+        html! {
+            (header(ctx, v))
+            @for (key, label) in [("summary", "application-summary"), ("target_group", "application-target-group"), ("activities", "application-activities"), ("timeline", "application-timeline")] {
+                h2 { (t(l, label)) } p.pre { (value(key)) }
+            }
+            dl {
+                dt { (t(l, "application-requested")) } dd { (v.requested) }
+                dt { (t(l, "application-cofinancing")) } dd { (v.cofinancing) }
+            }
+            h2 { (t(l, "budget-title")) }
+            table.budget {
+                thead { tr { th { (t(l, "budget-category")) } th { (t(l, "budget-description")) } th { (t(l, "budget-quantity")) } th { (t(l, "budget-unit-cost")) } th { (t(l, "budget-line-total")) } } }
+                tbody { @for line in &v.lines { tr { td { (line.category) } td { (line.description) } td.num { (line.quantity) } td.num { (line.unit_cost) } td.num { (line.total) } } } }
+                tfoot { tr { th colspan="4" { (t(l, "budget-total")) } td.num { strong { (v.budget_total) } } } }
+            }
+            (attachments(ctx, v, false))
+            @if v.can_withdraw {
+                p { a.button.secondary href={ "/applications/" (v.id) "/withdraw" } { (t(l, "application-withdraw")) } }
+            }
+        },
+    )
+}
+
+pub fn confirm_withdraw(ctx: &PageCtx, v: &ApplicationView) -> Markup {
+    let l = ctx.lang;
+    layout(
+        ctx,
+        &t(l, "application-withdraw"),
+        html! {
+            p { (t(l, "application-withdraw-confirm")) }
+            p { strong { (v.reference.as_deref().unwrap_or("")) " — " (v.title) } }
+            form method="post" action={ "/applications/" (v.id) "/withdraw" } {
+                (csrf(ctx))
+                button.danger type="submit" { (t(l, "application-withdraw-yes")) }
+                " "
+                a href={ "/applications/" (v.id) } { (t(l, "application-withdraw-no")) }
+            }
+        },
+    )
+}
+
+pub struct ApplicationRow {
+    pub href: String,
+    pub title: String,
+    pub call: String,
+    pub reference: String,
+    pub status: String,
+    pub requested: String,
+    pub applicant: String,
+}
+
+pub fn list(ctx: &PageCtx, title: &str, rows: &[ApplicationRow], empty: &str) -> Markup {
+    let l = ctx.lang;
+    layout(
+        ctx,
+        title,
+        html! {
+            @if rows.is_empty() {
+                p.empty { (t(l, empty)) } p { a href="/calls" { (t(l, "calls-open-title")) } }
+            } @else {
+                table {
+                    thead { tr { th { (t(l, "application-reference")) } th { (t(l, "application-title")) } th { (t(l, "field-applicant")) } th { (t(l, "call-title")) } th { (t(l, "application-requested")) } th { (t(l, "call-status")) } } }
+                    tbody { @for r in rows { tr {
+                        td { (r.reference) } td { a href=(r.href) { (r.title) } } td { (r.applicant) } td { (r.call) } td.num { (r.requested) } td { (r.status) }
+                    } } }
+                }
+            }
+        },
+    )
+}

@@ -1,0 +1,279 @@
+//! Calls: the coordinator's list and form, the published call's management page, and the
+//! public pages (open calls, past calls, one call).
+
+use maud::{Markup, html};
+
+use crate::components::{FormView, Input, checkbox, csrf, error_summary, field, textarea};
+use crate::{Lang, NavLink, PageCtx, layout, t};
+
+/// A call in a list.
+pub struct CallRow {
+    pub href: String,
+    pub title: String,
+    pub municipality: String,
+    pub budget: String,
+    pub status: String,
+    pub opens: String,
+    pub closes: String,
+    /// "3 d 4 h" until the deadline, or empty when it has passed.
+    pub time_left: String,
+    pub applications: Option<u64>,
+}
+
+fn call_table(lang: Lang, rows: &[CallRow], empty: &str) -> Markup {
+    html! {
+        @if rows.is_empty() {
+            p.empty { (t(lang, empty)) }
+        } @else {
+            table {
+                thead { tr {
+                    th { (t(lang, "call-title")) } th { (t(lang, "call-municipality")) } th { (t(lang, "call-budget")) }
+                    th { (t(lang, "call-closes")) } th { (t(lang, "call-status")) }
+                    @if rows.iter().any(|r| r.applications.is_some()) { th { (t(lang, "call-applications")) } }
+                } }
+                tbody {
+                    @for r in rows {
+                        tr {
+                            td { a href=(r.href) { (r.title) } }
+                            td { (r.municipality) }
+                            td.num { (r.budget) }
+                            td { (r.closes) @if !r.time_left.is_empty() { br; span.hint { (r.time_left) } } }
+                            td { (r.status) }
+                            @if let Some(n) = r.applications { td.num { (n) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn public_list(ctx: &PageCtx, title: &str, rows: &[CallRow], empty: &str, other: NavLink) -> Markup {
+    let l = ctx.lang;
+    layout(
+        ctx,
+        &t(l, title),
+        html! {
+            p { (t(l, "calls-times-riga")) }
+            (call_table(l, rows, empty))
+            p { a href=(other.href) { (other.label) } }
+            p { a href="/api/v1/calls" { (t(l, "calls-json")) } }
+        },
+    )
+}
+
+pub fn manage_list(ctx: &PageCtx, rows: &[CallRow], new_links: &[NavLink]) -> Markup {
+    let l = ctx.lang;
+    layout(
+        ctx,
+        &t(l, "manage-calls-title"),
+        html! {
+            @for link in new_links { p { a.button href=(link.href) { (link.label) } } }
+            (call_table(l, rows, "manage-calls-empty"))
+        },
+    )
+}
+
+/// A published call, as its details are shown to everyone.
+pub struct CallDetail {
+    pub title: String,
+    pub municipality: String,
+    pub status: String,
+    pub description: String,
+    pub aims: String,
+    pub eligibility: String,
+    pub opens: String,
+    pub closes: String,
+    pub time_left: String,
+    pub scoring_deadline: String,
+    pub budget: String,
+    pub grants: String,
+    pub cofinancing: String,
+    pub informal_groups: bool,
+    pub requirements: Vec<String>,
+    /// (name, description, max points, weight, minimum points)
+    pub criteria: Vec<(String, String, String, String, String)>,
+}
+
+fn detail_body(lang: Lang, d: &CallDetail) -> Markup {
+    html! {
+        dl {
+            dt { (t(lang, "call-municipality")) } dd { (d.municipality) }
+            dt { (t(lang, "call-status")) } dd { (d.status) }
+            dt { (t(lang, "call-opens")) } dd { (d.opens) }
+            dt { (t(lang, "call-closes")) } dd { strong { (d.closes) } @if !d.time_left.is_empty() { " (" (d.time_left) ")" } }
+            dt { (t(lang, "call-budget")) } dd { (d.budget) }
+            dt { (t(lang, "call-grants")) } dd { (d.grants) }
+            dt { (t(lang, "call-cofinancing")) } dd { (d.cofinancing) }
+            dt { (t(lang, "call-informal-groups")) } dd { (t(lang, if d.informal_groups { "yes" } else { "no" })) }
+            dt { (t(lang, "call-scoring-deadline")) } dd { (d.scoring_deadline) }
+        }
+        h2 { (t(lang, "field-description")) } p.pre { (d.description) }
+        h2 { (t(lang, "field-aims")) } p.pre { (d.aims) }
+        h2 { (t(lang, "field-eligibility")) } p.pre { (d.eligibility) }
+        @if !d.requirements.is_empty() {
+            h2 { (t(lang, "call-requirements")) }
+            ul { @for r in &d.requirements { li { (r) } } }
+        }
+        h2 { (t(lang, "call-criteria")) }
+        table {
+            thead { tr { th { (t(lang, "criterion-name")) } th { (t(lang, "criterion-max")) } th { (t(lang, "criterion-weight")) } th { (t(lang, "criterion-min")) } } }
+            tbody { @for (name, description, max, weight, min) in &d.criteria {
+                tr { td { (name) @if !description.is_empty() { br; span.hint { (description) } } } td.num { (max) } td.num { (weight) } td.num { (min) } }
+            } }
+        }
+    }
+}
+
+/// The public page of a call; `apply` lists the applicants the visitor may apply for.
+pub fn public_page(ctx: &PageCtx, id: i32, d: &CallDetail, accepting: bool, apply: &[(String, String)]) -> Markup {
+    let l = ctx.lang;
+    layout(
+        ctx,
+        &d.title,
+        html! {
+            (detail_body(l, d))
+            section {
+                h2 { (t(l, "call-apply")) }
+                @if !accepting {
+                    p { (t(l, "call-not-accepting")) }
+                } @else if ctx.user.is_none() {
+                    p { (t(l, "call-apply-login")) " " a href={ "/login?next=/calls/" (id) } { (t(l, "nav-login")) } " · " a href="/register" { (t(l, "nav-register")) } }
+                } @else if apply.is_empty() {
+                    p { (t(l, "call-apply-no-ngo")) }
+                } @else {
+                    form method="post" action={ "/calls/" (id) "/apply" } {
+                        (csrf(ctx))
+                        @if apply.len() > 1 {
+                            div.field {
+                                label for="applicant" { (t(l, "field-applicant")) }
+                                select id="applicant" name="applicant" { @for (value, name) in apply { option value=(value) { (name) } } }
+                            }
+                        } @else {
+                            input type="hidden" name="applicant" value=(apply[0].0);
+                        }
+                        button type="submit" { (t(l, "call-apply-start")) }
+                    }
+                }
+            }
+            p { a href={ "/api/v1/calls/" (id) } { (t(l, "calls-json")) } }
+        },
+    )
+}
+
+/// The coordinator's page of a published call: its details, the deadline extension form and
+/// the way to its applications.
+pub fn manage_published(ctx: &PageCtx, id: i32, d: &CallDetail, extend: &FormView, can_extend: bool) -> Markup {
+    let l = ctx.lang;
+    layout(
+        ctx,
+        &d.title,
+        html! {
+            p { a.button href={ "/manage/calls/" (id) "/applications" } { (t(l, "call-applications")) } " " a href={ "/calls/" (id) } { (t(l, "call-public-page")) } }
+            p.hint { (t(l, "call-frozen")) }
+            @if can_extend {
+                section {
+                    h2 { (t(l, "call-extend")) }
+                    (error_summary(l, extend))
+                    form method="post" action={ "/manage/calls/" (id) "/deadline" } novalidate {
+                        (csrf(ctx))
+                        (field(l, extend, "closes_at", "call-new-deadline", Input { kind: "datetime-local", hint: Some("hint-riga-time"), ..Input::TEXT }))
+                        button type="submit" { (t(l, "call-extend-submit")) }
+                    }
+                }
+            }
+            (detail_body(l, d))
+        },
+    )
+}
+
+/// The call form: values as typed, requirement and criterion rows added and removed on the
+/// server (no script needed).
+pub struct CallFormView {
+    pub action: String,
+    pub municipality: String,
+    pub form: FormView,
+    pub requirements: Vec<String>,
+    /// (name, description, max points, weight, minimum points) as typed.
+    pub criteria: Vec<[String; 5]>,
+    /// Shown once the call is saved: the publish button.
+    pub publish_action: Option<String>,
+}
+
+pub fn edit(ctx: &PageCtx, title: &str, v: &CallFormView) -> Markup {
+    let l = ctx.lang;
+    let f = &v.form;
+    let dt = Input {
+        kind: "datetime-local",
+        hint: Some("hint-riga-time"),
+        ..Input::TEXT
+    };
+    html! {
+        (layout(ctx, title, html! {
+            p.org-name { (v.municipality) }
+            (error_summary(l, f))
+            form method="post" action=(v.action) novalidate {
+                (csrf(ctx))
+                (field(l, f, "title", "field-title", Input::TEXT))
+                (textarea(l, f, "description", "field-description", 5))
+                (textarea(l, f, "aims", "field-aims", 3))
+                (textarea(l, f, "eligibility", "field-eligibility", 3))
+                (checkbox(l, f, "allow_informal_groups", "field-allow-informal-groups"))
+                (field(l, f, "ref_prefix", "field-ref-prefix", Input { hint: Some("hint-ref-prefix"), ..Input::TEXT }))
+                fieldset {
+                    legend { (t(l, "call-dates")) }
+                    (field(l, f, "opens_at", "call-opens", dt))
+                    (field(l, f, "closes_at", "call-closes", dt))
+                    (field(l, f, "scoring_deadline", "call-scoring-deadline", dt))
+                }
+                fieldset {
+                    legend { (t(l, "call-money")) }
+                    (field(l, f, "budget", "call-budget", Input { hint: Some("hint-eur"), ..Input::TEXT }))
+                    (field(l, f, "min_grant", "field-min-grant", Input { hint: Some("hint-eur"), ..Input::TEXT }))
+                    (field(l, f, "max_grant", "field-max-grant", Input { hint: Some("hint-eur"), ..Input::TEXT }))
+                    (field(l, f, "cofinancing_percent", "field-cofinancing-percent", Input { hint: Some("hint-cofinancing"), ..Input::TEXT }))
+                }
+                fieldset {
+                    legend { (t(l, "call-requirements")) }
+                    p.hint { (t(l, "hint-requirements")) }
+                    @for (i, r) in v.requirements.iter().enumerate() {
+                        @let name = format!("requirement-{i}");
+                        div.field.row.has-error[f.errors.get(&name).is_some()] {
+                            label for=(name) { (t(l, "field-requirement")) " " (i + 1) }
+                            @if let Some(m) = f.errors.get(&name) { p.error id={ (name) "-error" } { (t(l, m)) } }
+                            input id=(name) name="requirement" type="text" value=(r);
+                            button.secondary type="submit" name="action" value={ "remove_requirement-" (i) } formnovalidate { (t(l, "row-remove")) }
+                        }
+                    }
+                    button.secondary type="submit" name="action" value="add_requirement" { (t(l, "row-add-requirement")) }
+                }
+                fieldset {
+                    legend { (t(l, "call-criteria")) }
+                    @if let Some(m) = f.errors.get("criteria") { p.error id="criteria" { (t(l, m)) } }
+                    @for (i, c) in v.criteria.iter().enumerate() {
+                        div.criterion {
+                            @for (j, (key, label)) in [("name", "criterion-name"), ("description", "criterion-description"), ("max_points", "criterion-max"), ("weight", "criterion-weight"), ("min_points", "criterion-min")].into_iter().enumerate() {
+                                @let id = format!("criterion-{i}-{key}");
+                                div.field.has-error[f.errors.get(&id).is_some()] {
+                                    label for=(id) { (t(l, label)) }
+                                    @if let Some(m) = f.errors.get(&id) { p.error id={ (id) "-error" } { (t(l, m)) } }
+                                    input id=(id) name={ "criterion_" (key) } type="text" value=(c[j]);
+                                }
+                            }
+                            button.secondary type="submit" name="action" value={ "remove_criterion-" (i) } { (t(l, "row-remove")) }
+                        }
+                    }
+                    button.secondary type="submit" name="action" value="add_criterion" { (t(l, "row-add-criterion")) }
+                }
+                p { button type="submit" name="action" value="save" { (t(l, "call-save")) } }
+            }
+            @if let Some(publish) = &v.publish_action {
+                form method="post" action=(publish) {
+                    (csrf(ctx))
+                    p { (t(l, "call-publish-lead")) }
+                    button type="submit" { (t(l, "call-publish")) }
+                }
+            }
+        }))
+    }
+}

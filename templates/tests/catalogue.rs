@@ -1,0 +1,92 @@
+//! Every message id the code names exists in the catalogue (both languages have the same ids:
+//! see the unit test in `i18n`), so no page shows a raw id.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// Prefixes of message ids; any string literal in the sources that looks like `prefix-words`
+/// with one of these prefixes is taken for a message id.
+const PREFIXES: &[&str] = &[
+    "app",
+    "call",
+    "calls",
+    "confirm",
+    "criterion",
+    "dash",
+    "email",
+    "error",
+    "field",
+    "flash",
+    "footer",
+    "forgot",
+    "hint",
+    "home",
+    "invite",
+    "kind",
+    "landing",
+    "lang",
+    "login",
+    "mail",
+    "manage",
+    "nav",
+    "org",
+    "orgs",
+    "pager",
+    "password",
+    "register",
+    "reset",
+    "role",
+    "row",
+    "skip",
+    "time",
+    "application",
+    "applications",
+    "budget",
+    "attachment",
+    "attachments",
+    "profile",
+];
+
+fn literals(dir: &Path, out: &mut BTreeSet<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            literals(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            for (i, part) in text.split('"').enumerate() {
+                let is_id = i % 2 == 1
+                    && part.contains('-')
+                    && !part.ends_with('-')
+                    && part
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+                    && PREFIXES.contains(&part.split('-').next().unwrap_or(""));
+                if is_id {
+                    out.insert(part.to_owned());
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_message_id_in_the_code_is_in_the_catalogue() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut used = BTreeSet::new();
+    for krate in ["entities", "templates", "web", "worker"] {
+        literals(&root.join(krate).join("src"), &mut used);
+    }
+    let catalogue = std::fs::read_to_string(root.join("templates/locales/lv.ftl")).unwrap_or_default();
+    let known: BTreeSet<&str> = catalogue
+        .lines()
+        .filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim()))
+        .collect();
+    let missing: Vec<&String> = used.iter().filter(|id| !known.contains(id.as_str())).collect();
+    assert!(
+        missing.is_empty(),
+        "message ids missing from the catalogue: {missing:?}"
+    );
+    assert!(used.len() > 100, "the scan found only {} ids", used.len());
+}

@@ -1,0 +1,190 @@
+//! The whole journey of a call through the pages: a coordinator writes and publishes it, the
+//! public sees it, an NGO writes, documents and submits an application.
+
+use entities::domain::{OrgKind, Role};
+use entities::outbox::EmailEvent;
+use pumpurs_tests::{both_backends, seed};
+
+fn pdf() -> Vec<u8> {
+    let mut bytes = b"%PDF-1.7\n".to_vec();
+    bytes.extend(std::iter::repeat_n(b'x', 100_000));
+    bytes
+}
+
+/// Creates and publishes a call through the coordinator's pages; returns its id.
+async fn publish_call(app: &pumpurs_tests::TestApp, coordinator: &pumpurs_tests::Browser, municipality: i32) -> i32 {
+    let riga = |days: i64| {
+        entities::time::to_riga(chrono::Utc::now() + chrono::Duration::days(days))
+            .format("%Y-%m-%dT%H:%M")
+            .to_string()
+    };
+    let new = format!("/manage/calls/new?municipality={municipality}");
+    let form = coordinator.get(&new).await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    let (opens, closes, scoring) = (riga(-1), riga(10), riga(30));
+    let fields = [
+        ("title", "Jauniešu iniciatīvas 2026"),
+        ("description", "Projekti, kas stiprina skolēnu motivāciju."),
+        ("aims", "Mazināt priekšlaicīgu mācību pārtraukšanu."),
+        ("eligibility", "Jauniešu biedrības Ogres novadā."),
+        ("ref_prefix", "rez"),
+        ("opens_at", &opens),
+        ("closes_at", &closes),
+        ("scoring_deadline", &scoring),
+        ("budget", "10 000"),
+        ("min_grant", "500"),
+        ("max_grant", "3000"),
+        ("cofinancing_percent", "10"),
+        ("requirement", "Pieteicējs ir reģistrēta biedrība"),
+        ("criterion_name", "Atbilstība mērķiem"),
+        ("criterion_description", ""),
+        ("criterion_max_points", "10"),
+        ("criterion_weight", "2"),
+        ("criterion_min_points", "4"),
+    ];
+    let with_row = coordinator
+        .submit(&form, &new, &[&fields[..], &[("action", "add_criterion")]].concat())
+        .await;
+    assert_eq!(with_row.status, 200);
+    assert_eq!(
+        with_row.attrs("input[name=criterion_name]", "value"),
+        vec!["Atbilstība mērķiem".to_owned(), String::new()]
+    );
+    assert_eq!(
+        with_row.input_value("budget").as_deref(),
+        Some("10 000"),
+        "what was typed stays"
+    );
+
+    let bad = coordinator
+        .submit(
+            &form,
+            &new,
+            &[
+                &fields[..8],
+                &[
+                    ("budget", "desmit"),
+                    ("min_grant", "500"),
+                    ("max_grant", "300"),
+                    ("cofinancing_percent", "10"),
+                    ("action", "save"),
+                ],
+            ]
+            .concat(),
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert_eq!(
+        bad.field_error("budget"),
+        "Ievadiet summu eiro, piemēram, 1500 vai 1500,50."
+    );
+    assert_eq!(
+        bad.field_error("min_grant"),
+        "Mazākā summa nevar būt lielāka par lielāko."
+    );
+
+    let saved = coordinator
+        .submit(&form, &new, &[&fields[..], &[("action", "save")]].concat())
+        .await;
+    assert_eq!(saved.text(".flash"), "Konkurss saglabāts.", "{}", saved.body);
+    let id: i32 = saved
+        .path
+        .trim_start_matches("/manage/calls/")
+        .parse()
+        .expect("call id");
+    assert_eq!(saved.input_value("ref_prefix").as_deref(), Some("REZ"));
+    let published = coordinator
+        .submit(&saved, &format!("/manage/calls/{id}/publish"), &[])
+        .await;
+    assert_eq!(published.text(".flash"), "Konkurss publicēts.", "{}", published.body);
+    assert!(
+        !published.has_form(&format!("/manage/calls/{id}")),
+        "the form is frozen"
+    );
+    let _ = app;
+    id
+}
+
+both_backends!(
+    async fn an_ngo_writes_documents_and_submits_an_application(app) {
+        let w = seed::world(&app.db).await;
+        seed::user(&app.db, "coord@example.lv", Role::Coordinator, w.muni_a.id).await;
+        seed::user(&app.db, "anna@example.lv", Role::NgoMember, w.ngo.id).await;
+        let coordinator = app.browser();
+        coordinator.login("coord@example.lv", seed::PASSWORD).await;
+        let call = publish_call(app, &coordinator, w.muni_a.id).await;
+
+        let public = app.browser().get("/calls").await;
+        assert_eq!(public.texts("tbody td:first-child"), vec!["Jauniešu iniciatīvas 2026".to_owned()]);
+        assert!(public.contains("10\u{a0}000,00\u{a0}€") && public.contains("atlikušas 9 d."), "{}", public.body);
+
+        let ngo = app.browser();
+        ngo.login("anna@example.lv", seed::PASSWORD).await;
+        let page = ngo.get(&format!("/calls/{call}")).await;
+        let draft = ngo.submit(&page, &format!("/calls/{call}/apply"), &[]).await;
+        assert_eq!(draft.status, 200);
+        let app_path = draft.path.clone();
+        let fields = [
+            ("title", "Skolas podkāsts"),
+            ("summary", "Skolēni veido podkāstu par mācībām."),
+            ("target_group", "7.–9. klašu skolēni"),
+            ("activities", "Darbnīcas, ieraksti, publicēšana."),
+            ("timeline", "2027. gada februāris–maijs"),
+            ("requested", "1200"),
+            ("cofinancing", "200"),
+            ("line_category", "equipment"),
+            ("line_description", "Mikrofoni"),
+            ("line_quantity", "4"),
+            ("line_unit_cost", "150"),
+        ];
+        let more = ngo.submit(&draft, &app_path, &[&fields[..], &[("action", "add_line")]].concat()).await;
+        assert_eq!(more.attrs("select[name=line_category]", "name").len(), 2);
+        let lines = [("line_category", "services"), ("line_description", "Montāža"), ("line_quantity", "1"), ("line_unit_cost", "600,00")];
+        let saved = ngo.submit(&more, &app_path, &[&fields[..], &lines[..], &[("action", "save")]].concat()).await;
+        assert_eq!(saved.text(".flash"), "Melnraksts saglabāts.", "{}", saved.body);
+        assert!(saved.text("tfoot").contains("1 200,00 €"), "{}", saved.text("tfoot"));
+
+        let upload_path = format!("{app_path}/attachments?_csrf={}", saved.csrf());
+        let added = ngo.upload(&upload_path, "budžets.pdf", pdf()).await;
+        assert_eq!(added.text(".flash"), "Dokuments pievienots.", "{}", added.body);
+        let exe = ngo.upload(&upload_path, "budget.pdf", b"MZ\x90\x00\x03 This program cannot be run in DOS mode".to_vec()).await;
+        assert_eq!(exe.status, 422);
+        assert!(exe.field_error("file").starts_with("Šāda veida failu pievienot nevar"), "{}", exe.field_error("file"));
+        assert_eq!(exe.input_value("title").as_deref(), Some("Skolas podkāsts"), "the draft is intact");
+        let renamed = ngo.upload(&upload_path, "photo.png", pdf()).await;
+        assert!(renamed.field_error("file").starts_with("Faila saturs neatbilst"), "{}", renamed.body);
+        let huge = ngo.upload(&upload_path, "big.pdf", { let mut b = pdf(); b.resize(app.cfg.max_file_bytes as usize + 1, b'x'); b }).await;
+        assert_eq!((huge.status, huge.field_error("file")), (422, "Fails ir par lielu.".to_owned()));
+        let docs = huge.attrs("a[download]", "href");
+        assert_eq!(docs.len(), 1, "only the real PDF was kept");
+        let (status, headers, body) = ngo.download(&docs[0]).await;
+        assert_eq!((status, body), (200, pdf()));
+        let disposition = headers.get("content-disposition").and_then(|v| v.to_str().ok()).unwrap_or("");
+        assert!(disposition.starts_with("attachment;") && disposition.contains("filename*=UTF-8''bud%C5%BEets.pdf"), "{disposition}");
+        assert_eq!(headers.get("x-content-type-options").and_then(|v| v.to_str().ok()), Some("nosniff"));
+
+        let page = ngo.get(&app_path).await;
+        let submitted = ngo.submit(&page, &app_path, &[&fields[..], &lines[..], &[("action", "submit")]].concat()).await;
+        assert_eq!(submitted.text(".flash"), "Pieteikums iesniegts. Apstiprinājumu nosūtījām uz jūsu e-pastu.", "{}", submitted.body);
+        let year = entities::time::to_riga(chrono::Utc::now() - chrono::Duration::days(1)).format("%Y").to_string();
+        assert!(submitted.text("dl").contains(&format!("REZ-{year}-001")), "{}", submitted.text("dl"));
+        assert!(!submitted.has_form(&app_path), "read-only once submitted");
+        let resubmit = ngo.submit(&page, &app_path, &[&fields[..], &[("action", "submit")]].concat()).await;
+        assert_eq!(resubmit.status, 400, "the old form cannot change a submitted application");
+        let receipts: Vec<_> = crate::outbox_events(app).await.into_iter().filter(|e| matches!(e, EmailEvent::ApplicationReceipt { .. })).collect();
+        assert_eq!(receipts.len(), 1);
+
+        // Another NGO sees neither the application nor its document; the coordinator sees both.
+        let other_ngo = entities::orgs::insert(&app.db, OrgKind::Ngo, None, "Cita biedrība", None, false, chrono::Utc::now()).await.expect("ngo");
+        seed::user(&app.db, "other@example.lv", Role::NgoMember, other_ngo.id).await;
+        let other = app.browser();
+        other.login("other@example.lv", seed::PASSWORD).await;
+        assert_eq!(other.get(&app_path).await.status, 404);
+        assert_eq!(other.download(&docs[0]).await.0, 404);
+        assert_eq!(app.browser().download(&docs[0]).await.0, 200, "anonymous: sent to the login page");
+        assert!(app.browser().get(&docs[0]).await.path.starts_with("/login"));
+        let seen = coordinator.get(&app_path).await;
+        assert_eq!((seen.status, seen.h1()), (200, "Skolas podkāsts".to_owned()));
+        assert_eq!(coordinator.download(&docs[0]).await.0, 200);
+    }
+);

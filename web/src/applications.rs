@@ -1,0 +1,587 @@
+//! Applications, as the applicant writes them: start one on an open call, edit the draft
+//! (budget lines added and removed on the server), attach documents, submit, withdraw. The
+//! read-only view also serves the coordinator of the call.
+
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use axum_extra::extract::Form as MultiForm;
+use entities::applications::{self, DraftForm, LineForm, Submitted};
+use entities::attachments::{self, DocType, Limits};
+use entities::entity::application::{self, ApplicationStatus};
+use entities::entity::{call, organisation};
+use entities::money::Eur;
+use entities::{Error as DomainError, FieldErrors, calls, tokens};
+use object_store::ObjectStoreExt;
+use object_store::path::Path as StorePath;
+use sea_orm::{EntityTrait, TransactionTrait};
+use serde::Deserialize;
+use templates::components::FormView;
+use templates::pages::applications::{self as pages, ApplicationRow, ApplicationView, AttachmentView, LineView};
+use templates::{Lang, t, tf};
+
+use crate::ctx::{Signed, redirect_with_flash};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+pub fn router(max_upload: usize) -> Router<AppState> {
+    Router::new()
+        .route("/calls/{id}/apply", post(start))
+        .route("/applications", get(list))
+        .route("/applications/{id}", get(show).post(save))
+        .route("/applications/{id}/withdraw", get(withdraw_page).post(withdraw))
+        .route(
+            "/applications/{id}/attachments",
+            post(upload).layer(DefaultBodyLimit::max(max_upload)),
+        )
+        .route("/applications/{id}/attachments/{aid}", get(download))
+        .route("/applications/{id}/attachments/{aid}/delete", post(delete_attachment))
+}
+
+pub fn status_label(lang: Lang, status: ApplicationStatus) -> String {
+    t(lang, &format!("application-status-{}", status.as_str()))
+}
+
+fn size_label(bytes: i64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!(
+            "{}.{} MB",
+            bytes / (1024 * 1024),
+            (bytes % (1024 * 1024)) * 10 / (1024 * 1024)
+        )
+    } else {
+        format!("{} kB", (bytes + 1023) / 1024)
+    }
+}
+
+/// The draft form as posted: single fields, repeated budget-line fields, the button pressed.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct DraftData {
+    title: String,
+    summary: String,
+    target_group: String,
+    activities: String,
+    timeline: String,
+    requested: String,
+    cofinancing: String,
+    line_category: Vec<String>,
+    line_description: Vec<String>,
+    line_quantity: Vec<String>,
+    line_unit_cost: Vec<String>,
+    action: String,
+    submit_key: String,
+}
+
+impl DraftData {
+    fn lines(&self) -> Vec<LineForm> {
+        let at = |v: &Vec<String>, i: usize| v.get(i).cloned().unwrap_or_default();
+        (0..self.line_description.len().max(self.line_category.len()))
+            .map(|i| LineForm {
+                category: at(&self.line_category, i),
+                description: at(&self.line_description, i),
+                quantity: at(&self.line_quantity, i),
+                unit_cost: at(&self.line_unit_cost, i),
+            })
+            .collect()
+    }
+
+    fn set_lines(&mut self, lines: &[LineForm]) {
+        self.line_category = lines.iter().map(|l| l.category.clone()).collect();
+        self.line_description = lines.iter().map(|l| l.description.clone()).collect();
+        self.line_quantity = lines.iter().map(|l| l.quantity.clone()).collect();
+        self.line_unit_cost = lines.iter().map(|l| l.unit_cost.clone()).collect();
+    }
+
+    fn to_form(&self) -> DraftForm {
+        DraftForm {
+            title: self.title.clone(),
+            summary: self.summary.clone(),
+            target_group: self.target_group.clone(),
+            activities: self.activities.clone(),
+            timeline: self.timeline.clone(),
+            requested: self.requested.clone(),
+            cofinancing: self.cofinancing.clone(),
+            lines: self.lines(),
+        }
+    }
+
+    fn from_saved(app: &application::Model, lines: &[entities::entity::budget_line::Model]) -> Self {
+        let plain = |c: i64| {
+            if c == 0 {
+                String::new()
+            } else {
+                Eur::from_cents(c).to_plain()
+            }
+        };
+        let mut data = Self {
+            title: app.title.clone(),
+            summary: app.summary.clone(),
+            target_group: app.target_group.clone(),
+            activities: app.activities.clone(),
+            timeline: app.timeline.clone(),
+            requested: plain(app.requested_cents),
+            cofinancing: plain(app.cofinancing_cents),
+            ..Default::default()
+        };
+        let forms: Vec<LineForm> = lines
+            .iter()
+            .map(|l| LineForm {
+                category: l.category.clone(),
+                description: l.description.clone(),
+                quantity: l.quantity.to_string(),
+                unit_cost: Eur::from_cents(l.unit_cents).to_plain(),
+            })
+            .collect();
+        data.set_lines(&forms);
+        data
+    }
+
+    /// Adds or removes a budget line when that button was pressed.
+    fn apply_row_action(&mut self) {
+        let mut lines = self.lines();
+        if self.action == "add_line" {
+            lines.push(LineForm {
+                category: "other".into(),
+                ..Default::default()
+            });
+        } else if let Some(i) = self
+            .action
+            .strip_prefix("remove_line-")
+            .and_then(|i| i.parse::<usize>().ok())
+        {
+            if i < lines.len() {
+                lines.remove(i);
+            }
+        } else {
+            return;
+        }
+        self.set_lines(&lines);
+    }
+}
+
+/// Everything the pages show about one application.
+async fn view_model(
+    state: &AppState,
+    lang: Lang,
+    app: &application::Model,
+    call: &call::Model,
+    data: Option<DraftData>,
+    errors: FieldErrors,
+    own: bool,
+) -> AppResult<ApplicationView> {
+    let now = state.now();
+    let applicant = organisation::Entity::find_by_id(app.applicant_id)
+        .one(&state.db)
+        .await?
+        .map(|o| o.name)
+        .unwrap_or_default();
+    let saved_lines = applications::lines(&state.db, app.id).await?;
+    let data = data.unwrap_or_else(|| DraftData::from_saved(app, &saved_lines));
+    let docs = applications::attachments(&state.db, app.id).await?;
+    let draft = app.status == ApplicationStatus::Draft;
+    let eur = |c: i64| Eur::from_cents(c).display(lang);
+    let lines: Vec<LineView> = data
+        .lines()
+        .into_iter()
+        .map(|l| {
+            let total = match (l.quantity.trim().parse::<i64>(), Eur::parse(&l.unit_cost)) {
+                (Ok(q), Some(u)) => eur(u.cents().saturating_mul(q)),
+                _ => "—".to_owned(),
+            };
+            let category = if draft {
+                l.category.clone()
+            } else {
+                t(lang, &format!("budget-category-{}", l.category))
+            };
+            let unit_cost = if draft {
+                l.unit_cost.clone()
+            } else {
+                Eur::parse(&l.unit_cost).map(|u| u.display(lang)).unwrap_or_default()
+            };
+            LineView {
+                category,
+                description: l.description,
+                quantity: l.quantity,
+                unit_cost,
+                total,
+            }
+        })
+        .collect();
+    let form = [
+        ("title", &data.title),
+        ("summary", &data.summary),
+        ("target_group", &data.target_group),
+        ("activities", &data.activities),
+        ("timeline", &data.timeline),
+        ("requested", &data.requested),
+        ("cofinancing", &data.cofinancing),
+    ]
+    .into_iter()
+    .fold(
+        FormView {
+            errors,
+            ..FormView::new()
+        },
+        |f, (k, v)| f.with(k, v.as_str()),
+    );
+    let mb = |b: u64| (b / (1024 * 1024)).to_string();
+    Ok(ApplicationView {
+        id: app.id,
+        title: if app.title.is_empty() {
+            t(lang, "application-untitled")
+        } else {
+            app.title.clone()
+        },
+        call_title: call.title.clone(),
+        call_href: format!("/calls/{}", call.id),
+        applicant,
+        status: status_label(lang, app.status),
+        reference: app.ref_no.clone(),
+        deadline: super::calls::riga(call.closes_at),
+        time_left: super::calls::time_left(lang, call.closes_at, now),
+        limits: tf(
+            lang,
+            "application-limits-text",
+            &[
+                ("min", &eur(call.min_grant_cents)),
+                ("max", &eur(call.max_grant_cents)),
+                ("share", &Eur::from_cents(call.cofinancing_bp.into()).to_plain()),
+            ],
+        ),
+        submitted_at: app
+            .submitted_at
+            .map(|at| entities::time::to_riga(at).format("%d.%m.%Y %H:%M:%S").to_string()),
+        form,
+        lines,
+        categories: applications::BUDGET_CATEGORIES
+            .iter()
+            .map(|c| ((*c).to_owned(), t(lang, &format!("budget-category-{c}"))))
+            .collect(),
+        budget_total: eur(applications::budget_total(&saved_lines).cents()),
+        requested: eur(app.requested_cents),
+        cofinancing: eur(app.cofinancing_cents),
+        attachments: docs
+            .iter()
+            .map(|d| AttachmentView {
+                name: d.file_name.clone(),
+                href: format!("/applications/{}/attachments/{}", app.id, d.id),
+                size: size_label(d.size_bytes),
+                kind: DocType::from_mime(&d.content_type)
+                    .map(DocType::label)
+                    .unwrap_or("")
+                    .to_owned(),
+                delete: (own && draft).then(|| format!("/applications/{}/attachments/{}/delete", app.id, d.id)),
+            })
+            .collect(),
+        upload_hint: tf(
+            lang,
+            "attachment-hint",
+            &[
+                ("file", &mb(state.cfg.max_file_bytes)),
+                ("total", &mb(state.cfg.max_application_bytes)),
+            ],
+        ),
+        submit_key: tokens::random_hex(),
+        can_withdraw: own && app.status == ApplicationStatus::Submitted && now < call.closes_at,
+    })
+}
+
+fn is_own(signed: &Signed, app: &application::Model) -> bool {
+    applications::applicant_orgs(&signed.actor).contains(&app.applicant_id)
+}
+
+async fn render(
+    state: &AppState,
+    signed: &Signed,
+    app: &application::Model,
+    call: &call::Model,
+    data: Option<DraftData>,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let own = is_own(signed, app);
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let view = view_model(state, signed.ctx.lang, app, call, data, errors, own).await?;
+    let page = if own && app.status == ApplicationStatus::Draft {
+        pages::edit(&signed.ctx.page(), &view)
+    } else {
+        pages::view(&signed.ctx.page(), &view)
+    };
+    Ok((status, page).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct StartForm {
+    applicant: String,
+}
+
+async fn start(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    Form(f): Form<StartForm>,
+) -> AppResult<Response> {
+    let (call, _) = calls::published(&state.db, id).await?;
+    let applicant = signed
+        .actor
+        .grants
+        .iter()
+        .find(|g| g.role == entities::domain::Role::NgoMember && g.org.id.to_string() == f.applicant)
+        .map(|g| g.org.clone())
+        .ok_or(AppError::NotFound)?;
+    let txn = state.db.begin().await?;
+    let app = applications::start(&txn, &signed.actor, &call, &applicant, state.now()).await?;
+    txn.commit().await?;
+    Ok(Redirect::to(&format!("/applications/{}", app.id)).into_response())
+}
+
+async fn list(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
+    let lang = signed.ctx.lang;
+    let names: std::collections::HashMap<i32, String> = signed
+        .actor
+        .grants
+        .iter()
+        .map(|g| (g.org.id, g.org.name.clone()))
+        .collect();
+    let rows: Vec<ApplicationRow> = applications::of_actor(&state.db, &signed.actor)
+        .await?
+        .into_iter()
+        .map(|(app, call)| ApplicationRow {
+            href: format!("/applications/{}", app.id),
+            title: if app.title.is_empty() {
+                t(lang, "application-untitled")
+            } else {
+                app.title.clone()
+            },
+            call: call.map(|c| c.title).unwrap_or_default(),
+            reference: app.ref_no.clone().unwrap_or_else(|| "—".to_owned()),
+            status: status_label(lang, app.status),
+            requested: Eur::from_cents(app.requested_cents).display(lang),
+            applicant: names.get(&app.applicant_id).cloned().unwrap_or_default(),
+        })
+        .collect();
+    Ok(pages::list(
+        &signed.ctx.page(),
+        &t(lang, "applications-title"),
+        &rows,
+        "applications-empty",
+    )
+    .into_response())
+}
+
+async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
+    let (app, call) = applications::readable(&state.db, &signed.actor, id).await?;
+    render(&state, &signed, &app, &call, None, FieldErrors::new()).await
+}
+
+async fn save(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    MultiForm(mut data): MultiForm<DraftData>,
+) -> AppResult<Response> {
+    let app = applications::own(&state.db, &signed.actor, id).await?;
+    let call = call::Entity::find_by_id(app.call_id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if app.status != ApplicationStatus::Draft {
+        return Err(AppError::BadRequest("error-application-read-only"));
+    }
+    data.apply_row_action();
+    let (input, mut errors) = data.to_form().parse();
+    // What parsed is saved even when something else did not: nothing typed is lost.
+    let txn = state.db.begin().await?;
+    let app = applications::save_draft(&txn, app, &input, state.now()).await?;
+    txn.commit().await?;
+    if data.action != "submit" {
+        if errors.is_empty() && (data.action == "save" || data.action.is_empty()) {
+            return Ok(redirect_with_flash(
+                &state,
+                &format!("/applications/{id}"),
+                "application-saved",
+            ));
+        }
+        return render(&state, &signed, &app, &call, Some(data), errors).await;
+    }
+    if !errors.is_empty() {
+        return render(&state, &signed, &app, &call, Some(data), errors).await;
+    }
+    let txn = state.db.begin().await?;
+    match applications::submit(&txn, &signed.actor, id, &data.submit_key, state.now()).await {
+        Ok(Submitted::Now(_)) => {
+            txn.commit().await?;
+            Ok(redirect_with_flash(
+                &state,
+                &format!("/applications/{id}"),
+                "application-submitted",
+            ))
+        }
+        Ok(Submitted::Already(_)) => Ok(redirect_with_flash(
+            &state,
+            &format!("/applications/{id}"),
+            "application-submitted",
+        )),
+        Err(DomainError::Invalid(problems)) => render(&state, &signed, &app, &call, Some(data), problems).await,
+        Err(DomainError::Refused(message)) => {
+            errors.add("action", message);
+            render(&state, &signed, &app, &call, Some(data), errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn withdraw_page(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
+    let app = applications::own(&state.db, &signed.actor, id).await?;
+    let call = call::Entity::find_by_id(app.call_id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let view = view_model(&state, signed.ctx.lang, &app, &call, None, FieldErrors::new(), true).await?;
+    if !view.can_withdraw {
+        return Err(AppError::BadRequest("error-application-not-submitted"));
+    }
+    Ok(pages::confirm_withdraw(&signed.ctx.page(), &view).into_response())
+}
+
+async fn withdraw(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
+    let txn = state.db.begin().await?;
+    applications::withdraw(&txn, &signed.actor, id, state.now()).await?;
+    txn.commit().await?;
+    Ok(redirect_with_flash(
+        &state,
+        &format!("/applications/{id}"),
+        "application-withdrawn",
+    ))
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    mut multipart: Multipart,
+) -> AppResult<Response> {
+    let app = applications::own(&state.db, &signed.actor, id).await?;
+    let call = call::Entity::find_by_id(app.call_id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if app.status != ApplicationStatus::Draft {
+        return Err(AppError::BadRequest("error-application-read-only"));
+    }
+    let limits = Limits {
+        max_file: state.cfg.max_file_bytes,
+        max_application: state.cfg.max_application_bytes,
+    };
+    let used = attachments::used_bytes(&state.db, id).await?;
+    let refuse = |message: &'static str| FieldErrors::single("file", message);
+    let field = loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) if field.name() == Some("file") => break field,
+            Ok(Some(_)) => continue,
+            Ok(None) => return render_refused(&state, &signed, &app, &call, refuse("error-file-empty")).await,
+            Err(_) => return render_refused(&state, &signed, &app, &call, refuse("error-file-read")).await,
+        }
+    };
+    let file_name = field.file_name().unwrap_or("").to_owned();
+    let stored = match attachments::store_upload(state.documents.clone(), id, &file_name, field, limits, used).await {
+        Ok(stored) => stored,
+        Err(e) => match e.message() {
+            Some(message) => return render_refused(&state, &signed, &app, &call, refuse(message)).await,
+            None => return Err(AppError::Internal(e.into())),
+        },
+    };
+    let txn = state.db.begin().await?;
+    attachments::record(&txn, &app, &file_name, &stored, signed.actor.user.id, state.now()).await?;
+    txn.commit().await?;
+    Ok(redirect_with_flash(
+        &state,
+        &format!("/applications/{id}"),
+        "attachment-added",
+    ))
+}
+
+async fn render_refused(
+    state: &AppState,
+    signed: &Signed,
+    app: &application::Model,
+    call: &call::Model,
+    errors: DomainError,
+) -> AppResult<Response> {
+    let DomainError::Invalid(errors) = errors else {
+        return Err(errors.into());
+    };
+    render(state, signed, app, call, None, errors).await
+}
+
+async fn download(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((id, aid)): Path<(i32, i32)>,
+) -> AppResult<Response> {
+    let (app, _) = applications::readable(&state.db, &signed.actor, id).await?;
+    let doc = attachments::find(&state.db, app.id, aid).await?;
+    let object = state
+        .documents
+        .get(&StorePath::from(doc.storage_key.as_str()))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let encoded: String = form_urlencoded::byte_serialize(doc.file_name.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20");
+    let ascii: String = doc
+        .file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
+    Ok((
+        [
+            (header::CONTENT_TYPE, doc.content_type.clone()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CONTENT_LENGTH, doc.size_bytes.to_string()),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        Body::from_stream(object.into_stream()),
+    )
+        .into_response())
+}
+
+async fn delete_attachment(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((id, aid)): Path<(i32, i32)>,
+) -> AppResult<Response> {
+    let app = applications::own(&state.db, &signed.actor, id).await?;
+    if app.status != ApplicationStatus::Draft {
+        return Err(AppError::BadRequest("error-application-read-only"));
+    }
+    let doc = attachments::find(&state.db, app.id, aid).await?;
+    entities::entity::attachment::Entity::delete_by_id(doc.id)
+        .exec(&state.db)
+        .await?;
+    // The row is gone first: a failed delete in the store leaves an orphan object, never a
+    // row pointing at nothing.
+    if let Err(e) = state.documents.delete(&StorePath::from(doc.storage_key.as_str())).await {
+        tracing::warn!(attachment = doc.id, error = %e, "stored object not deleted");
+    }
+    Ok(redirect_with_flash(
+        &state,
+        &format!("/applications/{id}"),
+        "attachment-deleted",
+    ))
+}

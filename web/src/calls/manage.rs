@@ -1,0 +1,475 @@
+//! The coordinator's call pages: list, the form (create, edit a draft), publishing, extending
+//! the deadline of a published call.
+
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use axum_extra::extract::Form as MultiForm;
+use entities::calls::{self, CallForm, CriterionForm};
+use entities::entity::call::{self, CallStatus};
+use entities::{Error as DomainError, FieldErrors, applications};
+use sea_orm::TransactionTrait;
+use serde::Deserialize;
+use templates::NavLink;
+use templates::components::FormView;
+use templates::pages::calls::{self as pages, CallFormView};
+use templates::t;
+
+use crate::ctx::{Signed, redirect_with_flash, unprocessable};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/manage/calls", get(list))
+        .route("/manage/calls/new", get(new_page).post(create))
+        .route("/manage/calls/{id}", get(show).post(update))
+        .route("/manage/calls/{id}/publish", post(publish))
+        .route("/manage/calls/{id}/deadline", post(extend))
+}
+
+/// The call form as posted: single fields, repeated row fields, and the button pressed.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct CallData {
+    title: String,
+    description: String,
+    aims: String,
+    eligibility: String,
+    ref_prefix: String,
+    opens_at: String,
+    closes_at: String,
+    scoring_deadline: String,
+    budget: String,
+    min_grant: String,
+    max_grant: String,
+    cofinancing_percent: String,
+    allow_informal_groups: Option<String>,
+    requirement: Vec<String>,
+    criterion_name: Vec<String>,
+    criterion_description: Vec<String>,
+    criterion_max_points: Vec<String>,
+    criterion_weight: Vec<String>,
+    criterion_min_points: Vec<String>,
+    action: String,
+}
+
+impl CallData {
+    fn criteria(&self) -> Vec<[String; 5]> {
+        let at = |v: &Vec<String>, i: usize| v.get(i).cloned().unwrap_or_default();
+        (0..self.criterion_name.len())
+            .map(|i| {
+                [
+                    at(&self.criterion_name, i),
+                    at(&self.criterion_description, i),
+                    at(&self.criterion_max_points, i),
+                    at(&self.criterion_weight, i),
+                    at(&self.criterion_min_points, i),
+                ]
+            })
+            .collect()
+    }
+
+    fn to_form(&self) -> CallForm {
+        CallForm {
+            title: self.title.clone(),
+            description: self.description.clone(),
+            aims: self.aims.clone(),
+            eligibility: self.eligibility.clone(),
+            ref_prefix: self.ref_prefix.clone(),
+            opens_at: self.opens_at.clone(),
+            closes_at: self.closes_at.clone(),
+            scoring_deadline: self.scoring_deadline.clone(),
+            budget: self.budget.clone(),
+            min_grant: self.min_grant.clone(),
+            max_grant: self.max_grant.clone(),
+            cofinancing_percent: self.cofinancing_percent.clone(),
+            allow_informal_groups: self.allow_informal_groups.is_some(),
+            requirements: self.requirement.clone(),
+            criteria: self
+                .criteria()
+                .into_iter()
+                .map(|[name, description, max_points, weight, min_points]| CriterionForm {
+                    name,
+                    description,
+                    max_points,
+                    weight,
+                    min_points,
+                })
+                .collect(),
+        }
+    }
+
+    /// The same data from a saved call.
+    fn from_call(c: &call::Model, requirements: Vec<String>, criteria: Vec<[String; 5]>) -> Self {
+        let plain = |cents: i64| entities::money::Eur::from_cents(cents).to_plain();
+        let mut data = Self {
+            title: c.title.clone(),
+            description: c.description.clone(),
+            aims: c.aims.clone(),
+            eligibility: c.eligibility.clone(),
+            ref_prefix: c.ref_prefix.clone(),
+            opens_at: super::riga_input(c.opens_at),
+            closes_at: super::riga_input(c.closes_at),
+            scoring_deadline: super::riga_input(c.scoring_deadline),
+            budget: plain(c.budget_cents),
+            min_grant: plain(c.min_grant_cents),
+            max_grant: plain(c.max_grant_cents),
+            cofinancing_percent: plain(c.cofinancing_bp.into()),
+            allow_informal_groups: c.allow_informal_groups.then(|| "on".to_owned()),
+            requirement: requirements,
+            ..Default::default()
+        };
+        data.set_criteria(criteria);
+        data
+    }
+
+    fn set_criteria(&mut self, rows: Vec<[String; 5]>) {
+        self.criterion_name = rows.iter().map(|r| r[0].clone()).collect();
+        self.criterion_description = rows.iter().map(|r| r[1].clone()).collect();
+        self.criterion_max_points = rows.iter().map(|r| r[2].clone()).collect();
+        self.criterion_weight = rows.iter().map(|r| r[3].clone()).collect();
+        self.criterion_min_points = rows.iter().map(|r| r[4].clone()).collect();
+    }
+
+    /// Adds or removes a row when that button was pressed; `true` when it was.
+    fn apply_row_action(&mut self) -> bool {
+        let action = self.action.clone();
+        if action == "add_requirement" {
+            self.requirement.push(String::new());
+        } else if action == "add_criterion" {
+            let mut rows = self.criteria();
+            rows.push(Default::default());
+            self.set_criteria(rows);
+        } else if let Some(i) = action
+            .strip_prefix("remove_requirement-")
+            .and_then(|i| i.parse::<usize>().ok())
+        {
+            if i < self.requirement.len() {
+                self.requirement.remove(i);
+            }
+        } else if let Some(i) = action
+            .strip_prefix("remove_criterion-")
+            .and_then(|i| i.parse::<usize>().ok())
+        {
+            let mut rows = self.criteria();
+            if i < rows.len() {
+                rows.remove(i);
+            }
+            self.set_criteria(rows);
+        } else {
+            return false;
+        }
+        true
+    }
+
+    fn view(
+        &self,
+        action: String,
+        municipality: String,
+        errors: FieldErrors,
+        publish_action: Option<String>,
+    ) -> CallFormView {
+        let form = [
+            ("title", &self.title),
+            ("description", &self.description),
+            ("aims", &self.aims),
+            ("eligibility", &self.eligibility),
+            ("ref_prefix", &self.ref_prefix),
+            ("opens_at", &self.opens_at),
+            ("closes_at", &self.closes_at),
+            ("scoring_deadline", &self.scoring_deadline),
+            ("budget", &self.budget),
+            ("min_grant", &self.min_grant),
+            ("max_grant", &self.max_grant),
+            ("cofinancing_percent", &self.cofinancing_percent),
+        ]
+        .into_iter()
+        .fold(
+            FormView {
+                errors,
+                ..FormView::new()
+            },
+            |f, (k, v)| f.with(k, v.as_str()),
+        )
+        .with(
+            "allow_informal_groups",
+            self.allow_informal_groups.clone().unwrap_or_default(),
+        );
+        CallFormView {
+            action,
+            municipality,
+            form,
+            requirements: self.requirement.clone(),
+            criteria: self.criteria(),
+            publish_action,
+        }
+    }
+}
+
+async fn list(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
+    let municipalities: Vec<_> = signed
+        .actor
+        .grants
+        .iter()
+        .filter(|g| g.role == entities::domain::Role::Coordinator)
+        .collect();
+    if municipalities.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let lang = signed.ctx.lang;
+    let now = state.now();
+    let mut rows = Vec::new();
+    for (c, m) in calls::list_managed(&state.db, &signed.actor).await? {
+        let n = applications::count_submitted(&state.db, c.id).await?;
+        rows.push(super::row(
+            lang,
+            &c,
+            &m.map(|m| m.name).unwrap_or_default(),
+            format!("/manage/calls/{}", c.id),
+            now,
+            Some(n),
+        ));
+    }
+    let new_links: Vec<NavLink> = municipalities
+        .iter()
+        .map(|g| NavLink {
+            label: format!("{} — {}", t(lang, "manage-calls-new"), g.org.name),
+            href: format!("/manage/calls/new?municipality={}", g.org.id),
+        })
+        .collect();
+    Ok(pages::manage_list(&signed.ctx.page(), &rows, &new_links).into_response())
+}
+
+#[derive(Deserialize)]
+struct NewQuery {
+    municipality: i32,
+}
+
+fn municipality_name(signed: &Signed, id: i32) -> AppResult<String> {
+    signed
+        .actor
+        .grants
+        .iter()
+        .find(|g| g.role == entities::domain::Role::Coordinator && g.org.id == id)
+        .map(|g| g.org.name.clone())
+        .ok_or(AppError::NotFound)
+}
+
+async fn new_page(signed: Signed, Query(q): Query<NewQuery>) -> AppResult<Response> {
+    let name = municipality_name(&signed, q.municipality)?;
+    let mut data = CallData {
+        ref_prefix: "REZ".into(),
+        cofinancing_percent: "0".into(),
+        requirement: vec![String::new()],
+        ..Default::default()
+    };
+    data.set_criteria(vec![Default::default()]);
+    let view = data.view(
+        format!("/manage/calls/new?municipality={}", q.municipality),
+        name,
+        FieldErrors::new(),
+        None,
+    );
+    Ok(pages::edit(&signed.ctx.page(), &t(signed.ctx.lang, "manage-calls-new"), &view).into_response())
+}
+
+async fn create(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(q): Query<NewQuery>,
+    MultiForm(mut data): MultiForm<CallData>,
+) -> AppResult<Response> {
+    let name = municipality_name(&signed, q.municipality)?;
+    let action = format!("/manage/calls/new?municipality={}", q.municipality);
+    let title = t(signed.ctx.lang, "manage-calls-new");
+    if data.apply_row_action() {
+        return Ok(pages::edit(
+            &signed.ctx.page(),
+            &title,
+            &data.view(action, name, FieldErrors::new(), None),
+        )
+        .into_response());
+    }
+    let input = match data.to_form().parse() {
+        Ok(input) => input,
+        Err(DomainError::Invalid(errors)) => {
+            return Ok(unprocessable(pages::edit(
+                &signed.ctx.page(),
+                &title,
+                &data.view(action, name, errors, None),
+            )));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let txn = state.db.begin().await?;
+    let call = calls::create(&txn, &signed.actor, q.municipality, &input, state.now()).await?;
+    txn.commit().await?;
+    Ok(redirect_with_flash(
+        &state,
+        &format!("/manage/calls/{}", call.id),
+        "call-saved",
+    ))
+}
+
+async fn saved_data(state: &AppState, c: &call::Model) -> AppResult<CallData> {
+    let requirements = calls::requirements(&state.db, c.id)
+        .await?
+        .into_iter()
+        .map(|r| r.text)
+        .collect();
+    let criteria = calls::criteria(&state.db, c.id)
+        .await?
+        .into_iter()
+        .map(|k| {
+            let plain = entities::money::Eur::from_cents(k.weight_x100.into()).to_plain();
+            [
+                k.name,
+                k.description,
+                k.max_points.to_string(),
+                plain,
+                k.min_points.map(|m| m.to_string()).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    Ok(CallData::from_call(c, requirements, criteria))
+}
+
+async fn render_call(
+    state: &AppState,
+    signed: &Signed,
+    c: &call::Model,
+    data: Option<CallData>,
+    errors: FieldErrors,
+    extend: FormView,
+) -> AppResult<Response> {
+    let municipality = municipality_name(signed, c.municipality_id)?;
+    let status = if errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    if c.status == CallStatus::Draft {
+        let data = match data {
+            Some(d) => d,
+            None => saved_data(state, c).await?,
+        };
+        let view = data.view(
+            format!("/manage/calls/{}", c.id),
+            municipality,
+            errors,
+            Some(format!("/manage/calls/{}/publish", c.id)),
+        );
+        let title = format!("{} ({})", c.title, super::status_label(signed.ctx.lang, c.status));
+        return Ok((status, pages::edit(&signed.ctx.page(), &title, &view)).into_response());
+    }
+    let requirements = calls::requirements(&state.db, c.id).await?;
+    let criteria = calls::criteria(&state.db, c.id).await?;
+    let now = state.now();
+    let detail = super::detail(signed.ctx.lang, c, &municipality, &requirements, &criteria, now);
+    let can_extend = c.status == CallStatus::Open;
+    let extend = if extend.values.is_empty() {
+        extend.with("closes_at", super::riga_input(c.closes_at))
+    } else {
+        extend
+    };
+    Ok((
+        status,
+        pages::manage_published(&signed.ctx.page(), c.id, &detail, &extend, can_extend),
+    )
+        .into_response())
+}
+
+async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
+    let c = calls::managed(&state.db, &signed.actor, id).await?;
+    render_call(&state, &signed, &c, None, FieldErrors::new(), FormView::new()).await
+}
+
+async fn update(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    MultiForm(mut data): MultiForm<CallData>,
+) -> AppResult<Response> {
+    let c = calls::managed(&state.db, &signed.actor, id).await?;
+    if c.status != CallStatus::Draft {
+        return Err(AppError::BadRequest("error-call-frozen"));
+    }
+    if data.apply_row_action() {
+        return render_call(&state, &signed, &c, Some(data), FieldErrors::new(), FormView::new()).await;
+    }
+    let input = match data.to_form().parse() {
+        Ok(input) => input,
+        Err(DomainError::Invalid(errors)) => {
+            return render_call(&state, &signed, &c, Some(data), errors, FormView::new()).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let txn = state.db.begin().await?;
+    calls::update_draft(&txn, &signed.actor, c, &input, state.now()).await?;
+    txn.commit().await?;
+    Ok(redirect_with_flash(
+        &state,
+        &format!("/manage/calls/{id}"),
+        "call-saved",
+    ))
+}
+
+async fn publish(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
+    let c = calls::managed(&state.db, &signed.actor, id).await?;
+    let txn = state.db.begin().await?;
+    match calls::publish(&txn, &signed.actor, c.clone(), state.now()).await {
+        Ok(_) => {
+            txn.commit().await?;
+            Ok(redirect_with_flash(
+                &state,
+                &format!("/manage/calls/{id}"),
+                "call-published",
+            ))
+        }
+        Err(DomainError::Invalid(errors)) => render_call(&state, &signed, &c, None, errors, FormView::new()).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ExtendForm {
+    closes_at: String,
+}
+
+async fn extend(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    Form(f): Form<ExtendForm>,
+) -> AppResult<Response> {
+    let c = calls::managed(&state.db, &signed.actor, id).await?;
+    let txn = state.db.begin().await?;
+    match calls::extend_deadline(&txn, &signed.actor, c.clone(), &f.closes_at, state.now()).await {
+        Ok(_) => {
+            txn.commit().await?;
+            Ok(redirect_with_flash(
+                &state,
+                &format!("/manage/calls/{id}"),
+                "call-extended",
+            ))
+        }
+        Err(DomainError::Invalid(errors)) => {
+            let form = FormView {
+                errors,
+                ..FormView::new()
+            }
+            .with("closes_at", f.closes_at);
+            render_call(&state, &signed, &c, None, FieldErrors::new(), form)
+                .await
+                .map(|r| {
+                    let (mut parts, body) = r.into_parts();
+                    parts.status = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+                    Response::from_parts(parts, body)
+                })
+        }
+        Err(e) => Err(e.into()),
+    }
+}
