@@ -34,6 +34,10 @@ pub struct TestApp {
     pub base: String,
     pub db: DatabaseConnection,
     pub cfg: Config,
+    /// The application's clock: `app.clock.hold(Some(t))` makes "now" `t` for every request.
+    pub clock: entities::time::Clock,
+    /// The S3 server, when the app runs on S3 storage.
+    pub s3: Option<s3::S3Server>,
     shutdown: watch::Sender<bool>,
     server: tokio::task::JoinHandle<()>,
     _dir: tempfile::TempDir,
@@ -46,8 +50,23 @@ pub async fn run<F>(backend: Backend, body: F)
 where
     F: for<'a> AsyncFnOnce(&'a TestApp),
 {
+    run_on(backend, false, body).await
+}
+
+/// As `run`, with documents and archive on a real S3-compatible server (s3s-fs) on loopback.
+pub async fn run_with_s3<F>(backend: Backend, body: F)
+where
+    F: for<'a> AsyncFnOnce(&'a TestApp),
+{
+    run_on(backend, true, body).await
+}
+
+async fn run_on<F>(backend: Backend, s3: bool, body: F)
+where
+    F: for<'a> AsyncFnOnce(&'a TestApp),
+{
     logs::init();
-    let Some(app) = TestApp::spawn(backend).await else {
+    let Some(app) = TestApp::spawn(backend, s3).await else {
         eprintln!("PUMPURS_TEST_POSTGRES_URL is not set: PostgreSQL variant not run");
         return;
     };
@@ -93,7 +112,7 @@ fn with_database(url: &str, name: &str) -> String {
 }
 
 impl TestApp {
-    async fn spawn(backend: Backend) -> Option<Self> {
+    async fn spawn(backend: Backend, on_s3: bool) -> Option<Self> {
         let dir = tempfile::tempdir().expect("temporary directory");
         let mut cfg = Config::development(dir.path().to_path_buf());
         let mut postgres = None;
@@ -111,6 +130,15 @@ impl TestApp {
             cfg.database_url = Secret::new(with_database(&admin_url, &name));
             postgres = Some((admin_url, name));
         }
+        let s3 = if on_s3 {
+            Some(s3::S3Server::start(&["documents", "archive"]).await)
+        } else {
+            None
+        };
+        if let Some(server) = &s3 {
+            cfg.documents = server.store("documents");
+            cfg.archive = server.store("archive");
+        }
         let db = web::startup::connect(&cfg).await.expect("connect");
         web::startup::migrate(&db).await.expect("migrate");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -118,6 +146,7 @@ impl TestApp {
         cfg.addr = addr;
         cfg.public_url = format!("http://{addr}");
         let state = web::startup::state(cfg.clone(), db.clone()).await.expect("state");
+        let clock = state.clock.clone();
         let (shutdown, rx) = watch::channel(false);
         let router = web::startup::router(state);
         let server = tokio::spawn(async move {
@@ -128,6 +157,8 @@ impl TestApp {
             addr,
             db,
             cfg,
+            clock,
+            s3,
             shutdown,
             server,
             _dir: dir,

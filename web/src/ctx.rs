@@ -324,15 +324,17 @@ async fn check_csrf(state: &AppState, parts: &Parts, body: Body, csrf_cookie: &s
     }
 }
 
-/// Replaces the body of a 4xx/5xx response that is not already a page with an error page.
+/// Replaces the body of a 4xx/5xx response that has none of its own with an error page.
 fn render_error(ctx: &Ctx, response: Response) -> Response {
     let status = response.status();
-    let is_html = response
+    // Only bare bodies (none, or plain text from axum's own rejections) become pages; a page
+    // or a JSON answer is already what the client should get.
+    let has_own_body = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    if !(status.is_client_error() || status.is_server_error()) || is_html {
+        .is_some_and(|v| !v.starts_with("text/plain"));
+    if !(status.is_client_error() || status.is_server_error()) || has_own_body {
         return response;
     }
     let info = response.extensions().get::<ErrorInfo>().cloned();

@@ -11,8 +11,10 @@ pub mod startup;
 pub mod state;
 
 mod accounts;
+mod api;
 mod applications;
 mod calls;
+mod csv;
 mod dash;
 mod devmail;
 mod orgs;

@@ -229,21 +229,73 @@ pub struct ApplicationRow {
     pub applicant: String,
 }
 
+fn list_table(ctx: &PageCtx, rows: &[ApplicationRow], empty: &str) -> Markup {
+    let l = ctx.lang;
+    html! {
+        @if rows.is_empty() {
+            p.empty { (t(l, empty)) }
+        } @else {
+            table {
+                thead { tr { th { (t(l, "application-reference")) } th { (t(l, "application-title")) } th { (t(l, "field-applicant")) } th { (t(l, "call-title")) } th { (t(l, "application-requested")) } th { (t(l, "call-status")) } } }
+                tbody { @for r in rows { tr {
+                    td { (r.reference) } td { a href=(r.href) { (r.title) } } td { (r.applicant) } td { (r.call) } td.num { (r.requested) } td { (r.status) }
+                } } }
+            }
+        }
+    }
+}
+
 pub fn list(ctx: &PageCtx, title: &str, rows: &[ApplicationRow], empty: &str) -> Markup {
     let l = ctx.lang;
     layout(
         ctx,
         title,
         html! {
-            @if rows.is_empty() {
-                p.empty { (t(l, empty)) } p { a href="/calls" { (t(l, "calls-open-title")) } }
-            } @else {
-                table {
-                    thead { tr { th { (t(l, "application-reference")) } th { (t(l, "application-title")) } th { (t(l, "field-applicant")) } th { (t(l, "call-title")) } th { (t(l, "application-requested")) } th { (t(l, "call-status")) } } }
-                    tbody { @for r in rows { tr {
-                        td { (r.reference) } td { a href=(r.href) { (r.title) } } td { (r.applicant) } td { (r.call) } td.num { (r.requested) } td { (r.status) }
-                    } } }
+            (list_table(ctx, rows, empty))
+            p { a href="/calls" { (t(l, "calls-open-title")) } }
+        },
+    )
+}
+
+/// The coordinator's list of a call's applications.
+pub struct CallApplicationsView {
+    pub call_id: i32,
+    pub call_title: String,
+    pub rows: Vec<ApplicationRow>,
+    /// The status filter in force, or empty for all; (value, label) of each.
+    pub filter: String,
+    pub statuses: Vec<(String, String)>,
+    pub requested_total: String,
+    pub budget: String,
+    pub over_budget: bool,
+}
+
+pub fn call_applications(ctx: &PageCtx, v: &CallApplicationsView) -> Markup {
+    let l = ctx.lang;
+    layout(
+        ctx,
+        &format!("{} — {}", t(l, "call-applications"), v.call_title),
+        html! {
+            ul.stats {
+                li { span.number { (v.rows.len()) } " " span { (t(l, "call-applications")) } }
+                li { span.number { (v.requested_total) } " " span { (t(l, "applications-requested-total")) } }
+                li { span.number { (v.budget) } " " span { (t(l, "call-budget")) } }
+            }
+            @if v.over_budget { p.flash { (t(l, "applications-over-budget")) } }
+            form method="get" action={ "/manage/calls/" (v.call_id) "/applications" } {
+                div.field {
+                    label for="status" { (t(l, "call-status")) }
+                    select id="status" name="status" {
+                        option value="" { (t(l, "orgs-filter-all")) }
+                        @for (value, label) in &v.statuses { option value=(value) selected[*value == v.filter] { (label) } }
+                    }
                 }
+                button.secondary type="submit" { (t(l, "orgs-filter")) }
+            }
+            (list_table(ctx, &v.rows, "applications-none-submitted"))
+            p {
+                a.button href={ "/manage/calls/" (v.call_id) "/applications.csv" @if !v.filter.is_empty() { "?status=" (v.filter) } } { (t(l, "applications-csv")) }
+                " " a href={ "/manage/calls/" (v.call_id) } { (t(l, "manage-calls-back")) }
             }
         },
     )

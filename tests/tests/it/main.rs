@@ -7,6 +7,7 @@
 
 mod accounts;
 mod applications;
+mod calls;
 mod journey;
 mod model;
 mod roles;

@@ -2,17 +2,21 @@
 //! the deadline of a published call.
 
 use axum::extract::{Path, Query, State};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use axum_extra::extract::Form as MultiForm;
 use entities::calls::{self, CallForm, CriterionForm};
+use entities::entity::application::ApplicationStatus;
 use entities::entity::call::{self, CallStatus};
+use entities::money::Eur;
 use entities::{Error as DomainError, FieldErrors, applications};
 use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use templates::NavLink;
 use templates::components::FormView;
+use templates::pages::applications::{self as application_pages, ApplicationRow, CallApplicationsView};
 use templates::pages::calls::{self as pages, CallFormView};
 use templates::t;
 
@@ -27,6 +31,8 @@ pub fn router() -> Router<AppState> {
         .route("/manage/calls/{id}", get(show).post(update))
         .route("/manage/calls/{id}/publish", post(publish))
         .route("/manage/calls/{id}/deadline", post(extend))
+        .route("/manage/calls/{id}/applications", get(call_applications))
+        .route("/manage/calls/{id}/applications.csv", get(call_applications_csv))
 }
 
 /// The call form as posted: single fields, repeated row fields, and the button pressed.
@@ -472,4 +478,106 @@ async fn extend(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct StatusQuery {
+    status: String,
+}
+
+impl StatusQuery {
+    fn status(&self) -> Option<ApplicationStatus> {
+        ApplicationStatus::parse(&self.status).filter(|s| *s != ApplicationStatus::Draft)
+    }
+}
+
+async fn call_applications(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    Query(q): Query<StatusQuery>,
+) -> AppResult<Response> {
+    let c = calls::managed(&state.db, &signed.actor, id).await?;
+    let lang = signed.ctx.lang;
+    let (rows, requested) = applications::of_call(&state.db, id, q.status()).await?;
+    let rows = rows
+        .into_iter()
+        .map(|r| ApplicationRow {
+            href: format!("/applications/{}", r.app.id),
+            title: r.app.title.clone(),
+            call: c.title.clone(),
+            reference: r.app.ref_no.clone().unwrap_or_default(),
+            status: crate::applications::status_label(lang, r.app.status),
+            requested: Eur::from_cents(r.app.requested_cents).display(lang),
+            applicant: r.applicant.map(|a| a.name).unwrap_or_default(),
+        })
+        .collect();
+    let view = CallApplicationsView {
+        call_id: id,
+        call_title: c.title.clone(),
+        rows,
+        filter: q.status().map(|s| s.as_str().to_owned()).unwrap_or_default(),
+        statuses: ApplicationStatus::ALL
+            .into_iter()
+            .filter(|s| *s != ApplicationStatus::Draft)
+            .map(|s| (s.as_str().to_owned(), crate::applications::status_label(lang, s)))
+            .collect(),
+        requested_total: requested.display(lang),
+        budget: Eur::from_cents(c.budget_cents).display(lang),
+        over_budget: requested.cents() > c.budget_cents,
+    };
+    Ok(application_pages::call_applications(&signed.ctx.page(), &view).into_response())
+}
+
+async fn call_applications_csv(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    Query(q): Query<StatusQuery>,
+) -> AppResult<Response> {
+    let c = calls::managed(&state.db, &signed.actor, id).await?;
+    let lang = signed.ctx.lang;
+    let (rows, _) = applications::of_call(&state.db, id, q.status()).await?;
+    let header: Vec<String> = [
+        "application-reference",
+        "field-applicant",
+        "field-reg-no",
+        "application-title",
+        "call-status",
+        "application-requested",
+        "application-cofinancing",
+        "application-submitted-at",
+    ]
+    .iter()
+    .map(|k| t(lang, k))
+    .collect();
+    let rows: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(|r| {
+            let (name, reg_no) = r
+                .applicant
+                .map(|a| (a.name, a.reg_no.unwrap_or_default()))
+                .unwrap_or_default();
+            vec![
+                r.app.ref_no.clone().unwrap_or_default(),
+                name,
+                reg_no,
+                r.app.title.clone(),
+                crate::applications::status_label(lang, r.app.status),
+                crate::csv::cents(r.app.requested_cents),
+                crate::csv::cents(r.app.cofinancing_cents),
+                r.app.submitted_at.map(super::riga).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let file = format!("attachment; filename=\"pieteikumi-{}.csv\"", c.id);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, file),
+        ],
+        crate::csv::document(&header, &rows),
+    )
+        .into_response())
 }
