@@ -386,6 +386,13 @@ pub async fn submit(
     if !calls::accepts_applications(&call, now) {
         return Err(Error::Refused("error-deadline-passed"));
     }
+    let applicant = organisation::Entity::find_by_id(app.applicant_id)
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if !crate::profiles::complete(conn, &applicant).await? {
+        return Err(Error::Refused("error-profile-incomplete"));
+    }
     let budget = lines(conn, id).await?;
     submission_problems(&call, &app, &budget).into_result()?;
     let seq = calls::take_ref_seq(conn, call.id, now)

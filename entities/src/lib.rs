@@ -16,6 +16,7 @@ pub mod orgs;
 pub mod outbox;
 pub mod password;
 pub mod policy;
+pub mod profiles;
 pub mod sessions;
 pub mod storage;
 pub mod time;

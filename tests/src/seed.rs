@@ -33,7 +33,7 @@ pub async fn world(db: &DatabaseConnection) -> World {
     let school_a = org(OrgKind::School, Some(muni_a.id), "Ogres 1. vidusskola", false).await;
     let school_b = org(OrgKind::School, Some(muni_b.id), "Cēsu pamatskola", false).await;
     let vocational = org(OrgKind::School, Some(agency.id), "Rīgas tehnikums", true).await;
-    let ngo = org(OrgKind::Ngo, None, "Biedrība Jaunie", false).await;
+    let ngo = ngo(db, "Biedrība Jaunie").await;
     World {
         agency,
         muni_a,
@@ -43,6 +43,27 @@ pub async fn world(db: &DatabaseConnection) -> World {
         vocational,
         ngo,
     }
+}
+
+/// An NGO with a complete profile (registration number, address, contact person).
+pub async fn ngo(db: &DatabaseConnection, name: &str) -> organisation::Model {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    let org = orgs::insert(
+        db,
+        OrgKind::Ngo,
+        None,
+        name,
+        Some("40008123456".into()),
+        false,
+        Utc::now(),
+    )
+    .await
+    .expect("ngo");
+    let mut active: organisation::ActiveModel = org.into();
+    active.address = Set(Some("Brīvības iela 1, Ogre".into()));
+    active.contact_name = Set(Some("Ilze Liepa".into()));
+    active.contact_email = Set(Some("ilze@example.lv".into()));
+    active.update(db).await.expect("profile")
 }
 
 /// A confirmed user with one role, password `PASSWORD`.

@@ -18,3 +18,4 @@ mod csv;
 mod dash;
 mod devmail;
 mod orgs;
+mod profiles;

@@ -181,6 +181,7 @@ async fn page_view(
         .into_iter()
         .map(|r| (r.as_str().to_owned(), role_label(r)))
         .collect();
+    let id = org.id;
     Ok(OrgPageView {
         id: org.id,
         kind: kind_label(lang, &org),
@@ -198,6 +199,10 @@ async fn page_view(
         invitations,
         invitable,
         invite_form,
+        profile_href: signed
+            .actor
+            .holds(entities::domain::Role::NgoMember, id)
+            .then(|| format!("/orgs/{id}/profile")),
     })
 }
 

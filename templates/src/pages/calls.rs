@@ -125,8 +125,16 @@ fn detail_body(lang: Lang, d: &CallDetail) -> Markup {
     }
 }
 
-/// The public page of a call; `apply` lists the applicants the visitor may apply for.
-pub fn public_page(ctx: &PageCtx, id: i32, d: &CallDetail, accepting: bool, apply: &[(String, String)]) -> Markup {
+/// The public page of a call; `apply` lists the applicants the visitor may apply for, and
+/// `no_apply` says why there are none.
+pub fn public_page(
+    ctx: &PageCtx,
+    id: i32,
+    d: &CallDetail,
+    accepting: bool,
+    apply: &[(String, String)],
+    no_apply: &str,
+) -> Markup {
     let l = ctx.lang;
     layout(
         ctx,
@@ -140,7 +148,7 @@ pub fn public_page(ctx: &PageCtx, id: i32, d: &CallDetail, accepting: bool, appl
                 } @else if ctx.user.is_none() {
                     p { (t(l, "call-apply-login")) " " a href={ "/login?next=/calls/" (id) } { (t(l, "nav-login")) } " · " a href="/register" { (t(l, "nav-register")) } }
                 } @else if apply.is_empty() {
-                    p { (t(l, "call-apply-no-ngo")) }
+                    p { (t(l, no_apply)) }
                 } @else {
                     form method="post" action={ "/calls/" (id) "/apply" } {
                         (csrf(ctx))

@@ -7,3 +7,4 @@ pub mod dash;
 pub mod errors;
 pub mod mail;
 pub mod orgs;
+pub mod profile;

@@ -113,6 +113,8 @@ pub struct OrgPageView {
     /// (role value, translated label) the viewer may invite to.
     pub invitable: Vec<(String, String)>,
     pub invite_form: FormView,
+    /// The applicant-profile page, for the NGO's own members.
+    pub profile_href: Option<String>,
 }
 
 pub fn page(ctx: &PageCtx, view: &OrgPageView) -> Markup {
@@ -121,6 +123,9 @@ pub fn page(ctx: &PageCtx, view: &OrgPageView) -> Markup {
         ctx,
         &view.name,
         html! {
+            @if let Some(href) = &view.profile_href {
+                p { a.button href=(href) { (t(l, "profile-title")) } }
+            }
             section {
                 h2 { (t(l, "org-details")) }
                 dl {

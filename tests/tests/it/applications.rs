@@ -2,11 +2,11 @@
 //! concurrency, idempotent double submits.
 
 use chrono::{Duration, DurationRound, Utc};
+use entities::Error;
 use entities::applications::{self, Submitted};
-use entities::domain::{OrgKind, Role};
+use entities::domain::Role;
 use entities::entity::application::ApplicationStatus;
 use entities::entity::{application, call};
-use entities::{Error, orgs};
 use pumpurs_tests::{both_backends, seed};
 use sea_orm::{EntityTrait, TransactionTrait};
 
@@ -61,7 +61,7 @@ both_backends!(
         let call = seed::open_call(&app.db, &coordinator, w.muni_a.id, Utc::now() + Duration::days(3)).await;
         let mut drafts = Vec::new();
         for i in 0..20 {
-            let ngo = orgs::insert(&app.db, OrgKind::Ngo, None, &format!("Biedrība {i}"), None, false, Utc::now()).await.expect("ngo");
+            let ngo = seed::ngo(&app.db, &format!("Biedrība {i}")).await;
             let member = seed::actor(&app.db, &seed::user(&app.db, &format!("n{i}@example.lv"), Role::NgoMember, ngo.id).await).await;
             let draft = seed::draft(&app.db, &member, &call, &ngo).await;
             drafts.push((member, draft.id));
@@ -139,5 +139,18 @@ both_backends!(
         assert_eq!(problems.get("requested"), Some("error-requested-range"));
         let call = call::Entity::find_by_id(call.id).one(&app.db).await.expect("q").expect("row");
         assert_eq!(call.last_ref_seq, 0);
+    }
+);
+
+both_backends!(
+    async fn an_applicant_without_a_complete_profile_cannot_submit(app) {
+        let w = seed::world(&app.db).await;
+        let coordinator = seed::actor(&app.db, &seed::user(&app.db, "c@example.lv", Role::Coordinator, w.muni_a.id).await).await;
+        let bare = entities::orgs::insert(&app.db, entities::domain::OrgKind::Ngo, None, "Jauna biedrība", None, false, Utc::now()).await.expect("ngo");
+        let member = seed::actor(&app.db, &seed::user(&app.db, "n@example.lv", Role::NgoMember, bare.id).await).await;
+        let call = seed::open_call(&app.db, &coordinator, w.muni_a.id, Utc::now() + Duration::days(3)).await;
+        let draft = seed::draft(&app.db, &member, &call, &bare).await;
+        let result = submit(app, &member, draft.id, &key(1), Utc::now()).await;
+        assert!(matches!(result, Err(Error::Refused("error-profile-incomplete"))), "{result:?}");
     }
 );

@@ -188,3 +188,54 @@ both_backends!(
         assert_eq!(coordinator.download(&docs[0]).await.0, 200);
     }
 );
+
+both_backends!(
+    async fn an_informal_group_fills_its_profile_and_applies_only_where_groups_may(app) {
+        let w = seed::world(&app.db).await;
+        let coordinator = seed::actor(&app.db, &seed::user(&app.db, "coord@example.lv", Role::Coordinator, w.muni_a.id).await).await;
+        let group = entities::orgs::insert(&app.db, OrgKind::Ngo, None, "Grupa", None, false, chrono::Utc::now()).await.expect("org");
+        seed::user(&app.db, "ilze@example.lv", Role::NgoMember, group.id).await;
+        let closed_to_groups = seed::open_call(&app.db, &coordinator, w.muni_a.id, chrono::Utc::now() + chrono::Duration::days(5)).await;
+        let mut form = seed::call_form(chrono::Utc::now() + chrono::Duration::days(5));
+        form.allow_informal_groups = true;
+        let input = form.parse().expect("form");
+        let call = entities::calls::create(&app.db, &coordinator, w.muni_a.id, &input, chrono::Utc::now()).await.expect("call");
+        let open_to_groups = entities::calls::publish(&app.db, &coordinator, call, chrono::Utc::now()).await.expect("publish");
+
+        let b = app.browser();
+        b.login("ilze@example.lv", seed::PASSWORD).await;
+        let path = format!("/orgs/{}/profile", group.id);
+        let page = b.get(&path).await;
+        assert!(page.contains("Profils vēl nav pilnīgs"));
+        let base = [
+            ("name", "Jauniešu grupa „Pumpuri”"),
+            ("is_informal_group", "on"),
+            ("contact_name", "Ilze Liepa"),
+            ("contact_email", "ilze@example.lv"),
+            ("contact_phone", "+371 2000 0000"),
+        ];
+        let rows = b.submit(&page, &path, &[&base[..], &[("member_name", "Anna"), ("member_birth_date", "2010-05-01"), ("action", "add_member")]].concat()).await;
+        assert_eq!(rows.attrs("input[name=member_name]", "value"), vec!["Anna".to_owned(), String::new()]);
+        let members = [("member_name", "Anna"), ("member_birth_date", "2010-05-01"), ("member_name", "Jānis"), ("member_birth_date", "2019-01-01"), ("member_name", "Rūta"), ("member_birth_date", "2008-03-03")];
+        let young = b.submit(&page, &path, &[&base[..], &members[..], &[("action", "save")]].concat()).await;
+        assert_eq!((young.status, young.field_error("member-1-birth_date")), (422, "Dalībniekam jābūt 13–25 gadus vecam.".to_owned()));
+        let members = [("member_name", "Anna"), ("member_birth_date", "2010-05-01"), ("member_name", "Jānis"), ("member_birth_date", "2012-01-01"), ("member_name", "Rūta"), ("member_birth_date", "2008-03-03")];
+        let saved = b.submit(&page, &path, &[&base[..], &members[..], &[("action", "save")]].concat()).await;
+        assert_eq!(saved.text(".flash"), "Profils saglabāts.", "{}", saved.body);
+        assert!(!saved.contains("Profils vēl nav pilnīgs"));
+
+        let closed_page = b.get(&format!("/calls/{}", closed_to_groups.id)).await;
+        assert!(!closed_page.has_form(&format!("/calls/{}/apply", closed_to_groups.id)));
+        assert!(closed_page.contains("Šajā konkursā neformālas grupas pieteikties nevar."));
+        let posted = b.post(&format!("/calls/{}/apply", closed_to_groups.id), &[("_csrf", &saved.csrf()), ("applicant", &group.id.to_string())]).await;
+        assert_eq!((posted.status, posted.text("main p")), (400, "Šajā konkursā neformālas grupas pieteikties nevar.".to_owned()));
+        let draft = b.fill(&format!("/calls/{}", open_to_groups.id), &format!("/calls/{}/apply", open_to_groups.id), &[]).await;
+        assert!(draft.path.starts_with("/applications/"), "{}", draft.path);
+
+        // A member of another NGO cannot open this profile.
+        seed::user(&app.db, "other@example.lv", Role::NgoMember, w.ngo.id).await;
+        let other = app.browser();
+        other.login("other@example.lv", seed::PASSWORD).await;
+        assert_eq!(other.get(&path).await.status, 404);
+    }
+);

@@ -95,11 +95,19 @@ async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i32>) -> A
                 .collect()
         })
         .unwrap_or_default();
+    let is_member = ctx.actor.as_ref().is_some_and(|a| a.has_role(Role::NgoMember));
+    let no_apply = if is_member {
+        "error-call-no-informal-groups"
+    } else {
+        "call-apply-no-ngo"
+    };
+    let accepting = calls::accepts_applications(&call, now);
     Ok(pages::public_page(
         &ctx.page(),
         id,
         &detail,
-        calls::accepts_applications(&call, now),
+        accepting,
         &apply,
+        no_apply,
     ))
 }
