@@ -249,7 +249,7 @@ async fn view_model(
             &[
                 ("min", &eur(call.min_grant_cents)),
                 ("max", &eur(call.max_grant_cents)),
-                ("share", &Eur::from_cents(call.cofinancing_bp.into()).to_plain()),
+                ("share", &super::calls::percent(call.cofinancing_bp)),
             ],
         ),
         submitted_at: app

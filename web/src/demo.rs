@@ -41,6 +41,9 @@ pub const DEMO_USERS: &[(&str, &str, Role, &str)] = &[
         "technical",
     ),
     ("biedriba@demo.pumpurs.lv", "Rihards Jansons", Role::NgoMember, "ngo"),
+    ("teatris@demo.pumpurs.lv", "Elīna Ozoliņa", Role::NgoMember, "theatre"),
+    ("zala@demo.pumpurs.lv", "Kārlis Bērziņš", Role::NgoMember, "green"),
+    ("koderi@demo.pumpurs.lv", "Marta Kalniņa", Role::NgoMember, "group"),
 ];
 
 /// Loads the demo once; a second run says so and changes nothing.
@@ -135,16 +138,34 @@ pub async fn load(cfg: &Config, db: &DatabaseConnection) -> anyhow::Result<()> {
         now,
     )
     .await?;
-    let ngo = orgs::insert(
+    let ngo = demo_ngo(
         &txn,
-        OrgKind::Ngo,
-        None,
         "Biedrība „Jauniešu iniciatīvu centrs Ogre”",
-        Some("40008123456".into()),
-        false,
+        "40008123456",
+        "Brīvības iela 12, Ogre",
+        "Rihards Jansons",
         now,
     )
     .await?;
+    let theatre = demo_ngo(
+        &txn,
+        "Biedrība „Ogres jauniešu teātris”",
+        "40008234567",
+        "Skolas iela 3, Ogre",
+        "Elīna Ozoliņa",
+        now,
+    )
+    .await?;
+    let green = demo_ngo(
+        &txn,
+        "Biedrība „Zaļā Ogre”",
+        "40008345678",
+        "Mednieku iela 7, Ogre",
+        "Kārlis Bērziņš",
+        now,
+    )
+    .await?;
+    let group = demo_group(&txn, now).await?;
     for (email, name, role, key) in DEMO_USERS {
         let org = match *key {
             "agency" => &agency,
@@ -152,12 +173,16 @@ pub async fn load(cfg: &Config, db: &DatabaseConnection) -> anyhow::Result<()> {
             "valmiera" => &valmiera,
             "ogre1" => &ogre1,
             "technical" => &technical,
+            "theatre" => &theatre,
+            "green" => &green,
+            "group" => &group,
             _ => &ngo,
         };
         let u = create_confirmed_user(&txn, email, name, DEMO_PASSWORD, Lang::Lv, now).await?;
         add_membership(&txn, u.id, org.id, *role, now).await?;
     }
     txn.commit().await?;
+    load_call(cfg, db, ogre.id, now).await?;
     println!("Demo data loaded. Every demo account's password is {DEMO_PASSWORD}:");
     for (email, name, role, _) in DEMO_USERS {
         println!("  {email:<40} {name:<18} {}", role.as_str());
@@ -195,5 +220,263 @@ pub async fn create_admin(db: &DatabaseConnection, email: &str, name: &str, pass
     add_membership(&txn, u.id, agency.id, Role::Admin, now).await?;
     txn.commit().await?;
     println!("Administrator {} created at {}.", email.as_str(), agency.name);
+    Ok(())
+}
+
+async fn demo_ngo(
+    conn: &impl sea_orm::ConnectionTrait,
+    name: &str,
+    reg_no: &str,
+    address: &str,
+    contact: &str,
+    now: chrono::DateTime<Utc>,
+) -> anyhow::Result<entities::entity::organisation::Model> {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    let org = orgs::insert(conn, OrgKind::Ngo, None, name, Some(reg_no.to_owned()), false, now).await?;
+    let mut active: entities::entity::organisation::ActiveModel = org.into();
+    active.address = Set(Some(address.to_owned()));
+    active.contact_name = Set(Some(contact.to_owned()));
+    active.contact_email = Set(Some("info@demo.pumpurs.lv".to_owned()));
+    active.contact_phone = Set(Some("+371 2000 0000".to_owned()));
+    Ok(active.update(conn).await?)
+}
+
+async fn demo_group(
+    conn: &impl sea_orm::ConnectionTrait,
+    now: chrono::DateTime<Utc>,
+) -> anyhow::Result<entities::entity::organisation::Model> {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+    let org = orgs::insert(conn, OrgKind::Ngo, None, "Jauniešu grupa „Koderi”", None, false, now).await?;
+    let id = org.id;
+    let mut active: entities::entity::organisation::ActiveModel = org.into();
+    active.is_informal_group = Set(true);
+    active.contact_name = Set(Some("Marta Kalniņa".to_owned()));
+    active.contact_email = Set(Some("koderi@demo.pumpurs.lv".to_owned()));
+    active.contact_phone = Set(Some("+371 2111 1111".to_owned()));
+    let org = active.update(conn).await?;
+    let born = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+    let members = [
+        ("Emīls", born(2010, 4, 2)),
+        ("Laura", born(2009, 9, 15)),
+        ("Toms", born(2011, 1, 20)),
+    ];
+    entities::entity::group_member::Entity::insert_many(members.iter().map(|(name, b)| {
+        entities::entity::group_member::ActiveModel {
+            org_id: Set(id),
+            name: Set((*name).to_owned()),
+            birth_date: Set(*b),
+            ..Default::default()
+        }
+    }))
+    .exec(conn)
+    .await?;
+    Ok(org)
+}
+
+/// A one-page PDF whose text is `line` (small, but a real document that opens in a reader).
+pub fn demo_pdf(line: &str) -> Vec<u8> {
+    // The built-in Helvetica has no Latvian letters: write them without their marks.
+    let plain = |c: char| match c {
+        'ā' => 'a',
+        'č' => 'c',
+        'ē' => 'e',
+        'ģ' => 'g',
+        'ī' => 'i',
+        'ķ' => 'k',
+        'ļ' => 'l',
+        'ņ' => 'n',
+        'š' => 's',
+        'ū' => 'u',
+        'ž' => 'z',
+        'Ā' => 'A',
+        'Č' => 'C',
+        'Ē' => 'E',
+        'Ģ' => 'G',
+        'Ī' => 'I',
+        'Ķ' => 'K',
+        'Ļ' => 'L',
+        'Ņ' => 'N',
+        'Š' => 'S',
+        'Ū' => 'U',
+        'Ž' => 'Z',
+        c if c.is_ascii_graphic() || c == ' ' => c,
+        _ => ' ',
+    };
+    let text: String = line
+        .chars()
+        .map(plain)
+        .filter(|c| !matches!(c, '(' | ')' | '\\'))
+        .collect();
+    let stream = format!("BT /F1 14 Tf 60 780 Td ({text}) Tj ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_owned(),
+        format!("<< /Length {} >>\nstream\n{stream}\nendstream", stream.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
+    ];
+    let mut pdf = String::from("%PDF-1.4\n");
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.push_str(&format!("{} 0 obj\n{body}\nendobj\n", i + 1));
+    }
+    let xref = pdf.len();
+    pdf.push_str(&format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1));
+    for offset in offsets {
+        pdf.push_str(&format!("{offset:010} 00000 n \n"));
+    }
+    pdf.push_str(&format!(
+        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+        objects.len() + 1
+    ));
+    pdf.into_bytes()
+}
+
+async fn actor_of(db: &DatabaseConnection, email: &str) -> anyhow::Result<entities::policy::Actor> {
+    let user = user::Entity::find()
+        .filter(user::Column::Email.eq(email))
+        .one(db)
+        .await?
+        .context("demo user")?;
+    Ok(entities::policy::Actor::load(db, user).await?)
+}
+
+/// An open call of the municipality with applications in several states and real documents.
+async fn load_call(
+    cfg: &Config,
+    db: &DatabaseConnection,
+    municipality: i32,
+    now: chrono::DateTime<Utc>,
+) -> anyhow::Result<()> {
+    use entities::applications::{self, DraftForm, LineForm};
+    use entities::calls::{CallInput, CriterionInput};
+    use entities::money::Eur;
+    let coordinator = actor_of(db, "koordinators@demo.pumpurs.lv").await?;
+    let criterion = |name: &str, max, weight, min| CriterionInput {
+        name: name.to_owned(),
+        description: String::new(),
+        max_points: max,
+        weight_x100: weight,
+        min_points: min,
+    };
+    let input = CallInput {
+        title: "Jauniešu iniciatīvu projektu konkurss 2027".into(),
+        description: "Ogres novada pašvaldība aicina jauniešu organizācijas un neformālas jauniešu grupas iesniegt projektus, kas stiprina skolēnu motivāciju mācīties un palikt skolā.".into(),
+        aims: "Mazināt priekšlaicīgu mācību pārtraukšanu; iesaistīt riska grupas skolēnus ārpusstundu aktivitātēs.".into(),
+        eligibility: "Biedrības, kas strādā ar jauniešiem Ogres novadā, un neformālas jauniešu grupas ar pilngadīgu atbildīgo personu.".into(),
+        ref_prefix: "OGR".into(),
+        opens_at: now - chrono::Duration::days(7),
+        closes_at: now + chrono::Duration::days(21),
+        scoring_deadline: now + chrono::Duration::days(42),
+        budget: Eur::from_cents(1_500_000),
+        min_grant: Eur::from_cents(50_000),
+        max_grant: Eur::from_cents(300_000),
+        cofinancing_bp: 1000,
+        allow_informal_groups: true,
+        requirements: vec![
+            "Pieteikums iesniegts termiņā".into(),
+            "Budžets atbilst nolikuma prasībām".into(),
+            "Pievienots projekta darba plāns".into(),
+        ],
+        criteria: vec![
+            criterion("Atbilstība konkursa mērķiem", 10, 200, Some(5)),
+            criterion("Mērķa grupas iesaiste", 10, 150, None),
+            criterion("Budžeta pamatotība", 5, 100, None),
+        ],
+    };
+    let call = entities::calls::create(db, &coordinator, municipality, &input, now).await?;
+    let call = entities::calls::publish(db, &coordinator, call, now).await?;
+    let store = entities::storage::build(&cfg.documents)?;
+    let limits = entities::attachments::Limits {
+        max_file: cfg.max_file_bytes,
+        max_application: cfg.max_application_bytes,
+    };
+    let line = |category: &str, description: &str, quantity: &str, unit: &str| LineForm {
+        category: category.into(),
+        description: description.into(),
+        quantity: quantity.into(),
+        unit_cost: unit.into(),
+    };
+    let projects = [
+        (
+            "biedriba@demo.pumpurs.lv",
+            "Podkāstu darbnīca „Skolas balss”",
+            "1500",
+            vec![
+                line("equipment", "Mikrofoni un austiņas", "5", "120"),
+                line("staff", "Darbnīcu vadītājs", "30", "30"),
+            ],
+            true,
+        ),
+        (
+            "teatris@demo.pumpurs.lv",
+            "Forumteātris par mācīšanās grūtībām",
+            "2400",
+            vec![
+                line("staff", "Režisors", "1", "1200"),
+                line("materials", "Kostīmi un rekvizīti", "1", "700"),
+                line("travel", "Izrādes citās skolās", "5", "100"),
+            ],
+            true,
+        ),
+        (
+            "zala@demo.pumpurs.lv",
+            "Skolas dārzs kā mācību klase",
+            "900",
+            vec![
+                line("materials", "Stādi un augsne", "1", "500"),
+                line("equipment", "Darbarīki", "8", "50"),
+            ],
+            true,
+        ),
+        (
+            "koderi@demo.pumpurs.lv",
+            "Programmēšanas pulciņš 7.–9. klasēm",
+            "1200",
+            vec![
+                line("equipment", "Mikrokontrolieru komplekti", "10", "80"),
+                line("staff", "Mentors", "20", "20"),
+            ],
+            false,
+        ),
+        ("teatris@demo.pumpurs.lv", "Vasaras teātra nometne", "", vec![], false),
+    ];
+    for (i, (email, title, requested, lines, submit)) in projects.into_iter().enumerate() {
+        let member = actor_of(db, email).await?;
+        let Some(applicant) = member.grants.first().map(|g| g.org.clone()) else {
+            continue;
+        };
+        let draft = applications::start(db, &member, &call, &applicant, now).await?;
+        let cofinancing = requested
+            .parse::<i64>()
+            .map(|r| (r / 8).to_string())
+            .unwrap_or_default();
+        let form = DraftForm {
+            title: title.into(),
+            summary: format!("{title}: projekts skolēniem, kuriem draud mācību pārtraukšana."),
+            target_group: "5.–9. klašu skolēni Ogres novada skolās".into(),
+            activities: "Iepazīšanās tikšanās, regulāras nodarbības, noslēguma pasākums ar vecākiem.".into(),
+            timeline: "2027. gada februāris – maijs".into(),
+            requested: requested.into(),
+            cofinancing,
+            lines,
+        };
+        let (parsed, _) = form.parse();
+        let draft = applications::save_draft(db, draft, &parsed, now).await?;
+        if !requested.is_empty() {
+            let bytes = demo_pdf(&format!("{title} - darba plans un budzets"));
+            let body = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(bytes))]);
+            let stored =
+                entities::attachments::store_upload(store.clone(), draft.id, "darba-plans.pdf", body, limits, 0)
+                    .await?;
+            entities::attachments::record(db, &draft, "darba-plāns.pdf", &stored, member.user.id, now).await?;
+        }
+        if submit {
+            let txn = db.begin().await?;
+            applications::submit(&txn, &member, draft.id, &format!("{:064x}", i + 1), now).await?;
+            txn.commit().await?;
+        }
+    }
     Ok(())
 }

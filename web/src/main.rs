@@ -24,6 +24,11 @@ Settings (flags win over variables):
   PUMPURS_SESSION_IDLE_MINUTES idle session expiry, default 60
   PUMPURS_SESSION_MAX_HOURS    absolute session expiry, default 12
   PUMPURS_MAX_BODY_KB          largest form body, default 2048
+  PUMPURS_MAX_FILE_MB          largest attached document, default 20
+  PUMPURS_MAX_APPLICATION_MB   all documents of one application, default 100
+  PUMPURS_STORAGE              local (default) or s3, with PUMPURS_S3_BUCKET, PUMPURS_S3_ARCHIVE_BUCKET,
+                               PUMPURS_S3_ENDPOINT, PUMPURS_S3_REGION, PUMPURS_S3_ACCESS_KEY_ID,
+                               PUMPURS_S3_SECRET_ACCESS_KEY
   PUMPURS_DB_MAX_CONNECTIONS   database pool size, default 8
   PUMPURS_LOG                  log filter, default info
   PUMPURS_LOG_FORMAT           text (default) or json";

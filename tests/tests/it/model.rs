@@ -112,6 +112,25 @@ async fn the_demo_has_every_role_and_is_refused_in_production() {
         membership::Entity::find().count(&db).await.expect("count"),
         web::demo::DEMO_USERS.len() as u64
     );
+    use entities::entity::application::{self, ApplicationStatus};
+    let apps = application::Entity::find().all(&db).await.expect("applications");
+    let submitted = apps.iter().filter(|a| a.status == ApplicationStatus::Submitted).count();
+    let drafts = apps.iter().filter(|a| a.status == ApplicationStatus::Draft).count();
+    assert_eq!((submitted, drafts), (3, 2));
+    let docs = entities::entity::attachment::Entity::find()
+        .all(&db)
+        .await
+        .expect("attachments");
+    assert_eq!(docs.len(), 4);
+    for doc in docs {
+        let bytes = std::fs::read(dir.path().join("documents").join(&doc.storage_key)).expect("stored file");
+        assert!(
+            bytes.starts_with(b"%PDF-1.4") && bytes.ends_with(b"%%EOF\n"),
+            "a real PDF"
+        );
+        use sha2::Digest;
+        assert_eq!(doc.sha256, entities::tokens::hex(&sha2::Sha256::digest(&bytes)));
+    }
     cfg.env = web::config::Env::Production;
     let err = web::demo::load(&cfg, &db)
         .await

@@ -69,6 +69,11 @@ pub fn row(
     }
 }
 
+/// A share in basis points as people write it: `10 %`, `12.5 %`.
+pub fn percent(bp: i32) -> String {
+    format!("{} %", hundredths(bp.into()))
+}
+
 fn hundredths(v: i64) -> String {
     let s = Eur::from_cents(v).to_plain();
     s.trim_end_matches('0').trim_end_matches('.').to_owned()
@@ -96,7 +101,7 @@ pub fn detail(
         scoring_deadline: riga(c.scoring_deadline),
         budget: eur(c.budget_cents),
         grants: format!("{} – {}", eur(c.min_grant_cents), eur(c.max_grant_cents)),
-        cofinancing: format!("{} %", hundredths(c.cofinancing_bp.into())),
+        cofinancing: percent(c.cofinancing_bp),
         informal_groups: c.allow_informal_groups,
         requirements: requirements.iter().map(|r| r.text.clone()).collect(),
         criteria: criteria
