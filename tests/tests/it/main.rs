@@ -9,6 +9,7 @@ mod accounts;
 mod applications;
 mod calls;
 mod journey;
+mod lifecycle;
 mod model;
 mod roles;
 mod security;
