@@ -88,3 +88,30 @@ both_backends!(
         assert!(sent.contains("janis@example.lv"));
     }
 );
+
+both_backends!(
+    async fn publishing_says_everything_that_is_missing_at_once(app) {
+        let w = seed::world(&app.db).await;
+        let coordinator = seed::actor(&app.db, &seed::user(&app.db, "coord@example.lv", Role::Coordinator, w.muni_a.id).await).await;
+        let mut form = seed::call_form(Utc::now() - Duration::hours(1));
+        form.opens_at = entities::time::to_riga(Utc::now() - Duration::days(3)).format("%Y-%m-%dT%H:%M").to_string();
+        form.max_grant = "20000".into();
+        form.criteria.truncate(1);
+        form.criteria[0].weight = "0".into();
+        let input = form.parse().expect("a draft may be incomplete");
+        let call = entities::calls::create(&app.db, &coordinator, w.muni_a.id, &input, Utc::now()).await.expect("draft");
+        let b = app.browser();
+        b.login("coord@example.lv", seed::PASSWORD).await;
+        let path = format!("/manage/calls/{}", call.id);
+        let refused = b.fill(&path, &format!("{path}/publish"), &[]).await;
+        assert_eq!(refused.status, 422);
+        let problems = refused.texts(".error-summary li");
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(problems.contains(&"Termiņam jābūt nākotnē.".to_owned()));
+        assert!(problems.contains(&"Katra kritērija svaram jābūt lielākam par nulli.".to_owned()));
+        assert!(problems.contains(&"Lielākā summa vienam projektam nevar pārsniegt kopējo finansējumu.".to_owned()));
+        let still = entities::entity::call::Entity::find_by_id(call.id).one(&app.db).await.expect("q").expect("row");
+        assert_eq!(still.status, entities::entity::call::CallStatus::Draft);
+        assert_eq!(b.get("/api/v1/calls").await.body, "{\"calls\":[]}", "an unpublished call is not public");
+    }
+);
