@@ -24,6 +24,13 @@ impl FormView {
     pub fn new() -> Self {
         Self::default()
     }
+    /// A form shown again with what was typed in it and what is wrong with it.
+    pub fn typed<'a>(values: impl IntoIterator<Item = (&'a str, &'a str)>, errors: FieldErrors) -> Self {
+        values
+            .into_iter()
+            .fold(Self { errors, ..Self::new() }, |f, (k, v)| f.with(k, v))
+    }
+
     pub fn with(mut self, name: &str, value: impl Into<String>) -> Self {
         self.values.insert(name.to_owned(), value.into());
         self

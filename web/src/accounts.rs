@@ -54,7 +54,7 @@ fn refused_form(err: DomainError, form: FormView, page: impl FnOnce(&FormView) -
 }
 
 fn form_view(pairs: &[(&str, &str)]) -> FormView {
-    pairs.iter().fold(FormView::new(), |f, (k, v)| f.with(k, *v))
+    FormView::typed(pairs.iter().copied(), FieldErrors::new())
 }
 
 fn session_cookie(state: &AppState, value: &str) -> (header::HeaderName, axum::http::HeaderValue) {

@@ -211,22 +211,17 @@ async fn view_model(
             }
         })
         .collect();
-    let form = [
-        ("title", &data.title),
-        ("summary", &data.summary),
-        ("target_group", &data.target_group),
-        ("activities", &data.activities),
-        ("timeline", &data.timeline),
-        ("requested", &data.requested),
-        ("cofinancing", &data.cofinancing),
-    ]
-    .into_iter()
-    .fold(
-        FormView {
-            errors,
-            ..FormView::new()
-        },
-        |f, (k, v)| f.with(k, v.as_str()),
+    let form = FormView::typed(
+        [
+            ("title", data.title.as_str()),
+            ("summary", data.summary.as_str()),
+            ("target_group", data.target_group.as_str()),
+            ("activities", data.activities.as_str()),
+            ("timeline", data.timeline.as_str()),
+            ("requested", data.requested.as_str()),
+            ("cofinancing", data.cofinancing.as_str()),
+        ],
+        errors,
     );
     let mb = |b: u64| (b / (1024 * 1024)).to_string();
     Ok(ApplicationView {

@@ -107,21 +107,16 @@ impl ProfileData {
     }
 
     fn view(&self, org_id: i32, errors: FieldErrors, complete: bool) -> ProfileView {
-        let form = [
-            ("name", &self.name),
-            ("reg_no", &self.reg_no),
-            ("address", &self.address),
-            ("contact_name", &self.contact_name),
-            ("contact_email", &self.contact_email),
-            ("contact_phone", &self.contact_phone),
-        ]
-        .into_iter()
-        .fold(
-            FormView {
-                errors,
-                ..FormView::new()
-            },
-            |f, (k, v)| f.with(k, v.as_str()),
+        let form = FormView::typed(
+            [
+                ("name", self.name.as_str()),
+                ("reg_no", self.reg_no.as_str()),
+                ("address", self.address.as_str()),
+                ("contact_name", self.contact_name.as_str()),
+                ("contact_email", self.contact_email.as_str()),
+                ("contact_phone", self.contact_phone.as_str()),
+            ],
+            errors,
         )
         .with("is_informal_group", self.is_informal_group.clone().unwrap_or_default());
         let mut members = self.members();

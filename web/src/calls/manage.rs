@@ -177,27 +177,22 @@ impl CallData {
         errors: FieldErrors,
         publish_action: Option<String>,
     ) -> CallFormView {
-        let form = [
-            ("title", &self.title),
-            ("description", &self.description),
-            ("aims", &self.aims),
-            ("eligibility", &self.eligibility),
-            ("ref_prefix", &self.ref_prefix),
-            ("opens_at", &self.opens_at),
-            ("closes_at", &self.closes_at),
-            ("scoring_deadline", &self.scoring_deadline),
-            ("budget", &self.budget),
-            ("min_grant", &self.min_grant),
-            ("max_grant", &self.max_grant),
-            ("cofinancing_percent", &self.cofinancing_percent),
-        ]
-        .into_iter()
-        .fold(
-            FormView {
-                errors,
-                ..FormView::new()
-            },
-            |f, (k, v)| f.with(k, v.as_str()),
+        let form = FormView::typed(
+            [
+                ("title", self.title.as_str()),
+                ("description", self.description.as_str()),
+                ("aims", self.aims.as_str()),
+                ("eligibility", self.eligibility.as_str()),
+                ("ref_prefix", self.ref_prefix.as_str()),
+                ("opens_at", self.opens_at.as_str()),
+                ("closes_at", self.closes_at.as_str()),
+                ("scoring_deadline", self.scoring_deadline.as_str()),
+                ("budget", self.budget.as_str()),
+                ("min_grant", self.min_grant.as_str()),
+                ("max_grant", self.max_grant.as_str()),
+                ("cofinancing_percent", self.cofinancing_percent.as_str()),
+            ],
+            errors,
         )
         .with(
             "allow_informal_groups",

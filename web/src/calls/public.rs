@@ -20,61 +20,57 @@ pub fn router() -> Router<AppState> {
         .route("/calls/{id}", get(show))
 }
 
-async fn open(State(state): State<AppState>, ctx: Ctx) -> AppResult<Markup> {
-    let now = state.now();
-    let rows: Vec<_> = calls::open_calls(&state.db, now)
-        .await?
+type CallList = Vec<(
+    entities::entity::call::Model,
+    Option<entities::entity::organisation::Model>,
+)>;
+
+/// A public list of calls, with a link to the other list.
+fn list_page(
+    ctx: &Ctx,
+    calls: CallList,
+    now: chrono::DateTime<chrono::Utc>,
+    title: &str,
+    empty: &str,
+    other: (&str, &str),
+) -> Markup {
+    let rows: Vec<_> = calls
         .into_iter()
         .map(|(c, m)| {
-            super::row(
-                ctx.lang,
-                &c,
-                &m.map(|m| m.name).unwrap_or_default(),
-                format!("/calls/{}", c.id),
-                now,
-                None,
-            )
+            let href = format!("/calls/{}", c.id);
+            super::row(ctx.lang, &c, &m.map(|m| m.name).unwrap_or_default(), href, now, None)
         })
         .collect();
     let other = NavLink {
-        label: t(ctx.lang, "calls-past-title"),
-        href: "/calls/past".into(),
+        label: t(ctx.lang, other.0),
+        href: other.1.to_owned(),
     };
-    Ok(pages::public_list(
-        &ctx.page(),
+    pages::public_list(&ctx.page(), title, &rows, empty, other)
+}
+
+async fn open(State(state): State<AppState>, ctx: Ctx) -> AppResult<Markup> {
+    let now = state.now();
+    let calls = calls::open_calls(&state.db, now).await?;
+    Ok(list_page(
+        &ctx,
+        calls,
+        now,
         "calls-open-title",
-        &rows,
         "calls-open-empty",
-        other,
+        ("calls-past-title", "/calls/past"),
     ))
 }
 
 async fn past(State(state): State<AppState>, ctx: Ctx) -> AppResult<Markup> {
     let now = state.now();
-    let rows: Vec<_> = calls::past_calls(&state.db, now)
-        .await?
-        .into_iter()
-        .map(|(c, m)| {
-            super::row(
-                ctx.lang,
-                &c,
-                &m.map(|m| m.name).unwrap_or_default(),
-                format!("/calls/{}", c.id),
-                now,
-                None,
-            )
-        })
-        .collect();
-    let other = NavLink {
-        label: t(ctx.lang, "calls-open-title"),
-        href: "/calls".into(),
-    };
-    Ok(pages::public_list(
-        &ctx.page(),
+    let calls = calls::past_calls(&state.db, now).await?;
+    Ok(list_page(
+        &ctx,
+        calls,
+        now,
         "calls-past-title",
-        &rows,
         "calls-past-empty",
-        other,
+        ("calls-open-title", "/calls"),
     ))
 }
 
