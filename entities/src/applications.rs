@@ -5,8 +5,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 
 use crate::audit::{self, Entry};
@@ -19,6 +19,7 @@ use crate::error::{Error, FieldErrors, Result};
 use crate::money::Eur;
 use crate::outbox::{self, EmailEvent};
 use crate::policy::Actor;
+use sea_orm::sea_query::ExprTrait as _;
 
 /// Budget categories, as i18n suffixes (`budget-category-…`).
 pub const BUDGET_CATEGORIES: [&str; 6] = ["staff", "travel", "materials", "services", "equipment", "other"];
@@ -514,11 +515,23 @@ pub async fn of_actor(
         .await?)
 }
 
-/// How many applications a call has in each status but draft (for the coordinator's list).
-pub async fn count_submitted(conn: &impl ConnectionTrait, call_id: i32) -> Result<u64> {
-    Ok(application::Entity::find()
-        .filter(application::Column::CallId.eq(call_id))
+/// How many applications each of `call_ids` has, drafts not counted (one query).
+pub async fn count_submitted(
+    conn: &impl ConnectionTrait,
+    call_ids: &[i32],
+) -> Result<std::collections::HashMap<i32, u64>> {
+    let rows: Vec<(i32, i64)> = application::Entity::find()
+        .select_only()
+        .column(application::Column::CallId)
+        .column_as(sea_orm::sea_query::Expr::col(application::Column::Id).count(), "n")
+        .filter(application::Column::CallId.is_in(call_ids.iter().copied()))
         .filter(application::Column::Status.ne(ApplicationStatus::Draft))
-        .count(conn)
-        .await?)
+        .group_by(application::Column::CallId)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, n)| (id, u64::try_from(n).unwrap_or(0)))
+        .collect())
 }

@@ -183,6 +183,8 @@ both_backends!(
         assert_eq!(other.download(&docs[0]).await.0, 404);
         assert_eq!(app.browser().download(&docs[0]).await.0, 200, "anonymous: sent to the login page");
         assert!(app.browser().get(&docs[0]).await.path.starts_with("/login"));
+        let calls = coordinator.get("/manage/calls").await;
+        assert_eq!(calls.texts("tbody td:last-child"), vec!["1".to_owned()], "one submitted application");
         let seen = coordinator.get(&app_path).await;
         assert_eq!((seen.status, seen.h1()), (200, "Skolas podkāsts".to_owned()));
         assert_eq!(coordinator.download(&docs[0]).await.0, 200);

@@ -221,18 +221,17 @@ async fn list(State(state): State<AppState>, signed: Signed) -> AppResult<Respon
     }
     let lang = signed.ctx.lang;
     let now = state.now();
-    let mut rows = Vec::new();
-    for (c, m) in calls::list_managed(&state.db, &signed.actor).await? {
-        let n = applications::count_submitted(&state.db, c.id).await?;
-        rows.push(super::row(
-            lang,
-            &c,
-            &m.map(|m| m.name).unwrap_or_default(),
-            format!("/manage/calls/{}", c.id),
-            now,
-            Some(n),
-        ));
-    }
+    let managed = calls::list_managed(&state.db, &signed.actor).await?;
+    let ids: Vec<i32> = managed.iter().map(|(c, _)| c.id).collect();
+    let counts = applications::count_submitted(&state.db, &ids).await?;
+    let rows: Vec<_> = managed
+        .into_iter()
+        .map(|(c, m)| {
+            let n = counts.get(&c.id).copied().unwrap_or(0);
+            let href = format!("/manage/calls/{}", c.id);
+            super::row(lang, &c, &m.map(|m| m.name).unwrap_or_default(), href, now, Some(n))
+        })
+        .collect();
     let new_links: Vec<NavLink> = municipalities
         .iter()
         .map(|g| NavLink {
