@@ -5,6 +5,7 @@
 //! module (`policy`), the outbox that turns writes into background jobs, and object storage.
 
 pub mod accounts;
+pub mod allocation;
 pub mod applications;
 pub mod attachments;
 pub mod audit;
@@ -17,6 +18,7 @@ pub mod outbox;
 pub mod password;
 pub mod policy;
 pub mod profiles;
+pub mod scoring;
 pub mod sessions;
 pub mod storage;
 pub mod time;
