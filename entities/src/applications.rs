@@ -293,6 +293,7 @@ pub async fn start(
         created_by: Set(actor.user.id),
         created_at: Set(now),
         updated_at: Set(now),
+        ineligible_reason: Set(None),
         ..Default::default()
     }
     .insert(conn)

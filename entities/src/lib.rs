@@ -15,6 +15,7 @@ pub mod error;
 pub mod money;
 pub mod orgs;
 pub mod outbox;
+pub mod panel;
 pub mod password;
 pub mod policy;
 pub mod profiles;

@@ -11,6 +11,7 @@ mod calls;
 mod journey;
 mod lifecycle;
 mod model;
+mod panel;
 mod roles;
 mod security;
 mod storage;

@@ -1,0 +1,408 @@
+//! The panel of a call: the members the coordinator names (and the chair), their declarations
+//! of conflicts of interest, and their scorecards. A member scores an application only after
+//! declaring no conflict; a conflicted member neither sees nor scores it (the recusal is
+//! recorded). A scorecard is a draft until submitted, then locked.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::audit::{self, Entry};
+use crate::calls;
+use crate::domain::Role;
+use crate::entity::application::{self, ApplicationStatus};
+use crate::entity::call::{self, CallStatus};
+use crate::entity::{call_criterion, declaration, membership, panel_member, score, scorecard, user};
+use crate::error::{Error, FieldErrors, Result};
+use crate::policy::Actor;
+use crate::scoring::{Card, Mark, Rule};
+
+/// The members of a call's panel with their accounts, chair first.
+pub async fn members(conn: &impl ConnectionTrait, call_id: i32) -> Result<Vec<(panel_member::Model, user::Model)>> {
+    let rows = panel_member::Entity::find()
+        .filter(panel_member::Column::CallId.eq(call_id))
+        .order_by_desc(panel_member::Column::IsChair)
+        .order_by_asc(panel_member::Column::Id)
+        .all(conn)
+        .await?;
+    let ids: Vec<i32> = rows.iter().map(|m| m.user_id).collect();
+    let users = user::Entity::find()
+        .filter(user::Column::Id.is_in(ids))
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|m| users.iter().find(|u| u.id == m.user_id).cloned().map(|u| (m, u)))
+        .collect())
+}
+
+/// The people a coordinator may name: panel members of the call's municipality.
+pub async fn candidates(conn: &impl ConnectionTrait, municipality_id: i32) -> Result<Vec<user::Model>> {
+    let ids: Vec<i32> = membership::Entity::find()
+        .filter(membership::Column::OrgId.eq(municipality_id))
+        .filter(membership::Column::Role.eq(Role::PanelMember))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|m| m.user_id)
+        .collect();
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids))
+        .order_by_asc(user::Column::Name)
+        .all(conn)
+        .await?)
+}
+
+/// Names the panel of a call the actor manages; `chair` must be one of `user_ids`.
+pub async fn set_panel(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    call: &call::Model,
+    user_ids: &[i32],
+    chair: Option<i32>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    calls::managed(conn, actor, call.id).await?;
+    if matches!(
+        call.status,
+        CallStatus::Decided | CallStatus::ResultsPublished | CallStatus::Archived
+    ) {
+        return Err(Error::Refused("error-call-decided"));
+    }
+    let allowed: Vec<i32> = candidates(conn, call.municipality_id)
+        .await?
+        .into_iter()
+        .map(|u| u.id)
+        .collect();
+    let mut e = FieldErrors::new();
+    if user_ids.is_empty() || user_ids.iter().any(|id| !allowed.contains(id)) {
+        e.add("members", "error-panel-members");
+    }
+    if chair.is_none_or(|c| !user_ids.contains(&c)) {
+        e.add("chair", "error-panel-chair");
+    }
+    e.into_result()?;
+    panel_member::Entity::delete_many()
+        .filter(panel_member::Column::CallId.eq(call.id))
+        .exec(conn)
+        .await?;
+    panel_member::Entity::insert_many(user_ids.iter().map(|id| panel_member::ActiveModel {
+        call_id: Set(call.id),
+        user_id: Set(*id),
+        is_chair: Set(Some(*id) == chair),
+        created_at: Set(now),
+        ..Default::default()
+    }))
+    .exec(conn)
+    .await?;
+    let details = format!("members={user_ids:?} chair={}", chair.unwrap_or_default());
+    audit::record(
+        conn,
+        Entry {
+            actor_user_id: Some(actor.user.id),
+            org_id: Some(call.municipality_id),
+            action: "panel_set",
+            object_type: "call",
+            object_id: Some(call.id.into()),
+            details: Some(details),
+            ..Default::default()
+        },
+        now,
+    )
+    .await
+}
+
+/// Whether the call's applications can be scored at `now`: applications have closed and no
+/// decision is locked.
+pub fn scoring_open(call: &call::Model, now: DateTime<Utc>) -> bool {
+    matches!(
+        calls::effective_status(call, now),
+        CallStatus::Closed | CallStatus::InReview
+    )
+}
+
+/// An application on a panel the actor sits on, with its call, or `NotFound`. Only applications
+/// that reached scoring (submitted or in review) exist for a panel member.
+pub async fn panel_application(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    application_id: i32,
+) -> Result<(application::Model, call::Model)> {
+    let (app, call) = match application::Entity::find_by_id(application_id)
+        .find_also_related(call::Entity)
+        .one(conn)
+        .await?
+    {
+        Some((app, Some(call))) => (app, call),
+        _ => return Err(Error::NotFound),
+    };
+    let seated = panel_member::Entity::find()
+        .filter(panel_member::Column::CallId.eq(call.id))
+        .filter(panel_member::Column::UserId.eq(actor.user.id))
+        .one(conn)
+        .await?
+        .is_some();
+    if !seated || !matches!(app.status, ApplicationStatus::Submitted | ApplicationStatus::InReview) {
+        return Err(Error::NotFound);
+    }
+    Ok((app, call))
+}
+
+pub async fn declaration_of(
+    conn: &impl ConnectionTrait,
+    user_id: i32,
+    application_id: i32,
+) -> Result<Option<declaration::Model>> {
+    Ok(declaration::Entity::find()
+        .filter(declaration::Column::UserId.eq(user_id))
+        .filter(declaration::Column::ApplicationId.eq(application_id))
+        .one(conn)
+        .await?)
+}
+
+/// Records the actor's declaration for an application (once; it cannot be changed).
+pub async fn declare(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    application_id: i32,
+    conflict: bool,
+    note: &str,
+    now: DateTime<Utc>,
+) -> Result<declaration::Model> {
+    let (app, call) = panel_application(conn, actor, application_id).await?;
+    if !scoring_open(&call, now) {
+        return Err(Error::Refused("error-scoring-not-open"));
+    }
+    if declaration_of(conn, actor.user.id, app.id).await?.is_some() {
+        return Err(Error::Refused("error-already-declared"));
+    }
+    let note: String = note.trim().chars().take(2000).collect();
+    if conflict && note.is_empty() {
+        return Err(FieldErrors::single("note", "error-conflict-note"));
+    }
+    let row = declaration::ActiveModel {
+        application_id: Set(app.id),
+        user_id: Set(actor.user.id),
+        conflict: Set(conflict),
+        note: Set(note),
+        declared_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    audit::record(
+        conn,
+        Entry {
+            actor_user_id: Some(actor.user.id),
+            org_id: Some(call.municipality_id),
+            action: if conflict { "recusal" } else { "declare_no_conflict" },
+            object_type: "application",
+            object_id: Some(app.id.into()),
+            ..Default::default()
+        },
+        now,
+    )
+    .await?;
+    Ok(row)
+}
+
+/// One criterion's mark as typed: points, or "not applicable", and a comment.
+#[derive(Debug, Clone, Default)]
+pub struct MarkForm {
+    pub criterion_id: i32,
+    pub points: String,
+    pub not_applicable: bool,
+    pub comment: String,
+}
+
+/// Parses the marks against the criteria: points within 0 and the maximum; when `complete`,
+/// every criterion must have points or "not applicable". Field names are `score-{criterion}`.
+pub fn parse_marks(
+    criteria: &[call_criterion::Model],
+    forms: &[MarkForm],
+    complete: bool,
+) -> Result<Vec<(i32, Option<Mark>, String)>> {
+    let mut e = FieldErrors::new();
+    let mut out = Vec::new();
+    for c in criteria {
+        let field = format!("score-{}", c.id);
+        let form = forms
+            .iter()
+            .find(|f| f.criterion_id == c.id)
+            .cloned()
+            .unwrap_or_default();
+        let comment: String = form.comment.trim().chars().take(2000).collect();
+        let mark = if form.not_applicable {
+            Some(Mark::NotApplicable)
+        } else if form.points.trim().is_empty() {
+            if complete {
+                e.add(field.clone(), "error-score-missing");
+            }
+            None
+        } else {
+            match form.points.trim().parse::<i32>() {
+                Ok(p) if (0..=c.max_points).contains(&p) => Some(Mark::Points(p)),
+                _ => {
+                    e.add(field.clone(), "error-score-range");
+                    None
+                }
+            }
+        };
+        out.push((c.id, mark, comment));
+    }
+    e.into_result()?;
+    Ok(out)
+}
+
+/// The actor's scorecard for an application, if any.
+pub async fn card_of(
+    conn: &impl ConnectionTrait,
+    user_id: i32,
+    application_id: i32,
+) -> Result<Option<(scorecard::Model, Vec<score::Model>)>> {
+    let Some(card) = scorecard::Entity::find()
+        .filter(scorecard::Column::UserId.eq(user_id))
+        .filter(scorecard::Column::ApplicationId.eq(application_id))
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let scores = score::Entity::find()
+        .filter(score::Column::ScorecardId.eq(card.id))
+        .all(conn)
+        .await?;
+    Ok(Some((card, scores)))
+}
+
+/// Saves the actor's marks as a draft, or submits (and locks) the scorecard.
+pub async fn save_card(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    application_id: i32,
+    forms: &[MarkForm],
+    submit: bool,
+    now: DateTime<Utc>,
+) -> Result<scorecard::Model> {
+    let (app, call) = panel_application(conn, actor, application_id).await?;
+    match declaration_of(conn, actor.user.id, app.id).await? {
+        Some(d) if !d.conflict => {}
+        // Undeclared or conflicted: the application's scoring does not exist for this member.
+        _ => return Err(Error::NotFound),
+    }
+    if !scoring_open(&call, now) {
+        return Err(Error::Refused("error-scoring-not-open"));
+    }
+    let criteria = calls::criteria(conn, call.id).await?;
+    let marks = parse_marks(&criteria, forms, submit)?;
+    let card = match card_of(conn, actor.user.id, app.id).await? {
+        Some((card, _)) if card.submitted_at.is_some() => return Err(Error::Refused("error-scorecard-locked")),
+        Some((card, _)) => {
+            let mut active: scorecard::ActiveModel = card.into();
+            active.updated_at = Set(now);
+            active.submitted_at = Set(submit.then_some(now));
+            active.update(conn).await?
+        }
+        None => {
+            scorecard::ActiveModel {
+                application_id: Set(app.id),
+                user_id: Set(actor.user.id),
+                submitted_at: Set(submit.then_some(now)),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(conn)
+            .await?
+        }
+    };
+    score::Entity::delete_many()
+        .filter(score::Column::ScorecardId.eq(card.id))
+        .exec(conn)
+        .await?;
+    score::Entity::insert_many(
+        marks
+            .into_iter()
+            .map(|(criterion_id, mark, comment)| score::ActiveModel {
+                scorecard_id: Set(card.id),
+                criterion_id: Set(criterion_id),
+                points: Set(match mark {
+                    Some(Mark::Points(p)) => Some(p),
+                    _ => None,
+                }),
+                not_applicable: Set(mark == Some(Mark::NotApplicable)),
+                comment: Set(comment),
+                ..Default::default()
+            }),
+    )
+    .exec(conn)
+    .await?;
+    if submit {
+        audit::record(
+            conn,
+            Entry {
+                actor_user_id: Some(actor.user.id),
+                org_id: Some(call.municipality_id),
+                action: "scorecard_submit",
+                object_type: "application",
+                object_id: Some(app.id.into()),
+                ..Default::default()
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(card)
+}
+
+/// Everything results need for a call, in four queries whatever its size: the rules, and the
+/// submitted cards of each application by application id.
+pub async fn submitted_cards(
+    conn: &impl ConnectionTrait,
+    call_id: i32,
+) -> Result<(Vec<Rule>, HashMap<i32, Vec<Card>>)> {
+    let rules: Vec<Rule> = calls::criteria(conn, call_id)
+        .await?
+        .into_iter()
+        .map(|c| Rule {
+            criterion_id: c.id,
+            max_points: c.max_points,
+            weight_x100: c.weight_x100,
+            min_points: c.min_points,
+        })
+        .collect();
+    let app_ids: Vec<i32> = application::Entity::find()
+        .filter(application::Column::CallId.eq(call_id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    let cards = scorecard::Entity::find()
+        .filter(scorecard::Column::ApplicationId.is_in(app_ids))
+        .filter(scorecard::Column::SubmittedAt.is_not_null())
+        .all(conn)
+        .await?;
+    let scores = score::Entity::find()
+        .filter(score::Column::ScorecardId.is_in(cards.iter().map(|c| c.id).collect::<Vec<_>>()))
+        .all(conn)
+        .await?;
+    let mut by_card: HashMap<i32, BTreeMap<i32, Mark>> = HashMap::new();
+    for s in scores {
+        let mark = match (s.points, s.not_applicable) {
+            (_, true) => Mark::NotApplicable,
+            (Some(p), false) => Mark::Points(p),
+            (None, false) => continue,
+        };
+        by_card.entry(s.scorecard_id).or_default().insert(s.criterion_id, mark);
+    }
+    let mut out: HashMap<i32, Vec<Card>> = HashMap::new();
+    for card in cards {
+        let marks = by_card.remove(&card.id).unwrap_or_default();
+        out.entry(card.application_id).or_default().push(Card {
+            member_id: card.user_id,
+            marks,
+        });
+    }
+    Ok((rules, out))
+}

@@ -1,0 +1,166 @@
+//! The panel: who may sit on it, declarations of conflicts, scorecards that lock on submit, and
+//! results computed from what is stored.
+
+use chrono::{Duration, Utc};
+use entities::domain::Role;
+use entities::entity::audit_log;
+use entities::panel::{self, MarkForm};
+use entities::scoring::{self, Mark};
+use entities::{Error, calls};
+use pumpurs_tests::{TestApp, both_backends, seed};
+use rust_decimal::Decimal;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+
+struct Setup {
+    coordinator: entities::policy::Actor,
+    members: [entities::policy::Actor; 2],
+    outsider: entities::policy::Actor,
+    call: entities::entity::call::Model,
+    apps: [i32; 2],
+    after_deadline: chrono::DateTime<Utc>,
+}
+
+async fn setup(app: &TestApp) -> Setup {
+    let w = seed::world(&app.db).await;
+    let coordinator = seed::actor(
+        &app.db,
+        &seed::user(&app.db, "coord@example.lv", Role::Coordinator, w.muni_a.id).await,
+    )
+    .await;
+    let m1 = seed::actor(
+        &app.db,
+        &seed::user(&app.db, "m1@example.lv", Role::PanelMember, w.muni_a.id).await,
+    )
+    .await;
+    let m2 = seed::actor(
+        &app.db,
+        &seed::user(&app.db, "m2@example.lv", Role::PanelMember, w.muni_a.id).await,
+    )
+    .await;
+    let outsider = seed::actor(
+        &app.db,
+        &seed::user(&app.db, "mb@example.lv", Role::PanelMember, w.muni_b.id).await,
+    )
+    .await;
+    let member = seed::actor(
+        &app.db,
+        &seed::user(&app.db, "ngo@example.lv", Role::NgoMember, w.ngo.id).await,
+    )
+    .await;
+    let closes = Utc::now() + Duration::hours(1);
+    let call = seed::open_call(&app.db, &coordinator, w.muni_a.id, closes).await;
+    let mut apps = [0; 2];
+    for (i, slot) in apps.iter_mut().enumerate() {
+        let draft = seed::draft(&app.db, &member, &call, &w.ngo).await;
+        let txn = app.db.begin().await.expect("begin");
+        entities::applications::submit(&txn, &member, draft.id, &format!("{:064x}", i + 1), Utc::now())
+            .await
+            .expect("submit");
+        txn.commit().await.expect("commit");
+        *slot = draft.id;
+    }
+    Setup {
+        coordinator,
+        members: [m1, m2],
+        outsider,
+        call,
+        apps,
+        after_deadline: closes + Duration::minutes(5),
+    }
+}
+
+fn marks(criteria: &[entities::entity::call_criterion::Model], values: &[&str]) -> Vec<MarkForm> {
+    criteria
+        .iter()
+        .zip(values)
+        .map(|(c, v)| MarkForm {
+            criterion_id: c.id,
+            points: if *v == "na" { String::new() } else { (*v).to_owned() },
+            not_applicable: *v == "na",
+            comment: String::new(),
+        })
+        .collect()
+}
+
+both_backends!(
+    async fn only_the_municipalitys_panel_members_are_named_and_the_chair_is_one_of_them(app) {
+        let s = setup(app).await;
+        let [m1, m2] = &s.members;
+        let now = Utc::now();
+        let bad = panel::set_panel(&app.db, &s.coordinator, &s.call, &[m1.user.id, s.outsider.user.id], Some(m1.user.id), now).await;
+        assert!(matches!(&bad, Err(Error::Invalid(e)) if e.get("members") == Some("error-panel-members")), "{bad:?}");
+        let bad = panel::set_panel(&app.db, &s.coordinator, &s.call, &[m1.user.id], Some(m2.user.id), now).await;
+        assert!(matches!(&bad, Err(Error::Invalid(e)) if e.get("chair") == Some("error-panel-chair")), "{bad:?}");
+        panel::set_panel(&app.db, &s.coordinator, &s.call, &[m1.user.id, m2.user.id], Some(m2.user.id), now).await.expect("panel");
+        let seated = panel::members(&app.db, s.call.id).await.expect("members");
+        assert_eq!(seated.iter().map(|(p, u)| (u.id, p.is_chair)).collect::<Vec<_>>(), vec![(m2.user.id, true), (m1.user.id, false)]);
+        // A panel member cannot name a panel.
+        assert!(matches!(panel::set_panel(&app.db, m1, &s.call, &[m1.user.id], Some(m1.user.id), now).await, Err(Error::NotFound)));
+    }
+);
+
+both_backends!(
+    async fn conflicts_recuse_and_scorecards_lock_on_submit(app) {
+        let s = setup(app).await;
+        let [m1, m2] = &s.members;
+        let now = s.after_deadline;
+        panel::set_panel(&app.db, &s.coordinator, &s.call, &[m1.user.id, m2.user.id], Some(m1.user.id), Utc::now()).await.expect("panel");
+        let criteria = calls::criteria(&app.db, s.call.id).await.expect("criteria");
+        let a = s.apps[0];
+
+        let early = panel::declare(&app.db, m1, a, false, "", Utc::now()).await;
+        assert!(matches!(early, Err(Error::Refused("error-scoring-not-open"))), "{early:?}");
+        let bare = panel::declare(&app.db, m1, a, true, " ", now).await;
+        assert!(matches!(&bare, Err(Error::Invalid(e)) if e.get("note") == Some("error-conflict-note")));
+        panel::declare(&app.db, m1, a, true, "Esmu biedrības valdē", now).await.expect("recusal");
+        assert!(matches!(panel::declare(&app.db, m1, a, false, "", now).await, Err(Error::Refused("error-already-declared"))));
+        let recused = panel::save_card(&app.db, m1, a, &marks(&criteria, &["5", "5"]), false, now).await;
+        assert!(matches!(recused, Err(Error::NotFound)), "a conflicted member cannot score: {recused:?}");
+        let audit = audit_log::Entity::find().filter(audit_log::Column::Action.eq("recusal")).all(&app.db).await.expect("audit");
+        assert_eq!(audit.len(), 1);
+
+        let undeclared = panel::save_card(&app.db, m2, a, &marks(&criteria, &["5", "5"]), false, now).await;
+        assert!(matches!(undeclared, Err(Error::NotFound)), "declare first: {undeclared:?}");
+        panel::declare(&app.db, m2, a, false, "", now).await.expect("declare");
+        let out_of_range = panel::save_card(&app.db, m2, a, &marks(&criteria, &["11", "-1"]), false, now).await;
+        let Err(Error::Invalid(e)) = out_of_range else { panic!("{out_of_range:?}") };
+        assert_eq!(e.0.values().copied().collect::<Vec<_>>(), vec!["error-score-range", "error-score-range"]);
+        panel::save_card(&app.db, m2, a, &marks(&criteria, &["7", ""]), false, now).await.expect("a partial draft");
+        let incomplete = panel::save_card(&app.db, m2, a, &marks(&criteria, &["7", ""]), true, now).await;
+        assert!(matches!(&incomplete, Err(Error::Invalid(e)) if e.get(&format!("score-{}", criteria[1].id)) == Some("error-score-missing")));
+        panel::save_card(&app.db, m2, a, &marks(&criteria, &["7", "na"]), true, now).await.expect("submit");
+        let locked = panel::save_card(&app.db, m2, a, &marks(&criteria, &["10", "5"]), false, now).await;
+        assert!(matches!(locked, Err(Error::Refused("error-scorecard-locked"))), "{locked:?}");
+
+        let outsider = panel::declare(&app.db, &s.outsider, a, false, "", now).await;
+        assert!(matches!(outsider, Err(Error::NotFound)), "not on this panel: {outsider:?}");
+    }
+);
+
+both_backends!(
+    async fn results_come_from_the_submitted_cards_only(app) {
+        let s = setup(app).await;
+        let [m1, m2] = &s.members;
+        let now = s.after_deadline;
+        panel::set_panel(&app.db, &s.coordinator, &s.call, &[m1.user.id, m2.user.id], Some(m1.user.id), Utc::now()).await.expect("panel");
+        let criteria = calls::criteria(&app.db, s.call.id).await.expect("criteria");
+        for m in [m1, m2] {
+            for a in s.apps {
+                panel::declare(&app.db, m, a, false, "", now).await.expect("declare");
+            }
+        }
+        // Criterion weights 2 and 1, maxima 10 and 5 (full 25).
+        panel::save_card(&app.db, m1, s.apps[0], &marks(&criteria, &["8", "5"]), true, now).await.expect("m1 a0");
+        panel::save_card(&app.db, m2, s.apps[0], &marks(&criteria, &["6", "na"]), true, now).await.expect("m2 a0");
+        panel::save_card(&app.db, m1, s.apps[1], &marks(&criteria, &["3", "5"]), true, now).await.expect("m1 a1");
+        panel::save_card(&app.db, m2, s.apps[1], &marks(&criteria, &["9", "1"]), false, now).await.expect("m2 a1 draft");
+        let (rules, cards) = panel::submitted_cards(&app.db, s.call.id).await.expect("cards");
+        let first = scoring::aggregate(&rules, &cards[&s.apps[0]]);
+        // m1: 16 + 5 = 21; m2: 12 of 20 scored, scaled to 25 = 15; mean 18, spread 6.
+        assert_eq!((first.mean, first.spread), (Some(Decimal::from(18)), Some(Decimal::from(6))));
+        let second = scoring::aggregate(&rules, &cards[&s.apps[1]]);
+        assert_eq!(second.cards, 1, "the draft does not count");
+        assert_eq!(second.failed, vec![criteria[0].id], "3 points is under the minimum of 4");
+        assert_eq!(cards[&s.apps[0]].iter().find(|c| c.member_id == m2.user.id).map(|c| c.marks.get(&criteria[1].id).copied()), Some(Some(Mark::NotApplicable)));
+    }
+);
