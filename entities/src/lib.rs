@@ -10,6 +10,8 @@ pub mod applications;
 pub mod attachments;
 pub mod audit;
 pub mod calls;
+pub mod compliance;
+pub mod decision;
 pub mod domain;
 pub mod error;
 pub mod money;

@@ -22,6 +22,10 @@ pub enum EmailEvent {
     Invitation { invitation_id: i32 },
     /// The receipt of a submitted application, to the member who submitted it.
     ApplicationReceipt { application_id: i32 },
+    /// A question from the coordinator to the applicant (a `clarifications` row).
+    Clarification { clarification_id: i32 },
+    /// The published result of a call, to the applicant.
+    CallResult { application_id: i32 },
 }
 
 impl EmailEvent {
@@ -33,6 +37,8 @@ impl EmailEvent {
             Self::ResetPassword { token_id } => format!("reset_password:{token_id}"),
             Self::Invitation { invitation_id } => format!("invitation:{invitation_id}"),
             Self::ApplicationReceipt { application_id } => format!("application_receipt:{application_id}"),
+            Self::Clarification { clarification_id } => format!("clarification:{clarification_id}"),
+            Self::CallResult { application_id } => format!("call_result:{application_id}"),
         }
     }
 }

@@ -43,6 +43,23 @@ pub enum EmailView<'a> {
         at: &'a str,
         link: &'a str,
     },
+    Clarification {
+        name: &'a str,
+        reference: &'a str,
+        question: &'a str,
+        until: &'a str,
+        link: &'a str,
+    },
+    /// `outcome` is an i18n message id (`email-result-funded`, …); `amount` is shown when funded.
+    CallResult {
+        name: &'a str,
+        reference: &'a str,
+        title: &'a str,
+        call: &'a str,
+        outcome: &'a str,
+        amount: &'a str,
+        link: &'a str,
+    },
     Test,
 }
 
@@ -122,6 +139,45 @@ pub fn render(lang: Lang, view: &EmailView<'_>) -> Rendered {
                     &[("reference", reference), ("title", title), ("call", call), ("at", at)],
                 )),
                 Part::Text(t(lang, "email-receipt-next")),
+                Part::Link((*link).to_owned()),
+            ],
+        ),
+        EmailView::Clarification {
+            name,
+            reference,
+            question,
+            until,
+            link,
+        } => (
+            tf(lang, "email-clarification-subject", &[("reference", reference)]),
+            vec![
+                greeting(name),
+                Part::Text(tf(
+                    lang,
+                    "email-clarification-body",
+                    &[("reference", reference), ("until", until)],
+                )),
+                Part::Text((*question).to_owned()),
+                Part::Link((*link).to_owned()),
+            ],
+        ),
+        EmailView::CallResult {
+            name,
+            reference,
+            title,
+            call,
+            outcome,
+            amount,
+            link,
+        } => (
+            tf(lang, "email-result-subject", &[("call", call)]),
+            vec![
+                greeting(name),
+                Part::Text(tf(
+                    lang,
+                    outcome,
+                    &[("reference", reference), ("title", title), ("amount", amount)],
+                )),
                 Part::Link((*link).to_owned()),
             ],
         ),

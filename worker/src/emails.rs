@@ -2,7 +2,10 @@
 
 use entities::accounts::{CONFIRM_EMAIL, INVITATION, RESET_PASSWORD};
 use entities::domain::Role;
-use entities::entity::{application, call, invitation, membership, organisation, user, user_token};
+use entities::entity::{
+    application, award, call, clarification, invitation, membership, organisation, user, user_token,
+};
+use entities::money::Eur;
 use entities::outbox::EmailEvent;
 use entities::{time, tokens};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
@@ -154,6 +157,83 @@ pub(crate) async fn compose(
             };
             Outgoing {
                 rendered: render(user.lang(), &view),
+                to: user.email,
+            }
+        }
+        EmailEvent::Clarification { clarification_id } => {
+            let Some(q) = clarification::Entity::find_by_id(*clarification_id).one(db).await? else {
+                return Ok(None);
+            };
+            let Some(app) = application::Entity::find_by_id(q.application_id).one(db).await? else {
+                return Ok(None);
+            };
+            let Some(user) = user::Entity::find_by_id(app.submitted_by.unwrap_or(app.created_by))
+                .one(db)
+                .await?
+            else {
+                return Ok(None);
+            };
+            let until = time::to_riga(q.deadline).format("%d.%m.%Y %H:%M").to_string();
+            let link = format!("{base}/applications/{}", app.id);
+            let reference = app.ref_no.clone().unwrap_or_default();
+            let view = EmailView::Clarification {
+                name: &user.name,
+                reference: &reference,
+                question: &q.question,
+                until: &until,
+                link: &link,
+            };
+            Outgoing {
+                rendered: render(user.lang(), &view),
+                to: user.email,
+            }
+        }
+        EmailEvent::CallResult { application_id } => {
+            let found = application::Entity::find_by_id(*application_id)
+                .find_also_related(call::Entity)
+                .one(db)
+                .await?;
+            let Some((app, Some(call))) = found else {
+                return Ok(None);
+            };
+            let Some(user) = user::Entity::find_by_id(app.submitted_by.unwrap_or(app.created_by))
+                .one(db)
+                .await?
+            else {
+                return Ok(None);
+            };
+            let award = award::Entity::find()
+                .filter(award::Column::ApplicationId.eq(app.id))
+                .one(db)
+                .await?;
+            let lang = user.lang();
+            let (outcome, amount) = match award.as_ref().map(|a| a.outcome.as_str()) {
+                Some("funded") => (
+                    "email-result-funded",
+                    award
+                        .as_ref()
+                        .map(|a| Eur::from_cents(a.amount_cents).display(lang))
+                        .unwrap_or_default(),
+                ),
+                Some("reserve") => ("email-result-reserve", String::new()),
+                _ if app.status == entities::entity::application::ApplicationStatus::Ineligible => {
+                    ("email-result-ineligible", String::new())
+                }
+                _ => ("email-result-not-funded", String::new()),
+            };
+            let link = format!("{base}/calls/{}/results", call.id);
+            let reference = app.ref_no.clone().unwrap_or_default();
+            let view = EmailView::CallResult {
+                name: &user.name,
+                reference: &reference,
+                title: &app.title,
+                call: &call.title,
+                outcome,
+                amount: &amount,
+                link: &link,
+            };
+            Outgoing {
+                rendered: render(lang, &view),
                 to: user.email,
             }
         }

@@ -164,3 +164,94 @@ both_backends!(
         assert_eq!(cards[&s.apps[0]].iter().find(|c| c.member_id == m2.user.id).map(|c| c.marks.get(&criteria[1].id).copied()), Some(Some(Mark::NotApplicable)));
     }
 );
+
+both_backends!(
+    async fn the_full_cycle_from_compliance_to_published_results(app) {
+        use entities::decision;
+        use entities::entity::application::{self, ApplicationStatus};
+        let w = seed::world(&app.db).await;
+        let coordinator = seed::actor(&app.db, &seed::user(&app.db, "coord@example.lv", Role::Coordinator, w.muni_a.id).await).await;
+        let members = [
+            seed::actor(&app.db, &seed::user(&app.db, "m1@example.lv", Role::PanelMember, w.muni_a.id).await).await,
+            seed::actor(&app.db, &seed::user(&app.db, "m2@example.lv", Role::PanelMember, w.muni_a.id).await).await,
+        ];
+        let ngo = seed::actor(&app.db, &seed::user(&app.db, "ngo@example.lv", Role::NgoMember, w.ngo.id).await).await;
+        let closes = Utc::now() + Duration::hours(1);
+        let mut form = seed::call_form(closes);
+        form.budget = "2500".into();
+        form.max_grant = "2000".into();
+        let input = form.parse().expect("form");
+        let call = calls::create(&app.db, &coordinator, w.muni_a.id, &input, Utc::now()).await.expect("call");
+        let call = calls::publish(&app.db, &coordinator, call, Utc::now()).await.expect("publish");
+        let mut ids = Vec::new();
+        for i in 0..4 {
+            let draft = seed::draft(&app.db, &ngo, &call, &w.ngo).await;
+            let txn = app.db.begin().await.expect("begin");
+            entities::applications::submit(&txn, &ngo, draft.id, &format!("{:064x}", i + 1), Utc::now()).await.expect("submit");
+            txn.commit().await.expect("commit");
+            ids.push(draft.id);
+        }
+        let now = closes + Duration::minutes(1);
+        let requirement = calls::requirements(&app.db, call.id).await.expect("req")[0].id;
+
+        // Compliance: a check, a clarification asked and answered, one application ineligible.
+        let early = entities::compliance::check(&app.db, &coordinator, ids[0], requirement, true, "", Utc::now()).await;
+        assert!(matches!(early, Err(Error::Refused("error-compliance-not-open"))), "{early:?}");
+        entities::compliance::check(&app.db, &coordinator, ids[0], requirement, true, "", now).await.expect("check");
+        let no_comment = entities::compliance::check(&app.db, &coordinator, ids[3], requirement, false, "", now).await;
+        assert!(matches!(no_comment, Err(Error::Invalid(_))));
+        let riga = |t: chrono::DateTime<Utc>| entities::time::to_riga(t).format("%Y-%m-%dT%H:%M").to_string();
+        let q = entities::compliance::ask(&app.db, &coordinator, ids[1], "Kas vadīs darbnīcas?", &riga(now + Duration::days(3)), now).await.expect("ask");
+        entities::compliance::answer(&app.db, &ngo, q.id, "Sertificēts pedagogs.", now + Duration::hours(1)).await.expect("answer");
+        assert!(matches!(entities::compliance::answer(&app.db, &ngo, q.id, "Vēlreiz", now).await, Err(Error::Refused("error-clarification-answered"))));
+        entities::compliance::mark_ineligible(&app.db, &coordinator, ids[3], "Nav pievienots darba plāns.", now).await.expect("ineligible");
+
+        // Scoring: A 10+5, B 8+4, C 6+3 from both members.
+        panel::set_panel(&app.db, &coordinator, &call, &[members[0].user.id, members[1].user.id], Some(members[0].user.id), now).await.expect("panel");
+        let criteria = calls::criteria(&app.db, call.id).await.expect("criteria");
+        for m in &members {
+            for (id, points) in ids.iter().take(3).zip([["10", "5"], ["8", "4"], ["6", "3"]]) {
+                panel::declare(&app.db, m, *id, false, "", now).await.expect("declare");
+                panel::save_card(&app.db, m, *id, &marks(&criteria, &points), true, now).await.expect("card");
+            }
+            assert!(matches!(panel::declare(&app.db, m, ids[3], false, "", now).await, Err(Error::NotFound)), "an ineligible application is not scored");
+        }
+        let call = entities::entity::call::Entity::find_by_id(call.id).one(&app.db).await.expect("q").expect("row");
+        let standings = decision::standings(&app.db, &call).await.expect("standings");
+        assert_eq!(standings.iter().map(|s| s.app.id).collect::<Vec<_>>(), ids[..3].to_vec(), "ranked by score");
+
+        let call = decision::lock(&app.db, &coordinator, call, now).await.expect("lock");
+        let status = |id: i32| { let db = app.db.clone(); async move { application::Entity::find_by_id(id).one(&db).await.expect("q").expect("row").status } };
+        assert_eq!([status(ids[0]).await, status(ids[1]).await, status(ids[2]).await, status(ids[3]).await],
+            [ApplicationStatus::Funded, ApplicationStatus::Funded, ApplicationStatus::Reserve, ApplicationStatus::Ineligible]);
+        let late = panel::save_card(&app.db, &members[0], ids[0], &marks(&criteria, &["1", "1"]), false, now).await;
+        assert!(late.is_err(), "no scores after the lock: {late:?}");
+
+        assert!(matches!(decision::reopen(&app.db, &coordinator, call.clone(), " ", now).await, Err(Error::Invalid(_))));
+        let call = decision::reopen(&app.db, &coordinator, call, "Pārrēķins pēc komisijas sēdes", now).await.expect("reopen");
+        let reopened = audit_log::Entity::find().filter(audit_log::Column::Action.eq("decision_reopen")).one(&app.db).await.expect("q").expect("audited");
+        assert_eq!(reopened.details.as_deref(), Some("Pārrēķins pēc komisijas sēdes"));
+        let call = decision::lock(&app.db, &coordinator, call, now).await.expect("lock again");
+
+        // The first funded applicant declines: the reserve moves up.
+        let moved = decision::decline(&app.db, &ngo, ids[0], now).await.expect("decline");
+        assert_eq!(moved, vec![ids[2]]);
+        assert_eq!([status(ids[0]).await, status(ids[2]).await], [ApplicationStatus::Withdrawn, ApplicationStatus::Funded]);
+
+        let call = decision::publish(&app.db, &coordinator, call, now).await.expect("publish");
+        let (_, public) = decision::public_results(&app.db, call.id).await.expect("results");
+        let funded: Vec<_> = public.iter().filter(|r| r.outcome == "funded").map(|r| (r.reference.clone(), r.amount_cents)).collect();
+        assert_eq!(funded.len(), 2);
+        assert!(funded.iter().all(|(_, cents)| *cents == 120_000));
+        let events: Vec<_> = crate::outbox_events(app).await.into_iter().filter(|e| matches!(e, entities::outbox::EmailEvent::CallResult { .. })).collect();
+        assert_eq!(events.len(), 4, "every applicant is told");
+        let cfg = app.worker_config();
+        let mailer = worker::Mailer::from_config(&cfg).expect("mailer");
+        worker::relay_once(&app.db, &cfg, &mailer).await.expect("relay");
+        let subjects: Vec<String> = std::fs::read_dir(app.cfg.mail_dir()).expect("mail").flatten()
+            .map(|f| std::fs::read_to_string(f.path()).unwrap_or_default())
+            .filter_map(|m| m.lines().find(|l| l.starts_with("Subject:")).map(str::to_owned))
+            .collect();
+        assert_eq!(subjects.iter().filter(|s| s.starts_with("Subject: Konkursa ")).count(), 4, "{subjects:?}");
+    }
+);

@@ -1,0 +1,520 @@
+//! The decision on a call: the standings (results, ranking and allocation computed from the
+//! stored scorecards), reduced amounts, locking the decision into awards, reopening it (with a
+//! reason, audited), a funded applicant declining (the reserve moves up), and publishing.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::allocation::{self, Candidate, Outcome};
+use crate::applications;
+use crate::audit::{self, Entry};
+use crate::calls;
+use crate::entity::application::{self, ApplicationStatus};
+use crate::entity::call::{self, CallStatus};
+use crate::entity::{award, organisation, reduced_amount};
+use crate::error::{Error, FieldErrors, Result};
+use crate::money::Eur;
+use crate::outbox::{self, EmailEvent};
+use crate::panel;
+use crate::policy::Actor;
+use crate::scoring::{self, Entry as RankEntry};
+
+/// One application in the standings.
+#[derive(Debug, Clone)]
+pub struct Standing {
+    pub rank: i32,
+    pub app: application::Model,
+    pub applicant: Option<organisation::Model>,
+    pub result: scoring::Result,
+    pub reduced_cents: Option<i64>,
+    pub outcome: Outcome,
+}
+
+fn outcome_str(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Funded { .. } => "funded",
+        Outcome::Reserve { .. } => "reserve",
+        Outcome::NotFunded => "not_funded",
+        Outcome::Withdrawn => "withdrawn",
+    }
+}
+
+fn outcome_of(a: &award::Model) -> Outcome {
+    match a.outcome.as_str() {
+        "funded" => Outcome::Funded { cents: a.amount_cents },
+        "reserve" => Outcome::Reserve {
+            position: u32::try_from(a.reserve_position.unwrap_or(0)).unwrap_or(0),
+        },
+        "withdrawn" => Outcome::Withdrawn,
+        _ => Outcome::NotFunded,
+    }
+}
+
+fn status_of(o: Outcome) -> ApplicationStatus {
+    match o {
+        Outcome::Funded { .. } => ApplicationStatus::Funded,
+        Outcome::Reserve { .. } => ApplicationStatus::Reserve,
+        Outcome::NotFunded => ApplicationStatus::NotFunded,
+        Outcome::Withdrawn => ApplicationStatus::Withdrawn,
+    }
+}
+
+/// The standings of a call in a fixed number of queries whatever its size. Before the decision
+/// they are computed; once locked they are the stored awards.
+pub async fn standings(conn: &impl ConnectionTrait, call: &call::Model) -> Result<Vec<Standing>> {
+    let apps = application::Entity::find()
+        .filter(application::Column::CallId.eq(call.id))
+        .filter(application::Column::Status.is_in([
+            ApplicationStatus::Submitted,
+            ApplicationStatus::InReview,
+            ApplicationStatus::Funded,
+            ApplicationStatus::Reserve,
+            ApplicationStatus::NotFunded,
+            ApplicationStatus::Withdrawn,
+        ]))
+        .find_also_related(organisation::Entity)
+        .all(conn)
+        .await?;
+    let (rules, mut cards) = panel::submitted_cards(conn, call.id).await?;
+    let ids: Vec<i32> = apps.iter().map(|(a, _)| a.id).collect();
+    let reduced: HashMap<i32, i64> = reduced_amount::Entity::find()
+        .filter(reduced_amount::Column::ApplicationId.is_in(ids.clone()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|r| (r.application_id, r.amount_cents))
+        .collect();
+    let awards: HashMap<i32, award::Model> = award::Entity::find()
+        .filter(award::Column::CallId.eq(call.id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|a| (a.application_id, a))
+        .collect();
+    let mut by_id: HashMap<i32, (application::Model, Option<organisation::Model>)> = HashMap::new();
+    let mut entries = Vec::new();
+    for (app, org) in apps {
+        // Before a decision, an application withdrawn during the call takes no part.
+        if awards.is_empty() && app.status == ApplicationStatus::Withdrawn {
+            continue;
+        }
+        let result = scoring::aggregate(&rules, &cards.remove(&app.id).unwrap_or_default());
+        entries.push(RankEntry {
+            application_id: app.id,
+            ref_seq: app.ref_seq.unwrap_or(i32::MAX),
+            requested_cents: app.requested_cents,
+            result,
+        });
+        by_id.insert(app.id, (app, org));
+    }
+    let ranked = if awards.is_empty() {
+        scoring::rank(entries)
+    } else {
+        let mut e = entries;
+        e.sort_by_key(|x| awards.get(&x.application_id).map_or(i32::MAX, |a| a.rank));
+        e
+    };
+    let outcomes: Vec<(i32, Outcome)> = if awards.is_empty() {
+        let candidates: Vec<Candidate> = ranked
+            .iter()
+            .map(|e| Candidate {
+                application_id: e.application_id,
+                requested_cents: e.requested_cents,
+                reduced_cents: reduced.get(&e.application_id).copied(),
+                passes: e.result.passes(),
+                withdrawn: false,
+            })
+            .collect();
+        allocation::allocate(call.budget_cents, &candidates)
+    } else {
+        ranked
+            .iter()
+            .map(|e| {
+                (
+                    e.application_id,
+                    awards.get(&e.application_id).map_or(Outcome::NotFunded, outcome_of),
+                )
+            })
+            .collect()
+    };
+    Ok(ranked
+        .into_iter()
+        .zip(outcomes)
+        .enumerate()
+        .filter_map(|(i, (entry, (_, outcome)))| {
+            let (app, applicant) = by_id.remove(&entry.application_id)?;
+            Some(Standing {
+                rank: i32::try_from(i + 1).unwrap_or(i32::MAX),
+                reduced_cents: reduced.get(&app.id).copied(),
+                app,
+                applicant,
+                result: entry.result,
+                outcome,
+            })
+        })
+        .collect())
+}
+
+async fn audit_call(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    call: &call::Model,
+    action: &'static str,
+    details: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    audit::record(
+        conn,
+        Entry {
+            actor_user_id: Some(actor.user.id),
+            org_id: Some(call.municipality_id),
+            action,
+            object_type: "call",
+            object_id: Some(call.id.into()),
+            details,
+            ..Default::default()
+        },
+        now,
+    )
+    .await
+}
+
+fn undecided(call: &call::Model, now: DateTime<Utc>) -> Result<()> {
+    match calls::effective_status(call, now) {
+        CallStatus::Closed | CallStatus::InReview => Ok(()),
+        CallStatus::Decided | CallStatus::ResultsPublished | CallStatus::Archived => {
+            Err(Error::Refused("error-call-decided"))
+        }
+        _ => Err(Error::Refused("error-scoring-not-open")),
+    }
+}
+
+/// Sets (or, with an empty amount, clears) a reduced amount for an application.
+pub async fn set_reduced(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    application_id: i32,
+    raw: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let (app, call) = applications::readable(conn, actor, application_id).await?;
+    calls::managed(conn, actor, call.id).await?;
+    undecided(&call, now)?;
+    reduced_amount::Entity::delete_many()
+        .filter(reduced_amount::Column::ApplicationId.eq(app.id))
+        .exec(conn)
+        .await?;
+    if raw.trim().is_empty() {
+        return Ok(());
+    }
+    let amount = Eur::parse(raw).ok_or(FieldErrors::single(format!("reduced-{}", app.id), "error-money"))?;
+    if amount.cents() <= 0 || amount.cents() >= app.requested_cents {
+        return Err(FieldErrors::single(
+            format!("reduced-{}", app.id),
+            "error-reduced-range",
+        ));
+    }
+    reduced_amount::ActiveModel {
+        application_id: Set(app.id),
+        amount_cents: Set(amount.cents()),
+        set_by: Set(actor.user.id),
+        set_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    audit_call(
+        conn,
+        actor,
+        &call,
+        "reduced_amount",
+        Some(format!("application={} amount={}", app.id, amount)),
+        now,
+    )
+    .await
+}
+
+async fn write_outcomes(
+    conn: &impl ConnectionTrait,
+    call: &call::Model,
+    rows: &[(i32, i32, Outcome)],
+    now: DateTime<Utc>,
+) -> Result<()> {
+    award::Entity::delete_many()
+        .filter(award::Column::CallId.eq(call.id))
+        .exec(conn)
+        .await?;
+    if !rows.is_empty() {
+        award::Entity::insert_many(rows.iter().map(|(rank, app_id, o)| award::ActiveModel {
+            call_id: Set(call.id),
+            application_id: Set(*app_id),
+            rank: Set(*rank),
+            outcome: Set(outcome_str(*o).to_owned()),
+            amount_cents: Set(match o {
+                Outcome::Funded { cents } => *cents,
+                _ => 0,
+            }),
+            reserve_position: Set(match o {
+                Outcome::Reserve { position } => i32::try_from(*position).ok(),
+                _ => None,
+            }),
+            ..Default::default()
+        }))
+        .exec(conn)
+        .await?;
+    }
+    for status in [
+        ApplicationStatus::Funded,
+        ApplicationStatus::Reserve,
+        ApplicationStatus::NotFunded,
+        ApplicationStatus::Withdrawn,
+    ] {
+        let ids: Vec<i32> = rows
+            .iter()
+            .filter(|(_, _, o)| status_of(*o) == status)
+            .map(|(_, id, _)| *id)
+            .collect();
+        if !ids.is_empty() {
+            application::Entity::update_many()
+                .col_expr(application::Column::Status, sea_orm::sea_query::Expr::value(status))
+                .col_expr(application::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
+                .filter(application::Column::Id.is_in(ids))
+                .exec(conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Locks the decision: the standings become awards and the applications' statuses.
+pub async fn lock(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    call: call::Model,
+    now: DateTime<Utc>,
+) -> Result<call::Model> {
+    calls::managed(conn, actor, call.id).await?;
+    undecided(&call, now)?;
+    let standings = standings(conn, &call).await?;
+    let rows: Vec<(i32, i32, Outcome)> = standings.iter().map(|s| (s.rank, s.app.id, s.outcome)).collect();
+    write_outcomes(conn, &call, &rows, now).await?;
+    let funded = allocation::funded_total(&rows.iter().map(|(_, id, o)| (*id, *o)).collect::<Vec<_>>());
+    let mut active: call::ActiveModel = call.into();
+    active.status = Set(CallStatus::Decided);
+    let call = active.update(conn).await?;
+    audit_call(
+        conn,
+        actor,
+        &call,
+        "decision_lock",
+        Some(format!("funded={}", Eur::from_cents(funded))),
+        now,
+    )
+    .await?;
+    Ok(call)
+}
+
+/// Reopens a locked decision that is not yet published; the reason is recorded.
+pub async fn reopen(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    call: call::Model,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<call::Model> {
+    calls::managed(conn, actor, call.id).await?;
+    if call.status != CallStatus::Decided {
+        return Err(Error::Refused("error-not-decided"));
+    }
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(FieldErrors::single("reason", "error-reopen-reason"));
+    }
+    let ids: Vec<i32> = award::Entity::find()
+        .filter(award::Column::CallId.eq(call.id))
+        .filter(award::Column::Outcome.ne("withdrawn"))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|a| a.application_id)
+        .collect();
+    award::Entity::delete_many()
+        .filter(award::Column::CallId.eq(call.id))
+        .exec(conn)
+        .await?;
+    application::Entity::update_many()
+        .col_expr(
+            application::Column::Status,
+            sea_orm::sea_query::Expr::value(ApplicationStatus::InReview),
+        )
+        .filter(application::Column::Id.is_in(ids))
+        .exec(conn)
+        .await?;
+    let mut active: call::ActiveModel = call.into();
+    active.status = Set(CallStatus::InReview);
+    let call = active.update(conn).await?;
+    audit_call(
+        conn,
+        actor,
+        &call,
+        "decision_reopen",
+        Some(reason.chars().take(2000).collect()),
+        now,
+    )
+    .await?;
+    Ok(call)
+}
+
+/// A funded applicant declines the grant after the decision: the reserve moves up.
+pub async fn decline(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    application_id: i32,
+    now: DateTime<Utc>,
+) -> Result<Vec<i32>> {
+    let app = applications::own(conn, actor, application_id).await?;
+    if app.status != ApplicationStatus::Funded {
+        return Err(Error::Refused("error-not-funded"));
+    }
+    let call = call::Entity::find_by_id(app.call_id)
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let awards = award::Entity::find()
+        .filter(award::Column::CallId.eq(call.id))
+        .order_by_asc(award::Column::Rank)
+        .all(conn)
+        .await?;
+    let apps: HashMap<i32, application::Model> = application::Entity::find()
+        .filter(application::Column::CallId.eq(call.id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    let reduced: HashMap<i32, i64> = reduced_amount::Entity::find()
+        .filter(reduced_amount::Column::ApplicationId.is_in(apps.keys().copied().collect::<Vec<_>>()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|r| (r.application_id, r.amount_cents))
+        .collect();
+    let decided: Vec<(i32, Outcome)> = awards.iter().map(|a| (a.application_id, outcome_of(a))).collect();
+    let candidates: Vec<Candidate> = awards
+        .iter()
+        .map(|a| Candidate {
+            application_id: a.application_id,
+            requested_cents: apps.get(&a.application_id).map_or(0, |x| x.requested_cents),
+            reduced_cents: reduced.get(&a.application_id).copied(),
+            passes: outcome_of(a) != Outcome::NotFunded,
+            withdrawn: a.application_id == app.id || outcome_of(a) == Outcome::Withdrawn,
+        })
+        .collect();
+    let moved = allocation::move_up(call.budget_cents, &candidates, &decided);
+    let newly_funded: Vec<i32> = decided
+        .iter()
+        .zip(&moved)
+        .filter(|((_, before), (_, after))| {
+            matches!(before, Outcome::Reserve { .. }) && matches!(after, Outcome::Funded { .. })
+        })
+        .map(|((id, _), _)| *id)
+        .collect();
+    let rows: Vec<(i32, i32, Outcome)> = awards
+        .iter()
+        .zip(&moved)
+        .map(|(a, (_, o))| (a.rank, a.application_id, *o))
+        .collect();
+    write_outcomes(conn, &call, &rows, now).await?;
+    audit::record(
+        conn,
+        Entry {
+            actor_user_id: Some(actor.user.id),
+            org_id: Some(app.applicant_id),
+            action: "grant_decline",
+            object_type: "application",
+            object_id: Some(app.id.into()),
+            details: Some(format!("moved_up={newly_funded:?}")),
+            ..Default::default()
+        },
+        now,
+    )
+    .await?;
+    Ok(newly_funded)
+}
+
+/// Publishes the results of a decided call: the public page and API show them and every
+/// applicant is told by email (through the outbox).
+pub async fn publish(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    call: call::Model,
+    now: DateTime<Utc>,
+) -> Result<call::Model> {
+    calls::managed(conn, actor, call.id).await?;
+    if call.status != CallStatus::Decided {
+        return Err(Error::Refused("error-not-decided"));
+    }
+    let apps = application::Entity::find()
+        .filter(application::Column::CallId.eq(call.id))
+        .filter(application::Column::Status.ne(ApplicationStatus::Draft))
+        .all(conn)
+        .await?;
+    for app in &apps {
+        outbox::enqueue_email(conn, &EmailEvent::CallResult { application_id: app.id }, now).await?;
+    }
+    let mut active: call::ActiveModel = call.into();
+    active.status = Set(CallStatus::ResultsPublished);
+    let call = active.update(conn).await?;
+    audit_call(
+        conn,
+        actor,
+        &call,
+        "results_publish",
+        Some(format!("applicants={}", apps.len())),
+        now,
+    )
+    .await?;
+    Ok(call)
+}
+
+/// A line of the public results: no personal data, only the organisation and its project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicResult {
+    pub rank: i32,
+    pub reference: String,
+    pub applicant: String,
+    pub title: String,
+    pub outcome: &'static str,
+    pub amount_cents: i64,
+    pub score: Option<rust_decimal::Decimal>,
+}
+
+/// The published results of a call, or `NotFound` while they are not published.
+pub async fn public_results(conn: &impl ConnectionTrait, call_id: i32) -> Result<(call::Model, Vec<PublicResult>)> {
+    let call = call::Entity::find_by_id(call_id)
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if !matches!(call.status, CallStatus::ResultsPublished | CallStatus::Archived) {
+        return Err(Error::NotFound);
+    }
+    let rows = standings(conn, &call).await?;
+    let results = rows
+        .into_iter()
+        .map(|s| PublicResult {
+            rank: s.rank,
+            reference: s.app.ref_no.clone().unwrap_or_default(),
+            applicant: s.applicant.map(|a| a.name).unwrap_or_default(),
+            title: s.app.title.clone(),
+            outcome: outcome_str(s.outcome),
+            amount_cents: match s.outcome {
+                Outcome::Funded { cents } => cents,
+                _ => 0,
+            },
+            score: s.result.mean.map(|m| m.round_dp(2)),
+        })
+        .collect();
+    Ok((call, results))
+}
