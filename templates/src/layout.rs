@@ -26,6 +26,7 @@ pub struct NavUser {
     pub can_manage_orgs: bool,
     pub can_manage_calls: bool,
     pub is_applicant: bool,
+    pub is_panel_member: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -62,6 +63,9 @@ pub fn layout(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
                                 li { a href="/calls" { (t(l, "nav-calls")) } }
                                 @if user.can_manage_calls {
                                     li { a href="/manage/calls" { (t(l, "nav-manage-calls")) } }
+                                }
+                                @if user.is_panel_member {
+                                    li { a href="/panel" { (t(l, "nav-panel")) } }
                                 }
                                 @if user.is_applicant {
                                     li { a href="/applications" { (t(l, "nav-applications")) } }

@@ -36,6 +36,8 @@ pub struct TestApp {
     pub cfg: Config,
     /// The application's clock: `app.clock.hold(Some(t))` makes "now" `t` for every request.
     pub clock: entities::time::Clock,
+    /// SQL statements the application (not the test) has run so far.
+    pub statements: std::sync::Arc<std::sync::atomic::AtomicU64>,
     /// The S3 server, when the app runs on S3 storage.
     pub s3: Option<s3::S3Server>,
     shutdown: watch::Sender<bool>,
@@ -145,7 +147,13 @@ impl TestApp {
         let addr = listener.local_addr().expect("address");
         cfg.addr = addr;
         cfg.public_url = format!("http://{addr}");
-        let state = web::startup::state(cfg.clone(), db.clone()).await.expect("state");
+        let statements = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let mut counted = db.clone();
+        let counter = statements.clone();
+        counted.set_metric_callback(move |_| {
+            counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        });
+        let state = web::startup::state(cfg.clone(), counted).await.expect("state");
         let clock = state.clock.clone();
         let (shutdown, rx) = watch::channel(false);
         let router = web::startup::router(state);
@@ -158,6 +166,7 @@ impl TestApp {
             db,
             cfg,
             clock,
+            statements,
             s3,
             shutdown,
             server,
@@ -179,6 +188,13 @@ impl TestApp {
                 .ok();
             admin.close().await.ok();
         }
+    }
+
+    /// How many SQL statements the application runs for `request`.
+    pub async fn count_statements<T>(&self, request: impl std::future::Future<Output = T>) -> (u64, T) {
+        let before = self.statements.load(std::sync::atomic::Ordering::Relaxed);
+        let out = request.await;
+        (self.statements.load(std::sync::atomic::Ordering::Relaxed) - before, out)
     }
 
     /// A fresh browser: no cookies, follows redirects.

@@ -177,3 +177,43 @@ pub async fn draft(
         .await
         .expect("save draft")
 }
+
+/// `n` submitted applications of `ngo` to `call`, inserted in one statement (for size tests).
+pub async fn bulk_submitted(
+    db: &DatabaseConnection,
+    call: &entities::entity::call::Model,
+    ngo: &organisation::Model,
+    created_by: i32,
+    first_seq: i32,
+    n: i32,
+) {
+    use entities::entity::application::{self, ApplicationStatus};
+    use sea_orm::{ActiveValue::Set, EntityTrait};
+    let now = Utc::now();
+    application::Entity::insert_many((first_seq..first_seq + n).map(|seq| application::ActiveModel {
+        call_id: Set(call.id),
+        applicant_id: Set(ngo.id),
+        status: Set(ApplicationStatus::Submitted),
+        title: Set(format!("Projekts {seq}")),
+        summary: Set("Apraksts".into()),
+        target_group: Set("Skolēni".into()),
+        activities: Set("Darbnīcas".into()),
+        timeline: Set("Pavasaris".into()),
+        requested_cents: Set(100_000),
+        cofinancing_cents: Set(20_000),
+        ref_seq: Set(Some(seq)),
+        ref_no: Set(Some(format!("REZ-2026-{seq:03}"))),
+        submit_key: Set(None),
+        submitted_at: Set(Some(now)),
+        submitted_by: Set(Some(created_by)),
+        withdrawn_at: Set(None),
+        created_by: Set(created_by),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ineligible_reason: Set(None),
+        ..Default::default()
+    }))
+    .exec(db)
+    .await
+    .expect("bulk applications");
+}

@@ -523,7 +523,12 @@ async fn download(
     Path((id, aid)): Path<(i32, i32)>,
 ) -> AppResult<Response> {
     let (app, _) = applications::readable(&state.db, &signed.actor, id).await?;
-    let doc = attachments::find(&state.db, app.id, aid).await?;
+    serve_attachment(&state, app.id, aid).await
+}
+
+/// Streams a document of an application the caller has already been allowed to read.
+pub(crate) async fn serve_attachment(state: &AppState, application_id: i32, aid: i32) -> AppResult<Response> {
+    let doc = attachments::find(&state.db, application_id, aid).await?;
     let object = state
         .documents
         .get(&StorePath::from(doc.storage_key.as_str()))

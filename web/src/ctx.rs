@@ -53,6 +53,7 @@ impl Ctx {
                 can_manage_orgs: a.can_manage_orgs(),
                 can_manage_calls: a.has_role(entities::domain::Role::Coordinator),
                 is_applicant: a.has_role(entities::domain::Role::NgoMember),
+                is_panel_member: a.has_role(entities::domain::Role::PanelMember),
             }),
             flash: self.flash.clone(),
             path: self.path.clone(),

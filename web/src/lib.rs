@@ -19,3 +19,4 @@ mod dash;
 mod devmail;
 mod orgs;
 mod profiles;
+mod scoring;

@@ -8,3 +8,4 @@ pub mod errors;
 pub mod mail;
 pub mod orgs;
 pub mod profile;
+pub mod scoring;

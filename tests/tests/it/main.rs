@@ -12,6 +12,7 @@ mod journey;
 mod lifecycle;
 mod model;
 mod panel;
+mod panel_pages;
 mod roles;
 mod security;
 mod storage;

@@ -1,0 +1,88 @@
+//! The panel's pages: declaring, scoring, and who gets nothing at all.
+
+use chrono::{Duration, Utc};
+use entities::domain::Role;
+use entities::panel;
+use pumpurs_tests::{both_backends, seed};
+
+both_backends!(
+    async fn members_declare_and_score_through_the_pages_and_others_get_404(app) {
+        let w = seed::world(&app.db).await;
+        let coordinator = seed::actor(&app.db, &seed::user(&app.db, "coord@example.lv", Role::Coordinator, w.muni_a.id).await).await;
+        let m1 = seed::user(&app.db, "m1@example.lv", Role::PanelMember, w.muni_a.id).await;
+        let m2 = seed::user(&app.db, "m2@example.lv", Role::PanelMember, w.muni_a.id).await;
+        let m3 = seed::user(&app.db, "m3@example.lv", Role::PanelMember, w.muni_a.id).await;
+        let ngo_user = seed::user(&app.db, "ngo@example.lv", Role::NgoMember, w.ngo.id).await;
+        let closes = Utc::now() + Duration::hours(1);
+        let call = seed::open_call(&app.db, &coordinator, w.muni_a.id, closes).await;
+        let other_call = seed::open_call(&app.db, &coordinator, w.muni_a.id, closes).await;
+        seed::bulk_submitted(&app.db, &call, &w.ngo, ngo_user.id, 1, 2).await;
+        panel::set_panel(&app.db, &coordinator, &call, &[m1.id, m2.id], Some(m1.id), Utc::now()).await.expect("panel");
+        panel::set_panel(&app.db, &coordinator, &other_call, &[m3.id], Some(m3.id), Utc::now()).await.expect("panel");
+        app.clock.hold(Some(closes + Duration::minutes(1)));
+        let apps = entities::applications::of_call(&app.db, call.id, None).await.expect("apps").0;
+        let (a, b) = (apps[0].app.id, apps[1].app.id);
+
+        let one = app.browser();
+        one.login("m1@example.lv", seed::PASSWORD).await;
+        let list = one.get(&format!("/panel/calls/{}", call.id)).await;
+        assert_eq!(list.texts("tbody td:last-child"), vec!["Jāapliecina interešu konflikta neesamība".to_owned(); 2]);
+        let declare = one.get(&format!("/panel/applications/{a}")).await;
+        assert!(declare.contains("Apliecinājums par interešu konfliktu") && !declare.contains("Darbnīcas"), "nothing of the content before declaring");
+        let refused = one.submit(&declare, &format!("/panel/applications/{a}/declaration"), &[("conflict", "yes"), ("note", "")]).await;
+        assert_eq!(refused.field_error("note"), "Īsi aprakstiet interešu konfliktu.");
+        let recused = one.submit(&declare, &format!("/panel/applications/{a}/declaration"), &[("conflict", "yes"), ("note", "Esmu valdē")]).await;
+        assert_eq!(recused.text(".flash"), "Jūsu atstatīšanās reģistrēta.");
+        assert_eq!(one.get(&format!("/panel/applications/{a}")).await.status, 404, "a conflicted member sees nothing of it");
+
+        let page = one.get(&format!("/panel/applications/{b}")).await;
+        let card = one.submit(&page, &format!("/panel/applications/{b}/declaration"), &[("conflict", "no")]).await;
+        assert!(card.contains("Darbnīcas") && card.has_form(&format!("/panel/applications/{b}")));
+        let criteria = entities::calls::criteria(&app.db, call.id).await.expect("criteria");
+        let (c1, c2) = (criteria[0].id.to_string(), criteria[1].id.to_string());
+        let bad = one.submit(&card, &format!("/panel/applications/{b}"), &[("criterion", &c1), ("points", "12"), ("comment", ""), ("criterion", &c2), ("points", ""), ("comment", ""), ("action", "submit")]).await;
+        assert_eq!(bad.status, 422);
+        assert_eq!(bad.field_error(&format!("score-{c1}")), "Punktiem jābūt no 0 līdz kritērija maksimumam.");
+        let done = one.submit(&card, &format!("/panel/applications/{b}"), &[("criterion", &c1), ("points", "9"), ("comment", "Labi"), ("criterion", &c2), ("points", ""), ("not_applicable", &c2), ("comment", ""), ("action", "submit")]).await;
+        assert_eq!(done.text(".flash"), "Vērtējums iesniegts.", "{}", done.body);
+        let again = one.post(&format!("/panel/applications/{b}"), &[("_csrf", &done.csrf()), ("criterion", &c1), ("points", "1"), ("criterion", &c2), ("points", "1"), ("action", "save")]).await;
+        assert_eq!(again.status, 400, "a submitted scorecard is locked");
+        let list = one.get(&format!("/panel/calls/{}", call.id)).await;
+        assert_eq!(list.texts("tbody td:last-child"), vec!["Atstatīts (interešu konflikts)".to_owned(), "Iesniegts".to_owned()]);
+
+        let other = app.browser();
+        other.login("m3@example.lv", seed::PASSWORD).await;
+        let ngo = app.browser();
+        ngo.login("ngo@example.lv", seed::PASSWORD).await;
+        for b2 in [&other, &ngo] {
+            for path in [format!("/panel/calls/{}", call.id), format!("/panel/applications/{b}"), format!("/panel/applications/{a}")] {
+                assert_eq!(b2.get(&path).await.status, 404, "{path}");
+            }
+        }
+        app.clock.hold(None);
+    }
+);
+
+both_backends!(
+    async fn the_scoring_list_costs_the_same_statements_for_10_and_500_applications(app) {
+        let w = seed::world(&app.db).await;
+        let coordinator = seed::actor(&app.db, &seed::user(&app.db, "coord@example.lv", Role::Coordinator, w.muni_a.id).await).await;
+        let member = seed::user(&app.db, "m1@example.lv", Role::PanelMember, w.muni_a.id).await;
+        let closes = Utc::now() + Duration::hours(1);
+        let call = seed::open_call(&app.db, &coordinator, w.muni_a.id, closes).await;
+        panel::set_panel(&app.db, &coordinator, &call, &[member.id], Some(member.id), Utc::now()).await.expect("panel");
+        seed::bulk_submitted(&app.db, &call, &w.ngo, member.id, 1, 10).await;
+        let b = app.browser();
+        b.login("m1@example.lv", seed::PASSWORD).await;
+        let path = format!("/panel/calls/{}", call.id);
+        b.get(&path).await;
+        let (small, page) = app.count_statements(b.get(&path)).await;
+        assert_eq!(page.texts("tbody tr").len(), 10);
+        seed::bulk_submitted(&app.db, &call, &w.ngo, member.id, 11, 490).await;
+        let (large, page) = app.count_statements(b.get(&path)).await;
+        assert_eq!(page.texts("tbody tr").len(), 500);
+        assert_eq!(small, large, "statements for 10: {small}, for 500: {large}");
+        assert!((4..=12).contains(&small), "{small} statements");
+        eprintln!("scoring list: {small} SQL statements for 10 and for 500 applications");
+    }
+);

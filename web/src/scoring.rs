@@ -1,0 +1,375 @@
+//! The panel member's side: the calls they sit on, each call's applications with their own
+//! progress, the declaration of conflicts, and the scorecard (with the application and its
+//! documents, shown only after declaring no conflict).
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use axum_extra::extract::Form as MultiForm;
+use entities::entity::application::{self, ApplicationStatus};
+use entities::entity::{call, declaration, organisation, panel_member, scorecard};
+use entities::money::Eur;
+use entities::panel::{self, MarkForm};
+use entities::{Error as DomainError, FieldErrors, applications, calls};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use serde::Deserialize;
+use templates::components::FormView;
+use templates::pages::scoring::{self as pages, CriterionRow, PanelAppRow, PanelCallRow, PanelCallView, ScorecardView};
+
+use crate::ctx::{Signed, redirect_with_flash, unprocessable};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/panel", get(my_calls))
+        .route("/panel/calls/{id}", get(call_page))
+        .route("/panel/applications/{id}", get(application_page).post(save))
+        .route("/panel/applications/{id}/declaration", post(declare))
+        .route("/panel/applications/{id}/attachments/{aid}", get(document))
+}
+
+/// The applications a panel scores: submitted ones, not withdrawn or found ineligible.
+const SCORED: [ApplicationStatus; 5] = [
+    ApplicationStatus::Submitted,
+    ApplicationStatus::InReview,
+    ApplicationStatus::Funded,
+    ApplicationStatus::Reserve,
+    ApplicationStatus::NotFunded,
+];
+
+async fn my_calls(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
+    let seats = panel_member::Entity::find()
+        .filter(panel_member::Column::UserId.eq(signed.actor.user.id))
+        .all(&state.db)
+        .await?;
+    let call_ids: Vec<i32> = seats.iter().map(|s| s.call_id).collect();
+    let calls = call::Entity::find()
+        .filter(call::Column::Id.is_in(call_ids.clone()))
+        .order_by_desc(call::Column::ClosesAt)
+        .all(&state.db)
+        .await?;
+    let apps = application::Entity::find()
+        .filter(application::Column::CallId.is_in(call_ids))
+        .filter(application::Column::Status.is_in(SCORED))
+        .all(&state.db)
+        .await?;
+    let done: Vec<i32> = scorecard::Entity::find()
+        .filter(scorecard::Column::UserId.eq(signed.actor.user.id))
+        .filter(scorecard::Column::SubmittedAt.is_not_null())
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|c| c.application_id)
+        .collect();
+    let now = state.now();
+    let rows: Vec<PanelCallRow> = calls
+        .iter()
+        .map(|c| {
+            let of_call: Vec<&application::Model> = apps.iter().filter(|a| a.call_id == c.id).collect();
+            PanelCallRow {
+                href: format!("/panel/calls/{}", c.id),
+                title: c.title.clone(),
+                status: crate::calls::status_label(signed.ctx.lang, calls::effective_status(c, now)),
+                done: of_call.iter().filter(|a| done.contains(&a.id)).count(),
+                total: of_call.len(),
+            }
+        })
+        .collect();
+    Ok(pages::panel_calls(&signed.ctx.page(), &rows).into_response())
+}
+
+/// A fixed number of queries whatever the number of applications: the seat, the call, the
+/// applications with their applicants, the member's declarations and scorecards.
+async fn call_page(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
+    let user_id = signed.actor.user.id;
+    panel_member::Entity::find()
+        .filter(panel_member::Column::CallId.eq(id))
+        .filter(panel_member::Column::UserId.eq(user_id))
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let c = call::Entity::find_by_id(id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let apps = application::Entity::find()
+        .filter(application::Column::CallId.eq(id))
+        .filter(application::Column::Status.is_in(SCORED))
+        .find_also_related(organisation::Entity)
+        .order_by_asc(application::Column::RefSeq)
+        .all(&state.db)
+        .await?;
+    let ids: Vec<i32> = apps.iter().map(|(a, _)| a.id).collect();
+    let declarations: HashMap<i32, bool> = declaration::Entity::find()
+        .filter(declaration::Column::UserId.eq(user_id))
+        .filter(declaration::Column::ApplicationId.is_in(ids.clone()))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|d| (d.application_id, d.conflict))
+        .collect();
+    let cards: HashMap<i32, bool> = scorecard::Entity::find()
+        .filter(scorecard::Column::UserId.eq(user_id))
+        .filter(scorecard::Column::ApplicationId.is_in(ids))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|s| (s.application_id, s.submitted_at.is_some()))
+        .collect();
+    let rows: Vec<PanelAppRow> = apps
+        .into_iter()
+        .map(|(a, org)| {
+            let state = match (declarations.get(&a.id), cards.get(&a.id)) {
+                (None, _) => "panel-state-undeclared",
+                (Some(true), _) => "panel-state-conflict",
+                (Some(false), Some(true)) => "panel-state-submitted",
+                (Some(false), Some(false)) => "panel-state-draft",
+                (Some(false), None) => "panel-state-declared",
+            };
+            PanelAppRow {
+                href: format!("/panel/applications/{}", a.id),
+                reference: a.ref_no.clone().unwrap_or_default(),
+                title: a.title.clone(),
+                applicant: org.map(|o| o.name).unwrap_or_default(),
+                state,
+            }
+        })
+        .collect();
+    let view = PanelCallView {
+        title: c.title.clone(),
+        scoring_deadline: crate::calls::riga(c.scoring_deadline),
+        open: panel::scoring_open(&c, state.now()),
+        done: rows.iter().filter(|r| r.state == "panel-state-submitted").count(),
+        rows,
+    };
+    Ok(pages::panel_call(&signed.ctx.page(), &view).into_response())
+}
+
+async fn render_card(
+    state: &AppState,
+    signed: &Signed,
+    app: &application::Model,
+    c: &call::Model,
+    typed: Option<Vec<MarkForm>>,
+    errors: FieldErrors,
+) -> AppResult<Response> {
+    let criteria = calls::criteria(&state.db, c.id).await?;
+    let saved = panel::card_of(&state.db, signed.actor.user.id, app.id).await?;
+    let locked = saved.as_ref().is_some_and(|(card, _)| card.submitted_at.is_some());
+    let marks: Vec<MarkForm> = typed.unwrap_or_else(|| {
+        saved
+            .map(|(_, scores)| {
+                scores
+                    .into_iter()
+                    .map(|s| MarkForm {
+                        criterion_id: s.criterion_id,
+                        points: s.points.map(|p| p.to_string()).unwrap_or_default(),
+                        not_applicable: s.not_applicable,
+                        comment: s.comment,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    });
+    let applicant = organisation::Entity::find_by_id(app.applicant_id)
+        .one(&state.db)
+        .await?
+        .map(|o| o.name)
+        .unwrap_or_default();
+    let documents = applications::attachments(&state.db, app.id)
+        .await?
+        .into_iter()
+        .map(|d| {
+            (
+                d.file_name,
+                format!("/panel/applications/{}/attachments/{}", app.id, d.id),
+            )
+        })
+        .collect();
+    let status = if errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let view = ScorecardView {
+        app_id: app.id,
+        reference: app.ref_no.clone().unwrap_or_default(),
+        title: app.title.clone(),
+        applicant,
+        sections: vec![
+            ("application-summary", app.summary.clone()),
+            ("application-target-group", app.target_group.clone()),
+            ("application-activities", app.activities.clone()),
+            ("application-timeline", app.timeline.clone()),
+        ],
+        requested: Eur::from_cents(app.requested_cents).display(signed.ctx.lang),
+        documents,
+        criteria: criteria
+            .iter()
+            .map(|k| {
+                let mark = marks
+                    .iter()
+                    .find(|m| m.criterion_id == k.id)
+                    .cloned()
+                    .unwrap_or_default();
+                CriterionRow {
+                    id: k.id,
+                    name: k.name.clone(),
+                    description: k.description.clone(),
+                    max_points: k.max_points,
+                    weight: Eur::from_cents(k.weight_x100.into()).to_plain(),
+                    min_points: k.min_points,
+                    points: mark.points,
+                    not_applicable: mark.not_applicable,
+                    comment: mark.comment,
+                }
+            })
+            .collect(),
+        locked,
+        errors: FormView {
+            errors,
+            ..FormView::new()
+        },
+    };
+    Ok((status, pages::scorecard(&signed.ctx.page(), &view)).into_response())
+}
+
+/// The application as a member may see it: the declaration form first; nothing at all once
+/// they declared a conflict.
+async fn application_page(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
+    let (app, c) = panel::panel_application(&state.db, &signed.actor, id).await?;
+    match panel::declaration_of(&state.db, signed.actor.user.id, app.id).await? {
+        None => {
+            let applicant = organisation::Entity::find_by_id(app.applicant_id)
+                .one(&state.db)
+                .await?
+                .map(|o| o.name)
+                .unwrap_or_default();
+            let reference = app.ref_no.clone().unwrap_or_default();
+            Ok(pages::declare(
+                &signed.ctx.page(),
+                app.id,
+                &reference,
+                &app.title,
+                &applicant,
+                &FormView::new(),
+            )
+            .into_response())
+        }
+        Some(d) if d.conflict => Err(AppError::NotFound),
+        Some(_) => render_card(&state, &signed, &app, &c, None, FieldErrors::new()).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct DeclareForm {
+    conflict: String,
+    note: String,
+}
+
+async fn declare(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    Form(f): Form<DeclareForm>,
+) -> AppResult<Response> {
+    let conflict = f.conflict == "yes";
+    let txn = state.db.begin().await?;
+    match panel::declare(&txn, &signed.actor, id, conflict, &f.note, state.now()).await {
+        Ok(_) => {
+            txn.commit().await?;
+            let (to, flash) = if conflict {
+                ("/panel".to_owned(), "panel-recused")
+            } else {
+                (format!("/panel/applications/{id}"), "panel-declared")
+            };
+            Ok(redirect_with_flash(&state, &to, flash))
+        }
+        Err(DomainError::Invalid(errors)) => {
+            let (app, _) = panel::panel_application(&state.db, &signed.actor, id).await?;
+            let applicant = organisation::Entity::find_by_id(app.applicant_id)
+                .one(&state.db)
+                .await?
+                .map(|o| o.name)
+                .unwrap_or_default();
+            let form = FormView {
+                errors,
+                ..FormView::new()
+            }
+            .with("note", f.note);
+            let reference = app.ref_no.clone().unwrap_or_default();
+            Ok(unprocessable(pages::declare(
+                &signed.ctx.page(),
+                app.id,
+                &reference,
+                &app.title,
+                &applicant,
+                &form,
+            )))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CardForm {
+    criterion: Vec<i32>,
+    points: Vec<String>,
+    not_applicable: Vec<i32>,
+    comment: Vec<String>,
+    action: String,
+}
+
+async fn save(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    MultiForm(f): MultiForm<CardForm>,
+) -> AppResult<Response> {
+    let marks: Vec<MarkForm> = f
+        .criterion
+        .iter()
+        .enumerate()
+        .map(|(i, cid)| MarkForm {
+            criterion_id: *cid,
+            points: f.points.get(i).cloned().unwrap_or_default(),
+            not_applicable: f.not_applicable.contains(cid),
+            comment: f.comment.get(i).cloned().unwrap_or_default(),
+        })
+        .collect();
+    let submit = f.action == "submit";
+    let txn = state.db.begin().await?;
+    match panel::save_card(&txn, &signed.actor, id, &marks, submit, state.now()).await {
+        Ok(_) => {
+            txn.commit().await?;
+            Ok(redirect_with_flash(
+                &state,
+                &format!("/panel/applications/{id}"),
+                if submit { "panel-submitted" } else { "panel-saved" },
+            ))
+        }
+        Err(DomainError::Invalid(errors)) => {
+            let (app, c) = panel::panel_application(&state.db, &signed.actor, id).await?;
+            render_card(&state, &signed, &app, &c, Some(marks), errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn document(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((id, aid)): Path<(i32, i32)>,
+) -> AppResult<Response> {
+    let (app, _) = panel::panel_application(&state.db, &signed.actor, id).await?;
+    match panel::declaration_of(&state.db, signed.actor.user.id, app.id).await? {
+        Some(d) if !d.conflict => crate::applications::serve_attachment(&state, app.id, aid).await,
+        _ => Err(AppError::NotFound),
+    }
+}
