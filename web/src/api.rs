@@ -86,7 +86,7 @@ fn summary(state: &AppState, c: &call::Model, municipality: String, now: DateTim
 }
 
 /// Public, read-only data: any website may read it.
-fn public_json<T: Serialize>(status: StatusCode, body: T) -> Response {
+pub(crate) fn public_json<T: Serialize>(status: StatusCode, body: T) -> Response {
     let mut response = (status, Json(body)).into_response();
     response
         .headers_mut()
@@ -94,14 +94,14 @@ fn public_json<T: Serialize>(status: StatusCode, body: T) -> Response {
     response
 }
 
-fn not_found() -> Response {
+pub(crate) fn not_found() -> Response {
     public_json(
         StatusCode::NOT_FOUND,
         json!({ "error": "not_found", "message": "No published call has this id." }),
     )
 }
 
-fn internal(e: impl std::fmt::Display) -> Response {
+pub(crate) fn internal(e: impl std::fmt::Display) -> Response {
     let reference = entities::tokens::random_hex()[..12].to_owned();
     tracing::error!(reference = %reference, error = %e, "api request failed");
     public_json(

@@ -16,6 +16,7 @@ mod applications;
 mod calls;
 mod csv;
 mod dash;
+mod decisions;
 mod devmail;
 mod orgs;
 mod profiles;

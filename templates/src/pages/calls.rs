@@ -177,7 +177,12 @@ pub fn manage_published(ctx: &PageCtx, id: i32, d: &CallDetail, extend: &FormVie
         ctx,
         &d.title,
         html! {
-            p { a.button href={ "/manage/calls/" (id) "/applications" } { (t(l, "call-applications")) } " " a href={ "/calls/" (id) } { (t(l, "call-public-page")) } }
+            p.actions {
+                a.button href={ "/manage/calls/" (id) "/applications" } { (t(l, "call-applications")) }
+                a.button.secondary href={ "/manage/calls/" (id) "/panel" } { (t(l, "manage-panel-title")) }
+                a.button.secondary href={ "/manage/calls/" (id) "/results" } { (t(l, "results-title")) }
+                a href={ "/calls/" (id) } { (t(l, "call-public-page")) }
+            }
             p.hint { (t(l, "call-frozen")) }
             @if can_extend {
                 section {

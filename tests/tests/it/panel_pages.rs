@@ -86,3 +86,82 @@ both_backends!(
         eprintln!("scoring list: {small} SQL statements for 10 and for 500 applications");
     }
 );
+
+both_backends!(
+    async fn the_coordinator_names_the_panel_decides_and_publishes_through_the_pages(app) {
+        let w = seed::world(&app.db).await;
+        let coordinator = seed::actor(&app.db, &seed::user(&app.db, "coord@example.lv", Role::Coordinator, w.muni_a.id).await).await;
+        let members = [
+            seed::actor(&app.db, &seed::user(&app.db, "m1@example.lv", Role::PanelMember, w.muni_a.id).await).await,
+            seed::actor(&app.db, &seed::user(&app.db, "m2@example.lv", Role::PanelMember, w.muni_a.id).await).await,
+        ];
+        let ngo_user = seed::user(&app.db, "ngo@example.lv", Role::NgoMember, w.ngo.id).await;
+        let closes = Utc::now() + Duration::hours(1);
+        let mut form = seed::call_form(closes);
+        form.budget = "2000".into();
+        form.max_grant = "2000".into();
+        let input = form.parse().expect("form");
+        let call = entities::calls::create(&app.db, &coordinator, w.muni_a.id, &input, Utc::now()).await.expect("call");
+        let call = entities::calls::publish(&app.db, &coordinator, call, Utc::now()).await.expect("publish");
+        seed::bulk_submitted(&app.db, &call, &w.ngo, ngo_user.id, 1, 3).await;
+        let b = app.browser();
+        b.login("coord@example.lv", seed::PASSWORD).await;
+        let panel_path = format!("/manage/calls/{}/panel", call.id);
+        let page = b.get(&panel_path).await;
+        assert_eq!(page.attrs("input[name=member]", "value").len(), 2);
+        let (id1, id2) = (members[0].user.id.to_string(), members[1].user.id.to_string());
+        let bad = b.submit(&page, &panel_path, &[("member", &id1), ("chair", &id2)]).await;
+        assert_eq!((bad.status, bad.text(".error-summary li")), (422, "Komisijas priekšsēdētājam jābūt vienam no komisijas locekļiem.".to_owned()));
+        let saved = b.submit(&page, &panel_path, &[("member", &id1), ("member", &id2), ("chair", &id1)]).await;
+        assert_eq!(saved.text(".flash"), "Komisija saglabāta.");
+
+        app.clock.hold(Some(closes + Duration::minutes(1)));
+        let now = closes + Duration::minutes(1);
+        let criteria = entities::calls::criteria(&app.db, call.id).await.expect("criteria");
+        let apps: Vec<i32> = entities::applications::of_call(&app.db, call.id, None).await.expect("apps").0.into_iter().map(|r| r.app.id).collect();
+        let mark = |c: &entities::entity::call_criterion::Model, p: &str| panel::MarkForm { criterion_id: c.id, points: p.into(), not_applicable: false, comment: String::new() };
+        for (m, lenient) in members.iter().zip([0, 2]) {
+            for (i, app_id) in apps.iter().enumerate() {
+                panel::declare(&app.db, m, *app_id, false, "", now).await.expect("declare");
+                let p1 = (9 - 2 * i as i32 + lenient).min(10).to_string();
+                panel::save_card(&app.db, m, *app_id, &[mark(&criteria[0], &p1), mark(&criteria[1], "3")], true, now).await.expect("card");
+            }
+        }
+        let results_path = format!("/manage/calls/{}/results", call.id);
+        let results = b.get(&results_path).await;
+        assert_eq!(results.texts("tbody tr").len(), 3 + 2, "three applications and two members in the calibration table");
+        // m2 gives 2 more points (weight 2) except where 10 caps it: deviations 1, 2, 2 → ±1.67.
+        assert!(results.contains("+1.67") && results.contains("-1.67"), "the lenient member stands out: {}", results.text("table:last-of-type"));
+        assert!(results.text("p.hint").contains("lielāka mediāna"), "the tie-break rule is on the page");
+        let reduced = b.submit(&results, &format!("/manage/calls/{}/reduced", call.id), &[("application", &apps[1].to_string()), ("amount", "5000")]).await;
+        assert_eq!(reduced.status, 422, "more than requested");
+        let reduced = b.submit(&results, &format!("/manage/calls/{}/reduced", call.id), &[("application", &apps[1].to_string()), ("amount", "800")]).await;
+        assert_eq!(reduced.text(".flash"), "Samazinātā summa saglabāta.");
+        assert_eq!(b.get(&format!("/api/v1/calls/{}/results", call.id)).await.status, 404, "nothing public before publishing");
+        let locked = b.submit(&reduced, &format!("/manage/calls/{}/lock", call.id), &[]).await;
+        assert_eq!(locked.text(".flash"), "Lēmums apstiprināts.");
+        let funded: Vec<String> = locked.texts("tbody tr td:last-child").into_iter().filter(|t| t.starts_with("Atbalstīts")).collect();
+        assert_eq!(funded.len(), 2, "1 000 + 800 fit in 2 000; the third does not");
+
+        let (status, headers, body) = b.download(&format!("/manage/calls/{}/export.xlsx", call.id)).await;
+        assert_eq!(status, 200);
+        assert!(body.starts_with(b"PK\x03\x04") && headers.get("content-disposition").is_some());
+        let (_, _, csv) = b.download(&format!("/manage/calls/{}/export.csv", call.id)).await;
+        assert!(String::from_utf8_lossy(&csv).contains("\"800,00\""), "the reduced amount is exported");
+        let minutes = b.get(&format!("/manage/calls/{}/minutes", call.id)).await;
+        assert!(minutes.contains("m1@example.lv") || minutes.contains("User m1@example.lv"));
+        assert!(minutes.contains("Neviens vērtētājs nav atstatījies."));
+
+        let published = b.submit(&locked, &format!("/manage/calls/{}/publish-results", call.id), &[]).await;
+        assert_eq!(published.text(".flash"), "Rezultāti publicēti; pieteicējiem tiek sūtīti e-pasti.");
+        let public = app.browser().get(&format!("/calls/{}/results", call.id)).await;
+        assert_eq!(public.texts("tbody tr").len(), 3);
+        assert!(!public.contains("ngo@example.lv"), "no personal data");
+        let (status, _, body) = app.browser().download(&format!("/api/v1/calls/{}/results", call.id)).await;
+        let json: serde_json::Value = serde_json::from_slice(&body).expect("json");
+        assert_eq!(status, 200);
+        assert_eq!(json["results"][1]["amount"], "800.00");
+        assert_eq!(json["results"][2]["outcome"], "reserve");
+        app.clock.hold(None);
+    }
+);

@@ -1,0 +1,563 @@
+//! The coordinator's side of scoring and decisions: the panel (and who has not finished), the
+//! results with the calibration view, reduced amounts, locking, reopening and publishing the
+//! decision, exports (CSV, XLSX) and the printable minutes; and the public results (page, JSON).
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use axum_extra::extract::Form as MultiForm;
+use entities::allocation::Outcome;
+use entities::decision::{self, Standing};
+use entities::entity::call::{self, CallStatus};
+use entities::entity::{declaration, scorecard, user};
+use entities::money::Eur;
+use entities::{Error as DomainError, FieldErrors, calls, panel, scoring};
+use rust_decimal::Decimal;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use serde::Deserialize;
+use templates::components::FormView;
+use templates::pages::decisions::{self as pages, PanelMemberRow, PanelView, ResultsView, StandingRow};
+use templates::{Lang, t};
+
+use crate::ctx::{Ctx, Signed, redirect_with_flash};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/manage/calls/{id}/panel", get(panel_page).post(set_panel))
+        .route("/manage/calls/{id}/results", get(results_page))
+        .route("/manage/calls/{id}/reduced", post(set_reduced))
+        .route("/manage/calls/{id}/lock", post(lock))
+        .route("/manage/calls/{id}/reopen", post(reopen))
+        .route("/manage/calls/{id}/publish-results", post(publish))
+        .route("/manage/calls/{id}/export.csv", get(export_csv))
+        .route("/manage/calls/{id}/export.xlsx", get(export_xlsx))
+        .route("/manage/calls/{id}/minutes", get(minutes))
+        .route("/calls/{id}/results", get(public_results))
+        .route("/api/v1/calls/{id}/results", get(api_results))
+}
+
+fn score(d: Option<Decimal>) -> String {
+    d.map(|d| d.round_dp(2).to_string()).unwrap_or_else(|| "—".to_owned())
+}
+
+fn outcome_label(lang: Lang, o: Outcome) -> String {
+    match o {
+        Outcome::Funded { .. } => t(lang, "application-status-funded"),
+        Outcome::Reserve { position } => format!("{} {position}", t(lang, "application-status-reserve")),
+        Outcome::NotFunded => t(lang, "application-status-not_funded"),
+        Outcome::Withdrawn => t(lang, "application-status-withdrawn"),
+    }
+}
+
+async fn panel_view(state: &AppState, c: &call::Model, form: FormView) -> AppResult<PanelView> {
+    let seated = panel::members(&state.db, c.id).await?;
+    let candidates = panel::candidates(&state.db, c.municipality_id).await?;
+    let apps: Vec<i32> = entities::applications::of_call(&state.db, c.id, None)
+        .await?
+        .0
+        .into_iter()
+        .map(|r| r.app.id)
+        .collect();
+    let cards = scorecard::Entity::find()
+        .filter(scorecard::Column::ApplicationId.is_in(apps.clone()))
+        .filter(scorecard::Column::SubmittedAt.is_not_null())
+        .all(&state.db)
+        .await?;
+    let recusals = declaration::Entity::find()
+        .filter(declaration::Column::ApplicationId.is_in(apps.clone()))
+        .filter(declaration::Column::Conflict.eq(true))
+        .all(&state.db)
+        .await?;
+    let progress = seated
+        .iter()
+        .map(|(p, u)| {
+            let done = cards.iter().filter(|c| c.user_id == u.id).count();
+            let recused = recusals.iter().filter(|d| d.user_id == u.id).count();
+            PanelMemberRow {
+                name: u.name.clone(),
+                chair: p.is_chair,
+                done,
+                to_do: apps.len().saturating_sub(done + recused),
+                recused,
+            }
+        })
+        .collect();
+    Ok(PanelView {
+        call_id: c.id,
+        call_title: c.title.clone(),
+        candidates: candidates
+            .into_iter()
+            .map(|u| {
+                let seat = seated.iter().find(|(_, s)| s.id == u.id);
+                (u.id, u.name, seat.is_some(), seat.is_some_and(|(p, _)| p.is_chair))
+            })
+            .collect(),
+        progress,
+        form,
+    })
+}
+
+async fn panel_page(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
+    let c = calls::managed(&state.db, &signed.actor, id).await?;
+    let view = panel_view(&state, &c, FormView::new()).await?;
+    Ok(pages::panel(&signed.ctx.page(), &view).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct PanelForm {
+    member: Vec<i32>,
+    chair: Option<i32>,
+}
+
+async fn set_panel(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    MultiForm(f): MultiForm<PanelForm>,
+) -> AppResult<Response> {
+    let c = calls::managed(&state.db, &signed.actor, id).await?;
+    let txn = state.db.begin().await?;
+    match panel::set_panel(&txn, &signed.actor, &c, &f.member, f.chair, state.now()).await {
+        Ok(()) => {
+            txn.commit().await?;
+            Ok(redirect_with_flash(
+                &state,
+                &format!("/manage/calls/{id}/panel"),
+                "manage-panel-saved",
+            ))
+        }
+        Err(DomainError::Invalid(errors)) => {
+            let view = panel_view(
+                &state,
+                &c,
+                FormView {
+                    errors,
+                    ..FormView::new()
+                },
+            )
+            .await?;
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                pages::panel(&signed.ctx.page(), &view),
+            )
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn standing_rows(
+    lang: Lang,
+    standings: &[Standing],
+    criteria: &[entities::entity::call_criterion::Model],
+) -> Vec<StandingRow> {
+    standings
+        .iter()
+        .map(|s| StandingRow {
+            rank: s.rank,
+            app_href: format!("/applications/{}", s.app.id),
+            reference: s.app.ref_no.clone().unwrap_or_default(),
+            applicant: s.applicant.as_ref().map(|a| a.name.clone()).unwrap_or_default(),
+            title: s.app.title.clone(),
+            requested: Eur::from_cents(s.app.requested_cents).display(lang),
+            reduced: s
+                .reduced_cents
+                .map(|c| Eur::from_cents(c).to_plain())
+                .unwrap_or_default(),
+            reduced_field: s.app.id.to_string(),
+            cards: s.result.cards,
+            mean: score(s.result.mean),
+            median: score(s.result.median),
+            spread: score(s.result.spread),
+            failed: s
+                .result
+                .failed
+                .iter()
+                .filter_map(|id| criteria.iter().find(|c| c.id == *id).map(|c| c.name.clone()))
+                .collect(),
+            outcome: outcome_label(lang, s.outcome),
+        })
+        .collect()
+}
+
+async fn results_view(state: &AppState, lang: Lang, c: &call::Model, form: FormView) -> AppResult<ResultsView> {
+    let now = state.now();
+    let standings = decision::standings(&state.db, c).await?;
+    let criteria = calls::criteria(&state.db, c.id).await?;
+    let (rules, mut cards) = panel::submitted_cards(&state.db, c.id).await?;
+    let per_app: Vec<Vec<scoring::Card>> = standings.iter().filter_map(|s| cards.remove(&s.app.id)).collect();
+    let calibration = scoring::calibration(&rules, &per_app);
+    let names: HashMap<i32, String> = user::Entity::find()
+        .filter(user::Column::Id.is_in(calibration.keys().copied().collect::<Vec<_>>()))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let status = calls::effective_status(c, now);
+    let undecided = matches!(status, CallStatus::Closed | CallStatus::InReview);
+    let funded: i64 = standings
+        .iter()
+        .map(|s| {
+            if let Outcome::Funded { cents } = s.outcome {
+                cents
+            } else {
+                0
+            }
+        })
+        .sum();
+    Ok(ResultsView {
+        call_id: c.id,
+        call_title: c.title.clone(),
+        status: crate::calls::status_label(lang, status),
+        budget: Eur::from_cents(c.budget_cents).display(lang),
+        funded_total: Eur::from_cents(funded).display(lang),
+        rows: standing_rows(lang, &standings, &criteria),
+        calibration: calibration
+            .into_iter()
+            .map(|(member, (n, dev))| {
+                (
+                    names.get(&member).cloned().unwrap_or_default(),
+                    n,
+                    format!("{:+}", dev.round_dp(2)),
+                )
+            })
+            .collect(),
+        can_change: undecided,
+        can_lock: undecided,
+        can_reopen: status == CallStatus::Decided,
+        can_publish: status == CallStatus::Decided,
+        form,
+    })
+}
+
+async fn render_results(state: &AppState, signed: &Signed, c: &call::Model, form: FormView) -> AppResult<Response> {
+    let status = if form.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let view = results_view(state, signed.ctx.lang, c, form).await?;
+    Ok((status, pages::results(&signed.ctx.page(), &view)).into_response())
+}
+
+async fn results_page(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
+    let c = calls::managed(&state.db, &signed.actor, id).await?;
+    render_results(&state, &signed, &c, FormView::new()).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ReducedForm {
+    application: i32,
+    amount: String,
+    reason: String,
+}
+
+/// Runs a change of the decision in a transaction: success redirects to the results with
+/// `flash`; field errors show the results again.
+async fn decide<F, T>(
+    state: &AppState,
+    signed: &Signed,
+    c: &call::Model,
+    flash: &str,
+    form: FormView,
+    change: F,
+) -> AppResult<Response>
+where
+    F: AsyncFnOnce(&sea_orm::DatabaseTransaction) -> Result<T, DomainError>,
+{
+    let txn = state.db.begin().await?;
+    match change(&txn).await {
+        Ok(_) => {
+            txn.commit().await?;
+            Ok(redirect_with_flash(
+                state,
+                &format!("/manage/calls/{}/results", c.id),
+                flash,
+            ))
+        }
+        Err(DomainError::Invalid(errors)) => render_results(state, signed, c, FormView { errors, ..form }).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn set_reduced(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    Form(f): Form<ReducedForm>,
+) -> AppResult<Response> {
+    let c = calls::managed(&state.db, &signed.actor, id).await?;
+    let now = state.now();
+    decide(
+        &state,
+        &signed,
+        &c,
+        "results-reduced-saved",
+        FormView::new(),
+        async |txn| decision::set_reduced(txn, &signed.actor, f.application, &f.amount, now).await,
+    )
+    .await
+}
+
+async fn lock(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
+    let c = calls::managed(&state.db, &signed.actor, id).await?;
+    let now = state.now();
+    decide(
+        &state,
+        &signed,
+        &c.clone(),
+        "results-locked",
+        FormView::new(),
+        async |txn| decision::lock(txn, &signed.actor, c, now).await,
+    )
+    .await
+}
+
+async fn reopen(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    Form(f): Form<ReducedForm>,
+) -> AppResult<Response> {
+    let c = calls::managed(&state.db, &signed.actor, id).await?;
+    let now = state.now();
+    let form = FormView::typed([("reason", f.reason.as_str())], FieldErrors::new());
+    decide(&state, &signed, &c.clone(), "results-reopened", form, async |txn| {
+        decision::reopen(txn, &signed.actor, c, &f.reason, now).await
+    })
+    .await
+}
+
+async fn publish(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
+    let c = calls::managed(&state.db, &signed.actor, id).await?;
+    let now = state.now();
+    decide(
+        &state,
+        &signed,
+        &c.clone(),
+        "results-published",
+        FormView::new(),
+        async |txn| decision::publish(txn, &signed.actor, c, now).await,
+    )
+    .await
+}
+
+/// The table every export shares: one row per application with its scores and outcome.
+async fn export_table(state: &AppState, lang: Lang, c: &call::Model) -> AppResult<(Vec<String>, Vec<Vec<String>>)> {
+    let standings = decision::standings(&state.db, c).await?;
+    let header = [
+        "application-reference",
+        "field-applicant",
+        "application-title",
+        "application-requested",
+        "results-reduced",
+        "results-cards",
+        "results-mean",
+        "results-median",
+        "results-spread",
+        "results-outcome",
+        "results-amount",
+    ]
+    .iter()
+    .map(|k| t(lang, k))
+    .collect();
+    let rows = standings
+        .iter()
+        .map(|s| {
+            vec![
+                s.app.ref_no.clone().unwrap_or_default(),
+                s.applicant.as_ref().map(|a| a.name.clone()).unwrap_or_default(),
+                s.app.title.clone(),
+                crate::csv::cents(s.app.requested_cents),
+                s.reduced_cents.map(crate::csv::cents).unwrap_or_default(),
+                s.result.cards.to_string(),
+                score(s.result.mean).replace('.', ","),
+                score(s.result.median).replace('.', ","),
+                score(s.result.spread).replace('.', ","),
+                outcome_label(lang, s.outcome),
+                crate::csv::cents(if let Outcome::Funded { cents } = s.outcome {
+                    cents
+                } else {
+                    0
+                }),
+            ]
+        })
+        .collect();
+    Ok((header, rows))
+}
+
+async fn export_csv(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
+    let c = calls::managed(&state.db, &signed.actor, id).await?;
+    let (header, rows) = export_table(&state, signed.ctx.lang, &c).await?;
+    let file = format!("attachment; filename=\"rezultati-{id}.csv\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, file),
+        ],
+        crate::csv::document(&header, &rows),
+    )
+        .into_response())
+}
+
+async fn export_xlsx(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
+    let c = calls::managed(&state.db, &signed.actor, id).await?;
+    let (header, rows) = export_table(&state, signed.ctx.lang, &c).await?;
+    let bytes = xlsx(&header, &rows).map_err(|e| AppError::Internal(anyhow::anyhow!("xlsx: {e}")))?;
+    let file = format!("attachment; filename=\"rezultati-{id}.xlsx\"");
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+            ),
+            (header::CONTENT_DISPOSITION, file),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// A workbook with one sheet; numbers that look like numbers are written as numbers.
+fn xlsx(header: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    for (col, h) in header.iter().enumerate() {
+        sheet.write_string_with_format(0, u16::try_from(col).unwrap_or(u16::MAX), h, &bold)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        let r = u32::try_from(r + 1).unwrap_or(u32::MAX);
+        for (col, cell) in row.iter().enumerate() {
+            let col = u16::try_from(col).unwrap_or(u16::MAX);
+            match cell.replace(',', ".").parse::<Decimal>() {
+                Ok(n) if !cell.is_empty() && cell.chars().all(|ch| ch.is_ascii_digit() || ch == ',') => {
+                    let value: f64 = n.try_into().unwrap_or_default();
+                    sheet.write_number(r, col, value)?;
+                }
+                _ => {
+                    sheet.write_string(r, col, cell)?;
+                }
+            }
+        }
+    }
+    book.save_to_buffer()
+}
+
+async fn minutes(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
+    let c = calls::managed(&state.db, &signed.actor, id).await?;
+    let lang = signed.ctx.lang;
+    let view = results_view(&state, lang, &c, FormView::new()).await?;
+    let members: Vec<(String, bool)> = panel::members(&state.db, c.id)
+        .await?
+        .into_iter()
+        .map(|(p, u)| (u.name, p.is_chair))
+        .collect();
+    let apps: Vec<i32> = decision::standings(&state.db, &c)
+        .await?
+        .iter()
+        .map(|s| s.app.id)
+        .collect();
+    let recusals = declaration::Entity::find()
+        .filter(declaration::Column::ApplicationId.is_in(apps))
+        .filter(declaration::Column::Conflict.eq(true))
+        .all(&state.db)
+        .await?;
+    let names: HashMap<i32, String> = user::Entity::find()
+        .filter(user::Column::Id.is_in(recusals.iter().map(|d| d.user_id).collect::<Vec<_>>()))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let refs: HashMap<i32, String> = view
+        .rows
+        .iter()
+        .map(|r| (r.reduced_field.parse().unwrap_or_default(), r.reference.clone()))
+        .collect();
+    let recusals: Vec<(String, String)> = recusals
+        .into_iter()
+        .map(|d| {
+            (
+                names.get(&d.user_id).cloned().unwrap_or_default(),
+                refs.get(&d.application_id).cloned().unwrap_or_default(),
+            )
+        })
+        .collect();
+    Ok(templates::pages::minutes::minutes(&signed.ctx.page(), &view, &members, &recusals).into_response())
+}
+
+async fn public_results(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i32>) -> AppResult<Response> {
+    let (c, rows) = decision::public_results(&state.db, id).await?;
+    let lang = ctx.lang;
+    let rows: Vec<pages::PublicRow> = rows
+        .into_iter()
+        .map(|r| {
+            let outcome = t(
+                lang,
+                &format!(
+                    "application-status-{}",
+                    if r.outcome == "withdrawn" {
+                        "withdrawn"
+                    } else {
+                        r.outcome
+                    }
+                ),
+            );
+            let amount = if r.amount_cents > 0 {
+                Eur::from_cents(r.amount_cents).display(lang)
+            } else {
+                String::new()
+            };
+            (
+                r.rank,
+                r.reference,
+                r.applicant,
+                r.title,
+                outcome,
+                amount,
+                score(r.score),
+            )
+        })
+        .collect();
+    Ok(pages::public_results(&ctx.page(), id, &c.title, &rows).into_response())
+}
+
+async fn api_results(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    let Ok(id) = id.parse::<i32>() else {
+        return crate::api::not_found();
+    };
+    match decision::public_results(&state.db, id).await {
+        Ok((c, rows)) => {
+            let results: Vec<serde_json::Value> = rows
+                .into_iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "rank": r.rank,
+                        "reference": r.reference,
+                        "applicant": r.applicant,
+                        "project": r.title,
+                        "outcome": r.outcome,
+                        "amount": Eur::from_cents(r.amount_cents).to_plain(),
+                        "score": r.score.map(|s| s.round_dp(2).to_string()),
+                    })
+                })
+                .collect();
+            crate::api::public_json(
+                StatusCode::OK,
+                serde_json::json!({ "call": { "id": c.id, "title": c.title }, "results": results }),
+            )
+        }
+        Err(DomainError::NotFound) => crate::api::not_found(),
+        Err(e) => crate::api::internal(e),
+    }
+}
