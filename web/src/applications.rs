@@ -60,7 +60,7 @@ fn size_label(bytes: i64) -> String {
 /// The draft form as posted: single fields, repeated budget-line fields, the button pressed.
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
-struct DraftData {
+pub(crate) struct DraftData {
     title: String,
     summary: String,
     target_group: String,
@@ -282,6 +282,7 @@ async fn view_model(
         ),
         submit_key: tokens::random_hex(),
         can_withdraw: own && app.status == ApplicationStatus::Submitted && now < call.closes_at,
+        extra: maud::html! {},
     })
 }
 
@@ -297,13 +298,28 @@ async fn render(
     data: Option<DraftData>,
     errors: FieldErrors,
 ) -> AppResult<Response> {
+    render_with(state, signed, app, call, data, errors, FormView::new()).await
+}
+
+/// The application's page; `compliance` is the compliance form as typed, with its problems.
+pub(crate) async fn render_with(
+    state: &AppState,
+    signed: &Signed,
+    app: &application::Model,
+    call: &call::Model,
+    data: Option<DraftData>,
+    errors: FieldErrors,
+    compliance: FormView,
+) -> AppResult<Response> {
     let own = is_own(signed, app);
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
+    let failed = !errors.is_empty() || !compliance.errors.is_empty();
+    let status = if failed {
         StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
     };
-    let view = view_model(state, signed.ctx.lang, app, call, data, errors, own).await?;
+    let mut view = view_model(state, signed.ctx.lang, app, call, data, errors, own).await?;
+    view.extra = crate::compliance::section(state, signed, app, call, own, &compliance).await?;
     let page = if own && app.status == ApplicationStatus::Draft {
         pages::edit(&signed.ctx.page(), &view)
     } else {

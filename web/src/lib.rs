@@ -14,6 +14,7 @@ mod accounts;
 mod api;
 mod applications;
 mod calls;
+mod compliance;
 mod csv;
 mod dash;
 mod decisions;

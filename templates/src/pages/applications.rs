@@ -46,6 +46,8 @@ pub struct ApplicationView {
     pub upload_hint: String,
     pub submit_key: String,
     pub can_withdraw: bool,
+    /// Compliance sections (the coordinator's tools, or the applicant's questions).
+    pub extra: Markup,
 }
 
 fn header(ctx: &PageCtx, v: &ApplicationView) -> Markup {
@@ -168,6 +170,7 @@ pub fn edit(ctx: &PageCtx, v: &ApplicationView) -> Markup {
                 p.hint { (t(l, "application-submit-lead")) }
             }
             (attachments(ctx, v, true))
+            (v.extra)
         },
     )
 }
@@ -194,6 +197,7 @@ pub fn view(ctx: &PageCtx, v: &ApplicationView) -> Markup {
                 tfoot { tr { th colspan="4" { (t(l, "budget-total")) } td.num { strong { (v.budget_total) } } } }
             }
             (attachments(ctx, v, false))
+            (v.extra)
             @if v.can_withdraw {
                 p { a.button.secondary href={ "/applications/" (v.id) "/withdraw" } { (t(l, "application-withdraw")) } }
             }

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod applications;
 pub mod calls;
+pub mod compliance;
 pub mod dash;
 pub mod decisions;
 pub mod errors;

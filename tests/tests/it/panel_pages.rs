@@ -4,6 +4,7 @@ use chrono::{Duration, Utc};
 use entities::domain::Role;
 use entities::panel;
 use pumpurs_tests::{both_backends, seed};
+use sea_orm::EntityTrait;
 
 both_backends!(
     async fn members_declare_and_score_through_the_pages_and_others_get_404(app) {
@@ -162,6 +163,82 @@ both_backends!(
         assert_eq!(status, 200);
         assert_eq!(json["results"][1]["amount"], "800.00");
         assert_eq!(json["results"][2]["outcome"], "reserve");
+        app.clock.hold(None);
+    }
+);
+
+both_backends!(
+    async fn compliance_questions_answers_ineligibility_and_declining_through_the_pages(app) {
+        let w = seed::world(&app.db).await;
+        let coordinator = seed::actor(&app.db, &seed::user(&app.db, "coord@example.lv", Role::Coordinator, w.muni_a.id).await).await;
+        let ngo = seed::actor(&app.db, &seed::user(&app.db, "ngo@example.lv", Role::NgoMember, w.ngo.id).await).await;
+        let closes = Utc::now() + Duration::hours(1);
+        let mut form = seed::call_form(closes);
+        form.budget = "1200".into();
+        form.max_grant = "1200".into();
+        let input = form.parse().expect("form");
+        let call = entities::calls::create(&app.db, &coordinator, w.muni_a.id, &input, Utc::now()).await.expect("call");
+        let call = entities::calls::publish(&app.db, &coordinator, call, Utc::now()).await.expect("publish");
+        let mut ids = Vec::new();
+        for i in 0..3 {
+            let draft = seed::draft(&app.db, &ngo, &call, &w.ngo).await;
+            let txn = sea_orm::TransactionTrait::begin(&app.db).await.expect("begin");
+            entities::applications::submit(&txn, &ngo, draft.id, &format!("{:064x}", i + 1), Utc::now()).await.expect("submit");
+            txn.commit().await.expect("commit");
+            ids.push(draft.id);
+        }
+        let now = closes + Duration::minutes(1);
+        app.clock.hold(Some(now));
+        let c = app.browser();
+        c.login("coord@example.lv", seed::PASSWORD).await;
+        let path = format!("/applications/{}", ids[0]);
+        let page = c.get(&path).await;
+        assert!(page.contains("Administratīvā atbilstība"));
+        let req = entities::calls::requirements(&app.db, call.id).await.expect("req")[0].id.to_string();
+        let unmet = c.submit(&page, &format!("/manage/applications/{}/compliance", ids[0]), &[("requirement", &req), ("comment", "")]).await;
+        assert_eq!((unmet.status, unmet.field_error(&format!("comment-{req}"))), (422, "Ja prasība nav izpildīta, paskaidrojiet kāpēc.".to_owned()));
+        let met = c.submit(&page, &format!("/manage/applications/{}/compliance", ids[0]), &[("requirement", &req), ("met", &req), ("comment", "")]).await;
+        assert_eq!(met.text(".flash"), "Atbilstības pārbaude saglabāta.");
+        let riga = entities::time::to_riga(now + Duration::days(2)).format("%Y-%m-%dT%H:%M").to_string();
+        let asked = c.submit(&met, &format!("/manage/applications/{}/clarifications", ids[0]), &[("question", "Kas vadīs nodarbības?"), ("deadline", &riga)]).await;
+        assert_eq!(asked.text(".flash"), "Jautājums nosūtīts pieteicējam.");
+        assert!(crate::outbox_events(app).await.iter().any(|e| matches!(e, entities::outbox::EmailEvent::Clarification { .. })));
+
+        let n = app.browser();
+        n.login("ngo@example.lv", seed::PASSWORD).await;
+        let mine = n.get(&path).await;
+        assert!(mine.contains("Kas vadīs nodarbības?"));
+        let action = mine.attrs("form[action*='/clarifications/']", "action").into_iter().next().expect("answer form");
+        let answered = n.submit(&mine, &action, &[("answer", "Pieredzējis jaunatnes darbinieks.")]).await;
+        assert_eq!(answered.text(".flash"), "Atbilde nosūtīta.");
+        assert!(c.get(&path).await.contains("Pieredzējis jaunatnes darbinieks."), "the coordinator reads the answer");
+
+        let third = format!("/applications/{}", ids[2]);
+        let page = c.get(&third).await;
+        let unconfirmed = c.submit(&page, &format!("/manage/applications/{}/ineligible", ids[2]), &[("reason", "Nav darba plāna.")]).await;
+        assert_eq!(unconfirmed.status, 422, "a destructive step needs its confirmation");
+        let done = c.submit(&page, &format!("/manage/applications/{}/ineligible", ids[2]), &[("reason", "Nav darba plāna."), ("confirm", "yes")]).await;
+        assert_eq!(done.text(".flash"), "Pieteikums atzīts par neatbilstošu.");
+        assert!(n.get(&third).await.contains("Nav darba plāna."), "the applicant sees the reason");
+
+        // Scored and locked: 1 200 funds the first; the second is the reserve. The first declines.
+        let member = seed::actor(&app.db, &seed::user(&app.db, "m1@example.lv", Role::PanelMember, w.muni_a.id).await).await;
+        let call = entities::entity::call::Entity::find_by_id(call.id).one(&app.db).await.expect("q").expect("row");
+        panel::set_panel(&app.db, &coordinator, &call, &[member.user.id], Some(member.user.id), now).await.expect("panel");
+        let criteria = entities::calls::criteria(&app.db, call.id).await.expect("criteria");
+        for (id, points) in [(ids[0], "9"), (ids[1], "7")] {
+            panel::declare(&app.db, &member, id, false, "", now).await.expect("declare");
+            let marks: Vec<panel::MarkForm> = criteria.iter().map(|c| panel::MarkForm { criterion_id: c.id, points: points.min("5").to_owned(), ..Default::default() }).collect();
+            let mut marks = marks;
+            marks[0].points = points.to_owned();
+            panel::save_card(&app.db, &member, id, &marks, true, now).await.expect("card");
+        }
+        entities::decision::lock(&app.db, &coordinator, call, now).await.expect("lock");
+        let funded_page = n.get(&path).await;
+        let declined = n.submit(&funded_page, &format!("{path}/decline"), &[("confirm", "yes")]).await;
+        assert_eq!(declined.text(".flash"), "Jūs atteicāties no finansējuma; to saņems nākamais rezerves sarakstā.", "{}", declined.body);
+        let second = entities::entity::application::Entity::find_by_id(ids[1]).one(&app.db).await.expect("q").expect("row");
+        assert_eq!(second.status, entities::entity::application::ApplicationStatus::Funded, "the reserve moved up");
         app.clock.hold(None);
     }
 );

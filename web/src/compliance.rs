@@ -1,0 +1,284 @@
+//! The compliance tier's handlers: the coordinator checks requirements, asks questions and
+//! finds applications ineligible; the applicant answers and may decline a grant.
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::post;
+use axum::{Form, Router};
+use axum_extra::extract::Form as MultiForm;
+use entities::entity::application::{self, ApplicationStatus};
+use entities::entity::call::{self, CallStatus};
+use entities::{Error as DomainError, FieldErrors, applications, calls, compliance, decision};
+use maud::Markup;
+use sea_orm::{EntityTrait, TransactionTrait};
+use serde::Deserialize;
+use templates::components::FormView;
+use templates::pages::compliance::{self as pages, ClarificationView, RequirementRow};
+
+use crate::ctx::{Signed, redirect_with_flash};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/manage/applications/{id}/compliance", post(check))
+        .route("/manage/applications/{id}/clarifications", post(ask))
+        .route("/manage/applications/{id}/ineligible", post(ineligible))
+        .route("/applications/{id}/clarifications/{cid}", post(answer))
+        .route("/applications/{id}/decline", post(decline))
+}
+
+/// The compliance part of an application's page, for the call's coordinator or the applicant.
+pub(crate) async fn section(
+    state: &AppState,
+    signed: &Signed,
+    app: &application::Model,
+    call: &call::Model,
+    own: bool,
+    form: &FormView,
+) -> AppResult<Markup> {
+    let now = state.now();
+    let questions: Vec<ClarificationView> = compliance::clarifications(&state.db, app.id)
+        .await?
+        .into_iter()
+        .map(|c| ClarificationView {
+            id: c.id,
+            can_answer: own && c.answer.is_none() && now < c.deadline,
+            question: c.question,
+            deadline: crate::calls::riga(c.deadline),
+            answer: c.answer,
+        })
+        .collect();
+    if calls::managed(&state.db, &signed.actor, call.id).await.is_ok() {
+        let checks = compliance::checks(&state.db, app.id).await?;
+        let requirements: Vec<RequirementRow> = calls::requirements(&state.db, call.id)
+            .await?
+            .into_iter()
+            .map(|r| {
+                let check = checks.iter().find(|c| c.requirement_id == r.id);
+                let typed = form.value(&format!("comment-{}", r.id));
+                RequirementRow {
+                    id: r.id,
+                    text: r.text,
+                    met: check.map(|c| c.met),
+                    comment: if typed.is_empty() {
+                        check.map(|c| c.comment.clone()).unwrap_or_default()
+                    } else {
+                        typed.to_owned()
+                    },
+                }
+            })
+            .collect();
+        let open = matches!(
+            calls::effective_status(call, now),
+            CallStatus::Closed | CallStatus::InReview
+        ) && matches!(app.status, ApplicationStatus::Submitted | ApplicationStatus::InReview);
+        return Ok(pages::coordinator(
+            &signed.ctx.page(),
+            app.id,
+            &requirements,
+            &questions,
+            open,
+            form,
+        ));
+    }
+    if own {
+        let ineligible =
+            (app.status == ApplicationStatus::Ineligible).then(|| app.ineligible_reason.clone().unwrap_or_default());
+        return Ok(pages::applicant(
+            &signed.ctx.page(),
+            app.id,
+            &questions,
+            ineligible.as_deref(),
+            app.status == ApplicationStatus::Funded,
+        ));
+    }
+    Ok(maud::html! {})
+}
+
+/// Runs a compliance step; field errors show the application again with the form as typed.
+async fn step<F, T>(
+    state: &AppState,
+    signed: &Signed,
+    id: i32,
+    typed: FormView,
+    flash: &str,
+    change: F,
+) -> AppResult<Response>
+where
+    F: AsyncFnOnce(&sea_orm::DatabaseTransaction) -> Result<T, DomainError>,
+{
+    let txn = state.db.begin().await?;
+    match change(&txn).await {
+        Ok(_) => {
+            txn.commit().await?;
+            Ok(redirect_with_flash(state, &format!("/applications/{id}"), flash))
+        }
+        Err(DomainError::Invalid(errors)) => {
+            drop(txn);
+            let (app, call) = applications::readable(&state.db, &signed.actor, id).await?;
+            crate::applications::render_with(
+                state,
+                signed,
+                &app,
+                &call,
+                None,
+                FieldErrors::new(),
+                FormView { errors, ..typed },
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CheckForm {
+    requirement: Vec<i32>,
+    met: Vec<i32>,
+    comment: Vec<String>,
+}
+
+async fn check(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    MultiForm(f): MultiForm<CheckForm>,
+) -> AppResult<Response> {
+    let now = state.now();
+    let typed = FormView::typed(
+        f.requirement
+            .iter()
+            .zip(&f.comment)
+            .map(|(r, c)| (format!("comment-{r}"), c.clone()))
+            .collect::<Vec<_>>()
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str())),
+        FieldErrors::new(),
+    );
+    step(&state, &signed, id, typed, "compliance-saved", async |txn| {
+        let mut errors = FieldErrors::new();
+        for (i, requirement) in f.requirement.iter().enumerate() {
+            let comment = f.comment.get(i).map(String::as_str).unwrap_or("");
+            match compliance::check(
+                txn,
+                &signed.actor,
+                id,
+                *requirement,
+                f.met.contains(requirement),
+                comment,
+                now,
+            )
+            .await
+            {
+                Ok(()) => {}
+                Err(DomainError::Invalid(e)) => errors.0.extend(e.0),
+                Err(e) => return Err(e),
+            }
+        }
+        errors.into_result()
+    })
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct AskForm {
+    question: String,
+    deadline: String,
+}
+
+async fn ask(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    Form(f): Form<AskForm>,
+) -> AppResult<Response> {
+    let now = state.now();
+    let typed = FormView::typed(
+        [("question", f.question.as_str()), ("deadline", f.deadline.as_str())],
+        FieldErrors::new(),
+    );
+    step(&state, &signed, id, typed, "clarification-asked", async |txn| {
+        compliance::ask(txn, &signed.actor, id, &f.question, &f.deadline, now).await
+    })
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct IneligibleForm {
+    reason: String,
+    confirm: String,
+}
+
+async fn ineligible(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    Form(f): Form<IneligibleForm>,
+) -> AppResult<Response> {
+    let now = state.now();
+    let typed = FormView::typed([("reason", f.reason.as_str())], FieldErrors::new());
+    step(&state, &signed, id, typed, "ineligible-saved", async |txn| {
+        if f.confirm != "yes" {
+            return Err(FieldErrors::single("ineligible_confirm", "error-confirm"));
+        }
+        compliance::mark_ineligible(txn, &signed.actor, id, &f.reason, now).await
+    })
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct AnswerForm {
+    answer: String,
+}
+
+async fn answer(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((id, cid)): Path<(i32, i32)>,
+    Form(f): Form<AnswerForm>,
+) -> AppResult<Response> {
+    let now = state.now();
+    let question = entities::entity::clarification::Entity::find_by_id(cid)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if question.application_id != id {
+        return Err(AppError::NotFound);
+    }
+    step(
+        &state,
+        &signed,
+        id,
+        FormView::new(),
+        "clarification-answered",
+        async |txn| compliance::answer(txn, &signed.actor, cid, &f.answer, now).await,
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct DeclineForm {
+    confirm: String,
+}
+
+async fn decline(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    Form(f): Form<DeclineForm>,
+) -> AppResult<Response> {
+    if f.confirm != "yes" {
+        return Err(AppError::BadRequest("error-confirm"));
+    }
+    let now = state.now();
+    step(&state, &signed, id, FormView::new(), "decline-done", async |txn| {
+        decision::decline(txn, &signed.actor, id, now).await
+    })
+    .await
+}
