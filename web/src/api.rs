@@ -220,6 +220,15 @@ async fn openapi(State(state): State<AppState>) -> Response {
                     "properties": { "calls": { "type": "array", "items": { "$ref": "#/components/schemas/CallSummary" } } }
                 } } } } }
             } },
+            "/calls/{id}/results": { "get": {
+                "operationId": "getCallResults",
+                "summary": "The published results of a call (organisations and projects only, no personal data)",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                "responses": {
+                    "200": { "description": "The results in rank order", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Results" } } } },
+                    "404": { "description": "No call with published results has this id.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                }
+            } },
             "/calls/{id}": { "get": {
                 "operationId": "getCall",
                 "summary": "One published call with its requirements and criteria",
@@ -243,6 +252,14 @@ async fn openapi(State(state): State<AppState>) -> Response {
                         "weight": { "type": "string", "example": "1.50" }, "min_points": { "type": ["integer", "null"] }
                     } } }
                 } } ] },
+            "Results": { "type": "object", "required": ["call", "results"], "properties": {
+                "call": { "type": "object", "required": ["id", "title"], "properties": { "id": { "type": "integer" }, "title": { "type": "string" } } },
+                "results": { "type": "array", "items": { "type": "object", "required": ["rank", "reference", "applicant", "project", "outcome", "amount", "score"], "properties": {
+                    "rank": { "type": "integer" }, "reference": { "type": "string" }, "applicant": { "type": "string" }, "project": { "type": "string" },
+                    "outcome": { "type": "string", "enum": ["funded", "reserve", "not_funded", "withdrawn"] },
+                    "amount": money, "score": { "type": ["string", "null"], "example": "18.50" }
+                } } }
+            } },
             "Error": { "type": "object", "required": ["error"], "properties": { "error": { "type": "string" }, "message": { "type": "string" }, "reference": { "type": "string" } } }
         } }
     });

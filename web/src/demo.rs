@@ -31,6 +31,7 @@ pub const DEMO_USERS: &[(&str, &str, Role, &str)] = &[
         "valmiera",
     ),
     ("komisija@demo.pumpurs.lv", "Edgars Krūmiņš", Role::PanelMember, "ogre"),
+    ("komisija2@demo.pumpurs.lv", "Laila Ābele", Role::PanelMember, "ogre"),
     ("direktore@demo.pumpurs.lv", "Inese Zariņa", Role::Director, "ogre1"),
     ("psihologe@demo.pumpurs.lv", "Laura Vītola", Role::SupportStaff, "ogre1"),
     ("gramatvede@demo.pumpurs.lv", "Guna Siliņa", Role::Accountant, "ogre1"),
@@ -182,7 +183,9 @@ pub async fn load(cfg: &Config, db: &DatabaseConnection) -> anyhow::Result<()> {
         add_membership(&txn, u.id, org.id, *role, now).await?;
     }
     txn.commit().await?;
-    load_call(cfg, db, ogre.id, now).await?;
+    for stage in [Stage::Published, Stage::InReview, Stage::Open] {
+        load_call(cfg, db, ogre.id, stage, now).await?;
+    }
     println!("Demo data loaded. Every demo account's password is {DEMO_PASSWORD}:");
     for (email, name, role, _) in DEMO_USERS {
         println!("  {email:<40} {name:<18} {}", role.as_str());
@@ -343,12 +346,42 @@ async fn actor_of(db: &DatabaseConnection, email: &str) -> anyhow::Result<entiti
 }
 
 /// An open call of the municipality with applications in several states and real documents.
+/// The stage a demo call is left in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Open,
+    InReview,
+    Published,
+}
+
+/// A call of the municipality left at `stage`, with applications in several states and real
+/// documents. Earlier stages are played out with the times they would have happened at.
 async fn load_call(
     cfg: &Config,
     db: &DatabaseConnection,
     municipality: i32,
-    now: chrono::DateTime<Utc>,
+    stage: Stage,
+    real_now: chrono::DateTime<Utc>,
 ) -> anyhow::Result<()> {
+    let days = chrono::Duration::days;
+    let (title, prefix, opens_at) = match stage {
+        Stage::Open => ("Jauniešu iniciatīvu projektu konkurss 2027", "OGR", real_now - days(7)),
+        Stage::InReview => ("Jauniešu iniciatīvas 2026 (rudens kārta)", "OGRR", real_now - days(40)),
+        Stage::Published => (
+            "Jauniešu iniciatīvas 2026 (pavasara kārta)",
+            "OGRP",
+            real_now - days(150),
+        ),
+    };
+    let closes_at = if stage == Stage::Open {
+        real_now + days(21)
+    } else {
+        opens_at + days(30)
+    };
+    let scoring_deadline = closes_at + days(21);
+    // Applications are written while the call is open; scoring happens after it closes.
+    let now = opens_at + days(1);
+    let scored_at = closes_at + days(2);
     use entities::applications::{self, DraftForm, LineForm};
     use entities::calls::{CallInput, CriterionInput};
     use entities::money::Eur;
@@ -361,14 +394,14 @@ async fn load_call(
         min_points: min,
     };
     let input = CallInput {
-        title: "Jauniešu iniciatīvu projektu konkurss 2027".into(),
+        title: title.into(),
         description: "Ogres novada pašvaldība aicina jauniešu organizācijas un neformālas jauniešu grupas iesniegt projektus, kas stiprina skolēnu motivāciju mācīties un palikt skolā.".into(),
         aims: "Mazināt priekšlaicīgu mācību pārtraukšanu; iesaistīt riska grupas skolēnus ārpusstundu aktivitātēs.".into(),
         eligibility: "Biedrības, kas strādā ar jauniešiem Ogres novadā, un neformālas jauniešu grupas ar pilngadīgu atbildīgo personu.".into(),
-        ref_prefix: "OGR".into(),
-        opens_at: now - chrono::Duration::days(7),
-        closes_at: now + chrono::Duration::days(21),
-        scoring_deadline: now + chrono::Duration::days(42),
+        ref_prefix: prefix.into(),
+        opens_at,
+        closes_at,
+        scoring_deadline,
         budget: Eur::from_cents(1_500_000),
         min_grant: Eur::from_cents(50_000),
         max_grant: Eur::from_cents(300_000),
@@ -385,8 +418,8 @@ async fn load_call(
             criterion("Budžeta pamatotība", 5, 100, None),
         ],
     };
-    let call = entities::calls::create(db, &coordinator, municipality, &input, now).await?;
-    let call = entities::calls::publish(db, &coordinator, call, now).await?;
+    let call = entities::calls::create(db, &coordinator, municipality, &input, opens_at - days(3)).await?;
+    let call = entities::calls::publish(db, &coordinator, call, opens_at - days(2)).await?;
     let store = entities::storage::build(&cfg.documents)?;
     let limits = entities::attachments::Limits {
         max_file: cfg.max_file_bytes,
@@ -477,6 +510,47 @@ async fn load_call(
             applications::submit(&txn, &member, draft.id, &format!("{:064x}", i + 1), now).await?;
             txn.commit().await?;
         }
+    }
+    if stage == Stage::Open {
+        return Ok(());
+    }
+    // The panel: the chair scores everything; the second member has finished only where the
+    // call is decided, so the review stage shows who has not finished.
+    let chair = actor_of(db, "komisija@demo.pumpurs.lv").await?;
+    let second = actor_of(db, "komisija2@demo.pumpurs.lv").await?;
+    entities::panel::set_panel(
+        db,
+        &coordinator,
+        &call,
+        &[chair.user.id, second.user.id],
+        Some(chair.user.id),
+        scored_at,
+    )
+    .await?;
+    let criteria = entities::calls::criteria(db, call.id).await?;
+    let submitted = entities::applications::of_call(db, call.id, None).await?.0;
+    for (i, row) in submitted.iter().enumerate() {
+        for (m, member) in [&chair, &second].into_iter().enumerate() {
+            let finished = m == 0 || stage == Stage::Published;
+            if !finished && i > 0 {
+                continue;
+            }
+            entities::panel::declare(db, member, row.app.id, false, "", scored_at).await?;
+            let marks: Vec<entities::panel::MarkForm> = criteria
+                .iter()
+                .map(|c| entities::panel::MarkForm {
+                    criterion_id: c.id,
+                    points: (c.max_points - i32::try_from(i + m).unwrap_or(0)).max(0).to_string(),
+                    not_applicable: false,
+                    comment: String::new(),
+                })
+                .collect();
+            entities::panel::save_card(db, member, row.app.id, &marks, finished, scored_at).await?;
+        }
+    }
+    if stage == Stage::Published {
+        let call = entities::decision::lock(db, &coordinator, call, scored_at + days(1)).await?;
+        entities::decision::publish(db, &coordinator, call, scored_at + days(2)).await?;
     }
     Ok(())
 }

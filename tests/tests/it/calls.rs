@@ -167,6 +167,7 @@ both_backends!(
         let doc: serde_json::Value = serde_json::from_slice(&body).expect("json");
         assert_eq!((status, doc["openapi"].as_str()), (200, Some("3.1.0")));
         assert!(doc["paths"]["/calls/{id}"]["get"].is_object());
+        assert!(doc["paths"]["/calls/{id}/results"]["get"].is_object());
         let statuses = doc["components"]["schemas"]["CallSummary"]["properties"]["status"]["enum"].as_array().expect("enum");
         assert!(statuses.iter().any(|s| s == "results_published"));
     }

@@ -113,15 +113,60 @@ async fn the_demo_has_every_role_and_is_refused_in_production() {
         web::demo::DEMO_USERS.len() as u64
     );
     use entities::entity::application::{self, ApplicationStatus};
-    let apps = application::Entity::find().all(&db).await.expect("applications");
+    use entities::entity::call::{self, CallStatus};
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let calls = call::Entity::find().all(&db).await.expect("calls");
+    let stages: Vec<(CallStatus, bool)> = calls
+        .iter()
+        .map(|c| {
+            (
+                entities::calls::effective_status(c, chrono::Utc::now()),
+                c.closes_at > chrono::Utc::now(),
+            )
+        })
+        .collect();
+    assert!(stages.contains(&(CallStatus::Open, true)), "an open call: {stages:?}");
+    assert!(
+        stages.contains(&(CallStatus::Closed, false)),
+        "a closed call in review: {stages:?}"
+    );
+    assert!(
+        stages.contains(&(CallStatus::ResultsPublished, false)),
+        "a call with published results: {stages:?}"
+    );
+    let open = calls
+        .iter()
+        .find(|c| c.closes_at > chrono::Utc::now())
+        .expect("open call");
+    let apps = application::Entity::find()
+        .filter(application::Column::CallId.eq(open.id))
+        .all(&db)
+        .await
+        .expect("applications");
     let submitted = apps.iter().filter(|a| a.status == ApplicationStatus::Submitted).count();
     let drafts = apps.iter().filter(|a| a.status == ApplicationStatus::Draft).count();
     assert_eq!((submitted, drafts), (3, 2));
+    let funded = application::Entity::find()
+        .filter(application::Column::Status.eq(ApplicationStatus::Funded))
+        .all(&db)
+        .await
+        .expect("funded");
+    assert!(!funded.is_empty(), "the published call funded someone");
+    let drafts_in_review = entities::entity::scorecard::Entity::find()
+        .filter(entities::entity::scorecard::Column::SubmittedAt.is_null())
+        .all(&db)
+        .await
+        .expect("cards");
+    assert_eq!(
+        drafts_in_review.len(),
+        1,
+        "one member has not finished in the review stage"
+    );
     let docs = entities::entity::attachment::Entity::find()
         .all(&db)
         .await
         .expect("attachments");
-    assert_eq!(docs.len(), 4);
+    assert_eq!(docs.len(), 12);
     for doc in docs {
         let bytes = std::fs::read(dir.path().join("documents").join(&doc.storage_key)).expect("stored file");
         assert!(
