@@ -519,3 +519,6 @@ decline-confirm = I confirm that we decline the grant
 decline-submit = Decline the grant
 decline-done = You declined the grant; the next on the reserve list receives it.
 error-confirm = Tick the confirmation to go on.
+scores-title = Scores
+scores-not-applicable = not applicable
+scores-export-csv = Scores CSV

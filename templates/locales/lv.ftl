@@ -519,3 +519,6 @@ decline-confirm = Apstiprinu, ka atsakāmies no piešķirtā finansējuma
 decline-submit = Atteikties no finansējuma
 decline-done = Jūs atteicāties no finansējuma; to saņems nākamais rezerves sarakstā.
 error-confirm = Atzīmējiet apstiprinājumu, lai turpinātu.
+scores-title = Vērtējumi
+scores-not-applicable = nav piemērojams
+scores-export-csv = Vērtējumi CSV

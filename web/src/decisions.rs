@@ -37,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/manage/calls/{id}/publish-results", post(publish))
         .route("/manage/calls/{id}/export.csv", get(export_csv))
         .route("/manage/calls/{id}/export.xlsx", get(export_xlsx))
+        .route("/manage/calls/{id}/scores.csv", get(scores_csv))
         .route("/manage/calls/{id}/minutes", get(minutes))
         .route("/calls/{id}/results", get(public_results))
         .route("/api/v1/calls/{id}/results", get(api_results))
@@ -395,6 +396,77 @@ async fn export_table(state: &AppState, lang: Lang, c: &call::Model) -> AppResul
     Ok((header, rows))
 }
 
+/// Every submitted mark: application, member, criterion, points (or "not applicable"), comment.
+async fn scores_table(state: &AppState, lang: Lang, c: &call::Model) -> AppResult<(Vec<String>, Vec<Vec<String>>)> {
+    let standings = decision::standings(&state.db, c).await?;
+    let refs: HashMap<i32, String> = standings
+        .iter()
+        .map(|s| (s.app.id, s.app.ref_no.clone().unwrap_or_default()))
+        .collect();
+    let criteria = calls::criteria(&state.db, c.id).await?;
+    let cards = scorecard::Entity::find()
+        .filter(scorecard::Column::ApplicationId.is_in(refs.keys().copied().collect::<Vec<_>>()))
+        .filter(scorecard::Column::SubmittedAt.is_not_null())
+        .all(&state.db)
+        .await?;
+    let marks = entities::entity::score::Entity::find()
+        .filter(entities::entity::score::Column::ScorecardId.is_in(cards.iter().map(|c| c.id).collect::<Vec<_>>()))
+        .all(&state.db)
+        .await?;
+    let names: HashMap<i32, String> = user::Entity::find()
+        .filter(user::Column::Id.is_in(cards.iter().map(|c| c.user_id).collect::<Vec<_>>()))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
+    let header = [
+        "application-reference",
+        "field-name",
+        "criterion-name",
+        "panel-points",
+        "panel-comment",
+    ]
+    .iter()
+    .map(|k| t(lang, k))
+    .collect();
+    let mut rows: Vec<Vec<String>> = marks
+        .iter()
+        .filter_map(|m| {
+            let card = cards.iter().find(|c| c.id == m.scorecard_id)?;
+            let criterion = criteria.iter().find(|k| k.id == m.criterion_id)?;
+            let points = if m.not_applicable {
+                t(lang, "scores-not-applicable")
+            } else {
+                m.points.map(|p| p.to_string()).unwrap_or_default()
+            };
+            Some(vec![
+                refs.get(&card.application_id).cloned().unwrap_or_default(),
+                names.get(&card.user_id).cloned().unwrap_or_default(),
+                criterion.name.clone(),
+                points,
+                m.comment.clone(),
+            ])
+        })
+        .collect();
+    rows.sort();
+    Ok((header, rows))
+}
+
+async fn scores_csv(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
+    let c = calls::managed(&state.db, &signed.actor, id).await?;
+    let (header, rows) = scores_table(&state, signed.ctx.lang, &c).await?;
+    let file = format!("attachment; filename=\"vertejumi-{id}.csv\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, file),
+        ],
+        crate::csv::document(&header, &rows),
+    )
+        .into_response())
+}
+
 async fn export_csv(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
     let c = calls::managed(&state.db, &signed.actor, id).await?;
     let (header, rows) = export_table(&state, signed.ctx.lang, &c).await?;
@@ -411,8 +483,11 @@ async fn export_csv(State(state): State<AppState>, signed: Signed, Path(id): Pat
 
 async fn export_xlsx(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
     let c = calls::managed(&state.db, &signed.actor, id).await?;
-    let (header, rows) = export_table(&state, signed.ctx.lang, &c).await?;
-    let bytes = xlsx(&header, &rows).map_err(|e| AppError::Internal(anyhow::anyhow!("xlsx: {e}")))?;
+    let lang = signed.ctx.lang;
+    let decision = export_table(&state, lang, &c).await?;
+    let scores = scores_table(&state, lang, &c).await?;
+    let sheets = [(t(lang, "results-title"), decision), (t(lang, "scores-title"), scores)];
+    let bytes = xlsx(&sheets).map_err(|e| AppError::Internal(anyhow::anyhow!("xlsx: {e}")))?;
     let file = format!("attachment; filename=\"rezultati-{id}.xlsx\"");
     Ok((
         [
@@ -427,10 +502,22 @@ async fn export_xlsx(State(state): State<AppState>, signed: Signed, Path(id): Pa
         .into_response())
 }
 
-/// A workbook with one sheet; numbers that look like numbers are written as numbers.
-fn xlsx(header: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+/// A workbook with a sheet per table; cells that are plain numbers are written as numbers.
+fn xlsx(sheets: &[(String, (Vec<String>, Vec<Vec<String>>))]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
+    for (name, (header, rows)) in sheets {
+        let sheet = book.add_worksheet();
+        sheet.set_name(name.chars().take(31).collect::<String>())?;
+        write_sheet(sheet, header, rows)?;
+    }
+    book.save_to_buffer()
+}
+
+fn write_sheet(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    header: &[String],
+    rows: &[Vec<String>],
+) -> Result<(), rust_xlsxwriter::XlsxError> {
     let bold = rust_xlsxwriter::Format::new().set_bold();
     for (col, h) in header.iter().enumerate() {
         sheet.write_string_with_format(0, u16::try_from(col).unwrap_or(u16::MAX), h, &bold)?;
@@ -450,7 +537,7 @@ fn xlsx(header: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>, rust_xlsxwri
             }
         }
     }
-    book.save_to_buffer()
+    Ok(())
 }
 
 async fn minutes(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {

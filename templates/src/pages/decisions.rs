@@ -149,6 +149,7 @@ pub fn results(ctx: &PageCtx, v: &ResultsView) -> Markup {
                 a.button.secondary href={ (base) "/minutes" } { (t(l, "minutes-title")) }
                 a.button.secondary href={ (base) "/export.csv" } { (t(l, "results-export-csv")) }
                 a.button.secondary href={ (base) "/export.xlsx" } { (t(l, "results-export-xlsx")) }
+                a.button.secondary href={ (base) "/scores.csv" } { (t(l, "scores-export-csv")) }
             }
             @if v.can_lock {
                 form method="post" action={ (base) "/lock" } {

@@ -147,8 +147,13 @@ both_backends!(
         let (status, headers, body) = b.download(&format!("/manage/calls/{}/export.xlsx", call.id)).await;
         assert_eq!(status, 200);
         assert!(body.starts_with(b"PK\x03\x04") && headers.get("content-disposition").is_some());
+        let has = |name: &[u8]| body.windows(name.len()).any(|w| w == name);
+        assert!(has(b"xl/worksheets/sheet1.xml") && has(b"xl/worksheets/sheet2.xml"), "decision and scores sheets");
         let (_, _, csv) = b.download(&format!("/manage/calls/{}/export.csv", call.id)).await;
         assert!(String::from_utf8_lossy(&csv).contains("\"800,00\""), "the reduced amount is exported");
+        let (_, _, scores) = b.download(&format!("/manage/calls/{}/scores.csv", call.id)).await;
+        let scores = String::from_utf8_lossy(&scores).into_owned();
+        assert_eq!(scores.lines().count(), 1 + 3 * 2 * 2, "a row per application, member and criterion");
         let minutes = b.get(&format!("/manage/calls/{}/minutes", call.id)).await;
         assert!(minutes.contains("m1@example.lv") || minutes.contains("User m1@example.lv"));
         assert!(minutes.contains("Neviens vērtētājs nav atstatījies."));
