@@ -43,6 +43,9 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/calls/{id}/results", get(api_results))
 }
 
+/// A header and rows, for CSV and XLSX exports.
+type Table = (Vec<String>, Vec<Vec<String>>);
+
 fn score(d: Option<Decimal>) -> String {
     d.map(|d| d.round_dp(2).to_string()).unwrap_or_else(|| "—".to_owned())
 }
@@ -353,7 +356,7 @@ async fn publish(State(state): State<AppState>, signed: Signed, Path(id): Path<i
 }
 
 /// The table every export shares: one row per application with its scores and outcome.
-async fn export_table(state: &AppState, lang: Lang, c: &call::Model) -> AppResult<(Vec<String>, Vec<Vec<String>>)> {
+async fn export_table(state: &AppState, lang: Lang, c: &call::Model) -> AppResult<Table> {
     let standings = decision::standings(&state.db, c).await?;
     let header = [
         "application-reference",
@@ -397,7 +400,7 @@ async fn export_table(state: &AppState, lang: Lang, c: &call::Model) -> AppResul
 }
 
 /// Every submitted mark: application, member, criterion, points (or "not applicable"), comment.
-async fn scores_table(state: &AppState, lang: Lang, c: &call::Model) -> AppResult<(Vec<String>, Vec<Vec<String>>)> {
+async fn scores_table(state: &AppState, lang: Lang, c: &call::Model) -> AppResult<Table> {
     let standings = decision::standings(&state.db, c).await?;
     let refs: HashMap<i32, String> = standings
         .iter()
@@ -503,7 +506,7 @@ async fn export_xlsx(State(state): State<AppState>, signed: Signed, Path(id): Pa
 }
 
 /// A workbook with a sheet per table; cells that are plain numbers are written as numbers.
-fn xlsx(sheets: &[(String, (Vec<String>, Vec<Vec<String>>))]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+fn xlsx(sheets: &[(String, Table)]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut book = rust_xlsxwriter::Workbook::new();
     for (name, (header, rows)) in sheets {
         let sheet = book.add_worksheet();
