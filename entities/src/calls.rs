@@ -593,3 +593,31 @@ pub fn reference(call: &call::Model, seq: i32) -> String {
     use chrono::Datelike;
     format!("{}-{}-{seq:03}", call.ref_prefix, time::to_riga(call.opens_at).year())
 }
+
+/// Closes every open call whose deadline has passed, in the caller's transaction, and queues
+/// the coordinators' "call closed" email for each. Safe to run any number of times: a call is
+/// closed (and its email queued) once.
+pub async fn close_due(conn: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Vec<call::Model>> {
+    let closed = call::Entity::update_many()
+        .col_expr(call::Column::Status, Expr::value(CallStatus::Closed))
+        .filter(call::Column::Status.eq(CallStatus::Open))
+        .filter(call::Column::ClosesAt.lte(now))
+        .exec_with_returning(conn)
+        .await?;
+    for c in &closed {
+        crate::outbox::enqueue_email(conn, &crate::outbox::EmailEvent::CallClosed { call_id: c.id }, now).await?;
+        audit::record(
+            conn,
+            Entry {
+                org_id: Some(c.municipality_id),
+                action: "call_close",
+                object_type: "call",
+                object_id: Some(c.id.into()),
+                ..Default::default()
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(closed)
+}

@@ -26,6 +26,8 @@ pub enum EmailEvent {
     Clarification { clarification_id: i32 },
     /// The published result of a call, to the applicant.
     CallResult { application_id: i32 },
+    /// A call closed at its deadline: to the municipality's coordinators, with the count.
+    CallClosed { call_id: i32 },
 }
 
 impl EmailEvent {
@@ -39,6 +41,7 @@ impl EmailEvent {
             Self::ApplicationReceipt { application_id } => format!("application_receipt:{application_id}"),
             Self::Clarification { clarification_id } => format!("clarification:{clarification_id}"),
             Self::CallResult { application_id } => format!("call_result:{application_id}"),
+            Self::CallClosed { call_id } => format!("call_closed:{call_id}"),
         }
     }
 }

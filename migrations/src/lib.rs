@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_foundation;
 mod m20261122_000002_calls;
 mod m20261122_000003_scoring;
+mod m20261122_000004_deliveries;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_foundation::Migration),
             Box::new(m20261122_000002_calls::Migration),
             Box::new(m20261122_000003_scoring::Migration),
+            Box::new(m20261122_000004_deliveries::Migration),
         ]
     }
 }

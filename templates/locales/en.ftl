@@ -522,3 +522,5 @@ error-confirm = Tick the confirmation to go on.
 scores-title = Scores
 scores-not-applicable = not applicable
 scores-export-csv = Scores CSV
+email-closed-subject = Call closed: { $call }
+email-closed-body = The deadline of the call “{ $call }” passed at { $at } (Riga time). Applications submitted: { $count }. The compliance check and scoring can start now:

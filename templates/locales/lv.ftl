@@ -522,3 +522,5 @@ error-confirm = Atzīmējiet apstiprinājumu, lai turpinātu.
 scores-title = Vērtējumi
 scores-not-applicable = nav piemērojams
 scores-export-csv = Vērtējumi CSV
+email-closed-subject = Konkurss slēgts: { $call }
+email-closed-body = Konkursa „{ $call }” pieteikumu termiņš beidzās { $at } (Rīgas laiks). Iesniegti pieteikumi: { $count }. Tagad var sākt atbilstības pārbaudi un vērtēšanu:

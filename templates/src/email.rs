@@ -60,6 +60,13 @@ pub enum EmailView<'a> {
         amount: &'a str,
         link: &'a str,
     },
+    CallClosed {
+        name: &'a str,
+        call: &'a str,
+        at: &'a str,
+        count: &'a str,
+        link: &'a str,
+    },
     Test,
 }
 
@@ -177,6 +184,24 @@ pub fn render(lang: Lang, view: &EmailView<'_>) -> Rendered {
                     lang,
                     outcome,
                     &[("reference", reference), ("title", title), ("amount", amount)],
+                )),
+                Part::Link((*link).to_owned()),
+            ],
+        ),
+        EmailView::CallClosed {
+            name,
+            call,
+            at,
+            count,
+            link,
+        } => (
+            tf(lang, "email-closed-subject", &[("call", call)]),
+            vec![
+                greeting(name),
+                Part::Text(tf(
+                    lang,
+                    "email-closed-body",
+                    &[("call", call), ("at", at), ("count", count)],
                 )),
                 Part::Link((*link).to_owned()),
             ],

@@ -67,6 +67,11 @@ enum Command {
     Migrate,
     /// Load a demo municipality with a user for every role (refused in production).
     Demo,
+    /// Send a test email to ADDRESS through the configured mail settings.
+    EmailTest {
+        #[arg(long)]
+        to: String,
+    },
     /// Create the state agency (if missing) and an administrator. The password is read from
     /// PUMPURS_ADMIN_PASSWORD or, if unset, from the first line of standard input.
     CreateAdmin {
@@ -120,6 +125,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo => {
             startup::prepare_schema(&cfg, &db).await?;
             web::demo::load(&cfg, &db).await
+        }
+        Command::EmailTest { to } => {
+            let cfg = worker_config(&cfg);
+            worker::send_test(&cfg, &to, entities::domain::Lang::Lv)
+                .await
+                .context("sending the test email")?;
+            match &cfg.smtp_url {
+                Some(_) => println!("Test email sent to {to} through SMTP."),
+                None => println!(
+                    "Test email written to {} (no PUMPURS_SMTP_URL set).",
+                    cfg.mail_dir.display()
+                ),
+            }
+            Ok(())
         }
         Command::CreateAdmin { email, name } => {
             startup::prepare_schema(&cfg, &db).await?;

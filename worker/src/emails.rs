@@ -26,18 +26,18 @@ async fn token_and_user(
     Ok(user.map(|u| (token, u)))
 }
 
-/// The message for `event`, or `None` when the rows it names no longer exist.
+/// The messages for `event` (one per recipient); none when the rows it names no longer exist.
 pub(crate) async fn compose(
     db: &DatabaseConnection,
     cfg: &WorkerConfig,
     event: &EmailEvent,
-) -> Result<Option<Outgoing>, WorkerError> {
+) -> Result<Vec<Outgoing>, WorkerError> {
     let base = &cfg.public_url;
     let key = &cfg.secret_key;
     let out = match event {
         EmailEvent::ConfirmEmail { token_id } => {
             let Some((token, user)) = token_and_user(db, *token_id).await? else {
-                return Ok(None);
+                return Ok(Vec::new());
             };
             let org = membership::Entity::find()
                 .filter(membership::Column::UserId.eq(user.id))
@@ -66,7 +66,7 @@ pub(crate) async fn compose(
         }
         EmailEvent::AccountExists { user_id } => {
             let Some(user) = user::Entity::find_by_id(*user_id).one(db).await? else {
-                return Ok(None);
+                return Ok(Vec::new());
             };
             let (login_link, reset_link) = (format!("{base}/login"), format!("{base}/password/forgot"));
             let view = EmailView::AccountExists {
@@ -81,7 +81,7 @@ pub(crate) async fn compose(
         }
         EmailEvent::ResetPassword { token_id } => {
             let Some((token, user)) = token_and_user(db, *token_id).await? else {
-                return Ok(None);
+                return Ok(Vec::new());
             };
             let link = format!(
                 "{base}/password/reset/{}",
@@ -103,7 +103,9 @@ pub(crate) async fn compose(
                 .find_also_related(organisation::Entity)
                 .one(db)
                 .await?;
-            let Some((inv, Some(org))) = found else { return Ok(None) };
+            let Some((inv, Some(org))) = found else {
+                return Ok(Vec::new());
+            };
             let inviter = user::Entity::find_by_id(inv.invited_by).one(db).await?;
             // The invitee has no language of their own yet: write in the inviter's.
             let lang = inviter.as_ref().map(|u| u.lang()).unwrap_or_default();
@@ -127,19 +129,60 @@ pub(crate) async fn compose(
                 to: inv.email,
             }
         }
+        EmailEvent::CallClosed { call_id } => {
+            let Some(c) = call::Entity::find_by_id(*call_id).one(db).await? else {
+                return Ok(Vec::new());
+            };
+            let count = entities::applications::count_submitted(db, &[c.id])
+                .await?
+                .get(&c.id)
+                .copied()
+                .unwrap_or(0)
+                .to_string();
+            let coordinator_ids: Vec<i32> = membership::Entity::find()
+                .filter(membership::Column::OrgId.eq(c.municipality_id))
+                .filter(membership::Column::Role.eq(Role::Coordinator))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|m| m.user_id)
+                .collect();
+            let at = time::to_riga(c.closes_at).format("%d.%m.%Y %H:%M").to_string();
+            let link = format!("{base}/manage/calls/{}/applications", c.id);
+            let users = user::Entity::find()
+                .filter(user::Column::Id.is_in(coordinator_ids))
+                .all(db)
+                .await?;
+            return Ok(users
+                .into_iter()
+                .map(|u| {
+                    let view = EmailView::CallClosed {
+                        name: &u.name,
+                        call: &c.title,
+                        at: &at,
+                        count: &count,
+                        link: &link,
+                    };
+                    Outgoing {
+                        rendered: render(u.lang(), &view),
+                        to: u.email.clone(),
+                    }
+                })
+                .collect());
+        }
         EmailEvent::ApplicationReceipt { application_id } => {
             let found = application::Entity::find_by_id(*application_id)
                 .find_also_related(call::Entity)
                 .one(db)
                 .await?;
             let Some((app, Some(call))) = found else {
-                return Ok(None);
+                return Ok(Vec::new());
             };
             let Some(user) = user::Entity::find_by_id(app.submitted_by.unwrap_or(app.created_by))
                 .one(db)
                 .await?
             else {
-                return Ok(None);
+                return Ok(Vec::new());
             };
             let at = app
                 .submitted_at
@@ -162,16 +205,16 @@ pub(crate) async fn compose(
         }
         EmailEvent::Clarification { clarification_id } => {
             let Some(q) = clarification::Entity::find_by_id(*clarification_id).one(db).await? else {
-                return Ok(None);
+                return Ok(Vec::new());
             };
             let Some(app) = application::Entity::find_by_id(q.application_id).one(db).await? else {
-                return Ok(None);
+                return Ok(Vec::new());
             };
             let Some(user) = user::Entity::find_by_id(app.submitted_by.unwrap_or(app.created_by))
                 .one(db)
                 .await?
             else {
-                return Ok(None);
+                return Ok(Vec::new());
             };
             let until = time::to_riga(q.deadline).format("%d.%m.%Y %H:%M").to_string();
             let link = format!("{base}/applications/{}", app.id);
@@ -194,13 +237,13 @@ pub(crate) async fn compose(
                 .one(db)
                 .await?;
             let Some((app, Some(call))) = found else {
-                return Ok(None);
+                return Ok(Vec::new());
             };
             let Some(user) = user::Entity::find_by_id(app.submitted_by.unwrap_or(app.created_by))
                 .one(db)
                 .await?
             else {
-                return Ok(None);
+                return Ok(Vec::new());
             };
             let award = award::Entity::find()
                 .filter(award::Column::ApplicationId.eq(app.id))
@@ -238,5 +281,5 @@ pub(crate) async fn compose(
             }
         }
     };
-    Ok(Some(out))
+    Ok(vec![out])
 }

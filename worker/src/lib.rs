@@ -1,10 +1,12 @@
-//! Background work of Pumpurs: relaying outbox rows written by application transactions and
-//! delivering the emails they describe, through SMTP (lettre) or as `.eml` files in the data
+//! Background work of Pumpurs: closing calls at their deadline, relaying outbox rows written by
+//! application transactions and delivering the emails they describe (once per event and
+//! recipient, recorded in `deliveries`), through SMTP (lettre) or as `.eml` files in the data
 //! directory. Every message is rendered from the templates in the recipient's language.
 //!
 //! A row is claimed before it is handled (so several workers never take the same row) and
 //! released again when delivery fails, so it is retried at the next poll.
 
+mod deliveries;
 mod emails;
 mod mailer;
 
@@ -56,7 +58,16 @@ pub async fn run(
 ) -> Result<(), WorkerError> {
     let mailer = Mailer::from_config(&cfg)?;
     tracing::info!(poll_ms = cfg.poll_interval.as_millis() as u64, "worker started");
+    let mut last_sweep: Option<std::time::Instant> = None;
     loop {
+        // Closing is swept once a minute: a deadline is enforced by the submit itself, so the
+        // sweep only decides how soon the call shows as closed and its coordinators hear of it.
+        if last_sweep.is_none_or(|t| t.elapsed() >= Duration::from_secs(60)) {
+            last_sweep = Some(std::time::Instant::now());
+            if let Err(e) = close_due_calls(&db, Utc::now()).await {
+                tracing::warn!(error = %e, "closing calls failed; will retry");
+            }
+        }
         match relay_once(&db, &cfg, &mailer).await {
             Ok(n) if n > 0 => tracing::debug!(handled = n, "outbox pass"),
             Ok(_) => {}
@@ -109,6 +120,10 @@ pub async fn relay_once(db: &DatabaseConnection, cfg: &WorkerConfig, mailer: &Ma
     Ok(delivered)
 }
 
+/// After this many failed attempts for one recipient the delivery is marked failed for good
+/// (visible in `deliveries`) and no longer holds its outbox row.
+pub const MAX_ATTEMPTS: i32 = 5;
+
 async fn handle(
     db: &DatabaseConnection,
     cfg: &WorkerConfig,
@@ -118,15 +133,58 @@ async fn handle(
     match row.kind.as_str() {
         SEND_EMAIL => {
             let event: EmailEvent = serde_json::from_str(&row.payload)?;
-            let Some(message) = emails::compose(db, cfg, &event).await? else {
-                tracing::info!(outbox_id = row.id, "nothing to send (its rows are gone)");
-                return Ok(());
-            };
-            mailer.send(cfg, message).await
+            let key = event.key();
+            let mut failed = None;
+            for message in emails::compose(db, cfg, &event).await? {
+                let to = message.to.clone();
+                match deliveries::state(db, &key, &to).await? {
+                    deliveries::State::Sent | deliveries::State::GaveUp => continue,
+                    deliveries::State::Pending => {}
+                }
+                match mailer.send(cfg, message).await {
+                    Ok(()) => deliveries::sent(db, &key, &to).await?,
+                    Err(e) => {
+                        deliveries::failed(db, &key, &to, &e.to_string()).await?;
+                        failed = Some(e);
+                    }
+                }
+            }
+            // A failure is retried at the next pass, unless it has failed for good.
+            match failed {
+                Some(e) if deliveries::retryable(db, &key).await? => Err(e),
+                _ => Ok(()),
+            }
         }
         other => {
             tracing::warn!(outbox_id = row.id, kind = other, "unknown outbox kind; left as relayed");
             Ok(())
         }
     }
+}
+
+/// Sends the test message to `to` through the configured transport (`pumpurs email-test`).
+pub async fn send_test(cfg: &WorkerConfig, to: &str, lang: entities::domain::Lang) -> Result<(), WorkerError> {
+    let mailer = Mailer::from_config(cfg)?;
+    let rendered = templates::email::render(lang, &templates::email::EmailView::Test);
+    mailer
+        .send(
+            cfg,
+            mailer::Outgoing {
+                to: to.to_owned(),
+                rendered,
+            },
+        )
+        .await
+}
+
+/// Closes the calls whose deadline has passed (and queues their emails), in one transaction.
+pub async fn close_due_calls(db: &DatabaseConnection, now: chrono::DateTime<Utc>) -> Result<usize, WorkerError> {
+    use sea_orm::TransactionTrait;
+    let txn = db.begin().await?;
+    let closed = entities::calls::close_due(&txn, now).await?;
+    txn.commit().await?;
+    for c in &closed {
+        tracing::info!(call = c.id, "call closed at its deadline");
+    }
+    Ok(closed.len())
 }

@@ -12,6 +12,7 @@ pub mod call_requirement;
 pub mod clarification;
 pub mod compliance_check;
 pub mod declaration;
+pub mod delivery;
 pub mod group_member;
 pub mod invitation;
 pub mod login_failure;

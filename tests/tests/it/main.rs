@@ -17,6 +17,7 @@ mod roles;
 mod security;
 mod storage;
 mod worker;
+mod worker_jobs;
 
 use entities::entity::{outbox, user_token};
 use entities::outbox::EmailEvent;

@@ -1,0 +1,95 @@
+//! Work that happens without anyone clicking: calls close at their deadline, and an email is
+//! delivered once per event and recipient however often its job runs.
+
+use chrono::{Duration, DurationRound, Utc};
+use entities::domain::Role;
+use entities::entity::call::CallStatus;
+use entities::entity::{call, delivery};
+use entities::outbox::{self, EmailEvent};
+use pumpurs_tests::{both_backends, seed};
+use sea_orm::EntityTrait;
+
+fn mails(app: &pumpurs_tests::TestApp) -> Vec<String> {
+    std::fs::read_dir(app.cfg.mail_dir())
+        .map(|d| {
+            d.flatten()
+                .map(|f| std::fs::read_to_string(f.path()).unwrap_or_default())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+both_backends!(
+    async fn a_call_closes_at_its_deadline_once_and_its_coordinators_are_told(app) {
+        let w = seed::world(&app.db).await;
+        let coordinator = seed::actor(&app.db, &seed::user(&app.db, "coord@example.lv", Role::Coordinator, w.muni_a.id).await).await;
+        seed::user(&app.db, "coord2@example.lv", Role::Coordinator, w.muni_a.id).await;
+        let member = seed::actor(&app.db, &seed::user(&app.db, "ngo@example.lv", Role::NgoMember, w.ngo.id).await).await;
+        let deadline = (Utc::now() + Duration::hours(2)).duration_trunc(Duration::seconds(1)).expect("trunc");
+        let c = seed::open_call(&app.db, &coordinator, w.muni_a.id, deadline).await;
+        let draft = seed::draft(&app.db, &member, &c, &w.ngo).await;
+        let txn = sea_orm::TransactionTrait::begin(&app.db).await.expect("begin");
+        entities::applications::submit(&txn, &member, draft.id, &format!("{:064x}", 1), Utc::now()).await.expect("submit");
+        txn.commit().await.expect("commit");
+
+        assert_eq!(worker::close_due_calls(&app.db, deadline - Duration::seconds(1)).await.expect("sweep"), 0);
+        assert_eq!(worker::close_due_calls(&app.db, deadline).await.expect("sweep"), 1, "closed at the deadline itself");
+        assert_eq!(worker::close_due_calls(&app.db, deadline + Duration::minutes(1)).await.expect("sweep"), 0, "a second sweep changes nothing");
+        let stored = call::Entity::find_by_id(c.id).one(&app.db).await.expect("q").expect("row");
+        assert_eq!(stored.status, CallStatus::Closed);
+
+        let cfg = app.worker_config();
+        let mailer = worker::Mailer::from_config(&cfg).expect("mailer");
+        worker::relay_once(&app.db, &cfg, &mailer).await.expect("relay");
+        let closed: Vec<String> = mails(app).into_iter().filter(|m| m.contains("Subject: Konkurss ")).collect();
+        assert_eq!(closed.len(), 2, "one to each coordinator");
+        let body = closed[0].replace("=\r\n", "").replace("=\n", "");
+        assert!(body.contains("Iesniegti pieteikumi: 1."), "{body}");
+    }
+);
+
+both_backends!(
+    async fn a_duplicated_event_is_delivered_once(app) {
+        let w = seed::world(&app.db).await;
+        seed::user(&app.db, "anna@example.lv", Role::NgoMember, w.ngo.id).await;
+        let b = app.browser();
+        b.fill("/password/forgot", "/password/forgot", &[("email", "anna@example.lv")]).await;
+        let events = crate::outbox_events(app).await;
+        let [EmailEvent::ResetPassword { .. }] = events.as_slice() else { panic!("{events:?}") };
+        // The same event relayed again (as a crashed relay would): a second outbox row.
+        outbox::enqueue_email(&app.db, &events[0], Utc::now()).await.expect("duplicate");
+        let cfg = app.worker_config();
+        let mailer = worker::Mailer::from_config(&cfg).expect("mailer");
+        worker::relay_once(&app.db, &cfg, &mailer).await.expect("relay");
+        worker::relay_once(&app.db, &cfg, &mailer).await.expect("relay again");
+        assert_eq!(mails(app).len(), 1, "sent once");
+        let rows = delivery::Entity::find().all(&app.db).await.expect("deliveries");
+        assert_eq!(rows.iter().map(|d| (d.recipient.as_str(), d.status.as_str())).collect::<Vec<_>>(), vec![("anna@example.lv", "sent")]);
+    }
+);
+
+#[tokio::test]
+async fn email_test_sends_through_the_configured_transport() {
+    let dir = tempfile::tempdir().expect("dir");
+    let cfg = worker::WorkerConfig {
+        public_url: "http://127.0.0.1:8080".into(),
+        mail_from: "Pumpurs <pumpurs@localhost>".into(),
+        smtp_url: None,
+        mail_dir: dir.path().join("mail"),
+        secret_key: entities::tokens::SecretKey::new(b"k".repeat(32)),
+        poll_interval: std::time::Duration::from_millis(100),
+    };
+    worker::send_test(&cfg, "admin@example.lv", entities::domain::Lang::En)
+        .await
+        .expect("send");
+    let files: Vec<_> = std::fs::read_dir(dir.path().join("mail"))
+        .expect("dir")
+        .flatten()
+        .collect();
+    assert_eq!(files.len(), 1);
+    let text = std::fs::read_to_string(files[0].path()).expect("eml");
+    assert!(
+        text.contains("To: admin@example.lv") && text.contains("Subject: Pumpurs: test message"),
+        "{text}"
+    );
+}
