@@ -21,6 +21,7 @@ pub mod panel;
 pub mod password;
 pub mod policy;
 pub mod profiles;
+pub mod reminders;
 pub mod scoring;
 pub mod sessions;
 pub mod storage;

@@ -28,6 +28,8 @@ pub enum EmailEvent {
     CallResult { application_id: i32 },
     /// A call closed at its deadline: to the municipality's coordinators, with the count.
     CallClosed { call_id: i32 },
+    /// A deadline reminder (a `reminders` row) to everyone it concerns.
+    Reminder { reminder_id: i32 },
 }
 
 impl EmailEvent {
@@ -42,6 +44,7 @@ impl EmailEvent {
             Self::Clarification { clarification_id } => format!("clarification:{clarification_id}"),
             Self::CallResult { application_id } => format!("call_result:{application_id}"),
             Self::CallClosed { call_id } => format!("call_closed:{call_id}"),
+            Self::Reminder { reminder_id } => format!("reminder:{reminder_id}"),
         }
     }
 }

@@ -8,6 +8,7 @@ mod m20261122_000001_foundation;
 mod m20261122_000002_calls;
 mod m20261122_000003_scoring;
 mod m20261122_000004_deliveries;
+mod m20261122_000005_reminders;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_calls::Migration),
             Box::new(m20261122_000003_scoring::Migration),
             Box::new(m20261122_000004_deliveries::Migration),
+            Box::new(m20261122_000005_reminders::Migration),
         ]
     }
 }

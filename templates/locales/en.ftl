@@ -524,3 +524,7 @@ scores-not-applicable = not applicable
 scores-export-csv = Scores CSV
 email-closed-subject = Call closed: { $call }
 email-closed-body = The deadline of the call “{ $call }” passed at { $at } (Riga time). Applications submitted: { $count }. The compliance check and scoring can start now:
+email-reminder-subject = Reminder: { $call } — deadline { $deadline }
+email-reminder-coordinator = Applications to the call “{ $call }” close at { $deadline } (Riga time). Submitted so far: { $count }.
+email-reminder-draft = Your application to the call “{ $call }” is still a draft. The deadline is { $deadline } (Riga time); after it the application can no longer be submitted.
+email-reminder-scoring = The scoring deadline of the call “{ $call }” is { $deadline } (Riga time). Applications still for you to score: { $count }.

@@ -524,3 +524,7 @@ scores-not-applicable = nav piemērojams
 scores-export-csv = Vērtējumi CSV
 email-closed-subject = Konkurss slēgts: { $call }
 email-closed-body = Konkursa „{ $call }” pieteikumu termiņš beidzās { $at } (Rīgas laiks). Iesniegti pieteikumi: { $count }. Tagad var sākt atbilstības pārbaudi un vērtēšanu:
+email-reminder-subject = Atgādinājums: { $call } — termiņš { $deadline }
+email-reminder-coordinator = Konkursa „{ $call }” pieteikumu termiņš beigsies { $deadline } (Rīgas laiks). Līdz šim iesniegti pieteikumi: { $count }.
+email-reminder-draft = Jūsu pieteikums konkursam „{ $call }” vēl ir melnrakstā. Termiņš: { $deadline } (Rīgas laiks). Pēc termiņa pieteikumu iesniegt vairs nevarēs.
+email-reminder-scoring = Konkursa „{ $call }” vērtēšanas termiņš ir { $deadline } (Rīgas laiks). Jums vēl jānovērtē pieteikumi: { $count }.

@@ -67,6 +67,15 @@ pub enum EmailView<'a> {
         count: &'a str,
         link: &'a str,
     },
+    /// A reminder: `body` is an i18n message id taking `call`, `deadline` and `count`.
+    Reminder {
+        name: &'a str,
+        body: &'a str,
+        call: &'a str,
+        deadline: &'a str,
+        count: &'a str,
+        link: &'a str,
+    },
     Test,
 }
 
@@ -202,6 +211,29 @@ pub fn render(lang: Lang, view: &EmailView<'_>) -> Rendered {
                     lang,
                     "email-closed-body",
                     &[("call", call), ("at", at), ("count", count)],
+                )),
+                Part::Link((*link).to_owned()),
+            ],
+        ),
+        EmailView::Reminder {
+            name,
+            body,
+            call,
+            deadline,
+            count,
+            link,
+        } => (
+            tf(
+                lang,
+                "email-reminder-subject",
+                &[("call", call), ("deadline", deadline)],
+            ),
+            vec![
+                greeting(name),
+                Part::Text(tf(
+                    lang,
+                    body,
+                    &[("call", call), ("deadline", deadline), ("count", count)],
                 )),
                 Part::Link((*link).to_owned()),
             ],

@@ -3,7 +3,8 @@
 use entities::accounts::{CONFIRM_EMAIL, INVITATION, RESET_PASSWORD};
 use entities::domain::Role;
 use entities::entity::{
-    application, award, call, clarification, invitation, membership, organisation, user, user_token,
+    application, award, call, clarification, declaration, invitation, membership, organisation, panel_member, reminder,
+    scorecard, user, user_token,
 };
 use entities::money::Eur;
 use entities::outbox::EmailEvent;
@@ -170,6 +171,7 @@ pub(crate) async fn compose(
                 })
                 .collect());
         }
+        EmailEvent::Reminder { reminder_id } => return reminder(db, cfg, *reminder_id).await,
         EmailEvent::ApplicationReceipt { application_id } => {
             let found = application::Entity::find_by_id(*application_id)
                 .find_also_related(call::Entity)
@@ -282,4 +284,122 @@ pub(crate) async fn compose(
         }
     };
     Ok(vec![out])
+}
+
+/// The messages of one reminder: to whom depends on its kind.
+async fn reminder(db: &DatabaseConnection, cfg: &WorkerConfig, reminder_id: i32) -> Result<Vec<Outgoing>, WorkerError> {
+    use entities::entity::application::ApplicationStatus;
+    use entities::reminders::{CALL_CLOSES_7D, CALL_CLOSES_24H, SCORING_DUE};
+    let Some(r) = reminder::Entity::find_by_id(reminder_id).one(db).await? else {
+        return Ok(Vec::new());
+    };
+    let Some(c) = call::Entity::find_by_id(r.object_id).one(db).await? else {
+        return Ok(Vec::new());
+    };
+    let base = &cfg.public_url;
+    let apps = application::Entity::find()
+        .filter(application::Column::CallId.eq(c.id))
+        .all(db)
+        .await?;
+    // (user id, message id, count, link)
+    let mut targets: Vec<(i32, &'static str, usize, String)> = Vec::new();
+    match r.kind.as_str() {
+        CALL_CLOSES_7D | CALL_CLOSES_24H => {
+            let submitted = apps.iter().filter(|a| a.status != ApplicationStatus::Draft).count();
+            for m in membership::Entity::find()
+                .filter(membership::Column::OrgId.eq(c.municipality_id))
+                .filter(membership::Column::Role.eq(Role::Coordinator))
+                .all(db)
+                .await?
+            {
+                targets.push((
+                    m.user_id,
+                    "email-reminder-coordinator",
+                    submitted,
+                    format!("{base}/manage/calls/{}", c.id),
+                ));
+            }
+            let drafting: Vec<i32> = apps
+                .iter()
+                .filter(|a| a.status == ApplicationStatus::Draft)
+                .map(|a| a.applicant_id)
+                .collect();
+            for m in membership::Entity::find()
+                .filter(membership::Column::OrgId.is_in(drafting))
+                .filter(membership::Column::Role.eq(Role::NgoMember))
+                .all(db)
+                .await?
+            {
+                targets.push((m.user_id, "email-reminder-draft", 0, format!("{base}/applications")));
+            }
+        }
+        SCORING_DUE => {
+            let scored: Vec<i32> = apps
+                .iter()
+                .filter(|a| matches!(a.status, ApplicationStatus::Submitted | ApplicationStatus::InReview))
+                .map(|a| a.id)
+                .collect();
+            let cards = scorecard::Entity::find()
+                .filter(scorecard::Column::ApplicationId.is_in(scored.clone()))
+                .filter(scorecard::Column::SubmittedAt.is_not_null())
+                .all(db)
+                .await?;
+            let recusals = declaration::Entity::find()
+                .filter(declaration::Column::ApplicationId.is_in(scored.clone()))
+                .filter(declaration::Column::Conflict.eq(true))
+                .all(db)
+                .await?;
+            for seat in panel_member::Entity::find()
+                .filter(panel_member::Column::CallId.eq(c.id))
+                .all(db)
+                .await?
+            {
+                let done = cards.iter().filter(|k| k.user_id == seat.user_id).count()
+                    + recusals.iter().filter(|d| d.user_id == seat.user_id).count();
+                let open = scored.len().saturating_sub(done);
+                if open > 0 {
+                    targets.push((
+                        seat.user_id,
+                        "email-reminder-scoring",
+                        open,
+                        format!("{base}/panel/calls/{}", c.id),
+                    ));
+                }
+            }
+        }
+        _ => return Ok(Vec::new()),
+    }
+    let deadline_at = if r.kind == SCORING_DUE {
+        c.scoring_deadline
+    } else {
+        c.closes_at
+    };
+    let deadline = time::to_riga(deadline_at).format("%d.%m.%Y %H:%M").to_string();
+    let users = user::Entity::find()
+        .filter(user::Column::Id.is_in(targets.iter().map(|t| t.0).collect::<Vec<_>>()))
+        .all(db)
+        .await?;
+    let mut out = Vec::new();
+    for (user_id, body, count, link) in targets {
+        let Some(u) = users.iter().find(|u| u.id == user_id) else {
+            continue;
+        };
+        if out.iter().any(|o: &Outgoing| o.to == u.email) {
+            continue;
+        }
+        let count = count.to_string();
+        let view = EmailView::Reminder {
+            name: &u.name,
+            body,
+            call: &c.title,
+            deadline: &deadline,
+            count: &count,
+            link: &link,
+        };
+        out.push(Outgoing {
+            rendered: render(u.lang(), &view),
+            to: u.email.clone(),
+        });
+    }
+    Ok(out)
 }

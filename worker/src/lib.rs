@@ -67,6 +67,9 @@ pub async fn run(
             if let Err(e) = close_due_calls(&db, Utc::now()).await {
                 tracing::warn!(error = %e, "closing calls failed; will retry");
             }
+            if let Err(e) = queue_reminders(&db, Utc::now()).await {
+                tracing::warn!(error = %e, "queueing reminders failed; will retry");
+            }
         }
         match relay_once(&db, &cfg, &mailer).await {
             Ok(n) if n > 0 => tracing::debug!(handled = n, "outbox pass"),
@@ -175,6 +178,15 @@ pub async fn send_test(cfg: &WorkerConfig, to: &str, lang: entities::domain::Lan
             },
         )
         .await
+}
+
+/// Queues the reminders due at `now` (each once), in one transaction.
+pub async fn queue_reminders(db: &DatabaseConnection, now: chrono::DateTime<Utc>) -> Result<usize, WorkerError> {
+    use sea_orm::TransactionTrait;
+    let txn = db.begin().await?;
+    let queued = entities::reminders::queue_due(&txn, now).await?;
+    txn.commit().await?;
+    Ok(queued)
 }
 
 /// Closes the calls whose deadline has passed (and queues their emails), in one transaction.

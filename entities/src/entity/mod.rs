@@ -21,6 +21,7 @@ pub mod organisation;
 pub mod outbox;
 pub mod panel_member;
 pub mod reduced_amount;
+pub mod reminder;
 pub mod score;
 pub mod scorecard;
 pub mod session;

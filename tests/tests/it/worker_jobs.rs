@@ -93,3 +93,52 @@ async fn email_test_sends_through_the_configured_transport() {
         "{text}"
     );
 }
+
+both_backends!(
+    async fn reminders_are_sent_once_to_the_people_they_concern(app) {
+        let w = seed::world(&app.db).await;
+        let coordinator = seed::actor(&app.db, &seed::user(&app.db, "coord@example.lv", Role::Coordinator, w.muni_a.id).await).await;
+        let drafting = seed::actor(&app.db, &seed::user(&app.db, "draft@example.lv", Role::NgoMember, w.ngo.id).await).await;
+        let other_ngo = seed::ngo(&app.db, "Cita biedrība").await;
+        let done = seed::actor(&app.db, &seed::user(&app.db, "done@example.lv", Role::NgoMember, other_ngo.id).await).await;
+        let member = seed::actor(&app.db, &seed::user(&app.db, "panel@example.lv", Role::PanelMember, w.muni_a.id).await).await;
+        let deadline = Utc::now() + Duration::days(5);
+        let c = seed::open_call(&app.db, &coordinator, w.muni_a.id, deadline).await;
+        seed::draft(&app.db, &drafting, &c, &w.ngo).await;
+        let submitted = seed::draft(&app.db, &done, &c, &other_ngo).await;
+        let txn = sea_orm::TransactionTrait::begin(&app.db).await.expect("begin");
+        entities::applications::submit(&txn, &done, submitted.id, &format!("{:064x}", 1), Utc::now()).await.expect("submit");
+        txn.commit().await.expect("commit");
+        entities::panel::set_panel(&app.db, &coordinator, &c, &[member.user.id], Some(member.user.id), Utc::now()).await.expect("panel");
+
+        // Earlier mail (the receipt) goes first and is cleared away.
+        let cfg = app.worker_config();
+        let mailer = worker::Mailer::from_config(&cfg).expect("mailer");
+        worker::relay_once(&app.db, &cfg, &mailer).await.expect("relay");
+        std::fs::remove_dir_all(app.cfg.mail_dir()).expect("clear");
+        std::fs::create_dir_all(app.cfg.mail_dir()).expect("mail dir");
+        let now = Utc::now();
+        assert_eq!(worker::queue_reminders(&app.db, now).await.expect("queue"), 1, "the 7-day reminder");
+        assert_eq!(worker::queue_reminders(&app.db, now).await.expect("queue"), 0, "the schedule fires twice: nothing more");
+        worker::relay_once(&app.db, &cfg, &mailer).await.expect("relay");
+        let recipients = |app: &pumpurs_tests::TestApp| {
+            let mut to: Vec<String> = mails(app).iter().filter_map(|m| m.lines().find(|l| l.starts_with("To: ")).map(|l| l[4..].to_owned())).collect();
+            to.sort();
+            to
+        };
+        assert_eq!(recipients(app), vec!["coord@example.lv".to_owned(), "draft@example.lv".to_owned()], "not the NGO that submitted");
+
+        assert_eq!(worker::queue_reminders(&app.db, deadline - Duration::hours(12)).await.expect("queue"), 1, "the 24-hour reminder");
+        worker::relay_once(&app.db, &cfg, &mailer).await.expect("relay");
+        assert_eq!(recipients(app).len(), 4);
+
+        // After the deadline, three days before the scoring deadline: the member who has not scored.
+        let scoring = c.scoring_deadline - Duration::days(2);
+        assert_eq!(worker::queue_reminders(&app.db, scoring).await.expect("queue"), 1, "the scoring reminder");
+        assert_eq!(worker::queue_reminders(&app.db, scoring).await.expect("queue"), 0);
+        worker::relay_once(&app.db, &cfg, &mailer).await.expect("relay");
+        let all = recipients(app);
+        assert_eq!(all.iter().filter(|t| *t == "panel@example.lv").count(), 1);
+        assert_eq!(all.len(), 5);
+    }
+);

@@ -1,0 +1,78 @@
+//! Deadline reminders: 7 days and 24 hours before a call closes (to its coordinators and to the
+//! applicants with unsubmitted drafts), and 3 days before its scoring deadline (to panel members
+//! with scorecards still open). Each is queued once, whatever how often the schedule fires: the
+//! `reminders` table has a unique key on (kind, call), and an email reaches each recipient once
+//! (the worker's `deliveries`).
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+
+use crate::entity::call::{self, CallStatus};
+use crate::entity::reminder;
+use crate::error::Result;
+use crate::outbox::{self, EmailEvent};
+
+pub const CALL_CLOSES_7D: &str = "call_closes_7d";
+pub const CALL_CLOSES_24H: &str = "call_closes_24h";
+pub const SCORING_DUE: &str = "scoring_due";
+
+/// Queues a reminder unless one of this kind was queued for the call; `true` when queued now.
+async fn queue_once(conn: &impl ConnectionTrait, kind: &str, call_id: i32, now: DateTime<Utc>) -> Result<bool> {
+    let inserted = reminder::Entity::insert(reminder::ActiveModel {
+        kind: Set(kind.to_owned()),
+        object_id: Set(call_id),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::columns([reminder::Column::Kind, reminder::Column::ObjectId])
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await?;
+    if inserted == 0 {
+        return Ok(false);
+    }
+    let row = reminder::Entity::find()
+        .filter(reminder::Column::Kind.eq(kind))
+        .filter(reminder::Column::ObjectId.eq(call_id))
+        .one(conn)
+        .await?;
+    if let Some(row) = row {
+        outbox::enqueue_email(conn, &EmailEvent::Reminder { reminder_id: row.id }, now).await?;
+    }
+    Ok(true)
+}
+
+/// Queues every reminder that is due at `now`; returns how many were queued.
+pub async fn queue_due(conn: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<usize> {
+    let mut queued = 0;
+    let closing = call::Entity::find()
+        .filter(call::Column::Status.eq(CallStatus::Open))
+        .filter(call::Column::ClosesAt.gt(now))
+        .filter(call::Column::ClosesAt.lte(now + Duration::days(7)))
+        .all(conn)
+        .await?;
+    for c in closing {
+        // A call that closes within a day gets only the 24-hour reminder.
+        let kind = if c.closes_at <= now + Duration::hours(24) {
+            CALL_CLOSES_24H
+        } else {
+            CALL_CLOSES_7D
+        };
+        queued += usize::from(queue_once(conn, kind, c.id, now).await?);
+    }
+    let scoring = call::Entity::find()
+        .filter(call::Column::Status.is_in([CallStatus::Open, CallStatus::Closed, CallStatus::InReview]))
+        .filter(call::Column::ClosesAt.lte(now))
+        .filter(call::Column::ScoringDeadline.gt(now))
+        .filter(call::Column::ScoringDeadline.lte(now + Duration::days(3)))
+        .all(conn)
+        .await?;
+    for c in scoring {
+        queued += usize::from(queue_once(conn, SCORING_DUE, c.id, now).await?);
+    }
+    Ok(queued)
+}
