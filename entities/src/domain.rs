@@ -186,6 +186,38 @@ impl NewPassword {
     }
 }
 
+/// Latvian letters without their marks (`ā` → `a`, `Ž` → `Z`); other characters unchanged. For
+/// places that only take ASCII: storage keys, the built-in PDF font.
+pub fn ascii_fold(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'ā' => 'a',
+            'č' => 'c',
+            'ē' => 'e',
+            'ģ' => 'g',
+            'ī' => 'i',
+            'ķ' => 'k',
+            'ļ' => 'l',
+            'ņ' => 'n',
+            'š' => 's',
+            'ū' => 'u',
+            'ž' => 'z',
+            'Ā' => 'A',
+            'Č' => 'C',
+            'Ē' => 'E',
+            'Ģ' => 'G',
+            'Ī' => 'I',
+            'Ķ' => 'K',
+            'Ļ' => 'L',
+            'Ņ' => 'N',
+            'Š' => 'S',
+            'Ū' => 'U',
+            'Ž' => 'Z',
+            c => c,
+        })
+        .collect()
+}
+
 /// A required, trimmed, single-line text of bounded length.
 pub fn required_text(raw: &str, max: usize, field: &str, errors: &mut FieldErrors) -> Option<String> {
     let s = raw.trim();

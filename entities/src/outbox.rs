@@ -50,6 +50,27 @@ impl EmailEvent {
 }
 
 pub const SEND_EMAIL: &str = "send_email";
+/// Copy a decided call's documents to the archive store; payload `{"call_id": N}`.
+pub const ARCHIVE_CALL: &str = "archive_call";
+
+/// Queues work of `kind` with an id-only payload, in the caller's transaction.
+pub async fn enqueue(
+    conn: &impl ConnectionTrait,
+    kind: &str,
+    payload: &serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let row = outbox::ActiveModel {
+        kind: Set(kind.to_owned()),
+        payload: Set(payload.to_string()),
+        created_at: Set(now),
+        relayed_at: Set(None),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(row.id)
+}
 
 pub async fn enqueue_email(conn: &impl ConnectionTrait, event: &EmailEvent, now: DateTime<Utc>) -> Result<i64> {
     let row = outbox::ActiveModel {

@@ -215,6 +215,8 @@ impl TestApp {
             mail_dir: self.cfg.mail_dir(),
             secret_key: self.cfg.secret_key.clone(),
             poll_interval: std::time::Duration::from_millis(100),
+            documents: self.cfg.documents.clone(),
+            archive: self.cfg.archive.clone(),
         }
     }
 }

@@ -279,35 +279,9 @@ async fn demo_group(
 /// A one-page PDF whose text is `line` (small, but a real document that opens in a reader).
 pub fn demo_pdf(line: &str) -> Vec<u8> {
     // The built-in Helvetica has no Latvian letters: write them without their marks.
-    let plain = |c: char| match c {
-        'ā' => 'a',
-        'č' => 'c',
-        'ē' => 'e',
-        'ģ' => 'g',
-        'ī' => 'i',
-        'ķ' => 'k',
-        'ļ' => 'l',
-        'ņ' => 'n',
-        'š' => 's',
-        'ū' => 'u',
-        'ž' => 'z',
-        'Ā' => 'A',
-        'Č' => 'C',
-        'Ē' => 'E',
-        'Ģ' => 'G',
-        'Ī' => 'I',
-        'Ķ' => 'K',
-        'Ļ' => 'L',
-        'Ņ' => 'N',
-        'Š' => 'S',
-        'Ū' => 'U',
-        'Ž' => 'Z',
-        c if c.is_ascii_graphic() || c == ' ' => c,
-        _ => ' ',
-    };
-    let text: String = line
+    let text: String = entities::domain::ascii_fold(line)
         .chars()
-        .map(plain)
+        .map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { ' ' })
         .filter(|c| !matches!(c, '(' | ')' | '\\'))
         .collect();
     let stream = format!("BT /F1 14 Tf 60 780 Td ({text}) Tj ET");

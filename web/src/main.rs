@@ -176,6 +176,8 @@ fn worker_config(cfg: &Config) -> worker::WorkerConfig {
         mail_dir: cfg.mail_dir(),
         secret_key: cfg.secret_key.clone(),
         poll_interval: Duration::from_secs(1),
+        documents: cfg.documents.clone(),
+        archive: cfg.archive.clone(),
     }
 }
 

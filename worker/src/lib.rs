@@ -6,6 +6,7 @@
 //! A row is claimed before it is handled (so several workers never take the same row) and
 //! released again when delivery fails, so it is retried at the next poll.
 
+mod archive;
 mod deliveries;
 mod emails;
 mod mailer;
@@ -15,7 +16,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use entities::entity::outbox;
-use entities::outbox::{EmailEvent, SEND_EMAIL};
+use entities::outbox::{ARCHIVE_CALL, EmailEvent, SEND_EMAIL};
 use entities::tokens::SecretKey;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -33,6 +34,9 @@ pub struct WorkerConfig {
     pub mail_dir: PathBuf,
     pub secret_key: SecretKey,
     pub poll_interval: Duration,
+    /// Where documents are, and where decided calls' documents are archived.
+    pub documents: entities::storage::StoreConfig,
+    pub archive: entities::storage::StoreConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -45,6 +49,12 @@ pub enum WorkerError {
     Mail(String),
     #[error("payload: {0}")]
     Payload(#[from] serde_json::Error),
+    #[error("storage: {0}")]
+    Store(#[from] object_store::Error),
+    #[error("storage: {0}")]
+    Storage(#[from] entities::storage::StorageError),
+    #[error("archive: {0}")]
+    Archive(String),
 }
 
 /// Rows handled in one pass.
@@ -157,6 +167,18 @@ async fn handle(
                 Some(e) if deliveries::retryable(db, &key).await? => Err(e),
                 _ => Ok(()),
             }
+        }
+        ARCHIVE_CALL => {
+            let payload: serde_json::Value = serde_json::from_str(&row.payload)?;
+            let call_id = payload["call_id"]
+                .as_i64()
+                .and_then(|id| i32::try_from(id).ok())
+                .unwrap_or_default();
+            let documents = entities::storage::build(&cfg.documents)?;
+            let archive = entities::storage::build(&cfg.archive)?;
+            archive::archive_call(db, &documents, &archive, call_id)
+                .await
+                .map(|_| ())
         }
         other => {
             tracing::warn!(outbox_id = row.id, kind = other, "unknown outbox kind; left as relayed");

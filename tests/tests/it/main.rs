@@ -32,6 +32,7 @@ pub async fn outbox_events(app: &TestApp) -> Vec<EmailEvent> {
         .await
         .expect("outbox")
         .into_iter()
+        .filter(|row| row.kind == entities::outbox::SEND_EMAIL)
         .map(|row| serde_json::from_str(&row.payload).expect("payload"))
         .collect()
 }

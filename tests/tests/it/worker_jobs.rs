@@ -78,6 +78,8 @@ async fn email_test_sends_through_the_configured_transport() {
         mail_dir: dir.path().join("mail"),
         secret_key: entities::tokens::SecretKey::new(b"k".repeat(32)),
         poll_interval: std::time::Duration::from_millis(100),
+        documents: entities::storage::StoreConfig::Local(dir.path().join("documents")),
+        archive: entities::storage::StoreConfig::Local(dir.path().join("archive")),
     };
     worker::send_test(&cfg, "admin@example.lv", entities::domain::Lang::En)
         .await
@@ -142,3 +144,101 @@ both_backends!(
         assert_eq!(all.len(), 5);
     }
 );
+
+async fn archive_on_s3(app: &pumpurs_tests::TestApp) {
+    let w = seed::world(&app.db).await;
+    let coordinator = seed::actor(
+        &app.db,
+        &seed::user(&app.db, "coord@example.lv", Role::Coordinator, w.muni_a.id).await,
+    )
+    .await;
+    let member = seed::actor(
+        &app.db,
+        &seed::user(&app.db, "ngo@example.lv", Role::NgoMember, w.ngo.id).await,
+    )
+    .await;
+    let closes = Utc::now() + Duration::hours(1);
+    let c = seed::open_call(&app.db, &coordinator, w.muni_a.id, closes).await;
+    let store = entities::storage::build(&app.cfg.documents).expect("store");
+    let limits = entities::attachments::Limits {
+        max_file: 1 << 20,
+        max_application: 1 << 22,
+    };
+    let mut sums = Vec::new();
+    for i in 0..2u8 {
+        let draft = seed::draft(&app.db, &member, &c, &w.ngo).await;
+        let bytes = [b"%PDF-1.7\n".to_vec(), vec![i; 5000]].concat();
+        let body = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(bytes))]);
+        let stored = entities::attachments::store_upload(store.clone(), draft.id, "plāns.pdf", body, limits, 0)
+            .await
+            .expect("upload");
+        entities::attachments::record(&app.db, &draft, "plāns.pdf", &stored, member.user.id, Utc::now())
+            .await
+            .expect("record");
+        sums.push(stored.sha256);
+        let txn = sea_orm::TransactionTrait::begin(&app.db).await.expect("begin");
+        entities::applications::submit(&txn, &member, draft.id, &format!("{:064x}", i + 1), Utc::now())
+            .await
+            .expect("submit");
+        txn.commit().await.expect("commit");
+    }
+    let c = call::Entity::find_by_id(c.id)
+        .one(&app.db)
+        .await
+        .expect("q")
+        .expect("row");
+    entities::decision::lock(&app.db, &coordinator, c.clone(), closes + Duration::minutes(5))
+        .await
+        .expect("lock");
+    let cfg = app.worker_config();
+    let mailer = worker::Mailer::from_config(&cfg).expect("mailer");
+    worker::relay_once(&app.db, &cfg, &mailer).await.expect("relay");
+
+    let bucket = app.s3.as_ref().expect("s3").dir.path().join("archive");
+    let folder = bucket.join(format!("calls/{}-REZ", c.id));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(folder.join("manifest.json")).expect("manifest")).expect("json");
+    let docs = manifest["documents"].as_array().expect("documents");
+    assert_eq!(docs.len(), 2);
+    for (doc, sum) in docs.iter().zip(&sums) {
+        let key = doc["key"].as_str().expect("key");
+        assert!(
+            key.starts_with(&format!("calls/{}-REZ/REZ-", c.id)) && key.ends_with("-plans.pdf"),
+            "{key}"
+        );
+        let bytes = std::fs::read(bucket.join(key)).expect("archived object");
+        use sha2::Digest;
+        assert_eq!(&entities::tokens::hex(&sha2::Sha256::digest(&bytes)), sum);
+        assert_eq!(doc["sha256"].as_str(), Some(sum.as_str()));
+    }
+    let archived = entities::entity::attachment::Entity::find()
+        .all(&app.db)
+        .await
+        .expect("attachments");
+    assert!(archived.iter().all(|a| a.archived_at.is_some()));
+
+    // A re-run skips what is archived: an object removed from the archive is not copied again.
+    let first = bucket.join(docs[0]["key"].as_str().expect("key"));
+    std::fs::remove_file(&first).expect("remove");
+    entities::outbox::enqueue(
+        &app.db,
+        entities::outbox::ARCHIVE_CALL,
+        &serde_json::json!({ "call_id": c.id }),
+        Utc::now(),
+    )
+    .await
+    .expect("again");
+    worker::relay_once(&app.db, &cfg, &mailer).await.expect("relay");
+    assert!(!first.exists(), "archived documents are skipped");
+    assert!(folder.join("manifest.json").exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decided_calls_documents_are_archived_with_checksums_sqlite() {
+    pumpurs_tests::run_with_s3(pumpurs_tests::Backend::Sqlite, archive_on_s3).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decided_calls_documents_are_archived_with_checksums_postgres() {
+    pumpurs_tests::run_with_s3(pumpurs_tests::Backend::Postgres, archive_on_s3).await;
+}
