@@ -49,7 +49,31 @@ impl EmailEvent {
     }
 }
 
+impl EmailEvent {
+    /// The event a `key()` names (the inverse of `key`), for retrying a failed delivery.
+    pub fn from_key(key: &str) -> Option<Self> {
+        let (kind, id) = key.split_once(':')?;
+        let id: i32 = id.parse().ok()?;
+        Some(match kind {
+            "confirm_email" => Self::ConfirmEmail { token_id: id },
+            "account_exists" => Self::AccountExists { user_id: id },
+            "reset_password" => Self::ResetPassword { token_id: id },
+            "invitation" => Self::Invitation { invitation_id: id },
+            "application_receipt" => Self::ApplicationReceipt { application_id: id },
+            "clarification" => Self::Clarification { clarification_id: id },
+            "call_result" => Self::CallResult { application_id: id },
+            "call_closed" => Self::CallClosed { call_id: id },
+            "reminder" => Self::Reminder { reminder_id: id },
+            _ => return None,
+        })
+    }
+}
+
 pub const SEND_EMAIL: &str = "send_email";
+
+/// After this many failed attempts for one recipient a delivery is given up (and shown to the
+/// admin, who can retry it).
+pub const MAX_DELIVERY_ATTEMPTS: i32 = 5;
 /// Copy a decided call's documents to the archive store; payload `{"call_id": N}`.
 pub const ARCHIVE_CALL: &str = "archive_call";
 
@@ -83,4 +107,53 @@ pub async fn enqueue_email(conn: &impl ConnectionTrait, event: &EmailEvent, now:
     .insert(conn)
     .await?;
     Ok(row.id)
+}
+
+/// The state of background work, for the admin's page.
+#[derive(Debug, Clone, Default)]
+pub struct Backlog {
+    /// (kind, pending rows, the oldest one's creation time)
+    pub pending: Vec<(String, u64, Option<DateTime<Utc>>)>,
+    pub failed: Vec<crate::entity::delivery::Model>,
+}
+
+/// Pending outbox rows by kind, and the deliveries that failed for good (newest first, at most
+/// `limit`).
+pub async fn backlog(conn: &impl ConnectionTrait, max_attempts: i32, limit: u64) -> Result<Backlog> {
+    use crate::entity::delivery;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+    let rows = outbox::Entity::find()
+        .filter(outbox::Column::RelayedAt.is_null())
+        .order_by_asc(outbox::Column::Id)
+        .all(conn)
+        .await?;
+    let mut pending: Vec<(String, u64, Option<DateTime<Utc>>)> = Vec::new();
+    for row in rows {
+        match pending.iter_mut().find(|(k, _, _)| *k == row.kind) {
+            Some(entry) => entry.1 += 1,
+            None => pending.push((row.kind.clone(), 1, Some(row.created_at))),
+        }
+    }
+    let failed = delivery::Entity::find()
+        .filter(delivery::Column::Status.eq("failed"))
+        .filter(delivery::Column::Attempts.gte(max_attempts))
+        .order_by_desc(delivery::Column::UpdatedAt)
+        .limit(limit)
+        .all(conn)
+        .await?;
+    Ok(Backlog { pending, failed })
+}
+
+/// Queues a failed delivery's event again; recipients already served are skipped when it runs.
+pub async fn retry_delivery(conn: &impl ConnectionTrait, delivery_id: i64, now: DateTime<Utc>) -> Result<()> {
+    use crate::entity::delivery;
+    use sea_orm::EntityTrait;
+    let d = delivery::Entity::find_by_id(delivery_id)
+        .one(conn)
+        .await?
+        .ok_or(crate::Error::NotFound)?;
+    let event = EmailEvent::from_key(&d.event_key).ok_or(crate::Error::NotFound)?;
+    delivery::Entity::delete_by_id(d.id).exec(conn).await?;
+    enqueue_email(conn, &event, now).await?;
+    Ok(())
 }

@@ -72,6 +72,7 @@ pub fn layout(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
                                 }
                                 @if user.can_manage_orgs {
                                     li { a href="/admin/orgs" { (t(l, "nav-orgs")) } }
+                                    li { a href="/admin/jobs" { (t(l, "nav-jobs")) } }
                                 }
                                 @if ctx.dev_mail {
                                     li { a href="/dev/mail" { (t(l, "nav-dev-mail")) } }

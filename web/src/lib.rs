@@ -19,6 +19,7 @@ mod csv;
 mod dash;
 mod decisions;
 mod devmail;
+mod jobs;
 mod orgs;
 mod profiles;
 mod scoring;

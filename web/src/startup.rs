@@ -22,7 +22,9 @@ use tokio::sync::watch;
 use crate::config::Config;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::{accounts, api, applications, calls, compliance, ctx, dash, decisions, devmail, orgs, profiles, scoring};
+use crate::{
+    accounts, api, applications, calls, compliance, ctx, dash, decisions, devmail, jobs, orgs, profiles, scoring,
+};
 
 /// Opens the database pool. SQLite gets WAL, foreign keys, a busy timeout and several
 /// connections (sea-orm's SQLite default is one); `data_dir` is created if missing.
@@ -102,6 +104,7 @@ pub fn router(state: AppState) -> Router {
         .merge(scoring::router())
         .merge(decisions::router())
         .merge(compliance::router())
+        .merge(jobs::router())
         .merge(applications::router(upload_limit(&state.cfg)))
         .merge(devmail::router())
         .route("/static/app.css", get(stylesheet))

@@ -133,9 +133,7 @@ pub async fn relay_once(db: &DatabaseConnection, cfg: &WorkerConfig, mailer: &Ma
     Ok(delivered)
 }
 
-/// After this many failed attempts for one recipient the delivery is marked failed for good
-/// (visible in `deliveries`) and no longer holds its outbox row.
-pub const MAX_ATTEMPTS: i32 = 5;
+pub use entities::outbox::MAX_DELIVERY_ATTEMPTS as MAX_ATTEMPTS;
 
 async fn handle(
     db: &DatabaseConnection,

@@ -7,6 +7,7 @@ pub mod compliance;
 pub mod dash;
 pub mod decisions;
 pub mod errors;
+pub mod jobs;
 pub mod mail;
 pub mod minutes;
 pub mod orgs;

@@ -242,3 +242,44 @@ async fn a_decided_calls_documents_are_archived_with_checksums_sqlite() {
 async fn a_decided_calls_documents_are_archived_with_checksums_postgres() {
     pumpurs_tests::run_with_s3(pumpurs_tests::Backend::Postgres, archive_on_s3).await;
 }
+
+both_backends!(
+    async fn an_admin_sees_failed_deliveries_and_retries_them(app) {
+        let w = seed::world(&app.db).await;
+        seed::user(&app.db, "admin@example.lv", Role::Admin, w.agency.id).await;
+        let anna = seed::user(&app.db, "anna@example.lv", Role::NgoMember, w.ngo.id).await;
+        // An event whose delivery failed for good.
+        let event = EmailEvent::AccountExists { user_id: anna.id };
+        let failed = delivery::ActiveModel {
+            event_key: sea_orm::ActiveValue::Set(event.key()),
+            recipient: sea_orm::ActiveValue::Set("anna@example.lv".into()),
+            status: sea_orm::ActiveValue::Set("failed".into()),
+            attempts: sea_orm::ActiveValue::Set(entities::outbox::MAX_DELIVERY_ATTEMPTS),
+            last_error: sea_orm::ActiveValue::Set(Some("connection refused".into())),
+            sent_at: sea_orm::ActiveValue::Set(None),
+            updated_at: sea_orm::ActiveValue::Set(Utc::now()),
+            ..Default::default()
+        };
+        let failed = sea_orm::ActiveModelTrait::insert(failed, &app.db).await.expect("failed delivery");
+        outbox::enqueue_email(&app.db, &event, Utc::now()).await.expect("pending");
+
+        let b = app.browser();
+        b.login("admin@example.lv", seed::PASSWORD).await;
+        let page = b.get("/admin/jobs").await;
+        assert!(page.contains("connection refused") && page.contains("account_exists:"), "{}", page.text("main"));
+        assert!(page.text("table").contains("send_email"), "the pending row is counted");
+        let retried = b.submit(&page, &format!("/admin/jobs/deliveries/{}/retry", failed.id), &[]).await;
+        assert_eq!(retried.text(".flash"), "Piegāde ielikta rindā vēlreiz.");
+        let cfg = app.worker_config();
+        let mailer = worker::Mailer::from_config(&cfg).expect("mailer");
+        worker::relay_once(&app.db, &cfg, &mailer).await.expect("relay");
+        assert_eq!(mails(app).len(), 1, "sent once, though queued twice");
+        let rows = delivery::Entity::find().all(&app.db).await.expect("deliveries");
+        assert_eq!(rows.iter().map(|d| d.status.as_str()).collect::<Vec<_>>(), vec!["sent"]);
+        assert!(b.get("/admin/jobs").await.contains("Neizdevušos piegāžu nav."));
+        seed::user(&app.db, "coord@example.lv", Role::Coordinator, w.muni_a.id).await;
+        let coordinator = app.browser();
+        coordinator.login("coord@example.lv", seed::PASSWORD).await;
+        assert_eq!(coordinator.get("/admin/jobs").await.status, 404);
+    }
+);
