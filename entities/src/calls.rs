@@ -488,7 +488,8 @@ pub async fn extend_deadline(
     Ok(call)
 }
 
-async fn audit_call(
+/// Records an action of `actor` on a call in the audit log.
+pub(crate) async fn audit_call(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     call: &call::Model,

@@ -10,7 +10,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, 
 use crate::allocation::{self, Candidate, Outcome};
 use crate::applications;
 use crate::audit::{self, Entry};
-use crate::calls;
+use crate::calls::{self, audit_call};
 use crate::entity::application::{self, ApplicationStatus};
 use crate::entity::call::{self, CallStatus};
 use crate::entity::{award, organisation, reduced_amount};
@@ -155,30 +155,6 @@ pub async fn standings(conn: &impl ConnectionTrait, call: &call::Model) -> Resul
             })
         })
         .collect())
-}
-
-async fn audit_call(
-    conn: &impl ConnectionTrait,
-    actor: &Actor,
-    call: &call::Model,
-    action: &'static str,
-    details: Option<String>,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    audit::record(
-        conn,
-        Entry {
-            actor_user_id: Some(actor.user.id),
-            org_id: Some(call.municipality_id),
-            action,
-            object_type: "call",
-            object_id: Some(call.id.into()),
-            details,
-            ..Default::default()
-        },
-        now,
-    )
-    .await
 }
 
 fn undecided(call: &call::Model, now: DateTime<Utc>) -> Result<()> {
