@@ -11,6 +11,7 @@ pub mod browser;
 pub mod logs;
 pub mod s3;
 pub mod seed;
+pub mod smtp;
 
 use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;

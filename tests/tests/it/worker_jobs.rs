@@ -283,3 +283,30 @@ both_backends!(
         assert_eq!(coordinator.get("/admin/jobs").await.status, 404);
     }
 );
+
+both_backends!(
+    async fn emails_reach_a_real_smtp_server_once(app) {
+        let server = pumpurs_tests::smtp::SmtpServer::start();
+        let mut cfg = app.worker_config();
+        cfg.smtp_url = Some(server.url());
+        let mailer = worker::Mailer::from_config(&cfg).expect("mailer");
+        let b = app.browser();
+        let fields = [
+            ("org_name", "Biedrība „Saule”"),
+            ("name", "Anna Kalniņa"),
+            ("email", "anna@example.lv"),
+            ("password", "ilgaparole-2026"),
+            ("password_confirm", "ilgaparole-2026"),
+            ("lang", "lv"),
+        ];
+        b.fill("/register", "/register", &fields).await;
+        worker::relay_once(&app.db, &cfg, &mailer).await.expect("relay");
+        worker::relay_once(&app.db, &cfg, &mailer).await.expect("relay again");
+        let received = server.messages();
+        assert_eq!(received.len(), 1, "once");
+        assert_eq!(received[0].to, vec!["anna@example.lv".to_owned()]);
+        let text = received[0].text.replace("=\r\n", "");
+        assert!(text.contains("/confirm/") && text.contains("Content-Type: text/html"), "{text}");
+        assert!(mails(app).is_empty(), "nothing went to files");
+    }
+);
