@@ -54,12 +54,6 @@ pub struct LineInput {
     pub unit: Eur,
 }
 
-impl LineInput {
-    pub fn total(&self) -> Eur {
-        Eur::from_cents(self.unit.cents().saturating_mul(i64::from(self.quantity)))
-    }
-}
-
 /// What a draft holds once parsed. Amounts that did not parse are kept as they were.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DraftInput {

@@ -100,14 +100,6 @@ impl Eur {
             Lang::En => format!("€{grouped}{dec}{frac}"),
         }
     }
-
-    pub fn checked_add(self, other: Eur) -> Option<Eur> {
-        self.0.checked_add(other.0).map(Eur)
-    }
-
-    pub fn checked_sub(self, other: Eur) -> Option<Eur> {
-        self.0.checked_sub(other.0).map(Eur)
-    }
 }
 
 impl fmt::Display for Eur {

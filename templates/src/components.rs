@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use entities::FieldErrors;
-use entities::money::Eur;
 use maud::{Markup, html};
 
 use crate::{Lang, PageCtx, t, tf};
@@ -159,8 +158,4 @@ pub fn pager(lang: Lang, page: u64, total: u64, page_size: u64, href: impl Fn(u6
             }
         }
     }
-}
-
-pub fn money(lang: Lang, amount: Eur) -> Markup {
-    html! { span.money { (amount.display(lang)) } }
 }

@@ -203,10 +203,6 @@ impl TestApp {
         Browser::new(&self.base)
     }
 
-    pub fn is_postgres(&self) -> bool {
-        self.postgres.is_some()
-    }
-
     /// The worker's configuration for this application (mail as `.eml` files in its data dir).
     pub fn worker_config(&self) -> worker::WorkerConfig {
         worker::WorkerConfig {

@@ -60,11 +60,6 @@ impl Ctx {
             dev_mail: self.dev_mail,
         }
     }
-
-    pub fn with_flash(mut self, flash: &str) -> Self {
-        self.flash = Some(flash.to_owned());
-        self
-    }
 }
 
 /// One link per membership, labelled "role — organisation".

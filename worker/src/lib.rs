@@ -1,4 +1,4 @@
-//! Background work of Pumpurs: closing calls at their deadline, relaying outbox rows written by
+//! Background work of Pumpurs: closing calls at their deadline, removing expired sessions, relaying outbox rows written by
 //! application transactions and delivering the emails they describe (once per event and
 //! recipient, recorded in `deliveries`), through SMTP (lettre) or as `.eml` files in the data
 //! directory. Every message is rendered from the templates in the recipient's language.
@@ -79,6 +79,11 @@ pub async fn run(
             }
             if let Err(e) = queue_reminders(&db, Utc::now()).await {
                 tracing::warn!(error = %e, "queueing reminders failed; will retry");
+            }
+            match entities::sessions::purge_expired(&db, Utc::now()).await {
+                Ok(n) if n > 0 => tracing::debug!(removed = n, "expired sessions removed"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "removing expired sessions failed"),
             }
         }
         match relay_once(&db, &cfg, &mailer).await {

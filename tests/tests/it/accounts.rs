@@ -280,6 +280,10 @@ both_backends!(
         let expired = Utc::now() - Duration::seconds(1);
         session::Entity::update_many().col_expr(session::Column::ExpiresAt, Expr::value(expired)).exec(&app.db).await.expect("update");
         assert_eq!(b.get("/account/password").await.path, "/login?next=%2Faccount%2Fpassword", "past the absolute expiry");
+        // The worker's sweep removes it; a live session stays.
+        app.browser().login("anna@example.lv", seed::PASSWORD).await;
+        assert_eq!(entities::sessions::purge_expired(&app.db, Utc::now()).await.expect("purge"), 2, "both earlier sessions");
+        assert_eq!(session::Entity::find().count(&app.db).await.expect("count"), 1);
     }
 );
 
