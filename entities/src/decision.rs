@@ -28,6 +28,8 @@ pub struct Standing {
     pub app: application::Model,
     pub applicant: Option<organisation::Model>,
     pub result: scoring::Result,
+    /// The submitted scorecards the result was computed from (for calibration and exports).
+    pub cards: Vec<scoring::Card>,
     pub reduced_cents: Option<i64>,
     pub outcome: Outcome,
 }
@@ -93,21 +95,22 @@ pub async fn standings(conn: &impl ConnectionTrait, call: &call::Model) -> Resul
         .into_iter()
         .map(|a| (a.application_id, a))
         .collect();
-    let mut by_id: HashMap<i32, (application::Model, Option<organisation::Model>)> = HashMap::new();
+    let mut by_id: HashMap<i32, (application::Model, Option<organisation::Model>, Vec<scoring::Card>)> = HashMap::new();
     let mut entries = Vec::new();
     for (app, org) in apps {
         // Before a decision, an application withdrawn during the call takes no part.
         if awards.is_empty() && app.status == ApplicationStatus::Withdrawn {
             continue;
         }
-        let result = scoring::aggregate(&rules, &cards.remove(&app.id).unwrap_or_default());
+        let app_cards = cards.remove(&app.id).unwrap_or_default();
+        let result = scoring::aggregate(&rules, &app_cards);
         entries.push(RankEntry {
             application_id: app.id,
             ref_seq: app.ref_seq.unwrap_or(i32::MAX),
             requested_cents: app.requested_cents,
             result,
         });
-        by_id.insert(app.id, (app, org));
+        by_id.insert(app.id, (app, org, app_cards));
     }
     let ranked = if awards.is_empty() {
         scoring::rank(entries)
@@ -144,13 +147,14 @@ pub async fn standings(conn: &impl ConnectionTrait, call: &call::Model) -> Resul
         .zip(outcomes)
         .enumerate()
         .filter_map(|(i, (entry, (_, outcome)))| {
-            let (app, applicant) = by_id.remove(&entry.application_id)?;
+            let (app, applicant, cards) = by_id.remove(&entry.application_id)?;
             Some(Standing {
                 rank: i32::try_from(i + 1).unwrap_or(i32::MAX),
                 reduced_cents: reduced.get(&app.id).copied(),
                 app,
                 applicant,
                 result: entry.result,
+                cards,
                 outcome,
             })
         })

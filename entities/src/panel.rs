@@ -355,22 +355,26 @@ pub async fn save_card(
     Ok(card)
 }
 
-/// Everything results need for a call, in four queries whatever its size: the rules, and the
-/// submitted cards of each application by application id.
-pub async fn submitted_cards(
-    conn: &impl ConnectionTrait,
-    call_id: i32,
-) -> Result<(Vec<Rule>, HashMap<i32, Vec<Card>>)> {
-    let rules: Vec<Rule> = calls::criteria(conn, call_id)
-        .await?
-        .into_iter()
+/// The scoring rules of a call's criteria.
+pub fn rules(criteria: &[call_criterion::Model]) -> Vec<Rule> {
+    criteria
+        .iter()
         .map(|c| Rule {
             criterion_id: c.id,
             max_points: c.max_points,
             weight_x100: c.weight_x100,
             min_points: c.min_points,
         })
-        .collect();
+        .collect()
+}
+
+/// Everything results need for a call, in four queries whatever its size: the rules, and the
+/// submitted cards of each application by application id.
+pub async fn submitted_cards(
+    conn: &impl ConnectionTrait,
+    call_id: i32,
+) -> Result<(Vec<Rule>, HashMap<i32, Vec<Card>>)> {
+    let rules = rules(&calls::criteria(conn, call_id).await?);
     let app_ids: Vec<i32> = application::Entity::find()
         .filter(application::Column::CallId.eq(call_id))
         .all(conn)

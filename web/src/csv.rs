@@ -21,6 +21,21 @@ pub fn document(header: &[String], rows: &[Vec<String>]) -> String {
     out
 }
 
+/// A CSV download named `file_name`.
+pub fn response(file_name: &str, header: &[String], rows: &[Vec<String>]) -> axum::response::Response {
+    use axum::http::header as h;
+    use axum::response::IntoResponse;
+    let disposition = format!("attachment; filename=\"{file_name}\"");
+    (
+        [
+            (h::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (h::CONTENT_DISPOSITION, disposition),
+        ],
+        document(header, rows),
+    )
+        .into_response()
+}
+
 /// An amount of cents as a spreadsheet in Latvia reads it: `1200,50`.
 pub fn cents(cents: i64) -> String {
     entities::money::Eur::from_cents(cents).to_plain().replace('.', ",")

@@ -175,7 +175,7 @@ fn standing_rows(
                 .reduced_cents
                 .map(|c| Eur::from_cents(c).to_plain())
                 .unwrap_or_default(),
-            reduced_field: s.app.id.to_string(),
+            app_id: s.app.id,
             cards: s.result.cards,
             mean: score(s.result.mean),
             median: score(s.result.median),
@@ -195,9 +195,8 @@ async fn results_view(state: &AppState, lang: Lang, c: &call::Model, form: FormV
     let now = state.now();
     let standings = decision::standings(&state.db, c).await?;
     let criteria = calls::criteria(&state.db, c.id).await?;
-    let (rules, mut cards) = panel::submitted_cards(&state.db, c.id).await?;
-    let per_app: Vec<Vec<scoring::Card>> = standings.iter().filter_map(|s| cards.remove(&s.app.id)).collect();
-    let calibration = scoring::calibration(&rules, &per_app);
+    let per_app: Vec<Vec<scoring::Card>> = standings.iter().map(|s| s.cards.clone()).collect();
+    let calibration = scoring::calibration(&panel::rules(&criteria), &per_app);
     let names: HashMap<i32, String> = user::Entity::find()
         .filter(user::Column::Id.is_in(calibration.keys().copied().collect::<Vec<_>>()))
         .all(&state.db)
@@ -459,29 +458,13 @@ async fn scores_table(state: &AppState, lang: Lang, c: &call::Model) -> AppResul
 async fn scores_csv(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
     let c = calls::managed(&state.db, &signed.actor, id).await?;
     let (header, rows) = scores_table(&state, signed.ctx.lang, &c).await?;
-    let file = format!("attachment; filename=\"vertejumi-{id}.csv\"");
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, file),
-        ],
-        crate::csv::document(&header, &rows),
-    )
-        .into_response())
+    Ok(crate::csv::response(&format!("vertejumi-{}.csv", c.id), &header, &rows))
 }
 
 async fn export_csv(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
     let c = calls::managed(&state.db, &signed.actor, id).await?;
     let (header, rows) = export_table(&state, signed.ctx.lang, &c).await?;
-    let file = format!("attachment; filename=\"rezultati-{id}.csv\"");
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, file),
-        ],
-        crate::csv::document(&header, &rows),
-    )
-        .into_response())
+    Ok(crate::csv::response(&format!("rezultati-{}.csv", c.id), &header, &rows))
 }
 
 async fn export_xlsx(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
@@ -552,11 +535,7 @@ async fn minutes(State(state): State<AppState>, signed: Signed, Path(id): Path<i
         .into_iter()
         .map(|(p, u)| (u.name, p.is_chair))
         .collect();
-    let apps: Vec<i32> = decision::standings(&state.db, &c)
-        .await?
-        .iter()
-        .map(|s| s.app.id)
-        .collect();
+    let apps: Vec<i32> = view.rows.iter().map(|r| r.app_id).collect();
     let recusals = declaration::Entity::find()
         .filter(declaration::Column::ApplicationId.is_in(apps))
         .filter(declaration::Column::Conflict.eq(true))
@@ -569,11 +548,7 @@ async fn minutes(State(state): State<AppState>, signed: Signed, Path(id): Path<i
         .into_iter()
         .map(|u| (u.id, u.name))
         .collect();
-    let refs: HashMap<i32, String> = view
-        .rows
-        .iter()
-        .map(|r| (r.reduced_field.parse().unwrap_or_default(), r.reference.clone()))
-        .collect();
+    let refs: HashMap<i32, String> = view.rows.iter().map(|r| (r.app_id, r.reference.clone())).collect();
     let recusals: Vec<(String, String)> = recusals
         .into_iter()
         .map(|d| {

@@ -27,6 +27,24 @@ async fn token_and_user(
     Ok(user.map(|u| (token, u)))
 }
 
+/// An application with its call and the member who submitted it (or, for a draft, wrote it).
+async fn with_submitter(
+    db: &DatabaseConnection,
+    application_id: i32,
+) -> Result<Option<(application::Model, call::Model, user::Model)>, WorkerError> {
+    let Some((app, Some(call))) = application::Entity::find_by_id(application_id)
+        .find_also_related(call::Entity)
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let user = user::Entity::find_by_id(app.submitted_by.unwrap_or(app.created_by))
+        .one(db)
+        .await?;
+    Ok(user.map(|u| (app, call, u)))
+}
+
 /// The messages for `event` (one per recipient); none when the rows it names no longer exist.
 pub(crate) async fn compose(
     db: &DatabaseConnection,
@@ -173,17 +191,7 @@ pub(crate) async fn compose(
         }
         EmailEvent::Reminder { reminder_id } => return reminder(db, cfg, *reminder_id).await,
         EmailEvent::ApplicationReceipt { application_id } => {
-            let found = application::Entity::find_by_id(*application_id)
-                .find_also_related(call::Entity)
-                .one(db)
-                .await?;
-            let Some((app, Some(call))) = found else {
-                return Ok(Vec::new());
-            };
-            let Some(user) = user::Entity::find_by_id(app.submitted_by.unwrap_or(app.created_by))
-                .one(db)
-                .await?
-            else {
+            let Some((app, call, user)) = with_submitter(db, *application_id).await? else {
                 return Ok(Vec::new());
             };
             let at = app
@@ -209,13 +217,7 @@ pub(crate) async fn compose(
             let Some(q) = clarification::Entity::find_by_id(*clarification_id).one(db).await? else {
                 return Ok(Vec::new());
             };
-            let Some(app) = application::Entity::find_by_id(q.application_id).one(db).await? else {
-                return Ok(Vec::new());
-            };
-            let Some(user) = user::Entity::find_by_id(app.submitted_by.unwrap_or(app.created_by))
-                .one(db)
-                .await?
-            else {
+            let Some((app, _, user)) = with_submitter(db, q.application_id).await? else {
                 return Ok(Vec::new());
             };
             let until = time::to_riga(q.deadline).format("%d.%m.%Y %H:%M").to_string();
@@ -234,17 +236,7 @@ pub(crate) async fn compose(
             }
         }
         EmailEvent::CallResult { application_id } => {
-            let found = application::Entity::find_by_id(*application_id)
-                .find_also_related(call::Entity)
-                .one(db)
-                .await?;
-            let Some((app, Some(call))) = found else {
-                return Ok(Vec::new());
-            };
-            let Some(user) = user::Entity::find_by_id(app.submitted_by.unwrap_or(app.created_by))
-                .one(db)
-                .await?
-            else {
+            let Some((app, call, user)) = with_submitter(db, *application_id).await? else {
                 return Ok(Vec::new());
             };
             let award = award::Entity::find()

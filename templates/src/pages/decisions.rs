@@ -74,7 +74,7 @@ pub struct StandingRow {
     pub title: String,
     pub requested: String,
     pub reduced: String,
-    pub reduced_field: String,
+    pub app_id: i32,
     pub cards: usize,
     pub mean: String,
     pub median: String,
@@ -127,9 +127,9 @@ pub fn results(ctx: &PageCtx, v: &ResultsView) -> Markup {
                         @if v.can_change {
                             form.inline method="post" action={ (base) "/reduced" } {
                                 (csrf(ctx))
-                                input type="hidden" name="application" value=(r.reduced_field);
-                                label.visually-hidden for={ "reduced-" (r.reduced_field) } { (t(l, "results-reduced")) }
-                                input.short id={ "reduced-" (r.reduced_field) } name="amount" type="text" value=(r.reduced) size="8";
+                                input type="hidden" name="application" value=(r.app_id);
+                                label.visually-hidden for={ "reduced-" (r.app_id) } { (t(l, "results-reduced")) }
+                                input.short id={ "reduced-" (r.app_id) } name="amount" type="text" value=(r.reduced) size="8";
                                 button.secondary type="submit" { (t(l, "results-reduced-save")) }
                             }
                         } @else { (r.reduced) }

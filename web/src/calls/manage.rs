@@ -2,7 +2,6 @@
 //! the deadline of a published call.
 
 use axum::extract::{Path, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -565,13 +564,9 @@ async fn call_applications_csv(
             ]
         })
         .collect();
-    let file = format!("attachment; filename=\"pieteikumi-{}.csv\"", c.id);
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, file),
-        ],
-        crate::csv::document(&header, &rows),
-    )
-        .into_response())
+    Ok(crate::csv::response(
+        &format!("pieteikumi-{}.csv", c.id),
+        &header,
+        &rows,
+    ))
 }
