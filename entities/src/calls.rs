@@ -453,6 +453,7 @@ pub async fn publish(
     active.status = Set(CallStatus::Open);
     active.published_at = Set(Some(now));
     let call = active.update(conn).await?;
+    schedule_close(conn, &call, now).await?;
     audit_call(conn, actor, &call, "call_publish", None, now).await?;
     Ok(call)
 }
@@ -483,9 +484,17 @@ pub async fn extend_deadline(
         active.scoring_deadline = Set(new + chrono::Duration::days(14));
     }
     let call = active.update(conn).await?;
+    schedule_close(conn, &call, now).await?;
     let details = format!("{} -> {}", old.to_rfc3339(), new.to_rfc3339());
     audit_call(conn, actor, &call, "call_extend_deadline", Some(details), now).await?;
     Ok(call)
+}
+
+/// Asks the worker to close the call at its (new) deadline.
+async fn schedule_close(conn: &impl ConnectionTrait, call: &call::Model, now: DateTime<Utc>) -> Result<()> {
+    let payload = serde_json::json!({ "call_id": call.id });
+    crate::outbox::enqueue(conn, crate::outbox::SCHEDULE_CLOSE, &payload, now).await?;
+    Ok(())
 }
 
 /// Records an action of `actor` on a call in the audit log.

@@ -76,6 +76,9 @@ pub const SEND_EMAIL: &str = "send_email";
 pub const MAX_DELIVERY_ATTEMPTS: i32 = 5;
 /// Copy a decided call's documents to the archive store; payload `{"call_id": N}`.
 pub const ARCHIVE_CALL: &str = "archive_call";
+/// Schedules the closing of an open call at its deadline (written at publishing and at every
+/// extension). Payload `{"call_id": …}`.
+pub const SCHEDULE_CLOSE: &str = "schedule_close";
 
 /// Queues work of `kind` with an id-only payload, in the caller's transaction.
 pub async fn enqueue(
@@ -110,6 +113,16 @@ pub async fn enqueue_email(conn: &impl ConnectionTrait, event: &EmailEvent, now:
 }
 
 /// The state of background work, for the admin's page.
+/// How many rows wait for the relay.
+pub async fn unrelayed(conn: &impl ConnectionTrait) -> Result<i64> {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let n = outbox::Entity::find()
+        .filter(outbox::Column::RelayedAt.is_null())
+        .count(conn)
+        .await?;
+    Ok(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Backlog {
     /// (kind, pending rows, the oldest one's creation time)

@@ -203,6 +203,26 @@ impl TestApp {
         Browser::new(&self.base)
     }
 
+    /// Runs the real worker (the apalis queues in this database) until no work is left that is
+    /// due now, then stops it as SIGTERM would.
+    pub async fn work(&self, cfg: &worker::WorkerConfig) {
+        let (stop, rx) = watch::channel(false);
+        let running = tokio::spawn(worker::run(self.db.clone(), cfg.clone(), rx));
+        let started = std::time::Instant::now();
+        loop {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            if worker::pending_work(&self.db).await.expect("pending work") == 0 {
+                break;
+            }
+            assert!(
+                started.elapsed().as_secs() < 60,
+                "the worker did not finish its work within a minute"
+            );
+        }
+        let _ = stop.send(true);
+        running.await.expect("worker task").expect("worker");
+    }
+
     /// The worker's configuration for this application (mail as `.eml` files in its data dir).
     pub fn worker_config(&self) -> worker::WorkerConfig {
         worker::WorkerConfig {
@@ -211,7 +231,12 @@ impl TestApp {
             smtp_url: None,
             mail_dir: self.cfg.mail_dir(),
             secret_key: self.cfg.secret_key.clone(),
-            poll_interval: std::time::Duration::from_millis(100),
+            poll_interval: std::time::Duration::from_millis(50),
+            heartbeat: std::time::Duration::from_secs(1),
+            retry_backoff: std::time::Duration::from_millis(100),
+            email_concurrency: 4,
+            sweep: false,
+            clock: self.clock.clone(),
             documents: self.cfg.documents.clone(),
             archive: self.cfg.archive.clone(),
         }

@@ -2,7 +2,6 @@
 //! the demo. Everything else lives in the library crates.
 
 use std::io::BufRead as _;
-use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
@@ -175,7 +174,12 @@ fn worker_config(cfg: &Config) -> worker::WorkerConfig {
         smtp_url: cfg.smtp_url.as_ref().map(|s| s.expose().to_owned()),
         mail_dir: cfg.mail_dir(),
         secret_key: cfg.secret_key.clone(),
-        poll_interval: Duration::from_secs(1),
+        poll_interval: worker::WorkerConfig::POLL_INTERVAL,
+        heartbeat: worker::WorkerConfig::HEARTBEAT,
+        retry_backoff: worker::WorkerConfig::RETRY_BACKOFF,
+        email_concurrency: worker::WorkerConfig::EMAIL_CONCURRENCY,
+        sweep: true,
+        clock: entities::time::Clock::default(),
         documents: cfg.documents.clone(),
         archive: cfg.archive.clone(),
     }

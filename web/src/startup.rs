@@ -48,7 +48,8 @@ pub async fn connect(cfg: &Config) -> anyhow::Result<DatabaseConnection> {
 }
 
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    Migrator::up(db, None).await.context("applying migrations")
+    Migrator::up(db, None).await.context("applying migrations")?;
+    worker::setup(db).await.context("creating the job tables")
 }
 
 /// On SQLite `serve` migrates by itself; on PostgreSQL migrating is a deploy step

@@ -3,15 +3,20 @@
 
 use chrono::Utc;
 use entities::entity::delivery;
+use sea_orm::sea_query::Expr;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter};
 
 use crate::{MAX_ATTEMPTS, WorkerError};
 
-pub(crate) enum State {
-    Pending,
-    Sent,
-    GaveUp,
+/// Who may send a message of an event to a recipient now.
+pub(crate) enum Claim {
+    /// This job: the row says `sending` with our time on it.
+    Mine,
+    /// Sent already, or given up for good.
+    Done,
+    /// Another job is sending it right now.
+    Busy,
 }
 
 async fn find(db: &DatabaseConnection, key: &str, to: &str) -> Result<Option<delivery::Model>, WorkerError> {
@@ -22,13 +27,68 @@ async fn find(db: &DatabaseConnection, key: &str, to: &str) -> Result<Option<del
         .await?)
 }
 
-pub(crate) async fn state(db: &DatabaseConnection, key: &str, to: &str) -> Result<State, WorkerError> {
+/// Claims the delivery before sending, so two runs of one event (a duplicate job, a job handed
+/// on from a worker taken for dead) never both send. A claim older than `lease` was left by a
+/// process that died mid-send, and is taken over.
+pub(crate) async fn claim(
+    db: &DatabaseConnection,
+    key: &str,
+    to: &str,
+    lease: std::time::Duration,
+) -> Result<Claim, WorkerError> {
+    let now = Utc::now();
+    let inserted = delivery::Entity::insert(delivery::ActiveModel {
+        event_key: Set(key.to_owned()),
+        recipient: Set(to.to_owned()),
+        status: Set(SENDING.to_owned()),
+        attempts: Set(0),
+        last_error: Set(None),
+        sent_at: Set(None),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::columns([delivery::Column::EventKey, delivery::Column::Recipient])
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    if inserted == 1 {
+        return Ok(Claim::Mine);
+    }
+    let stale = now - chrono::Duration::from_std(lease).unwrap_or_else(|_| chrono::Duration::minutes(1));
+    let taken = delivery::Entity::update_many()
+        .col_expr(delivery::Column::Status, Expr::value(SENDING))
+        .col_expr(delivery::Column::UpdatedAt, Expr::value(now))
+        .filter(delivery::Column::EventKey.eq(key))
+        .filter(delivery::Column::Recipient.eq(to))
+        .filter(
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(delivery::Column::Status.eq(FAILED))
+                        .add(delivery::Column::Attempts.lt(MAX_ATTEMPTS)),
+                )
+                .add(
+                    Condition::all()
+                        .add(delivery::Column::Status.eq(SENDING))
+                        .add(delivery::Column::UpdatedAt.lt(stale)),
+                ),
+        )
+        .exec(db)
+        .await?;
+    if taken.rows_affected == 1 {
+        return Ok(Claim::Mine);
+    }
     Ok(match find(db, key, to).await? {
-        Some(d) if d.status == "sent" => State::Sent,
-        Some(d) if d.status == "failed" && d.attempts >= MAX_ATTEMPTS => State::GaveUp,
-        _ => State::Pending,
+        Some(d) if d.status == SENDING => Claim::Busy,
+        _ => Claim::Done,
     })
 }
+
+const SENDING: &str = "sending";
+const FAILED: &str = "failed";
 
 /// Records a successful send (the unique key keeps one row per event and recipient).
 pub(crate) async fn sent(db: &DatabaseConnection, key: &str, to: &str) -> Result<(), WorkerError> {

@@ -1,28 +1,35 @@
-//! Background work of Pumpurs: closing calls at their deadline, removing expired sessions, relaying outbox rows written by
-//! application transactions and delivering the emails they describe (once per event and
-//! recipient, recorded in `deliveries`), through SMTP (lettre) or as `.eml` files in the data
-//! directory. Every message is rendered from the templates in the recipient's language.
+//! Background work of Pumpurs on apalis queues that live in the application's own database:
+//! the outbox relay turns rows written by application transactions into jobs; workers deliver
+//! emails (once per event and recipient, recorded in `deliveries`) through SMTP (lettre) or as
+//! `.eml` files, close calls at their deadline, and archive decided calls' documents; a minute
+//! sweep closes what is overdue, queues reminders and removes expired sessions.
 //!
-//! A row is claimed before it is handled (so several workers never take the same row) and
-//! released again when delivery fails, so it is retried at the next poll.
+//! Any number of worker processes may run side by side: each registers its workers under an id
+//! of its own, a job is locked by one worker at a time, and the jobs of a worker that stops
+//! answering are handed to the others.
 
+mod admin;
 mod archive;
 mod deliveries;
 mod emails;
+pub mod jobs;
 mod mailer;
+mod queues;
+mod relay;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::Utc;
-use entities::entity::outbox;
-use entities::outbox::{ARCHIVE_CALL, EmailEvent, SEND_EMAIL};
+use entities::time::Clock;
 use entities::tokens::SecretKey;
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
 
+pub use admin::{FailedJob, QueueDepth, failed_jobs, pending_work, queue_depths, retry_job};
+pub use entities::outbox::MAX_DELIVERY_ATTEMPTS as MAX_ATTEMPTS;
 pub use mailer::Mailer;
+pub use queues::setup;
 
 /// What the worker needs to know; built by the binary from the web configuration.
 #[derive(Debug, Clone)]
@@ -33,10 +40,28 @@ pub struct WorkerConfig {
     pub smtp_url: Option<String>,
     pub mail_dir: PathBuf,
     pub secret_key: SecretKey,
+    /// How often the queues and the outbox are looked at.
     pub poll_interval: Duration,
+    /// How often a worker tells it is alive; one silent for three is taken for dead.
+    pub heartbeat: Duration,
+    /// The first wait before a failed job is tried again (doubling, at most a minute).
+    pub retry_backoff: Duration,
+    /// Emails sent at the same time by one process.
+    pub email_concurrency: usize,
+    /// Whether this process runs the minute sweep (every process may; tests run it by hand).
+    pub sweep: bool,
+    pub clock: Clock,
     /// Where documents are, and where decided calls' documents are archived.
     pub documents: entities::storage::StoreConfig,
     pub archive: entities::storage::StoreConfig,
+}
+
+impl WorkerConfig {
+    /// The service defaults for everything but the addresses, keys and stores.
+    pub const POLL_INTERVAL: Duration = Duration::from_millis(250);
+    pub const HEARTBEAT: Duration = Duration::from_secs(10);
+    pub const RETRY_BACKOFF: Duration = Duration::from_secs(2);
+    pub const EMAIL_CONCURRENCY: usize = 4;
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -55,139 +80,76 @@ pub enum WorkerError {
     Storage(#[from] entities::storage::StorageError),
     #[error("archive: {0}")]
     Archive(String),
+    #[error("queue: {0}")]
+    Queue(String),
 }
 
-/// Rows handled in one pass.
-const BATCH: u64 = 50;
-
-/// Polls the outbox until `shutdown` turns true; a pass in progress finishes first.
+/// Runs the relay and the queue workers until `shutdown` turns true; running jobs finish
+/// first (for up to 30 seconds).
 pub async fn run(
     db: DatabaseConnection,
     cfg: WorkerConfig,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: watch::Receiver<bool>,
 ) -> Result<(), WorkerError> {
-    let mailer = Mailer::from_config(&cfg)?;
-    tracing::info!(poll_ms = cfg.poll_interval.as_millis() as u64, "worker started");
-    let mut last_sweep: Option<std::time::Instant> = None;
+    let ctx = jobs::Ctx::new(db, cfg)?;
+    let process = process_id();
+    let queues = queues::Queues::open(&ctx.db, ctx.cfg.heartbeat);
+    let monitor = queues.monitor(&ctx, &process)?;
+    tracing::info!(worker = %process, poll_ms = ctx.cfg.poll_interval.as_millis() as u64, "worker started");
+    if ctx.cfg.sweep {
+        jobs::sweep(&ctx).await;
+    }
+    let relay = tokio::spawn(relay_loop(ctx.clone(), queues, shutdown.clone()));
+    let mut stop = shutdown;
+    let result = monitor
+        .run_with_signal(async move {
+            let _ = stop.wait_for(|s| *s).await;
+            Ok(())
+        })
+        .await;
+    let _ = relay.await;
+    tracing::info!(worker = %process, "worker stopped");
+    result.map_err(|e| WorkerError::Queue(e.to_string()))
+}
+
+/// Relays the outbox until shutdown: at once again after a full batch, else after a poll.
+async fn relay_loop(ctx: jobs::Ctx, mut queues: queues::Queues, mut shutdown: watch::Receiver<bool>) {
     loop {
-        // Closing is swept once a minute: a deadline is enforced by the submit itself, so the
-        // sweep only decides how soon the call shows as closed and its coordinators hear of it.
-        if last_sweep.is_none_or(|t| t.elapsed() >= Duration::from_secs(60)) {
-            last_sweep = Some(std::time::Instant::now());
-            if let Err(e) = close_due_calls(&db, Utc::now()).await {
-                tracing::warn!(error = %e, "closing calls failed; will retry");
+        let relayed = match relay::relay_once(&ctx.db, &mut queues, Utc::now()).await {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::warn!(error = %e, "outbox relay failed; will retry");
+                0
             }
-            if let Err(e) = queue_reminders(&db, Utc::now()).await {
-                tracing::warn!(error = %e, "queueing reminders failed; will retry");
-            }
-            match entities::sessions::purge_expired(&db, Utc::now()).await {
-                Ok(n) if n > 0 => tracing::debug!(removed = n, "expired sessions removed"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "removing expired sessions failed"),
-            }
+        };
+        if *shutdown.borrow() {
+            break;
         }
-        match relay_once(&db, &cfg, &mailer).await {
-            Ok(n) if n > 0 => tracing::debug!(handled = n, "outbox pass"),
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "outbox pass failed"),
+        if relayed as u64 == relay::BATCH {
+            continue;
         }
         tokio::select! {
-            _ = tokio::time::sleep(cfg.poll_interval) => {}
+            _ = tokio::time::sleep(ctx.cfg.poll_interval) => {}
             _ = shutdown.wait_for(|stop| *stop) => break,
         }
     }
-    tracing::info!("worker stopped");
-    Ok(())
 }
 
-/// Handles the pending outbox rows once; returns how many were delivered.
-pub async fn relay_once(db: &DatabaseConnection, cfg: &WorkerConfig, mailer: &Mailer) -> Result<usize, WorkerError> {
-    let pending = outbox::Entity::find()
-        .filter(outbox::Column::RelayedAt.is_null())
-        .order_by_asc(outbox::Column::Id)
-        .limit(BATCH)
-        .all(db)
-        .await?;
-    let mut delivered = 0;
-    for row in pending {
-        // Claim the row; another worker may have taken it since the read.
-        let claimed = outbox::Entity::update_many()
-            .col_expr(outbox::Column::RelayedAt, Expr::value(Utc::now()))
-            .filter(outbox::Column::Id.eq(row.id))
-            .filter(outbox::Column::RelayedAt.is_null())
-            .exec(db)
-            .await?;
-        if claimed.rows_affected != 1 {
-            continue;
-        }
-        match handle(db, cfg, mailer, &row).await {
-            Ok(()) => delivered += 1,
-            Err(e) => {
-                tracing::warn!(outbox_id = row.id, kind = %row.kind, error = %e, "delivery failed; will retry");
-                outbox::Entity::update_many()
-                    .col_expr(
-                        outbox::Column::RelayedAt,
-                        Expr::value(Option::<chrono::DateTime<Utc>>::None),
-                    )
-                    .filter(outbox::Column::Id.eq(row.id))
-                    .exec(db)
-                    .await?;
-            }
-        }
-    }
-    Ok(delivered)
-}
-
-pub use entities::outbox::MAX_DELIVERY_ATTEMPTS as MAX_ATTEMPTS;
-
-async fn handle(
-    db: &DatabaseConnection,
-    cfg: &WorkerConfig,
-    mailer: &Mailer,
-    row: &outbox::Model,
-) -> Result<(), WorkerError> {
-    match row.kind.as_str() {
-        SEND_EMAIL => {
-            let event: EmailEvent = serde_json::from_str(&row.payload)?;
-            let key = event.key();
-            let mut failed = None;
-            for message in emails::compose(db, cfg, &event).await? {
-                let to = message.to.clone();
-                match deliveries::state(db, &key, &to).await? {
-                    deliveries::State::Sent | deliveries::State::GaveUp => continue,
-                    deliveries::State::Pending => {}
-                }
-                match mailer.send(cfg, message).await {
-                    Ok(()) => deliveries::sent(db, &key, &to).await?,
-                    Err(e) => {
-                        deliveries::failed(db, &key, &to, &e.to_string()).await?;
-                        failed = Some(e);
-                    }
-                }
-            }
-            // A failure is retried at the next pass, unless it has failed for good.
-            match failed {
-                Some(e) if deliveries::retryable(db, &key).await? => Err(e),
-                _ => Ok(()),
-            }
-        }
-        ARCHIVE_CALL => {
-            let payload: serde_json::Value = serde_json::from_str(&row.payload)?;
-            let call_id = payload["call_id"]
-                .as_i64()
-                .and_then(|id| i32::try_from(id).ok())
-                .unwrap_or_default();
-            let documents = entities::storage::build(&cfg.documents)?;
-            let archive = entities::storage::build(&cfg.archive)?;
-            archive::archive_call(db, &documents, &archive, call_id)
-                .await
-                .map(|_| ())
-        }
-        other => {
-            tracing::warn!(outbox_id = row.id, kind = other, "unknown outbox kind; left as relayed");
-            Ok(())
-        }
-    }
+/// An id for this process's workers, unique among processes side by side and over restarts.
+fn process_id() -> String {
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "host".to_owned());
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or_default();
+    static RUNS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{host}-{}-{started}-{run}", std::process::id())
 }
 
 /// Sends the test message to `to` through the configured transport (`pumpurs email-test`).
@@ -197,6 +159,7 @@ pub async fn send_test(cfg: &WorkerConfig, to: &str, lang: entities::domain::Lan
     mailer
         .send(
             cfg,
+            &format!("test:{}", Utc::now().timestamp_millis()),
             mailer::Outgoing {
                 to: to.to_owned(),
                 rendered,

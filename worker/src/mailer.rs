@@ -31,7 +31,10 @@ impl Mailer {
         }
     }
 
-    pub(crate) async fn send(&self, cfg: &WorkerConfig, out: Outgoing) -> Result<(), WorkerError> {
+    /// Sends one message. Its `Message-ID` is made from the event key and the recipient, so a
+    /// message sent again (after a crash between the server's acceptance and our record of it)
+    /// carries the same id and mail programs show it once.
+    pub(crate) async fn send(&self, cfg: &WorkerConfig, key: &str, out: Outgoing) -> Result<(), WorkerError> {
         let from: Mailbox = cfg
             .mail_from
             .parse()
@@ -43,6 +46,7 @@ impl Mailer {
         let message = Message::builder()
             .from(from)
             .to(to)
+            .message_id(Some(message_id(cfg, key, &out.to)))
             .subject(out.rendered.subject)
             .multipart(MultiPart::alternative_plain_html(out.rendered.text, out.rendered.html))
             .map_err(|e| WorkerError::Mail(e.to_string()))?;
@@ -59,4 +63,18 @@ impl Mailer {
                 .map_err(|e| WorkerError::Mail(e.to_string())),
         }
     }
+}
+
+fn message_id(cfg: &WorkerConfig, key: &str, to: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("{key}\n{to}").as_bytes());
+    let hex: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
+    let host = cfg
+        .public_url
+        .split("://")
+        .nth(1)
+        .and_then(|rest| rest.split(['/', ':']).next())
+        .filter(|h| !h.is_empty())
+        .unwrap_or("pumpurs.localhost");
+    format!("<{hex}.{}@{host}>", key.replace(':', "-"))
 }

@@ -246,8 +246,7 @@ both_backends!(
         let events: Vec<_> = crate::outbox_events(app).await.into_iter().filter(|e| matches!(e, entities::outbox::EmailEvent::CallResult { .. })).collect();
         assert_eq!(events.len(), 4, "every applicant is told");
         let cfg = app.worker_config();
-        let mailer = worker::Mailer::from_config(&cfg).expect("mailer");
-        worker::relay_once(&app.db, &cfg, &mailer).await.expect("relay");
+        app.work(&cfg).await;
         let subjects: Vec<String> = std::fs::read_dir(app.cfg.mail_dir()).expect("mail").flatten()
             .map(|f| std::fs::read_to_string(f.path()).unwrap_or_default())
             .filter_map(|m| m.lines().find(|l| l.starts_with("Subject:")).map(str::to_owned))

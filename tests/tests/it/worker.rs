@@ -18,9 +18,8 @@ both_backends!(
         ];
         b.fill("/register", "/register", &fields).await;
         let cfg = app.worker_config();
-        let mailer = worker::Mailer::from_config(&cfg).expect("mailer");
-        assert_eq!(worker::relay_once(&app.db, &cfg, &mailer).await.expect("relay"), 1);
-        assert_eq!(worker::relay_once(&app.db, &cfg, &mailer).await.expect("relay"), 0, "nothing twice");
+        app.work(&cfg).await;
+        app.work(&cfg).await;
         let pending = outbox::Entity::find().filter(outbox::Column::RelayedAt.is_null()).count(&app.db).await;
         assert_eq!(pending.expect("count"), 0);
 

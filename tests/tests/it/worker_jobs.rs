@@ -39,8 +39,7 @@ both_backends!(
         assert_eq!(stored.status, CallStatus::Closed);
 
         let cfg = app.worker_config();
-        let mailer = worker::Mailer::from_config(&cfg).expect("mailer");
-        worker::relay_once(&app.db, &cfg, &mailer).await.expect("relay");
+        app.work(&cfg).await;
         let closed: Vec<String> = mails(app).into_iter().filter(|m| m.contains("Subject: Konkurss ")).collect();
         assert_eq!(closed.len(), 2, "one to each coordinator");
         let body = closed[0].replace("=\r\n", "").replace("=\n", "");
@@ -59,9 +58,8 @@ both_backends!(
         // The same event relayed again (as a crashed relay would): a second outbox row.
         outbox::enqueue_email(&app.db, &events[0], Utc::now()).await.expect("duplicate");
         let cfg = app.worker_config();
-        let mailer = worker::Mailer::from_config(&cfg).expect("mailer");
-        worker::relay_once(&app.db, &cfg, &mailer).await.expect("relay");
-        worker::relay_once(&app.db, &cfg, &mailer).await.expect("relay again");
+        app.work(&cfg).await;
+        app.work(&cfg).await;
         assert_eq!(mails(app).len(), 1, "sent once");
         let rows = delivery::Entity::find().all(&app.db).await.expect("deliveries");
         assert_eq!(rows.iter().map(|d| (d.recipient.as_str(), d.status.as_str())).collect::<Vec<_>>(), vec![("anna@example.lv", "sent")]);
@@ -78,6 +76,11 @@ async fn email_test_sends_through_the_configured_transport() {
         mail_dir: dir.path().join("mail"),
         secret_key: entities::tokens::SecretKey::new(b"k".repeat(32)),
         poll_interval: std::time::Duration::from_millis(100),
+        heartbeat: std::time::Duration::from_secs(1),
+        retry_backoff: std::time::Duration::from_millis(100),
+        email_concurrency: 1,
+        sweep: false,
+        clock: entities::time::Clock::default(),
         documents: entities::storage::StoreConfig::Local(dir.path().join("documents")),
         archive: entities::storage::StoreConfig::Local(dir.path().join("archive")),
     };
@@ -115,14 +118,13 @@ both_backends!(
 
         // Earlier mail (the receipt) goes first and is cleared away.
         let cfg = app.worker_config();
-        let mailer = worker::Mailer::from_config(&cfg).expect("mailer");
-        worker::relay_once(&app.db, &cfg, &mailer).await.expect("relay");
+        app.work(&cfg).await;
         std::fs::remove_dir_all(app.cfg.mail_dir()).expect("clear");
         std::fs::create_dir_all(app.cfg.mail_dir()).expect("mail dir");
         let now = Utc::now();
         assert_eq!(worker::queue_reminders(&app.db, now).await.expect("queue"), 1, "the 7-day reminder");
         assert_eq!(worker::queue_reminders(&app.db, now).await.expect("queue"), 0, "the schedule fires twice: nothing more");
-        worker::relay_once(&app.db, &cfg, &mailer).await.expect("relay");
+        app.work(&cfg).await;
         let recipients = |app: &pumpurs_tests::TestApp| {
             let mut to: Vec<String> = mails(app).iter().filter_map(|m| m.lines().find(|l| l.starts_with("To: ")).map(|l| l[4..].to_owned())).collect();
             to.sort();
@@ -131,14 +133,14 @@ both_backends!(
         assert_eq!(recipients(app), vec!["coord@example.lv".to_owned(), "draft@example.lv".to_owned()], "not the NGO that submitted");
 
         assert_eq!(worker::queue_reminders(&app.db, deadline - Duration::hours(12)).await.expect("queue"), 1, "the 24-hour reminder");
-        worker::relay_once(&app.db, &cfg, &mailer).await.expect("relay");
+        app.work(&cfg).await;
         assert_eq!(recipients(app).len(), 4);
 
         // After the deadline, three days before the scoring deadline: the member who has not scored.
         let scoring = c.scoring_deadline - Duration::days(2);
         assert_eq!(worker::queue_reminders(&app.db, scoring).await.expect("queue"), 1, "the scoring reminder");
         assert_eq!(worker::queue_reminders(&app.db, scoring).await.expect("queue"), 0);
-        worker::relay_once(&app.db, &cfg, &mailer).await.expect("relay");
+        app.work(&cfg).await;
         let all = recipients(app);
         assert_eq!(all.iter().filter(|t| *t == "panel@example.lv").count(), 1);
         assert_eq!(all.len(), 5);
@@ -191,8 +193,7 @@ async fn archive_on_s3(app: &pumpurs_tests::TestApp) {
         .await
         .expect("lock");
     let cfg = app.worker_config();
-    let mailer = worker::Mailer::from_config(&cfg).expect("mailer");
-    worker::relay_once(&app.db, &cfg, &mailer).await.expect("relay");
+    app.work(&cfg).await;
 
     let bucket = app.s3.as_ref().expect("s3").dir.path().join("archive");
     let folder = bucket.join(format!("calls/{}-REZ", c.id));
@@ -228,7 +229,7 @@ async fn archive_on_s3(app: &pumpurs_tests::TestApp) {
     )
     .await
     .expect("again");
-    worker::relay_once(&app.db, &cfg, &mailer).await.expect("relay");
+    app.work(&cfg).await;
     assert!(!first.exists(), "archived documents are skipped");
     assert!(folder.join("manifest.json").exists());
 }
@@ -271,8 +272,7 @@ both_backends!(
         let retried = b.submit(&page, &format!("/admin/jobs/deliveries/{}/retry", failed.id), &[]).await;
         assert_eq!(retried.text(".flash"), "Piegāde ielikta rindā vēlreiz.");
         let cfg = app.worker_config();
-        let mailer = worker::Mailer::from_config(&cfg).expect("mailer");
-        worker::relay_once(&app.db, &cfg, &mailer).await.expect("relay");
+        app.work(&cfg).await;
         assert_eq!(mails(app).len(), 1, "sent once, though queued twice");
         let rows = delivery::Entity::find().all(&app.db).await.expect("deliveries");
         assert_eq!(rows.iter().map(|d| d.status.as_str()).collect::<Vec<_>>(), vec!["sent"]);
@@ -289,7 +289,6 @@ both_backends!(
         let server = pumpurs_tests::smtp::SmtpServer::start();
         let mut cfg = app.worker_config();
         cfg.smtp_url = Some(server.url());
-        let mailer = worker::Mailer::from_config(&cfg).expect("mailer");
         let b = app.browser();
         let fields = [
             ("org_name", "Biedrība „Saule”"),
@@ -300,8 +299,8 @@ both_backends!(
             ("lang", "lv"),
         ];
         b.fill("/register", "/register", &fields).await;
-        worker::relay_once(&app.db, &cfg, &mailer).await.expect("relay");
-        worker::relay_once(&app.db, &cfg, &mailer).await.expect("relay again");
+        app.work(&cfg).await;
+        app.work(&cfg).await;
         let received = server.messages();
         assert_eq!(received.len(), 1, "once");
         assert_eq!(received[0].to, vec!["anna@example.lv".to_owned()]);

@@ -1,0 +1,145 @@
+//! The jobs and their handlers. A job carries ids only; its handler reads the rest from the
+//! database, so a job that runs twice does the same thing twice, and every effect is guarded
+//! (deliveries per event and recipient, calls closed by a conditional update, archived
+//! documents marked).
+
+use std::sync::Arc;
+
+use apalis::prelude::Data;
+use entities::outbox::EmailEvent;
+use entities::storage::Store;
+use sea_orm::DatabaseConnection;
+use serde::{Deserialize, Serialize};
+
+use crate::mailer::Mailer;
+use crate::{WorkerConfig, WorkerError, archive, deliveries, emails};
+
+/// Queue names, written out so that renaming a type never orphans waiting jobs.
+pub const EMAIL_QUEUE: &str = "pumpurs-email";
+pub const CLOSE_QUEUE: &str = "pumpurs-close-call";
+pub const ARCHIVE_QUEUE: &str = "pumpurs-archive";
+pub const QUEUES: [&str; 3] = [EMAIL_QUEUE, CLOSE_QUEUE, ARCHIVE_QUEUE];
+
+/// Deliver the messages of one event to each of its recipients.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SendEmail {
+    pub event: EmailEvent,
+}
+
+/// Close a call whose deadline has come (scheduled at `closes_at`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CloseCall {
+    pub call_id: i32,
+}
+
+/// Copy a decided call's documents to the archive store.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ArchiveCall {
+    pub call_id: i32,
+}
+
+/// What every handler shares: one per worker process.
+#[derive(Clone)]
+pub(crate) struct Ctx(Arc<Inner>);
+
+pub(crate) struct Inner {
+    pub db: DatabaseConnection,
+    pub cfg: WorkerConfig,
+    pub mailer: Mailer,
+    pub documents: Store,
+    pub archive: Store,
+}
+
+impl std::ops::Deref for Ctx {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl Ctx {
+    pub(crate) fn new(db: DatabaseConnection, cfg: WorkerConfig) -> Result<Self, WorkerError> {
+        let mailer = Mailer::from_config(&cfg)?;
+        let documents = entities::storage::build(&cfg.documents)?;
+        let archive = entities::storage::build(&cfg.archive)?;
+        Ok(Self(Arc::new(Inner {
+            db,
+            cfg,
+            mailer,
+            documents,
+            archive,
+        })))
+    }
+}
+
+pub(crate) async fn send_email(job: SendEmail, ctx: Data<Ctx>) -> Result<(), WorkerError> {
+    deliver(&ctx, &job.event).await
+}
+
+/// Sends what has not been sent yet; an error means some recipient should be tried again.
+pub(crate) async fn deliver(ctx: &Ctx, event: &EmailEvent) -> Result<(), WorkerError> {
+    let key = event.key();
+    let lease = ctx.cfg.heartbeat * 3;
+    let (mut failed, mut busy) = (None, false);
+    for message in emails::compose(&ctx.db, &ctx.cfg, event).await? {
+        let to = message.to.clone();
+        match deliveries::claim(&ctx.db, &key, &to, lease).await? {
+            deliveries::Claim::Done => continue,
+            deliveries::Claim::Busy => {
+                busy = true;
+                continue;
+            }
+            deliveries::Claim::Mine => {}
+        }
+        match ctx.mailer.send(&ctx.cfg, &key, message).await {
+            Ok(()) => deliveries::sent(&ctx.db, &key, &to).await?,
+            Err(e) => {
+                deliveries::failed(&ctx.db, &key, &to, &e.to_string()).await?;
+                failed = Some(e);
+            }
+        }
+    }
+    // A failure is tried again (with backoff) unless it has failed for good.
+    // A message another run is sending is looked at again later: that run may fail.
+    match failed {
+        Some(e) if deliveries::retryable(&ctx.db, &key).await? => Err(e),
+        _ if busy => Err(WorkerError::Queue(format!("{key}: being sent by another run"))),
+        _ => Ok(()),
+    }
+}
+
+pub(crate) async fn close_call(job: CloseCall, ctx: Data<Ctx>) -> Result<(), WorkerError> {
+    // Closes this call if its deadline has come (and any other that is due); a call whose
+    // deadline was extended is left open: the extension scheduled a job of its own.
+    let closed = crate::close_due_calls(&ctx.db, ctx.cfg.clock.now()).await?;
+    tracing::debug!(call = job.call_id, closed, "scheduled closing ran");
+    Ok(())
+}
+
+pub(crate) async fn archive_call(job: ArchiveCall, ctx: Data<Ctx>) -> Result<(), WorkerError> {
+    archive::archive_call(&ctx.db, &ctx.documents, &ctx.archive, job.call_id)
+        .await
+        .map(|_| ())
+}
+
+/// The minute sweep: closes calls past their deadline, queues due reminders, removes expired
+/// sessions. Every part is idempotent, so any number of workers may sweep.
+pub(crate) async fn sweep(ctx: &Ctx) {
+    let now = ctx.cfg.clock.now();
+    if let Err(e) = crate::close_due_calls(&ctx.db, now).await {
+        tracing::warn!(error = %e, "closing calls failed; will retry");
+    }
+    if let Err(e) = crate::queue_reminders(&ctx.db, now).await {
+        tracing::warn!(error = %e, "queueing reminders failed; will retry");
+    }
+    match entities::sessions::purge_expired(&ctx.db, now).await {
+        Ok(n) if n > 0 => tracing::debug!(removed = n, "expired sessions removed"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "removing expired sessions failed"),
+    }
+}
+
+pub(crate) async fn on_tick(_tick: apalis_cron::Tick, ctx: Data<Ctx>) -> Result<(), WorkerError> {
+    sweep(&ctx).await;
+    Ok(())
+}

@@ -1,0 +1,234 @@
+//! The apalis queues, on the application's own database pool: apalis-sqlite or apalis-postgres
+//! by the connection's backend. Both storages have the same shape, so the workers are built by
+//! one macro for either.
+
+use std::time::Duration;
+
+use apalis::layers::retry::RetryPolicy;
+use apalis::prelude::*;
+use apalis_postgres::PostgresStorage;
+use apalis_sqlite::SqliteStorage;
+use futures_util::stream;
+use sea_orm::{DatabaseBackend, DatabaseConnection};
+use tower::retry::backoff::{ExponentialBackoff, ExponentialBackoffMaker, MakeBackoff};
+use tower::util::rng::HasherRng;
+
+use crate::WorkerError;
+use crate::jobs::{self, ARCHIVE_QUEUE, ArchiveCall, CLOSE_QUEUE, CloseCall, Ctx, EMAIL_QUEUE, SendEmail};
+
+/// Creates or updates apalis' own tables (SQLite: `Jobs`, `Workers`; PostgreSQL: schema
+/// `apalis`). Run by `pumpurs migrate` and at start-up, next to the application's migrations.
+///
+/// On SQLite the migrations are run directly rather than through `SqliteStorage::setup`,
+/// which would also switch a pooled connection to `synchronous = OFF`.
+pub async fn setup(db: &DatabaseConnection) -> Result<(), WorkerError> {
+    let result = match db.get_database_backend() {
+        DatabaseBackend::Sqlite => {
+            SqliteStorage::<()>::migrations()
+                .run(db.get_sqlite_connection_pool())
+                .await
+        }
+        _ => {
+            PostgresStorage::<()>::migrations()
+                .run(db.get_postgres_connection_pool())
+                .await
+        }
+    };
+    result.map_err(|e| WorkerError::Queue(format!("job tables: {e}")))
+}
+
+/// The three queues on one backend.
+#[derive(Clone)]
+pub(crate) enum Queues {
+    Sqlite {
+        email: SqliteStorage<SendEmail>,
+        close: SqliteStorage<CloseCall>,
+        archive: SqliteStorage<ArchiveCall>,
+    },
+    Postgres {
+        email: PostgresStorage<SendEmail>,
+        close: PostgresStorage<CloseCall>,
+        archive: PostgresStorage<ArchiveCall>,
+    },
+}
+
+/// How a queue is read: liveness is checked every `heartbeat`; a worker silent for three
+/// heartbeats is taken for dead and its running jobs are handed to the others.
+macro_rules! queue_config {
+    ($config:path, $queue:expr, $heartbeat:expr) => {
+        <$config>::default()
+            .queue($queue)
+            .heartbeat_interval($heartbeat)
+            .missed_heartbeats(3)
+    };
+}
+
+/// Registers the three queue workers on `$monitor`; the same code for either storage.
+macro_rules! register {
+    ($monitor:expr, $ctx:expr, $process:expr, $retry:expr, $email:ident, $close:ident, $archive:ident) => {{
+        let poll = $ctx.cfg.poll_interval;
+        let (ctx_e, ctx_c, ctx_a) = ($ctx.clone(), $ctx.clone(), $ctx.clone());
+        let (retry_e, retry_a) = ($retry.clone(), $retry.clone());
+        let concurrency = $ctx.cfg.email_concurrency;
+        let (name_e, name_c, name_a) = (
+            format!("{EMAIL_QUEUE}@{}", $process),
+            format!("{CLOSE_QUEUE}@{}", $process),
+            format!("{ARCHIVE_QUEUE}@{}", $process),
+        );
+        $monitor
+            .register(move |_| {
+                WorkerBuilder::new(name_e.clone())
+                    .backend($email.clone().poll_with_interval(poll))
+                    .data(ctx_e.clone())
+                    .concurrency(concurrency)
+                    .retry(retry_e.policy())
+                    .build(jobs::send_email)
+            })
+            .register(move |_| {
+                WorkerBuilder::new(name_c.clone())
+                    .backend($close.clone().poll_with_interval(poll))
+                    .data(ctx_c.clone())
+                    .build(jobs::close_call)
+            })
+            .register(move |_| {
+                WorkerBuilder::new(name_a.clone())
+                    .backend($archive.clone().poll_with_interval(poll))
+                    .data(ctx_a.clone())
+                    .retry(retry_a.policy())
+                    .build(jobs::archive_call)
+            })
+    }};
+}
+
+impl Queues {
+    pub(crate) fn open(db: &DatabaseConnection, heartbeat: Duration) -> Self {
+        match db.get_database_backend() {
+            DatabaseBackend::Sqlite => {
+                let pool = db.get_sqlite_connection_pool();
+                Self::Sqlite {
+                    email: SqliteStorage::new(pool).with_config(queue_config!(
+                        apalis_sqlite::Config,
+                        EMAIL_QUEUE,
+                        heartbeat
+                    )),
+                    close: SqliteStorage::new(pool).with_config(queue_config!(
+                        apalis_sqlite::Config,
+                        CLOSE_QUEUE,
+                        heartbeat
+                    )),
+                    archive: SqliteStorage::new(pool).with_config(queue_config!(
+                        apalis_sqlite::Config,
+                        ARCHIVE_QUEUE,
+                        heartbeat
+                    )),
+                }
+            }
+            _ => {
+                let pool = db.get_postgres_connection_pool();
+                Self::Postgres {
+                    email: PostgresStorage::new(pool).with_config(queue_config!(
+                        apalis_postgres::Config,
+                        EMAIL_QUEUE,
+                        heartbeat
+                    )),
+                    close: PostgresStorage::new(pool).with_config(queue_config!(
+                        apalis_postgres::Config,
+                        CLOSE_QUEUE,
+                        heartbeat
+                    )),
+                    archive: PostgresStorage::new(pool).with_config(queue_config!(
+                        apalis_postgres::Config,
+                        ARCHIVE_QUEUE,
+                        heartbeat
+                    )),
+                }
+            }
+        }
+    }
+
+    pub(crate) async fn push_emails(&mut self, tasks: Vec<Task<SendEmail>>) -> Result<(), WorkerError> {
+        if tasks.is_empty() {
+            return Ok(());
+        }
+        let tasks = stream::iter(tasks);
+        match self {
+            Self::Sqlite { email, .. } => email.push_all(tasks).await.map_err(queue_error),
+            Self::Postgres { email, .. } => email.push_all(tasks).await.map_err(queue_error),
+        }
+    }
+
+    pub(crate) async fn push_closings(&mut self, tasks: Vec<Task<CloseCall>>) -> Result<(), WorkerError> {
+        if tasks.is_empty() {
+            return Ok(());
+        }
+        let tasks = stream::iter(tasks);
+        match self {
+            Self::Sqlite { close, .. } => close.push_all(tasks).await.map_err(queue_error),
+            Self::Postgres { close, .. } => close.push_all(tasks).await.map_err(queue_error),
+        }
+    }
+
+    pub(crate) async fn push_archives(&mut self, tasks: Vec<Task<ArchiveCall>>) -> Result<(), WorkerError> {
+        if tasks.is_empty() {
+            return Ok(());
+        }
+        let tasks = stream::iter(tasks);
+        match self {
+            Self::Sqlite { archive, .. } => archive.push_all(tasks).await.map_err(queue_error),
+            Self::Postgres { archive, .. } => archive.push_all(tasks).await.map_err(queue_error),
+        }
+    }
+
+    /// A monitor with a worker per queue (named `queue@process`), plus the minute sweep.
+    pub(crate) fn monitor(&self, ctx: &Ctx, process: &str) -> Result<Monitor, WorkerError> {
+        let retry = Retry::new(ctx.cfg.retry_backoff)?;
+        let monitor = Monitor::new().shutdown_timeout(Duration::from_secs(30));
+        let monitor = match self.clone() {
+            Self::Sqlite { email, close, archive } => register!(monitor, ctx, process, retry, email, close, archive),
+            Self::Postgres { email, close, archive } => register!(monitor, ctx, process, retry, email, close, archive),
+        };
+        Ok(if ctx.cfg.sweep {
+            let every_minute = apalis_cron::CronScheduler::new(minute_schedule()?);
+            let ctx = ctx.clone();
+            let name = format!("pumpurs-sweep@{process}");
+            monitor.register(move |_| {
+                WorkerBuilder::new(name.clone())
+                    .backend(every_minute.clone())
+                    .data(ctx.clone())
+                    .build(jobs::on_tick)
+            })
+        } else {
+            monitor
+        })
+    }
+}
+
+fn minute_schedule() -> Result<cron::Schedule, WorkerError> {
+    use std::str::FromStr;
+    cron::Schedule::from_str("0 * * * * *").map_err(|e| WorkerError::Queue(e.to_string()))
+}
+
+/// Tries a failed job again in the worker, waiting longer each time (first wait, doubled,
+/// at most a minute), before the job counts as failed.
+#[derive(Clone)]
+pub(crate) struct Retry(ExponentialBackoffMaker<HasherRng>);
+
+/// Tries per job run, the first included.
+pub(crate) const TRIES: usize = 5;
+
+impl Retry {
+    fn new(first: Duration) -> Result<Self, WorkerError> {
+        ExponentialBackoffMaker::new(first, Duration::from_secs(60), 0.1, HasherRng::default())
+            .map(Self)
+            .map_err(|e| WorkerError::Queue(e.to_string()))
+    }
+
+    fn policy(&self) -> apalis::prelude::BackoffRetryPolicy<ExponentialBackoff<HasherRng>> {
+        let mut maker = self.0.clone();
+        RetryPolicy::retries(TRIES - 1).with_backoff(maker.make_backoff())
+    }
+}
+
+fn queue_error<E: std::fmt::Display>(e: E) -> WorkerError {
+    WorkerError::Queue(e.to_string())
+}

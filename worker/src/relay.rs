@@ -1,0 +1,104 @@
+//! The outbox relay: rows written by application transactions become apalis jobs.
+//!
+//! A pass pushes the jobs first and marks the rows relayed after, so a crash in between relays
+//! the rows again (at least once). Every job carries the idempotency key of its row, and the
+//! queues keep one job per key, so relaying a row twice creates no second job; the jobs guard
+//! their effects besides (see `jobs`).
+
+use apalis::prelude::TaskBuilder;
+use chrono::{DateTime, Utc};
+use entities::entity::call::{self, CallStatus};
+use entities::entity::outbox;
+use entities::outbox::{ARCHIVE_CALL, EmailEvent, SCHEDULE_CLOSE, SEND_EMAIL};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use crate::WorkerError;
+use crate::jobs::{ArchiveCall, CloseCall, SendEmail};
+use crate::queues::Queues;
+
+/// Rows relayed in one pass.
+pub(crate) const BATCH: u64 = 500;
+
+/// Runs of one job before it counts as failed (each run tries up to `queues::TRIES` times).
+/// A run cut short by a crash counts too.
+const MAX_RUNS: usize = 5;
+
+/// Relays up to `BATCH` waiting rows; returns how many were relayed.
+pub(crate) async fn relay_once(
+    db: &DatabaseConnection,
+    queues: &mut Queues,
+    now: DateTime<Utc>,
+) -> Result<usize, WorkerError> {
+    let rows = outbox::Entity::find()
+        .filter(outbox::Column::RelayedAt.is_null())
+        .order_by_asc(outbox::Column::Id)
+        .limit(BATCH)
+        .all(db)
+        .await?;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let (mut emails, mut archives, mut to_close) = (Vec::new(), Vec::new(), Vec::new());
+    for row in &rows {
+        let key = format!("outbox-{}", row.id);
+        match row.kind.as_str() {
+            SEND_EMAIL => match serde_json::from_str::<EmailEvent>(&row.payload) {
+                Ok(event) => emails.push(
+                    TaskBuilder::new(SendEmail { event })
+                        .idempotency_key(key)
+                        .max_attempts(MAX_RUNS)
+                        .build(),
+                ),
+                Err(e) => tracing::error!(outbox_id = row.id, error = %e, "unreadable email event; skipped"),
+            },
+            ARCHIVE_CALL => match call_id(&row.payload) {
+                Some(call_id) => archives.push(
+                    TaskBuilder::new(ArchiveCall { call_id })
+                        .idempotency_key(key)
+                        .max_attempts(MAX_RUNS)
+                        .build(),
+                ),
+                None => tracing::error!(outbox_id = row.id, "archive row without a call; skipped"),
+            },
+            SCHEDULE_CLOSE => to_close.extend(call_id(&row.payload)),
+            other => tracing::error!(outbox_id = row.id, kind = other, "unknown outbox kind; skipped"),
+        }
+    }
+    // A closing runs at the call's deadline as it is now (rounded up to the second the queue
+    // counts in); an extension writes a new row, so a new job at the new deadline. The job at
+    // the old one finds the call not yet due and leaves it open.
+    let mut closings = Vec::new();
+    if !to_close.is_empty() {
+        let calls = call::Entity::find()
+            .filter(call::Column::Id.is_in(to_close))
+            .filter(call::Column::Status.eq(CallStatus::Open))
+            .all(db)
+            .await?;
+        for c in calls {
+            let at = c.closes_at.timestamp() + i64::from(c.closes_at.timestamp_subsec_nanos() > 0);
+            closings.push(
+                TaskBuilder::new(CloseCall { call_id: c.id })
+                    .run_at_timestamp(u64::try_from(at).unwrap_or_default())
+                    .idempotency_key(format!("close-{}-{at}", c.id))
+                    .max_attempts(MAX_RUNS)
+                    .build(),
+            );
+        }
+    }
+    queues.push_emails(emails).await?;
+    queues.push_archives(archives).await?;
+    queues.push_closings(closings).await?;
+    outbox::Entity::update_many()
+        .col_expr(outbox::Column::RelayedAt, Expr::value(now))
+        .filter(outbox::Column::Id.is_in(rows.iter().map(|r| r.id)))
+        .filter(outbox::Column::RelayedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(rows.len())
+}
+
+fn call_id(payload: &str) -> Option<i32> {
+    let value: serde_json::Value = serde_json::from_str(payload).ok()?;
+    i32::try_from(value["call_id"].as_i64()?).ok()
+}
