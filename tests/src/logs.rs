@@ -24,7 +24,9 @@ impl Write for Capture {
 pub fn init() {
     INIT.call_once(|| {
         let _ = tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"))
+            .with_env_filter(tracing_subscriber::EnvFilter::new(
+                std::env::var("PUMPURS_TEST_LOG").unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".to_owned()),
+            ))
             .with_ansi(false)
             .with_writer(|| Capture)
             .try_init();

@@ -1,7 +1,7 @@
 //! A real SMTP server (mailin-embedded) on 127.0.0.1:0 inside the test process, keeping what
 //! it receives so tests can read the messages that arrived.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 
 use mailin_embedded::{Handler, Response, Server, SslConfig, response};
 
@@ -12,15 +12,39 @@ pub struct Received {
     pub text: String,
 }
 
+/// What the test asks of the server: refuse some messages, or hold new ones at the door.
+#[derive(Default)]
+struct Control {
+    /// Messages still to refuse with a temporary error (451) when they ask to send their data.
+    refuse: usize,
+    /// While true, a new message waits before its data is accepted.
+    held: bool,
+}
+
 #[derive(Clone, Default)]
 struct Collector {
     inbox: Arc<Mutex<Vec<Received>>>,
+    control: Arc<(Mutex<Control>, Condvar)>,
     to: Vec<String>,
     data: Vec<u8>,
 }
 
 impl Handler for Collector {
     fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, to: &[String]) -> Response {
+        let (lock, opened) = &*self.control;
+        if let Ok(mut control) = lock.lock() {
+            while control.held {
+                match opened.wait(control) {
+                    Ok(c) => control = c,
+                    Err(_) => return response::INTERNAL_ERROR,
+                }
+            }
+            // Refused at DATA (mailin keeps a session refused after the data in a bad state).
+            if control.refuse > 0 {
+                control.refuse -= 1;
+                return response::INTERNAL_ERROR;
+            }
+        }
         self.to = to.to_vec();
         self.data.clear();
         response::OK
@@ -46,6 +70,7 @@ impl Handler for Collector {
 pub struct SmtpServer {
     pub port: u16,
     inbox: Arc<Mutex<Vec<Received>>>,
+    control: Arc<(Mutex<Control>, Condvar)>,
 }
 
 impl SmtpServer {
@@ -55,21 +80,42 @@ impl SmtpServer {
         let port = listener.local_addr().expect("address").port();
         let collector = Collector::default();
         let inbox = collector.inbox.clone();
+        let control = collector.control.clone();
         let mut server = Server::new(collector);
         server
             .with_name("localhost")
+            .with_num_threads(32)
             .with_ssl(SslConfig::None)
             .expect("no TLS")
             .with_tcp_listener(listener);
         std::thread::spawn(move || {
             let _ = server.serve();
         });
-        Self { port, inbox }
+        Self { port, inbox, control }
     }
 
     /// The URL to give `PUMPURS_SMTP_URL` (plain SMTP on loopback).
     pub fn url(&self) -> String {
         format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Refuses the next `n` messages with a temporary error, as a busy server does.
+    pub fn refuse_next(&self, n: usize) {
+        if let Ok(mut control) = self.control.0.lock() {
+            control.refuse = n;
+        }
+    }
+
+    /// Holds every new message before its data (`true`) or lets them in again (`false`).
+    pub fn hold(&self, held: bool) {
+        if let Ok(mut control) = self.control.0.lock() {
+            control.held = held;
+        }
+        self.control.1.notify_all();
+    }
+
+    pub fn count(&self) -> usize {
+        self.inbox.lock().map(|m| m.len()).unwrap_or_default()
     }
 
     pub fn messages(&self) -> Vec<Received> {

@@ -35,6 +35,12 @@ impl From<entities::Error> for AppError {
     }
 }
 
+impl From<worker::WorkerError> for AppError {
+    fn from(e: worker::WorkerError) -> Self {
+        Self::Internal(e.into())
+    }
+}
+
 impl From<sea_orm::DbErr> for AppError {
     fn from(e: sea_orm::DbErr) -> Self {
         Self::Internal(e.into())

@@ -5,7 +5,7 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use templates::pages::jobs::{FailedRow, jobs};
+use templates::pages::jobs::{FailedJobRow, FailedRow, QueueRow, jobs};
 
 use crate::ctx::{Signed, redirect_with_flash};
 use crate::error::{AppError, AppResult};
@@ -15,6 +15,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin/jobs", get(page))
         .route("/admin/jobs/deliveries/{id}/retry", post(retry))
+        .route("/admin/jobs/queue/{id}/retry", post(retry_job))
 }
 
 async fn page(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
@@ -39,7 +40,30 @@ async fn page(State(state): State<AppState>, signed: Signed) -> AppResult<Respon
             when: crate::calls::riga(d.updated_at),
         })
         .collect();
-    Ok(jobs(&signed.ctx.page(), &pending, &failed).into_response())
+    let queues: Vec<QueueRow> = worker::queue_depths(&state.db)
+        .await?
+        .into_iter()
+        .map(|q| QueueRow {
+            queue: q.queue,
+            ready: q.ready,
+            scheduled: q.scheduled,
+            running: q.running,
+            done: q.done,
+            failed: q.failed,
+        })
+        .collect();
+    let failed_jobs: Vec<FailedJobRow> = worker::failed_jobs(&state.db, 200)
+        .await?
+        .into_iter()
+        .map(|j| FailedJobRow {
+            id: j.id,
+            queue: j.queue,
+            attempts: j.attempts,
+            error: j.error,
+            when: j.when.map(crate::calls::riga).unwrap_or_default(),
+        })
+        .collect();
+    Ok(jobs(&signed.ctx.page(), &queues, &failed_jobs, &pending, &failed).into_response())
 }
 
 async fn retry(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> AppResult<Response> {
@@ -47,5 +71,36 @@ async fn retry(State(state): State<AppState>, signed: Signed, Path(id): Path<i64
         return Err(AppError::NotFound);
     }
     entities::outbox::retry_delivery(&state.db, id, state.now()).await?;
+    audit_retry(&state, &signed, "delivery", id.to_string()).await?;
     Ok(redirect_with_flash(&state, "/admin/jobs", "jobs-retried"))
+}
+
+async fn retry_job(State(state): State<AppState>, signed: Signed, Path(id): Path<String>) -> AppResult<Response> {
+    if !signed.actor.is_admin() {
+        return Err(AppError::NotFound);
+    }
+    let flash = if worker::retry_job(&state.db, &id).await? {
+        audit_retry(&state, &signed, "job", id).await?;
+        "jobs-job-retried"
+    } else {
+        "jobs-job-gone"
+    };
+    Ok(redirect_with_flash(&state, "/admin/jobs", flash))
+}
+
+/// Who put which delivery or job back in its queue.
+async fn audit_retry(state: &AppState, signed: &Signed, object_type: &'static str, id: String) -> AppResult<()> {
+    entities::audit::record(
+        &state.db,
+        entities::audit::Entry {
+            actor_user_id: Some(signed.actor.user.id),
+            action: "retry",
+            object_type,
+            details: Some(id),
+            ..Default::default()
+        },
+        state.now(),
+    )
+    .await?;
+    Ok(())
 }

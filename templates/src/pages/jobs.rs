@@ -1,4 +1,5 @@
-//! The admin's page of background work: what waits, and what failed for good.
+//! The admin's page of background work: the queues, what waits for the relay, and what failed
+//! for good (jobs and email deliveries), each with a retry.
 
 use maud::{Markup, html};
 
@@ -14,12 +15,59 @@ pub struct FailedRow {
     pub when: String,
 }
 
-pub fn jobs(ctx: &PageCtx, pending: &[(String, u64, String)], failed: &[FailedRow]) -> Markup {
+/// One queue's jobs by state.
+pub struct QueueRow {
+    pub queue: String,
+    pub ready: i64,
+    pub scheduled: i64,
+    pub running: i64,
+    pub done: i64,
+    pub failed: i64,
+}
+
+/// A job that failed for good.
+pub struct FailedJobRow {
+    pub id: String,
+    pub queue: String,
+    pub attempts: i32,
+    pub error: String,
+    pub when: String,
+}
+
+pub fn jobs(
+    ctx: &PageCtx,
+    queues: &[QueueRow],
+    failed_jobs: &[FailedJobRow],
+    pending: &[(String, u64, String)],
+    failed: &[FailedRow],
+) -> Markup {
     let l = ctx.lang;
     layout(
         ctx,
         &t(l, "jobs-title"),
         html! {
+            h2 { (t(l, "jobs-queues")) }
+            table {
+                thead { tr {
+                    th { (t(l, "jobs-queue")) } th.num { (t(l, "jobs-ready")) } th.num { (t(l, "jobs-scheduled")) }
+                    th.num { (t(l, "jobs-running")) } th.num { (t(l, "jobs-done")) } th.num { (t(l, "jobs-failed-count")) }
+                } }
+                tbody { @for q in queues { tr {
+                    td { (q.queue) } td.num { (q.ready) } td.num { (q.scheduled) } td.num { (q.running) } td.num { (q.done) } td.num { (q.failed) }
+                } } }
+            }
+            h2 { (t(l, "jobs-failed-jobs")) }
+            @if failed_jobs.is_empty() {
+                p.empty { (t(l, "jobs-failed-jobs-none")) }
+            } @else {
+                table {
+                    thead { tr { th { (t(l, "jobs-queue")) } th { (t(l, "jobs-attempts")) } th { (t(l, "jobs-error")) } th { (t(l, "jobs-when")) } th {} } }
+                    tbody { @for j in failed_jobs { tr {
+                        td { (j.queue) } td.num { (j.attempts) } td { (j.error) } td { (j.when) }
+                        td { form.inline method="post" action={ "/admin/jobs/queue/" (j.id) "/retry" } { (csrf(ctx)) button.secondary type="submit" { (t(l, "jobs-retry")) } } }
+                    } } }
+                }
+            }
             h2 { (t(l, "jobs-pending")) }
             @if pending.is_empty() {
                 p.empty { (t(l, "jobs-pending-none")) }

@@ -232,6 +232,80 @@ async fn archive_on_s3(app: &pumpurs_tests::TestApp) {
     app.work(&cfg).await;
     assert!(!first.exists(), "archived documents are skipped");
     assert!(folder.join("manifest.json").exists());
+
+    // A storage error: the job is tried again with backoff, then counts as failed for good; the
+    // admin sees it with its error and puts it back in its queue once the cause is mended.
+    let doc = archived[0].clone();
+    let key = object_store::path::Path::from(doc.storage_key.as_str());
+    let bytes = object_store::ObjectStoreExt::get(&*store, &key)
+        .await
+        .expect("document")
+        .bytes()
+        .await
+        .expect("bytes");
+    object_store::ObjectStoreExt::delete(&*store, &key)
+        .await
+        .expect("delete");
+    let mut unarchived: entities::entity::attachment::ActiveModel = doc.clone().into();
+    unarchived.archived_at = sea_orm::ActiveValue::Set(None);
+    sea_orm::ActiveModelTrait::update(unarchived, &app.db)
+        .await
+        .expect("unarchive");
+    entities::outbox::enqueue(
+        &app.db,
+        entities::outbox::ARCHIVE_CALL,
+        &serde_json::json!({ "call_id": c.id }),
+        Utc::now(),
+    )
+    .await
+    .expect("third");
+    let quick = worker::WorkerConfig {
+        retry_backoff: std::time::Duration::from_millis(5),
+        ..cfg.clone()
+    };
+    app.work(&quick).await;
+    let archive_queue = |depths: Vec<worker::QueueDepth>| {
+        depths
+            .into_iter()
+            .find(|d| d.queue == worker::jobs::ARCHIVE_QUEUE)
+            .expect("queue")
+    };
+    assert_eq!(
+        archive_queue(worker::queue_depths(&app.db).await.expect("depths")).failed,
+        1
+    );
+    let failed = worker::failed_jobs(&app.db, 10).await.expect("failed jobs");
+    assert_eq!(failed.len(), 1);
+
+    seed::user(&app.db, "admin@example.lv", Role::Admin, w.agency.id).await;
+    let b = app.browser();
+    b.login("admin@example.lv", seed::PASSWORD).await;
+    let page = b.get("/admin/jobs").await;
+    assert!(
+        page.text("main").contains(worker::jobs::ARCHIVE_QUEUE),
+        "{}",
+        page.text("main")
+    );
+    let action = format!("/admin/jobs/queue/{}/retry", failed[0].id);
+    assert!(page.has_form(&action), "{}", page.text("main"));
+    object_store::ObjectStoreExt::put(&*store, &key, bytes.into())
+        .await
+        .expect("restore");
+    let retried = b.submit(&page, &action, &[]).await;
+    assert_eq!(retried.text(".flash"), "Darbs ielikts rindā vēlreiz.");
+    assert_eq!(
+        b.submit(&page, &action, &[]).await.text(".flash"),
+        "Šāda neizdevušās darba nav (varbūt tas jau ielikts rindā vēlreiz)."
+    );
+    app.work(&cfg).await;
+    let depths = archive_queue(worker::queue_depths(&app.db).await.expect("depths"));
+    assert_eq!((depths.failed, depths.done), (0, 3), "{depths:?}");
+    let again = entities::entity::attachment::Entity::find_by_id(doc.id)
+        .one(&app.db)
+        .await
+        .expect("q")
+        .expect("row");
+    assert!(again.archived_at.is_some());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -268,7 +342,7 @@ both_backends!(
         b.login("admin@example.lv", seed::PASSWORD).await;
         let page = b.get("/admin/jobs").await;
         assert!(page.contains("connection refused") && page.contains("account_exists:"), "{}", page.text("main"));
-        assert!(page.text("table").contains("send_email"), "the pending row is counted");
+        assert!(page.text("main").contains("send_email"), "the pending row is counted");
         let retried = b.submit(&page, &format!("/admin/jobs/deliveries/{}/retry", failed.id), &[]).await;
         assert_eq!(retried.text(".flash"), "Piegāde ielikta rindā vēlreiz.");
         let cfg = app.worker_config();
@@ -281,6 +355,57 @@ both_backends!(
         let coordinator = app.browser();
         coordinator.login("coord@example.lv", seed::PASSWORD).await;
         assert_eq!(coordinator.get("/admin/jobs").await.status, 404);
+    }
+);
+
+both_backends!(
+    async fn a_job_that_fails_twice_then_succeeds_sends_one_email(app) {
+        let server = pumpurs_tests::smtp::SmtpServer::start();
+        server.refuse_next(2);
+        let mut cfg = app.worker_config();
+        cfg.smtp_url = Some(server.url());
+        let w = seed::world(&app.db).await;
+        let anna = seed::user(&app.db, "anna@example.lv", Role::NgoMember, w.ngo.id).await;
+        outbox::enqueue_email(&app.db, &EmailEvent::AccountExists { user_id: anna.id }, Utc::now()).await.expect("event");
+        app.work(&cfg).await;
+        assert_eq!(server.count(), 1, "one email arrived");
+        let rows = delivery::Entity::find().all(&app.db).await.expect("deliveries");
+        assert_eq!(rows.iter().map(|d| (d.status.as_str(), d.attempts)).collect::<Vec<_>>(), vec![("sent", 2)], "two failures recorded, then sent");
+        let email = worker::queue_depths(&app.db).await.expect("depths").into_iter().find(|d| d.queue == worker::jobs::EMAIL_QUEUE).expect("queue");
+        assert_eq!((email.done, email.failed), (1, 0), "one job, done");
+    }
+);
+
+both_backends!(
+    async fn a_scheduled_closing_runs_at_the_deadline_and_moves_with_an_extension(app) {
+        let w = seed::world(&app.db).await;
+        let coordinator = seed::actor(&app.db, &seed::user(&app.db, "coord@example.lv", Role::Coordinator, w.muni_a.id).await).await;
+        let first = (Utc::now() + Duration::seconds(3)).duration_trunc(Duration::seconds(1)).expect("trunc");
+        let c = seed::open_call(&app.db, &coordinator, w.muni_a.id, first).await;
+        let moved = first + Duration::seconds(2);
+        let raw = entities::time::to_riga(moved).format("%Y-%m-%dT%H:%M:%S").to_string();
+        let c = entities::calls::extend_deadline(&app.db, &coordinator, c, &raw, Utc::now()).await.expect("extend");
+        assert_eq!(c.closes_at, moved);
+
+        // Only the worker runs (no sweep, no web request): the closing is the scheduled job's.
+        let cfg = app.worker_config();
+        let (stop, rx) = tokio::sync::watch::channel(false);
+        let running = tokio::spawn(worker::run(app.db.clone(), cfg, rx));
+        let status = || async { call::Entity::find_by_id(c.id).one(&app.db).await.expect("q").expect("row").status };
+        tokio::time::sleep((first - Utc::now()).to_std().unwrap_or_default() + std::time::Duration::from_millis(1200)).await;
+        assert_eq!(status().await, CallStatus::Open, "the old deadline has passed, the call is still open");
+        let closed_seen = loop {
+            if status().await == CallStatus::Closed {
+                break Utc::now();
+            }
+            assert!(Utc::now() < moved + Duration::seconds(10), "not closed 10 s after its deadline");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        };
+        let _ = stop.send(true);
+        running.await.expect("task").expect("worker");
+        let audit = entities::entity::audit_log::Entity::find().all(&app.db).await.expect("audit");
+        let closing = audit.iter().find(|a| a.action == "call_close").expect("closing recorded");
+        assert!(closing.at >= moved && closing.at <= closed_seen, "closed at {} for a deadline at {moved}", closing.at);
     }
 );
 
