@@ -54,6 +54,9 @@ pub struct Config {
     /// SMTP server (`smtp://`, `smtps://` or `smtp://…?tls=starttls`); `.eml` files when unset.
     pub smtp_url: Option<Secret>,
     pub log_json: bool,
+    /// How often a worker process tells it is alive; one silent for three is taken for dead and
+    /// its running jobs go to the others.
+    pub job_heartbeat: std::time::Duration,
     /// Largest single document, and all documents of one application together, in bytes.
     pub max_file_bytes: u64,
     pub max_application_bytes: u64,
@@ -81,6 +84,7 @@ impl Config {
             mail_from: "Pumpurs <pumpurs@localhost>".to_owned(),
             smtp_url: None,
             log_json: false,
+            job_heartbeat: std::time::Duration::from_secs(10),
             max_file_bytes: 20 * 1024 * 1024,
             max_application_bytes: 100 * 1024 * 1024,
             documents: StoreConfig::Local(data_dir.join("documents")),
@@ -171,6 +175,9 @@ impl Config {
                 ));
             }
             cfg.public_url = v;
+        }
+        if let Some(v) = get("PUMPURS_JOB_HEARTBEAT_SECONDS") {
+            cfg.job_heartbeat = std::time::Duration::from_secs(parse_num(&v, "PUMPURS_JOB_HEARTBEAT_SECONDS", 1, 300)?);
         }
         if let Some(v) = get("PUMPURS_SESSION_IDLE_MINUTES") {
             cfg.session_idle = Duration::minutes(parse_num(&v, "PUMPURS_SESSION_IDLE_MINUTES", 5, 24 * 60)?);

@@ -29,6 +29,8 @@ Settings (flags win over variables):
                                PUMPURS_S3_ENDPOINT, PUMPURS_S3_REGION, PUMPURS_S3_ACCESS_KEY_ID,
                                PUMPURS_S3_SECRET_ACCESS_KEY
   PUMPURS_DB_MAX_CONNECTIONS   database pool size, default 8
+  PUMPURS_JOB_HEARTBEAT_SECONDS how often a worker reports alive, default 10; one silent for
+                               three heartbeats is taken for dead and its jobs go to the others
   PUMPURS_LOG                  log filter, default info
   PUMPURS_LOG_FORMAT           text (default) or json";
 
@@ -175,7 +177,7 @@ fn worker_config(cfg: &Config) -> worker::WorkerConfig {
         mail_dir: cfg.mail_dir(),
         secret_key: cfg.secret_key.clone(),
         poll_interval: worker::WorkerConfig::POLL_INTERVAL,
-        heartbeat: worker::WorkerConfig::HEARTBEAT,
+        heartbeat: cfg.job_heartbeat,
         retry_backoff: worker::WorkerConfig::RETRY_BACKOFF,
         email_concurrency: worker::WorkerConfig::EMAIL_CONCURRENCY,
         sweep: true,

@@ -59,7 +59,6 @@ pub struct WorkerConfig {
 impl WorkerConfig {
     /// The service defaults for everything but the addresses, keys and stores.
     pub const POLL_INTERVAL: Duration = Duration::from_millis(250);
-    pub const HEARTBEAT: Duration = Duration::from_secs(10);
     pub const RETRY_BACKOFF: Duration = Duration::from_secs(2);
     pub const EMAIL_CONCURRENCY: usize = 4;
 }

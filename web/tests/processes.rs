@@ -1,0 +1,149 @@
+//! The `pumpurs` binary as operators run it: worker processes killed mid-batch and restarted,
+//! several side by side, and SIGTERM letting running jobs finish. Mail goes to a real SMTP
+//! server on loopback; the database is the test's own (SQLite file or PostgreSQL).
+#![expect(
+    clippy::expect_used,
+    reason = "test support: a failed set-up step must stop the test at once"
+)]
+
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use entities::domain::Role;
+use entities::entity::delivery;
+use entities::outbox::{self, EmailEvent};
+use pumpurs_tests::smtp::SmtpServer;
+use pumpurs_tests::{TestApp, both_backends, seed};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+/// Starts `pumpurs ARGS` on the test's database and data directory, mailing through `smtp`.
+fn pumpurs(app: &TestApp, smtp: &SmtpServer, args: &[&str]) -> Child {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_pumpurs"));
+    for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("PUMPURS_")) {
+        command.env_remove(key);
+    }
+    command
+        .args(args)
+        .env("PUMPURS_DATABASE_URL", app.cfg.database_url.expose())
+        .env("PUMPURS_DATA_DIR", &app.cfg.data_dir)
+        .env("PUMPURS_SMTP_URL", smtp.url())
+        .env("PUMPURS_JOB_HEARTBEAT_SECONDS", "1")
+        .env("PUMPURS_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start pumpurs")
+}
+
+fn terminate(child: &Child) {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill -TERM");
+    assert!(status.success());
+}
+
+async fn exit_within(child: &mut Child, limit: Duration) -> ExitStatus {
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status;
+        }
+        assert!(started.elapsed() < limit, "still running after {limit:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits until `done` holds, checking every 50 ms, for at most `limit`.
+async fn until<F: AsyncFn() -> bool>(limit: Duration, what: &str, done: F) {
+    let started = Instant::now();
+    while !done().await {
+        assert!(started.elapsed() < limit, "{what}: not within {limit:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn deliveries_in(app: &TestApp, status: &str) -> u64 {
+    delivery::Entity::find()
+        .filter(delivery::Column::Status.eq(status))
+        .count(&app.db)
+        .await
+        .expect("count")
+}
+
+/// `n` users, each with one notification waiting in the outbox.
+async fn notifications(app: &TestApp, n: usize) -> Vec<String> {
+    let w = seed::world(&app.db).await;
+    let mut addresses = Vec::new();
+    for i in 0..n {
+        let email = format!("person{i:03}@example.lv");
+        let user = seed::user(&app.db, &email, Role::NgoMember, w.ngo.id).await;
+        outbox::enqueue_email(
+            &app.db,
+            &EmailEvent::AccountExists { user_id: user.id },
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("event");
+        addresses.push(email);
+    }
+    addresses
+}
+
+both_backends!(
+    async fn a_worker_killed_mid_batch_and_restarted_delivers_every_notification_exactly_once(app) {
+        const N: usize = 40;
+        let addresses = notifications(app, N).await;
+        let smtp = SmtpServer::start();
+        let mut first = pumpurs(app, &smtp, &["worker"]);
+
+        // Mid-batch: some messages have arrived; then the server holds every new one at DATA,
+        // so the jobs sending them are running (their deliveries claimed) when the kill comes.
+        until(Duration::from_secs(60), "the first messages", async || smtp.count() >= 10).await;
+        smtp.hold(true);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        first.kill().expect("SIGKILL");
+        first.wait().expect("reaped");
+        let arrived = smtp.count();
+        assert!(arrived < N, "the kill came mid-batch ({arrived} of {N} had arrived)");
+        assert!(deliveries_in(app, "sending").await > 0, "messages were in flight at the kill");
+        smtp.hold(false);
+
+        // Restarted, as two processes side by side.
+        let mut second = pumpurs(app, &smtp, &["worker"]);
+        let mut third = pumpurs(app, &smtp, &["worker"]);
+        until(Duration::from_secs(90), "every notification delivered", async || {
+            deliveries_in(app, "sent").await == N as u64 && worker::pending_work(&app.db).await.expect("pending") == 0
+        })
+        .await;
+        // Nothing more arrives afterwards.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let mut received: Vec<String> = smtp.messages().into_iter().flat_map(|m| m.to).collect();
+        received.sort();
+        assert_eq!(received, addresses, "each notification reached the SMTP server exactly once");
+
+        terminate(&second);
+        terminate(&third);
+        assert!(exit_within(&mut second, Duration::from_secs(40)).await.success());
+        assert!(exit_within(&mut third, Duration::from_secs(40)).await.success());
+    }
+);
+
+both_backends!(
+    async fn sigterm_lets_the_running_job_finish_then_stops_web_and_worker(app) {
+        let addresses = notifications(app, 1).await;
+        let smtp = SmtpServer::start();
+        smtp.hold(true);
+        let mut serve = pumpurs(app, &smtp, &["serve", "--addr", "127.0.0.1:0"]);
+        until(Duration::from_secs(60), "the job running", async || deliveries_in(app, "sending").await == 1).await;
+
+        terminate(&serve);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert!(serve.try_wait().expect("wait").is_none(), "waits for its running job");
+        smtp.hold(false);
+        let status = exit_within(&mut serve, Duration::from_secs(40)).await;
+        assert!(status.success(), "{status}");
+        let received: Vec<String> = smtp.messages().into_iter().flat_map(|m| m.to).collect();
+        assert_eq!(received, addresses, "the running job finished");
+        assert_eq!(deliveries_in(app, "sent").await, 1, "and recorded its delivery");
+    }
+);
