@@ -2,6 +2,16 @@
 //!
 //! `cargo run --release -p pumpurs-bench -- login-timing [N]` — how long a failed login takes for
 //! an existing account and for an address with no account (they should be alike).
+//!
+//! `cargo run --release -p pumpurs-bench -- notifications [N] [CONCURRENCY] [--postgres]` — N
+//! notifications waiting in the outbox, delivered by the worker through a real SMTP server on
+//! loopback: time until the last one arrived, emails per second.
+//!
+//! `cargo run --release -p pumpurs-bench -- closing [N] [--postgres]` — N open calls whose
+//! deadlines fall over the next half minute, closed by the worker's scheduled jobs alone (no
+//! sweep): how late each closing starts after its deadline.
+//!
+//! `--postgres` runs on the database of `PUMPURS_TEST_POSTGRES_URL` instead of SQLite.
 
 #![expect(
     clippy::expect_used,
@@ -11,10 +21,14 @@
 
 use std::time::{Duration, Instant};
 
+use chrono::Utc;
 use entities::domain::Role;
-use entities::entity::login_failure;
+use entities::entity::{audit_log, call, delivery, login_failure, outbox, user};
+use entities::outbox::{EmailEvent, SEND_EMAIL};
+use pumpurs_tests::smtp::SmtpServer;
 use pumpurs_tests::{Backend, TestApp, seed};
-use sea_orm::EntityTrait;
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let index = ((sorted.len() - 1) as f64 * p).round() as usize;
@@ -72,14 +86,173 @@ async fn login_timing(app: &TestApp, n: usize) {
     report("no such account", unknown);
 }
 
+/// Runs the worker on `app`'s database until `done`, then stops it; returns how long it ran.
+async fn with_worker<F: AsyncFn() -> bool>(app: &TestApp, cfg: worker::WorkerConfig, done: F) -> Duration {
+    let (stop, rx) = tokio::sync::watch::channel(false);
+    let start = Instant::now();
+    let running = tokio::spawn(worker::run(app.db.clone(), cfg, rx));
+    while !done().await {
+        assert!(start.elapsed() < Duration::from_secs(1800), "not done in 30 minutes");
+        // Looking costs a query: often enough for the figures, not so often as to slow the worker.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let took = start.elapsed();
+    let _ = stop.send(true);
+    running.await.expect("worker task").expect("worker");
+    took
+}
+
+/// The worker as `pumpurs worker` runs it (poll interval, backoff), with this app's stores.
+fn service_config(app: &TestApp) -> worker::WorkerConfig {
+    worker::WorkerConfig {
+        poll_interval: worker::WorkerConfig::POLL_INTERVAL,
+        retry_backoff: worker::WorkerConfig::RETRY_BACKOFF,
+        heartbeat: std::time::Duration::from_secs(10),
+        email_concurrency: worker::WorkerConfig::EMAIL_CONCURRENCY,
+        ..app.worker_config()
+    }
+}
+
+async fn notifications(app: &TestApp, n: usize, concurrency: usize) {
+    let w = seed::world(&app.db).await;
+    let template = seed::user(&app.db, "template@example.lv", Role::NgoMember, w.ngo.id).await;
+    // N people (one password hash for all: hashing is not what is measured), one notification
+    // each, written as application transactions write them.
+    let now = Utc::now();
+    for chunk in (0..n).collect::<Vec<_>>().chunks(500) {
+        user::Entity::insert_many(chunk.iter().map(|i| user::ActiveModel {
+            email: Set(format!("person{i:05}@example.lv")),
+            name: Set(format!("Person {i}")),
+            password_hash: Set(template.password_hash.clone()),
+            lang: Set(if i % 2 == 0 { "lv" } else { "en" }.to_owned()),
+            email_confirmed_at: Set(Some(now)),
+            created_at: Set(now),
+            ..Default::default()
+        }))
+        .exec(&app.db)
+        .await
+        .expect("people");
+    }
+    let people = user::Entity::find()
+        .filter(user::Column::Email.starts_with("person"))
+        .all(&app.db)
+        .await
+        .expect("people");
+    for chunk in people.chunks(500) {
+        outbox::Entity::insert_many(chunk.iter().map(|u| outbox::ActiveModel {
+            kind: Set(SEND_EMAIL.to_owned()),
+            payload: Set(serde_json::to_string(&EmailEvent::AccountExists { user_id: u.id }).expect("json")),
+            created_at: Set(now),
+            relayed_at: Set(None),
+            ..Default::default()
+        }))
+        .exec(&app.db)
+        .await
+        .expect("outbox");
+    }
+    let smtp = SmtpServer::start();
+    let cfg = worker::WorkerConfig {
+        smtp_url: Some(smtp.url()),
+        email_concurrency: concurrency,
+        ..service_config(app)
+    };
+    let took = with_worker(app, cfg, async || {
+        smtp.count() >= n
+            && delivery::Entity::find()
+                .filter(delivery::Column::Status.eq("sent"))
+                .count(&app.db)
+                .await
+                .expect("count") as usize
+                >= n
+    })
+    .await;
+    let received = smtp.count();
+    assert_eq!(received, n, "each notification once");
+    println!(
+        "{n} notifications, email concurrency {concurrency}: {:.1} s until the last was delivered and recorded, {:.0} emails/s",
+        took.as_secs_f64(),
+        n as f64 / took.as_secs_f64()
+    );
+}
+
+async fn closing(app: &TestApp, n: usize) {
+    let w = seed::world(&app.db).await;
+    let coordinator = seed::actor(
+        &app.db,
+        &seed::user(&app.db, "coord@example.lv", Role::Coordinator, w.muni_a.id).await,
+    )
+    .await;
+    // Deadlines at whole and fractional seconds, spread over half a minute from 20 s on (the
+    // calls are made first).
+    let first = Utc::now() + chrono::Duration::seconds(20);
+    let mut calls = Vec::new();
+    for i in 0..n {
+        let at = first + chrono::Duration::milliseconds((i as i64 * 30_000) / n as i64);
+        calls.push(seed::open_call(&app.db, &coordinator, w.muni_a.id, at).await);
+    }
+    assert!(Utc::now() < first, "calls made before the first deadline");
+    let cfg = service_config(app);
+    with_worker(app, cfg, async || {
+        call::Entity::find()
+            .filter(call::Column::Status.eq(call::CallStatus::Open))
+            .count(&app.db)
+            .await
+            .expect("count")
+            == 0
+    })
+    .await;
+    let closings = audit_log::Entity::find()
+        .filter(audit_log::Column::Action.eq("call_close"))
+        .all(&app.db)
+        .await
+        .expect("audit");
+    let mut late: Vec<Duration> = calls
+        .iter()
+        .map(|c| {
+            let at = closings
+                .iter()
+                .find(|a| a.object_id == Some(c.id.into()))
+                .expect("closing recorded")
+                .at;
+            assert!(at >= c.closes_at, "never early");
+            (at - c.closes_at).to_std().expect("not early")
+        })
+        .collect();
+    late.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "{n} scheduled closings: late by p50={:.0} ms  p99={:.0} ms  max={:.0} ms  min={:.0} ms",
+        ms(percentile(&late, 0.5)),
+        ms(percentile(&late, 0.99)),
+        ms(late[late.len() - 1]),
+        ms(late[0]),
+    );
+}
+
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let backend = if args.iter().any(|a| a == "--postgres") {
+        Backend::Postgres
+    } else {
+        Backend::Sqlite
+    };
+    let number = |i: usize, default: usize| args.get(i).and_then(|s| s.parse().ok()).unwrap_or(default);
     match args.first().map(String::as_str) {
         Some("login-timing") => {
-            let n = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(100);
+            let n = number(1, 100);
             pumpurs_tests::run(Backend::Sqlite, async |app: &TestApp| login_timing(app, n).await).await;
         }
-        _ => eprintln!("usage: pumpurs-bench login-timing [N]"),
+        Some("notifications") => {
+            let (n, concurrency) = (number(1, 10_000), number(2, worker::WorkerConfig::EMAIL_CONCURRENCY));
+            pumpurs_tests::run(backend, async |app: &TestApp| notifications(app, n, concurrency).await).await;
+        }
+        Some("closing") => {
+            let n = number(1, 200);
+            pumpurs_tests::run(backend, async |app: &TestApp| closing(app, n).await).await;
+        }
+        _ => eprintln!(
+            "usage: pumpurs-bench login-timing [N] | notifications [N] [CONCURRENCY] [--postgres] | closing [N] [--postgres]"
+        ),
     }
 }

@@ -492,8 +492,7 @@ pub async fn extend_deadline(
 
 /// Asks the worker to close the call at its (new) deadline.
 async fn schedule_close(conn: &impl ConnectionTrait, call: &call::Model, now: DateTime<Utc>) -> Result<()> {
-    let payload = serde_json::json!({ "call_id": call.id });
-    crate::outbox::enqueue(conn, crate::outbox::SCHEDULE_CLOSE, &payload, now).await?;
+    crate::outbox::enqueue_for_call(conn, crate::outbox::SCHEDULE_CLOSE, call.id, now).await?;
     Ok(())
 }
 
@@ -607,13 +606,15 @@ pub fn reference(call: &call::Model, seq: i32) -> String {
 /// Closes every open call whose deadline has passed, in the caller's transaction, and queues
 /// the coordinators' "call closed" email for each. Safe to run any number of times: a call is
 /// closed (and its email queued) once.
-pub async fn close_due(conn: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Vec<call::Model>> {
-    let closed = call::Entity::update_many()
+pub async fn close_due(conn: &impl ConnectionTrait, now: DateTime<Utc>, only: Option<i32>) -> Result<Vec<call::Model>> {
+    let mut update = call::Entity::update_many()
         .col_expr(call::Column::Status, Expr::value(CallStatus::Closed))
         .filter(call::Column::Status.eq(CallStatus::Open))
-        .filter(call::Column::ClosesAt.lte(now))
-        .exec_with_returning(conn)
-        .await?;
+        .filter(call::Column::ClosesAt.lte(now));
+    if let Some(id) = only {
+        update = update.filter(call::Column::Id.eq(id));
+    }
+    let closed = update.exec_with_returning(conn).await?;
     for c in &closed {
         crate::outbox::enqueue_email(conn, &crate::outbox::EmailEvent::CallClosed { call_id: c.id }, now).await?;
         audit::record(

@@ -284,13 +284,7 @@ pub async fn lock(
     let mut active: call::ActiveModel = call.into();
     active.status = Set(CallStatus::Decided);
     let call = active.update(conn).await?;
-    outbox::enqueue(
-        conn,
-        outbox::ARCHIVE_CALL,
-        &serde_json::json!({ "call_id": call.id }),
-        now,
-    )
-    .await?;
+    outbox::enqueue_for_call(conn, outbox::ARCHIVE_CALL, call.id, now).await?;
     audit_call(
         conn,
         actor,

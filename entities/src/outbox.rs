@@ -81,7 +81,7 @@ pub const ARCHIVE_CALL: &str = "archive_call";
 pub const SCHEDULE_CLOSE: &str = "schedule_close";
 
 /// Queues work of `kind` with an id-only payload, in the caller's transaction.
-pub async fn enqueue(
+async fn enqueue(
     conn: &impl ConnectionTrait,
     kind: &str,
     payload: &serde_json::Value,
@@ -97,6 +97,16 @@ pub async fn enqueue(
     .insert(conn)
     .await?;
     Ok(row.id)
+}
+
+/// Work on one call (`ARCHIVE_CALL`, `SCHEDULE_CLOSE`): payload `{"call_id": …}`.
+pub async fn enqueue_for_call(
+    conn: &impl ConnectionTrait,
+    kind: &str,
+    call_id: i32,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    enqueue(conn, kind, &serde_json::json!({ "call_id": call_id }), now).await
 }
 
 pub async fn enqueue_email(conn: &impl ConnectionTrait, event: &EmailEvent, now: DateTime<Utc>) -> Result<i64> {
@@ -123,6 +133,20 @@ pub async fn unrelayed(conn: &impl ConnectionTrait) -> Result<i64> {
     Ok(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
+/// The jobs of one queue by state (read by the worker from the queue tables).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QueueDepth {
+    pub queue: String,
+    /// Waiting to run now, including failed runs that will be tried again.
+    pub ready: i64,
+    /// Scheduled for later (a call's deadline).
+    pub scheduled: i64,
+    pub running: i64,
+    pub done: i64,
+    /// Failed for good.
+    pub failed: i64,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Backlog {
     /// (kind, pending rows, the oldest one's creation time)
@@ -135,18 +159,21 @@ pub struct Backlog {
 pub async fn backlog(conn: &impl ConnectionTrait, max_attempts: i32, limit: u64) -> Result<Backlog> {
     use crate::entity::delivery;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-    let rows = outbox::Entity::find()
+    let pending: Vec<(String, i64, Option<DateTime<Utc>>)> = outbox::Entity::find()
+        .select_only()
+        .column(outbox::Column::Kind)
+        .column_as(outbox::Column::Id.count(), "n")
+        .column_as(outbox::Column::CreatedAt.min(), "oldest")
         .filter(outbox::Column::RelayedAt.is_null())
-        .order_by_asc(outbox::Column::Id)
+        .group_by(outbox::Column::Kind)
+        .order_by_asc(outbox::Column::Kind)
+        .into_tuple()
         .all(conn)
         .await?;
-    let mut pending: Vec<(String, u64, Option<DateTime<Utc>>)> = Vec::new();
-    for row in rows {
-        match pending.iter_mut().find(|(k, _, _)| *k == row.kind) {
-            Some(entry) => entry.1 += 1,
-            None => pending.push((row.kind.clone(), 1, Some(row.created_at))),
-        }
-    }
+    let pending = pending
+        .into_iter()
+        .map(|(kind, n, oldest)| (kind, u64::try_from(n).unwrap_or_default(), oldest))
+        .collect();
     let failed = delivery::Entity::find()
         .filter(delivery::Column::Status.eq("failed"))
         .filter(delivery::Column::Attempts.gte(max_attempts))

@@ -57,6 +57,8 @@ pub struct Config {
     /// How often a worker process tells it is alive; one silent for three is taken for dead and
     /// its running jobs go to the others.
     pub job_heartbeat: std::time::Duration,
+    /// Emails one process sends at the same time (over as many SMTP connections).
+    pub email_concurrency: usize,
     /// Largest single document, and all documents of one application together, in bytes.
     pub max_file_bytes: u64,
     pub max_application_bytes: u64,
@@ -85,6 +87,7 @@ impl Config {
             smtp_url: None,
             log_json: false,
             job_heartbeat: std::time::Duration::from_secs(10),
+            email_concurrency: worker::WorkerConfig::EMAIL_CONCURRENCY,
             max_file_bytes: 20 * 1024 * 1024,
             max_application_bytes: 100 * 1024 * 1024,
             documents: StoreConfig::Local(data_dir.join("documents")),
@@ -178,6 +181,9 @@ impl Config {
         }
         if let Some(v) = get("PUMPURS_JOB_HEARTBEAT_SECONDS") {
             cfg.job_heartbeat = std::time::Duration::from_secs(parse_num(&v, "PUMPURS_JOB_HEARTBEAT_SECONDS", 1, 300)?);
+        }
+        if let Some(v) = get("PUMPURS_EMAIL_CONCURRENCY") {
+            cfg.email_concurrency = parse_num(&v, "PUMPURS_EMAIL_CONCURRENCY", 1, 256)?;
         }
         if let Some(v) = get("PUMPURS_SESSION_IDLE_MINUTES") {
             cfg.session_idle = Duration::minutes(parse_num(&v, "PUMPURS_SESSION_IDLE_MINUTES", 5, 24 * 60)?);

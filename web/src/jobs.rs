@@ -5,7 +5,7 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use templates::pages::jobs::{FailedJobRow, FailedRow, QueueRow, jobs};
+use templates::pages::jobs::{FailedJobRow, FailedRow, jobs};
 
 use crate::ctx::{Signed, redirect_with_flash};
 use crate::error::{AppError, AppResult};
@@ -40,18 +40,7 @@ async fn page(State(state): State<AppState>, signed: Signed) -> AppResult<Respon
             when: crate::calls::riga(d.updated_at),
         })
         .collect();
-    let queues: Vec<QueueRow> = worker::queue_depths(&state.db)
-        .await?
-        .into_iter()
-        .map(|q| QueueRow {
-            queue: q.queue,
-            ready: q.ready,
-            scheduled: q.scheduled,
-            running: q.running,
-            done: q.done,
-            failed: q.failed,
-        })
-        .collect();
+    let queues = worker::queue_depths(&state.db).await?;
     let failed_jobs: Vec<FailedJobRow> = worker::failed_jobs(&state.db, 200)
         .await?
         .into_iter()

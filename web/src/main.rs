@@ -29,6 +29,7 @@ Settings (flags win over variables):
                                PUMPURS_S3_ENDPOINT, PUMPURS_S3_REGION, PUMPURS_S3_ACCESS_KEY_ID,
                                PUMPURS_S3_SECRET_ACCESS_KEY
   PUMPURS_DB_MAX_CONNECTIONS   database pool size, default 8
+  PUMPURS_EMAIL_CONCURRENCY    emails one process sends at once (SMTP connections), default 16
   PUMPURS_JOB_HEARTBEAT_SECONDS how often a worker reports alive, default 10; one silent for
                                three heartbeats is taken for dead and its jobs go to the others
   PUMPURS_LOG                  log filter, default info
@@ -179,7 +180,7 @@ fn worker_config(cfg: &Config) -> worker::WorkerConfig {
         poll_interval: worker::WorkerConfig::POLL_INTERVAL,
         heartbeat: cfg.job_heartbeat,
         retry_backoff: worker::WorkerConfig::RETRY_BACKOFF,
-        email_concurrency: worker::WorkerConfig::EMAIL_CONCURRENCY,
+        email_concurrency: cfg.email_concurrency,
         sweep: true,
         clock: entities::time::Clock::default(),
         documents: cfg.documents.clone(),

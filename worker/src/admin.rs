@@ -4,6 +4,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, FromQueryResult, Statement, Value};
 
+pub use entities::outbox::QueueDepth;
+
 use crate::WorkerError;
 use crate::jobs::QUEUES;
 
@@ -12,20 +14,6 @@ fn jobs_table(backend: DatabaseBackend) -> &'static str {
         DatabaseBackend::Sqlite => "Jobs",
         _ => "apalis.jobs",
     }
-}
-
-/// Jobs of one queue by state.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct QueueDepth {
-    pub queue: String,
-    /// Waiting to run now, including failed runs that will be tried again.
-    pub ready: i64,
-    /// Scheduled for later (a call's deadline).
-    pub scheduled: i64,
-    pub running: i64,
-    pub done: i64,
-    /// Failed for good.
-    pub failed: i64,
 }
 
 #[derive(FromQueryResult)]

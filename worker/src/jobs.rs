@@ -109,9 +109,10 @@ pub(crate) async fn deliver(ctx: &Ctx, event: &EmailEvent) -> Result<(), WorkerE
 }
 
 pub(crate) async fn close_call(job: CloseCall, ctx: Data<Ctx>) -> Result<(), WorkerError> {
-    // Closes this call if its deadline has come (and any other that is due); a call whose
-    // deadline was extended is left open: the extension scheduled a job of its own.
-    let closed = crate::close_due_calls(&ctx.db, ctx.cfg.clock.now()).await?;
+    // Closes this call if its deadline has come (only this one: closings at the same second
+    // do not wait on each other's rows); a call whose deadline was extended is left open, as
+    // the extension scheduled a job of its own.
+    let closed = crate::close_calls(&ctx.db, ctx.cfg.clock.now(), Some(job.call_id)).await?;
     tracing::debug!(call = job.call_id, closed, "scheduled closing ran");
     Ok(())
 }

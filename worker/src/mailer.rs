@@ -1,6 +1,7 @@
 //! Delivery: SMTP through lettre (TLS via rustls) or `.eml` files for the embedded default.
 
 use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use templates::email::Rendered;
 
@@ -20,8 +21,12 @@ pub enum Mailer {
 impl Mailer {
     pub fn from_config(cfg: &WorkerConfig) -> Result<Self, WorkerError> {
         match &cfg.smtp_url {
+            // One pooled connection for each email sent at the same time.
             Some(url) => AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-                .map(|b| Self::Smtp(b.build()))
+                .map(|b| {
+                    let size = u32::try_from(cfg.email_concurrency.max(1)).unwrap_or(u32::MAX);
+                    Self::Smtp(b.pool_config(PoolConfig::new().max_size(size)).build())
+                })
                 .map_err(|e| WorkerError::Mail(format!("PUMPURS_SMTP_URL: {e}"))),
             None => {
                 std::fs::create_dir_all(&cfg.mail_dir)

@@ -52,15 +52,18 @@ pub(crate) enum Queues {
     },
 }
 
-/// How a queue is read: liveness is checked every `heartbeat`; a worker silent for three
-/// heartbeats is taken for dead and its running jobs are handed to the others.
-macro_rules! queue_config {
-    ($config:path, $queue:expr, $heartbeat:expr) => {
-        <$config>::default()
-            .queue($queue)
-            .heartbeat_interval($heartbeat)
-            .missed_heartbeats(3)
-    };
+/// Pushes `$tasks` (in one batch) to the `$queue` storage of either backend.
+macro_rules! push {
+    ($self:ident, $queue:ident, $tasks:ident) => {{
+        if $tasks.is_empty() {
+            return Ok(());
+        }
+        let tasks = stream::iter($tasks);
+        match $self {
+            Self::Sqlite { $queue, .. } => $queue.push_all(tasks).await.map_err(queue_error),
+            Self::Postgres { $queue, .. } => $queue.push_all(tasks).await.map_err(queue_error),
+        }
+    }};
 }
 
 /// Registers the three queue workers on `$monitor`; the same code for either storage.
@@ -101,82 +104,49 @@ macro_rules! register {
 }
 
 impl Queues {
+    /// The storages on `db`'s pool. Liveness is checked every `heartbeat`; a worker silent for
+    /// three heartbeats is taken for dead and its running jobs are handed to the others.
     pub(crate) fn open(db: &DatabaseConnection, heartbeat: Duration) -> Self {
+        macro_rules! storage {
+            ($storage:ident, $config:path, $pool:expr, $queue:expr) => {
+                $storage::new($pool).with_config(
+                    <$config>::default()
+                        .queue($queue)
+                        .heartbeat_interval(heartbeat)
+                        .missed_heartbeats(3),
+                )
+            };
+        }
         match db.get_database_backend() {
             DatabaseBackend::Sqlite => {
                 let pool = db.get_sqlite_connection_pool();
                 Self::Sqlite {
-                    email: SqliteStorage::new(pool).with_config(queue_config!(
-                        apalis_sqlite::Config,
-                        EMAIL_QUEUE,
-                        heartbeat
-                    )),
-                    close: SqliteStorage::new(pool).with_config(queue_config!(
-                        apalis_sqlite::Config,
-                        CLOSE_QUEUE,
-                        heartbeat
-                    )),
-                    archive: SqliteStorage::new(pool).with_config(queue_config!(
-                        apalis_sqlite::Config,
-                        ARCHIVE_QUEUE,
-                        heartbeat
-                    )),
+                    email: storage!(SqliteStorage, apalis_sqlite::Config, pool, EMAIL_QUEUE),
+                    close: storage!(SqliteStorage, apalis_sqlite::Config, pool, CLOSE_QUEUE),
+                    archive: storage!(SqliteStorage, apalis_sqlite::Config, pool, ARCHIVE_QUEUE),
                 }
             }
             _ => {
                 let pool = db.get_postgres_connection_pool();
                 Self::Postgres {
-                    email: PostgresStorage::new(pool).with_config(queue_config!(
-                        apalis_postgres::Config,
-                        EMAIL_QUEUE,
-                        heartbeat
-                    )),
-                    close: PostgresStorage::new(pool).with_config(queue_config!(
-                        apalis_postgres::Config,
-                        CLOSE_QUEUE,
-                        heartbeat
-                    )),
-                    archive: PostgresStorage::new(pool).with_config(queue_config!(
-                        apalis_postgres::Config,
-                        ARCHIVE_QUEUE,
-                        heartbeat
-                    )),
+                    email: storage!(PostgresStorage, apalis_postgres::Config, pool, EMAIL_QUEUE),
+                    close: storage!(PostgresStorage, apalis_postgres::Config, pool, CLOSE_QUEUE),
+                    archive: storage!(PostgresStorage, apalis_postgres::Config, pool, ARCHIVE_QUEUE),
                 }
             }
         }
     }
 
     pub(crate) async fn push_emails(&mut self, tasks: Vec<Task<SendEmail>>) -> Result<(), WorkerError> {
-        if tasks.is_empty() {
-            return Ok(());
-        }
-        let tasks = stream::iter(tasks);
-        match self {
-            Self::Sqlite { email, .. } => email.push_all(tasks).await.map_err(queue_error),
-            Self::Postgres { email, .. } => email.push_all(tasks).await.map_err(queue_error),
-        }
+        push!(self, email, tasks)
     }
 
     pub(crate) async fn push_closings(&mut self, tasks: Vec<Task<CloseCall>>) -> Result<(), WorkerError> {
-        if tasks.is_empty() {
-            return Ok(());
-        }
-        let tasks = stream::iter(tasks);
-        match self {
-            Self::Sqlite { close, .. } => close.push_all(tasks).await.map_err(queue_error),
-            Self::Postgres { close, .. } => close.push_all(tasks).await.map_err(queue_error),
-        }
+        push!(self, close, tasks)
     }
 
     pub(crate) async fn push_archives(&mut self, tasks: Vec<Task<ArchiveCall>>) -> Result<(), WorkerError> {
-        if tasks.is_empty() {
-            return Ok(());
-        }
-        let tasks = stream::iter(tasks);
-        match self {
-            Self::Sqlite { archive, .. } => archive.push_all(tasks).await.map_err(queue_error),
-            Self::Postgres { archive, .. } => archive.push_all(tasks).await.map_err(queue_error),
-        }
+        push!(self, archive, tasks)
     }
 
     /// A monitor with a worker per queue (named `queue@process`), plus the minute sweep.

@@ -1,6 +1,7 @@
 //! The admin's page of background work: the queues, what waits for the relay, and what failed
 //! for good (jobs and email deliveries), each with a retry.
 
+use entities::outbox::QueueDepth;
 use maud::{Markup, html};
 
 use crate::components::csrf;
@@ -15,16 +16,6 @@ pub struct FailedRow {
     pub when: String,
 }
 
-/// One queue's jobs by state.
-pub struct QueueRow {
-    pub queue: String,
-    pub ready: i64,
-    pub scheduled: i64,
-    pub running: i64,
-    pub done: i64,
-    pub failed: i64,
-}
-
 /// A job that failed for good.
 pub struct FailedJobRow {
     pub id: String,
@@ -36,7 +27,7 @@ pub struct FailedJobRow {
 
 pub fn jobs(
     ctx: &PageCtx,
-    queues: &[QueueRow],
+    queues: &[QueueDepth],
     failed_jobs: &[FailedJobRow],
     pending: &[(String, u64, String)],
     failed: &[FailedRow],

@@ -19,9 +19,18 @@ both_backends!(
         b.fill("/register", "/register", &fields).await;
         let cfg = app.worker_config();
         app.work(&cfg).await;
-        app.work(&cfg).await;
         let pending = outbox::Entity::find().filter(outbox::Column::RelayedAt.is_null()).count(&app.db).await;
         assert_eq!(pending.expect("count"), 0);
+        // The row relayed again, as after a crash between pushing its job and marking it: the
+        // queue keeps one job per row, and the message is not written twice.
+        outbox::Entity::update_many()
+            .col_expr(outbox::Column::RelayedAt, sea_orm::sea_query::Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None))
+            .exec(&app.db)
+            .await
+            .expect("unrelay");
+        app.work(&cfg).await;
+        let email = worker::queue_depths(&app.db).await.expect("depths").into_iter().find(|d| d.queue == worker::jobs::EMAIL_QUEUE).expect("queue");
+        assert_eq!(email.done, 1, "one job for the row, relayed twice");
 
         let files: Vec<_> = std::fs::read_dir(app.cfg.mail_dir()).expect("mail dir").flatten().collect();
         assert_eq!(files.len(), 1);

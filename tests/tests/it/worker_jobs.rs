@@ -221,14 +221,9 @@ async fn archive_on_s3(app: &pumpurs_tests::TestApp) {
     // A re-run skips what is archived: an object removed from the archive is not copied again.
     let first = bucket.join(docs[0]["key"].as_str().expect("key"));
     std::fs::remove_file(&first).expect("remove");
-    entities::outbox::enqueue(
-        &app.db,
-        entities::outbox::ARCHIVE_CALL,
-        &serde_json::json!({ "call_id": c.id }),
-        Utc::now(),
-    )
-    .await
-    .expect("again");
+    entities::outbox::enqueue_for_call(&app.db, entities::outbox::ARCHIVE_CALL, c.id, Utc::now())
+        .await
+        .expect("again");
     app.work(&cfg).await;
     assert!(!first.exists(), "archived documents are skipped");
     assert!(folder.join("manifest.json").exists());
@@ -251,14 +246,9 @@ async fn archive_on_s3(app: &pumpurs_tests::TestApp) {
     sea_orm::ActiveModelTrait::update(unarchived, &app.db)
         .await
         .expect("unarchive");
-    entities::outbox::enqueue(
-        &app.db,
-        entities::outbox::ARCHIVE_CALL,
-        &serde_json::json!({ "call_id": c.id }),
-        Utc::now(),
-    )
-    .await
-    .expect("third");
+    entities::outbox::enqueue_for_call(&app.db, entities::outbox::ARCHIVE_CALL, c.id, Utc::now())
+        .await
+        .expect("third");
     let quick = worker::WorkerConfig {
         retry_backoff: std::time::Duration::from_millis(5),
         ..cfg.clone()
