@@ -137,6 +137,40 @@ pub async fn retry_job(db: &DatabaseConnection, id: &str) -> Result<bool, Worker
     Ok(result.rows_affected() == 1)
 }
 
+/// Which of `keys` already name a job (the relay's idempotency keys).
+pub(crate) async fn known_keys(
+    db: &DatabaseConnection,
+    keys: Vec<String>,
+) -> Result<std::collections::HashSet<String>, WorkerError> {
+    if keys.is_empty() {
+        return Ok(Default::default());
+    }
+    let backend = db.get_database_backend();
+    let params: Vec<String> = (1..=keys.len())
+        .map(|i| match backend {
+            DatabaseBackend::Sqlite => "?".to_owned(),
+            _ => format!("${i}"),
+        })
+        .collect();
+    let sql = format!(
+        "SELECT idempotency_key AS key FROM {} WHERE idempotency_key IN ({})",
+        jobs_table(backend),
+        params.join(", ")
+    );
+    #[derive(FromQueryResult)]
+    struct Key {
+        key: String,
+    }
+    let rows = Key::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        sql,
+        keys.into_iter().map(Value::from),
+    ))
+    .all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.key).collect())
+}
+
 /// Work not done yet: outbox rows not relayed, and jobs due now or running.
 pub async fn pending_work(db: &DatabaseConnection) -> Result<i64, WorkerError> {
     let depths = queue_depths(db).await?;

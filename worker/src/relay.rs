@@ -44,21 +44,23 @@ pub(crate) async fn relay_once(
         let key = format!("outbox-{}", row.id);
         match row.kind.as_str() {
             SEND_EMAIL => match serde_json::from_str::<EmailEvent>(&row.payload) {
-                Ok(event) => emails.push(
+                Ok(event) => emails.push((
+                    key.clone(),
                     TaskBuilder::new(SendEmail { event })
                         .idempotency_key(key)
                         .max_attempts(MAX_RUNS)
                         .build(),
-                ),
+                )),
                 Err(e) => tracing::error!(outbox_id = row.id, error = %e, "unreadable email event; skipped"),
             },
             ARCHIVE_CALL => match call_id(&row.payload) {
-                Some(call_id) => archives.push(
+                Some(call_id) => archives.push((
+                    key.clone(),
                     TaskBuilder::new(ArchiveCall { call_id })
                         .idempotency_key(key)
                         .max_attempts(MAX_RUNS)
                         .build(),
-                ),
+                )),
                 None => tracing::error!(outbox_id = row.id, "archive row without a call; skipped"),
             },
             SCHEDULE_CLOSE => to_close.extend(call_id(&row.payload)),
@@ -77,18 +79,28 @@ pub(crate) async fn relay_once(
             .await?;
         for c in calls {
             let at = c.closes_at.timestamp() + i64::from(c.closes_at.timestamp_subsec_nanos() > 0);
-            closings.push(
+            let key = format!("close-{}-{at}", c.id);
+            closings.push((
+                key.clone(),
                 TaskBuilder::new(CloseCall { call_id: c.id })
                     .run_at_timestamp(u64::try_from(at).unwrap_or_default())
-                    .idempotency_key(format!("close-{}-{at}", c.id))
+                    .idempotency_key(key)
                     .max_attempts(MAX_RUNS)
                     .build(),
-            );
+            ));
         }
     }
-    queues.push_emails(emails).await?;
-    queues.push_archives(archives).await?;
-    queues.push_closings(closings).await?;
+    // Rows relayed before (a crash between pushing and marking): their jobs exist already.
+    // (apalis-sqlite skips a known key by itself; apalis-postgres refuses the whole batch.)
+    let keys = emails
+        .iter()
+        .map(|(k, _)| k)
+        .chain(archives.iter().map(|(k, _)| k))
+        .chain(closings.iter().map(|(k, _)| k));
+    let known = crate::admin::known_keys(db, keys.cloned().collect()).await?;
+    queues.push_emails(fresh(emails, &known)).await?;
+    queues.push_archives(fresh(archives, &known)).await?;
+    queues.push_closings(fresh(closings, &known)).await?;
     outbox::Entity::update_many()
         .col_expr(outbox::Column::RelayedAt, Expr::value(now))
         .filter(outbox::Column::Id.is_in(rows.iter().map(|r| r.id)))
@@ -96,6 +108,14 @@ pub(crate) async fn relay_once(
         .exec(db)
         .await?;
     Ok(rows.len())
+}
+
+fn fresh<T>(tasks: Vec<(String, T)>, known: &std::collections::HashSet<String>) -> Vec<T> {
+    tasks
+        .into_iter()
+        .filter(|(k, _)| !known.contains(k))
+        .map(|(_, t)| t)
+        .collect()
 }
 
 fn call_id(payload: &str) -> Option<i32> {
