@@ -19,6 +19,7 @@ pub mod orgs;
 pub mod outbox;
 pub mod panel;
 pub mod password;
+pub mod plan_rules;
 pub mod policy;
 pub mod profiles;
 pub mod reminders;

@@ -554,3 +554,11 @@ jobs-error = Error
 jobs-when = When
 jobs-retry = Retry
 jobs-retried = The delivery is queued again.
+
+plan-refused-consent = Record the written consent of a parent (or of the adult pupil) before sending the plan for approval.
+plan-refused-not-your-step = The plan is waiting for approval at another level.
+plan-refused-comment-required = Write a comment for the plan's author when returning it.
+plan-refused-reason-required = Give a reason.
+plan-refused-money-spent = The plan cannot be made inactive: money has already been approved or paid for it.
+plan-refused-inactive = The plan is inactive and can no longer be changed.
+plan-refused-transition = This action is not allowed in the plan's current status.

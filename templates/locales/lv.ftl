@@ -554,3 +554,11 @@ jobs-error = Kļūda
 jobs-when = Kad
 jobs-retry = Mēģināt vēlreiz
 jobs-retried = Piegāde ielikta rindā vēlreiz.
+
+plan-refused-consent = Pirms plānu nosūta apstiprināšanai, jāreģistrē vecāka (vai pilngadīga skolēna) rakstiska piekrišana.
+plan-refused-not-your-step = Plāns šobrīd gaida cita līmeņa apstiprinājumu.
+plan-refused-comment-required = Atgriežot plānu, uzrakstiet komentāru tā autoram.
+plan-refused-reason-required = Norādiet iemeslu.
+plan-refused-money-spent = Plānu nevar padarīt neaktīvu: tam jau ir apstiprināti vai izmaksāti izdevumi.
+plan-refused-inactive = Plāns ir neaktīvs, un to vairs nevar mainīt.
+plan-refused-transition = Plāna pašreizējā statusā šī darbība nav atļauta.

@@ -45,6 +45,7 @@ const PREFIXES: &[&str] = &[
     "attachment",
     "attachments",
     "profile",
+    "plan",
 ];
 
 fn literals(dir: &Path, out: &mut BTreeSet<String>) {
