@@ -96,19 +96,34 @@ pub async fn run(
     let ctx = jobs::Ctx::new(db, cfg)?;
     let process = process_id();
     let queues = queues::Queues::open(&ctx.db, ctx.cfg.heartbeat);
-    let monitor = queues.monitor(&ctx, &process)?;
     tracing::info!(worker = %process, poll_ms = ctx.cfg.poll_interval.as_millis() as u64, "worker started");
     if ctx.cfg.sweep {
         jobs::sweep(&ctx).await;
     }
-    let relay = tokio::spawn(relay_loop(ctx.clone(), queues, shutdown.clone()));
-    let mut stop = shutdown;
-    let result = monitor
-        .run_with_signal(async move {
-            let _ = stop.wait_for(|s| *s).await;
-            Ok(())
-        })
-        .await;
+    let relay = tokio::spawn(relay_loop(ctx.clone(), queues.clone(), shutdown.clone()));
+    // The queue workers, started again (under new ids) should they ever stop on an error, as
+    // a lost database connection may make them: `serve` must not go on without a worker.
+    let mut generation = 0;
+    let result = loop {
+        let monitor = queues.monitor(&ctx, &format!("{process}-{generation}"))?;
+        let mut stop = shutdown.clone();
+        let result = monitor
+            .run_with_signal(async move {
+                let _ = stop.wait_for(|s| *s).await;
+                Ok(())
+            })
+            .await;
+        if *shutdown.borrow() {
+            break result;
+        }
+        tracing::error!(worker = %process, outcome = ?result, "queue workers stopped; starting them again in 5 s");
+        let mut stop = shutdown.clone();
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+            _ = stop.wait_for(|s| *s) => break Ok(()),
+        }
+        generation += 1;
+    };
     let _ = relay.await;
     tracing::info!(worker = %process, "worker stopped");
     result.map_err(|e| WorkerError::Queue(e.to_string()))

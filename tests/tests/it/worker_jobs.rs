@@ -424,3 +424,35 @@ both_backends!(
         assert!(mails(app).is_empty(), "nothing went to files");
     }
 );
+
+both_backends!(
+    async fn the_queue_workers_start_again_after_a_database_error(app) {
+        use sea_orm::ConnectionTrait;
+        let (away, back) = match app.db.get_database_backend() {
+            sea_orm::DatabaseBackend::Sqlite => ("ALTER TABLE Jobs RENAME TO Jobs_away", "ALTER TABLE Jobs_away RENAME TO Jobs"),
+            _ => ("ALTER TABLE apalis.jobs RENAME TO jobs_away", "ALTER TABLE apalis.jobs_away RENAME TO jobs"),
+        };
+        let w = seed::world(&app.db).await;
+        let anna = seed::user(&app.db, "anna@example.lv", Role::NgoMember, w.ngo.id).await;
+        let cfg = app.worker_config();
+        let (stop, rx) = tokio::sync::watch::channel(false);
+        let running = tokio::spawn(worker::run(app.db.clone(), cfg, rx));
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+        // The queue table is gone for a while: fetching fails and the queue workers stop.
+        app.db.execute_unprepared(away).await.expect("table away");
+        outbox::enqueue_email(&app.db, &EmailEvent::AccountExists { user_id: anna.id }, Utc::now()).await.expect("event");
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        app.db.execute_unprepared(back).await.expect("table back");
+
+        let started = std::time::Instant::now();
+        while mails(app).is_empty() {
+            assert!(started.elapsed().as_secs() < 30, "no email 30 s after the table came back");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let _ = stop.send(true);
+        running.await.expect("task").expect("worker");
+        assert_eq!(mails(app).len(), 1);
+        assert!(pumpurs_tests::logs::captured().contains("queue workers stopped; starting them again"));
+    }
+);
