@@ -20,6 +20,7 @@ pub mod outbox;
 pub mod panel;
 pub mod password;
 pub mod plan_rules;
+pub mod plans;
 pub mod policy;
 pub mod profiles;
 pub mod reminders;

@@ -147,3 +147,55 @@ pub async fn visible_org(conn: &impl ConnectionTrait, actor: &Actor, id: i32) ->
         .await?
         .ok_or(Error::NotFound)
 }
+
+impl Actor {
+    /// The approval level the actor holds for a school's plans: its director, the coordinator
+    /// of its municipality, or a state reviewer.
+    pub fn plan_level(&self, school: &organisation::Model) -> Option<crate::plan_rules::Level> {
+        use crate::plan_rules::Level;
+        if self.holds(Role::Director, school.id) {
+            Some(Level::School)
+        } else if school.parent_id.is_some_and(|m| self.holds(Role::Coordinator, m)) && !school.is_vocational {
+            Some(Level::Municipality)
+        } else if self.has_role(Role::StateReviewer) {
+            Some(Level::State)
+        } else {
+            None
+        }
+    }
+
+    /// Whether the actor may see a pupil of `school` (and their plans, within the approval
+    /// chain's reach): the school's director; its support staff only for pupils assigned to them.
+    /// Nobody else sees pupils as such — not even an administrator.
+    pub fn can_see_pupil(&self, school_id: i32, assigned: bool) -> bool {
+        self.holds(Role::Director, school_id) || (assigned && self.holds(Role::SupportStaff, school_id))
+    }
+
+    /// Whether the actor may see a plan: as one who may see its pupil, or as an approver whose
+    /// step the plan has reached (a municipality or state reviewer sees only what the chain
+    /// brings to them).
+    pub fn can_see_plan(
+        &self,
+        school: &organisation::Model,
+        assigned: bool,
+        status: crate::plan_rules::PlanStatus,
+        approved_before: bool,
+    ) -> bool {
+        use crate::plan_rules::{PlanStatus, chain};
+        if self.can_see_pupil(school.id, assigned) {
+            return true;
+        }
+        let Some(level) = self.plan_level(school) else {
+            return false;
+        };
+        let Some(index) = chain(school.is_vocational).iter().position(|l| *l == level) else {
+            return false;
+        };
+        match status {
+            PlanStatus::InApproval { step } => usize::from(step) >= index,
+            PlanStatus::Approved | PlanStatus::InProgress | PlanStatus::Paused => true,
+            PlanStatus::UnderRevision => approved_before,
+            PlanStatus::Draft | PlanStatus::Inactive => false,
+        }
+    }
+}

@@ -9,6 +9,7 @@ mod m20261122_000002_calls;
 mod m20261122_000003_scoring;
 mod m20261122_000004_deliveries;
 mod m20261122_000005_reminders;
+mod m20261122_000006_plans;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_scoring::Migration),
             Box::new(m20261122_000004_deliveries::Migration),
             Box::new(m20261122_000005_reminders::Migration),
+            Box::new(m20261122_000006_plans::Migration),
         ]
     }
 }

@@ -1,0 +1,781 @@
+//! Pupil support plans: the risk catalogue, semesters, pupils and their staff, plans moving
+//! through `plan_rules`' status machine with every approval step recorded, expenses within the
+//! school's funding ceiling. Every function takes the actor and finds only what the policy lets
+//! them see (anything else is "not found"); every read of a plan writes one audit record; the
+//! audit never holds a pupil's name.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+
+use crate::audit::{self, Entry};
+use crate::domain::Role;
+use crate::entity::{
+    expense, organisation, plan, plan_approval, plan_measure, plan_risk, pupil, pupil_staff, risk, risk_catalogue,
+    risk_group, semester,
+};
+use crate::error::{Error, FieldErrors, Result};
+use crate::money::Eur;
+use crate::plan_rules::{self, Action, Facts, Level, PlanStatus};
+use crate::policy::Actor;
+
+/// The first catalogue: the four groups of risks PuMPuRS used, and risks within them.
+/// (code, Latvian name, English name)
+type Entry3 = (&'static str, &'static str, &'static str);
+
+/// Groups: (code, Latvian, English, risks).
+const CATALOGUE: &[(&str, &str, &str, &[Entry3])] = &[
+    (
+        "learning",
+        "Mācības un skola",
+        "Learning and school",
+        &[
+            ("low_results", "Zemi mācību sasniegumi", "Low achievement"),
+            ("absences", "Neattaisnoti kavējumi", "Unexcused absences"),
+            ("learning_difficulties", "Mācīšanās grūtības", "Learning difficulties"),
+            ("low_motivation", "Zema mācību motivācija", "Low motivation to learn"),
+            (
+                "school_conflicts",
+                "Konflikti ar vienaudžiem vai skolotājiem",
+                "Conflicts with peers or teachers",
+            ),
+        ],
+    ),
+    (
+        "family",
+        "Ģimene un sociālā vide",
+        "Family and social environment",
+        &[
+            ("family_crisis", "Krīze ģimenē", "A crisis in the family"),
+            ("parents_abroad", "Vecāki strādā ārzemēs", "Parents working abroad"),
+            (
+                "little_support",
+                "Maz atbalsta mācībām mājās",
+                "Little support for learning at home",
+            ),
+            (
+                "risky_environment",
+                "Riskanta sociālā vide",
+                "A risky social environment",
+            ),
+        ],
+    ),
+    (
+        "economic",
+        "Ekonomiskie",
+        "Economic",
+        &[
+            ("low_income", "Trūcīga vai maznodrošināta ģimene", "A low-income family"),
+            (
+                "travel_costs",
+                "Lieli ceļa izdevumi līdz skolai",
+                "High costs of getting to school",
+            ),
+            (
+                "must_work",
+                "Jāstrādā, lai nopelnītu iztiku",
+                "Has to work for a living",
+            ),
+        ],
+    ),
+    (
+        "individual",
+        "Individuālie: veselība, psihoemocionālie, uzvedība",
+        "Individual: health, psycho-emotional, behaviour",
+        &[
+            ("health", "Veselības problēmas", "Health problems"),
+            (
+                "emotional",
+                "Psihoemocionālas grūtības",
+                "Psycho-emotional difficulties",
+            ),
+            ("behaviour", "Uzvedības problēmas", "Behaviour problems"),
+            ("addiction", "Atkarību riski", "Risk of addiction"),
+        ],
+    ),
+];
+
+/// Makes the first catalogue version if there is none; returns the newest version's id.
+pub async fn seed_catalogue(conn: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<i32> {
+    if let Some(newest) = risk_catalogue::Entity::find()
+        .order_by_desc(risk_catalogue::Column::Version)
+        .one(conn)
+        .await?
+    {
+        return Ok(newest.id);
+    }
+    let catalogue = risk_catalogue::ActiveModel {
+        version: Set(1),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    for (g, (code, lv, en, risks)) in CATALOGUE.iter().enumerate() {
+        let group = risk_group::ActiveModel {
+            catalogue_id: Set(catalogue.id),
+            code: Set((*code).to_owned()),
+            name_lv: Set((*lv).to_owned()),
+            name_en: Set((*en).to_owned()),
+            position: Set(i32::try_from(g).unwrap_or_default()),
+            ..Default::default()
+        }
+        .insert(conn)
+        .await?;
+        risk::Entity::insert_many(risks.iter().enumerate().map(|(i, (code, lv, en))| risk::ActiveModel {
+            group_id: Set(group.id),
+            code: Set((*code).to_owned()),
+            name_lv: Set((*lv).to_owned()),
+            name_en: Set((*en).to_owned()),
+            position: Set(i32::try_from(i).unwrap_or_default()),
+            ..Default::default()
+        }))
+        .exec(conn)
+        .await?;
+    }
+    Ok(catalogue.id)
+}
+
+/// A semester on the newest catalogue version, with its per-pupil cap.
+pub async fn create_semester(
+    conn: &impl ConnectionTrait,
+    school_year: i32,
+    half: i16,
+    dates: (NaiveDate, NaiveDate),
+    cap: Eur,
+    now: DateTime<Utc>,
+) -> Result<semester::Model> {
+    let mut e = FieldErrors::new();
+    if !(1..=2).contains(&half) {
+        e.add("half", "error-semester-half");
+    }
+    if dates.1 <= dates.0 {
+        e.add("ends_on", "error-semester-dates");
+    }
+    if cap.cents() <= 0 {
+        e.add("cap", "error-semester-cap");
+    }
+    e.into_result()?;
+    let catalogue_id = seed_catalogue(conn, now).await?;
+    Ok(semester::ActiveModel {
+        school_year: Set(school_year),
+        half: Set(half),
+        starts_on: Set(dates.0),
+        ends_on: Set(dates.1),
+        cap_cents: Set(cap.cents()),
+        catalogue_id: Set(catalogue_id),
+        closed_at: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?)
+}
+
+/// Registers a pupil of `school_id` (its director only), with minimal data.
+pub async fn register_pupil(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    school_id: i32,
+    (name, class_name, birth_date): (&str, &str, NaiveDate),
+    now: DateTime<Utc>,
+) -> Result<pupil::Model> {
+    if !actor.holds(Role::Director, school_id) {
+        return Err(Error::NotFound);
+    }
+    let mut e = FieldErrors::new();
+    if name.trim().is_empty() || name.chars().count() > 200 {
+        e.add("name", "error-required");
+    }
+    if class_name.trim().is_empty() || class_name.chars().count() > 40 {
+        e.add("class_name", "error-required");
+    }
+    if birth_date >= now.date_naive() {
+        e.add("birth_date", "error-birth-date");
+    }
+    e.into_result()?;
+    let pupil = pupil::ActiveModel {
+        school_id: Set(school_id),
+        name: Set(name.trim().to_owned()),
+        class_name: Set(class_name.trim().to_owned()),
+        birth_date: Set(birth_date),
+        created_by: Set(actor.user.id),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    record(conn, actor, school_id, "pupil_register", ("pupil", pupil.id), None, now).await?;
+    Ok(pupil)
+}
+
+/// Assigns a member of the school's support staff to a pupil (the director does).
+pub async fn assign(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    pupil_id: i32,
+    staff: &Actor,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let pupil = pupil::Entity::find_by_id(pupil_id)
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if !actor.holds(Role::Director, pupil.school_id) {
+        return Err(Error::NotFound);
+    }
+    if !staff.holds(Role::SupportStaff, pupil.school_id) {
+        return Err(Error::Refused("plan-refused-not-school-staff"));
+    }
+    pupil_staff::Entity::insert(pupil_staff::ActiveModel {
+        pupil_id: Set(pupil.id),
+        user_id: Set(staff.user.id),
+        ..Default::default()
+    })
+    .on_conflict(
+        sea_orm::sea_query::OnConflict::columns([pupil_staff::Column::PupilId, pupil_staff::Column::UserId])
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await?;
+    let details = format!("user {}", staff.user.id);
+    record(
+        conn,
+        actor,
+        pupil.school_id,
+        "pupil_assign",
+        ("pupil", pupil.id),
+        Some(details),
+        now,
+    )
+    .await
+}
+
+async fn is_assigned(conn: &impl ConnectionTrait, actor: &Actor, pupil_id: i32) -> Result<bool> {
+    Ok(pupil_staff::Entity::find()
+        .filter(pupil_staff::Column::PupilId.eq(pupil_id))
+        .filter(pupil_staff::Column::UserId.eq(actor.user.id))
+        .count(conn)
+        .await?
+        > 0)
+}
+
+/// Starts the plan of a pupil the actor may see, for a semester that is not closed.
+pub async fn start_plan(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    pupil_id: i32,
+    semester_id: i32,
+    now: DateTime<Utc>,
+) -> Result<plan::Model> {
+    let pupil = pupil::Entity::find_by_id(pupil_id)
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if !actor.can_see_pupil(pupil.school_id, is_assigned(conn, actor, pupil.id).await?) {
+        return Err(Error::NotFound);
+    }
+    let semester = semester::Entity::find_by_id(semester_id)
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if semester.closed_at.is_some() {
+        return Err(Error::Refused("plan-refused-semester-closed"));
+    }
+    let (status, step) = stored(PlanStatus::Draft);
+    let plan = plan::ActiveModel {
+        pupil_id: Set(pupil.id),
+        semester_id: Set(semester.id),
+        school_id: Set(pupil.school_id),
+        status: Set(status.to_owned()),
+        approval_step: Set(step),
+        approved_before: Set(false),
+        consent_at: Set(None),
+        consent_by: Set(None),
+        status_reason: Set(None),
+        author_id: Set(actor.user.id),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await
+    .map_err(|e| crate::error::unique_to_field(e, "semester_id", "error-plan-exists"))?;
+    record(conn, actor, plan.school_id, "plan_create", ("plan", plan.id), None, now).await?;
+    Ok(plan)
+}
+
+/// A plan with what the actor may do to it, found only if the actor may see it.
+pub struct Found {
+    pub plan: plan::Model,
+    pub school: organisation::Model,
+    /// The actor may see the pupil as school staff (not only as an approver).
+    pub staff: bool,
+}
+
+async fn find(conn: &impl ConnectionTrait, actor: &Actor, plan_id: i32) -> Result<Found> {
+    let plan = plan::Entity::find_by_id(plan_id)
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let school = organisation::Entity::find_by_id(plan.school_id)
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let assigned = is_assigned(conn, actor, plan.pupil_id).await?;
+    if !actor.can_see_plan(&school, assigned, status(&plan), plan.approved_before) {
+        return Err(Error::NotFound);
+    }
+    let staff = actor.can_see_pupil(school.id, assigned);
+    Ok(Found { plan, school, staff })
+}
+
+/// Names a risk of the plan's catalogue, with its justification (while the plan can change).
+pub async fn add_risk(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    plan_id: i32,
+    risk_id: i32,
+    justification: &str,
+) -> Result<plan_risk::Model> {
+    let found = editable(conn, actor, plan_id).await?;
+    if justification.trim().is_empty() {
+        return Err(FieldErrors::single("justification", "error-required"));
+    }
+    let semester = semester::Entity::find_by_id(found.plan.semester_id)
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let group_of_risk = risk::Entity::find_by_id(risk_id)
+        .select_only()
+        .column(risk::Column::GroupId)
+        .into_tuple::<i32>()
+        .one(conn)
+        .await?;
+    let in_catalogue = match group_of_risk {
+        Some(group_id) => {
+            risk_group::Entity::find_by_id(group_id)
+                .filter(risk_group::Column::CatalogueId.eq(semester.catalogue_id))
+                .count(conn)
+                .await?
+                > 0
+        }
+        None => false,
+    };
+    if !in_catalogue {
+        return Err(FieldErrors::single("risk_id", "error-risk-not-in-catalogue"));
+    }
+    plan_risk::ActiveModel {
+        plan_id: Set(found.plan.id),
+        risk_id: Set(risk_id),
+        justification: Set(justification.trim().to_owned()),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await
+    .map_err(|e| crate::error::unique_to_field(e, "risk_id", "error-risk-twice"))
+}
+
+/// A compensation measure (category, planned amount) against some of the plan's risks.
+pub async fn add_compensation(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    plan_id: i32,
+    category: &str,
+    planned: Eur,
+) -> Result<plan_measure::Model> {
+    let found = editable(conn, actor, plan_id).await?;
+    if planned.cents() <= 0 {
+        return Err(FieldErrors::single("planned", "error-amount-positive"));
+    }
+    Ok(plan_measure::ActiveModel {
+        plan_id: Set(found.plan.id),
+        kind: Set("compensation".to_owned()),
+        specialist: Set(None),
+        category: Set(Some(category.to_owned())),
+        planned_minutes: Set(None),
+        planned_cents: Set(Some(planned.cents())),
+        note: Set(None),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?)
+}
+
+async fn editable(conn: &impl ConnectionTrait, actor: &Actor, plan_id: i32) -> Result<Found> {
+    let found = find(conn, actor, plan_id).await?;
+    if !found.staff {
+        return Err(Error::NotFound);
+    }
+    match status(&found.plan) {
+        PlanStatus::Draft | PlanStatus::UnderRevision => Ok(found),
+        _ => Err(Error::Refused("plan-refused-not-editable")),
+    }
+}
+
+/// Records the written consent of a parent (or of the adult pupil): who gave it.
+pub async fn record_consent(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    plan_id: i32,
+    given_by: &str,
+    now: DateTime<Utc>,
+) -> Result<plan::Model> {
+    let found = editable(conn, actor, plan_id).await?;
+    if given_by.trim().is_empty() {
+        return Err(FieldErrors::single("consent_by", "error-required"));
+    }
+    let mut active: plan::ActiveModel = found.plan.into();
+    active.consent_at = Set(Some(now));
+    active.consent_by = Set(Some(given_by.trim().to_owned()));
+    active.updated_at = Set(now);
+    let plan = active.update(conn).await?;
+    record(
+        conn,
+        actor,
+        plan.school_id,
+        "plan_consent",
+        ("plan", plan.id),
+        None,
+        now,
+    )
+    .await?;
+    Ok(plan)
+}
+
+/// What a person asks of a plan; approving and returning act at the actor's own level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Request {
+    SendForApproval,
+    Approve,
+    Return,
+    Start,
+    Pause,
+    Resume,
+    Revise,
+    Deactivate,
+}
+
+/// Moves a plan by `request`, if the rules allow it; approvals and returns are recorded.
+pub async fn act(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    plan_id: i32,
+    request: Request,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<plan::Model> {
+    let found = find(conn, actor, plan_id).await?;
+    let action = match request {
+        Request::Approve | Request::Return => {
+            let level = actor.plan_level(&found.school).ok_or(Error::NotFound)?;
+            if request == Request::Approve {
+                Action::Approve(level)
+            } else {
+                Action::Return(level)
+            }
+        }
+        _ if !found.staff => return Err(Error::NotFound),
+        Request::SendForApproval => Action::SendForApproval,
+        Request::Start => Action::Start,
+        Request::Pause => Action::Pause,
+        Request::Resume => Action::Resume,
+        Request::Revise => Action::Revise,
+        Request::Deactivate => Action::Deactivate,
+    };
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    let money_spent = expense::Entity::find()
+        .filter(expense::Column::PlanId.eq(found.plan.id))
+        .filter(expense::Column::Status.is_in([APPROVED, PAID]))
+        .count(conn)
+        .await?
+        > 0;
+    let facts = Facts {
+        state_vocational: found.school.is_vocational,
+        consent: found.plan.consent_at.is_some(),
+        money_spent,
+        approved_before: found.plan.approved_before,
+        reason: reason.is_some(),
+    };
+    let to = plan_rules::transition(status(&found.plan), action, facts).map_err(Error::Refused)?;
+    let (status_name, step) = stored(to);
+    let plan_id = found.plan.id;
+    let approved_before = found.plan.approved_before || to == PlanStatus::Approved;
+    let mut active: plan::ActiveModel = found.plan.into();
+    active.status = Set(status_name.to_owned());
+    active.approval_step = Set(step);
+    active.approved_before = Set(approved_before);
+    if matches!(action, Action::Pause | Action::Deactivate | Action::Return(_)) {
+        active.status_reason = Set(reason.map(str::to_owned));
+    }
+    active.updated_at = Set(now);
+    let plan = active.update(conn).await?;
+    if let Action::Approve(level) | Action::Return(level) = action {
+        plan_approval::ActiveModel {
+            plan_id: Set(plan_id),
+            level: Set(level_name(level).to_owned()),
+            decision: Set(if matches!(action, Action::Approve(_)) {
+                "approved"
+            } else {
+                "returned"
+            }
+            .to_owned()),
+            comment: Set(reason.map(str::to_owned)),
+            user_id: Set(actor.user.id),
+            at: Set(now),
+            ..Default::default()
+        }
+        .insert(conn)
+        .await?;
+    }
+    record(
+        conn,
+        actor,
+        plan.school_id,
+        "plan_transition",
+        ("plan", plan.id),
+        Some(format!("{action:?} -> {status_name}")),
+        now,
+    )
+    .await?;
+    Ok(plan)
+}
+
+const APPROVED: &str = "approved";
+const PAID: &str = "paid";
+const UNPAID: &str = "unpaid_no_funds";
+
+/// A school's money for a semester.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Funding {
+    pub ceiling: Eur,
+    /// Approved or paid.
+    pub committed: Eur,
+    pub remaining: Eur,
+    /// Recorded as unpaid for lack of funds.
+    pub unpaid: Eur,
+}
+
+/// The ceiling (pupils with an approved plan × the cap), committed, remaining and unpaid.
+pub async fn funding(conn: &impl ConnectionTrait, school_id: i32, semester_id: i32) -> Result<Funding> {
+    let semester = semester::Entity::find_by_id(semester_id)
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let approved_pupils = plan::Entity::find()
+        .filter(plan::Column::SchoolId.eq(school_id))
+        .filter(plan::Column::SemesterId.eq(semester_id))
+        .filter(plan::Column::ApprovedBefore.eq(true))
+        .filter(plan::Column::Status.ne(stored(PlanStatus::Inactive).0))
+        .count(conn)
+        .await?;
+    let ceiling = plan_rules::ceiling(
+        u32::try_from(approved_pupils).unwrap_or(u32::MAX),
+        Eur::from_cents(semester.cap_cents),
+    );
+    let sum = |statuses: &'static [&'static str]| async move {
+        let total: Option<i64> = expense::Entity::find()
+            .select_only()
+            .column_as(crate::money::sum_cents(expense::Column::AmountCents), "total")
+            .filter(expense::Column::SchoolId.eq(school_id))
+            .filter(expense::Column::SemesterId.eq(semester_id))
+            .filter(expense::Column::Status.is_in(statuses.iter().copied()))
+            .into_tuple()
+            .one(conn)
+            .await?
+            .flatten();
+        Ok::<_, Error>(Eur::from_cents(total.unwrap_or_default()))
+    };
+    let committed = sum(&[APPROVED, PAID]).await?;
+    let unpaid = sum(&[UNPAID]).await?;
+    Ok(Funding {
+        ceiling,
+        committed,
+        remaining: plan_rules::remaining(ceiling, committed),
+        unpaid,
+    })
+}
+
+/// Records an expense of a compensation measure of a plan in progress: approved if it fits
+/// what is left of the school's ceiling, else recorded as unpaid for lack of funds.
+pub async fn record_expense(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    measure_id: i32,
+    amount: Eur,
+    spent_on: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<expense::Model> {
+    let measure = plan_measure::Entity::find_by_id(measure_id)
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let found = find(conn, actor, measure.plan_id).await?;
+    if !found.staff {
+        return Err(Error::NotFound);
+    }
+    if status(&found.plan) != PlanStatus::InProgress {
+        return Err(Error::Refused("plan-refused-not-in-progress"));
+    }
+    if measure.kind != "compensation" {
+        return Err(Error::Refused("plan-refused-not-compensation"));
+    }
+    if amount.cents() <= 0 {
+        return Err(FieldErrors::single("amount", "error-amount-positive"));
+    }
+    // The ceiling row is locked by this write first, so two expenses at once are decided one
+    // after the other (SQLite's writer lock; PostgreSQL's row lock on the plan).
+    plan::Entity::update_many()
+        .col_expr(plan::Column::UpdatedAt, Expr::value(now))
+        .filter(plan::Column::Id.eq(found.plan.id))
+        .exec(conn)
+        .await?;
+    let money = funding(conn, found.plan.school_id, found.plan.semester_id).await?;
+    let status = if plan_rules::fits(amount, money.ceiling, money.committed) {
+        APPROVED
+    } else {
+        UNPAID
+    };
+    let expense = expense::ActiveModel {
+        measure_id: Set(measure.id),
+        plan_id: Set(found.plan.id),
+        school_id: Set(found.plan.school_id),
+        semester_id: Set(found.plan.semester_id),
+        amount_cents: Set(amount.cents()),
+        spent_on: Set(spent_on),
+        document: Set(None),
+        status: Set(status.to_owned()),
+        created_by: Set(actor.user.id),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    record(
+        conn,
+        actor,
+        found.plan.school_id,
+        "expense_record",
+        ("plan", found.plan.id),
+        Some(format!("{} {status}", amount.cents())),
+        now,
+    )
+    .await?;
+    Ok(expense)
+}
+
+/// A plan as a person reads it.
+pub struct PlanView {
+    pub plan: plan::Model,
+    pub pupil: pupil::Model,
+    pub risks: Vec<plan_risk::Model>,
+    pub measures: Vec<plan_measure::Model>,
+    pub approvals: Vec<plan_approval::Model>,
+}
+
+/// Reads a plan with its pupil, risks, measures and approval steps, and writes one audit
+/// record of the read.
+pub async fn view(conn: &impl ConnectionTrait, actor: &Actor, plan_id: i32, now: DateTime<Utc>) -> Result<PlanView> {
+    let found = find(conn, actor, plan_id).await?;
+    let pupil = pupil::Entity::find_by_id(found.plan.pupil_id)
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let risks = plan_risk::Entity::find()
+        .filter(plan_risk::Column::PlanId.eq(plan_id))
+        .order_by_asc(plan_risk::Column::Id)
+        .all(conn)
+        .await?;
+    let measures = plan_measure::Entity::find()
+        .filter(plan_measure::Column::PlanId.eq(plan_id))
+        .order_by_asc(plan_measure::Column::Id)
+        .all(conn)
+        .await?;
+    let approvals = plan_approval::Entity::find()
+        .filter(plan_approval::Column::PlanId.eq(plan_id))
+        .order_by_asc(plan_approval::Column::Id)
+        .all(conn)
+        .await?;
+    record(
+        conn,
+        actor,
+        found.plan.school_id,
+        "plan_view",
+        ("plan", plan_id),
+        None,
+        now,
+    )
+    .await?;
+    Ok(PlanView {
+        plan: found.plan,
+        pupil,
+        risks,
+        measures,
+        approvals,
+    })
+}
+
+/// The status the rules work with, from the stored columns.
+pub fn status(plan: &plan::Model) -> PlanStatus {
+    match plan.status.as_str() {
+        "in_approval" => PlanStatus::InApproval {
+            step: u8::try_from(plan.approval_step).unwrap_or_default(),
+        },
+        "approved" => PlanStatus::Approved,
+        "in_progress" => PlanStatus::InProgress,
+        "paused" => PlanStatus::Paused,
+        "under_revision" => PlanStatus::UnderRevision,
+        "inactive" => PlanStatus::Inactive,
+        _ => PlanStatus::Draft,
+    }
+}
+
+fn stored(status: PlanStatus) -> (&'static str, i16) {
+    match status {
+        PlanStatus::Draft => ("draft", 0),
+        PlanStatus::InApproval { step } => ("in_approval", i16::from(step)),
+        PlanStatus::Approved => ("approved", 0),
+        PlanStatus::InProgress => ("in_progress", 0),
+        PlanStatus::Paused => ("paused", 0),
+        PlanStatus::UnderRevision => ("under_revision", 0),
+        PlanStatus::Inactive => ("inactive", 0),
+    }
+}
+
+fn level_name(level: Level) -> &'static str {
+    match level {
+        Level::School => "school",
+        Level::Municipality => "municipality",
+        Level::State => "state",
+    }
+}
+
+/// One audit record about a pupil's data: ids only, never a name.
+async fn record(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    school_id: i32,
+    action: &'static str,
+    (object_type, object_id): (&'static str, i32),
+    details: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    audit::record(
+        conn,
+        Entry {
+            actor_user_id: Some(actor.user.id),
+            org_id: Some(school_id),
+            action,
+            object_type,
+            object_id: Some(object_id.into()),
+            details,
+            ..Default::default()
+        },
+        now,
+    )
+    .await
+}

@@ -1,0 +1,245 @@
+//! Pupil support plans at the model level: the approval chain for a municipal school and for a
+//! state vocational school, refusals that change nothing, the funding ceiling, one audit record
+//! per read, and who gets "not found".
+
+use chrono::{NaiveDate, Utc};
+use entities::domain::Role;
+use entities::entity::{audit_log, plan, plan_approval, semester};
+use entities::money::Eur;
+use entities::plans::{self, Request};
+use entities::policy::Actor;
+use entities::{Error, plan_rules::PlanStatus};
+use pumpurs_tests::{TestApp, both_backends, seed};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+
+/// A name that appears nowhere else, to look for in the logs.
+const PUPIL: &str = "Zigismunds Pumpurēns";
+
+struct School {
+    director: Actor,
+    coordinator: Actor,
+    reviewer: Actor,
+    support: Actor,
+    other_director: Actor,
+    vocational_director: Actor,
+    semester: semester::Model,
+    world: seed::World,
+}
+
+async fn actor(app: &TestApp, email: &str, role: Role, org: i32) -> Actor {
+    seed::actor(&app.db, &seed::user(&app.db, email, role, org).await).await
+}
+
+async fn school(app: &TestApp, cap: i64) -> School {
+    let w = seed::world(&app.db).await;
+    let semester = plans::create_semester(
+        &app.db,
+        2026,
+        1,
+        (date(2026, 9, 1), date(2026, 12, 31)),
+        Eur::from_cents(cap),
+        Utc::now(),
+    )
+    .await
+    .expect("semester");
+    School {
+        director: actor(app, "director@example.lv", Role::Director, w.school_a.id).await,
+        coordinator: actor(app, "coord@example.lv", Role::Coordinator, w.muni_a.id).await,
+        reviewer: actor(app, "reviewer@example.lv", Role::StateReviewer, w.agency.id).await,
+        support: actor(app, "psychologist@example.lv", Role::SupportStaff, w.school_a.id).await,
+        other_director: actor(app, "director-b@example.lv", Role::Director, w.school_b.id).await,
+        vocational_director: actor(app, "director-v@example.lv", Role::Director, w.vocational.id).await,
+        semester,
+        world: w,
+    }
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("date")
+}
+
+/// A draft plan with consent for a new pupil of `school_id`, written by `director`.
+async fn draft(app: &TestApp, s: &School, director: &Actor, school_id: i32) -> plan::Model {
+    let pupil = plans::register_pupil(
+        &app.db,
+        director,
+        school_id,
+        (PUPIL, "9.b", date(2011, 4, 2)),
+        Utc::now(),
+    )
+    .await
+    .expect("pupil");
+    let p = plans::start_plan(&app.db, director, pupil.id, s.semester.id, Utc::now())
+        .await
+        .expect("plan");
+    plans::record_consent(&app.db, director, p.id, "Māte, Ilze Pumpurēna", Utc::now())
+        .await
+        .expect("consent")
+}
+
+async fn act(app: &TestApp, who: &Actor, p: &plan::Model, request: Request) -> Result<PlanStatus, Error> {
+    plans::act(&app.db, who, p.id, request, Some("Pamatojums."), Utc::now())
+        .await
+        .map(|p| plans::status(&p))
+}
+
+fn refused(result: Result<PlanStatus, Error>) -> &'static str {
+    match result {
+        Err(Error::Refused(reason)) => reason,
+        other => panic!("not refused: {other:?}"),
+    }
+}
+
+fn not_found(result: Result<PlanStatus, Error>) {
+    assert!(matches!(result, Err(Error::NotFound)), "{result:?}");
+}
+
+both_backends!(
+    async fn a_municipal_schools_plan_is_approved_by_director_municipality_and_state_in_turn(app) {
+        let s = school(app, 50_000).await;
+        let pupil = plans::register_pupil(&app.db, &s.director, s.world.school_a.id, (PUPIL, "9.b", date(2011, 4, 2)), Utc::now())
+            .await
+            .expect("pupil");
+        let p = plans::start_plan(&app.db, &s.director, pupil.id, s.semester.id, Utc::now()).await.expect("plan");
+        assert_eq!(refused(act(app, &s.director, &p, Request::SendForApproval).await), "plan-refused-consent");
+        let p = plans::record_consent(&app.db, &s.director, p.id, "Māte", Utc::now()).await.expect("consent");
+        assert_eq!(act(app, &s.director, &p, Request::SendForApproval).await.expect("allowed"), PlanStatus::InApproval { step: 0 });
+
+        // Those later in the chain do not see the plan before it reaches them.
+        not_found(act(app, &s.coordinator, &p, Request::Approve).await);
+        not_found(act(app, &s.reviewer, &p, Request::Approve).await);
+        assert_eq!(act(app, &s.director, &p, Request::Approve).await.expect("allowed"), PlanStatus::InApproval { step: 1 });
+        not_found(act(app, &s.reviewer, &p, Request::Approve).await);
+        assert_eq!(refused(act(app, &s.director, &p, Request::Approve).await), "plan-refused-not-your-step");
+        assert_eq!(act(app, &s.coordinator, &p, Request::Approve).await.expect("allowed"), PlanStatus::InApproval { step: 2 });
+        assert_eq!(act(app, &s.reviewer, &p, Request::Approve).await.expect("allowed"), PlanStatus::Approved);
+
+        let steps = plan_approval::Entity::find()
+            .filter(plan_approval::Column::PlanId.eq(p.id))
+            .order_by_asc(plan_approval::Column::Id)
+            .all(&app.db)
+            .await
+            .expect("steps");
+        let who: Vec<(&str, &str, i32)> = steps.iter().map(|a| (a.level.as_str(), a.decision.as_str(), a.user_id)).collect();
+        assert_eq!(
+            who,
+            vec![
+                ("school", "approved", s.director.user.id),
+                ("municipality", "approved", s.coordinator.user.id),
+                ("state", "approved", s.reviewer.user.id)
+            ]
+        );
+
+        // A revision needs every level again; a return goes back to revision with its comment.
+        assert_eq!(act(app, &s.director, &p, Request::Start).await.expect("allowed"), PlanStatus::InProgress);
+        assert_eq!(act(app, &s.director, &p, Request::Revise).await.expect("allowed"), PlanStatus::UnderRevision);
+        assert_eq!(act(app, &s.director, &p, Request::SendForApproval).await.expect("allowed"), PlanStatus::InApproval { step: 0 });
+        assert_eq!(act(app, &s.director, &p, Request::Approve).await.expect("allowed"), PlanStatus::InApproval { step: 1 });
+        assert_eq!(act(app, &s.coordinator, &p, Request::Return).await.expect("allowed"), PlanStatus::UnderRevision);
+        let returned = plan_approval::Entity::find().order_by_desc(plan_approval::Column::Id).one(&app.db).await.expect("q").expect("row");
+        assert_eq!((returned.decision.as_str(), returned.comment.as_deref()), ("returned", Some("Pamatojums.")));
+    }
+);
+
+both_backends!(
+    async fn a_state_vocational_schools_plan_skips_the_municipality(app) {
+        let s = school(app, 50_000).await;
+        let p = draft(app, &s, &s.vocational_director, s.world.vocational.id).await;
+        assert_eq!(act(app, &s.vocational_director, &p, Request::SendForApproval).await.expect("allowed"), PlanStatus::InApproval { step: 0 });
+        assert_eq!(act(app, &s.vocational_director, &p, Request::Approve).await.expect("allowed"), PlanStatus::InApproval { step: 1 });
+        not_found(act(app, &s.coordinator, &p, Request::Approve).await);
+        assert_eq!(act(app, &s.reviewer, &p, Request::Approve).await.expect("allowed"), PlanStatus::Approved);
+        let levels = plan_approval::Entity::find().filter(plan_approval::Column::PlanId.eq(p.id)).count(&app.db).await.expect("count");
+        assert_eq!(levels, 2);
+    }
+);
+
+both_backends!(
+    async fn forbidden_transitions_are_refused_with_a_reason_and_change_nothing(app) {
+        let s = school(app, 50_000).await;
+        let p = draft(app, &s, &s.director, s.world.school_a.id).await;
+        assert_eq!(refused(act(app, &s.director, &p, Request::Start).await), "plan-refused-transition");
+        assert_eq!(refused(act(app, &s.director, &p, Request::Resume).await), "plan-refused-transition");
+        let unchanged = plan::Entity::find_by_id(p.id).one(&app.db).await.expect("q").expect("row");
+        assert_eq!((unchanged.status.as_str(), unchanged.updated_at), ("draft", p.updated_at));
+        act(app, &s.director, &p, Request::SendForApproval).await.expect("send");
+        for who in [&s.director, &s.coordinator, &s.reviewer] {
+            act(app, who, &p, Request::Approve).await.expect("approve");
+        }
+        act(app, &s.director, &p, Request::Start).await.expect("start");
+        let paused = plans::act(&app.db, &s.director, p.id, Request::Pause, Some("  "), Utc::now()).await;
+        assert!(matches!(paused, Err(Error::Refused("plan-refused-reason-required"))), "{:?}", paused.map(|p| p.status));
+        assert_eq!(act(app, &s.director, &p, Request::Pause).await.expect("allowed"), PlanStatus::Paused);
+        let stored = plan::Entity::find_by_id(p.id).one(&app.db).await.expect("q").expect("row");
+        assert_eq!(stored.status_reason.as_deref(), Some("Pamatojums."));
+    }
+);
+
+both_backends!(
+    async fn an_expense_beyond_the_ceiling_is_recorded_as_unpaid_and_blocks_deactivation(app) {
+        let s = school(app, 10_000).await;
+        let p = draft(app, &s, &s.director, s.world.school_a.id).await;
+        let measure = plans::add_compensation(&app.db, &s.director, p.id, "transport", Eur::from_cents(20_000)).await.expect("measure");
+        act(app, &s.director, &p, Request::SendForApproval).await.expect("send");
+        for who in [&s.director, &s.coordinator, &s.reviewer] {
+            act(app, who, &p, Request::Approve).await.expect("approve");
+        }
+        act(app, &s.director, &p, Request::Start).await.expect("start");
+
+        let spent = |cents| plans::record_expense(&app.db, &s.director, measure.id, Eur::from_cents(cents), date(2026, 10, 1), Utc::now());
+        assert_eq!(spent(6_000).await.expect("first").status, "approved");
+        assert_eq!(spent(5_000).await.expect("second").status, "unpaid_no_funds", "beyond the ceiling of 100 €");
+        assert_eq!(spent(4_000).await.expect("third").status, "approved", "what is left still fits");
+        let money = plans::funding(&app.db, s.world.school_a.id, s.semester.id).await.expect("funding");
+        assert_eq!(
+            (money.ceiling.cents(), money.committed.cents(), money.remaining.cents(), money.unpaid.cents()),
+            (10_000, 10_000, 0, 5_000)
+        );
+        assert_eq!(refused(act(app, &s.director, &p, Request::Deactivate).await), "plan-refused-money-spent");
+    }
+);
+
+both_backends!(
+    async fn every_read_writes_one_audit_record_and_others_get_not_found(app) {
+        let s = school(app, 50_000).await;
+        let p = draft(app, &s, &s.director, s.world.school_a.id).await;
+        let views = || async {
+            audit_log::Entity::find()
+                .filter(audit_log::Column::Action.eq("plan_view"))
+                .filter(audit_log::Column::ObjectId.eq(i64::from(p.id)))
+                .count(&app.db)
+                .await
+                .expect("count")
+        };
+        let absences = entities::entity::risk::Entity::find()
+            .filter(entities::entity::risk::Column::Code.eq("absences"))
+            .one(&app.db)
+            .await
+            .expect("q")
+            .expect("the seeded catalogue has it");
+        plans::add_risk(&app.db, &s.director, p.id, absences.id, "  ").await.expect_err("a justification is required");
+        plans::add_risk(&app.db, &s.director, p.id, absences.id, "12 neattaisnotas stundas septembrī.").await.expect("risk");
+        plans::add_risk(&app.db, &s.director, p.id, absences.id, "Vēlreiz.").await.expect_err("not twice");
+        plans::add_risk(&app.db, &s.director, p.id, i32::MAX, "Nav tāda.").await.expect_err("only from the catalogue");
+        let read = plans::view(&app.db, &s.director, p.id, Utc::now()).await.expect("view");
+        assert_eq!(read.pupil.name, PUPIL);
+        assert_eq!(read.risks.iter().map(|r| r.risk_id).collect::<Vec<_>>(), vec![absences.id]);
+        assert_eq!(views().await, 1);
+        plans::view(&app.db, &s.director, p.id, Utc::now()).await.expect("again");
+        assert_eq!(views().await, 2);
+
+        // Another school's director, support staff not assigned, the municipality before the
+        // chain reaches it: not found, and nothing recorded as read.
+        for who in [&s.other_director, &s.support, &s.coordinator, &s.reviewer] {
+            assert!(matches!(plans::view(&app.db, who, p.id, Utc::now()).await, Err(Error::NotFound)), "{}", who.user.email);
+        }
+        assert_eq!(views().await, 2);
+        plans::assign(&app.db, &s.director, read.pupil.id, &s.support, Utc::now()).await.expect("assign");
+        plans::view(&app.db, &s.support, p.id, Utc::now()).await.expect("assigned staff see it");
+        assert_eq!(views().await, 3);
+
+        let audit = audit_log::Entity::find().all(&app.db).await.expect("audit");
+        assert!(audit.iter().all(|a| !a.details.as_deref().unwrap_or_default().contains("Pumpur")), "no names in the audit");
+        assert!(!pumpurs_tests::logs::captured().contains(PUPIL), "no pupil name in the logs");
+    }
+);
