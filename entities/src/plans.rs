@@ -601,7 +601,8 @@ pub async fn funding(conn: &impl ConnectionTrait, school_id: i32, semester_id: i
 }
 
 /// Records an expense of a compensation measure of a plan in progress: approved if it fits
-/// what is left of the school's ceiling, else recorded as unpaid for lack of funds.
+/// what is left of the school's ceiling, else recorded as unpaid for lack of funds. Call it in a
+/// transaction, so that the check and the record are one decision.
 pub async fn record_expense(
     conn: &impl ConnectionTrait,
     actor: &Actor,
@@ -610,6 +611,25 @@ pub async fn record_expense(
     spent_on: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<expense::Model> {
+    // The first statement is a write on the measure's semester: inside the caller's transaction
+    // it holds every other expense of the semester back until this one is decided (SQLite's
+    // writer lock, a row lock on PostgreSQL), so two expenses never both take the last euro.
+    use sea_orm::sea_query::Query;
+    let plan_of_measure = Query::select()
+        .column(plan_measure::Column::PlanId)
+        .from(plan_measure::Entity)
+        .and_where(plan_measure::Column::Id.eq(measure_id))
+        .to_owned();
+    let semester_of_plan = Query::select()
+        .column(plan::Column::SemesterId)
+        .from(plan::Entity)
+        .and_where(plan::Column::Id.in_subquery(plan_of_measure))
+        .to_owned();
+    semester::Entity::update_many()
+        .col_expr(semester::Column::ClosedAt, Expr::col(semester::Column::ClosedAt))
+        .filter(semester::Column::Id.in_subquery(semester_of_plan))
+        .exec(conn)
+        .await?;
     let measure = plan_measure::Entity::find_by_id(measure_id)
         .one(conn)
         .await?
@@ -627,13 +647,6 @@ pub async fn record_expense(
     if amount.cents() <= 0 {
         return Err(FieldErrors::single("amount", "error-amount-positive"));
     }
-    // The ceiling row is locked by this write first, so two expenses at once are decided one
-    // after the other (SQLite's writer lock; PostgreSQL's row lock on the plan).
-    plan::Entity::update_many()
-        .col_expr(plan::Column::UpdatedAt, Expr::value(now))
-        .filter(plan::Column::Id.eq(found.plan.id))
-        .exec(conn)
-        .await?;
     let money = funding(conn, found.plan.school_id, found.plan.semester_id).await?;
     let status = if plan_rules::fits(amount, money.ceiling, money.committed) {
         APPROVED

@@ -243,3 +243,36 @@ both_backends!(
         assert!(!pumpurs_tests::logs::captured().contains(PUPIL), "no pupil name in the logs");
     }
 );
+
+both_backends!(
+    async fn a_second_expense_waits_for_the_first_to_be_decided(app) {
+        let s = school(app, 10_000).await;
+        let p = draft(app, &s, &s.director, s.world.school_a.id).await;
+        let measure = plans::add_compensation(&app.db, &s.director, p.id, "meals", Eur::from_cents(20_000)).await.expect("measure");
+        act(app, &s.director, &p, Request::SendForApproval).await.expect("send");
+        for who in [&s.director, &s.coordinator, &s.reviewer] {
+            act(app, who, &p, Request::Approve).await.expect("approve");
+        }
+        act(app, &s.director, &p, Request::Start).await.expect("start");
+
+        // The first expense is decided but not yet committed when the second arrives.
+        let first = sea_orm::TransactionTrait::begin(&app.db).await.expect("begin");
+        let e = plans::record_expense(&first, &s.director, measure.id, Eur::from_cents(6_000), date(2026, 10, 1), Utc::now())
+            .await
+            .expect("first");
+        assert_eq!(e.status, "approved");
+        let (db, director, measure_id) = (app.db.clone(), s.director.clone(), measure.id);
+        let second = tokio::spawn(async move {
+            let txn = sea_orm::TransactionTrait::begin(&db).await.expect("begin");
+            let e = plans::record_expense(&txn, &director, measure_id, Eur::from_cents(5_000), date(2026, 10, 2), Utc::now())
+                .await
+                .expect("second");
+            txn.commit().await.expect("commit");
+            e.status
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert!(!second.is_finished(), "the second waits for the first decision");
+        first.commit().await.expect("commit");
+        assert_eq!(second.await.expect("task"), "unpaid_no_funds", "it sees the first and does not fit");
+    }
+);
