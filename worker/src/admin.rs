@@ -173,7 +173,10 @@ pub(crate) async fn known_keys(
 
 /// Work not done yet: outbox rows not relayed, and jobs due now or running.
 pub async fn pending_work(db: &DatabaseConnection) -> Result<i64, WorkerError> {
-    let depths = queue_depths(db).await?;
+    // The outbox first: a row is pushed as a job before it is marked relayed, so a row that
+    // this read finds relayed is a job by the time the queues are read (the other order could
+    // miss a row that moves between the two reads).
     let outbox = entities::outbox::unrelayed(db).await?;
+    let depths = queue_depths(db).await?;
     Ok(outbox + depths.iter().map(|d| d.ready + d.running).sum::<i64>())
 }
