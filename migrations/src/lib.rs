@@ -10,6 +10,7 @@ mod m20261122_000003_scoring;
 mod m20261122_000004_deliveries;
 mod m20261122_000005_reminders;
 mod m20261122_000006_plans;
+mod m20261122_000007_carrying_out;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_deliveries::Migration),
             Box::new(m20261122_000005_reminders::Migration),
             Box::new(m20261122_000006_plans::Migration),
+            Box::new(m20261122_000007_carrying_out::Migration),
         ]
     }
 }

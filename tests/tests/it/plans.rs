@@ -179,7 +179,7 @@ both_backends!(
     async fn an_expense_beyond_the_ceiling_is_recorded_as_unpaid_and_blocks_deactivation(app) {
         let s = school(app, 10_000).await;
         let p = draft(app, &s, &s.director, s.world.school_a.id).await;
-        let measure = plans::add_compensation(&app.db, &s.director, p.id, "transport", Eur::from_cents(20_000)).await.expect("measure");
+        let measure = plans::add_compensation(&app.db, &s.director, p.id, "public_transport", Eur::from_cents(20_000)).await.expect("measure");
         act(app, &s.director, &p, Request::SendForApproval).await.expect("send");
         for who in [&s.director, &s.coordinator, &s.reviewer] {
             act(app, who, &p, Request::Approve).await.expect("approve");
@@ -274,5 +274,44 @@ both_backends!(
         assert!(!second.is_finished(), "the second waits for the first decision");
         first.commit().await.expect("commit");
         assert_eq!(second.await.expect("task"), "unpaid_no_funds", "it sees the first and does not fit");
+    }
+);
+
+both_backends!(
+    async fn sessions_are_logged_and_the_semester_ends_with_evaluations_and_an_outcome(app) {
+        let s = school(app, 50_000).await;
+        let p = draft(app, &s, &s.director, s.world.school_a.id).await;
+        let wrong = plans::add_consultation(&app.db, &s.director, p.id, "astrologer", 600).await;
+        assert!(matches!(wrong, Err(Error::Invalid(_))), "only the specialist types of the programme");
+        let talks = plans::add_consultation(&app.db, &s.director, p.id, "psychologist", 600).await.expect("consultation");
+        let tickets = plans::add_compensation(&app.db, &s.director, p.id, "public_transport", Eur::from_cents(5_000)).await.expect("compensation");
+        let session = |day, minutes| plans::Session { held_on: date(2026, 10, day), minutes, remote: day % 2 == 0, pupil_confirmed: true };
+        let early = plans::log_session(&app.db, &s.director, talks.id, session(1, 45), Utc::now()).await;
+        assert!(matches!(early, Err(Error::Refused("plan-refused-not-in-progress"))), "not before the plan is carried out");
+        act(app, &s.director, &p, Request::SendForApproval).await.expect("send");
+        for who in [&s.director, &s.coordinator, &s.reviewer] {
+            act(app, who, &p, Request::Approve).await.expect("approve");
+        }
+        act(app, &s.director, &p, Request::Start).await.expect("start");
+
+        let at = chrono::DateTime::parse_from_rfc3339("2026-11-20T12:00:00Z").expect("time").with_timezone(&Utc);
+        plans::log_session(&app.db, &s.director, talks.id, session(1, 45), at).await.expect("first session");
+        plans::log_session(&app.db, &s.director, talks.id, session(8, 40), at).await.expect("second session");
+        let outside = plans::log_session(&app.db, &s.director, talks.id, plans::Session { held_on: date(2027, 2, 1), ..session(1, 45) }, at).await;
+        assert!(matches!(outside, Err(Error::Invalid(_))), "within the semester and not in the future");
+        let on_tickets = plans::log_session(&app.db, &s.director, tickets.id, session(2, 30), at).await;
+        assert!(matches!(on_tickets, Err(Error::Refused("plan-refused-not-consultation"))));
+        let minutes: i32 = entities::entity::consultation_session::Entity::find().all(&app.db).await.expect("sessions").iter().map(|s| s.minutes).sum();
+        assert_eq!(minutes, 85);
+
+        plans::evaluate(&app.db, &s.director, p.id, Some(talks.id), ("Runā atklātāk.", "reduced", None), at).await.expect("measure");
+        let no_outcome = plans::evaluate(&app.db, &s.director, p.id, None, ("Apmeklē skolu.", "reduced", None), at).await;
+        assert!(matches!(no_outcome, Err(Error::Invalid(_))), "the plan's evaluation names the outcome");
+        plans::evaluate(&app.db, &s.director, p.id, None, ("Apmeklē skolu.", "unchanged", Some("continues")), at).await.expect("plan");
+        plans::evaluate(&app.db, &s.director, p.id, None, ("Apmeklē skolu regulāri.", "reduced", Some("continues")), at).await.expect("again");
+        let all = entities::entity::evaluation::Entity::find().all(&app.db).await.expect("evaluations");
+        let plan_level: Vec<_> = all.iter().filter(|e| e.measure_id.is_none()).collect();
+        assert_eq!((all.len(), plan_level.len()), (2, 1), "written again, it replaces");
+        assert_eq!((plan_level[0].result.as_str(), plan_level[0].outcome.as_deref()), ("reduced", Some("continues")));
     }
 );
