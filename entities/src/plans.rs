@@ -14,8 +14,8 @@ use sea_orm::{
 use crate::audit::{self, Entry};
 use crate::domain::Role;
 use crate::entity::{
-    consultation_session, evaluation, expense, organisation, plan, plan_approval, plan_measure, plan_risk, pupil,
-    pupil_staff, risk, risk_catalogue, risk_group, semester,
+    consultation_session, evaluation, expense, indirect_hours, organisation, plan, plan_approval, plan_measure,
+    plan_risk, pupil, pupil_staff, risk, risk_catalogue, risk_group, semester,
 };
 use crate::error::{Error, FieldErrors, Result};
 use crate::money::Eur;
@@ -886,6 +886,148 @@ pub async fn evaluate(
     )
     .await?;
     Ok(written)
+}
+
+/// Roles of staff involved indirectly.
+pub const INDIRECT_ROLES: [&str; 4] = ["director", "class_teacher", "accountant", "other"];
+
+/// Records minutes of indirectly involved staff for a school and semester (its director).
+pub async fn record_indirect_hours(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    school_id: i32,
+    semester_id: i32,
+    (staff_role, minutes): (&str, i32),
+    now: DateTime<Utc>,
+) -> Result<indirect_hours::Model> {
+    if !actor.holds(Role::Director, school_id) {
+        return Err(Error::NotFound);
+    }
+    let semester = semester::Entity::find_by_id(semester_id)
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let mut e = FieldErrors::new();
+    if !INDIRECT_ROLES.contains(&staff_role) {
+        e.add("staff_role", "error-staff-role");
+    }
+    if !(1..=60 * 1000).contains(&minutes) {
+        e.add("minutes", "error-minutes");
+    }
+    e.into_result()?;
+    let row = indirect_hours::ActiveModel {
+        school_id: Set(school_id),
+        semester_id: Set(semester.id),
+        staff_role: Set(staff_role.to_owned()),
+        minutes: Set(minutes),
+        recorded_by: Set(actor.user.id),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    record(
+        conn,
+        actor,
+        school_id,
+        "indirect_hours",
+        ("semester", semester.id),
+        Some(format!("{staff_role} {minutes}")),
+        now,
+    )
+    .await?;
+    Ok(row)
+}
+
+/// A new catalogue version (an administrator's): the newest version's groups and risks, plus
+/// `additions` as (group code, risk code, Latvian name, English name). Semesters made from now
+/// on use it; earlier semesters and their plans keep the version they had.
+pub async fn new_catalogue_version(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    additions: &[(&str, &str, &str, &str)],
+    now: DateTime<Utc>,
+) -> Result<risk_catalogue::Model> {
+    if !actor.is_admin() {
+        return Err(Error::NotFound);
+    }
+    let newest_id = seed_catalogue(conn, now).await?;
+    let newest = risk_catalogue::Entity::find_by_id(newest_id)
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let groups = risk_group::Entity::find()
+        .filter(risk_group::Column::CatalogueId.eq(newest.id))
+        .order_by_asc(risk_group::Column::Position)
+        .all(conn)
+        .await?;
+    let mut e = FieldErrors::new();
+    for (group, code, lv, en) in additions {
+        if !groups.iter().any(|g| g.code == *group) {
+            e.add("group", "error-risk-group");
+        }
+        if code.trim().is_empty() || lv.trim().is_empty() || en.trim().is_empty() {
+            e.add("risk", "error-required");
+        }
+    }
+    e.into_result()?;
+    let version = risk_catalogue::ActiveModel {
+        version: Set(newest.version + 1),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    let risks = risk::Entity::find()
+        .filter(risk::Column::GroupId.is_in(groups.iter().map(|g| g.id)))
+        .order_by_asc(risk::Column::Position)
+        .all(conn)
+        .await?;
+    for g in &groups {
+        let copy = risk_group::ActiveModel {
+            catalogue_id: Set(version.id),
+            code: Set(g.code.clone()),
+            name_lv: Set(g.name_lv.clone()),
+            name_en: Set(g.name_en.clone()),
+            position: Set(g.position),
+            ..Default::default()
+        }
+        .insert(conn)
+        .await?;
+        let kept = risks
+            .iter()
+            .filter(|r| r.group_id == g.id)
+            .map(|r| (r.code.as_str(), r.name_lv.as_str(), r.name_en.as_str()));
+        let added = additions.iter().filter(|a| a.0 == g.code).map(|a| (a.1, a.2, a.3));
+        let rows: Vec<risk::ActiveModel> = kept
+            .chain(added)
+            .enumerate()
+            .map(|(i, (code, lv, en))| risk::ActiveModel {
+                group_id: Set(copy.id),
+                code: Set(code.trim().to_owned()),
+                name_lv: Set(lv.trim().to_owned()),
+                name_en: Set(en.trim().to_owned()),
+                position: Set(i32::try_from(i).unwrap_or_default()),
+                ..Default::default()
+            })
+            .collect();
+        if !rows.is_empty() {
+            risk::Entity::insert_many(rows).exec(conn).await?;
+        }
+    }
+    audit::record(
+        conn,
+        Entry {
+            actor_user_id: Some(actor.user.id),
+            action: "risk_catalogue_version",
+            object_type: "risk_catalogue",
+            object_id: Some(version.id.into()),
+            ..Default::default()
+        },
+        now,
+    )
+    .await?;
+    Ok(version)
 }
 
 /// A plan as a person reads it.

@@ -11,6 +11,7 @@ mod m20261122_000004_deliveries;
 mod m20261122_000005_reminders;
 mod m20261122_000006_plans;
 mod m20261122_000007_carrying_out;
+mod m20261122_000008_indirect_hours;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_reminders::Migration),
             Box::new(m20261122_000006_plans::Migration),
             Box::new(m20261122_000007_carrying_out::Migration),
+            Box::new(m20261122_000008_indirect_hours::Migration),
         ]
     }
 }

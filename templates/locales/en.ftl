@@ -583,3 +583,5 @@ error-session-date = The session's date must be within the semester and not in t
 error-evaluation-result = Say whether the risk was reduced, stayed the same or increased.
 error-outcome = Give the pupil's outcome: continues, completed, transferred or left school.
 error-outcome-plan-only = The outcome is given only in the evaluation of the whole plan.
+error-staff-role = Choose the staff member's role from the list.
+error-risk-group = There is no such risk group in the catalogue.

@@ -583,3 +583,5 @@ error-session-date = Konsultācijas datumam jābūt semestra laikā un ne nākot
 error-evaluation-result = Norādiet, vai risks mazinājies, palicis nemainīgs vai pieaudzis.
 error-outcome = Norādiet skolēna iznākumu: turpina, pabeidza, pārgāja uz citu skolu vai pārtrauca mācības.
 error-outcome-plan-only = Iznākumu norāda tikai visa plāna izvērtējumā.
+error-staff-role = Izvēlieties darbinieka lomu no saraksta.
+error-risk-group = Šādas risku grupas katalogā nav.

@@ -17,6 +17,7 @@ pub mod delivery;
 pub mod evaluation;
 pub mod expense;
 pub mod group_member;
+pub mod indirect_hours;
 pub mod invitation;
 pub mod login_failure;
 pub mod measure_risk;

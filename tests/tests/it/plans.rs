@@ -315,3 +315,58 @@ both_backends!(
         assert_eq!((plan_level[0].result.as_str(), plan_level[0].outcome.as_deref()), ("reduced", Some("continues")));
     }
 );
+
+both_backends!(
+    async fn a_new_catalogue_version_leaves_earlier_semesters_and_their_plans_alone(app) {
+        let s = school(app, 50_000).await;
+        let admin = actor(app, "admin@example.lv", Role::Admin, s.world.agency.id).await;
+        let p = draft(app, &s, &s.director, s.world.school_a.id).await;
+        let code = |c: &'static str| async move {
+            entities::entity::risk::Entity::find()
+                .filter(entities::entity::risk::Column::Code.eq(c))
+                .order_by_desc(entities::entity::risk::Column::Id)
+                .one(&app.db)
+                .await
+                .expect("q")
+        };
+        let absences = code("absences").await.expect("in version 1");
+        plans::add_risk(&app.db, &s.director, p.id, absences.id, "Kavē pirmdienas.").await.expect("risk");
+
+        let not_admin = plans::new_catalogue_version(&app.db, &s.director, &[], Utc::now()).await;
+        assert!(matches!(not_admin, Err(Error::NotFound)));
+        let v2 = plans::new_catalogue_version(&app.db, &admin, &[("economic", "no_internet", "Nav interneta mājās", "No internet at home")], Utc::now())
+            .await
+            .expect("version 2");
+        assert_eq!(v2.version, 2);
+        let no_internet = code("no_internet").await.expect("in version 2");
+
+        // The autumn plan keeps version 1; the spring semester uses version 2.
+        let old = plans::add_risk(&app.db, &s.director, p.id, no_internet.id, "Nav.").await;
+        assert!(matches!(old, Err(Error::Invalid(_))), "not in the autumn semester's catalogue");
+        let read = plans::view(&app.db, &s.director, p.id, Utc::now()).await.expect("view");
+        assert_eq!(read.risks.iter().map(|r| r.risk_id).collect::<Vec<_>>(), vec![absences.id]);
+        let spring = plans::create_semester(&app.db, 2026, 2, (date(2027, 1, 4), date(2027, 5, 31)), Eur::from_cents(50_000), Utc::now())
+            .await
+            .expect("spring");
+        assert_eq!(spring.catalogue_id, v2.id);
+        let p2 = plans::start_plan(&app.db, &s.director, read.pupil.id, spring.id, Utc::now()).await.expect("spring plan");
+        plans::add_risk(&app.db, &s.director, p2.id, no_internet.id, "Mācās tikai skolā.").await.expect("new risk");
+        let risks_v2 = entities::entity::risk::Entity::find().count(&app.db).await.expect("count");
+        assert_eq!(risks_v2, 16 + 17, "version 1 kept, version 2 a copy with one more");
+    }
+);
+
+both_backends!(
+    async fn hours_of_indirectly_involved_staff_are_recorded_by_the_school(app) {
+        let s = school(app, 50_000).await;
+        let school_id = s.world.school_a.id;
+        plans::record_indirect_hours(&app.db, &s.director, school_id, s.semester.id, ("class_teacher", 90), Utc::now()).await.expect("hours");
+        plans::record_indirect_hours(&app.db, &s.director, school_id, s.semester.id, ("accountant", 30), Utc::now()).await.expect("hours");
+        let other = plans::record_indirect_hours(&app.db, &s.other_director, school_id, s.semester.id, ("other", 10), Utc::now()).await;
+        assert!(matches!(other, Err(Error::NotFound)), "another school's director");
+        let bad = plans::record_indirect_hours(&app.db, &s.director, school_id, s.semester.id, ("janitor", 0), Utc::now()).await;
+        assert!(matches!(bad, Err(Error::Invalid(_))));
+        let total: i32 = entities::entity::indirect_hours::Entity::find().all(&app.db).await.expect("rows").iter().map(|r| r.minutes).sum();
+        assert_eq!(total, 120);
+    }
+);
