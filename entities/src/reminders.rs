@@ -1,8 +1,9 @@
 //! Deadline reminders: 7 days and 24 hours before a call closes (to its coordinators and to the
 //! applicants with unsubmitted drafts), and 3 days before its scoring deadline (to panel members
 //! with scorecards still open). Each is queued once, whatever how often the schedule fires: the
-//! `reminders` table has a unique key on (kind, call), and an email reaches each recipient once
-//! (the worker's `deliveries`).
+//! `reminders` table has a unique key on (kind, object), and an email reaches each recipient once
+//! (the worker's `deliveries`). Support plans: a plan waiting three days at an approval step
+//! (its approvers), and a plan without its evaluation in the semester's last week (its staff).
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::OnConflict;
@@ -16,6 +17,13 @@ use crate::outbox::{self, EmailEvent};
 pub const CALL_CLOSES_7D: &str = "call_closes_7d";
 pub const CALL_CLOSES_24H: &str = "call_closes_24h";
 pub const SCORING_DUE: &str = "scoring_due";
+/// A plan waiting at one approval step (the kind ends with the step: `plan_waiting_1`).
+pub const PLAN_WAITING: &str = "plan_waiting_";
+/// A plan being carried out whose semester ends within a week, still without its evaluation.
+pub const EVALUATION_DUE: &str = "evaluation_due";
+
+/// How long a plan waits at an approval step before its approvers are reminded.
+const PLAN_WAIT: i64 = 3;
 
 /// Queues a reminder unless one of this kind was queued for the call; `true` when queued now.
 async fn queue_once(conn: &impl ConnectionTrait, kind: &str, call_id: i32, now: DateTime<Utc>) -> Result<bool> {
@@ -73,6 +81,53 @@ pub async fn queue_due(conn: &impl ConnectionTrait, now: DateTime<Utc>) -> Resul
         .await?;
     for c in scoring {
         queued += usize::from(queue_once(conn, SCORING_DUE, c.id, now).await?);
+    }
+    Ok(queued + queue_plan_reminders(conn, now).await?)
+}
+
+/// Plans waiting at an approval step for three days (once per plan and step), and plans
+/// without an evaluation in the last week of their semester (once per plan).
+async fn queue_plan_reminders(conn: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<usize> {
+    use crate::entity::{evaluation, plan, semester};
+    use sea_orm::QuerySelect;
+    let mut queued = 0;
+    let waiting = plan::Entity::find()
+        .filter(plan::Column::Status.eq("in_approval"))
+        .filter(plan::Column::UpdatedAt.lte(now - Duration::days(PLAN_WAIT)))
+        .all(conn)
+        .await?;
+    for p in waiting {
+        let kind = format!("{PLAN_WAITING}{}", p.approval_step);
+        queued += usize::from(queue_once(conn, &kind, p.id, now).await?);
+    }
+    let today = now.date_naive();
+    let ending: Vec<i32> = semester::Entity::find()
+        .select_only()
+        .column(semester::Column::Id)
+        .filter(semester::Column::ClosedAt.is_null())
+        .filter(semester::Column::EndsOn.gte(today))
+        .filter(semester::Column::EndsOn.lte(today + Duration::days(7)))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    if ending.is_empty() {
+        return Ok(queued);
+    }
+    let evaluated: Vec<i32> = evaluation::Entity::find()
+        .select_only()
+        .column(evaluation::Column::PlanId)
+        .filter(evaluation::Column::MeasureId.is_null())
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let due = plan::Entity::find()
+        .filter(plan::Column::SemesterId.is_in(ending))
+        .filter(plan::Column::Status.is_in(["in_progress", "paused"]))
+        .filter(plan::Column::Id.is_not_in(evaluated))
+        .all(conn)
+        .await?;
+    for p in due {
+        queued += usize::from(queue_once(conn, EVALUATION_DUE, p.id, now).await?);
     }
     Ok(queued)
 }

@@ -585,3 +585,6 @@ error-outcome = Give the pupil's outcome: continues, completed, transferred or l
 error-outcome-plan-only = The outcome is given only in the evaluation of the whole plan.
 error-staff-role = Choose the staff member's role from the list.
 error-risk-group = There is no such risk group in the catalogue.
+email-plan-reminder-subject = Reminder: a pupil's support plan ({ $school })
+email-plan-waiting = A pupil's support plan ({ $school }) has been waiting for your approval since { $date }. We do not put the pupil's name in emails; you will see the plan in the portal.
+email-plan-evaluation = The semester ends on { $date }. A pupil's support plan ({ $school }) still needs its evaluation and the pupil's outcome.

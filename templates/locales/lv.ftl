@@ -585,3 +585,6 @@ error-outcome = Norādiet skolēna iznākumu: turpina, pabeidza, pārgāja uz ci
 error-outcome-plan-only = Iznākumu norāda tikai visa plāna izvērtējumā.
 error-staff-role = Izvēlieties darbinieka lomu no saraksta.
 error-risk-group = Šādas risku grupas katalogā nav.
+email-plan-reminder-subject = Atgādinājums: skolēna atbalsta plāns ({ $school })
+email-plan-waiting = Skolēna atbalsta plāns ({ $school }) kopš { $date } gaida jūsu apstiprinājumu. Skolēna vārdu e-pastā nerakstām; plānu redzēsiet portālā.
+email-plan-evaluation = Semestris beidzas { $date }. Skolēna atbalsta plānam ({ $school }) vēl jāuzraksta izvērtējums un skolēna iznākums.

@@ -76,6 +76,15 @@ pub enum EmailView<'a> {
         count: &'a str,
         link: &'a str,
     },
+    /// A reminder about a pupil's support plan: `body` takes `school` and `date`. The pupil is
+    /// not named in email.
+    PlanReminder {
+        name: &'a str,
+        body: &'a str,
+        school: &'a str,
+        date: &'a str,
+        link: &'a str,
+    },
     Test,
 }
 
@@ -212,6 +221,20 @@ pub fn render(lang: Lang, view: &EmailView<'_>) -> Rendered {
                     "email-closed-body",
                     &[("call", call), ("at", at), ("count", count)],
                 )),
+                Part::Link((*link).to_owned()),
+            ],
+        ),
+        EmailView::PlanReminder {
+            name,
+            body,
+            school,
+            date,
+            link,
+        } => (
+            tf(lang, "email-plan-reminder-subject", &[("school", school)]),
+            vec![
+                greeting(name),
+                Part::Text(tf(lang, body, &[("school", school), ("date", date)])),
                 Part::Link((*link).to_owned()),
             ],
         ),

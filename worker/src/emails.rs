@@ -285,6 +285,9 @@ async fn reminder(db: &DatabaseConnection, cfg: &WorkerConfig, reminder_id: i32)
     let Some(r) = reminder::Entity::find_by_id(reminder_id).one(db).await? else {
         return Ok(Vec::new());
     };
+    if r.kind.starts_with(entities::reminders::PLAN_WAITING) || r.kind == entities::reminders::EVALUATION_DUE {
+        return plan_reminder(db, cfg, &r).await;
+    }
     let Some(c) = call::Entity::find_by_id(r.object_id).one(db).await? else {
         return Ok(Vec::new());
     };
@@ -386,6 +389,92 @@ async fn reminder(db: &DatabaseConnection, cfg: &WorkerConfig, reminder_id: i32)
             call: &c.title,
             deadline: &deadline,
             count: &count,
+            link: &link,
+        };
+        out.push(Outgoing {
+            rendered: render(u.lang(), &view),
+            to: u.email.clone(),
+        });
+    }
+    Ok(out)
+}
+
+/// A reminder about a plan: to the approvers of the step it waits at, or to its author and
+/// assigned staff when its evaluation is due. Nothing if the plan has moved on meanwhile.
+async fn plan_reminder(
+    db: &DatabaseConnection,
+    cfg: &WorkerConfig,
+    r: &reminder::Model,
+) -> Result<Vec<Outgoing>, WorkerError> {
+    use entities::entity::{evaluation, organisation, plan, pupil_staff, semester};
+    use entities::plan_rules::{Level, chain};
+    let Some(p) = plan::Entity::find_by_id(r.object_id).one(db).await? else {
+        return Ok(Vec::new());
+    };
+    let Some(school) = organisation::Entity::find_by_id(p.school_id).one(db).await? else {
+        return Ok(Vec::new());
+    };
+    let (body, date, recipients): (&str, String, Vec<i32>) = if r.kind == entities::reminders::EVALUATION_DUE {
+        let evaluated = evaluation::Entity::find()
+            .filter(evaluation::Column::PlanId.eq(p.id))
+            .filter(evaluation::Column::MeasureId.is_null())
+            .one(db)
+            .await?
+            .is_some();
+        let Some(sem) = semester::Entity::find_by_id(p.semester_id).one(db).await? else {
+            return Ok(Vec::new());
+        };
+        if evaluated || !matches!(p.status.as_str(), "in_progress" | "paused") {
+            return Ok(Vec::new());
+        }
+        let mut staff: Vec<i32> = pupil_staff::Entity::find()
+            .filter(pupil_staff::Column::PupilId.eq(p.pupil_id))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|s| s.user_id)
+            .collect();
+        staff.push(p.author_id);
+        (
+            "email-plan-evaluation",
+            sem.ends_on.format("%d.%m.%Y").to_string(),
+            staff,
+        )
+    } else {
+        let step = r.kind.trim_start_matches(entities::reminders::PLAN_WAITING);
+        if p.status != "in_approval" || step != p.approval_step.to_string() {
+            return Ok(Vec::new());
+        }
+        let level = chain(school.is_vocational)
+            .get(usize::try_from(p.approval_step).unwrap_or(usize::MAX))
+            .copied();
+        let approvers = match level {
+            Some(Level::School) => membership::Entity::find()
+                .filter(membership::Column::OrgId.eq(school.id))
+                .filter(membership::Column::Role.eq(Role::Director)),
+            Some(Level::Municipality) => membership::Entity::find()
+                .filter(membership::Column::OrgId.eq(school.parent_id.unwrap_or_default()))
+                .filter(membership::Column::Role.eq(Role::Coordinator)),
+            Some(Level::State) => membership::Entity::find().filter(membership::Column::Role.eq(Role::StateReviewer)),
+            None => return Ok(Vec::new()),
+        };
+        let users = approvers.all(db).await?.into_iter().map(|m| m.user_id).collect();
+        let since = time::to_riga(p.updated_at).format("%d.%m.%Y").to_string();
+        ("email-plan-waiting", since, users)
+    };
+    let link = format!("{}/", cfg.public_url);
+    let mut out: Vec<Outgoing> = Vec::new();
+    for u in user::Entity::find()
+        .filter(user::Column::Id.is_in(recipients))
+        .filter(user::Column::DisabledAt.is_null())
+        .all(db)
+        .await?
+    {
+        let view = EmailView::PlanReminder {
+            name: &u.name,
+            body,
+            school: &school.name,
+            date: &date,
             link: &link,
         };
         out.push(Outgoing {

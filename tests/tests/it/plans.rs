@@ -370,3 +370,40 @@ both_backends!(
         assert_eq!(total, 120);
     }
 );
+
+both_backends!(
+    async fn approvers_and_staff_are_reminded_once_and_the_email_does_not_name_the_pupil(app) {
+        let s = school(app, 50_000).await;
+        let p = draft(app, &s, &s.director, s.world.school_a.id).await;
+        act(app, &s.director, &p, Request::SendForApproval).await.expect("send");
+        let mails = || -> Vec<String> {
+            std::fs::read_dir(app.cfg.mail_dir())
+                .map(|d| d.flatten().map(|f| std::fs::read_to_string(f.path()).unwrap_or_default().replace("=\r\n", "")).collect())
+                .unwrap_or_default()
+        };
+        let cfg = app.worker_config();
+
+        // Three days at the director's step: the director is reminded, once.
+        let later = Utc::now() + chrono::Duration::days(4);
+        assert_eq!(worker::queue_reminders(&app.db, later).await.expect("queue"), 1);
+        assert_eq!(worker::queue_reminders(&app.db, later).await.expect("queue"), 0, "the schedule fires twice");
+        app.work(&cfg).await;
+        let sent = mails();
+        assert_eq!(sent.len(), 1);
+        assert!(sent[0].contains("To: director@example.lv") && sent[0].contains("gaida j"), "{}", sent[0]);
+        assert!(!sent[0].contains("Zigismunds"), "no pupil name in email");
+
+        // In the semester's last week a plan being carried out without its evaluation.
+        for who in [&s.director, &s.coordinator, &s.reviewer] {
+            act(app, who, &p, Request::Approve).await.expect("approve");
+        }
+        act(app, &s.director, &p, Request::Start).await.expect("start");
+        let last_week = chrono::DateTime::parse_from_rfc3339("2026-12-28T10:00:00Z").expect("time").with_timezone(&Utc);
+        assert_eq!(worker::queue_reminders(&app.db, last_week).await.expect("queue"), 1);
+        assert_eq!(worker::queue_reminders(&app.db, last_week).await.expect("queue"), 0);
+        app.work(&cfg).await;
+        let sent = mails();
+        assert_eq!(sent.len(), 2);
+        assert!(sent.iter().any(|m| m.contains("31.12.2026") && m.contains("izv")), "{sent:?}");
+    }
+);
