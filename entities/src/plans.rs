@@ -635,20 +635,7 @@ pub async fn record_expense(
         .filter(semester::Column::Id.in_subquery(semester_of_plan))
         .exec(conn)
         .await?;
-    let measure = plan_measure::Entity::find_by_id(measure_id)
-        .one(conn)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let found = find(conn, actor, measure.plan_id).await?;
-    if !found.staff {
-        return Err(Error::NotFound);
-    }
-    if status(&found.plan) != PlanStatus::InProgress {
-        return Err(Error::Refused("plan-refused-not-in-progress"));
-    }
-    if measure.kind != COMPENSATION {
-        return Err(Error::Refused("plan-refused-not-compensation"));
-    }
+    let (measure, found) = measure_being_carried_out(conn, actor, measure_id, COMPENSATION).await?;
     if amount.cents() <= 0 {
         return Err(FieldErrors::single("amount", "error-amount-positive"));
     }
@@ -759,20 +746,7 @@ pub async fn log_session(
     session: Session,
     now: DateTime<Utc>,
 ) -> Result<consultation_session::Model> {
-    let measure = plan_measure::Entity::find_by_id(measure_id)
-        .one(conn)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let found = find(conn, actor, measure.plan_id).await?;
-    if !found.staff {
-        return Err(Error::NotFound);
-    }
-    if status(&found.plan) != PlanStatus::InProgress {
-        return Err(Error::Refused("plan-refused-not-in-progress"));
-    }
-    if measure.kind != CONSULTATION {
-        return Err(Error::Refused("plan-refused-not-consultation"));
-    }
+    let (measure, found) = measure_being_carried_out(conn, actor, measure_id, CONSULTATION).await?;
     let semester = semester::Entity::find_by_id(found.plan.semester_id)
         .one(conn)
         .await?
@@ -1028,6 +1002,34 @@ pub async fn new_catalogue_version(
     )
     .await?;
     Ok(version)
+}
+
+/// A measure of `kind` of a plan being carried out, for its school staff.
+async fn measure_being_carried_out(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    measure_id: i32,
+    kind: &str,
+) -> Result<(plan_measure::Model, Found)> {
+    let measure = plan_measure::Entity::find_by_id(measure_id)
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let found = find(conn, actor, measure.plan_id).await?;
+    if !found.staff {
+        return Err(Error::NotFound);
+    }
+    if status(&found.plan) != PlanStatus::InProgress {
+        return Err(Error::Refused("plan-refused-not-in-progress"));
+    }
+    if measure.kind != kind {
+        return Err(Error::Refused(if kind == CONSULTATION {
+            "plan-refused-not-consultation"
+        } else {
+            "plan-refused-not-compensation"
+        }));
+    }
+    Ok((measure, found))
 }
 
 /// A plan as a person reads it.
