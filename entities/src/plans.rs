@@ -293,7 +293,6 @@ pub async fn start_plan(
         school_id: Set(pupil.school_id),
         status: Set(status.to_owned()),
         approval_step: Set(step),
-        approved_before: Set(false),
         consent_at: Set(None),
         consent_by: Set(None),
         status_reason: Set(None),
@@ -315,6 +314,8 @@ pub struct Found {
     pub school: organisation::Model,
     /// The actor may see the pupil as school staff (not only as an approver).
     pub staff: bool,
+    /// The plan has been approved at every level once (its approval steps say so).
+    pub approved_before: bool,
 }
 
 async fn find(conn: &impl ConnectionTrait, actor: &Actor, plan_id: i32) -> Result<Found> {
@@ -327,11 +328,29 @@ async fn find(conn: &impl ConnectionTrait, actor: &Actor, plan_id: i32) -> Resul
         .await?
         .ok_or(Error::NotFound)?;
     let assigned = is_assigned(conn, actor, plan.pupil_id).await?;
-    if !actor.can_see_plan(&school, assigned, status(&plan), plan.approved_before) {
+    let approved_before = plan_approval::Entity::find()
+        .filter(plan_approval::Column::PlanId.eq(plan.id))
+        .filter(state_approved())
+        .count(conn)
+        .await?
+        > 0;
+    if !actor.can_see_plan(&school, assigned, status(&plan), approved_before) {
         return Err(Error::NotFound);
     }
     let staff = actor.can_see_pupil(school.id, assigned);
-    Ok(Found { plan, school, staff })
+    Ok(Found {
+        plan,
+        school,
+        staff,
+        approved_before,
+    })
+}
+
+/// An approval by the state, the last level of every chain: the plan was approved as a whole.
+fn state_approved() -> sea_orm::Condition {
+    sea_orm::Condition::all()
+        .add(plan_approval::Column::Level.eq(level_name(Level::State)))
+        .add(plan_approval::Column::Decision.eq(APPROVED))
 }
 
 /// Names a risk of the plan's catalogue, with its justification (while the plan can change).
@@ -503,17 +522,15 @@ pub async fn act(
         state_vocational: found.school.is_vocational,
         consent: found.plan.consent_at.is_some(),
         money_spent,
-        approved_before: found.plan.approved_before,
+        approved_before: found.approved_before,
         reason: reason.is_some(),
     };
     let to = plan_rules::transition(status(&found.plan), action, facts).map_err(Error::Refused)?;
     let (status_name, step) = stored(to);
     let plan_id = found.plan.id;
-    let approved_before = found.plan.approved_before || to == PlanStatus::Approved;
     let mut active: plan::ActiveModel = found.plan.into();
     active.status = Set(status_name.to_owned());
     active.approval_step = Set(step);
-    active.approved_before = Set(approved_before);
     if matches!(action, Action::Pause | Action::Deactivate | Action::Return(_)) {
         active.status_reason = Set(reason.map(str::to_owned));
     }
@@ -524,7 +541,7 @@ pub async fn act(
             plan_id: Set(plan_id),
             level: Set(level_name(level).to_owned()),
             decision: Set(if matches!(action, Action::Approve(_)) {
-                "approved"
+                APPROVED
             } else {
                 "returned"
             }
@@ -571,29 +588,44 @@ pub async fn funding(conn: &impl ConnectionTrait, school_id: i32, semester_id: i
         .one(conn)
         .await?
         .ok_or(Error::NotFound)?;
+    use sea_orm::sea_query::Query;
+    let approved_plans = Query::select()
+        .column(plan_approval::Column::PlanId)
+        .from(plan_approval::Entity)
+        .cond_where(state_approved())
+        .to_owned();
     let approved_pupils = plan::Entity::find()
         .filter(plan::Column::SchoolId.eq(school_id))
         .filter(plan::Column::SemesterId.eq(semester_id))
-        .filter(plan::Column::ApprovedBefore.eq(true))
+        .filter(plan::Column::Id.in_subquery(approved_plans))
         .filter(plan::Column::Status.ne(stored(PlanStatus::Inactive).0))
         .count(conn)
         .await?;
+    // The expenses of this school's plans in this semester.
+    let plans_here = Query::select()
+        .column(plan::Column::Id)
+        .from(plan::Entity)
+        .and_where(plan::Column::SchoolId.eq(school_id))
+        .and_where(plan::Column::SemesterId.eq(semester_id))
+        .to_owned();
     let ceiling = plan_rules::ceiling(
         u32::try_from(approved_pupils).unwrap_or(u32::MAX),
         Eur::from_cents(semester.cap_cents),
     );
-    let sum = |statuses: &'static [&'static str]| async move {
-        let total: Option<i64> = expense::Entity::find()
-            .select_only()
-            .column_as(crate::money::sum_cents(expense::Column::AmountCents), "total")
-            .filter(expense::Column::SchoolId.eq(school_id))
-            .filter(expense::Column::SemesterId.eq(semester_id))
-            .filter(expense::Column::Status.is_in(statuses.iter().copied()))
-            .into_tuple()
-            .one(conn)
-            .await?
-            .flatten();
-        Ok::<_, Error>(Eur::from_cents(total.unwrap_or_default()))
+    let sum = |statuses: &'static [&'static str]| {
+        let plans_here = plans_here.clone();
+        async move {
+            let total: Option<i64> = expense::Entity::find()
+                .select_only()
+                .column_as(crate::money::sum_cents(expense::Column::AmountCents), "total")
+                .filter(expense::Column::PlanId.in_subquery(plans_here))
+                .filter(expense::Column::Status.is_in(statuses.iter().copied()))
+                .into_tuple()
+                .one(conn)
+                .await?
+                .flatten();
+            Ok::<_, Error>(Eur::from_cents(total.unwrap_or_default()))
+        }
     };
     let committed = sum(&[APPROVED, PAID]).await?;
     let unpaid = sum(&[UNPAID]).await?;
@@ -648,8 +680,6 @@ pub async fn record_expense(
     let expense = expense::ActiveModel {
         measure_id: Set(measure.id),
         plan_id: Set(found.plan.id),
-        school_id: Set(found.plan.school_id),
-        semester_id: Set(found.plan.semester_id),
         amount_cents: Set(amount.cents()),
         spent_on: Set(spent_on),
         document: Set(None),
@@ -762,7 +792,6 @@ pub async fn log_session(
     e.into_result()?;
     let logged = consultation_session::ActiveModel {
         measure_id: Set(measure.id),
-        plan_id: Set(found.plan.id),
         held_on: Set(session.held_on),
         minutes: Set(session.minutes),
         staff_id: Set(actor.user.id),

@@ -133,7 +133,6 @@ impl MigrationTrait for Migration {
                 .col(integer(Plans::SchoolId))
                 .col(string_len(Plans::Status, 20))
                 .col(small_integer(Plans::ApprovalStep))
-                .col(boolean(Plans::ApprovedBefore))
                 .col(timestamp_with_time_zone_null(Plans::ConsentAt))
                 .col(string_len_null(Plans::ConsentBy, 200))
                 .col(text_null(Plans::StatusReason))
@@ -277,8 +276,6 @@ impl MigrationTrait for Migration {
                 .col(pk_auto(Expenses::Id))
                 .col(integer(Expenses::MeasureId))
                 .col(integer(Expenses::PlanId))
-                .col(integer(Expenses::SchoolId))
-                .col(integer(Expenses::SemesterId))
                 .col(big_integer(Expenses::AmountCents))
                 .col(date(Expenses::SpentOn))
                 .col(string_len_null(Expenses::Document, 300))
@@ -292,29 +289,11 @@ impl MigrationTrait for Migration {
                     PlanMeasures::Id,
                 ))
                 .foreign_key(&mut fk(Expenses::Table, Expenses::PlanId, Plans::Table, Plans::Id))
-                .foreign_key(&mut fk(
-                    Expenses::Table,
-                    Expenses::SchoolId,
-                    Organisations::Table,
-                    Organisations::Id,
-                ))
-                .foreign_key(&mut fk(
-                    Expenses::Table,
-                    Expenses::SemesterId,
-                    Semesters::Table,
-                    Semesters::Id,
-                ))
                 .foreign_key(&mut fk(Expenses::Table, Expenses::CreatedBy, Users::Table, Users::Id))
                 .to_owned(),
         )
         .await?;
-        index(
-            m,
-            Expenses::Table,
-            "ix_expenses_school_semester",
-            &[Expenses::SchoolId, Expenses::SemesterId],
-        )
-        .await
+        index(m, Expenses::Table, "ix_expenses_plan", &[Expenses::PlanId]).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
@@ -423,7 +402,6 @@ enum Plans {
     SchoolId,
     Status,
     ApprovalStep,
-    ApprovedBefore,
     ConsentAt,
     ConsentBy,
     StatusReason,
@@ -480,8 +458,6 @@ enum Expenses {
     Id,
     MeasureId,
     PlanId,
-    SchoolId,
-    SemesterId,
     AmountCents,
     SpentOn,
     Document,

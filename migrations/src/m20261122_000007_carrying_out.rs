@@ -16,7 +16,6 @@ impl MigrationTrait for Migration {
                 .table(ConsultationSessions::Table)
                 .col(pk_auto(ConsultationSessions::Id))
                 .col(integer(ConsultationSessions::MeasureId))
-                .col(integer(ConsultationSessions::PlanId))
                 .col(date(ConsultationSessions::HeldOn))
                 .col(integer(ConsultationSessions::Minutes))
                 .col(integer(ConsultationSessions::StaffId))
@@ -31,12 +30,6 @@ impl MigrationTrait for Migration {
                 ))
                 .foreign_key(&mut fk(
                     ConsultationSessions::Table,
-                    ConsultationSessions::PlanId,
-                    Plans::Table,
-                    Plans::Id,
-                ))
-                .foreign_key(&mut fk(
-                    ConsultationSessions::Table,
                     ConsultationSessions::StaffId,
                     Users::Table,
                     Users::Id,
@@ -47,8 +40,8 @@ impl MigrationTrait for Migration {
         index(
             m,
             ConsultationSessions::Table,
-            "ix_consultation_sessions_plan",
-            &[ConsultationSessions::PlanId],
+            "ix_consultation_sessions_measure",
+            &[ConsultationSessions::MeasureId],
         )
         .await?;
         m.create_table(
@@ -122,7 +115,6 @@ enum ConsultationSessions {
     Table,
     Id,
     MeasureId,
-    PlanId,
     HeldOn,
     Minutes,
     StaffId,

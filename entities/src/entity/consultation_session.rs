@@ -7,7 +7,6 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
     pub measure_id: i32,
-    pub plan_id: i32,
     pub held_on: Date,
     pub minutes: i32,
     pub staff_id: i32,

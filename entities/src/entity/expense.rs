@@ -8,8 +8,6 @@ pub struct Model {
     pub id: i32,
     pub measure_id: i32,
     pub plan_id: i32,
-    pub school_id: i32,
-    pub semester_id: i32,
     pub amount_cents: i64,
     pub spent_on: Date,
     pub document: Option<String>,

@@ -11,7 +11,6 @@ pub struct Model {
     pub school_id: i32,
     pub status: String,
     pub approval_step: i16,
-    pub approved_before: bool,
     pub consent_at: Option<DateTimeUtc>,
     pub consent_by: Option<String>,
     pub status_reason: Option<String>,
