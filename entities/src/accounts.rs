@@ -451,15 +451,8 @@ pub async fn invite(
     outbox::enqueue_email(conn, &EmailEvent::Invitation { invitation_id: inv.id }, now).await?;
     audit::record(
         conn,
-        Entry {
-            actor_user_id: Some(actor.user.id),
-            org_id: Some(org.id),
-            action: "invite",
-            object_type: "invitation",
-            object_id: Some(inv.id.into()),
-            details: Some(new.role.as_str().to_owned()),
-            ..Default::default()
-        },
+        Entry::by(actor, Some(org.id), "invite", ("invitation", inv.id.into()))
+            .details(Some(new.role.as_str().to_owned())),
         now,
     )
     .await?;

@@ -443,15 +443,7 @@ async fn audit_application(
 ) -> Result<()> {
     audit::record(
         conn,
-        Entry {
-            actor_user_id: Some(actor.user.id),
-            org_id: Some(app.applicant_id),
-            action,
-            object_type: "application",
-            object_id: Some(app.id.into()),
-            details: app.ref_no.clone(),
-            ..Default::default()
-        },
+        Entry::by(actor, Some(app.applicant_id), action, ("application", app.id.into())).details(app.ref_no.clone()),
         now,
     )
     .await

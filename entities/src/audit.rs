@@ -18,6 +18,31 @@ pub struct Entry {
     pub ip: Option<String>,
 }
 
+impl Entry {
+    /// `actor`'s `action` on one object (type, id), within organisation `org_id`.
+    pub fn by(
+        actor: &crate::policy::Actor,
+        org_id: Option<i32>,
+        action: &'static str,
+        (object_type, object_id): (&'static str, i64),
+    ) -> Self {
+        Self {
+            actor_user_id: Some(actor.user.id),
+            org_id,
+            action,
+            object_type,
+            object_id: Some(object_id),
+            ..Default::default()
+        }
+    }
+
+    /// With a short note (ids and codes only: never a pupil's data).
+    pub fn details(mut self, details: Option<String>) -> Self {
+        self.details = details;
+        self
+    }
+}
+
 pub async fn record(conn: &impl ConnectionTrait, entry: Entry, now: DateTime<Utc>) -> Result<()> {
     audit_log::ActiveModel {
         at: Set(now),

@@ -507,15 +507,7 @@ pub(crate) async fn audit_call(
 ) -> Result<()> {
     audit::record(
         conn,
-        Entry {
-            actor_user_id: Some(actor.user.id),
-            org_id: Some(call.municipality_id),
-            action,
-            object_type: "call",
-            object_id: Some(call.id.into()),
-            details,
-            ..Default::default()
-        },
+        Entry::by(actor, Some(call.municipality_id), action, ("call", call.id.into())).details(details),
         now,
     )
     .await

@@ -48,15 +48,13 @@ async fn audit_app(
 ) -> Result<()> {
     audit::record(
         conn,
-        Entry {
-            actor_user_id: Some(actor.user.id),
-            org_id: Some(call.municipality_id),
+        Entry::by(
+            actor,
+            Some(call.municipality_id),
             action,
-            object_type: "application",
-            object_id: Some(app.id.into()),
-            details,
-            ..Default::default()
-        },
+            ("application", app.id.into()),
+        )
+        .details(details),
         now,
     )
     .await

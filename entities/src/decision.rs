@@ -410,15 +410,13 @@ pub async fn decline(
     write_outcomes(conn, &call, &rows, now).await?;
     audit::record(
         conn,
-        Entry {
-            actor_user_id: Some(actor.user.id),
-            org_id: Some(app.applicant_id),
-            action: "grant_decline",
-            object_type: "application",
-            object_id: Some(app.id.into()),
-            details: Some(format!("moved_up={newly_funded:?}")),
-            ..Default::default()
-        },
+        Entry::by(
+            actor,
+            Some(app.applicant_id),
+            "grant_decline",
+            ("application", app.id.into()),
+        )
+        .details(Some(format!("moved_up={newly_funded:?}"))),
         now,
     )
     .await?;

@@ -99,15 +99,7 @@ pub async fn set_panel(
     let details = format!("members={user_ids:?} chair={}", chair.unwrap_or_default());
     audit::record(
         conn,
-        Entry {
-            actor_user_id: Some(actor.user.id),
-            org_id: Some(call.municipality_id),
-            action: "panel_set",
-            object_type: "call",
-            object_id: Some(call.id.into()),
-            details: Some(details),
-            ..Default::default()
-        },
+        Entry::by(actor, Some(call.municipality_id), "panel_set", ("call", call.id.into())).details(Some(details)),
         now,
     )
     .await
@@ -193,14 +185,12 @@ pub async fn declare(
     .await?;
     audit::record(
         conn,
-        Entry {
-            actor_user_id: Some(actor.user.id),
-            org_id: Some(call.municipality_id),
-            action: if conflict { "recusal" } else { "declare_no_conflict" },
-            object_type: "application",
-            object_id: Some(app.id.into()),
-            ..Default::default()
-        },
+        Entry::by(
+            actor,
+            Some(call.municipality_id),
+            if conflict { "recusal" } else { "declare_no_conflict" },
+            ("application", app.id.into()),
+        ),
         now,
     )
     .await?;
@@ -340,14 +330,12 @@ pub async fn save_card(
     if submit {
         audit::record(
             conn,
-            Entry {
-                actor_user_id: Some(actor.user.id),
-                org_id: Some(call.municipality_id),
-                action: "scorecard_submit",
-                object_type: "application",
-                object_id: Some(app.id.into()),
-                ..Default::default()
-            },
+            Entry::by(
+                actor,
+                Some(call.municipality_id),
+                "scorecard_submit",
+                ("application", app.id.into()),
+            ),
             now,
         )
         .await?;

@@ -1020,13 +1020,12 @@ pub async fn new_catalogue_version(
     }
     audit::record(
         conn,
-        Entry {
-            actor_user_id: Some(actor.user.id),
-            action: "risk_catalogue_version",
-            object_type: "risk_catalogue",
-            object_id: Some(version.id.into()),
-            ..Default::default()
-        },
+        Entry::by(
+            actor,
+            None,
+            "risk_catalogue_version",
+            ("risk_catalogue", version.id.into()),
+        ),
         now,
     )
     .await?;
@@ -1159,15 +1158,7 @@ async fn record(
 ) -> Result<()> {
     audit::record(
         conn,
-        Entry {
-            actor_user_id: Some(actor.user.id),
-            org_id: Some(school_id),
-            action,
-            object_type,
-            object_id: Some(object_id.into()),
-            details,
-            ..Default::default()
-        },
+        Entry::by(actor, Some(school_id), action, (object_type, object_id.into())).details(details),
         now,
     )
     .await

@@ -192,14 +192,7 @@ pub async fn save(
     }
     audit::record(
         conn,
-        Entry {
-            actor_user_id: Some(actor.user.id),
-            org_id: Some(id),
-            action: "profile_update",
-            object_type: "organisation",
-            object_id: Some(id.into()),
-            ..Default::default()
-        },
+        Entry::by(actor, Some(id), "profile_update", ("organisation", id.into())),
         now,
     )
     .await?;
