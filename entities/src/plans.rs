@@ -24,10 +24,10 @@ use crate::policy::Actor;
 
 /// The first catalogue: the four groups of risks PuMPuRS used, and risks within them.
 /// (code, Latvian name, English name)
-type Entry3 = (&'static str, &'static str, &'static str);
+type Entry3<'a> = (&'a str, &'a str, &'a str);
 
 /// Groups: (code, Latvian, English, risks).
-const CATALOGUE: &[(&str, &str, &str, &[Entry3])] = &[
+const CATALOGUE: &[(&str, &str, &str, &[Entry3<'static>])] = &[
     (
         "learning",
         "Mācības un skola",
@@ -98,45 +98,62 @@ const CATALOGUE: &[(&str, &str, &str, &[Entry3])] = &[
     ),
 ];
 
-/// Makes the first catalogue version if there is none; returns the newest version's id.
-pub async fn seed_catalogue(conn: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<i32> {
+/// The newest catalogue version; the first (the groups and risks above) is made if there is none.
+async fn newest_catalogue(conn: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<risk_catalogue::Model> {
     if let Some(newest) = risk_catalogue::Entity::find()
         .order_by_desc(risk_catalogue::Column::Version)
         .one(conn)
         .await?
     {
-        return Ok(newest.id);
+        return Ok(newest);
     }
+    let groups: Vec<(Entry3, Vec<Entry3>)> = CATALOGUE
+        .iter()
+        .map(|(code, lv, en, risks)| ((*code, *lv, *en), risks.to_vec()))
+        .collect();
+    write_catalogue(conn, 1, &groups, now).await
+}
+
+/// Writes catalogue `version`: its groups in order, each with its risks in order.
+async fn write_catalogue(
+    conn: &impl ConnectionTrait,
+    version: i32,
+    groups: &[(Entry3<'_>, Vec<Entry3<'_>>)],
+    now: DateTime<Utc>,
+) -> Result<risk_catalogue::Model> {
     let catalogue = risk_catalogue::ActiveModel {
-        version: Set(1),
+        version: Set(version),
         created_at: Set(now),
         ..Default::default()
     }
     .insert(conn)
     .await?;
-    for (g, (code, lv, en, risks)) in CATALOGUE.iter().enumerate() {
+    for (g, ((code, lv, en), risks)) in groups.iter().enumerate() {
         let group = risk_group::ActiveModel {
             catalogue_id: Set(catalogue.id),
-            code: Set((*code).to_owned()),
-            name_lv: Set((*lv).to_owned()),
-            name_en: Set((*en).to_owned()),
+            code: Set(code.trim().to_owned()),
+            name_lv: Set(lv.trim().to_owned()),
+            name_en: Set(en.trim().to_owned()),
             position: Set(i32::try_from(g).unwrap_or_default()),
             ..Default::default()
         }
         .insert(conn)
         .await?;
+        if risks.is_empty() {
+            continue;
+        }
         risk::Entity::insert_many(risks.iter().enumerate().map(|(i, (code, lv, en))| risk::ActiveModel {
             group_id: Set(group.id),
-            code: Set((*code).to_owned()),
-            name_lv: Set((*lv).to_owned()),
-            name_en: Set((*en).to_owned()),
+            code: Set(code.trim().to_owned()),
+            name_lv: Set(lv.trim().to_owned()),
+            name_en: Set(en.trim().to_owned()),
             position: Set(i32::try_from(i).unwrap_or_default()),
             ..Default::default()
         }))
         .exec(conn)
         .await?;
     }
-    Ok(catalogue.id)
+    Ok(catalogue)
 }
 
 /// A semester on the newest catalogue version, with its per-pupil cap.
@@ -159,7 +176,7 @@ pub async fn create_semester(
         e.add("cap", "error-semester-cap");
     }
     e.into_result()?;
-    let catalogue_id = seed_catalogue(conn, now).await?;
+    let catalogue_id = newest_catalogue(conn, now).await?.id;
     Ok(semester::ActiveModel {
         school_year: Set(school_year),
         half: Set(half),
@@ -954,11 +971,7 @@ pub async fn new_catalogue_version(
     if !actor.is_admin() {
         return Err(Error::NotFound);
     }
-    let newest_id = seed_catalogue(conn, now).await?;
-    let newest = risk_catalogue::Entity::find_by_id(newest_id)
-        .one(conn)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let newest = newest_catalogue(conn, now).await?;
     let groups = risk_group::Entity::find()
         .filter(risk_group::Column::CatalogueId.eq(newest.id))
         .order_by_asc(risk_group::Column::Position)
@@ -974,50 +987,27 @@ pub async fn new_catalogue_version(
         }
     }
     e.into_result()?;
-    let version = risk_catalogue::ActiveModel {
-        version: Set(newest.version + 1),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(conn)
-    .await?;
     let risks = risk::Entity::find()
         .filter(risk::Column::GroupId.is_in(groups.iter().map(|g| g.id)))
         .order_by_asc(risk::Column::Position)
         .all(conn)
         .await?;
-    for g in &groups {
-        let copy = risk_group::ActiveModel {
-            catalogue_id: Set(version.id),
-            code: Set(g.code.clone()),
-            name_lv: Set(g.name_lv.clone()),
-            name_en: Set(g.name_en.clone()),
-            position: Set(g.position),
-            ..Default::default()
-        }
-        .insert(conn)
-        .await?;
-        let kept = risks
-            .iter()
-            .filter(|r| r.group_id == g.id)
-            .map(|r| (r.code.as_str(), r.name_lv.as_str(), r.name_en.as_str()));
-        let added = additions.iter().filter(|a| a.0 == g.code).map(|a| (a.1, a.2, a.3));
-        let rows: Vec<risk::ActiveModel> = kept
-            .chain(added)
-            .enumerate()
-            .map(|(i, (code, lv, en))| risk::ActiveModel {
-                group_id: Set(copy.id),
-                code: Set(code.trim().to_owned()),
-                name_lv: Set(lv.trim().to_owned()),
-                name_en: Set(en.trim().to_owned()),
-                position: Set(i32::try_from(i).unwrap_or_default()),
-                ..Default::default()
-            })
-            .collect();
-        if !rows.is_empty() {
-            risk::Entity::insert_many(rows).exec(conn).await?;
-        }
-    }
+    // The newest version's groups and risks, each group followed by what is added to it.
+    let copied: Vec<(Entry3, Vec<Entry3>)> = groups
+        .iter()
+        .map(|g| {
+            let kept = risks
+                .iter()
+                .filter(|r| r.group_id == g.id)
+                .map(|r| (r.code.as_str(), r.name_lv.as_str(), r.name_en.as_str()));
+            let added = additions.iter().filter(|a| a.0 == g.code).map(|a| (a.1, a.2, a.3));
+            (
+                (g.code.as_str(), g.name_lv.as_str(), g.name_en.as_str()),
+                kept.chain(added).collect(),
+            )
+        })
+        .collect();
+    let version = write_catalogue(conn, newest.version + 1, &copied, now).await?;
     audit::record(
         conn,
         Entry::by(
