@@ -225,6 +225,22 @@ impl TestApp {
         running.await.expect("worker task").expect("worker");
     }
 
+    /// The messages the worker wrote as `.eml` files (no SMTP configured), with quoted-printable
+    /// soft line breaks undone as a mail program would.
+    pub fn mails(&self) -> Vec<String> {
+        std::fs::read_dir(self.cfg.mail_dir())
+            .map(|dir| {
+                dir.flatten()
+                    .map(|f| {
+                        std::fs::read_to_string(f.path())
+                            .unwrap_or_default()
+                            .replace("=\r\n", "")
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// The worker's configuration for this application (mail as `.eml` files in its data dir).
     pub fn worker_config(&self) -> worker::WorkerConfig {
         worker::WorkerConfig {

@@ -376,11 +376,6 @@ both_backends!(
         let s = school(app, 50_000).await;
         let p = draft(app, &s, &s.director, s.world.school_a.id).await;
         act(app, &s.director, &p, Request::SendForApproval).await.expect("send");
-        let mails = || -> Vec<String> {
-            std::fs::read_dir(app.cfg.mail_dir())
-                .map(|d| d.flatten().map(|f| std::fs::read_to_string(f.path()).unwrap_or_default().replace("=\r\n", "")).collect())
-                .unwrap_or_default()
-        };
         let cfg = app.worker_config();
 
         // Three days at the director's step: the director is reminded, once.
@@ -388,7 +383,7 @@ both_backends!(
         assert_eq!(worker::queue_reminders(&app.db, later).await.expect("queue"), 1);
         assert_eq!(worker::queue_reminders(&app.db, later).await.expect("queue"), 0, "the schedule fires twice");
         app.work(&cfg).await;
-        let sent = mails();
+        let sent = app.mails();
         assert_eq!(sent.len(), 1);
         assert!(sent[0].contains("To: director@example.lv") && sent[0].contains("gaida j"), "{}", sent[0]);
         assert!(!sent[0].contains("Zigismunds"), "no pupil name in email");
@@ -402,7 +397,7 @@ both_backends!(
         assert_eq!(worker::queue_reminders(&app.db, last_week).await.expect("queue"), 1);
         assert_eq!(worker::queue_reminders(&app.db, last_week).await.expect("queue"), 0);
         app.work(&cfg).await;
-        let sent = mails();
+        let sent = app.mails();
         assert_eq!(sent.len(), 2);
         assert!(sent.iter().any(|m| m.contains("31.12.2026") && m.contains("izv")), "{sent:?}");
     }

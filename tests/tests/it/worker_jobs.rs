@@ -9,16 +9,6 @@ use entities::outbox::{self, EmailEvent};
 use pumpurs_tests::{both_backends, seed};
 use sea_orm::EntityTrait;
 
-fn mails(app: &pumpurs_tests::TestApp) -> Vec<String> {
-    std::fs::read_dir(app.cfg.mail_dir())
-        .map(|d| {
-            d.flatten()
-                .map(|f| std::fs::read_to_string(f.path()).unwrap_or_default())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 both_backends!(
     async fn a_call_closes_at_its_deadline_once_and_its_coordinators_are_told(app) {
         let w = seed::world(&app.db).await;
@@ -40,7 +30,7 @@ both_backends!(
 
         let cfg = app.worker_config();
         app.work(&cfg).await;
-        let closed: Vec<String> = mails(app).into_iter().filter(|m| m.contains("Subject: Konkurss ")).collect();
+        let closed: Vec<String> = app.mails().into_iter().filter(|m| m.contains("Subject: Konkurss ")).collect();
         assert_eq!(closed.len(), 2, "one to each coordinator");
         let body = closed[0].replace("=\r\n", "").replace("=\n", "");
         assert!(body.contains("Iesniegti pieteikumi: 1."), "{body}");
@@ -60,20 +50,18 @@ both_backends!(
         let cfg = app.worker_config();
         app.work(&cfg).await;
         app.work(&cfg).await;
-        assert_eq!(mails(app).len(), 1, "sent once");
+        assert_eq!(app.mails().len(), 1, "sent once");
         let rows = delivery::Entity::find().all(&app.db).await.expect("deliveries");
         assert_eq!(rows.iter().map(|d| (d.recipient.as_str(), d.status.as_str())).collect::<Vec<_>>(), vec![("anna@example.lv", "sent")]);
     }
 );
 
-#[tokio::test]
-async fn email_test_sends_through_the_configured_transport() {
-    let dir = tempfile::tempdir().expect("dir");
-    let cfg = worker::WorkerConfig {
+fn standalone_config(dir: &std::path::Path) -> worker::WorkerConfig {
+    worker::WorkerConfig {
         public_url: "http://127.0.0.1:8080".into(),
         mail_from: "Pumpurs <pumpurs@localhost>".into(),
         smtp_url: None,
-        mail_dir: dir.path().join("mail"),
+        mail_dir: dir.join("mail"),
         secret_key: entities::tokens::SecretKey::new(b"k".repeat(32)),
         poll_interval: std::time::Duration::from_millis(100),
         heartbeat: std::time::Duration::from_secs(1),
@@ -81,9 +69,15 @@ async fn email_test_sends_through_the_configured_transport() {
         email_concurrency: 1,
         sweep: false,
         clock: entities::time::Clock::default(),
-        documents: entities::storage::StoreConfig::Local(dir.path().join("documents")),
-        archive: entities::storage::StoreConfig::Local(dir.path().join("archive")),
-    };
+        documents: entities::storage::StoreConfig::Local(dir.join("documents")),
+        archive: entities::storage::StoreConfig::Local(dir.join("archive")),
+    }
+}
+
+#[tokio::test]
+async fn email_test_sends_through_the_configured_transport() {
+    let dir = tempfile::tempdir().expect("dir");
+    let cfg = standalone_config(dir.path());
     worker::send_test(&cfg, "admin@example.lv", entities::domain::Lang::En)
         .await
         .expect("send");
@@ -97,6 +91,35 @@ async fn email_test_sends_through_the_configured_transport() {
         text.contains("To: admin@example.lv") && text.contains("Subject: Pumpurs: test message"),
         "{text}"
     );
+}
+
+/// `PUMPURS_SMTP_URL` decides TLS and credentials: against a server that offers neither, TLS
+/// (`smtps://`), required STARTTLS (`?tls=required`) and credentials are each refused rather
+/// than mail going out unprotected; plain SMTP to it works.
+#[tokio::test]
+async fn the_smtp_url_settings_take_effect() {
+    let dir = tempfile::tempdir().expect("dir");
+    let server = pumpurs_tests::smtp::SmtpServer::start();
+    let port = server.port;
+    let send = |url: String| {
+        let cfg = worker::WorkerConfig {
+            smtp_url: Some(url),
+            ..standalone_config(dir.path())
+        };
+        async move { worker::send_test(&cfg, "admin@example.lv", entities::domain::Lang::Lv).await }
+    };
+    // Each refused for its own reason: a TLS handshake, STARTTLS, authentication.
+    for (url, reason) in [
+        (format!("smtps://127.0.0.1:{port}"), "corrupt message"),
+        (format!("smtp://127.0.0.1:{port}?tls=required"), "STARTTLS"),
+        (format!("smtp://pumpurs:secret@127.0.0.1:{port}"), "authentication"),
+    ] {
+        let error = send(url.clone()).await.expect_err("refused").to_string();
+        assert!(error.contains(reason), "{url}: {error}");
+    }
+    assert_eq!(server.count(), 0);
+    send(format!("smtp://127.0.0.1:{port}")).await.expect("plain SMTP");
+    assert_eq!(server.count(), 1);
 }
 
 both_backends!(
@@ -126,7 +149,7 @@ both_backends!(
         assert_eq!(worker::queue_reminders(&app.db, now).await.expect("queue"), 0, "the schedule fires twice: nothing more");
         app.work(&cfg).await;
         let recipients = |app: &pumpurs_tests::TestApp| {
-            let mut to: Vec<String> = mails(app).iter().filter_map(|m| m.lines().find(|l| l.starts_with("To: ")).map(|l| l[4..].to_owned())).collect();
+            let mut to: Vec<String> = app.mails().iter().filter_map(|m| m.lines().find(|l| l.starts_with("To: ")).map(|l| l[4..].to_owned())).collect();
             to.sort();
             to
         };
@@ -337,7 +360,7 @@ both_backends!(
         assert_eq!(retried.text(".flash"), "Piegāde ielikta rindā vēlreiz.");
         let cfg = app.worker_config();
         app.work(&cfg).await;
-        assert_eq!(mails(app).len(), 1, "sent once, though queued twice");
+        assert_eq!(app.mails().len(), 1, "sent once, though queued twice");
         let rows = delivery::Entity::find().all(&app.db).await.expect("deliveries");
         assert_eq!(rows.iter().map(|d| d.status.as_str()).collect::<Vec<_>>(), vec!["sent"]);
         assert!(b.get("/admin/jobs").await.contains("Neizdevušos piegāžu nav."));
@@ -421,7 +444,7 @@ both_backends!(
         assert_eq!(received[0].to, vec!["anna@example.lv".to_owned()]);
         let text = received[0].text.replace("=\r\n", "");
         assert!(text.contains("/confirm/") && text.contains("Content-Type: text/html"), "{text}");
-        assert!(mails(app).is_empty(), "nothing went to files");
+        assert!(app.mails().is_empty(), "nothing went to files");
     }
 );
 
@@ -446,13 +469,13 @@ both_backends!(
         app.db.execute_unprepared(back).await.expect("table back");
 
         let started = std::time::Instant::now();
-        while mails(app).is_empty() {
+        while app.mails().is_empty() {
             assert!(started.elapsed().as_secs() < 30, "no email 30 s after the table came back");
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
         let _ = stop.send(true);
         running.await.expect("task").expect("worker");
-        assert_eq!(mails(app).len(), 1);
+        assert_eq!(app.mails().len(), 1);
         assert!(pumpurs_tests::logs::captured().contains("queue workers stopped; starting them again"));
     }
 );
