@@ -113,17 +113,16 @@ async fn queue_plan_reminders(conn: &impl ConnectionTrait, now: DateTime<Utc>) -
     if ending.is_empty() {
         return Ok(queued);
     }
-    let evaluated: Vec<i32> = evaluation::Entity::find()
-        .select_only()
+    // Evaluated plans are left out in SQL (not by loading every evaluation ever written).
+    let evaluated = sea_orm::sea_query::Query::select()
         .column(evaluation::Column::PlanId)
-        .filter(evaluation::Column::MeasureId.is_null())
-        .into_tuple()
-        .all(conn)
-        .await?;
+        .from(evaluation::Entity)
+        .and_where(evaluation::Column::MeasureId.is_null())
+        .to_owned();
     let due = plan::Entity::find()
         .filter(plan::Column::SemesterId.is_in(ending))
         .filter(plan::Column::Status.is_in(["in_progress", "paused"]))
-        .filter(plan::Column::Id.is_not_in(evaluated))
+        .filter(plan::Column::Id.not_in_subquery(evaluated))
         .all(conn)
         .await?;
     for p in due {

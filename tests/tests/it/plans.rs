@@ -393,8 +393,16 @@ both_backends!(
             act(app, who, &p, Request::Approve).await.expect("approve");
         }
         act(app, &s.director, &p, Request::Start).await.expect("start");
+        // A second plan, evaluated already, is not reminded.
+        let done = draft(app, &s, &s.director, s.world.school_a.id).await;
+        act(app, &s.director, &done, Request::SendForApproval).await.expect("send");
+        for who in [&s.director, &s.coordinator, &s.reviewer] {
+            act(app, who, &done, Request::Approve).await.expect("approve");
+        }
+        act(app, &s.director, &done, Request::Start).await.expect("start");
+        plans::evaluate(&app.db, &s.director, done.id, None, ("Turpina.", "reduced", Some("continues")), Utc::now()).await.expect("evaluated");
         let last_week = chrono::DateTime::parse_from_rfc3339("2026-12-28T10:00:00Z").expect("time").with_timezone(&Utc);
-        assert_eq!(worker::queue_reminders(&app.db, last_week).await.expect("queue"), 1);
+        assert_eq!(worker::queue_reminders(&app.db, last_week).await.expect("queue"), 1, "only the plan without its evaluation");
         assert_eq!(worker::queue_reminders(&app.db, last_week).await.expect("queue"), 0);
         app.work(&cfg).await;
         let sent = app.mails();
