@@ -237,7 +237,7 @@ pub enum Login {
     Unconfirmed,
 }
 
-async fn recent_failures(
+pub(crate) async fn recent_failures(
     conn: &impl ConnectionTrait,
     col: login_failure::Column,
     value: &str,
@@ -286,17 +286,28 @@ pub async fn authenticate(
             }
         }
         _ => {
-            login_failure::ActiveModel {
-                email: Set(email_key.chars().take(254).collect()),
-                ip: Set(ip.to_owned()),
-                at: Set(now),
-                ..Default::default()
-            }
-            .insert(conn)
-            .await?;
+            record_failure(conn, &email_key, ip, now).await?;
             Ok(Login::Invalid)
         }
     }
+}
+
+/// A failed attempt for an account (a wrong password or second-factor code) from `ip`.
+pub(crate) async fn record_failure(
+    conn: &impl ConnectionTrait,
+    email_key: &str,
+    ip: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    login_failure::ActiveModel {
+        email: Set(email_key.chars().take(254).collect()),
+        ip: Set(ip.to_owned()),
+        at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
 }
 
 /// Queues a reset link when an active account has this address; does nothing otherwise (the

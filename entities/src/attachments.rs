@@ -187,11 +187,11 @@ fn extension(name: &str) -> Option<String> {
         .filter(|e| !e.is_empty() && e.len() <= 5)
 }
 
-/// Streams an upload to `store` under a new key for `application_id`. `used` is what the
-/// application's documents already take. Nothing is left in the store when it is refused.
+/// Streams an upload to `store` under a new key in `folder` (`applications/7`). `used` is what
+/// the application's (or expense's) documents already take. Nothing is left in the store when it is refused.
 pub async fn store_upload<S, E>(
     store: Arc<dyn ObjectStore>,
-    application_id: i32,
+    folder: &str,
     file_name: &str,
     mut body: S,
     limits: Limits,
@@ -234,7 +234,7 @@ where
     {
         return Err(UploadError::Mislabelled);
     }
-    let key = format!("applications/{application_id}/{}", &tokens::random_hex()[..32]);
+    let key = format!("{folder}/{}", &tokens::random_hex()[..32]);
     let mut writer = BufWriter::new(store, Path::from(key.as_str()));
     let mut hasher = Sha256::new();
     let mut size = head.len() as u64;
@@ -281,6 +281,24 @@ pub async fn used_bytes(conn: &impl ConnectionTrait, application_id: i32) -> Res
     Ok(u64::try_from(total.unwrap_or(0)).unwrap_or(0))
 }
 
+/// The uploader's file name as shown: the last path part, no control characters, at most 200
+/// characters, `document` when nothing is left.
+pub fn display_name(file_name: &str) -> String {
+    let name: String = file_name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or("")
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
+    if name.trim().is_empty() {
+        "document".to_owned()
+    } else {
+        name
+    }
+}
+
 /// Records a stored upload on a draft application.
 pub async fn record(
     conn: &impl ConnectionTrait,
@@ -293,21 +311,9 @@ pub async fn record(
     if app.status != ApplicationStatus::Draft {
         return Err(Error::Refused("error-application-read-only"));
     }
-    let name: String = file_name
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or("")
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(200)
-        .collect();
     Ok(attachment::ActiveModel {
         application_id: Set(app.id),
-        file_name: Set(if name.trim().is_empty() {
-            "document".to_owned()
-        } else {
-            name
-        }),
+        file_name: Set(display_name(file_name)),
         content_type: Set(stored.doc_type.mime().to_owned()),
         size_bytes: Set(i64::try_from(stored.size).unwrap_or(i64::MAX)),
         sha256: Set(stored.sha256.clone()),

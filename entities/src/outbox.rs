@@ -76,6 +76,8 @@ pub const SEND_EMAIL: &str = "send_email";
 pub const MAX_DELIVERY_ATTEMPTS: i32 = 5;
 /// Copy a decided call's documents to the archive store; payload `{"call_id": N}`.
 pub const ARCHIVE_CALL: &str = "archive_call";
+/// Copy a closed semester's expense documents to the archive store; payload `{"semester_id": N}`.
+pub const ARCHIVE_SEMESTER: &str = "archive_semester";
 /// Schedules the closing of an open call at its deadline (written at publishing and at every
 /// extension). Payload `{"call_id": …}`.
 pub const SCHEDULE_CLOSE: &str = "schedule_close";
@@ -107,6 +109,17 @@ pub async fn enqueue_for_call(
     now: DateTime<Utc>,
 ) -> Result<i64> {
     enqueue(conn, kind, &serde_json::json!({ "call_id": call_id }), now).await
+}
+
+/// Archiving the documents of a closed semester.
+pub async fn enqueue_for_semester(conn: &impl ConnectionTrait, semester_id: i32, now: DateTime<Utc>) -> Result<i64> {
+    enqueue(
+        conn,
+        ARCHIVE_SEMESTER,
+        &serde_json::json!({ "semester_id": semester_id }),
+        now,
+    )
+    .await
 }
 
 pub async fn enqueue_email(conn: &impl ConnectionTrait, event: &EmailEvent, now: DateTime<Utc>) -> Result<i64> {

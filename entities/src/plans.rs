@@ -14,8 +14,8 @@ use sea_orm::{
 use crate::audit::{self, Entry};
 use crate::domain::Role;
 use crate::entity::{
-    consultation_session, evaluation, expense, indirect_hours, organisation, plan, plan_approval, plan_measure,
-    plan_risk, pupil, pupil_staff, risk, risk_catalogue, risk_group, semester,
+    consultation_session, evaluation, expense, indirect_hours, measure_risk, membership, organisation, plan,
+    plan_approval, plan_measure, plan_risk, pupil, pupil_staff, risk, risk_catalogue, risk_group, semester,
 };
 use crate::error::{Error, FieldErrors, Result};
 use crate::money::Eur;
@@ -99,7 +99,7 @@ const CATALOGUE: &[(&str, &str, &str, &[Entry3<'static>])] = &[
 ];
 
 /// The newest catalogue version; the first (the groups and risks above) is made if there is none.
-async fn newest_catalogue(conn: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<risk_catalogue::Model> {
+pub async fn newest_catalogue(conn: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<risk_catalogue::Model> {
     if let Some(newest) = risk_catalogue::Entity::find()
         .order_by_desc(risk_catalogue::Column::Version)
         .one(conn)
@@ -200,7 +200,7 @@ pub async fn register_pupil(
     (name, class_name, birth_date): (&str, &str, NaiveDate),
     now: DateTime<Utc>,
 ) -> Result<pupil::Model> {
-    if !actor.holds(Role::Director, school_id) {
+    if !actor.may_register_pupils(school_id) {
         return Err(Error::NotFound);
     }
     let mut e = FieldErrors::new();
@@ -225,8 +225,61 @@ pub async fn register_pupil(
     }
     .insert(conn)
     .await?;
+    // Support staff who register a pupil they could not otherwise see write their plan.
+    if actor.holds(Role::SupportStaff, school_id) && !actor.sees_all_pupils(school_id) {
+        link_staff(conn, pupil.id, actor.user.id).await?;
+    }
     record(conn, actor, school_id, "pupil_register", ("pupil", pupil.id), None, now).await?;
     Ok(pupil)
+}
+
+async fn link_staff(conn: &impl ConnectionTrait, pupil_id: i32, user_id: i32) -> Result<()> {
+    pupil_staff::Entity::insert(pupil_staff::ActiveModel {
+        pupil_id: Set(pupil_id),
+        user_id: Set(user_id),
+        ..Default::default()
+    })
+    .on_conflict(
+        sea_orm::sea_query::OnConflict::columns([pupil_staff::Column::PupilId, pupil_staff::Column::UserId])
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
+}
+
+/// What the director allows a member of the school's staff (membership `membership_id`):
+/// registering pupils, and (support staff) seeing every pupil of the school.
+pub async fn set_staff_grants(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    school_id: i32,
+    membership_id: i32,
+    (may_register, sees_all): (bool, bool),
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if !actor.holds(Role::Director, school_id) {
+        return Err(Error::NotFound);
+    }
+    let m = membership::Entity::find_by_id(membership_id)
+        .filter(membership::Column::OrgId.eq(school_id))
+        .filter(membership::Column::Role.is_in([Role::SupportStaff, Role::Accountant]))
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let sees_all = sees_all && m.role == Role::SupportStaff;
+    let mut active: membership::ActiveModel = m.into();
+    active.may_register_pupils = Set(may_register);
+    active.sees_all_pupils = Set(sees_all);
+    let m = active.update(conn).await?;
+    audit::record(
+        conn,
+        Entry::by(actor, Some(school_id), "staff_grants", ("membership", m.id.into()))
+            .details(Some(format!("register {may_register}, all pupils {sees_all}"))),
+        now,
+    )
+    .await
 }
 
 /// Assigns a member of the school's support staff to a pupil (the director does).
@@ -247,18 +300,7 @@ pub async fn assign(
     if !staff.holds(Role::SupportStaff, pupil.school_id) {
         return Err(Error::Refused("plan-refused-not-school-staff"));
     }
-    pupil_staff::Entity::insert(pupil_staff::ActiveModel {
-        pupil_id: Set(pupil.id),
-        user_id: Set(staff.user.id),
-        ..Default::default()
-    })
-    .on_conflict(
-        sea_orm::sea_query::OnConflict::columns([pupil_staff::Column::PupilId, pupil_staff::Column::UserId])
-            .do_nothing()
-            .to_owned(),
-    )
-    .exec_without_returning(conn)
-    .await?;
+    link_staff(conn, pupil.id, staff.user.id).await?;
     let details = format!("user {}", staff.user.id);
     record(
         conn,
@@ -272,7 +314,7 @@ pub async fn assign(
     .await
 }
 
-async fn is_assigned(conn: &impl ConnectionTrait, actor: &Actor, pupil_id: i32) -> Result<bool> {
+pub(crate) async fn is_assigned(conn: &impl ConnectionTrait, actor: &Actor, pupil_id: i32) -> Result<bool> {
     Ok(pupil_staff::Entity::find()
         .filter(pupil_staff::Column::PupilId.eq(pupil_id))
         .filter(pupil_staff::Column::UserId.eq(actor.user.id))
@@ -423,6 +465,7 @@ pub async fn add_compensation(
     plan_id: i32,
     category: &str,
     planned: Eur,
+    risks: &[i32],
 ) -> Result<plan_measure::Model> {
     let found = editable(conn, actor, plan_id).await?;
     let mut e = FieldErrors::new();
@@ -432,8 +475,9 @@ pub async fn add_compensation(
     if planned.cents() <= 0 {
         e.add("planned", "error-amount-positive");
     }
+    check_risks(conn, plan_id, risks, &mut e).await?;
     e.into_result()?;
-    Ok(plan_measure::ActiveModel {
+    let measure = plan_measure::ActiveModel {
         plan_id: Set(found.plan.id),
         kind: Set(COMPENSATION.to_owned()),
         specialist: Set(None),
@@ -444,7 +488,39 @@ pub async fn add_compensation(
         ..Default::default()
     }
     .insert(conn)
-    .await?)
+    .await?;
+    link_risks(conn, &measure, risks).await?;
+    Ok(measure)
+}
+
+/// The risks a measure addresses must be named in its plan; at least one.
+async fn check_risks(conn: &impl ConnectionTrait, plan_id: i32, risks: &[i32], e: &mut FieldErrors) -> Result<()> {
+    let known = plan_risk::Entity::find()
+        .filter(plan_risk::Column::PlanId.eq(plan_id))
+        .filter(plan_risk::Column::Id.is_in(risks.iter().copied()))
+        .count(conn)
+        .await?;
+    let mut distinct = risks.to_vec();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if risks.is_empty() || known != distinct.len() as u64 {
+        e.add("risks", "error-measure-risks");
+    }
+    Ok(())
+}
+
+async fn link_risks(conn: &impl ConnectionTrait, measure: &plan_measure::Model, risks: &[i32]) -> Result<()> {
+    let mut distinct = risks.to_vec();
+    distinct.sort_unstable();
+    distinct.dedup();
+    measure_risk::Entity::insert_many(distinct.into_iter().map(|plan_risk_id| measure_risk::ActiveModel {
+        measure_id: Set(measure.id),
+        plan_risk_id: Set(plan_risk_id),
+        ..Default::default()
+    }))
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
 }
 
 async fn editable(conn: &impl ConnectionTrait, actor: &Actor, plan_id: i32) -> Result<Found> {
@@ -501,6 +577,57 @@ pub enum Request {
     Deactivate,
 }
 
+impl Request {
+    pub const ALL: [Request; 8] = [
+        Request::SendForApproval,
+        Request::Approve,
+        Request::Return,
+        Request::Start,
+        Request::Pause,
+        Request::Resume,
+        Request::Revise,
+        Request::Deactivate,
+    ];
+}
+
+/// The rules' action for a request: approving and returning at the actor's approval `level`,
+/// the rest for the school staff who see the pupil (`staff`). `None`: not the actor's to ask.
+fn action_for(request: Request, level: Option<Level>, staff: bool) -> Option<Action> {
+    Some(match request {
+        Request::Approve => Action::Approve(level?),
+        Request::Return => Action::Return(level?),
+        _ if !staff => return None,
+        Request::SendForApproval => Action::SendForApproval,
+        Request::Start => Action::Start,
+        Request::Pause => Action::Pause,
+        Request::Resume => Action::Resume,
+        Request::Revise => Action::Revise,
+        Request::Deactivate => Action::Deactivate,
+    })
+}
+
+/// What the actor may ask of a plan they are reading, as the rules stand now (a reason, where
+/// one is needed, is taken as given: the form asks for it).
+pub fn allowed_requests(actor: &Actor, v: &PlanView) -> Vec<Request> {
+    let facts = Facts {
+        state_vocational: v.school.is_vocational,
+        consent: v.plan.consent_at.is_some(),
+        money_spent: v.expenses.iter().any(|e| e.status == APPROVED || e.status == PAID),
+        approved_before: v
+            .approvals
+            .iter()
+            .any(|a| a.level == level_name(Level::State) && a.decision == APPROVED),
+        reason: true,
+    };
+    let level = actor.plan_level(&v.school);
+    Request::ALL
+        .into_iter()
+        .filter(|r| {
+            action_for(*r, level, v.staff).is_some_and(|a| plan_rules::transition(status(&v.plan), a, facts).is_ok())
+        })
+        .collect()
+}
+
 /// Moves a plan by `request`, if the rules allow it; approvals and returns are recorded.
 pub async fn act(
     conn: &impl ConnectionTrait,
@@ -511,23 +638,7 @@ pub async fn act(
     now: DateTime<Utc>,
 ) -> Result<plan::Model> {
     let found = find(conn, actor, plan_id).await?;
-    let action = match request {
-        Request::Approve | Request::Return => {
-            let level = actor.plan_level(&found.school).ok_or(Error::NotFound)?;
-            if request == Request::Approve {
-                Action::Approve(level)
-            } else {
-                Action::Return(level)
-            }
-        }
-        _ if !found.staff => return Err(Error::NotFound),
-        Request::SendForApproval => Action::SendForApproval,
-        Request::Start => Action::Start,
-        Request::Pause => Action::Pause,
-        Request::Resume => Action::Resume,
-        Request::Revise => Action::Revise,
-        Request::Deactivate => Action::Deactivate,
-    };
+    let action = action_for(request, actor.plan_level(&found.school), found.staff).ok_or(Error::NotFound)?;
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     let money_spent = expense::Entity::find()
         .filter(expense::Column::PlanId.eq(found.plan.id))
@@ -584,9 +695,9 @@ pub async fn act(
     Ok(plan)
 }
 
-const APPROVED: &str = "approved";
-const PAID: &str = "paid";
-const UNPAID: &str = "unpaid_no_funds";
+pub const APPROVED: &str = "approved";
+pub const PAID: &str = "paid";
+pub const UNPAID: &str = "unpaid_no_funds";
 
 /// A school's money for a semester.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -663,6 +774,7 @@ pub async fn record_expense(
     measure_id: i32,
     amount: Eur,
     spent_on: NaiveDate,
+    document: Option<Document<'_>>,
     now: DateTime<Utc>,
 ) -> Result<expense::Model> {
     // The first statement is a write on the measure's semester: inside the caller's transaction
@@ -685,9 +797,14 @@ pub async fn record_expense(
         .exec(conn)
         .await?;
     let (measure, found) = measure_being_carried_out(conn, actor, measure_id, COMPENSATION).await?;
+    let mut e = FieldErrors::new();
     if amount.cents() <= 0 {
-        return Err(FieldErrors::single("amount", "error-amount-positive"));
+        e.add("amount", "error-amount-positive");
     }
+    if spent_on > now.date_naive() {
+        e.add("spent_on", "error-expense-date");
+    }
+    e.into_result()?;
     let money = funding(conn, found.plan.school_id, found.plan.semester_id).await?;
     let status = if plan_rules::fits(amount, money.ceiling, money.committed) {
         APPROVED
@@ -699,7 +816,12 @@ pub async fn record_expense(
         plan_id: Set(found.plan.id),
         amount_cents: Set(amount.cents()),
         spent_on: Set(spent_on),
-        document: Set(None),
+        document_key: Set(document.map(|d| d.stored.key.clone())),
+        document_name: Set(document.map(|d| crate::attachments::display_name(d.file_name))),
+        document_type: Set(document.map(|d| d.stored.doc_type.mime().to_owned())),
+        document_size: Set(document.map(|d| i64::try_from(d.stored.size).unwrap_or(i64::MAX))),
+        document_sha256: Set(document.map(|d| d.stored.sha256.clone())),
+        archived_at: Set(None),
         status: Set(status.to_owned()),
         created_by: Set(actor.user.id),
         created_at: Set(now),
@@ -718,6 +840,99 @@ pub async fn record_expense(
     )
     .await?;
     Ok(expense)
+}
+
+/// The receipt or invoice of an expense, already streamed to the documents store.
+#[derive(Debug, Clone, Copy)]
+pub struct Document<'a> {
+    pub file_name: &'a str,
+    pub stored: &'a crate::attachments::Stored,
+}
+
+/// Marks an approved expense paid (the school's accountant or director).
+pub async fn pay_expense(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    expense_id: i32,
+    now: DateTime<Utc>,
+) -> Result<expense::Model> {
+    let (row, school_id) = school_expense(conn, actor, expense_id).await?;
+    if row.status != APPROVED {
+        return Err(Error::Refused("expense-refused-not-approved"));
+    }
+    let mut active: expense::ActiveModel = row.into();
+    active.status = Set(PAID.to_owned());
+    let row = active.update(conn).await?;
+    record(
+        conn,
+        actor,
+        school_id,
+        "expense_pay",
+        ("expense", row.id),
+        Some(row.amount_cents.to_string()),
+        now,
+    )
+    .await?;
+    Ok(row)
+}
+
+/// An expense with its school, for the school's accountant or director, or for staff who may
+/// see the plan; anyone else gets `NotFound`.
+pub async fn school_expense(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    expense_id: i32,
+) -> Result<(expense::Model, i32)> {
+    let row = expense::Entity::find_by_id(expense_id)
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let school_id = plan::Entity::find_by_id(row.plan_id)
+        .select_only()
+        .column(plan::Column::SchoolId)
+        .into_tuple::<i32>()
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if actor.holds(Role::Accountant, school_id) || actor.holds(Role::Director, school_id) {
+        return Ok((row, school_id));
+    }
+    let found = find(conn, actor, row.plan_id).await?;
+    if !found.staff {
+        return Err(Error::NotFound);
+    }
+    Ok((row, school_id))
+}
+
+/// Closes a semester (an administrator): no new plans or expenses, and its documents are
+/// queued for the archive.
+pub async fn close_semester(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    semester_id: i32,
+    now: DateTime<Utc>,
+) -> Result<semester::Model> {
+    if !actor.is_admin() {
+        return Err(Error::NotFound);
+    }
+    let found = semester::Entity::find_by_id(semester_id)
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if found.closed_at.is_some() {
+        return Err(Error::Refused("semester-refused-closed"));
+    }
+    let mut active: semester::ActiveModel = found.into();
+    active.closed_at = Set(Some(now));
+    let closed = active.update(conn).await?;
+    crate::outbox::enqueue_for_semester(conn, closed.id, now).await?;
+    audit::record(
+        conn,
+        Entry::by(actor, None, "semester_close", ("semester", closed.id.into())),
+        now,
+    )
+    .await?;
+    Ok(closed)
 }
 
 /// Specialist types of consultations.
@@ -749,6 +964,7 @@ pub async fn add_consultation(
     plan_id: i32,
     specialist: &str,
     planned_minutes: i32,
+    risks: &[i32],
 ) -> Result<plan_measure::Model> {
     let found = editable(conn, actor, plan_id).await?;
     let mut e = FieldErrors::new();
@@ -758,8 +974,9 @@ pub async fn add_consultation(
     if !(1..=60 * 200).contains(&planned_minutes) {
         e.add("planned_minutes", "error-minutes");
     }
+    check_risks(conn, plan_id, risks, &mut e).await?;
     e.into_result()?;
-    Ok(plan_measure::ActiveModel {
+    let measure = plan_measure::ActiveModel {
         plan_id: Set(found.plan.id),
         kind: Set(CONSULTATION.to_owned()),
         specialist: Set(Some(specialist.to_owned())),
@@ -770,11 +987,13 @@ pub async fn add_consultation(
         ..Default::default()
     }
     .insert(conn)
-    .await?)
+    .await?;
+    link_risks(conn, &measure, risks).await?;
+    Ok(measure)
 }
 
-const CONSULTATION: &str = "consultation";
-const COMPENSATION: &str = "compensation";
+pub const CONSULTATION: &str = "consultation";
+pub const COMPENSATION: &str = "compensation";
 
 /// One consultation as it happened.
 #[derive(Debug, Clone, Copy)]
@@ -1053,17 +1272,32 @@ async fn measure_being_carried_out(
 /// A plan as a person reads it.
 pub struct PlanView {
     pub plan: plan::Model,
+    pub school: organisation::Model,
+    pub semester: semester::Model,
     pub pupil: pupil::Model,
+    /// The actor sees it as school staff (not only as an approver).
+    pub staff: bool,
     pub risks: Vec<plan_risk::Model>,
+    /// The catalogue entries the plan's risks name.
+    pub catalogue: Vec<risk::Model>,
     pub measures: Vec<plan_measure::Model>,
+    /// Which plan risk (`plan_risk_id`) each measure addresses.
+    pub links: Vec<measure_risk::Model>,
     pub approvals: Vec<plan_approval::Model>,
+    pub sessions: Vec<consultation_session::Model>,
+    pub expenses: Vec<expense::Model>,
+    pub evaluations: Vec<evaluation::Model>,
 }
 
-/// Reads a plan with its pupil, risks, measures and approval steps, and writes one audit
-/// record of the read.
+/// Reads a plan with its pupil, risks, measures, approval steps and what was done, and writes
+/// one audit record of the read. A fixed number of statements, whatever the plan holds.
 pub async fn view(conn: &impl ConnectionTrait, actor: &Actor, plan_id: i32, now: DateTime<Utc>) -> Result<PlanView> {
     let found = find(conn, actor, plan_id).await?;
     let pupil = pupil::Entity::find_by_id(found.plan.pupil_id)
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let semester = semester::Entity::find_by_id(found.plan.semester_id)
         .one(conn)
         .await?
         .ok_or(Error::NotFound)?;
@@ -1072,14 +1306,39 @@ pub async fn view(conn: &impl ConnectionTrait, actor: &Actor, plan_id: i32, now:
         .order_by_asc(plan_risk::Column::Id)
         .all(conn)
         .await?;
+    let catalogue = risk::Entity::find()
+        .filter(risk::Column::Id.is_in(risks.iter().map(|r| r.risk_id)))
+        .all(conn)
+        .await?;
     let measures = plan_measure::Entity::find()
         .filter(plan_measure::Column::PlanId.eq(plan_id))
         .order_by_asc(plan_measure::Column::Id)
         .all(conn)
         .await?;
+    let measure_ids: Vec<i32> = measures.iter().map(|m| m.id).collect();
+    let links = measure_risk::Entity::find()
+        .filter(measure_risk::Column::MeasureId.is_in(measure_ids.clone()))
+        .all(conn)
+        .await?;
     let approvals = plan_approval::Entity::find()
         .filter(plan_approval::Column::PlanId.eq(plan_id))
         .order_by_asc(plan_approval::Column::Id)
+        .all(conn)
+        .await?;
+    let sessions = consultation_session::Entity::find()
+        .filter(consultation_session::Column::MeasureId.is_in(measure_ids))
+        .order_by_asc(consultation_session::Column::HeldOn)
+        .order_by_asc(consultation_session::Column::Id)
+        .all(conn)
+        .await?;
+    let expenses = expense::Entity::find()
+        .filter(expense::Column::PlanId.eq(plan_id))
+        .order_by_asc(expense::Column::Id)
+        .all(conn)
+        .await?;
+    let evaluations = evaluation::Entity::find()
+        .filter(evaluation::Column::PlanId.eq(plan_id))
+        .order_by_asc(evaluation::Column::Id)
         .all(conn)
         .await?;
     record(
@@ -1094,10 +1353,18 @@ pub async fn view(conn: &impl ConnectionTrait, actor: &Actor, plan_id: i32, now:
     .await?;
     Ok(PlanView {
         plan: found.plan,
+        school: found.school,
+        semester,
         pupil,
+        staff: found.staff,
         risks,
+        catalogue,
         measures,
+        links,
         approvals,
+        sessions,
+        expenses,
+        evaluations,
     })
 }
 
@@ -1116,7 +1383,7 @@ pub fn status(plan: &plan::Model) -> PlanStatus {
     }
 }
 
-fn stored(status: PlanStatus) -> (&'static str, i16) {
+pub(crate) fn stored(status: PlanStatus) -> (&'static str, i16) {
     match status {
         PlanStatus::Draft => ("draft", 0),
         PlanStatus::InApproval { step } => ("in_approval", i16::from(step)),
@@ -1137,7 +1404,7 @@ fn level_name(level: Level) -> &'static str {
 }
 
 /// One audit record about a pupil's data: ids only, never a name.
-async fn record(
+pub(crate) async fn record(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     school_id: i32,

@@ -14,6 +14,10 @@ pub struct Grant {
     pub membership_id: i32,
     pub role: Role,
     pub org: organisation::Model,
+    /// School staff allowed by the director to register pupils.
+    pub may_register_pupils: bool,
+    /// Support staff allowed by the director to see every pupil of the school.
+    pub sees_all_pupils: bool,
 }
 
 /// The person making a request, with every membership they hold.
@@ -40,6 +44,8 @@ impl Actor {
                     membership_id: m.id,
                     role: m.role,
                     org: org?,
+                    may_register_pupils: m.may_register_pupils,
+                    sees_all_pupils: m.sees_all_pupils,
                 })
             })
             .collect();
@@ -57,6 +63,16 @@ impl Actor {
 
     pub fn is_admin(&self) -> bool {
         self.has_role(Role::Admin)
+    }
+
+    /// Whether a session of this person must pass the second factor: they hold a role that
+    /// can see pupil data.
+    pub fn needs_second_factor(&self) -> bool {
+        self.grants.iter().any(|g| g.role.sees_pupil_data())
+    }
+
+    fn grant(&self, role: Role, org_id: i32) -> Option<&Grant> {
+        self.grants.iter().find(|g| g.role == role && g.org.id == org_id)
     }
 
     fn org_ids_with(&self, roles: &[Role]) -> Vec<i32> {
@@ -165,10 +181,27 @@ impl Actor {
     }
 
     /// Whether the actor may see a pupil of `school` (and their plans, within the approval
-    /// chain's reach): the school's director; its support staff only for pupils assigned to them.
-    /// Nobody else sees pupils as such — not even an administrator.
+    /// chain's reach): the school's director; its support staff for pupils assigned to them, or
+    /// every pupil when the director allows it. Nobody else sees pupils as such — not even an
+    /// administrator.
     pub fn can_see_pupil(&self, school_id: i32, assigned: bool) -> bool {
-        self.holds(Role::Director, school_id) || (assigned && self.holds(Role::SupportStaff, school_id))
+        self.holds(Role::Director, school_id)
+            || self
+                .grant(Role::SupportStaff, school_id)
+                .is_some_and(|g| assigned || g.sees_all_pupils)
+    }
+
+    /// Whether the actor sees every pupil of the school (not only those assigned to them).
+    pub fn sees_all_pupils(&self, school_id: i32) -> bool {
+        self.can_see_pupil(school_id, false)
+    }
+
+    /// Registering pupils: the director, and school staff the director allows.
+    pub fn may_register_pupils(&self, school_id: i32) -> bool {
+        self.holds(Role::Director, school_id)
+            || [Role::SupportStaff, Role::Accountant]
+                .into_iter()
+                .any(|role| self.grant(role, school_id).is_some_and(|g| g.may_register_pupils))
     }
 
     /// Whether the actor may see a plan: as one who may see its pupil, or as an approver whose

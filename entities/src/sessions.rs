@@ -29,6 +29,7 @@ pub async fn create(
         created_at: Set(now),
         last_seen_at: Set(now),
         expires_at: Set(now + absolute),
+        second_factor_at: Set(None),
     }
     .insert(conn)
     .await?;

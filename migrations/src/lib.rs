@@ -12,6 +12,7 @@ mod m20261122_000005_reminders;
 mod m20261122_000006_plans;
 mod m20261122_000007_carrying_out;
 mod m20261122_000008_indirect_hours;
+mod m20261123_000009_second_factor;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_plans::Migration),
             Box::new(m20261122_000007_carrying_out::Migration),
             Box::new(m20261122_000008_indirect_hours::Migration),
+            Box::new(m20261123_000009_second_factor::Migration),
         ]
     }
 }

@@ -278,7 +278,12 @@ impl MigrationTrait for Migration {
                 .col(integer(Expenses::PlanId))
                 .col(big_integer(Expenses::AmountCents))
                 .col(date(Expenses::SpentOn))
-                .col(string_len_null(Expenses::Document, 300))
+                .col(string_len_null(Expenses::DocumentKey, 300))
+                .col(string_len_null(Expenses::DocumentName, 200))
+                .col(string_len_null(Expenses::DocumentType, 100))
+                .col(big_integer_null(Expenses::DocumentSize))
+                .col(string_len_null(Expenses::DocumentSha256, 64))
+                .col(timestamp_with_time_zone_null(Expenses::ArchivedAt))
                 .col(string_len(Expenses::Status, 20))
                 .col(integer(Expenses::CreatedBy))
                 .col(timestamp_with_time_zone(Expenses::CreatedAt))
@@ -460,7 +465,12 @@ enum Expenses {
     PlanId,
     AmountCents,
     SpentOn,
-    Document,
+    DocumentKey,
+    DocumentName,
+    DocumentType,
+    DocumentSize,
+    DocumentSha256,
+    ArchivedAt,
     Status,
     CreatedBy,
     CreatedAt,

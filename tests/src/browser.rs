@@ -120,6 +120,28 @@ impl Browser {
         self.page(response).await
     }
 
+    /// Submits a multipart form to `path` (its action, with the CSRF token in the query): text
+    /// `fields` first, then `bytes` as the file field `file` named `name`.
+    pub async fn upload_with(&self, path: &str, fields: &[(&str, &str)], name: &str, bytes: Vec<u8>) -> Page {
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in fields {
+            form = form.text((*k).to_owned(), (*v).to_owned());
+        }
+        let form = form.part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
+        );
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("origin", &self.base)
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload");
+        self.page(response).await
+    }
+
     /// The status, headers and raw bytes of a GET (for downloads).
     pub async fn download(&self, path: &str) -> (u16, HeaderMap, Vec<u8>) {
         let response = self
@@ -133,12 +155,60 @@ impl Browser {
         (status, headers, response.bytes().await.expect("body").to_vec())
     }
 
-    /// Logs in through the login form and returns the page landed on.
+    /// Logs in through the login form and returns the page landed on. For a role that needs the
+    /// second factor it plays the authenticator app: it keeps the secret the set-up page shows
+    /// and enters the current code (the next one, if this one was used already).
     pub async fn login(&self, email: &str, password: &str) -> Page {
-        self.fill("/login", "/login", &[("email", email), ("password", password)])
-            .await
+        let page = self
+            .fill("/login", "/login", &[("email", email), ("password", password)])
+            .await;
+        self.second_factor(page, email).await
+    }
+
+    /// From `page` — the second step of logging in, or any other page, which is returned as it
+    /// is — enters the code of `email`'s authenticator, setting it up when the page shows a new
+    /// secret.
+    pub async fn second_factor(&self, page: Page, email: &str) -> Page {
+        if !page.path.starts_with(SECOND_FACTOR) {
+            return page;
+        }
+        let key = (self.base.clone(), email.to_owned());
+        let shown = page.text("#totp-secret");
+        let secret = {
+            let mut secrets = SECRETS.lock().expect("secrets");
+            if !shown.is_empty() {
+                secrets.insert(key.clone(), shown);
+            }
+            secrets
+                .get(&key)
+                .cloned()
+                .expect("the secret was shown when it was set up")
+        };
+        let mut landed = page;
+        for ahead in [0, 30, 60] {
+            let at = chrono::Utc::now() + chrono::Duration::seconds(ahead);
+            let code = entities::second_factor::code_at(&secret, at).expect("code");
+            landed = self.submit(&landed, SECOND_FACTOR, &[("code", &code)]).await;
+            if !landed.path.starts_with(SECOND_FACTOR) {
+                break;
+            }
+        }
+        landed
+    }
+
+    /// The code an authenticator app set up by `login` shows now for `email`.
+    pub fn code_for(&self, email: &str) -> Option<String> {
+        let secrets = SECRETS.lock().ok()?;
+        let secret = secrets.get(&(self.base.clone(), email.to_owned()))?;
+        entities::second_factor::code_at(secret, chrono::Utc::now())
     }
 }
+
+const SECOND_FACTOR: &str = "/login/second-factor";
+
+/// The authenticator app's secrets, by site and account.
+static SECRETS: std::sync::Mutex<std::collections::BTreeMap<(String, String), String>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
 
 fn selector(css: &str) -> Selector {
     Selector::parse(css).unwrap_or_else(|e| panic!("bad selector {css}: {e}"))

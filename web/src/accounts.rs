@@ -10,6 +10,8 @@ use chrono::Utc;
 use entities::accounts::{self, Acceptance, Login};
 use entities::domain::{Lang, NewPassword};
 use entities::entity::user;
+use entities::policy::Actor;
+use entities::second_factor::{self, Check};
 use entities::{Error as DomainError, FieldErrors, audit, sessions};
 use maud::Markup;
 use sea_orm::{EntityTrait, TransactionTrait};
@@ -18,7 +20,8 @@ use templates::components::FormView;
 use templates::pages::accounts::{self as pages, InvitationMode, InvitationView};
 
 use crate::ctx::{
-    Ctx, FLASH_COOKIE, LANG_COOKIE, SESSION_COOKIE, Signed, redirect_with_flash, set_cookie, unprocessable,
+    Ctx, FLASH_COOKIE, LANG_COOKIE, SECOND_FACTOR_PATH, SESSION_COOKIE, Signed, redirect_with_flash, set_cookie,
+    unprocessable,
 };
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -28,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/register", get(register_page).post(register))
         .route("/confirm/{token}", get(confirm))
         .route("/login", get(login_page).post(login))
+        .route(SECOND_FACTOR_PATH, get(second_factor_page).post(second_factor))
         .route("/logout", post(logout))
         .route("/password/forgot", get(forgot_page).post(forgot))
         .route("/password/reset/{token}", get(reset_page).post(reset))
@@ -183,13 +187,95 @@ async fn login(State(state): State<AppState>, ctx: Ctx, Form(f): Form<LoginForm>
                 now,
             )
             .await?;
-            return start_session(&state, &ctx, user.id, safe_next(&f.next), None).await;
+            let next = safe_next(&f.next);
+            // Roles that can see pupil data log in with a second factor as well.
+            let to = if Actor::load(&state.db, (*user).clone()).await?.needs_second_factor() {
+                let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
+                format!("{SECOND_FACTOR_PATH}?next={next}")
+            } else {
+                next.to_owned()
+            };
+            return start_session(&state, &ctx, user.id, &to, None).await;
         }
         Login::Invalid => (StatusCode::UNPROCESSABLE_ENTITY, "login-invalid"),
         Login::Unconfirmed => (StatusCode::UNPROCESSABLE_ENTITY, "login-unconfirmed"),
         Login::Throttled => (StatusCode::TOO_MANY_REQUESTS, "login-throttled"),
     };
     Ok((status, pages::login(&ctx.page(), &form, Some(problem))).into_response())
+}
+
+/// The second step's page: setting up the authenticator (until the first code is accepted), or
+/// asking for its code. Only for a session waiting for it.
+async fn second_factor_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<NextQuery>,
+) -> AppResult<Response> {
+    let Some(pending) = ctx.pending.clone() else {
+        return Ok(Redirect::to(if ctx.actor.is_some() {
+            safe_next(&q.next)
+        } else {
+            "/login"
+        })
+        .into_response());
+    };
+    Ok(second_factor_view(&state, &ctx, &pending, &q.next, None)
+        .await?
+        .into_response())
+}
+
+async fn second_factor_view(
+    state: &AppState,
+    ctx: &Ctx,
+    pending: &Actor,
+    next: &str,
+    problem: Option<&str>,
+) -> AppResult<Markup> {
+    let secret = second_factor::pending_secret(&state.db, &pending.user).await?;
+    let uri = secret
+        .as_deref()
+        .map(|s| second_factor::otpauth_uri(s, &pending.user.email));
+    let setup = secret.as_deref().zip(uri.as_deref());
+    Ok(pages::second_factor(&ctx.page(), safe_next(next), setup, problem))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CodeForm {
+    code: String,
+    next: String,
+}
+
+async fn second_factor(State(state): State<AppState>, ctx: Ctx, Form(f): Form<CodeForm>) -> AppResult<Response> {
+    let (Some(pending), Some(session_id)) = (ctx.pending.clone(), ctx.session_id.as_deref()) else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    let now = Utc::now();
+    let txn = state.db.begin().await?;
+    let check = second_factor::verify(&txn, &pending.user, session_id, &f.code, &ctx.ip, now).await?;
+    if check == Check::Accepted {
+        audit::record(
+            &txn,
+            audit::Entry {
+                actor_user_id: Some(pending.user.id),
+                action: "second_factor",
+                object_type: "user",
+                object_id: Some(pending.user.id.into()),
+                ip: Some(ctx.ip.clone()),
+                ..Default::default()
+            },
+            now,
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    let (status, problem) = match check {
+        Check::Accepted => return Ok(Redirect::to(safe_next(&f.next)).into_response()),
+        Check::Wrong => (StatusCode::UNPROCESSABLE_ENTITY, "totp-wrong"),
+        Check::Throttled => (StatusCode::TOO_MANY_REQUESTS, "login-throttled"),
+    };
+    let page = second_factor_view(&state, &ctx, &pending, &f.next, Some(problem)).await?;
+    Ok((status, page).into_response())
 }
 
 async fn logout(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {

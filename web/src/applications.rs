@@ -503,7 +503,16 @@ async fn upload(
         }
     };
     let file_name = field.file_name().unwrap_or("").to_owned();
-    let stored = match attachments::store_upload(state.documents.clone(), id, &file_name, field, limits, used).await {
+    let stored = match attachments::store_upload(
+        state.documents.clone(),
+        &format!("applications/{id}"),
+        &file_name,
+        field,
+        limits,
+        used,
+    )
+    .await
+    {
         Ok(stored) => stored,
         Err(e) => match e.message() {
             Some(message) => return render_refused(&state, &signed, &app, &call, refuse(message)).await,
@@ -545,16 +554,33 @@ async fn download(
 /// Streams a document of an application the caller has already been allowed to read.
 pub(crate) async fn serve_attachment(state: &AppState, application_id: i32, aid: i32) -> AppResult<Response> {
     let doc = attachments::find(&state.db, application_id, aid).await?;
+    serve_stored(
+        state,
+        &doc.storage_key,
+        &doc.file_name,
+        &doc.content_type,
+        doc.size_bytes,
+    )
+    .await
+}
+
+/// Streams a stored document (key, the name to save it as, its type and size) as a download.
+pub(crate) async fn serve_stored(
+    state: &AppState,
+    key: &str,
+    file_name: &str,
+    content_type: &str,
+    size: i64,
+) -> AppResult<Response> {
     let object = state
         .documents
-        .get(&StorePath::from(doc.storage_key.as_str()))
+        .get(&StorePath::from(key))
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
-    let encoded: String = form_urlencoded::byte_serialize(doc.file_name.as_bytes())
+    let encoded: String = form_urlencoded::byte_serialize(file_name.as_bytes())
         .collect::<String>()
         .replace('+', "%20");
-    let ascii: String = doc
-        .file_name
+    let ascii: String = file_name
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' {
@@ -567,9 +593,9 @@ pub(crate) async fn serve_attachment(state: &AppState, application_id: i32, aid:
     let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
     Ok((
         [
-            (header::CONTENT_TYPE, doc.content_type.clone()),
+            (header::CONTENT_TYPE, content_type.to_owned()),
             (header::CONTENT_DISPOSITION, disposition),
-            (header::CONTENT_LENGTH, doc.size_bytes.to_string()),
+            (header::CONTENT_LENGTH, size.to_string()),
             (header::CACHE_CONTROL, "private, no-store".to_owned()),
         ],
         Body::from_stream(object.into_stream()),

@@ -26,6 +26,8 @@ pub const CSRF_COOKIE: &str = "pumpurs_csrf";
 pub const LANG_COOKIE: &str = "pumpurs_lang";
 pub const FLASH_COOKIE: &str = "pumpurs_flash";
 pub const CSRF_FIELD: &str = "_csrf";
+/// Where a session waiting for its second factor is sent.
+pub const SECOND_FACTOR_PATH: &str = "/login/second-factor";
 
 /// Everything a handler needs to know about the request it serves.
 #[derive(Clone, Debug)]
@@ -34,6 +36,9 @@ pub struct Ctx {
     pub csrf: String,
     pub session_id: Option<String>,
     pub actor: Option<Arc<Actor>>,
+    /// Someone past the password whose role needs the second factor they have not yet given
+    /// in this session: not logged in until they do.
+    pub pending: Option<Arc<Actor>>,
     pub flash: Option<String>,
     /// Path and query of this request.
     pub path: String,
@@ -99,12 +104,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Signed {
         let ctx = Ctx::from_request_parts(parts, state)
             .await
             .map_err(IntoResponse::into_response)?;
-        match ctx.actor.clone() {
-            Some(actor) => Ok(Self { ctx, actor }),
-            None => {
-                let next: String = form_urlencoded::byte_serialize(ctx.path.as_bytes()).collect();
-                Err(Redirect::to(&format!("/login?next={next}")).into_response())
-            }
+        let next: String = form_urlencoded::byte_serialize(ctx.path.as_bytes()).collect();
+        match (ctx.actor.clone(), &ctx.pending) {
+            (Some(actor), _) => Ok(Self { ctx, actor }),
+            (None, Some(_)) => Err(Redirect::to(&format!("{SECOND_FACTOR_PATH}?next={next}")).into_response()),
+            (None, None) => Err(Redirect::to(&format!("/login?next={next}")).into_response()),
         }
     }
 }
@@ -198,11 +202,17 @@ async fn build_and_run(state: &AppState, req: Request, next: Next) -> Result<Res
     let mut new_cookies: Vec<HeaderValue> = Vec::new();
     let mut session_id = None;
     let mut actor = None;
+    let mut pending = None;
     if let Some(value) = cookie(headers, SESSION_COOKIE) {
         match sessions::load(&state.db, value, now, state.cfg.session_idle).await? {
             Some((session, user)) => {
                 sessions::touch(&state.db, &session, now).await?;
-                actor = Some(Arc::new(Actor::load(&state.db, user).await?));
+                let loaded = Arc::new(Actor::load(&state.db, user).await?);
+                if loaded.needs_second_factor() && session.second_factor_at.is_none() {
+                    pending = Some(loaded);
+                } else {
+                    actor = Some(loaded);
+                }
                 session_id = Some(session.id);
             }
             None => new_cookies.push(set_cookie(secure, SESSION_COOKIE, "", 0)),
@@ -233,6 +243,7 @@ async fn build_and_run(state: &AppState, req: Request, next: Next) -> Result<Res
         csrf: tokens::csrf_token(&state.cfg.secret_key, &csrf_cookie, session_id.as_deref().unwrap_or("")),
         session_id,
         actor,
+        pending,
         flash,
         path: parts
             .uri

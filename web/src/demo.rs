@@ -474,9 +474,15 @@ async fn load_call(
         if !requested.is_empty() {
             let bytes = demo_pdf(&format!("{title} - darba plans un budzets"));
             let body = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(bytes))]);
-            let stored =
-                entities::attachments::store_upload(store.clone(), draft.id, "darba-plans.pdf", body, limits, 0)
-                    .await?;
+            let stored = entities::attachments::store_upload(
+                store.clone(),
+                &format!("applications/{}", draft.id),
+                "darba-plans.pdf",
+                body,
+                limits,
+                0,
+            )
+            .await?;
             entities::attachments::record(db, &draft, "darba-plāns.pdf", &stored, member.user.id, now).await?;
         }
         if submit {

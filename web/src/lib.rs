@@ -21,5 +21,6 @@ mod decisions;
 mod devmail;
 mod jobs;
 mod orgs;
+mod plans;
 mod profiles;
 mod scoring;

@@ -1,18 +1,20 @@
 //! Archiving a decided call: every document of its applications is copied to the archive store
 //! under a stable, readable key (`calls/{call}-{prefix}/{reference}/{attachment}-{file}`), read
 //! back and checked against the SHA-256 recorded at upload, listed in the call's manifest, and
-//! marked archived. A re-run skips what is archived and writes the manifest again.
+//! marked archived. A re-run skips what is archived and writes the manifest again. A closed
+//! semester's expense documents are archived the same way
+//! (`semesters/{year}-{half}-{semester}/{school}/{expense}-{file}`), without any pupil data.
 
 use std::sync::Arc;
 
 use chrono::Utc;
 use entities::entity::application::{self, ApplicationStatus};
-use entities::entity::{attachment, call};
+use entities::entity::{attachment, call, expense, plan, semester};
 use entities::tokens;
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use sha2::{Digest, Sha256};
 
 use crate::WorkerError;
@@ -67,20 +69,9 @@ pub async fn archive_call(
             key_part(&doc.file_name)
         );
         if doc.archived_at.is_none() {
-            let bytes = documents
-                .get(&Path::from(doc.storage_key.as_str()))
-                .await?
-                .bytes()
-                .await?;
-            archive.put(&Path::from(key.as_str()), PutPayload::from(bytes)).await?;
-            let back = archive.get(&Path::from(key.as_str())).await?.bytes().await?;
-            let sum = tokens::hex(&Sha256::digest(&back));
-            if sum != doc.sha256 {
-                return Err(WorkerError::Archive(format!(
-                    "attachment {}: checksum {sum} does not match {}",
-                    doc.id, doc.sha256
-                )));
-            }
+            copy_checked((documents, archive), &doc.storage_key, &key, &doc.sha256)
+                .await
+                .map_err(|e| WorkerError::Archive(format!("attachment {}: {e}", doc.id)))?;
             attachment::Entity::update_many()
                 .col_expr(attachment::Column::ArchivedAt, Expr::value(Utc::now()))
                 .filter(attachment::Column::Id.eq(doc.id))
@@ -105,5 +96,101 @@ pub async fn archive_call(
         )
         .await?;
     tracing::info!(call = c.id, copied, total = docs.len(), "documents archived");
+    Ok(copied)
+}
+
+/// Copies `from` (documents store) to `to` (archive store), reads it back and compares its
+/// SHA-256 with `sha256`.
+async fn copy_checked(
+    (documents, archive): (&Arc<dyn ObjectStore>, &Arc<dyn ObjectStore>),
+    from: &str,
+    to: &str,
+    sha256: &str,
+) -> Result<(), WorkerError> {
+    let bytes = documents.get(&Path::from(from)).await?.bytes().await?;
+    archive.put(&Path::from(to), PutPayload::from(bytes)).await?;
+    let back = archive.get(&Path::from(to)).await?.bytes().await?;
+    let sum = tokens::hex(&Sha256::digest(&back));
+    if sum != sha256 {
+        return Err(WorkerError::Archive(format!("checksum {sum} does not match {sha256}")));
+    }
+    Ok(())
+}
+
+/// Archives the expense documents of a closed semester; returns how many were copied now.
+pub async fn archive_semester(
+    db: &DatabaseConnection,
+    documents: &Arc<dyn ObjectStore>,
+    archive: &Arc<dyn ObjectStore>,
+    semester_id: i32,
+) -> Result<usize, WorkerError> {
+    let Some(s) = semester::Entity::find_by_id(semester_id).one(db).await? else {
+        return Ok(0);
+    };
+    let plans: Vec<(i32, i32)> = plan::Entity::find()
+        .select_only()
+        .column(plan::Column::Id)
+        .column(plan::Column::SchoolId)
+        .filter(plan::Column::SemesterId.eq(s.id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let docs = expense::Entity::find()
+        .filter(expense::Column::PlanId.is_in(plans.iter().map(|p| p.0)))
+        .filter(expense::Column::DocumentKey.is_not_null())
+        .order_by_asc(expense::Column::Id)
+        .all(db)
+        .await?;
+    let folder = format!("semesters/{}-{}-{}", s.school_year, s.half, s.id);
+    let mut copied = 0;
+    let mut manifest = Vec::new();
+    for doc in &docs {
+        let (Some(from), Some(sha256)) = (&doc.document_key, &doc.document_sha256) else {
+            continue;
+        };
+        let school = plans
+            .iter()
+            .find(|p| p.0 == doc.plan_id)
+            .map(|p| p.1)
+            .unwrap_or_default();
+        let name = doc.document_name.clone().unwrap_or_default();
+        let key = format!("{folder}/{school}/{}-{}", doc.id, key_part(&name));
+        if doc.archived_at.is_none() {
+            copy_checked((documents, archive), from, &key, sha256)
+                .await
+                .map_err(|e| WorkerError::Archive(format!("expense {}: {e}", doc.id)))?;
+            expense::Entity::update_many()
+                .col_expr(expense::Column::ArchivedAt, Expr::value(Utc::now()))
+                .filter(expense::Column::Id.eq(doc.id))
+                .exec(db)
+                .await?;
+            copied += 1;
+        }
+        manifest.push(serde_json::json!({
+            "school": school,
+            "expense": doc.id,
+            "file": name,
+            "key": key,
+            "sha256": sha256,
+            "size": doc.document_size,
+            "content_type": doc.document_type,
+        }));
+    }
+    let manifest = serde_json::json!({
+        "semester": { "id": s.id, "school_year": s.school_year, "half": s.half },
+        "documents": manifest,
+    });
+    archive
+        .put(
+            &Path::from(format!("{folder}/manifest.json")),
+            PutPayload::from(serde_json::to_vec_pretty(&manifest)?),
+        )
+        .await?;
+    tracing::info!(
+        semester = s.id,
+        copied,
+        total = docs.len(),
+        "semester documents archived"
+    );
     Ok(copied)
 }

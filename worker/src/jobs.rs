@@ -32,10 +32,12 @@ pub struct CloseCall {
     pub call_id: i32,
 }
 
-/// Copy a decided call's documents to the archive store.
+/// Copy documents to the archive store: a decided call's, or a closed semester's.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ArchiveCall {
-    pub call_id: i32,
+#[serde(rename_all = "snake_case")]
+pub enum Archive {
+    Call { call_id: i32 },
+    Semester { semester_id: i32 },
 }
 
 /// What every handler shares: one per worker process.
@@ -117,10 +119,14 @@ pub(crate) async fn close_call(job: CloseCall, ctx: Data<Ctx>) -> Result<(), Wor
     Ok(())
 }
 
-pub(crate) async fn archive_call(job: ArchiveCall, ctx: Data<Ctx>) -> Result<(), WorkerError> {
-    archive::archive_call(&ctx.db, &ctx.documents, &ctx.archive, job.call_id)
-        .await
-        .map(|_| ())
+pub(crate) async fn archive(job: Archive, ctx: Data<Ctx>) -> Result<(), WorkerError> {
+    match job {
+        Archive::Call { call_id } => archive::archive_call(&ctx.db, &ctx.documents, &ctx.archive, call_id).await,
+        Archive::Semester { semester_id } => {
+            archive::archive_semester(&ctx.db, &ctx.documents, &ctx.archive, semester_id).await
+        }
+    }
+    .map(|_| ())
 }
 
 /// The minute sweep: closes calls past their deadline, queues due reminders, removes expired

@@ -14,7 +14,7 @@ use tower::retry::backoff::{ExponentialBackoff, ExponentialBackoffMaker, MakeBac
 use tower::util::rng::HasherRng;
 
 use crate::WorkerError;
-use crate::jobs::{self, ARCHIVE_QUEUE, ArchiveCall, CLOSE_QUEUE, CloseCall, Ctx, EMAIL_QUEUE, SendEmail};
+use crate::jobs::{self, ARCHIVE_QUEUE, Archive, CLOSE_QUEUE, CloseCall, Ctx, EMAIL_QUEUE, SendEmail};
 
 /// Creates or updates apalis' own tables (SQLite: `Jobs`, `Workers`; PostgreSQL: schema
 /// `apalis`). Run by `pumpurs migrate` and at start-up, next to the application's migrations.
@@ -43,12 +43,12 @@ pub(crate) enum Queues {
     Sqlite {
         email: SqliteStorage<SendEmail>,
         close: SqliteStorage<CloseCall>,
-        archive: SqliteStorage<ArchiveCall>,
+        archive: SqliteStorage<Archive>,
     },
     Postgres {
         email: PostgresStorage<SendEmail>,
         close: PostgresStorage<CloseCall>,
-        archive: PostgresStorage<ArchiveCall>,
+        archive: PostgresStorage<Archive>,
     },
 }
 
@@ -98,7 +98,7 @@ macro_rules! register {
                     .backend($archive.clone().poll_with_interval(poll))
                     .data(ctx_a.clone())
                     .retry(retry_a.policy())
-                    .build(jobs::archive_call)
+                    .build(jobs::archive)
             })
     }};
 }
@@ -145,7 +145,7 @@ impl Queues {
         push!(self, close, tasks)
     }
 
-    pub(crate) async fn push_archives(&mut self, tasks: Vec<Task<ArchiveCall>>) -> Result<(), WorkerError> {
+    pub(crate) async fn push_archives(&mut self, tasks: Vec<Task<Archive>>) -> Result<(), WorkerError> {
         push!(self, archive, tasks)
     }
 

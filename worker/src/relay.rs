@@ -9,12 +9,12 @@ use apalis::prelude::TaskBuilder;
 use chrono::{DateTime, Utc};
 use entities::entity::call::{self, CallStatus};
 use entities::entity::outbox;
-use entities::outbox::{ARCHIVE_CALL, EmailEvent, SCHEDULE_CLOSE, SEND_EMAIL};
+use entities::outbox::{ARCHIVE_CALL, ARCHIVE_SEMESTER, EmailEvent, SCHEDULE_CLOSE, SEND_EMAIL};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::WorkerError;
-use crate::jobs::{ArchiveCall, CloseCall, SendEmail};
+use crate::jobs::{Archive, CloseCall, SendEmail};
 use crate::queues::Queues;
 
 /// Rows relayed in one pass.
@@ -53,17 +53,23 @@ pub(crate) async fn relay_once(
                 )),
                 Err(e) => tracing::error!(outbox_id = row.id, error = %e, "unreadable email event; skipped"),
             },
-            ARCHIVE_CALL => match call_id(&row.payload) {
-                Some(call_id) => archives.push((
-                    key.clone(),
-                    TaskBuilder::new(ArchiveCall { call_id })
-                        .idempotency_key(key)
-                        .max_attempts(MAX_RUNS)
-                        .build(),
-                )),
-                None => tracing::error!(outbox_id = row.id, "archive row without a call; skipped"),
-            },
-            SCHEDULE_CLOSE => to_close.extend(call_id(&row.payload)),
+            ARCHIVE_CALL | ARCHIVE_SEMESTER => {
+                let job = match row.kind.as_str() {
+                    ARCHIVE_CALL => id_in(&row.payload, "call_id").map(|call_id| Archive::Call { call_id }),
+                    _ => id_in(&row.payload, "semester_id").map(|semester_id| Archive::Semester { semester_id }),
+                };
+                match job {
+                    Some(job) => archives.push((
+                        key.clone(),
+                        TaskBuilder::new(job)
+                            .idempotency_key(key)
+                            .max_attempts(MAX_RUNS)
+                            .build(),
+                    )),
+                    None => tracing::error!(outbox_id = row.id, "archive row without its id; skipped"),
+                }
+            }
+            SCHEDULE_CLOSE => to_close.extend(id_in(&row.payload, "call_id")),
             other => tracing::error!(outbox_id = row.id, kind = other, "unknown outbox kind; skipped"),
         }
     }
@@ -118,7 +124,8 @@ fn fresh<T>(tasks: Vec<(String, T)>, known: &std::collections::HashSet<String>) 
         .collect()
 }
 
-fn call_id(payload: &str) -> Option<i32> {
+/// The id under `field` of an id-only payload (`{"call_id": 7}`).
+fn id_in(payload: &str, field: &str) -> Option<i32> {
     let value: serde_json::Value = serde_json::from_str(payload).ok()?;
-    i32::try_from(value["call_id"].as_i64()?).ok()
+    i32::try_from(value[field].as_i64()?).ok()
 }

@@ -10,7 +10,16 @@ pub struct Model {
     pub plan_id: i32,
     pub amount_cents: i64,
     pub spent_on: Date,
-    pub document: Option<String>,
+    /// The receipt or invoice, in the documents store under `document_key` (server-made).
+    pub document_key: Option<String>,
+    /// The uploader's file name, for display only.
+    pub document_name: Option<String>,
+    /// Detected from the content.
+    pub document_type: Option<String>,
+    pub document_size: Option<i64>,
+    pub document_sha256: Option<String>,
+    /// When the document was copied to the archive (the semester was closed).
+    pub archived_at: Option<DateTimeUtc>,
     pub status: String,
     pub created_by: i32,
     pub created_at: DateTimeUtc,

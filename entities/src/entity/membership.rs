@@ -10,6 +10,10 @@ pub struct Model {
     pub user_id: i32,
     pub org_id: i32,
     pub role: Role,
+    /// School staff: the director allows them to register pupils.
+    pub may_register_pupils: bool,
+    /// Support staff: the director allows them to see every pupil of the school.
+    pub sees_all_pupils: bool,
     pub created_at: DateTimeUtc,
 }
 

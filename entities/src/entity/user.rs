@@ -12,6 +12,10 @@ pub struct Model {
     pub lang: String,
     pub email_confirmed_at: Option<DateTimeUtc>,
     pub disabled_at: Option<DateTimeUtc>,
+    /// The TOTP secret (base32) once the second factor is set up.
+    pub totp_secret: Option<String>,
+    /// The last TOTP time step accepted: a code is good once.
+    pub totp_step: Option<i64>,
     pub created_at: DateTimeUtc,
 }
 

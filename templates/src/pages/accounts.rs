@@ -72,6 +72,42 @@ pub fn login(ctx: &PageCtx, form: &FormView, problem: Option<&str>) -> Markup {
     )
 }
 
+/// The second step of logging in: setting up an authenticator app (`setup` = the secret and its
+/// `otpauth://` address, shown until the first code is accepted) or entering its code.
+pub fn second_factor(ctx: &PageCtx, next: &str, setup: Option<(&str, &str)>, problem: Option<&str>) -> Markup {
+    let l = ctx.lang;
+    layout(
+        ctx,
+        &t(l, "totp-title"),
+        html! {
+            @if let Some(problem) = problem {
+                div.error-summary role="alert" { p { (t(l, problem)) } }
+            }
+            @if let Some((secret, uri)) = setup {
+                p { (t(l, "totp-setup-lead")) }
+                ol {
+                    li { (t(l, "totp-setup-app")) }
+                    li { (t(l, "totp-setup-key")) " " code #totp-secret { (secret) } }
+                    li { (t(l, "totp-setup-link")) " " a href=(uri) { (t(l, "totp-setup-open")) } }
+                    li { (t(l, "totp-setup-code")) }
+                }
+            } @else {
+                p { (t(l, "totp-lead")) }
+            }
+            form method="post" action="/login/second-factor" novalidate {
+                (csrf(ctx))
+                input type="hidden" name="next" value=(next);
+                div.field {
+                    label for="code" { (t(l, "totp-code")) }
+                    input #code name="code" type="text" inputmode="numeric" pattern="[0-9 ]*" maxlength="8"
+                        autocomplete="one-time-code" required autofocus;
+                }
+                button type="submit" { (t(l, "totp-submit")) }
+            }
+        },
+    )
+}
+
 pub fn register(ctx: &PageCtx, form: &FormView) -> Markup {
     let l = ctx.lang;
     layout(

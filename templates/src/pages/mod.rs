@@ -11,5 +11,6 @@ pub mod jobs;
 pub mod mail;
 pub mod minutes;
 pub mod orgs;
+pub mod plans;
 pub mod profile;
 pub mod scoring;

@@ -225,8 +225,10 @@ both_backends!(
         let dace = app.browser();
         let page = dace.get(&link).await;
         assert!(page.contains("lomā: Pašvaldības koordinators"), "{}", page.body);
-        let home = dace.submit(&page, &link, &[("name", "Dace Ozola"), ("password", "dace-parole-1"), ("password_confirm", "dace-parole-1")]).await;
-        assert_eq!((home.h1(), home.text(".flash")), ("Koordinatora sākumlapa".to_owned(), "Uzaicinājums pieņemts.".to_owned()));
+        let setup = dace.submit(&page, &link, &[("name", "Dace Ozola"), ("password", "dace-parole-1"), ("password_confirm", "dace-parole-1")]).await;
+        assert_eq!((setup.h1(), setup.text(".flash")), ("Otrais apstiprinājuma solis".to_owned(), "Uzaicinājums pieņemts.".to_owned()), "a coordinator sets up the second factor first");
+        let home = dace.second_factor(setup, "dace@example.lv").await;
+        assert_eq!(home.h1(), "Koordinatora sākumlapa");
         assert!(home.contains("Ogres 1. vidusskola"), "the coordinator sees the municipality's schools");
         assert_eq!(app.browser().get(&link).await.status, 400, "an invitation is used once");
         assert_eq!(app.browser().login("dace@example.lv", "dace-parole-1").await.status, 200);
@@ -252,6 +254,7 @@ both_backends!(
         let teacher = app.browser();
         assert!(teacher.get(&link).await.contains("Pieslēdzieties ar to un atveriet saiti vēlreiz"));
         let page = teacher.fill(&format!("/login?next={link}"), "/login", &[("email", "teacher@example.lv"), ("password", seed::PASSWORD)]).await;
+        let page = teacher.second_factor(page, "teacher@example.lv").await;
         assert_eq!(page.path, link);
         let home = teacher.submit(&page, &link, &[]).await;
         assert_eq!(home.h1(), "Sākumlapa", "two roles now: the chooser");

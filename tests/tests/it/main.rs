@@ -13,6 +13,7 @@ mod lifecycle;
 mod model;
 mod panel;
 mod panel_pages;
+mod plan_pages;
 mod plans;
 mod roles;
 mod security;

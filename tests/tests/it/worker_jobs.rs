@@ -194,9 +194,16 @@ async fn archive_on_s3(app: &pumpurs_tests::TestApp) {
         let draft = seed::draft(&app.db, &member, &c, &w.ngo).await;
         let bytes = [b"%PDF-1.7\n".to_vec(), vec![i; 5000]].concat();
         let body = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(bytes))]);
-        let stored = entities::attachments::store_upload(store.clone(), draft.id, "plāns.pdf", body, limits, 0)
-            .await
-            .expect("upload");
+        let stored = entities::attachments::store_upload(
+            store.clone(),
+            &format!("applications/{}", draft.id),
+            "plāns.pdf",
+            body,
+            limits,
+            0,
+        )
+        .await
+        .expect("upload");
         entities::attachments::record(&app.db, &draft, "plāns.pdf", &stored, member.user.id, Utc::now())
             .await
             .expect("record");

@@ -1,0 +1,364 @@
+//! What the plan pages list: a school's pupils, one pupil, the approval queue of an approver,
+//! a school's expenses and indirect hours, semesters and the risk catalogue. Lists are scoped in
+//! SQL by the policy; a read of pupils' data writes one audit record.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{ExprTrait, Query};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+
+use crate::domain::Role;
+use crate::entity::{
+    expense, indirect_hours, membership, organisation, plan, plan_measure, pupil, pupil_staff, risk, risk_catalogue,
+    risk_group, semester, user,
+};
+use crate::error::{Error, Result};
+use crate::plan_rules::PlanStatus;
+use crate::plans::{record, stored};
+use crate::policy::Actor;
+
+pub const PAGE_SIZE: u64 = 50;
+
+/// A pupil with their plan in the semester looked at, if any.
+pub struct PupilRow {
+    pub pupil: pupil::Model,
+    pub plan: Option<plan::Model>,
+}
+
+/// Pupils of the school that the actor sees (all for the director and staff allowed to, else
+/// those assigned to them), by class and name, a page at a time, with their plan in
+/// `semester_id`. One audit record of the read.
+pub async fn pupils(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    school_id: i32,
+    semester_id: Option<i32>,
+    page: u64,
+    now: DateTime<Utc>,
+) -> Result<(Vec<PupilRow>, u64)> {
+    let mut q = pupil::Entity::find().filter(pupil::Column::SchoolId.eq(school_id));
+    if !actor.sees_all_pupils(school_id) {
+        if !actor.holds(Role::SupportStaff, school_id) {
+            return Err(Error::NotFound);
+        }
+        let mine = Query::select()
+            .column(pupil_staff::Column::PupilId)
+            .from(pupil_staff::Entity)
+            .and_where(pupil_staff::Column::UserId.eq(actor.user.id))
+            .to_owned();
+        q = q.filter(pupil::Column::Id.in_subquery(mine));
+    }
+    let paginator = q
+        .order_by_asc(pupil::Column::ClassName)
+        .order_by_asc(pupil::Column::Name)
+        .order_by_asc(pupil::Column::Id)
+        .paginate(conn, PAGE_SIZE);
+    let total = paginator.num_items().await?;
+    let rows = paginator.fetch_page(page.saturating_sub(1)).await?;
+    let plans = match semester_id {
+        Some(semester_id) if !rows.is_empty() => {
+            plan::Entity::find()
+                .filter(plan::Column::SemesterId.eq(semester_id))
+                .filter(plan::Column::PupilId.is_in(rows.iter().map(|p| p.id)))
+                .all(conn)
+                .await?
+        }
+        _ => Vec::new(),
+    };
+    record(
+        conn,
+        actor,
+        school_id,
+        "pupil_list",
+        ("organisation", school_id),
+        Some(format!("page {page}, {} pupils", rows.len())),
+        now,
+    )
+    .await?;
+    Ok((
+        rows.into_iter()
+            .map(|p| PupilRow {
+                plan: plans.iter().find(|plan| plan.pupil_id == p.id).cloned(),
+                pupil: p,
+            })
+            .collect(),
+        total,
+    ))
+}
+
+/// One pupil's page.
+pub struct PupilPage {
+    pub pupil: pupil::Model,
+    /// The staff assigned to the pupil.
+    pub staff: Vec<user::Model>,
+    /// The pupil's plans, newest semester first.
+    pub plans: Vec<(plan::Model, semester::Model)>,
+    /// The school's support staff (for the director's assignment form; empty for others).
+    pub assignable: Vec<user::Model>,
+}
+
+/// A pupil the actor may see, with staff and plans; one audit record of the read.
+pub async fn pupil(conn: &impl ConnectionTrait, actor: &Actor, pupil_id: i32, now: DateTime<Utc>) -> Result<PupilPage> {
+    let found = pupil::Entity::find_by_id(pupil_id)
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let assigned = crate::plans::is_assigned(conn, actor, found.id).await?;
+    if !actor.can_see_pupil(found.school_id, assigned) {
+        return Err(Error::NotFound);
+    }
+    let staff_ids = Query::select()
+        .column(pupil_staff::Column::UserId)
+        .from(pupil_staff::Entity)
+        .and_where(pupil_staff::Column::PupilId.eq(found.id))
+        .to_owned();
+    let staff = user::Entity::find()
+        .filter(user::Column::Id.in_subquery(staff_ids))
+        .order_by_asc(user::Column::Name)
+        .all(conn)
+        .await?;
+    let plans = plan::Entity::find()
+        .filter(plan::Column::PupilId.eq(found.id))
+        .all(conn)
+        .await?;
+    let semesters = semester::Entity::find()
+        .filter(semester::Column::Id.is_in(plans.iter().map(|p| p.semester_id)))
+        .all(conn)
+        .await?;
+    let mut plans: Vec<(plan::Model, semester::Model)> = plans
+        .into_iter()
+        .filter_map(|p| {
+            let s = semesters.iter().find(|s| s.id == p.semester_id)?.clone();
+            Some((p, s))
+        })
+        .collect();
+    plans.sort_by_key(|(_, s)| std::cmp::Reverse((s.school_year, s.half)));
+    let assignable = if actor.holds(Role::Director, found.school_id) {
+        school_staff(conn, found.school_id)
+            .await?
+            .into_iter()
+            .filter(|(m, _)| m.role == Role::SupportStaff)
+            .map(|(_, u)| u)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    record(
+        conn,
+        actor,
+        found.school_id,
+        "pupil_view",
+        ("pupil", found.id),
+        None,
+        now,
+    )
+    .await?;
+    Ok(PupilPage {
+        pupil: found,
+        staff,
+        plans,
+        assignable,
+    })
+}
+
+/// The school's support staff and accountants with their memberships, by name.
+pub async fn school_staff(
+    conn: &impl ConnectionTrait,
+    school_id: i32,
+) -> Result<Vec<(membership::Model, user::Model)>> {
+    let rows = membership::Entity::find()
+        .filter(membership::Column::OrgId.eq(school_id))
+        .filter(membership::Column::Role.is_in([Role::SupportStaff, Role::Accountant]))
+        .find_also_related(user::Entity)
+        .all(conn)
+        .await?;
+    let mut rows: Vec<_> = rows.into_iter().filter_map(|(m, u)| Some((m, u?))).collect();
+    rows.sort_by(|a, b| a.1.name.cmp(&b.1.name).then(a.0.id.cmp(&b.0.id)));
+    Ok(rows)
+}
+
+/// A plan waiting for the actor's decision.
+pub struct QueueRow {
+    pub plan: plan::Model,
+    pub school: organisation::Model,
+    pub semester: semester::Model,
+}
+
+/// Plans waiting at the actor's step of the chain (director: the school's step; coordinator:
+/// the municipality's schools; state reviewer: the last step of every chain), oldest first.
+/// No pupil data is shown here, so nothing is audited.
+pub async fn approval_queue(conn: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<QueueRow>> {
+    let waiting = |step: u8| {
+        plan::Column::Status
+            .eq(stored(PlanStatus::InApproval { step }).0)
+            .and(plan::Column::ApprovalStep.eq(stored(PlanStatus::InApproval { step }).1))
+    };
+    let schools = |vocational: bool, parents: Option<Vec<i32>>| {
+        let mut q = Query::select()
+            .column(organisation::Column::Id)
+            .from(organisation::Entity)
+            .and_where(organisation::Column::IsVocational.eq(vocational))
+            .to_owned();
+        if let Some(parents) = parents {
+            q.and_where(organisation::Column::ParentId.is_in(parents));
+        }
+        q
+    };
+    let directed: Vec<i32> = actor
+        .grants
+        .iter()
+        .filter(|g| g.role == Role::Director)
+        .map(|g| g.org.id)
+        .collect();
+    let municipalities: Vec<i32> = actor
+        .grants
+        .iter()
+        .filter(|g| g.role == Role::Coordinator)
+        .map(|g| g.org.id)
+        .collect();
+    let mut scope = Condition::any();
+    if !directed.is_empty() {
+        scope = scope.add(plan::Column::SchoolId.is_in(directed).and(waiting(0)));
+    }
+    if !municipalities.is_empty() {
+        scope = scope.add(
+            plan::Column::SchoolId
+                .in_subquery(schools(false, Some(municipalities)))
+                .and(waiting(1)),
+        );
+    }
+    if actor.has_role(Role::StateReviewer) {
+        scope = scope
+            .add(plan::Column::SchoolId.in_subquery(schools(true, None)).and(waiting(1)))
+            .add(plan::Column::SchoolId.in_subquery(schools(false, None)).and(waiting(2)));
+    }
+    if scope.is_empty() {
+        return Ok(Vec::new());
+    }
+    let plans = plan::Entity::find()
+        .filter(scope)
+        .order_by_asc(plan::Column::UpdatedAt)
+        .order_by_asc(plan::Column::Id)
+        .limit(500)
+        .all(conn)
+        .await?;
+    let schools = organisation::Entity::find()
+        .filter(organisation::Column::Id.is_in(plans.iter().map(|p| p.school_id)))
+        .all(conn)
+        .await?;
+    let semesters = semester::Entity::find()
+        .filter(semester::Column::Id.is_in(plans.iter().map(|p| p.semester_id)))
+        .all(conn)
+        .await?;
+    Ok(plans
+        .into_iter()
+        .filter_map(|plan| {
+            Some(QueueRow {
+                school: schools.iter().find(|s| s.id == plan.school_id)?.clone(),
+                semester: semesters.iter().find(|s| s.id == plan.semester_id)?.clone(),
+                plan,
+            })
+        })
+        .collect())
+}
+
+/// An expense with its compensation category.
+pub struct ExpenseRow {
+    pub expense: expense::Model,
+    pub category: String,
+}
+
+/// The school's expenses in a semester, for its director and accountant (no pupil data).
+pub async fn school_expenses(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    school_id: i32,
+    semester_id: i32,
+) -> Result<Vec<ExpenseRow>> {
+    if !(actor.holds(Role::Director, school_id) || actor.holds(Role::Accountant, school_id)) {
+        return Err(Error::NotFound);
+    }
+    let plans_here = Query::select()
+        .column(plan::Column::Id)
+        .from(plan::Entity)
+        .and_where(plan::Column::SchoolId.eq(school_id))
+        .and_where(plan::Column::SemesterId.eq(semester_id))
+        .to_owned();
+    let rows = expense::Entity::find()
+        .filter(expense::Column::PlanId.in_subquery(plans_here))
+        .order_by_desc(expense::Column::Id)
+        .limit(1000)
+        .all(conn)
+        .await?;
+    let measures = plan_measure::Entity::find()
+        .filter(plan_measure::Column::Id.is_in(rows.iter().map(|e| e.measure_id)))
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|e| ExpenseRow {
+            category: measures
+                .iter()
+                .find(|m| m.id == e.measure_id)
+                .and_then(|m| m.category.clone())
+                .unwrap_or_default(),
+            expense: e,
+        })
+        .collect())
+}
+
+/// Hours of indirectly involved staff recorded for a school and semester.
+pub async fn indirect_hours(
+    conn: &impl ConnectionTrait,
+    school_id: i32,
+    semester_id: i32,
+) -> Result<Vec<indirect_hours::Model>> {
+    Ok(indirect_hours::Entity::find()
+        .filter(indirect_hours::Column::SchoolId.eq(school_id))
+        .filter(indirect_hours::Column::SemesterId.eq(semester_id))
+        .order_by_asc(indirect_hours::Column::Id)
+        .all(conn)
+        .await?)
+}
+
+/// Every semester, newest first.
+pub async fn semesters(conn: &impl ConnectionTrait) -> Result<Vec<semester::Model>> {
+    Ok(semester::Entity::find()
+        .order_by_desc(semester::Column::SchoolYear)
+        .order_by_desc(semester::Column::Half)
+        .all(conn)
+        .await?)
+}
+
+/// Every catalogue version, newest first.
+pub async fn catalogues(conn: &impl ConnectionTrait) -> Result<Vec<risk_catalogue::Model>> {
+    Ok(risk_catalogue::Entity::find()
+        .order_by_desc(risk_catalogue::Column::Version)
+        .all(conn)
+        .await?)
+}
+
+/// The groups of a catalogue version in order, each with its risks in order.
+pub async fn catalogue(
+    conn: &impl ConnectionTrait,
+    catalogue_id: i32,
+) -> Result<Vec<(risk_group::Model, Vec<risk::Model>)>> {
+    let groups = risk_group::Entity::find()
+        .filter(risk_group::Column::CatalogueId.eq(catalogue_id))
+        .order_by_asc(risk_group::Column::Position)
+        .all(conn)
+        .await?;
+    let risks = risk::Entity::find()
+        .filter(risk::Column::GroupId.is_in(groups.iter().map(|g| g.id)))
+        .order_by_asc(risk::Column::Position)
+        .all(conn)
+        .await?;
+    Ok(groups
+        .into_iter()
+        .map(|g| {
+            let own = risks.iter().filter(|r| r.group_id == g.id).cloned().collect();
+            (g, own)
+        })
+        .collect())
+}

@@ -1,0 +1,727 @@
+//! Pupil support plans: a school's pupils, one pupil, one plan (risks, measures, consent, the
+//! approval chain, sessions, expenses, evaluations), the approval queue, a school's funding and
+//! indirect hours, and the administrator's semesters and risk catalogue.
+
+use entities::entity::{
+    consultation_session, expense, indirect_hours, membership, plan_measure, risk, risk_catalogue, risk_group,
+    semester, user,
+};
+use entities::money::Eur;
+use entities::plan_queries::{ExpenseRow, PupilPage, PupilRow, QueueRow};
+use entities::plans::{Funding, PlanView, Request};
+use maud::{Markup, html};
+
+use crate::components::{FormView, Input, checkbox, csrf, error_summary, field, pager, select, textarea};
+use crate::{Lang, PageCtx, layout, t, tf};
+
+/// "2026./2027. m. g., 1. semestris"
+pub fn semester_label(l: Lang, s: &semester::Model) -> String {
+    tf(
+        l,
+        "semester-label",
+        &[
+            ("year", &s.school_year.to_string()),
+            ("next", &(s.school_year + 1).to_string()),
+            ("half", &s.half.to_string()),
+        ],
+    )
+}
+
+fn date(d: chrono::NaiveDate) -> String {
+    d.format("%d.%m.%Y").to_string()
+}
+
+fn when(at: chrono::DateTime<chrono::Utc>) -> String {
+    entities::time::to_riga(at).format("%d.%m.%Y %H:%M").to_string()
+}
+
+/// Minutes as hours to a tenth, with the language's decimal separator: 450 → "7,5" / "7.5".
+fn hours(l: Lang, minutes: i32) -> String {
+    let tenths = minutes * 10 / 60;
+    let separator = if l == Lang::Lv { ',' } else { '.' };
+    format!("{}{separator}{}", tenths / 10, tenths % 10)
+}
+
+fn money(l: Lang, cents: i64) -> String {
+    Eur::from_cents(cents).display(l)
+}
+
+fn status_label(l: Lang, status: &str, step: i16) -> String {
+    if status == "in_approval" {
+        t(l, &format!("plan-status-in_approval-{step}"))
+    } else {
+        t(l, &format!("plan-status-{status}"))
+    }
+}
+
+/// A risk's name in the page's language.
+pub fn risk_name(l: Lang, r: &risk::Model) -> &str {
+    match l {
+        Lang::Lv => &r.name_lv,
+        Lang::En => &r.name_en,
+    }
+}
+
+fn group_name(l: Lang, g: &risk_group::Model) -> &str {
+    match l {
+        Lang::Lv => &g.name_lv,
+        Lang::En => &g.name_en,
+    }
+}
+
+fn measure_label(l: Lang, m: &plan_measure::Model) -> String {
+    match (&m.specialist, &m.category) {
+        (Some(s), _) => format!(
+            "{} — {}",
+            t(l, &format!("specialist-{s}")),
+            tf(
+                l,
+                "plan-planned-hours",
+                &[("hours", &hours(l, m.planned_minutes.unwrap_or(0)))]
+            )
+        ),
+        (None, Some(c)) => format!(
+            "{} — {}",
+            t(l, &format!("category-{c}")),
+            money(l, m.planned_cents.unwrap_or(0))
+        ),
+        (None, None) => String::new(),
+    }
+}
+
+pub struct PupilsView<'a> {
+    pub school_id: i32,
+    pub school_name: String,
+    /// (id, label) of every semester, for the filter.
+    pub semesters: Vec<(String, String)>,
+    pub semester: Option<&'a semester::Model>,
+    pub rows: &'a [PupilRow],
+    pub page: u64,
+    pub total: u64,
+    pub can_register: bool,
+    pub can_start: bool,
+    pub form: FormView,
+    /// The director's view of the staff and what they are allowed.
+    pub staff: Option<&'a [(membership::Model, user::Model)]>,
+}
+
+pub fn pupils(ctx: &PageCtx, v: &PupilsView) -> Markup {
+    let l = ctx.lang;
+    let base = format!("/schools/{}/pupils", v.school_id);
+    let semester_q = v.semester.map(|s| format!("semester={}&", s.id)).unwrap_or_default();
+    layout(
+        ctx,
+        &t(l, "pupils-title"),
+        html! {
+            p.org-name { strong { (v.school_name) } }
+            p { a href={ "/schools/" (v.school_id) "/funding" } { (t(l, "funding-title")) } " · " a href="/plans/approvals" { (t(l, "queue-title")) } }
+            @if !v.semesters.is_empty() {
+                form.inline method="get" action=(base) {
+                    (select(l, &FormView::new().with("semester", v.semester.map(|s| s.id.to_string()).unwrap_or_default()), "semester", "field-semester", &v.semesters))
+                    button.secondary type="submit" { (t(l, "filter-apply")) }
+                }
+            }
+            @if v.rows.is_empty() {
+                p.empty { (t(l, "pupils-none")) }
+            } @else {
+                table {
+                    thead { tr { th { (t(l, "field-pupil-name")) } th { (t(l, "field-class")) } th { (t(l, "plan-title")) } } }
+                    tbody {
+                        @for row in v.rows {
+                            tr {
+                                td { a href={ "/pupils/" (row.pupil.id) } { (row.pupil.name) } }
+                                td { (row.pupil.class_name) }
+                                td {
+                                    @if let Some(p) = &row.plan {
+                                        a href={ "/plans/" (p.id) } { (status_label(l, &p.status, p.approval_step)) }
+                                    } @else if let (true, Some(s)) = (v.can_start, v.semester) {
+                                        form.inline method="post" action={ "/pupils/" (row.pupil.id) "/plans" } {
+                                            (csrf(ctx))
+                                            input type="hidden" name="semester_id" value=(s.id);
+                                            button.secondary type="submit" { (t(l, "plan-start")) }
+                                        }
+                                    } @else {
+                                        span.hint { (t(l, "plan-none")) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                (pager(l, v.page, v.total, entities::plan_queries::PAGE_SIZE, |p| format!("{base}?{semester_q}page={p}")))
+            }
+            @if v.can_register {
+                h2 { (t(l, "pupil-register")) }
+                (error_summary(l, &v.form))
+                form method="post" action=(base) novalidate {
+                    (csrf(ctx))
+                    (field(l, &v.form, "name", "field-pupil-name", Input::TEXT))
+                    (field(l, &v.form, "class_name", "field-class", Input { hint: Some("field-class-hint"), ..Input::TEXT }))
+                    (field(l, &v.form, "birth_date", "field-birth-date", Input { kind: "date", ..Input::TEXT }))
+                    p.hint { (t(l, "pupil-minimal-data")) }
+                    button type="submit" { (t(l, "pupil-register")) }
+                }
+            }
+            @if let Some(staff) = v.staff {
+                h2 { (t(l, "staff-grants-title")) }
+                @if staff.is_empty() {
+                    p.empty { (t(l, "staff-none")) }
+                }
+                @for (m, u) in staff {
+                    form method="post" action={ "/schools/" (v.school_id) "/staff/" (m.id) } {
+                        (csrf(ctx))
+                        fieldset {
+                            legend { (u.name) " — " (t(l, &format!("role-{}", m.role.as_str()))) }
+                            (checkbox(l, &FormView::new().with(&format!("register-{}", m.id), if m.may_register_pupils { "on" } else { "" }), &format!("register-{}", m.id), "staff-may-register"))
+                            @if m.role == entities::domain::Role::SupportStaff {
+                                (checkbox(l, &FormView::new().with(&format!("all-{}", m.id), if m.sees_all_pupils { "on" } else { "" }), &format!("all-{}", m.id), "staff-sees-all"))
+                            }
+                            button.secondary type="submit" { (t(l, "staff-grants-save")) }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+pub fn pupil(ctx: &PageCtx, v: &PupilPage, open_semesters: &[(String, String)], form: &FormView) -> Markup {
+    let l = ctx.lang;
+    let p = &v.pupil;
+    layout(
+        ctx,
+        &p.name,
+        html! {
+            p { a href={ "/schools/" (p.school_id) "/pupils" } { "← " (t(l, "pupils-title")) } }
+            (error_summary(l, form))
+            dl {
+                dt { (t(l, "field-class")) } dd { (p.class_name) }
+                dt { (t(l, "field-birth-date")) } dd { (date(p.birth_date)) }
+                dt { (t(l, "pupil-staff")) }
+                dd {
+                    @if v.staff.is_empty() { (t(l, "pupil-staff-none")) }
+                    @for (i, u) in v.staff.iter().enumerate() { @if i > 0 { ", " } (u.name) }
+                }
+            }
+            @if !v.assignable.is_empty() {
+                form.inline method="post" action={ "/pupils/" (p.id) "/staff" } {
+                    (csrf(ctx))
+                    (select(l, form, "user_id", "pupil-assign-staff", &v.assignable.iter().map(|u| (u.id.to_string(), u.name.clone())).collect::<Vec<_>>()))
+                    button.secondary type="submit" { (t(l, "pupil-assign")) }
+                }
+            }
+            h2 { (t(l, "pupil-plans")) }
+            @if v.plans.is_empty() {
+                p.empty { (t(l, "plan-none")) }
+            } @else {
+                ul {
+                    @for (plan, s) in &v.plans {
+                        li { a href={ "/plans/" (plan.id) } { (semester_label(l, s)) } " — " (status_label(l, &plan.status, plan.approval_step)) }
+                    }
+                }
+            }
+            @if !open_semesters.is_empty() {
+                form method="post" action={ "/pupils/" (p.id) "/plans" } {
+                    (csrf(ctx))
+                    (select(l, form, "semester_id", "field-semester", open_semesters))
+                    button type="submit" { (t(l, "plan-start")) }
+                }
+            }
+        },
+    )
+}
+
+/// What the person looking at a plan may do with it.
+pub struct PlanControls {
+    pub requests: Vec<Request>,
+    /// Risks and measures can be changed (draft, under revision) by school staff.
+    pub editable: bool,
+    /// Sessions and expenses can be recorded (in progress) by school staff.
+    pub carrying_out: bool,
+    /// Evaluations can be written (in progress or paused) by school staff.
+    pub can_evaluate: bool,
+    /// The risks of the plan's catalogue, by group (for adding one).
+    pub catalogue: Vec<(risk_group::Model, Vec<risk::Model>)>,
+}
+
+pub fn request_name(r: Request) -> &'static str {
+    match r {
+        Request::SendForApproval => "send",
+        Request::Approve => "approve",
+        Request::Return => "return",
+        Request::Start => "start",
+        Request::Pause => "pause",
+        Request::Resume => "resume",
+        Request::Revise => "revise",
+        Request::Deactivate => "deactivate",
+    }
+}
+
+fn needs_reason(r: Request) -> bool {
+    matches!(r, Request::Return | Request::Pause | Request::Deactivate)
+}
+
+pub fn plan(ctx: &PageCtx, v: &PlanView, c: &PlanControls, form: &FormView) -> Markup {
+    let l = ctx.lang;
+    let id = v.plan.id;
+    let risk_of = |plan_risk_id: i32| {
+        v.risks
+            .iter()
+            .find(|r| r.id == plan_risk_id)
+            .and_then(|r| v.catalogue.iter().find(|c| c.id == r.risk_id))
+            .map(|r| risk_name(l, r).to_owned())
+            .unwrap_or_default()
+    };
+    let measure_risks = |m: &plan_measure::Model| {
+        v.links
+            .iter()
+            .filter(|link| link.measure_id == m.id)
+            .map(|link| risk_of(link.plan_risk_id))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let sessions_of = |m: &plan_measure::Model| -> Vec<&consultation_session::Model> {
+        v.sessions.iter().filter(|s| s.measure_id == m.id).collect()
+    };
+    let expenses_of = |m: &plan_measure::Model| -> Vec<&expense::Model> {
+        v.expenses.iter().filter(|e| e.measure_id == m.id).collect()
+    };
+    let evaluation_of = |measure: Option<i32>| v.evaluations.iter().find(|e| e.measure_id == measure);
+    let risk_options: Vec<(String, String)> = v.risks.iter().map(|r| (r.id.to_string(), risk_of(r.id))).collect();
+    layout(
+        ctx,
+        &tf(
+            l,
+            "plan-heading",
+            &[("name", &v.pupil.name), ("semester", &semester_label(l, &v.semester))],
+        ),
+        html! {
+            p.org-name { strong { (v.school.name) } " · " (v.pupil.class_name) " · " (t(l, "plan-number")) " " (id) }
+            @if v.staff { p { a href={ "/pupils/" (v.pupil.id) } { "← " (v.pupil.name) } } }
+            p.lead { (t(l, "plan-status")) ": " strong #plan-status { (status_label(l, &v.plan.status, v.plan.approval_step)) } }
+            @if let Some(reason) = &v.plan.status_reason { p.pre { (t(l, "plan-reason")) ": " (reason) } }
+            (error_summary(l, form))
+
+            h2 { (t(l, "plan-risks")) }
+            @if v.risks.is_empty() { p.empty { (t(l, "plan-risks-none")) } }
+            ul {
+                @for r in &v.risks { li { strong { (risk_of(r.id)) } br; span.pre { (r.justification) } } }
+            }
+            @if c.editable {
+                form method="post" action={ "/plans/" (id) "/risks" } novalidate {
+                    (csrf(ctx))
+                    div.field.has-error[form.errors.get("risk_id").is_some()] {
+                        label for="risk_id" { (t(l, "plan-risk")) }
+                        @if let Some(m) = form.errors.get("risk_id") { p.error id="risk_id-error" { (t(l, m)) } }
+                        select #risk_id name="risk_id" {
+                            @for (g, risks) in &c.catalogue {
+                                optgroup label=(group_name(l, g)) {
+                                    @for r in risks { option value=(r.id) selected[form.value("risk_id") == r.id.to_string()] { (risk_name(l, r)) } }
+                                }
+                            }
+                        }
+                    }
+                    (textarea(l, form, "justification", "plan-justification", 3))
+                    button.secondary type="submit" { (t(l, "plan-risk-add")) }
+                }
+            }
+
+            h2 { (t(l, "plan-measures")) }
+            @if v.measures.is_empty() { p.empty { (t(l, "plan-measures-none")) } }
+            @for m in &v.measures {
+                section.criterion {
+                    h3 { (measure_label(l, m)) }
+                    p.hint { (t(l, "plan-addresses")) ": " (measure_risks(m)) }
+                    @let sessions = sessions_of(m);
+                    @if !sessions.is_empty() {
+                        table {
+                            thead { tr { th { (t(l, "session-date")) } th { (t(l, "session-minutes")) } th { (t(l, "session-mode")) } th { (t(l, "session-confirmed")) } } }
+                            tbody { @for s in sessions { tr { td { (date(s.held_on)) } td { (s.minutes) } td { (t(l, if s.remote { "session-remote" } else { "session-in-person" })) } td { (t(l, if s.pupil_confirmed { "yes" } else { "no" })) } } } }
+                        }
+                    }
+                    @let expenses = expenses_of(m);
+                    @if !expenses.is_empty() {
+                        table {
+                            thead { tr { th { (t(l, "expense-date")) } th { (t(l, "expense-amount")) } th { (t(l, "expense-status")) } th { (t(l, "expense-document")) } } }
+                            tbody {
+                                @for e in expenses {
+                                    tr {
+                                        td { (date(e.spent_on)) } td { (money(l, e.amount_cents)) }
+                                        td { (t(l, &format!("expense-status-{}", e.status))) }
+                                        td { @if let Some(name) = &e.document_name { a href={ "/expenses/" (e.id) "/document" } { (name) } } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    @if c.carrying_out && m.specialist.is_some() {
+                        details {
+                            summary { (t(l, "session-log")) }
+                            form method="post" action={ "/measures/" (m.id) "/sessions" } novalidate {
+                                (csrf(ctx))
+                                (field(l, form, "held_on", "session-date", Input { kind: "date", ..Input::TEXT }))
+                                (field(l, form, "minutes", "session-minutes", Input { kind: "number", ..Input::TEXT }))
+                                (checkbox(l, form, "remote", "session-remote"))
+                                (checkbox(l, form, "pupil_confirmed", "session-confirmed"))
+                                button.secondary type="submit" { (t(l, "session-log")) }
+                            }
+                        }
+                    }
+                    @if c.carrying_out && m.category.is_some() {
+                        details {
+                            summary { (t(l, "expense-record")) }
+                            form method="post" action={ "/measures/" (m.id) "/expenses?_csrf=" (ctx.csrf) } enctype="multipart/form-data" {
+                                (csrf(ctx))
+                                (field(l, form, "amount", "expense-amount", Input { hint: Some("field-eur-hint"), ..Input::TEXT }))
+                                (field(l, form, "spent_on", "expense-date", Input { kind: "date", ..Input::TEXT }))
+                                @let file_error = form.errors.get("file").filter(|_| form.value("measure") == m.id.to_string());
+                                div.field.has-error[file_error.is_some()] {
+                                    label for={ "file-" (m.id) } { (t(l, "expense-document")) }
+                                    p.hint { (t(l, "expense-document-hint")) }
+                                    @if let Some(message) = file_error { p.error id="file-error" { (t(l, message)) } }
+                                    input id={ "file-" (m.id) } name="file" type="file";
+                                }
+                                button.secondary type="submit" { (t(l, "expense-record")) }
+                            }
+                        }
+                    }
+                    @if let Some(e) = evaluation_of(Some(m.id)) {
+                        p { strong { (t(l, &format!("result-{}", e.result))) } ": " span.pre { (e.text) } }
+                    }
+                    @if c.can_evaluate {
+                        (evaluation_form(ctx, id, Some(m.id)))
+                    }
+                }
+            }
+            @if c.editable {
+                @if risk_options.is_empty() {
+                    p.hint { (t(l, "plan-measure-needs-risk")) }
+                } @else {
+                    h3 { (t(l, "plan-consultation-add")) }
+                    form method="post" action={ "/plans/" (id) "/consultations" } novalidate {
+                        (csrf(ctx))
+                        (select(l, form, "specialist", "plan-specialist", &entities::plans::SPECIALISTS.iter().map(|s| ((*s).to_owned(), t(l, &format!("specialist-{s}")))).collect::<Vec<_>>()))
+                        (field(l, form, "hours", "plan-hours", Input { kind: "text", hint: Some("plan-hours-hint"), ..Input::TEXT }))
+                        (risk_boxes(l, "c", &risk_options, form))
+                        button.secondary type="submit" { (t(l, "plan-measure-add")) }
+                    }
+                    h3 { (t(l, "plan-compensation-add")) }
+                    form method="post" action={ "/plans/" (id) "/compensations" } novalidate {
+                        (csrf(ctx))
+                        (select(l, form, "category", "plan-category", &entities::plans::CATEGORIES.iter().map(|s| ((*s).to_owned(), t(l, &format!("category-{s}")))).collect::<Vec<_>>()))
+                        (field(l, form, "planned", "plan-planned-amount", Input { hint: Some("field-eur-hint"), ..Input::TEXT }))
+                        (risk_boxes(l, "k", &risk_options, form))
+                        button.secondary type="submit" { (t(l, "plan-measure-add")) }
+                    }
+                }
+                h2 { (t(l, "plan-consent")) }
+                @if let (Some(at), Some(by)) = (v.plan.consent_at, &v.plan.consent_by) {
+                    p { (tf(l, "plan-consent-given", &[("by", by), ("at", &when(at))])) }
+                }
+                form method="post" action={ "/plans/" (id) "/consent" } novalidate {
+                    (csrf(ctx))
+                    (field(l, form, "consent_by", "plan-consent-by", Input { hint: Some("plan-consent-hint"), ..Input::TEXT }))
+                    button.secondary type="submit" { (t(l, "plan-consent-record")) }
+                }
+            } @else if let (Some(at), Some(by)) = (v.plan.consent_at, &v.plan.consent_by) {
+                p { (tf(l, "plan-consent-given", &[("by", by), ("at", &when(at))])) }
+            }
+
+            @if let Some(e) = evaluation_of(None) {
+                h2 { (t(l, "evaluation-plan")) }
+                p { strong { (t(l, &format!("result-{}", e.result))) } @if let Some(o) = &e.outcome { " · " (t(l, &format!("outcome-{o}"))) } }
+                p.pre { (e.text) }
+            }
+            @if c.can_evaluate {
+                h2 { (t(l, "evaluation-plan")) }
+                (evaluation_form(ctx, id, None))
+            }
+
+            h2 { (t(l, "plan-approvals")) }
+            @if v.approvals.is_empty() { p.empty { (t(l, "plan-approvals-none")) } }
+            ul {
+                @for a in &v.approvals {
+                    li { (t(l, &format!("level-{}", a.level))) ": " (t(l, &format!("decision-{}", a.decision))) " — " (when(a.at)) @if let Some(c) = &a.comment { " — " span.pre { (c) } } }
+                }
+            }
+            @if !c.requests.is_empty() {
+                h2 { (t(l, "plan-actions")) }
+                @for r in &c.requests {
+                    form method="post" action={ "/plans/" (id) "/act" } novalidate {
+                        (csrf(ctx))
+                        input type="hidden" name="request" value=(request_name(*r));
+                        @if needs_reason(*r) {
+                            div.field {
+                                label for={ "reason-" (request_name(*r)) } { (t(l, "plan-reason")) }
+                                textarea id={ "reason-" (request_name(*r)) } name="reason" rows="2" {}
+                            }
+                        } @else if *r == Request::Approve {
+                            div.field {
+                                label for="reason-approve" { (t(l, "plan-comment")) }
+                                textarea id="reason-approve" name="reason" rows="2" {}
+                            }
+                        }
+                        @if *r == Request::Deactivate {
+                            div.field.checkbox {
+                                input id="deactivate-confirm" name="confirm" type="checkbox" value="yes";
+                                label for="deactivate-confirm" { (t(l, "plan-deactivate-confirm")) }
+                            }
+                        }
+                        button.danger[matches!(r, Request::Deactivate | Request::Return)] type="submit" { (t(l, &format!("plan-do-{}", request_name(*r)))) }
+                    }
+                }
+            }
+        },
+    )
+}
+
+fn risk_boxes(l: Lang, prefix: &str, options: &[(String, String)], form: &FormView) -> Markup {
+    html! {
+        fieldset.has-error[form.errors.get("risks").is_some()] #risks {
+            legend { (t(l, "plan-addresses")) }
+            @if let Some(m) = form.errors.get("risks") { p.error { (t(l, m)) } }
+            @for (value, label) in options {
+                div.field.checkbox {
+                    input id={ (prefix) "-risk-" (value) } name="risk" type="checkbox" value=(value);
+                    label for={ (prefix) "-risk-" (value) } { (label) }
+                }
+            }
+        }
+    }
+}
+
+fn evaluation_form(ctx: &PageCtx, plan_id: i32, measure: Option<i32>) -> Markup {
+    let l = ctx.lang;
+    let suffix = measure.map(|m| m.to_string()).unwrap_or_else(|| "plan".to_owned());
+    let results: Vec<(String, String)> = entities::plans::RESULTS
+        .iter()
+        .map(|r| ((*r).to_owned(), t(l, &format!("result-{r}"))))
+        .collect();
+    let outcomes: Vec<(String, String)> = entities::plans::OUTCOMES
+        .iter()
+        .map(|o| ((*o).to_owned(), t(l, &format!("outcome-{o}"))))
+        .collect();
+    html! {
+        details {
+            summary { (t(l, "evaluation-write")) }
+            form method="post" action={ "/plans/" (plan_id) "/evaluations" } novalidate {
+                (csrf(ctx))
+                @if let Some(m) = measure { input type="hidden" name="measure_id" value=(m); }
+                div.field {
+                    label for={ "text-" (suffix) } { (t(l, "evaluation-text")) }
+                    textarea id={ "text-" (suffix) } name="text" rows="3" {}
+                }
+                div.field {
+                    label for={ "result-" (suffix) } { (t(l, "evaluation-result")) }
+                    select id={ "result-" (suffix) } name="result" { @for (v, label) in &results { option value=(v) { (label) } } }
+                }
+                @if measure.is_none() {
+                    div.field {
+                        label for="outcome" { (t(l, "evaluation-outcome")) }
+                        select #outcome name="outcome" { @for (v, label) in &outcomes { option value=(v) { (label) } } }
+                    }
+                }
+                button.secondary type="submit" { (t(l, "evaluation-save")) }
+            }
+        }
+    }
+}
+
+pub fn queue(ctx: &PageCtx, rows: &[QueueRow]) -> Markup {
+    let l = ctx.lang;
+    layout(
+        ctx,
+        &t(l, "queue-title"),
+        html! {
+            p.lead { (t(l, "queue-lead")) }
+            @if rows.is_empty() {
+                p.empty { (t(l, "queue-empty")) }
+            } @else {
+                table {
+                    thead { tr { th { (t(l, "plan-number")) } th { (t(l, "field-school")) } th { (t(l, "field-semester")) } th { (t(l, "queue-waiting-since")) } } }
+                    tbody {
+                        @for r in rows {
+                            tr {
+                                td { a href={ "/plans/" (r.plan.id) } { (r.plan.id) } }
+                                td { (r.school.name) }
+                                td { (semester_label(l, &r.semester)) }
+                                td { (when(r.plan.updated_at)) }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+pub struct FundingView<'a> {
+    pub school_id: i32,
+    pub school_name: String,
+    pub semesters: Vec<(String, String)>,
+    pub semester: Option<&'a semester::Model>,
+    pub funding: Option<Funding>,
+    /// The expenses, for the director and the accountant.
+    pub expenses: Option<&'a [ExpenseRow]>,
+    pub can_pay: bool,
+    pub hours: &'a [indirect_hours::Model],
+    pub can_record_hours: bool,
+    pub form: FormView,
+}
+
+pub fn funding(ctx: &PageCtx, v: &FundingView) -> Markup {
+    let l = ctx.lang;
+    let base = format!("/schools/{}/funding", v.school_id);
+    layout(
+        ctx,
+        &t(l, "funding-title"),
+        html! {
+            p.org-name { strong { (v.school_name) } }
+            @if v.semesters.is_empty() {
+                p.empty { (t(l, "semesters-none")) }
+            } @else {
+                form.inline method="get" action=(base) {
+                    (select(l, &FormView::new().with("semester", v.semester.map(|s| s.id.to_string()).unwrap_or_default()), "semester", "field-semester", &v.semesters))
+                    button.secondary type="submit" { (t(l, "filter-apply")) }
+                }
+            }
+            @if let (Some(s), Some(f)) = (v.semester, v.funding) {
+                p { (tf(l, "funding-cap", &[("cap", &money(l, s.cap_cents))])) }
+                ul.stats #funding {
+                    li { span.number { (f.ceiling.display(l)) } " " span { (t(l, "funding-ceiling")) } }
+                    li { span.number { (f.committed.display(l)) } " " span { (t(l, "funding-committed")) } }
+                    li { span.number { (f.remaining.display(l)) } " " span { (t(l, "funding-remaining")) } }
+                    li { span.number { (f.unpaid.display(l)) } " " span { (t(l, "funding-unpaid")) } }
+                }
+                @if let Some(expenses) = v.expenses {
+                    h2 { (t(l, "expenses-title")) }
+                    @if expenses.is_empty() { p.empty { (t(l, "expenses-none")) } }
+                    @else {
+                        table {
+                            thead { tr { th { (t(l, "plan-number")) } th { (t(l, "plan-category")) } th { (t(l, "expense-date")) } th { (t(l, "expense-amount")) } th { (t(l, "expense-status")) } th { (t(l, "expense-document")) } th {} } }
+                            tbody {
+                                @for row in expenses {
+                                    @let e = &row.expense;
+                                    tr {
+                                        td { (e.plan_id) }
+                                        td { (t(l, &format!("category-{}", row.category))) }
+                                        td { (date(e.spent_on)) }
+                                        td { (money(l, e.amount_cents)) }
+                                        td { (t(l, &format!("expense-status-{}", e.status))) }
+                                        td { @if let Some(name) = &e.document_name { a href={ "/expenses/" (e.id) "/document" } { (name) } } }
+                                        td {
+                                            @if v.can_pay && e.status == entities::plans::APPROVED {
+                                                form.inline method="post" action={ "/expenses/" (e.id) "/pay" } {
+                                                    (csrf(ctx))
+                                                    button.secondary type="submit" { (t(l, "expense-pay")) }
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                h2 { (t(l, "indirect-title")) }
+                @if v.hours.is_empty() { p.empty { (t(l, "indirect-none")) } }
+                @else {
+                    table {
+                        thead { tr { th { (t(l, "indirect-role")) } th { (t(l, "session-minutes")) } } }
+                        tbody { @for h in v.hours { tr { td { (t(l, &format!("indirect-role-{}", h.staff_role))) } td { (h.minutes) } } } }
+                    }
+                }
+                @if v.can_record_hours {
+                    (error_summary(l, &v.form))
+                    form method="post" action={ "/schools/" (v.school_id) "/indirect-hours" } novalidate {
+                        (csrf(ctx))
+                        input type="hidden" name="semester_id" value=(s.id);
+                        (select(l, &v.form, "staff_role", "indirect-role", &entities::plans::INDIRECT_ROLES.iter().map(|r| ((*r).to_owned(), t(l, &format!("indirect-role-{r}")))).collect::<Vec<_>>()))
+                        (field(l, &v.form, "minutes", "session-minutes", Input { kind: "number", ..Input::TEXT }))
+                        button.secondary type="submit" { (t(l, "indirect-record")) }
+                    }
+                }
+            }
+        },
+    )
+}
+
+pub fn semesters(ctx: &PageCtx, rows: &[semester::Model], form: &FormView) -> Markup {
+    let l = ctx.lang;
+    layout(
+        ctx,
+        &t(l, "semesters-title"),
+        html! {
+            p { a href="/admin/catalogue" { (t(l, "catalogue-title")) } }
+            @if rows.is_empty() { p.empty { (t(l, "semesters-none")) } }
+            @else {
+                table {
+                    thead { tr { th { (t(l, "field-semester")) } th { (t(l, "semester-dates")) } th { (t(l, "semester-cap")) } th { (t(l, "semester-state")) } th {} } }
+                    tbody {
+                        @for s in rows {
+                            tr {
+                                td { (semester_label(l, s)) }
+                                td { (date(s.starts_on)) "–" (date(s.ends_on)) }
+                                td { (money(l, s.cap_cents)) }
+                                td { @if let Some(at) = s.closed_at { (t(l, "semester-closed")) " " (when(at)) } @else { (t(l, "semester-open")) } }
+                                td {
+                                    @if s.closed_at.is_none() {
+                                        form.inline method="post" action={ "/admin/semesters/" (s.id) "/close" } {
+                                            (csrf(ctx))
+                                            input id={ "confirm-" (s.id) } name="confirm" type="checkbox" value="yes" required;
+                                            label for={ "confirm-" (s.id) } { (t(l, "semester-close-confirm")) }
+                                            " "
+                                            button.danger type="submit" { (t(l, "semester-close")) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            h2 { (t(l, "semester-new")) }
+            (error_summary(l, form))
+            form method="post" action="/admin/semesters" novalidate {
+                (csrf(ctx))
+                (field(l, form, "school_year", "semester-year", Input { kind: "number", hint: Some("semester-year-hint"), ..Input::TEXT }))
+                (select(l, form, "half", "semester-half", &[("1".to_owned(), "1".to_owned()), ("2".to_owned(), "2".to_owned())]))
+                (field(l, form, "starts_on", "semester-starts", Input { kind: "date", ..Input::TEXT }))
+                (field(l, form, "ends_on", "semester-ends", Input { kind: "date", ..Input::TEXT }))
+                (field(l, form, "cap", "semester-cap", Input { hint: Some("field-eur-hint"), ..Input::TEXT }))
+                button type="submit" { (t(l, "semester-create")) }
+            }
+        },
+    )
+}
+
+pub fn catalogue(
+    ctx: &PageCtx,
+    versions: &[risk_catalogue::Model],
+    newest: &[(risk_group::Model, Vec<risk::Model>)],
+    form: &FormView,
+) -> Markup {
+    let l = ctx.lang;
+    layout(
+        ctx,
+        &t(l, "catalogue-title"),
+        html! {
+            p { (t(l, "catalogue-lead")) }
+            ul { @for c in versions { li { (tf(l, "catalogue-version", &[("version", &c.version.to_string()), ("at", &when(c.created_at))])) } } }
+            @for (g, risks) in newest {
+                h2 { (group_name(l, g)) }
+                ul { @for r in risks { li { (risk_name(l, r)) " " span.hint { "(" (r.code) ")" } } } }
+            }
+            h2 { (t(l, "catalogue-add")) }
+            (error_summary(l, form))
+            form method="post" action="/admin/catalogue" novalidate {
+                (csrf(ctx))
+                (select(l, form, "group", "catalogue-group", &newest.iter().map(|(g, _)| (g.code.clone(), group_name(l, g).to_owned())).collect::<Vec<_>>()))
+                (field(l, form, "code", "catalogue-code", Input { hint: Some("catalogue-code-hint"), ..Input::TEXT }))
+                (field(l, form, "name_lv", "catalogue-name-lv", Input::TEXT))
+                (field(l, form, "name_en", "catalogue-name-en", Input::TEXT))
+                button type="submit" { (t(l, "catalogue-add-submit")) }
+            }
+        },
+    )
+}
