@@ -49,6 +49,30 @@ async fn dashboard(State(state): State<AppState>, signed: Signed, Path(membershi
         org_href,
         counts: vec![],
         children: vec![],
+        links: vec![],
+    };
+    let lang = signed.ctx.lang;
+    let link = |label: &str, href: String| NavLink {
+        label: templates::t(lang, label),
+        href,
+    };
+    view.links = match grant.role {
+        Role::Admin => vec![
+            link("semesters-title", "/admin/semesters".to_owned()),
+            link("catalogue-title", "/admin/catalogue".to_owned()),
+        ],
+        Role::StateReviewer | Role::Coordinator => vec![link("queue-title", "/plans/approvals".to_owned())],
+        Role::Director => vec![
+            link("pupils-title", format!("/schools/{}/pupils", org.id)),
+            link("funding-title", format!("/schools/{}/funding", org.id)),
+            link("queue-title", "/plans/approvals".to_owned()),
+        ],
+        Role::SupportStaff => vec![
+            link("pupils-title", format!("/schools/{}/pupils", org.id)),
+            link("funding-title", format!("/schools/{}/funding", org.id)),
+        ],
+        Role::Accountant => vec![link("funding-title", format!("/schools/{}/funding", org.id))],
+        Role::PanelMember | Role::NgoMember => vec![],
     };
     match grant.role {
         Role::Admin => {

@@ -41,6 +41,12 @@ pub const DEMO_USERS: &[(&str, &str, Role, &str)] = &[
         Role::Director,
         "technical",
     ),
+    (
+        "direktore.valmiera@demo.pumpurs.lv",
+        "Sandra Kļaviņa",
+        Role::Director,
+        "valmiera1",
+    ),
     ("biedriba@demo.pumpurs.lv", "Rihards Jansons", Role::NgoMember, "ngo"),
     ("teatris@demo.pumpurs.lv", "Elīna Ozoliņa", Role::NgoMember, "theatre"),
     ("zala@demo.pumpurs.lv", "Kārlis Bērziņš", Role::NgoMember, "green"),
@@ -119,7 +125,7 @@ pub async fn load(cfg: &Config, db: &DatabaseConnection) -> anyhow::Result<()> {
         now,
     )
     .await?;
-    orgs::insert(
+    let valmiera1 = orgs::insert(
         &txn,
         OrgKind::School,
         Some(valmiera.id),
@@ -173,6 +179,7 @@ pub async fn load(cfg: &Config, db: &DatabaseConnection) -> anyhow::Result<()> {
             "ogre" => &ogre,
             "valmiera" => &valmiera,
             "ogre1" => &ogre1,
+            "valmiera1" => &valmiera1,
             "technical" => &technical,
             "theatre" => &theatre,
             "green" => &green,
@@ -186,6 +193,7 @@ pub async fn load(cfg: &Config, db: &DatabaseConnection) -> anyhow::Result<()> {
     for stage in [Stage::Published, Stage::InReview, Stage::Open] {
         load_call(cfg, db, ogre.id, stage, now).await?;
     }
+    load_plans(cfg, db, now).await?;
     println!("Demo data loaded. Every demo account's password is {DEMO_PASSWORD}:");
     for (email, name, role, _) in DEMO_USERS {
         println!("  {email:<40} {name:<18} {}", role.as_str());
@@ -531,6 +539,291 @@ async fn load_call(
     if stage == Stage::Published {
         let call = entities::decision::lock(db, &coordinator, call, scored_at + days(1)).await?;
         entities::decision::publish(db, &coordinator, call, scored_at + days(2)).await?;
+    }
+    Ok(())
+}
+
+/// What a demo plan is left at.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PlanStage {
+    Draft,
+    /// Sent, and approved at this many steps.
+    Waiting(u8),
+    Approved,
+    InProgress,
+    Paused,
+    UnderRevision,
+    Inactive,
+    /// Carried out and evaluated (the semester that is over).
+    Evaluated,
+}
+
+/// The people of one school's plans: its director, the author, and the approvers after the
+/// director (the municipality's coordinator unless the school is a state vocational one, and
+/// the state reviewer).
+struct SchoolPeople {
+    school_id: i32,
+    director: entities::policy::Actor,
+    author: entities::policy::Actor,
+    approvers: Vec<entities::policy::Actor>,
+}
+
+/// Two semesters of support plans: the spring one evaluated and closed (its documents go to the
+/// archive), the autumn one with plans in every status, in three schools.
+async fn load_plans(cfg: &Config, db: &DatabaseConnection, now: chrono::DateTime<Utc>) -> anyhow::Result<()> {
+    use entities::money::Eur;
+    use entities::plans;
+    let date = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).context("date");
+    let spring = plans::create_semester(
+        db,
+        2025,
+        2,
+        (date(2026, 1, 5)?, date(2026, 5, 29)?),
+        Eur::from_cents(50_000),
+        now,
+    )
+    .await?;
+    let autumn = plans::create_semester(
+        db,
+        2026,
+        1,
+        (date(2026, 9, 1)?, date(2026, 12, 31)?),
+        Eur::from_cents(50_000),
+        now,
+    )
+    .await?;
+    let coordinator = actor_of(db, "koordinators@demo.pumpurs.lv").await?;
+    let valmiera_coordinator = actor_of(db, "koordinators.valmiera@demo.pumpurs.lv").await?;
+    let reviewer = actor_of(db, "vertetajs@demo.pumpurs.lv").await?;
+    let ogre1 = actor_of(db, "direktore@demo.pumpurs.lv").await?;
+    let ogre1 = SchoolPeople {
+        school_id: ogre1.grants[0].org.id,
+        author: actor_of(db, "psihologe@demo.pumpurs.lv").await?,
+        director: ogre1,
+        approvers: vec![coordinator.clone(), reviewer.clone()],
+    };
+    let technical = actor_of(db, "direktors.tehnikums@demo.pumpurs.lv").await?;
+    let technical = SchoolPeople {
+        school_id: technical.grants[0].org.id,
+        author: technical.clone(),
+        director: technical,
+        approvers: vec![reviewer.clone()],
+    };
+    let valmiera = actor_of(db, "direktore.valmiera@demo.pumpurs.lv").await?;
+    let valmiera = SchoolPeople {
+        school_id: valmiera.grants[0].org.id,
+        author: valmiera.clone(),
+        director: valmiera,
+        approvers: vec![valmiera_coordinator, reviewer],
+    };
+    let store = entities::storage::build(&cfg.documents)?;
+    let spring_pupils = [
+        ("Roberts Liepa", "8.a", (2012, 2, 14)),
+        ("Annija Kalēja", "9.b", (2011, 6, 3)),
+        ("Dāvis Rozītis", "7.c", (2013, 10, 21)),
+    ];
+    for pupil in spring_pupils {
+        demo_plan(db, &store, &ogre1, &spring, pupil, PlanStage::Evaluated, now).await?;
+    }
+    let autumn_plans = [
+        (&ogre1, ("Markuss Strautiņš", "6.a", (2014, 4, 9)), PlanStage::Draft),
+        (&ogre1, ("Elza Ozola", "8.b", (2012, 8, 30)), PlanStage::Waiting(0)),
+        (&ogre1, ("Tomass Vilks", "9.a", (2011, 1, 17)), PlanStage::Waiting(1)),
+        (&ogre1, ("Paula Siliņa", "10.a", (2010, 5, 12)), PlanStage::Waiting(2)),
+        (&ogre1, ("Kristers Egle", "7.b", (2013, 3, 2)), PlanStage::Approved),
+        (&ogre1, ("Roberts Liepa", "9.a", (2012, 2, 14)), PlanStage::InProgress),
+        (&ogre1, ("Annija Kalēja", "10.b", (2011, 6, 3)), PlanStage::Paused),
+        (
+            &ogre1,
+            ("Sofija Bērza", "11.a", (2009, 11, 25)),
+            PlanStage::UnderRevision,
+        ),
+        (&ogre1, ("Gustavs Krasts", "5.a", (2015, 7, 7)), PlanStage::Inactive),
+        (
+            &technical,
+            ("Artūrs Lācis", "2. kurss", (2008, 9, 19)),
+            PlanStage::Waiting(1),
+        ),
+        (
+            &technical,
+            ("Līga Purviņa", "1. kurss", (2009, 12, 1)),
+            PlanStage::InProgress,
+        ),
+        (&valmiera, ("Emīls Grants", "8.c", (2012, 4, 27)), PlanStage::Waiting(1)),
+        (&valmiera, ("Ieva Rudzīte", "9.c", (2011, 2, 8)), PlanStage::InProgress),
+    ];
+    for (people, pupil, stage) in autumn_plans {
+        demo_plan(db, &store, people, &autumn, pupil, stage, now).await?;
+    }
+    let admin = actor_of(db, "admin@demo.pumpurs.lv").await?;
+    plans::close_semester(db, &admin, spring.id, now).await?;
+    Ok(())
+}
+
+/// One pupil's plan in `semester`, played out to `stage`: two risks, a consultation and a
+/// compensation against them, consent, the approval chain, sessions and an expense with its
+/// receipt, evaluations.
+async fn demo_plan(
+    db: &DatabaseConnection,
+    store: &std::sync::Arc<dyn object_store::ObjectStore>,
+    people: &SchoolPeople,
+    semester: &entities::entity::semester::Model,
+    (name, class_name, (y, m, d)): (&str, &str, (i32, u32, u32)),
+    stage: PlanStage,
+    now: chrono::DateTime<Utc>,
+) -> anyhow::Result<()> {
+    use entities::money::Eur;
+    use entities::plans::{self, Request};
+    let birth = chrono::NaiveDate::from_ymd_opt(y, m, d).context("birth date")?;
+    let (director, author) = (&people.director, &people.author);
+    // A pupil of the spring semester keeps their record in the autumn.
+    use entities::entity::pupil;
+    let known = pupil::Entity::find()
+        .filter(pupil::Column::SchoolId.eq(people.school_id))
+        .filter(pupil::Column::Name.eq(name))
+        .one(db)
+        .await?;
+    let pupil = match known {
+        Some(p) => p,
+        None => {
+            let p = plans::register_pupil(db, director, people.school_id, (name, class_name, birth), now).await?;
+            if author.user.id != director.user.id {
+                plans::assign(db, director, p.id, author, now).await?;
+            }
+            p
+        }
+    };
+    let plan = plans::start_plan(db, author, pupil.id, semester.id, now).await?;
+    let catalogue = entities::plan_queries::catalogue(db, semester.catalogue_id).await?;
+    let risk = |code: &str| {
+        catalogue
+            .iter()
+            .flat_map(|(_, risks)| risks)
+            .find(|r| r.code == code)
+            .map(|r| r.id)
+            .context("demo risk")
+    };
+    let absences = plans::add_risk(
+        db,
+        author,
+        plan.id,
+        risk("absences")?,
+        "Vairāk nekā 20 neattaisnotu stundu mēnesī.",
+    )
+    .await?;
+    let travel = plans::add_risk(
+        db,
+        author,
+        plan.id,
+        risk("travel_costs")?,
+        "Ceļš līdz skolai 25 km, ģimenei nav auto.",
+    )
+    .await?;
+    let talks = plans::add_consultation(db, author, plan.id, "psychologist", 8 * 60, &[absences.id]).await?;
+    let tickets = plans::add_compensation(
+        db,
+        author,
+        plan.id,
+        "public_transport",
+        Eur::from_cents(18_000),
+        &[travel.id],
+    )
+    .await?;
+    if stage == PlanStage::Draft {
+        return Ok(());
+    }
+    plans::record_consent(db, author, plan.id, "Vecāks (rakstiska piekrišana skolā)", now).await?;
+    plans::act(db, author, plan.id, Request::SendForApproval, None, now).await?;
+    let steps = match stage {
+        PlanStage::Waiting(step) => usize::from(step),
+        _ => 1 + people.approvers.len(),
+    };
+    for approver in std::iter::once(director).chain(&people.approvers).take(steps) {
+        plans::act(db, approver, plan.id, Request::Approve, None, now).await?;
+    }
+    let reason = |r: &'static str| Some(r);
+    match stage {
+        PlanStage::Draft | PlanStage::Waiting(_) | PlanStage::Approved => return Ok(()),
+        PlanStage::Inactive => {
+            plans::act(
+                db,
+                author,
+                plan.id,
+                Request::Deactivate,
+                reason("Skolēns pārgāja uz citu skolu."),
+                now,
+            )
+            .await?;
+            return Ok(());
+        }
+        _ => {}
+    }
+    plans::act(db, author, plan.id, Request::Start, None, now).await?;
+    for (day, minutes) in [(10, 45), (24, 40)] {
+        let session = plans::Session {
+            held_on: semester.starts_on + chrono::Duration::days(day),
+            minutes,
+            remote: day > 20,
+            pupil_confirmed: true,
+        };
+        plans::log_session(db, author, talks.id, session, now).await?;
+    }
+    let bytes = demo_pdf(&format!("Biletes {}", semester.starts_on.format("%m.%Y")));
+    let body = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(bytes))]);
+    let limits = entities::attachments::Limits {
+        max_file: 1 << 20,
+        max_application: 1 << 20,
+    };
+    let stored = entities::attachments::store_upload(
+        store.clone(),
+        &format!("expenses/{}", tickets.id),
+        "biletes.pdf",
+        body,
+        limits,
+        0,
+    )
+    .await?;
+    let receipt = plans::Document {
+        file_name: "biļetes.pdf",
+        stored: &stored,
+    };
+    let spent_on = semester.starts_on + chrono::Duration::days(30);
+    plans::record_expense(
+        db,
+        author,
+        tickets.id,
+        Eur::from_cents(4_250),
+        spent_on,
+        Some(receipt),
+        now,
+    )
+    .await?;
+    match stage {
+        PlanStage::Paused => {
+            plans::act(
+                db,
+                author,
+                plan.id,
+                Request::Pause,
+                reason("Skolēns ilgstoši slimo."),
+                now,
+            )
+            .await?;
+        }
+        PlanStage::UnderRevision => {
+            plans::act(db, author, plan.id, Request::Revise, None, now).await?;
+        }
+        PlanStage::Evaluated => {
+            let text = ("Kavējumu skaits samazinājies uz pusi.", "reduced", None);
+            plans::evaluate(db, author, plan.id, Some(talks.id), text, now).await?;
+            let text = (
+                "Plāns izpildīts; skolēns turpina mācības.",
+                "reduced",
+                Some("continues"),
+            );
+            plans::evaluate(db, author, plan.id, None, text, now).await?;
+        }
+        _ => {}
     }
     Ok(())
 }

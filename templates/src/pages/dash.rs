@@ -31,6 +31,8 @@ pub struct DashView {
     pub counts: Vec<(&'static str, u64)>,
     /// Organisations under this one that the role works with.
     pub children: Vec<NavLink>,
+    /// The role's work pages (support plans, funding, semesters …), already labelled.
+    pub links: Vec<NavLink>,
 }
 
 pub fn dashboard(ctx: &PageCtx, view: &DashView) -> Markup {
@@ -42,6 +44,11 @@ pub fn dashboard(ctx: &PageCtx, view: &DashView) -> Markup {
         html! {
             p.org-name { strong { (view.org_name) } " · " (t(l, &format!("role-{role}"))) }
             p.lead { (t(l, &format!("dash-{role}-lead"))) }
+            @if !view.links.is_empty() {
+                ul.cards {
+                    @for link in &view.links { li { a href=(link.href) { (link.label) } } }
+                }
+            }
             @if !view.counts.is_empty() {
                 ul.stats {
                     @for (label, n) in &view.counts {
@@ -58,7 +65,7 @@ pub fn dashboard(ctx: &PageCtx, view: &DashView) -> Markup {
             @if let Some(href) = &view.org_href {
                 p { a.button href=(href) { (t(l, "dash-open-org")) } }
             }
-            @if view.counts.is_empty() && view.children.is_empty() {
+            @if view.counts.is_empty() && view.children.is_empty() && view.links.is_empty() {
                 p.empty { (t(l, "dash-nothing-yet")) }
             }
         },

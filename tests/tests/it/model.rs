@@ -100,6 +100,41 @@ async fn the_demo_has_every_role_and_is_refused_in_production() {
     web::startup::migrate(&db).await.expect("migrate");
     web::demo::load(&cfg, &db).await.expect("demo");
     web::demo::load(&cfg, &db).await.expect("a second run changes nothing");
+    // Support plans in every status, across two semesters (the earlier one closed).
+    {
+        use entities::entity::{plan, semester};
+        use sea_orm::EntityTrait;
+        let plans = plan::Entity::find().all(&db).await.expect("plans");
+        let statuses: std::collections::BTreeSet<(String, i16)> =
+            plans.iter().map(|p| (p.status.clone(), p.approval_step)).collect();
+        for wanted in [
+            ("draft", 0),
+            ("in_approval", 0),
+            ("in_approval", 1),
+            ("in_approval", 2),
+            ("approved", 0),
+            ("in_progress", 0),
+            ("paused", 0),
+            ("under_revision", 0),
+            ("inactive", 0),
+        ] {
+            assert!(
+                statuses.contains(&(wanted.0.to_owned(), wanted.1)),
+                "no demo plan {wanted:?}"
+            );
+        }
+        let semesters = semester::Entity::find().all(&db).await.expect("semesters");
+        assert_eq!(semesters.len(), 2);
+        assert_eq!(semesters.iter().filter(|s| s.closed_at.is_some()).count(), 1);
+        let schools: std::collections::BTreeSet<i32> = plans.iter().map(|p| p.school_id).collect();
+        assert_eq!(
+            schools.len(),
+            3,
+            "plans in three schools, one of them a state vocational school"
+        );
+        let pupils: std::collections::BTreeSet<i32> = plans.iter().map(|p| p.pupil_id).collect();
+        assert!(pupils.len() < plans.len(), "some pupils have a plan in both semesters");
+    }
     let roles: std::collections::BTreeSet<_> = membership::Entity::find()
         .all(&db)
         .await

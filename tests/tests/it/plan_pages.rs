@@ -240,6 +240,8 @@ both_backends!(
         let teacher = logged_in(app, "teacher@example.lv", Role::SupportStaff, w.school_a.id).await;
         let admin = logged_in(app, "admin@example.lv", Role::Admin, w.agency.id).await;
         let school_pupils = format!("/schools/{}/pupils", w.school_a.id);
+        let home = director.get("/home").await;
+        assert!(home.attrs(".cards a", "href").contains(&school_pupils), "the director's home leads to the pupils");
         director.fill(&school_pupils, &school_pupils, &[("name", PUPIL), ("class_name", "8.a"), ("birth_date", "2012-03-04")]).await;
         let kid = pupil::Entity::find().one(&app.db).await.expect("q").expect("pupil");
         let list = director.get(&school_pupils).await;
