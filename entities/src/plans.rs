@@ -695,6 +695,7 @@ pub async fn act(
     Ok(plan)
 }
 
+pub const REQUESTED: &str = "requested";
 pub const APPROVED: &str = "approved";
 pub const PAID: &str = "paid";
 pub const UNPAID: &str = "unpaid_no_funds";
@@ -708,6 +709,8 @@ pub struct Funding {
     pub remaining: Eur,
     /// Recorded as unpaid for lack of funds.
     pub unpaid: Eur,
+    /// Requested, waiting for the accountant's decision.
+    pub requested: Eur,
 }
 
 /// The ceiling (pupils with an approved plan × the cap), committed, remaining and unpaid.
@@ -757,17 +760,18 @@ pub async fn funding(conn: &impl ConnectionTrait, school_id: i32, semester_id: i
     };
     let committed = sum(&[APPROVED, PAID]).await?;
     let unpaid = sum(&[UNPAID]).await?;
+    let requested = sum(&[REQUESTED]).await?;
     Ok(Funding {
         ceiling,
         committed,
         remaining: plan_rules::remaining(ceiling, committed),
         unpaid,
+        requested,
     })
 }
 
-/// Records an expense of a compensation measure of a plan in progress: approved if it fits
-/// what is left of the school's ceiling, else recorded as unpaid for lack of funds. Call it in a
-/// transaction, so that the check and the record are one decision.
+/// Records an expense of a compensation measure of a plan in progress, with its document, as
+/// requested; the school's accountant or director decides it (`decide_expense`).
 pub async fn record_expense(
     conn: &impl ConnectionTrait,
     actor: &Actor,
@@ -777,25 +781,6 @@ pub async fn record_expense(
     document: Option<Document<'_>>,
     now: DateTime<Utc>,
 ) -> Result<expense::Model> {
-    // The first statement is a write on the measure's semester: inside the caller's transaction
-    // it holds every other expense of the semester back until this one is decided (SQLite's
-    // writer lock, a row lock on PostgreSQL), so two expenses never both take the last euro.
-    use sea_orm::sea_query::Query;
-    let plan_of_measure = Query::select()
-        .column(plan_measure::Column::PlanId)
-        .from(plan_measure::Entity)
-        .and_where(plan_measure::Column::Id.eq(measure_id))
-        .to_owned();
-    let semester_of_plan = Query::select()
-        .column(plan::Column::SemesterId)
-        .from(plan::Entity)
-        .and_where(plan::Column::Id.in_subquery(plan_of_measure))
-        .to_owned();
-    semester::Entity::update_many()
-        .col_expr(semester::Column::ClosedAt, Expr::col(semester::Column::ClosedAt))
-        .filter(semester::Column::Id.in_subquery(semester_of_plan))
-        .exec(conn)
-        .await?;
     let (measure, found) = measure_being_carried_out(conn, actor, measure_id, COMPENSATION).await?;
     let mut e = FieldErrors::new();
     if amount.cents() <= 0 {
@@ -805,12 +790,7 @@ pub async fn record_expense(
         e.add("spent_on", "error-expense-date");
     }
     e.into_result()?;
-    let money = funding(conn, found.plan.school_id, found.plan.semester_id).await?;
-    let status = if plan_rules::fits(amount, money.ceiling, money.committed) {
-        APPROVED
-    } else {
-        UNPAID
-    };
+    let status = REQUESTED;
     let expense = expense::ActiveModel {
         measure_id: Set(measure.id),
         plan_id: Set(found.plan.id),
@@ -840,6 +820,71 @@ pub async fn record_expense(
     )
     .await?;
     Ok(expense)
+}
+
+/// Decides a requested expense (the school's accountant or director): approved if it fits
+/// what is left of the school's ceiling, else recorded as unpaid for lack of funds — never
+/// dropped. Call it in a transaction, so that the check and the decision are one.
+pub async fn decide_expense(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    expense_id: i32,
+    now: DateTime<Utc>,
+) -> Result<expense::Model> {
+    // The first statement is a write on the expense's semester: inside the caller's transaction
+    // it holds every other decision of the semester back until this one is made (SQLite's
+    // writer lock, a row lock on PostgreSQL), so two expenses never both take the last euro.
+    use sea_orm::sea_query::Query;
+    let plan_of_expense = Query::select()
+        .column(expense::Column::PlanId)
+        .from(expense::Entity)
+        .and_where(expense::Column::Id.eq(expense_id))
+        .to_owned();
+    let semester_of_plan = Query::select()
+        .column(plan::Column::SemesterId)
+        .from(plan::Entity)
+        .and_where(plan::Column::Id.in_subquery(plan_of_expense))
+        .to_owned();
+    semester::Entity::update_many()
+        .col_expr(semester::Column::ClosedAt, Expr::col(semester::Column::ClosedAt))
+        .filter(semester::Column::Id.in_subquery(semester_of_plan))
+        .exec(conn)
+        .await?;
+    let (row, school_id) = school_expense(conn, actor, expense_id).await?;
+    if !(actor.holds(Role::Accountant, school_id) || actor.holds(Role::Director, school_id)) {
+        return Err(Error::NotFound);
+    }
+    if row.status != REQUESTED {
+        return Err(Error::Refused("expense-refused-decided"));
+    }
+    let semester_id = plan::Entity::find_by_id(row.plan_id)
+        .select_only()
+        .column(plan::Column::SemesterId)
+        .into_tuple::<i32>()
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let money = funding(conn, school_id, semester_id).await?;
+    let amount = Eur::from_cents(row.amount_cents);
+    let status = if plan_rules::fits(amount, money.ceiling, money.committed) {
+        APPROVED
+    } else {
+        UNPAID
+    };
+    let mut active: expense::ActiveModel = row.into();
+    active.status = Set(status.to_owned());
+    let row = active.update(conn).await?;
+    record(
+        conn,
+        actor,
+        school_id,
+        "expense_decide",
+        ("expense", row.id),
+        Some(format!("{} {status}", row.amount_cents)),
+        now,
+    )
+    .await?;
+    Ok(row)
 }
 
 /// The receipt or invoice of an expense, already streamed to the documents store.
@@ -992,6 +1037,40 @@ pub async fn add_consultation(
     Ok(measure)
 }
 
+/// Preparing and supervising the plan: its own cost line, in hours of the staff who do it.
+pub async fn add_supervision(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    plan_id: i32,
+    planned_minutes: i32,
+) -> Result<plan_measure::Model> {
+    let found = editable(conn, actor, plan_id).await?;
+    if !(1..=60 * 200).contains(&planned_minutes) {
+        return Err(FieldErrors::single("supervision_hours", "error-minutes"));
+    }
+    let existing = plan_measure::Entity::find()
+        .filter(plan_measure::Column::PlanId.eq(found.plan.id))
+        .filter(plan_measure::Column::Kind.eq(SUPERVISION))
+        .count(conn)
+        .await?;
+    if existing > 0 {
+        return Err(FieldErrors::single("supervision_hours", "error-supervision-twice"));
+    }
+    Ok(plan_measure::ActiveModel {
+        plan_id: Set(found.plan.id),
+        kind: Set(SUPERVISION.to_owned()),
+        specialist: Set(None),
+        category: Set(None),
+        planned_minutes: Set(Some(planned_minutes)),
+        planned_cents: Set(None),
+        note: Set(None),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?)
+}
+
+pub const SUPERVISION: &str = "supervision";
 pub const CONSULTATION: &str = "consultation";
 pub const COMPENSATION: &str = "compensation";
 
@@ -1012,7 +1091,12 @@ pub async fn log_session(
     session: Session,
     now: DateTime<Utc>,
 ) -> Result<consultation_session::Model> {
-    let (measure, found) = measure_being_carried_out(conn, actor, measure_id, CONSULTATION).await?;
+    let (measure, found) = match measure_being_carried_out(conn, actor, measure_id, CONSULTATION).await {
+        Err(Error::Refused("plan-refused-not-consultation")) => {
+            measure_being_carried_out(conn, actor, measure_id, SUPERVISION).await?
+        }
+        other => other?,
+    };
     let semester = semester::Entity::find_by_id(found.plan.semester_id)
         .one(conn)
         .await?
@@ -1260,7 +1344,7 @@ async fn measure_being_carried_out(
         return Err(Error::Refused("plan-refused-not-in-progress"));
     }
     if measure.kind != kind {
-        return Err(Error::Refused(if kind == CONSULTATION {
+        return Err(Error::Refused(if kind != COMPENSATION {
             "plan-refused-not-consultation"
         } else {
             "plan-refused-not-compensation"

@@ -729,6 +729,7 @@ async fn demo_plan(
         &[travel.id],
     )
     .await?;
+    plans::add_supervision(db, author, plan.id, 3 * 60).await?;
     if stage == PlanStage::Draft {
         return Ok(());
     }
@@ -788,7 +789,7 @@ async fn demo_plan(
         stored: &stored,
     };
     let spent_on = semester.starts_on + chrono::Duration::days(30);
-    plans::record_expense(
+    let requested = plans::record_expense(
         db,
         author,
         tickets.id,
@@ -798,6 +799,7 @@ async fn demo_plan(
         now,
     )
     .await?;
+    plans::decide_expense(db, director, requested.id, now).await?;
     match stage {
         PlanStage::Paused => {
             plans::act(

@@ -52,7 +52,9 @@ pub fn router(max_upload: usize) -> Router<AppState> {
             "/measures/{id}/expenses",
             post(record_expense).layer(DefaultBodyLimit::max(max_upload)),
         )
+        .route("/expenses/{id}/decide", post(decide))
         .route("/expenses/{id}/pay", post(pay))
+        .route("/plans/{id}/supervision", post(add_supervision))
         .route("/expenses/{id}/document", get(document))
         .route("/admin/semesters", get(semesters).post(create_semester))
         .route("/admin/semesters/{id}/close", post(close_semester))
@@ -396,12 +398,36 @@ async fn add_consultation(
     let typed = FormView::new()
         .with("specialist", f.specialist.clone())
         .with("hours", f.hours.clone());
-    // Hours as people write them ("1,5"), kept as minutes.
-    let minutes = entities::money::parse_hundredths(&f.hours).map_or(0, |h| i32::try_from(h * 60 / 100).unwrap_or(0));
+    let minutes = minutes_of(&f.hours);
     change(&state, &signed, id, typed, "plan-measure-added", async |txn| {
         plans::add_consultation(txn, &signed.actor, id, &f.specialist, minutes, &f.risk).await
     })
     .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct SupervisionForm {
+    supervision_hours: String,
+}
+
+async fn add_supervision(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    Form(f): Form<SupervisionForm>,
+) -> AppResult<Response> {
+    let typed = FormView::new().with("supervision_hours", f.supervision_hours.clone());
+    let minutes = minutes_of(&f.supervision_hours);
+    change(&state, &signed, id, typed, "plan-measure-added", async |txn| {
+        plans::add_supervision(txn, &signed.actor, id, minutes).await
+    })
+    .await
+}
+
+/// Hours as people write them ("1,5"), as minutes; 0 when it is not a number.
+fn minutes_of(hours: &str) -> i32 {
+    entities::money::parse_hundredths(hours).map_or(0, |h| i32::try_from(h * 60 / 100).unwrap_or(0))
 }
 
 async fn add_compensation(
@@ -716,6 +742,23 @@ async fn indirect_hours(
             ))
         }
     }
+}
+
+async fn decide(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
+    let txn = state.db.begin().await?;
+    let decided = plans::decide_expense(&txn, &signed.actor, id, state.now()).await?;
+    let (_, school_id) = plans::school_expense(&txn, &signed.actor, id).await?;
+    txn.commit().await?;
+    let flash = if decided.status == plans::APPROVED {
+        "expense-approved"
+    } else {
+        "expense-unpaid"
+    };
+    Ok(redirect_with_flash(
+        &state,
+        &format!("/schools/{school_id}/funding"),
+        flash,
+    ))
 }
 
 async fn pay(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {

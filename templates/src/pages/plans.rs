@@ -70,6 +70,14 @@ fn group_name(l: Lang, g: &risk_group::Model) -> &str {
 }
 
 fn measure_label(l: Lang, m: &plan_measure::Model) -> String {
+    if m.kind == entities::plans::SUPERVISION {
+        let planned = tf(
+            l,
+            "plan-planned-hours",
+            &[("hours", &hours(l, m.planned_minutes.unwrap_or(0)))],
+        );
+        return format!("{} — {planned}", t(l, "plan-supervision"));
+    }
     match (&m.specialist, &m.category) {
         (Some(s), _) => format!(
             "{} — {}",
@@ -331,7 +339,8 @@ pub fn plan(ctx: &PageCtx, v: &PlanView, c: &PlanControls, form: &FormView) -> M
             @for m in &v.measures {
                 section.criterion {
                     h3 { (measure_label(l, m)) }
-                    p.hint { (t(l, "plan-addresses")) ": " (measure_risks(m)) }
+                    @let addressed = measure_risks(m);
+                    @if !addressed.is_empty() { p.hint { (t(l, "plan-addresses")) ": " (addressed) } }
                     @let sessions = sessions_of(m);
                     @if !sessions.is_empty() {
                         table {
@@ -354,7 +363,7 @@ pub fn plan(ctx: &PageCtx, v: &PlanView, c: &PlanControls, form: &FormView) -> M
                             }
                         }
                     }
-                    @if c.carrying_out && m.specialist.is_some() {
+                    @if c.carrying_out && m.category.is_none() {
                         details {
                             summary { (t(l, "session-log")) }
                             form method="post" action={ "/measures/" (m.id) "/sessions" } novalidate {
@@ -411,6 +420,14 @@ pub fn plan(ctx: &PageCtx, v: &PlanView, c: &PlanControls, form: &FormView) -> M
                         (select(l, form, "category", "plan-category", &entities::plans::CATEGORIES.iter().map(|s| ((*s).to_owned(), t(l, &format!("category-{s}")))).collect::<Vec<_>>()))
                         (field(l, form, "planned", "plan-planned-amount", Input { hint: Some("field-eur-hint"), ..Input::TEXT }))
                         (risk_boxes(l, "k", &risk_options, form))
+                        button.secondary type="submit" { (t(l, "plan-measure-add")) }
+                    }
+                }
+                @if !v.measures.iter().any(|m| m.kind == entities::plans::SUPERVISION) {
+                    h3 { (t(l, "plan-supervision")) }
+                    form method="post" action={ "/plans/" (id) "/supervision" } novalidate {
+                        (csrf(ctx))
+                        (field(l, form, "supervision_hours", "plan-hours", Input { hint: Some("plan-supervision-hint"), ..Input::TEXT }))
                         button.secondary type="submit" { (t(l, "plan-measure-add")) }
                     }
                 }
@@ -592,6 +609,7 @@ pub fn funding(ctx: &PageCtx, v: &FundingView) -> Markup {
                     li { span.number { (f.committed.display(l)) } " " span { (t(l, "funding-committed")) } }
                     li { span.number { (f.remaining.display(l)) } " " span { (t(l, "funding-remaining")) } }
                     li { span.number { (f.unpaid.display(l)) } " " span { (t(l, "funding-unpaid")) } }
+                    li { span.number { (f.requested.display(l)) } " " span { (t(l, "funding-requested")) } }
                 }
                 @if let Some(expenses) = v.expenses {
                     h2 { (t(l, "expenses-title")) }
@@ -610,6 +628,12 @@ pub fn funding(ctx: &PageCtx, v: &FundingView) -> Markup {
                                         td { (t(l, &format!("expense-status-{}", e.status))) }
                                         td { @if let Some(name) = &e.document_name { a href={ "/expenses/" (e.id) "/document" } { (name) } } }
                                         td {
+                                            @if v.can_pay && e.status == entities::plans::REQUESTED {
+                                                form.inline method="post" action={ "/expenses/" (e.id) "/decide" } {
+                                                    (csrf(ctx))
+                                                    button.secondary type="submit" { (t(l, "expense-decide")) }
+                                                }
+                                            }
                                             @if v.can_pay && e.status == entities::plans::APPROVED {
                                                 form.inline method="post" action={ "/expenses/" (e.id) "/pay" } {
                                                     (csrf(ctx))

@@ -147,6 +147,8 @@ both_backends!(
         assert_eq!(unlinked.text(".error-summary li"), "Atzīmējiet vismaz vienu šī plāna risku, ko pasākums novērš.");
         teacher.submit(&page, &format!("{plan_path}/consultations"), &[("specialist", "psychologist"), ("hours", "7,5"), ("risk", &plan_risk)]).await;
         let page = teacher.submit(&page, &format!("{plan_path}/compensations"), &[("category", "public_transport"), ("planned", "120"), ("risk", &plan_risk)]).await;
+        let page = teacher.submit(&page, &format!("{plan_path}/supervision"), &[("supervision_hours", "3")]).await;
+        assert!(page.contains("Plāna sagatavošana un uzraudzība — plānotas 3,0 h"), "{}", page.body);
         assert!(page.contains("Psihologs — plānotas 7,5 h"), "{}", page.body);
         assert!(page.contains("Sabiedriskā transporta biļetes — 120,00"), "{}", page.body);
 
@@ -189,16 +191,21 @@ both_backends!(
         let recorded = teacher.upload_with(&action, &[("amount", "20,50"), ("spent_on", &today)], "kvīts.pdf", PDF.to_vec()).await;
         assert_eq!(recorded.text(".flash"), "Izdevums reģistrēts.");
         let spent = expense::Entity::find().one(&app.db).await.expect("q").expect("expense");
-        assert_eq!((spent.amount_cents, spent.status.as_str(), spent.document_name.as_deref()), (2_050, "approved", Some("kvīts.pdf")));
+        assert_eq!((spent.amount_cents, spent.status.as_str(), spent.document_name.as_deref()), (2_050, "requested", Some("kvīts.pdf")));
         let (status, _, bytes) = teacher.download(&format!("/expenses/{}/document", spent.id)).await;
         assert_eq!((status, bytes.as_slice()), (200, PDF));
 
-        // The accountant sees the money (not the pupil) and pays.
+        // The accountant sees the money (not the pupil), approves the request within the
+        // ceiling, and pays.
         let funding = accountant.get(&format!("/schools/{}/funding", w.school_a.id)).await;
-        assert_eq!(funding.texts("#funding .number"), vec!["500,00 €", "20,50 €", "479,50 €", "0,00 €"]);
+        assert_eq!(funding.texts("#funding .number"), vec!["500,00 €", "0,00 €", "500,00 €", "0,00 €", "20,50 €"]);
         assert!(!funding.contains(PUPIL));
         assert_eq!(accountant.get(&plan_path).await.status, 404, "the accountant does not read plans");
-        let paid = accountant.submit(&funding, &format!("/expenses/{}/pay", spent.id), &[]).await;
+        assert_eq!(teacher.post(&format!("/expenses/{}/decide", spent.id), &[("_csrf", &csrf(&page))]).await.status, 404, "support staff do not decide");
+        let decided = accountant.submit(&funding, &format!("/expenses/{}/decide", spent.id), &[]).await;
+        assert_eq!(decided.text(".flash"), "Izdevums apstiprināts.");
+        assert_eq!(decided.texts("#funding .number"), vec!["500,00 €", "20,50 €", "479,50 €", "0,00 €", "0,00 €"]);
+        let paid = accountant.submit(&decided, &format!("/expenses/{}/pay", spent.id), &[]).await;
         assert_eq!(paid.text(".flash"), "Izdevums atzīmēts kā izmaksāts.");
 
         // The end of the semester: a measure's evaluation and the plan's with the outcome.

@@ -207,15 +207,27 @@ both_backends!(
         }
         act(app, &s.director, &p, Request::Start).await.expect("start");
 
-        let spent = |cents| plans::record_expense(&app.db, &s.director, measure.id, Eur::from_cents(cents), date(2026, 10, 1), None, Utc::now());
-        assert_eq!(spent(6_000).await.expect("first").status, "approved");
-        assert_eq!(spent(5_000).await.expect("second").status, "unpaid_no_funds", "beyond the ceiling of 100 €");
-        assert_eq!(spent(4_000).await.expect("third").status, "approved", "what is left still fits");
+        let accountant = actor(app, "accountant@example.lv", Role::Accountant, s.world.school_a.id).await;
+        let spent = async |cents| {
+            let requested = plans::record_expense(&app.db, &s.director, measure.id, Eur::from_cents(cents), date(2026, 10, 1), None, Utc::now())
+                .await
+                .expect("recorded");
+            assert_eq!(requested.status, "requested");
+            assert!(matches!(plans::decide_expense(&app.db, &s.support, requested.id, Utc::now()).await, Err(Error::NotFound)), "support staff do not decide");
+            plans::decide_expense(&app.db, &accountant, requested.id, Utc::now()).await.expect("decided").status
+        };
+        assert_eq!(spent(6_000).await, "approved");
+        assert_eq!(spent(5_000).await, "unpaid_no_funds", "beyond the ceiling of 100 €");
+        assert_eq!(spent(4_000).await, "approved", "what is left still fits");
+        let waiting = plans::record_expense(&app.db, &s.director, measure.id, Eur::from_cents(700), date(2026, 10, 1), None, Utc::now()).await.expect("recorded");
         let money = plans::funding(&app.db, s.world.school_a.id, s.semester.id).await.expect("funding");
         assert_eq!(
-            (money.ceiling.cents(), money.committed.cents(), money.remaining.cents(), money.unpaid.cents()),
-            (10_000, 10_000, 0, 5_000)
+            (money.ceiling.cents(), money.committed.cents(), money.remaining.cents(), money.unpaid.cents(), money.requested.cents()),
+            (10_000, 10_000, 0, 5_000, 700)
         );
+        let again = plans::decide_expense(&app.db, &accountant, waiting.id, Utc::now()).await.expect("decided");
+        assert_eq!(again.status, "unpaid_no_funds");
+        assert!(matches!(plans::decide_expense(&app.db, &accountant, waiting.id, Utc::now()).await, Err(Error::Refused("expense-refused-decided"))));
         assert_eq!(refused(act(app, &s.director, &p, Request::Deactivate).await), "plan-refused-money-spent");
     }
 );
@@ -277,18 +289,16 @@ both_backends!(
         }
         act(app, &s.director, &p, Request::Start).await.expect("start");
 
-        // The first expense is decided but not yet committed when the second arrives.
+        // The first expense is decided but not yet committed when the second's decision comes.
+        let record = |cents, day| plans::record_expense(&app.db, &s.director, measure.id, Eur::from_cents(cents), date(2026, 10, day), None, Utc::now());
+        let (one, two) = (record(6_000, 1).await.expect("first"), record(5_000, 2).await.expect("second"));
         let first = sea_orm::TransactionTrait::begin(&app.db).await.expect("begin");
-        let e = plans::record_expense(&first, &s.director, measure.id, Eur::from_cents(6_000), date(2026, 10, 1), None, Utc::now())
-            .await
-            .expect("first");
+        let e = plans::decide_expense(&first, &s.director, one.id, Utc::now()).await.expect("first");
         assert_eq!(e.status, "approved");
-        let (db, director, measure_id) = (app.db.clone(), s.director.clone(), measure.id);
+        let (db, director) = (app.db.clone(), s.director.clone());
         let second = tokio::spawn(async move {
             let txn = sea_orm::TransactionTrait::begin(&db).await.expect("begin");
-            let e = plans::record_expense(&txn, &director, measure_id, Eur::from_cents(5_000), date(2026, 10, 2), None, Utc::now())
-                .await
-                .expect("second");
+            let e = plans::decide_expense(&txn, &director, two.id, Utc::now()).await.expect("second");
             txn.commit().await.expect("commit");
             e.status
         });
