@@ -283,6 +283,20 @@ both_backends!(
         assert_eq!(other.get(&format!("/schools/{}/staff/{membership}", w.school_a.id)).await.status, 405);
         let not_theirs = other.post(&format!("/schools/{}/staff/{membership}", w.school_a.id), &[("_csrf", &csrf(&other.get("/home").await))]).await;
         assert_eq!(not_theirs.status, 404, "another school's director cannot grant anything here");
+
+        // Registering pupils is the director's, and of the staff they allow.
+        let token = csrf(&teacher.get("/home").await);
+        let register = |name: &'static str| [("_csrf", token.clone()), ("name", name.to_owned()), ("class_name", "5.b".to_owned()), ("birth_date", "2015-09-09".to_owned())];
+        let fields = register("Pēteris Bez Atļaujas");
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(teacher.post(&school_pupils, &pairs).await.status, 404);
+        let page = director.get(&school_pupils).await;
+        director.submit(&page, &format!("/schools/{}/staff/{membership}", w.school_a.id), &[(&format!("register-{membership}"), "on")]).await;
+        let fields = register("Marta Jaunā");
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let registered = teacher.post(&school_pupils, &pairs).await;
+        assert_eq!((registered.status, registered.h1().as_str()), (200, "Marta Jaunā"));
+        assert_eq!(pupil::Entity::find().count(&app.db).await.expect("count"), 2, "the one without permission was not registered");
     }
 );
 
@@ -350,6 +364,38 @@ async fn closing_archives_on_s3(app: &TestApp) {
         .await
         .expect("q")
         .expect("semester");
+
+    // A new catalogue version through the page: the semester made before keeps version 1.
+    let bad = admin
+        .fill(
+            "/admin/catalogue",
+            "/admin/catalogue",
+            &[
+                ("group", "learning"),
+                ("code", "Mobings!"),
+                ("name_lv", "Mobings"),
+                ("name_en", "Bullying"),
+            ],
+        )
+        .await;
+    assert_eq!((bad.status, bad.field_error("code").is_empty()), (422, false));
+    let added = admin
+        .fill(
+            "/admin/catalogue",
+            "/admin/catalogue",
+            &[
+                ("group", "learning"),
+                ("code", "bullying"),
+                ("name_lv", "Mobings"),
+                ("name_en", "Bullying"),
+            ],
+        )
+        .await;
+    assert_eq!(added.text(".flash"), "Izveidota jauna kataloga versija.");
+    assert!(added.contains("Mobings"));
+    let versions = entities::plan_queries::catalogues(&app.db).await.expect("versions");
+    assert_eq!(versions.iter().map(|c| c.version).collect::<Vec<_>>(), vec![2, 1]);
+    assert_eq!(s.catalogue_id, versions[1].id, "the semester keeps its version");
 
     // A plan with an expense and its receipt (the model's functions, as the pages call them).
     let kid = plans::register_pupil(
