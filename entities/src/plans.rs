@@ -477,18 +477,7 @@ pub async fn add_compensation(
     }
     check_risks(conn, plan_id, risks, &mut e).await?;
     e.into_result()?;
-    let measure = plan_measure::ActiveModel {
-        plan_id: Set(found.plan.id),
-        kind: Set(COMPENSATION.to_owned()),
-        specialist: Set(None),
-        category: Set(Some(category.to_owned())),
-        planned_minutes: Set(None),
-        planned_cents: Set(Some(planned.cents())),
-        note: Set(None),
-        ..Default::default()
-    }
-    .insert(conn)
-    .await?;
+    let measure = insert_measure(conn, found.plan.id, Planned::Compensation(category, planned)).await?;
     link_risks(conn, &measure, risks).await?;
     Ok(measure)
 }
@@ -1021,18 +1010,7 @@ pub async fn add_consultation(
     }
     check_risks(conn, plan_id, risks, &mut e).await?;
     e.into_result()?;
-    let measure = plan_measure::ActiveModel {
-        plan_id: Set(found.plan.id),
-        kind: Set(CONSULTATION.to_owned()),
-        specialist: Set(Some(specialist.to_owned())),
-        category: Set(None),
-        planned_minutes: Set(Some(planned_minutes)),
-        planned_cents: Set(None),
-        note: Set(None),
-        ..Default::default()
-    }
-    .insert(conn)
-    .await?;
+    let measure = insert_measure(conn, found.plan.id, Planned::Consultation(specialist, planned_minutes)).await?;
     link_risks(conn, &measure, risks).await?;
     Ok(measure)
 }
@@ -1056,13 +1034,36 @@ pub async fn add_supervision(
     if existing > 0 {
         return Err(FieldErrors::single("supervision_hours", "error-supervision-twice"));
     }
+    insert_measure(conn, found.plan.id, Planned::Supervision(planned_minutes)).await
+}
+
+/// What a measure plans, by kind.
+enum Planned<'a> {
+    /// Specialist type, minutes.
+    Consultation(&'a str, i32),
+    /// Category, amount.
+    Compensation(&'a str, Eur),
+    /// Minutes of preparing and supervising the plan.
+    Supervision(i32),
+}
+
+async fn insert_measure(
+    conn: &impl ConnectionTrait,
+    plan_id: i32,
+    planned: Planned<'_>,
+) -> Result<plan_measure::Model> {
+    let (kind, specialist, category, minutes, cents) = match planned {
+        Planned::Consultation(s, m) => (CONSULTATION, Some(s), None, Some(m), None),
+        Planned::Compensation(c, amount) => (COMPENSATION, None, Some(c), None, Some(amount.cents())),
+        Planned::Supervision(m) => (SUPERVISION, None, None, Some(m), None),
+    };
     Ok(plan_measure::ActiveModel {
-        plan_id: Set(found.plan.id),
-        kind: Set(SUPERVISION.to_owned()),
-        specialist: Set(None),
-        category: Set(None),
-        planned_minutes: Set(Some(planned_minutes)),
-        planned_cents: Set(None),
+        plan_id: Set(plan_id),
+        kind: Set(kind.to_owned()),
+        specialist: Set(specialist.map(str::to_owned)),
+        category: Set(category.map(str::to_owned)),
+        planned_minutes: Set(minutes),
+        planned_cents: Set(cents),
         note: Set(None),
         ..Default::default()
     }

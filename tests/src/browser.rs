@@ -107,17 +107,7 @@ impl Browser {
 
     /// Uploads `bytes` as the file field `file` named `name` to `path` (a multipart POST).
     pub async fn upload(&self, path: &str, name: &str, bytes: Vec<u8>) -> Page {
-        let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
-        let form = reqwest::multipart::Form::new().part("file", part);
-        let response = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header("origin", &self.base)
-            .multipart(form)
-            .send()
-            .await
-            .expect("upload");
-        self.page(response).await
+        self.upload_with(path, &[], name, bytes).await
     }
 
     /// Submits a multipart form to `path` (its action, with the CSRF token in the query): text
