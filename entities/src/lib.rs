@@ -28,6 +28,7 @@ pub mod reminders;
 pub mod scoring;
 pub mod second_factor;
 pub mod sessions;
+pub mod stats;
 pub mod storage;
 pub mod time;
 pub mod tokens;

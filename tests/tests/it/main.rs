@@ -17,6 +17,7 @@ mod plan_pages;
 mod plans;
 mod roles;
 mod security;
+mod stats;
 mod storage;
 mod worker;
 mod worker_jobs;
