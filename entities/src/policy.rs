@@ -232,3 +232,30 @@ impl Actor {
         }
     }
 }
+
+impl Actor {
+    /// Whether the actor may see the statistics of `scope`, and if so whether from inside the
+    /// pupils' school (`Some(true)`: its staff see its small groups too) or from outside
+    /// (`Some(false)`: the municipality's coordinator, the state reviewer, the administrator).
+    pub fn stats_view(&self, scope: crate::stats::Scope, school: Option<&organisation::Model>) -> Option<bool> {
+        use crate::stats::Scope;
+        let state = self.is_admin() || self.has_role(Role::StateReviewer);
+        match scope {
+            Scope::State => state.then_some(false),
+            Scope::Municipality(id) => (state || self.holds(Role::Coordinator, id)).then_some(false),
+            Scope::School(id) => {
+                let staff = [Role::Director, Role::SupportStaff, Role::Accountant]
+                    .into_iter()
+                    .any(|r| self.holds(r, id));
+                if staff {
+                    return Some(true);
+                }
+                let coordinator = school
+                    .filter(|s| s.id == id)
+                    .and_then(|s| s.parent_id)
+                    .is_some_and(|m| self.holds(Role::Coordinator, m));
+                (state || coordinator).then_some(false)
+            }
+        }
+    }
+}

@@ -193,16 +193,16 @@ pub async fn indicators(conn: &impl ConnectionTrait, scope: Scope, period: Perio
 pub const MIN_GROUP: i64 = 5;
 
 impl Indicators {
-    /// Whether the scope's figures are withheld: above a school, a scope of fewer than
-    /// `MIN_GROUP` pupils shows nothing.
-    pub fn withheld(&self, scope: Scope) -> bool {
-        !matches!(scope, Scope::School(_)) && self.pupils < MIN_GROUP
+    /// Whether the figures are withheld from someone outside the pupils' school (`inside` is
+    /// false): a scope of fewer than `MIN_GROUP` pupils shows nothing.
+    pub fn withheld(&self, inside: bool) -> bool {
+        !inside && self.pupils < MIN_GROUP
     }
 
-    /// A count of pupils as it may be shown at `scope`: above a school, a group of fewer than
+    /// A count of pupils as it may be shown: outside the pupils' school, a group of fewer than
     /// `MIN_GROUP` pupils (but more than none) is `None`, as is everything of a withheld scope.
-    pub fn pupils_shown(&self, scope: Scope, count: i64) -> Option<i64> {
-        let small = !matches!(scope, Scope::School(_)) && 0 < count && count < MIN_GROUP;
-        (!self.withheld(scope) && !small).then_some(count)
+    pub fn pupils_shown(&self, inside: bool, count: i64) -> Option<i64> {
+        let small = !inside && 0 < count && count < MIN_GROUP;
+        (!self.withheld(inside) && !small).then_some(count)
     }
 }

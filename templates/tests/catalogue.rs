@@ -67,6 +67,7 @@ const PREFIXES: &[&str] = &[
     "level",
     "decision",
     "filter",
+    "stats",
 ];
 
 fn literals(dir: &Path, out: &mut BTreeSet<String>) {

@@ -56,22 +56,26 @@ async fn dashboard(State(state): State<AppState>, signed: Signed, Path(membershi
         label: templates::t(lang, label),
         href,
     };
+    let stats = link("stats-title", "/stats".to_owned());
     view.links = match grant.role {
         Role::Admin => vec![
             link("semesters-title", "/admin/semesters".to_owned()),
             link("catalogue-title", "/admin/catalogue".to_owned()),
+            stats,
         ],
-        Role::StateReviewer | Role::Coordinator => vec![link("queue-title", "/plans/approvals".to_owned())],
+        Role::StateReviewer | Role::Coordinator => vec![link("queue-title", "/plans/approvals".to_owned()), stats],
         Role::Director => vec![
             link("pupils-title", format!("/schools/{}/pupils", org.id)),
             link("funding-title", format!("/schools/{}/funding", org.id)),
             link("queue-title", "/plans/approvals".to_owned()),
+            stats,
         ],
         Role::SupportStaff => vec![
             link("pupils-title", format!("/schools/{}/pupils", org.id)),
             link("funding-title", format!("/schools/{}/funding", org.id)),
+            stats,
         ],
-        Role::Accountant => vec![link("funding-title", format!("/schools/{}/funding", org.id))],
+        Role::Accountant => vec![link("funding-title", format!("/schools/{}/funding", org.id)), stats],
         Role::PanelMember | Role::NgoMember => vec![],
     };
     match grant.role {

@@ -24,3 +24,4 @@ mod orgs;
 mod plans;
 mod profiles;
 mod scoring;
+mod stats;

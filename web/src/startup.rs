@@ -23,7 +23,8 @@ use crate::config::Config;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::{
-    accounts, api, applications, calls, compliance, ctx, dash, decisions, devmail, jobs, orgs, plans, profiles, scoring,
+    accounts, api, applications, calls, compliance, ctx, dash, decisions, devmail, jobs, orgs, plans, profiles,
+    scoring, stats,
 };
 
 /// Opens the database pool. SQLite gets WAL, foreign keys, a busy timeout and several
@@ -108,6 +109,7 @@ pub fn router(state: AppState) -> Router {
         .merge(jobs::router())
         .merge(applications::router(upload_limit(&state.cfg)))
         .merge(plans::router(upload_limit(&state.cfg)))
+        .merge(stats::router())
         .merge(devmail::router())
         .route("/static/app.css", get(stylesheet))
         .route("/health", get(|| async { "ok" }))

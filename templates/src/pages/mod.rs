@@ -14,3 +14,4 @@ pub mod orgs;
 pub mod plans;
 pub mod profile;
 pub mod scoring;
+pub mod stats;

@@ -36,7 +36,7 @@ fn when(at: chrono::DateTime<chrono::Utc>) -> String {
 }
 
 /// Minutes as hours to a tenth, with the language's decimal separator: 450 → "7,5" / "7.5".
-fn hours(l: Lang, minutes: i32) -> String {
+pub fn hours(l: Lang, minutes: i32) -> String {
     let tenths = minutes * 10 / 60;
     let separator = if l == Lang::Lv { ',' } else { '.' };
     format!("{}{separator}{}", tenths / 10, tenths % 10)

@@ -219,11 +219,61 @@ both_backends!(
 
         // Small groups are withheld above the school; the school sees its own figures.
         let muni_b = &parts[1];
-        assert!(muni_b.withheld(Scope::Municipality(w.muni_b.id)), "one pupil in the municipality");
-        assert_eq!(muni_b.pupils_shown(Scope::Municipality(w.muni_b.id), muni_b.pupils), None);
-        assert_eq!(state.pupils_shown(Scope::State, state.pupils), Some(7));
-        assert_eq!(state.pupils_shown(Scope::State, 2), None, "a group of two pupils");
-        assert_eq!(state.pupils_shown(Scope::State, 0), Some(0));
-        assert_eq!(school_a.pupils_shown(Scope::School(w.school_a.id), 1), Some(1), "inside the school");
+        assert!(muni_b.withheld(false), "one pupil in the municipality");
+        assert_eq!(muni_b.pupils_shown(false, muni_b.pupils), None);
+        assert_eq!(state.pupils_shown(false, state.pupils), Some(7));
+        assert_eq!(state.pupils_shown(false, 2), None, "a group of two pupils");
+        assert_eq!(state.pupils_shown(false, 0), Some(0));
+        assert_eq!(school_a.pupils_shown(true, 1), Some(1), "inside the school");
+
+        // The pages: the school sees its own small groups; the state's small groups are
+        // withheld; a municipality of one pupil shows nothing; nobody sees another's scope.
+        let browser = |email: &'static str| async move {
+            let b = app.browser();
+            b.login(email, seed::PASSWORD).await;
+            b
+        };
+        let director = browser("a@example.lv").await;
+        let page = director.get("/stats").await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert_eq!(page.text("p.org-name strong"), "Ogres 1. vidusskola");
+        let rows = |page: &pumpurs_tests::browser::Page| -> Vec<(String, String)> {
+            page.texts("tbody th").into_iter().zip(page.texts("tbody td")).collect()
+        };
+        let shown = rows(&page);
+        assert!(shown.contains(&("tikai konsultācijas".to_owned(), "2 (40 %)".to_owned())), "{shown:?}");
+        assert!(shown.contains(&("pārgāja uz citu skolu".to_owned(), "1".to_owned())), "inside the school: {shown:?}");
+        assert!(shown.contains(&("Psihologs".to_owned(), "1,9 h".to_owned())), "{shown:?}");
+        assert_eq!(page.attrs("svg.chart", "role").len(), 4, "a chart per breakdown, each an image with a text title");
+
+        // The CSV holds exactly the page's figures.
+        let csv_href = page.attrs("a.button", "href").into_iter().find(|h| h.starts_with("/stats.csv")).expect("csv link");
+        let (status, _, bytes) = director.download(&csv_href).await;
+        assert_eq!(status, 200);
+        let text = String::from_utf8(bytes).expect("utf-8");
+        let from_csv: Vec<(String, String)> = text
+            .trim_start_matches('\u{feff}')
+            .lines()
+            .skip(1)
+            .map(|line| {
+                let cells: Vec<String> = line
+                    .split(';')
+                    .map(|c| c.trim_matches('"').split_whitespace().collect::<Vec<_>>().join(" "))
+                    .collect();
+                (cells[1].clone(), cells[2].clone())
+            })
+            .collect();
+        assert_eq!(from_csv, shown, "the export matches the page");
+
+        let reviewer_page = browser("reviewer@example.lv").await.get("/stats").await;
+        let state_rows = rows(&reviewer_page);
+        assert!(state_rows.contains(&("Plāni".to_owned(), "7".to_owned())), "{state_rows:?}");
+        assert!(state_rows.contains(&("pārgāja uz citu skolu".to_owned(), "nerāda (< 5)".to_owned())), "one pupil is withheld: {state_rows:?}");
+        assert!(!reviewer_page.contains("Skolēns"), "no names");
+        let coordinator_b = browser("cb@example.lv").await;
+        assert_eq!(coordinator_b.get("/stats").await.text("#withheld"), "Šeit ir mazāk nekā 5 skolēni, tāpēc skaitļus nerādām.");
+        assert_eq!(coordinator_b.get(&format!("/stats?level=school&org={}", w.school_a.id)).await.status, 404);
+        assert_eq!(coordinator_b.get("/stats?level=state").await.status, 404);
+        assert_eq!(director.get(&format!("/stats?level=municipality&org={}", w.muni_a.id)).await.status, 404);
     }
 );
