@@ -217,3 +217,16 @@ pub async fn bulk_submitted(
     .await
     .expect("bulk applications");
 }
+
+/// The first risk of the seeded catalogue with `code` (`absences`, `low_results`, …).
+pub async fn risk(db: &DatabaseConnection, code: &str) -> entities::entity::risk::Model {
+    use entities::entity::risk;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    risk::Entity::find()
+        .filter(risk::Column::Code.eq(code))
+        .order_by_asc(risk::Column::Id)
+        .one(db)
+        .await
+        .expect("risk query")
+        .expect("the seeded catalogue has it")
+}

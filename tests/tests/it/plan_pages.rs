@@ -132,12 +132,7 @@ both_backends!(
         let p = plan::Entity::find().one(&app.db).await.expect("q").expect("plan");
         assert_eq!(p.semester_id, s.id);
         let plan_path = format!("/plans/{}", p.id);
-        let absences = entities::entity::risk::Entity::find()
-            .filter(entities::entity::risk::Column::Code.eq("absences"))
-            .one(&app.db)
-            .await
-            .expect("q")
-            .expect("risk");
+        let absences = seed::risk(&app.db, "absences").await;
         let no_reason = teacher.submit(&draft, &format!("{plan_path}/risks"), &[("risk_id", &absences.id.to_string()), ("justification", " ")]).await;
         assert_eq!((no_reason.status, no_reason.field_error("justification")), (422, "Šis lauks ir obligāts.".to_owned()));
         let page = teacher.submit(&draft, &format!("{plan_path}/risks"), &[("risk_id", &absences.id.to_string()), ("justification", "15 neattaisnotas stundas oktobrī.")]).await;

@@ -72,12 +72,7 @@ async fn draft(app: &TestApp, s: &School, director: &Actor, school_id: i32) -> p
     let p = plans::start_plan(&app.db, director, pupil.id, s.semester.id, Utc::now())
         .await
         .expect("plan");
-    let low_results = entities::entity::risk::Entity::find()
-        .filter(entities::entity::risk::Column::Code.eq("low_results"))
-        .one(&app.db)
-        .await
-        .expect("q")
-        .expect("the seeded catalogue has it");
+    let low_results = seed::risk(&app.db, "low_results").await;
     plans::add_risk(&app.db, director, p.id, low_results.id, "Trīs nesekmīgi vērtējumi.")
         .await
         .expect("risk");
@@ -244,12 +239,7 @@ both_backends!(
                 .await
                 .expect("count")
         };
-        let absences = entities::entity::risk::Entity::find()
-            .filter(entities::entity::risk::Column::Code.eq("absences"))
-            .one(&app.db)
-            .await
-            .expect("q")
-            .expect("the seeded catalogue has it");
+        let absences = seed::risk(&app.db, "absences").await;
         plans::add_risk(&app.db, &s.director, p.id, absences.id, "  ").await.expect_err("a justification is required");
         plans::add_risk(&app.db, &s.director, p.id, absences.id, "12 neattaisnotas stundas septembrī.").await.expect("risk");
         plans::add_risk(&app.db, &s.director, p.id, absences.id, "Vēlreiz.").await.expect_err("not twice");

@@ -9,7 +9,6 @@ use entities::plans::{self, Request, Session};
 use entities::policy::Actor;
 use entities::stats::{self, Indicators, Period, Scope};
 use pumpurs_tests::{TestApp, both_backends, seed};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 async fn actor(app: &TestApp, email: &str, role: Role, org: i32) -> Actor {
     seed::actor(&app.db, &seed::user(&app.db, email, role, org).await).await
@@ -45,12 +44,7 @@ async fn plan(app: &TestApp, semester: i32, director: &Actor, approvers: &[&Acto
     let p = plans::start_plan(&app.db, director, pupil.id, semester, Utc::now())
         .await
         .expect("plan");
-    let absences = entities::entity::risk::Entity::find()
-        .filter(entities::entity::risk::Column::Code.eq("absences"))
-        .one(&app.db)
-        .await
-        .expect("q")
-        .expect("risk");
+    let absences = seed::risk(&app.db, "absences").await;
     let risk = plans::add_risk(&app.db, director, p.id, absences.id, "Pamatojums.")
         .await
         .expect("risk");
