@@ -813,13 +813,14 @@ pub async fn record_expense(
 
 /// Decides a requested expense (the school's accountant or director): approved if it fits
 /// what is left of the school's ceiling, else recorded as unpaid for lack of funds — never
-/// dropped. Call it in a transaction, so that the check and the decision are one.
+/// dropped; with the school's id. Call it in a transaction, so that the check and the
+/// decision are one.
 pub async fn decide_expense(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     expense_id: i32,
     now: DateTime<Utc>,
-) -> Result<expense::Model> {
+) -> Result<(expense::Model, i32)> {
     // The first statement is a write on the expense's semester: inside the caller's transaction
     // it holds every other decision of the semester back until this one is made (SQLite's
     // writer lock, a row lock on PostgreSQL), so two expenses never both take the last euro.
@@ -839,10 +840,7 @@ pub async fn decide_expense(
         .filter(semester::Column::Id.in_subquery(semester_of_plan))
         .exec(conn)
         .await?;
-    let (row, school_id) = school_expense(conn, actor, expense_id).await?;
-    if !(actor.holds(Role::Accountant, school_id) || actor.holds(Role::Director, school_id)) {
-        return Err(Error::NotFound);
-    }
+    let (row, school_id) = accountants_expense(conn, actor, expense_id).await?;
     if row.status != REQUESTED {
         return Err(Error::Refused("expense-refused-decided"));
     }
@@ -873,7 +871,7 @@ pub async fn decide_expense(
         now,
     )
     .await?;
-    Ok(row)
+    Ok((row, school_id))
 }
 
 /// The receipt or invoice of an expense, already streamed to the documents store.
@@ -883,14 +881,29 @@ pub struct Document<'a> {
     pub stored: &'a crate::attachments::Stored,
 }
 
-/// Marks an approved expense paid (the school's accountant or director).
+/// An expense for its school's accountant or director, who decide and pay; `NotFound` for
+/// anyone else (support staff who see the plan included).
+async fn accountants_expense(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    expense_id: i32,
+) -> Result<(expense::Model, i32)> {
+    let (row, school_id) = school_expense(conn, actor, expense_id).await?;
+    if actor.holds(Role::Accountant, school_id) || actor.holds(Role::Director, school_id) {
+        Ok((row, school_id))
+    } else {
+        Err(Error::NotFound)
+    }
+}
+
+/// Marks an approved expense paid (the school's accountant or director); with the school's id.
 pub async fn pay_expense(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     expense_id: i32,
     now: DateTime<Utc>,
-) -> Result<expense::Model> {
-    let (row, school_id) = school_expense(conn, actor, expense_id).await?;
+) -> Result<(expense::Model, i32)> {
+    let (row, school_id) = accountants_expense(conn, actor, expense_id).await?;
     if row.status != APPROVED {
         return Err(Error::Refused("expense-refused-not-approved"));
     }
@@ -907,7 +920,7 @@ pub async fn pay_expense(
         now,
     )
     .await?;
-    Ok(row)
+    Ok((row, school_id))
 }
 
 /// An expense with its school, for the school's accountant or director, or for staff who may

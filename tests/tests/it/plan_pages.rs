@@ -200,6 +200,8 @@ both_backends!(
         let decided = accountant.submit(&funding, &format!("/expenses/{}/decide", spent.id), &[]).await;
         assert_eq!(decided.text(".flash"), "Izdevums apstiprināts.");
         assert_eq!(decided.texts("#funding .number"), vec!["500,00 €", "20,50 €", "479,50 €", "0,00 €", "0,00 €"]);
+        let teacher_pays = teacher.post(&format!("/expenses/{}/pay", spent.id), &[("_csrf", &csrf(&page))]).await;
+        assert_eq!(teacher_pays.status, 404, "support staff who see the plan do not pay");
         let paid = accountant.submit(&decided, &format!("/expenses/{}/pay", spent.id), &[]).await;
         assert_eq!(paid.text(".flash"), "Izdevums atzīmēts kā izmaksāts.");
 

@@ -209,7 +209,7 @@ both_backends!(
                 .expect("recorded");
             assert_eq!(requested.status, "requested");
             assert!(matches!(plans::decide_expense(&app.db, &s.support, requested.id, Utc::now()).await, Err(Error::NotFound)), "support staff do not decide");
-            plans::decide_expense(&app.db, &accountant, requested.id, Utc::now()).await.expect("decided").status
+            plans::decide_expense(&app.db, &accountant, requested.id, Utc::now()).await.expect("decided").0.status
         };
         assert_eq!(spent(6_000).await, "approved");
         assert_eq!(spent(5_000).await, "unpaid_no_funds", "beyond the ceiling of 100 €");
@@ -221,7 +221,7 @@ both_backends!(
             (10_000, 10_000, 0, 5_000, 700)
         );
         let again = plans::decide_expense(&app.db, &accountant, waiting.id, Utc::now()).await.expect("decided");
-        assert_eq!(again.status, "unpaid_no_funds");
+        assert_eq!(again.0.status, "unpaid_no_funds");
         assert!(matches!(plans::decide_expense(&app.db, &accountant, waiting.id, Utc::now()).await, Err(Error::Refused("expense-refused-decided"))));
         assert_eq!(refused(act(app, &s.director, &p, Request::Deactivate).await), "plan-refused-money-spent");
     }
@@ -283,12 +283,12 @@ both_backends!(
         let record = |cents, day| plans::record_expense(&app.db, &s.director, measure.id, Eur::from_cents(cents), date(2026, 10, day), None, Utc::now());
         let (one, two) = (record(6_000, 1).await.expect("first"), record(5_000, 2).await.expect("second"));
         let first = sea_orm::TransactionTrait::begin(&app.db).await.expect("begin");
-        let e = plans::decide_expense(&first, &s.director, one.id, Utc::now()).await.expect("first");
+        let (e, _) = plans::decide_expense(&first, &s.director, one.id, Utc::now()).await.expect("first");
         assert_eq!(e.status, "approved");
         let (db, director) = (app.db.clone(), s.director.clone());
         let second = tokio::spawn(async move {
             let txn = sea_orm::TransactionTrait::begin(&db).await.expect("begin");
-            let e = plans::decide_expense(&txn, &director, two.id, Utc::now()).await.expect("second");
+            let (e, _) = plans::decide_expense(&txn, &director, two.id, Utc::now()).await.expect("second");
             txn.commit().await.expect("commit");
             e.status
         });
