@@ -732,24 +732,28 @@ pub async fn funding(conn: &impl ConnectionTrait, school_id: i32, semester_id: i
         u32::try_from(approved_pupils).unwrap_or(u32::MAX),
         Eur::from_cents(semester.cap_cents),
     );
-    let sum = |statuses: &'static [&'static str]| {
-        let plans_here = plans_here.clone();
-        async move {
-            let total: Option<i64> = expense::Entity::find()
-                .select_only()
-                .column_as(crate::money::sum_cents(expense::Column::AmountCents), "total")
-                .filter(expense::Column::PlanId.in_subquery(plans_here))
-                .filter(expense::Column::Status.is_in(statuses.iter().copied()))
-                .into_tuple()
-                .one(conn)
-                .await?
-                .flatten();
-            Ok::<_, Error>(Eur::from_cents(total.unwrap_or_default()))
-        }
+    // Every status's total in one statement.
+    let totals: Vec<(String, Option<i64>)> = expense::Entity::find()
+        .select_only()
+        .column(expense::Column::Status)
+        .column_as(crate::money::sum_cents(expense::Column::AmountCents), "total")
+        .filter(expense::Column::PlanId.in_subquery(plans_here))
+        .group_by(expense::Column::Status)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let sum = |statuses: &[&str]| {
+        Eur::from_cents(
+            totals
+                .iter()
+                .filter(|(status, _)| statuses.contains(&status.as_str()))
+                .filter_map(|(_, total)| *total)
+                .sum(),
+        )
     };
-    let committed = sum(&[APPROVED, PAID]).await?;
-    let unpaid = sum(&[UNPAID]).await?;
-    let requested = sum(&[REQUESTED]).await?;
+    let committed = sum(&[APPROVED, PAID]);
+    let unpaid = sum(&[UNPAID]);
+    let requested = sum(&[REQUESTED]);
     Ok(Funding {
         ceiling,
         committed,

@@ -25,7 +25,7 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/stats", get(page)).route("/stats.csv", get(csv))
 }
 
-#[derive(Deserialize, Default, Clone)]
+#[derive(Deserialize, Default)]
 #[serde(default)]
 struct StatsQuery {
     level: String,
@@ -34,19 +34,18 @@ struct StatsQuery {
     year: Option<i32>,
 }
 
-impl StatsQuery {
-    fn query_string(&self, scope: Scope, period: Period) -> String {
-        let scope = match scope {
-            Scope::State => "level=state".to_owned(),
-            Scope::Municipality(id) => format!("level=municipality&org={id}"),
-            Scope::School(id) => format!("level=school&org={id}"),
-        };
-        let period = match period {
-            Period::Semester(id) => format!("semester={id}"),
-            Period::SchoolYear(y) => format!("year={y}"),
-        };
-        format!("{scope}&{period}")
-    }
+/// The query string naming `scope` and `period`.
+fn query_string(scope: Scope, period: Period) -> String {
+    let scope = match scope {
+        Scope::State => "level=state".to_owned(),
+        Scope::Municipality(id) => format!("level=municipality&org={id}"),
+        Scope::School(id) => format!("level=school&org={id}"),
+    };
+    let period = match period {
+        Period::Semester(id) => format!("semester={id}"),
+        Period::SchoolYear(y) => format!("year={y}"),
+    };
+    format!("{scope}&{period}")
 }
 
 /// The scope asked for, or the actor's own (their school, municipality, or the state).
@@ -95,14 +94,13 @@ async fn compute(state: &AppState, signed: &Signed, q: &StatsQuery) -> AppResult
             .ok_or(AppError::BadRequest("semesters-none"))?,
     };
     let figures = stats::indicators(&state.db, scope, period).await?;
-    let base = StatsQuery::default();
     let mut years: Vec<i32> = semesters.iter().map(|s| s.school_year).collect();
     years.dedup();
     let periods = semesters
         .iter()
         .map(|s| (Period::Semester(s.id), semester_label(l, s)))
         .chain(years.into_iter().map(|y| (Period::SchoolYear(y), year_label(l, y))))
-        .map(|(p, label)| (format!("/stats?{}", base.query_string(scope, p)), label))
+        .map(|(p, label)| (format!("/stats?{}", query_string(scope, p)), label))
         .collect();
     Ok(StatsView {
         scope_label: org.map(|o| o.name).unwrap_or_else(|| t(l, "stats-state")),
@@ -110,7 +108,7 @@ async fn compute(state: &AppState, signed: &Signed, q: &StatsQuery) -> AppResult
         periods,
         withheld: figures.withheld(inside),
         tables: tables(l, &figures, inside),
-        csv_href: format!("/stats.csv?{}", base.query_string(scope, period)),
+        csv_href: format!("/stats.csv?{}", query_string(scope, period)),
     })
 }
 
