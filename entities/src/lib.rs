@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod allocation;
+pub mod api_tokens;
 pub mod applications;
 pub mod attachments;
 pub mod audit;

@@ -259,3 +259,23 @@ impl Actor {
         }
     }
 }
+
+/// What a tool with an API token issued to `client` (the state agency or a municipality) may
+/// see of the statistics: the agency every scope, a municipality itself and its schools;
+/// always from outside (`Some(false)`: small groups withheld).
+pub fn client_stats_view(
+    client: &organisation::Model,
+    scope: crate::stats::Scope,
+    school: Option<&organisation::Model>,
+) -> Option<bool> {
+    use crate::stats::Scope;
+    let sees = match (client.kind, scope) {
+        (OrgKind::StateAgency, _) => true,
+        (OrgKind::Municipality, Scope::Municipality(id)) => id == client.id,
+        (OrgKind::Municipality, Scope::School(id)) => {
+            school.is_some_and(|s| s.id == id && s.parent_id == Some(client.id))
+        }
+        _ => false,
+    };
+    sees.then_some(false)
+}

@@ -6,8 +6,14 @@
 //! The plans counted are those that went past the draft and were not made inactive. Money is
 //! what was approved or paid; "unpaid" is what was recorded as unpaid for lack of funds.
 
-use sea_orm::{ConnectionTrait, FromQueryResult, Statement};
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, Func};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, JoinType, QueryFilter, QuerySelect, RelationDef,
+    RelationTrait, Statement,
+};
 
+use crate::entity::{application, award, call, organisation, semester};
 use crate::error::Result;
 
 /// Whose figures.
@@ -187,6 +193,229 @@ pub async fn indicators(conn: &impl ConnectionTrait, scope: Scope, period: Perio
         measures_by_group,
         outcomes,
     })
+}
+
+/// Plans, pupils and euros (approved or paid) of one part: a semester of a trend, or a
+/// municipality or school of a breakdown.
+#[derive(Debug, Clone, Default, PartialEq, Eq, FromQueryResult)]
+pub struct Part {
+    /// The semester's or the organisation's id.
+    pub part: i32,
+    pub plans: i64,
+    pub pupils: i64,
+    pub cents: i64,
+}
+
+/// The counted plans of `scope` whose semester meets `semesters`, grouped by `part` (an SQL
+/// expression over `p` the plan, `s` its school and `m` the school's parent): one statement.
+async fn parts(conn: &impl ConnectionTrait, scope: Scope, semesters: String, part: &str) -> Result<Vec<Part>> {
+    let sql = format!(
+        "SELECT {part} AS part, COUNT(*) AS plans, COUNT(DISTINCT p.pupil_id) AS pupils, \
+           CAST(COALESCE(SUM(e.cents), 0) AS BIGINT) AS cents \
+         FROM plans p JOIN organisations s ON s.id = p.school_id \
+         LEFT JOIN organisations m ON m.id = s.parent_id \
+         LEFT JOIN (SELECT plan_id, SUM(amount_cents) AS cents FROM expenses \
+           WHERE status IN ('approved', 'paid') GROUP BY plan_id) e ON e.plan_id = p.id \
+         WHERE {} AND {semesters} AND p.status NOT IN ('draft', 'inactive') \
+         GROUP BY {part}",
+        scope.schools("p.school_id"),
+    );
+    let stmt = Statement::from_string(conn.get_database_backend(), sql);
+    Ok(Part::find_by_statement(stmt).all(conn).await?)
+}
+
+/// The figures of `scope` in each of `semesters` (ids, oldest first): one statement; a semester
+/// without plans has zeros.
+pub async fn trend(conn: &impl ConnectionTrait, scope: Scope, semesters: &[i32]) -> Result<Vec<Part>> {
+    if semesters.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = semesters.iter().map(i32::to_string).collect::<Vec<_>>().join(", ");
+    let found = parts(conn, scope, format!("p.semester_id IN ({ids})"), "p.semester_id").await?;
+    Ok(semesters
+        .iter()
+        .map(|id| {
+            found.iter().find(|p| p.part == *id).cloned().unwrap_or(Part {
+                part: *id,
+                ..Default::default()
+            })
+        })
+        .collect())
+}
+
+/// The figures of the parts of `scope` in `period`, with the parts' names, by name: the state's
+/// municipalities and state vocational schools (whose parent is the state agency), or a
+/// municipality's schools. A school has no parts.
+pub async fn breakdown(conn: &impl ConnectionTrait, scope: Scope, period: Period) -> Result<Vec<(String, Part)>> {
+    let part = match scope {
+        Scope::School(_) => return Ok(Vec::new()),
+        Scope::Municipality(_) => "s.id",
+        Scope::State => "CASE WHEN m.kind = 'municipality' THEN m.id ELSE s.id END",
+    };
+    let found = parts(conn, scope, period.semesters("p.semester_id"), part).await?;
+    let names: Vec<(i32, String)> = organisation::Entity::find()
+        .select_only()
+        .columns([organisation::Column::Id, organisation::Column::Name])
+        .filter(organisation::Column::Id.is_in(found.iter().map(|p| p.part)))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut named: Vec<(String, Part)> = found
+        .into_iter()
+        .map(|p| {
+            let name = names
+                .iter()
+                .find(|n| n.0 == p.part)
+                .map(|n| n.1.clone())
+                .unwrap_or_default();
+            (name, p)
+        })
+        .collect();
+    named.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(named)
+}
+
+/// The youth-initiative grant figures of one municipality in a period: the calls that closed
+/// in it, the applications submitted to them (withdrawn ones left out), the euros requested,
+/// the projects funded and the euros granted by the decisions.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Grants {
+    pub municipality_id: i32,
+    pub name: String,
+    pub calls: i64,
+    pub applications: i64,
+    pub requested_cents: i64,
+    pub funded: i64,
+    pub granted_cents: i64,
+}
+
+impl Grants {
+    /// The sum of `rows` (for the scope's total).
+    pub fn total(rows: &[Grants]) -> Grants {
+        rows.iter().fold(Grants::default(), |t, r| Grants {
+            calls: t.calls + r.calls,
+            applications: t.applications + r.applications,
+            requested_cents: t.requested_cents + r.requested_cents,
+            funded: t.funded + r.funded,
+            granted_cents: t.granted_cents + r.granted_cents,
+            ..t
+        })
+    }
+}
+
+/// The first and last day of `period`'s semesters, if it has any.
+pub async fn days(conn: &impl ConnectionTrait, period: Period) -> Result<Option<(NaiveDate, NaiveDate)>> {
+    let q = semester::Entity::find()
+        .select_only()
+        .column_as(Expr::from(Func::min(Expr::col(semester::Column::StartsOn))), "first")
+        .column_as(Expr::from(Func::max(Expr::col(semester::Column::EndsOn))), "last");
+    let q = match period {
+        Period::Semester(id) => q.filter(semester::Column::Id.eq(id)),
+        Period::SchoolYear(y) => q.filter(semester::Column::SchoolYear.eq(y)),
+    };
+    let found: Option<(Option<NaiveDate>, Option<NaiveDate>)> = q.into_tuple().one(conn).await?;
+    Ok(found.and_then(|(a, b)| a.zip(b)))
+}
+
+/// The grant figures per municipality of `scope` (a school has none) for the calls that closed
+/// from `from` up to the end of `to` (Riga days): three grouped statements and the names.
+pub async fn grants(
+    conn: &impl ConnectionTrait,
+    scope: Scope,
+    (from, to): (NaiveDate, NaiveDate),
+) -> Result<Vec<Grants>> {
+    let municipality = match scope {
+        Scope::School(_) => return Ok(Vec::new()),
+        Scope::Municipality(id) => Some(id),
+        Scope::State => None,
+    };
+    let midnight = |d: NaiveDate| -> DateTime<Utc> {
+        d.and_hms_opt(0, 0, 0)
+            .and_then(crate::time::from_riga)
+            .unwrap_or_else(|| d.and_time(chrono::NaiveTime::MIN).and_utc())
+    };
+    let (start, end) = (midnight(from), midnight(to.succ_opt().unwrap_or(to)));
+    let calls = || {
+        let q = call::Entity::find()
+            .filter(call::Column::Status.ne(call::CallStatus::Draft))
+            .filter(call::Column::ClosesAt.gte(start))
+            .filter(call::Column::ClosesAt.lt(end));
+        match municipality {
+            Some(id) => q.filter(call::Column::MunicipalityId.eq(id)),
+            None => q,
+        }
+    };
+    let count = || Expr::from(Func::count(Expr::col(sea_orm::sea_query::Asterisk)));
+    let per_call: Vec<(i32, i64)> = calls()
+        .select_only()
+        .column(call::Column::MunicipalityId)
+        .column_as(count(), "n")
+        .group_by(call::Column::MunicipalityId)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let applied: Vec<(i32, i64, Option<i64>)> = calls()
+        .select_only()
+        .column(call::Column::MunicipalityId)
+        .column_as(count(), "n")
+        .column_as(
+            crate::money::sum_cents((application::Entity, application::Column::RequestedCents)),
+            "cents",
+        )
+        .join_rev(JoinType::InnerJoin, application::Relation::Call.def())
+        .filter(application::Column::SubmittedAt.is_not_null())
+        .filter(application::Column::Status.ne(application::ApplicationStatus::Withdrawn))
+        .group_by(call::Column::MunicipalityId)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let award_call: RelationDef = award::Entity::belongs_to(call::Entity)
+        .from(award::Column::CallId)
+        .to(call::Column::Id)
+        .into();
+    let funded: Vec<(i32, i64, Option<i64>)> = calls()
+        .select_only()
+        .column(call::Column::MunicipalityId)
+        .column_as(count(), "n")
+        .column_as(
+            crate::money::sum_cents((award::Entity, award::Column::AmountCents)),
+            "cents",
+        )
+        .join_rev(JoinType::InnerJoin, award_call)
+        .filter(award::Column::Outcome.eq("funded"))
+        .group_by(call::Column::MunicipalityId)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let names: Vec<(i32, String)> = organisation::Entity::find()
+        .select_only()
+        .columns([organisation::Column::Id, organisation::Column::Name])
+        .filter(organisation::Column::Id.is_in(per_call.iter().map(|c| c.0)))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut rows: Vec<Grants> = per_call
+        .iter()
+        .map(|(id, calls)| {
+            let a = applied.iter().find(|a| a.0 == *id);
+            let f = funded.iter().find(|f| f.0 == *id);
+            Grants {
+                municipality_id: *id,
+                name: names
+                    .iter()
+                    .find(|n| n.0 == *id)
+                    .map(|n| n.1.clone())
+                    .unwrap_or_default(),
+                calls: *calls,
+                applications: a.map_or(0, |a| a.1),
+                requested_cents: a.and_then(|a| a.2).unwrap_or_default(),
+                funded: f.map_or(0, |f| f.1),
+                granted_cents: f.and_then(|f| f.2).unwrap_or_default(),
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(rows)
 }
 
 /// The fewest pupils a figure may count outside the pupil's own school.

@@ -13,6 +13,7 @@ mod m20261122_000006_plans;
 mod m20261122_000007_carrying_out;
 mod m20261122_000008_indirect_hours;
 mod m20261123_000009_second_factor;
+mod m20261123_000010_api_tokens;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000007_carrying_out::Migration),
             Box::new(m20261122_000008_indirect_hours::Migration),
             Box::new(m20261123_000009_second_factor::Migration),
+            Box::new(m20261123_000010_api_tokens::Migration),
         ]
     }
 }

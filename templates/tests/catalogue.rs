@@ -68,6 +68,8 @@ const PREFIXES: &[&str] = &[
     "decision",
     "filter",
     "stats",
+    "token",
+    "tokens",
 ];
 
 fn literals(dir: &Path, out: &mut BTreeSet<String>) {

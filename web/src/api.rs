@@ -203,12 +203,48 @@ async fn openapi(State(state): State<AppState>) -> Response {
         "url",
     ];
     let error = json!({ "description": "No published call has this id.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } });
+    let stats_path = json!({ "get": {
+                "operationId": "getStats",
+                "summary": "Support-plan and grant indicators of a school, a municipality or the state for a semester or a school year",
+                "description": "The tables of the statistics page. A token issued to the state agency sees every scope; one issued to a municipality sees the municipality and its schools. Figures for fewer than 5 pupils are null. Without level, the token's own scope; without semester or year, the newest semester.",
+                "security": [{ "bearerAuth": [] }],
+                "parameters": [
+                    { "name": "level", "in": "query", "schema": { "type": "string", "enum": ["school", "municipality", "state"] } },
+                    { "name": "org", "in": "query", "description": "The school's or municipality's id (with level school or municipality)", "schema": { "type": "integer" } },
+                    { "name": "semester", "in": "query", "schema": { "type": "integer" } },
+                    { "name": "year", "in": "query", "description": "The year the school year starts", "schema": { "type": "integer" } }
+                ],
+                "responses": {
+                    "200": { "description": "The indicators", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Stats" } } } },
+                    "401": { "description": "No valid bearer token.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                    "404": { "description": "No such scope or period, or not this token's to see.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                }
+            } });
+    let stats_schema = json!({ "type": "object", "required": ["level", "organisation", "name", "period", "period_label", "withheld", "tables"], "properties": {
+                "level": { "type": "string", "enum": ["school", "municipality", "state"] },
+                "organisation": { "type": ["integer", "null"] },
+                "name": { "type": "string" },
+                "period": { "type": "object", "properties": { "semester": { "type": "integer" }, "school_year": { "type": "integer" } } },
+                "period_label": { "type": "string" },
+                "withheld": { "type": "boolean", "description": "The period's pupil figures are withheld: fewer than 5 pupils in the scope." },
+                "tables": { "type": "array", "items": { "type": "object", "required": ["key", "title", "columns", "rows"], "properties": {
+                    "key": { "type": "string", "enum": ["pupils", "categories", "specialists", "other", "groups", "outcomes", "trend", "parts", "grants", "grants-by-municipality"] },
+                    "title": { "type": "string" },
+                    "columns": { "type": "array", "items": { "type": "object", "required": ["key", "label"], "properties": { "key": { "type": "string" }, "label": { "type": "string" } } } },
+                    "rows": { "type": "array", "items": { "type": "object", "required": ["key", "label", "values", "units"], "properties": {
+                        "key": { "type": "string", "description": "A code, or a semester's or an organisation's id" },
+                        "label": { "type": "string" },
+                        "values": { "type": "array", "items": { "oneOf": [ { "type": "integer" }, money, { "type": "null" } ] }, "description": "One per column: counts and minutes as integers, euros as decimal strings, null when withheld" },
+                        "units": { "type": "array", "items": { "type": "string", "enum": ["count", "eur", "minutes"] } }
+                    } } }
+                } } }
+            } });
     let doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "Pumpurs API",
             "version": "1",
-            "description": "Published youth-initiative calls. Times are RFC 3339 in Riga time with the offset; money is a decimal string."
+            "description": "Published youth-initiative calls and, with a bearer token, statistics. Times are RFC 3339 in Riga time with the offset; money is a decimal string."
         },
         "servers": [{ "url": format!("{}/api/v1", state.cfg.public_url) }],
         "paths": {
@@ -229,6 +265,7 @@ async fn openapi(State(state): State<AppState>) -> Response {
                     "404": { "description": "No call with published results has this id.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }
             } },
+            "/stats": stats_path,
             "/calls/{id}": { "get": {
                 "operationId": "getCall",
                 "summary": "One published call with its requirements and criteria",
@@ -239,7 +276,7 @@ async fn openapi(State(state): State<AppState>) -> Response {
                 }
             } }
         },
-        "components": { "schemas": {
+        "components": { "securitySchemes": { "bearerAuth": { "type": "http", "scheme": "bearer", "description": "A token an administrator issues at /admin/api-tokens" } }, "schemas": {
             "CallSummary": { "type": "object", "required": required, "properties": summary_props },
             "Call": { "allOf": [ { "$ref": "#/components/schemas/CallSummary" }, { "type": "object",
                 "required": ["description", "aims", "eligibility", "scoring_deadline", "requirements", "criteria"],
@@ -260,6 +297,7 @@ async fn openapi(State(state): State<AppState>) -> Response {
                     "amount": money, "score": { "type": ["string", "null"], "example": "18.50" }
                 } } }
             } },
+            "Stats": stats_schema,
             "Error": { "type": "object", "required": ["error"], "properties": { "error": { "type": "string" }, "message": { "type": "string" }, "reference": { "type": "string" } } }
         } }
     });

@@ -11,12 +11,18 @@ pub fn cell(value: &str) -> String {
     format!("\"{}\"", defused.replace('"', "\"\""))
 }
 
+/// One line of cells, with its line end.
+pub fn line(cells: &[String]) -> String {
+    let mut out = cells.iter().map(|c| cell(c)).collect::<Vec<_>>().join(";");
+    out.push_str("\r\n");
+    out
+}
+
 /// A whole document from a header and rows.
 pub fn document(header: &[String], rows: &[Vec<String>]) -> String {
     let mut out = String::from("\u{feff}");
     for row in std::iter::once(header).chain(rows.iter().map(Vec::as_slice)) {
-        out.push_str(&row.iter().map(|c| cell(c)).collect::<Vec<_>>().join(";"));
-        out.push_str("\r\n");
+        out.push_str(&line(row));
     }
     out
 }

@@ -62,6 +62,7 @@ async fn dashboard(State(state): State<AppState>, signed: Signed, Path(membershi
             link("semesters-title", "/admin/semesters".to_owned()),
             link("catalogue-title", "/admin/catalogue".to_owned()),
             stats,
+            link("tokens-title", "/admin/api-tokens".to_owned()),
         ],
         Role::StateReviewer | Role::Coordinator => vec![link("queue-title", "/plans/approvals".to_owned()), stats],
         Role::Director => vec![

@@ -12,6 +12,7 @@ pub mod state;
 
 mod accounts;
 mod api;
+mod api_tokens;
 mod applications;
 mod calls;
 mod compliance;

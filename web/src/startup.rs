@@ -23,8 +23,8 @@ use crate::config::Config;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::{
-    accounts, api, applications, calls, compliance, ctx, dash, decisions, devmail, jobs, orgs, plans, profiles,
-    scoring, stats,
+    accounts, api, api_tokens, applications, calls, compliance, ctx, dash, decisions, devmail, jobs, orgs, plans,
+    profiles, scoring, stats,
 };
 
 /// Opens the database pool. SQLite gets WAL, foreign keys, a busy timeout and several
@@ -102,6 +102,7 @@ pub fn router(state: AppState) -> Router {
         .merge(orgs::router())
         .merge(calls::router())
         .merge(api::router())
+        .merge(api_tokens::router())
         .merge(profiles::router())
         .merge(scoring::router())
         .merge(decisions::router())

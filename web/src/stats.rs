@@ -1,20 +1,31 @@
-//! Statistics pages: the support-plan indicators of a school, a municipality or the state for a
-//! semester or a school year, as tables with charts, and the same tables as CSV. Who may see
-//! which scope, and whether small groups are withheld, is the policy's (`stats_view`).
+//! Statistics: the support-plan and grant indicators of a school, a municipality or the state
+//! for a semester or a school year, as a page of tables with charts, each table as CSV, all of
+//! them as one XLSX workbook, and as JSON for the state agency's tools (`/api/v1/stats`, with a
+//! bearer token an administrator issued). Every form is built from the same tables, so an
+//! export always holds what the page shows. Who may see which scope, and whether small groups
+//! are withheld, is the policy's (`stats_view`, `client_stats_view`).
+
+use std::convert::Infallible;
+use std::io::{Seek, SeekFrom};
 
 use axum::Router;
+use axum::body::Body;
 use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use entities::domain::Role;
+use bytes::Bytes;
+use entities::domain::{OrgKind, Role};
 use entities::entity::{organisation, semester};
-use entities::money::Eur;
 use entities::plan_queries;
-use entities::stats::{self, Indicators, Period, Scope};
+use entities::policy::{self, Actor};
+use entities::stats::{self, Grants, Indicators, MIN_GROUP, Part, Period, Scope};
+use futures_util::StreamExt;
 use sea_orm::EntityTrait;
 use serde::Deserialize;
+use serde_json::{Value, json};
 use templates::pages::plans::semester_label;
-use templates::pages::stats::{self as pages, StatRow, StatTable, StatsView};
+use templates::pages::stats::{self as pages, Column, Figure, StatRow, StatTable, StatsView, Unit};
 use templates::{Lang, t, tf};
 
 use crate::ctx::Signed;
@@ -22,7 +33,11 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/stats", get(page)).route("/stats.csv", get(csv))
+    Router::new()
+        .route("/stats", get(page))
+        .route("/stats.csv", get(csv))
+        .route("/stats.xlsx", get(xlsx))
+        .route("/api/v1/stats", get(api))
 }
 
 #[derive(Deserialize, Default)]
@@ -32,6 +47,7 @@ struct StatsQuery {
     org: Option<i32>,
     semester: Option<i32>,
     year: Option<i32>,
+    table: Option<String>,
 }
 
 /// The query string naming `scope` and `period`.
@@ -48,32 +64,60 @@ fn query_string(scope: Scope, period: Period) -> String {
     format!("{scope}&{period}")
 }
 
-/// The scope asked for, or the actor's own (their school, municipality, or the state).
-fn scope_of(signed: &Signed, q: &StatsQuery) -> AppResult<Scope> {
+/// Who asks: a signed-in person, or a tool with a token issued to an organisation.
+enum Viewer<'a> {
+    Person(&'a Actor),
+    Client(&'a organisation::Model),
+}
+
+impl Viewer<'_> {
+    /// The scope the viewer sees when none is named: their school, municipality, or the state.
+    fn own_scope(&self) -> Option<Scope> {
+        match self {
+            Self::Person(actor) => {
+                let grant = actor
+                    .grants
+                    .iter()
+                    .find(|g| g.role.sees_pupil_data() || g.role == Role::Admin)?;
+                Some(match grant.role {
+                    Role::Director | Role::SupportStaff | Role::Accountant => Scope::School(grant.org.id),
+                    Role::Coordinator => Scope::Municipality(grant.org.id),
+                    _ => Scope::State,
+                })
+            }
+            Self::Client(org) if org.kind == OrgKind::Municipality => Some(Scope::Municipality(org.id)),
+            Self::Client(_) => Some(Scope::State),
+        }
+    }
+
+    /// `None`: not theirs to see; `Some(inside)`: whether small groups are shown.
+    fn view(&self, scope: Scope, org: Option<&organisation::Model>) -> Option<bool> {
+        match self {
+            Self::Person(actor) => actor.stats_view(scope, org),
+            Self::Client(client) => policy::client_stats_view(client, scope, org),
+        }
+    }
+}
+
+fn scope_of(viewer: &Viewer<'_>, q: &StatsQuery) -> AppResult<Scope> {
     Ok(match (q.level.as_str(), q.org) {
         ("state", _) => Scope::State,
         ("municipality", Some(id)) => Scope::Municipality(id),
         ("school", Some(id)) => Scope::School(id),
-        ("", _) => {
-            let grant = signed
-                .actor
-                .grants
-                .iter()
-                .find(|g| g.role.sees_pupil_data() || g.role == Role::Admin)
-                .ok_or(AppError::NotFound)?;
-            match grant.role {
-                Role::Director | Role::SupportStaff | Role::Accountant => Scope::School(grant.org.id),
-                Role::Coordinator => Scope::Municipality(grant.org.id),
-                _ => Scope::State,
-            }
-        }
+        ("", _) => viewer.own_scope().ok_or(AppError::NotFound)?,
         _ => return Err(AppError::NotFound),
     })
 }
 
-async fn compute(state: &AppState, signed: &Signed, q: &StatsQuery) -> AppResult<StatsView> {
-    let l = signed.ctx.lang;
-    let scope = scope_of(signed, q)?;
+/// The tables of one scope and period, as the viewer may see them.
+struct Computed {
+    scope: Scope,
+    period: Period,
+    view: StatsView,
+}
+
+async fn compute(state: &AppState, viewer: Viewer<'_>, l: Lang, q: &StatsQuery) -> AppResult<Computed> {
+    let scope = scope_of(&viewer, q)?;
     let org = match scope {
         Scope::School(id) | Scope::Municipality(id) => Some(
             organisation::Entity::find_by_id(id)
@@ -83,17 +127,70 @@ async fn compute(state: &AppState, signed: &Signed, q: &StatsQuery) -> AppResult
         ),
         Scope::State => None,
     };
-    let inside = signed.actor.stats_view(scope, org.as_ref()).ok_or(AppError::NotFound)?;
+    let inside = viewer.view(scope, org.as_ref()).ok_or(AppError::NotFound)?;
     let semesters = plan_queries::semesters(&state.db).await?;
     let period = match (q.semester, q.year) {
         (Some(id), _) if semesters.iter().any(|s| s.id == id) => Period::Semester(id),
-        (_, Some(year)) => Period::SchoolYear(year),
-        _ => semesters
+        (_, Some(year)) if semesters.iter().any(|s| s.school_year == year) => Period::SchoolYear(year),
+        (None, None) => semesters
             .first()
             .map(|s| Period::Semester(s.id))
             .ok_or(AppError::BadRequest("semesters-none"))?,
+        _ => return Err(AppError::NotFound),
     };
     let figures = stats::indicators(&state.db, scope, period).await?;
+    let withheld = figures.withheld(inside);
+    // The trend: up to twelve semesters (six school years) up to the period, oldest first.
+    let last = match period {
+        Period::Semester(id) => semesters.iter().position(|s| s.id == id),
+        Period::SchoolYear(y) => semesters.iter().position(|s| s.school_year == y),
+    }
+    .unwrap_or(0);
+    let trend_semesters: Vec<&semester::Model> = semesters.iter().skip(last).take(12).rev().collect();
+    let ids: Vec<i32> = trend_semesters.iter().map(|s| s.id).collect();
+    let trend = stats::trend(&state.db, scope, &ids).await?;
+    let parts = if withheld {
+        Vec::new()
+    } else {
+        stats::breakdown(&state.db, scope, period).await?
+    };
+    let grants = match stats::days(&state.db, period).await? {
+        Some(days) => stats::grants(&state.db, scope, days).await?,
+        None => Vec::new(),
+    };
+
+    let mut tables = Vec::new();
+    if !withheld {
+        tables.extend(plan_tables(l, &figures, inside));
+    }
+    let trend_rows = trend_semesters
+        .iter()
+        .zip(&trend)
+        .map(|(s, p)| part_row(p.part.to_string(), semester_label(l, s), p, inside))
+        .collect();
+    tables.push(parts_table(
+        l,
+        "trend",
+        "stats-trend",
+        "stats-semester",
+        trend_rows,
+        Some(1),
+    ));
+    if !parts.is_empty() {
+        let (title, head) = match scope {
+            Scope::State => ("stats-by-municipality", "stats-municipality"),
+            _ => ("stats-by-school", "stats-school"),
+        };
+        let rows = parts
+            .iter()
+            .map(|(name, p)| part_row(p.part.to_string(), name.clone(), p, inside))
+            .collect();
+        tables.push(parts_table(l, "parts", title, head, rows, None));
+    }
+    if !matches!(scope, Scope::School(_)) {
+        tables.extend(grant_tables(l, scope, &grants));
+    }
+
     let mut years: Vec<i32> = semesters.iter().map(|s| s.school_year).collect();
     years.dedup();
     let periods = semesters
@@ -102,14 +199,15 @@ async fn compute(state: &AppState, signed: &Signed, q: &StatsQuery) -> AppResult
         .chain(years.into_iter().map(|y| (Period::SchoolYear(y), year_label(l, y))))
         .map(|(p, label)| (format!("/stats?{}", query_string(scope, p)), label))
         .collect();
-    Ok(StatsView {
+    let view = StatsView {
         scope_label: org.map(|o| o.name).unwrap_or_else(|| t(l, "stats-state")),
         period_label: period_label(l, period, &semesters),
         periods,
-        withheld: figures.withheld(inside),
-        tables: tables(l, &figures, inside),
-        csv_href: format!("/stats.csv?{}", query_string(scope, period)),
-    })
+        withheld,
+        tables,
+        query: query_string(scope, period),
+    };
+    Ok(Computed { scope, period, view })
 }
 
 fn year_label(l: Lang, year: i32) -> String {
@@ -131,129 +229,427 @@ fn period_label(l: Lang, period: Period, semesters: &[semester::Model]) -> Strin
     }
 }
 
-/// The tables of the page (and of the CSV), figures formatted and withheld as the rule says.
-fn tables(l: Lang, f: &Indicators, inside: bool) -> Vec<StatTable> {
-    let pupils = |label: &str, n: i64| {
-        let shown = f.pupils_shown(inside, n).map(|n| {
-            if f.pupils > 0 && label != "stats-plans" && label != "stats-pupils" {
-                format!("{n} ({} %)", n * 100 / f.pupils)
-            } else {
-                n.to_string()
-            }
-        });
-        StatRow {
-            label: t(l, label),
-            shown,
-            value: n,
-        }
-    };
-    let money = |label: String, cents: i64| StatRow {
+fn column(l: Lang, key: &'static str, label: &str) -> Column {
+    Column {
+        key,
+        label: t(l, label),
+    }
+}
+
+fn row(key: impl Into<String>, label: String, cells: Vec<Figure>) -> StatRow {
+    StatRow {
+        key: key.into(),
         label,
-        shown: Some(Eur::from_cents(cents).display(l)),
-        value: cents,
-    };
-    let hours = |label: String, minutes: i64| StatRow {
-        label,
-        shown: Some(format!(
-            "{} h",
-            templates::pages::plans::hours(l, i32::try_from(minutes).unwrap_or(i32::MAX))
-        )),
-        value: minutes,
-    };
-    let table = |title: &str, rows: Vec<StatRow>, chart: bool| StatTable {
+        cells,
+    }
+}
+
+/// A one-column table of `(key, label, figure)` rows.
+fn single(l: Lang, key: &'static str, title: &str, rows: Vec<StatRow>, chart: bool) -> StatTable {
+    StatTable {
+        key,
         title: t(l, title),
+        head: t(l, "stats-indicator"),
+        columns: vec![column(l, "value", "stats-value")],
         rows,
-        chart,
+        chart: chart.then_some(0),
+    }
+}
+
+/// The support-plan tables of the period.
+fn plan_tables(l: Lang, f: &Indicators, inside: bool) -> Vec<StatTable> {
+    let pupils = |key: &'static str, n: i64| {
+        let mut figure = Figure::count(f.pupils_shown(inside, n));
+        figure.share_of = Some(f.pupils);
+        row(key, t(l, &format!("stats-{key}")), vec![figure])
+    };
+    let coded = |prefix: &str, pairs: &[(String, i64)], figure: &dyn Fn(i64) -> Figure| -> Vec<StatRow> {
+        pairs
+            .iter()
+            .map(|(k, n)| row(k.clone(), t(l, &format!("{prefix}{k}")), vec![figure(*n)]))
+            .collect()
     };
     vec![
-        table(
+        single(
+            l,
+            "pupils",
             "stats-plans-pupils",
             vec![
-                pupils("stats-plans", f.plans),
-                pupils("stats-pupils", f.pupils),
-                pupils("stats-consultations-only", f.consultations_only),
-                pupils("stats-compensations-only", f.compensations_only),
-                pupils("stats-both", f.both),
-                pupils("stats-neither", f.neither),
+                row("plans", t(l, "stats-plans"), vec![Figure::count(Some(f.plans))]),
+                row(
+                    "pupils",
+                    t(l, "stats-pupils"),
+                    vec![Figure::count(f.pupils_shown(inside, f.pupils))],
+                ),
+                pupils("consultations-only", f.consultations_only),
+                pupils("compensations-only", f.compensations_only),
+                pupils("both", f.both),
+                pupils("neither", f.neither),
             ],
             false,
         ),
-        table(
+        single(
+            l,
+            "categories",
             "stats-by-category",
-            f.cents_by_category
-                .iter()
-                .map(|(k, c)| money(t(l, &format!("category-{k}")), *c))
-                .collect(),
+            coded("category-", &f.cents_by_category, &|c| Figure::cents(Some(c))),
             true,
         ),
-        table(
+        single(
+            l,
+            "specialists",
             "stats-by-specialist",
-            f.minutes_by_specialist
-                .iter()
-                .map(|(k, m)| hours(t(l, &format!("specialist-{k}")), *m))
-                .collect(),
+            coded("specialist-", &f.minutes_by_specialist, &|m| Figure::minutes(Some(m))),
             true,
         ),
-        table(
+        single(
+            l,
+            "other",
             "stats-other",
             vec![
-                hours(t(l, "stats-indirect"), f.indirect_minutes),
-                money(t(l, "stats-unpaid"), f.unpaid_cents),
+                row(
+                    "indirect",
+                    t(l, "stats-indirect"),
+                    vec![Figure::minutes(Some(f.indirect_minutes))],
+                ),
+                row(
+                    "unpaid",
+                    t(l, "stats-unpaid"),
+                    vec![Figure::cents(Some(f.unpaid_cents))],
+                ),
             ],
             false,
         ),
-        table(
+        single(
+            l,
+            "groups",
             "stats-by-group",
-            f.measures_by_group
-                .iter()
-                .map(|(k, n)| StatRow {
-                    label: t(l, &format!("stats-group-{k}")),
-                    shown: Some(n.to_string()),
-                    value: *n,
-                })
-                .collect(),
+            coded("stats-group-", &f.measures_by_group, &|n| Figure::count(Some(n))),
             true,
         ),
-        table(
+        single(
+            l,
+            "outcomes",
             "stats-outcomes",
-            f.outcomes
-                .iter()
-                .map(|(k, n)| StatRow {
-                    label: t(l, &format!("outcome-{k}")),
-                    shown: f.pupils_shown(inside, *n).map(|n| n.to_string()),
-                    value: *n,
-                })
-                .collect(),
+            coded("outcome-", &f.outcomes, &|n| Figure::count(f.pupils_shown(inside, n))),
             true,
         ),
     ]
 }
 
-async fn page(State(state): State<AppState>, signed: Signed, Query(q): Query<StatsQuery>) -> AppResult<Response> {
-    let view = compute(&state, &signed, &q).await?;
-    Ok(pages::stats(&signed.ctx.page(), &view).into_response())
+/// A row of plans, pupils and euros; all withheld outside the school for fewer than
+/// `MIN_GROUP` pupils (but more than none).
+fn part_row(key: String, label: String, p: &Part, inside: bool) -> StatRow {
+    let shown = inside || p.pupils == 0 || p.pupils >= MIN_GROUP;
+    let keep = |v: i64| shown.then_some(v);
+    row(
+        key,
+        label,
+        vec![
+            Figure::count(keep(p.plans)),
+            Figure::count(keep(p.pupils)),
+            Figure::cents(keep(p.cents)),
+        ],
+    )
 }
 
-/// The page's tables as one CSV: table, row, figure (empty where withheld).
+fn parts_table(
+    l: Lang,
+    key: &'static str,
+    title: &str,
+    head: &str,
+    rows: Vec<StatRow>,
+    chart: Option<usize>,
+) -> StatTable {
+    StatTable {
+        key,
+        title: t(l, title),
+        head: t(l, head),
+        columns: vec![
+            column(l, "plans", "stats-plans"),
+            column(l, "pupils", "stats-pupils"),
+            column(l, "euros", "stats-euros"),
+        ],
+        rows,
+        chart,
+    }
+}
+
+fn grant_cells(g: &Grants) -> Vec<Figure> {
+    vec![
+        Figure::count(Some(g.calls)),
+        Figure::count(Some(g.applications)),
+        Figure::cents(Some(g.requested_cents)),
+        Figure::count(Some(g.funded)),
+        Figure::cents(Some(g.granted_cents)),
+    ]
+}
+
+/// The grant tables: the totals, and at state level a row per municipality.
+fn grant_tables(l: Lang, scope: Scope, grants: &[Grants]) -> Vec<StatTable> {
+    let keys = [
+        ("calls", "stats-calls"),
+        ("applications", "stats-applications"),
+        ("requested", "stats-requested"),
+        ("funded", "stats-funded"),
+        ("granted", "stats-granted"),
+    ];
+    let total = grant_cells(&Grants::total(grants));
+    let totals = keys
+        .iter()
+        .zip(total)
+        .map(|((key, label), f)| row(*key, t(l, label), vec![f]))
+        .collect();
+    let mut tables = vec![single(l, "grants", "stats-grants", totals, false)];
+    if scope == Scope::State && !grants.is_empty() {
+        tables.push(StatTable {
+            key: "grants-by-municipality",
+            title: t(l, "stats-grants-by-municipality"),
+            head: t(l, "stats-municipality"),
+            columns: keys.iter().map(|(key, label)| column(l, key, label)).collect(),
+            rows: grants
+                .iter()
+                .map(|g| row(g.municipality_id.to_string(), g.name.clone(), grant_cells(g)))
+                .collect(),
+            chart: Some(3),
+        });
+    }
+    tables
+}
+
+async fn page(State(state): State<AppState>, signed: Signed, Query(q): Query<StatsQuery>) -> AppResult<Response> {
+    let c = compute(&state, Viewer::Person(&signed.actor), signed.ctx.lang, &q).await?;
+    Ok(pages::stats(&signed.ctx.page(), &c.view).into_response())
+}
+
+/// A download's headers.
+fn attachment(content_type: &'static str, file_name: &str) -> [(header::HeaderName, String); 2] {
+    [
+        (header::CONTENT_TYPE, content_type.to_owned()),
+        (
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{file_name}\""),
+        ),
+    ]
+}
+
+/// One table as CSV (`;`, decimal comma, plain numbers, withheld figures empty), written to
+/// the response row by row.
 async fn csv(State(state): State<AppState>, signed: Signed, Query(q): Query<StatsQuery>) -> AppResult<Response> {
-    let l = signed.ctx.lang;
-    let v = compute(&state, &signed, &q).await?;
-    let header = [t(l, "stats-csv-table"), t(l, "stats-csv-row"), t(l, "stats-csv-value")];
-    let rows: Vec<Vec<String>> = if v.withheld {
-        Vec::new()
-    } else {
-        v.tables
-            .iter()
-            .flat_map(|table| {
-                table.rows.iter().map(|r| {
-                    vec![
-                        table.title.clone(),
-                        r.label.clone(),
-                        r.shown.clone().unwrap_or_default(),
-                    ]
-                })
-            })
-            .collect()
+    let c = compute(&state, Viewer::Person(&signed.actor), signed.ctx.lang, &q).await?;
+    let key = q.table.as_deref().unwrap_or("pupils");
+    let table = c
+        .view
+        .tables
+        .into_iter()
+        .find(|t| t.key == key)
+        .ok_or(AppError::NotFound)?;
+    let header: Vec<String> = std::iter::once(table.head.clone())
+        .chain(table.columns.iter().map(|c| c.label.clone()))
+        .collect();
+    let lines =
+        std::iter::once(format!("\u{feff}{}", crate::csv::line(&header))).chain(table.rows.into_iter().map(|r| {
+            let cells: Vec<String> = std::iter::once(r.label)
+                .chain(
+                    r.cells
+                        .iter()
+                        .map(|f| f.plain().map(|p| p.replace('.', ",")).unwrap_or_default()),
+                )
+                .collect();
+            crate::csv::line(&cells)
+        }));
+    let body = Body::from_stream(futures_util::stream::iter(
+        lines.map(|line| Ok::<_, Infallible>(Bytes::from(line))),
+    ));
+    let name = format!("statistika-{key}-{}.csv", file_stem(c.scope, c.period));
+    Ok((attachment("text/csv; charset=utf-8", &name), body).into_response())
+}
+
+fn file_stem(scope: Scope, period: Period) -> String {
+    let scope = match scope {
+        Scope::State => "valsts".to_owned(),
+        Scope::Municipality(id) | Scope::School(id) => id.to_string(),
     };
-    Ok(crate::csv::response("statistika.csv", &header, &rows))
+    match period {
+        Period::Semester(id) => format!("{scope}-s{id}"),
+        Period::SchoolYear(y) => format!("{scope}-{y}"),
+    }
+}
+
+/// Every table as a sheet of one workbook. The sheets are written in constant-memory mode to
+/// a temporary file, which is then streamed to the response in chunks.
+async fn xlsx(State(state): State<AppState>, signed: Signed, Query(q): Query<StatsQuery>) -> AppResult<Response> {
+    let c = compute(&state, Viewer::Person(&signed.actor), signed.ctx.lang, &q).await?;
+    let tables = c.view.tables;
+    let file = tokio::task::spawn_blocking(move || workbook(&tables))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("xlsx: {e}")))?;
+    let file = tokio::fs::File::from_std(file);
+    let chunks = futures_util::stream::unfold(file, |mut file| async move {
+        use tokio::io::AsyncReadExt;
+        let mut buf = vec![0_u8; 64 * 1024];
+        match file.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok(Bytes::from(buf)), file))
+            }
+            Err(e) => Some((Err(e), file)),
+        }
+    });
+    let name = format!("statistika-{}.xlsx", file_stem(c.scope, c.period));
+    let kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    Ok((attachment(kind, &name), Body::from_stream(chunks.boxed())).into_response())
+}
+
+#[derive(Debug, thiserror::Error)]
+enum SheetError {
+    #[error(transparent)]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// The workbook of `tables` in an anonymous temporary file, positioned at its start.
+fn workbook(tables: &[StatTable]) -> Result<std::fs::File, SheetError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let euros = Format::new().set_num_format("#,##0.00");
+    let hours = Format::new().set_num_format("0.00");
+    for table in tables {
+        let sheet = book.add_worksheet_with_constant_memory()?;
+        let name: String = table
+            .title
+            .chars()
+            .filter(|c| !"[]:*?/\\".contains(*c))
+            .take(31)
+            .collect();
+        if sheet.set_name(&name).is_err() {
+            sheet.set_name(table.key)?;
+        }
+        sheet.set_column_width(0, 40)?;
+        sheet.write_string_with_format(0, 0, &table.head, &bold)?;
+        for (c, col) in (1_u16..).zip(&table.columns) {
+            sheet.set_column_width(c, 16)?;
+            sheet.write_string_with_format(0, c, &col.label, &bold)?;
+        }
+        for (r, row) in (1_u32..).zip(&table.rows) {
+            sheet.write_string(r, 0, &row.label)?;
+            for (c, figure) in (1_u16..).zip(&row.cells) {
+                let Some(plain) = figure.plain() else { continue };
+                let number: f64 = plain.parse().unwrap_or_default();
+                match figure.unit {
+                    Unit::Count => sheet.write_number(r, c, number)?,
+                    Unit::Cents => sheet.write_number_with_format(r, c, number, &euros)?,
+                    Unit::Minutes => sheet.write_number_with_format(r, c, number, &hours)?,
+                };
+            }
+        }
+    }
+    let mut file = tempfile::tempfile()?;
+    book.save_to_writer(&mut file)?;
+    file.seek(SeekFrom::Start(0))?;
+    Ok(file)
+}
+
+/// `GET /api/v1/stats`: the same tables as JSON for a tool holding a token an administrator
+/// issued (`Authorization: Bearer …`). Counts are integers, money a decimal string, time in
+/// minutes; withheld figures are `null`.
+async fn api(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<StatsQuery>) -> Response {
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .unwrap_or_default();
+    let client = match entities::api_tokens::client(&state.db, presented, state.now()).await {
+        Ok(Some(org)) => org,
+        Ok(None) => {
+            let mut r = crate::api::public_json(
+                StatusCode::UNAUTHORIZED,
+                json!({ "error": "unauthorized", "message": "A valid bearer token is required." }),
+            );
+            r.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+            return r;
+        }
+        Err(e) => return crate::api::internal(e),
+    };
+    let c = match compute(&state, Viewer::Client(&client), Lang::Lv, &q).await {
+        Ok(c) => c,
+        Err(AppError::NotFound) => {
+            return crate::api::public_json(
+                StatusCode::NOT_FOUND,
+                json!({ "error": "not_found", "message": "No such scope or period, or not this token's to see." }),
+            );
+        }
+        Err(AppError::BadRequest(_)) => {
+            return crate::api::public_json(
+                StatusCode::NOT_FOUND,
+                json!({ "error": "not_found", "message": "There are no semesters yet." }),
+            );
+        }
+        Err(e) => return crate::api::internal(e),
+    };
+    let (level, organisation) = match c.scope {
+        Scope::State => ("state", Value::Null),
+        Scope::Municipality(id) => ("municipality", json!(id)),
+        Scope::School(id) => ("school", json!(id)),
+    };
+    let period = match c.period {
+        Period::Semester(id) => json!({ "semester": id }),
+        Period::SchoolYear(y) => json!({ "school_year": y }),
+    };
+    let tables: Vec<Value> = c.view.tables.iter().map(table_json).collect();
+    crate::api::public_json(
+        StatusCode::OK,
+        json!({
+            "level": level,
+            "organisation": organisation,
+            "name": c.view.scope_label,
+            "period": period,
+            "period_label": c.view.period_label,
+            "withheld": c.view.withheld,
+            "tables": tables,
+        }),
+    )
+}
+
+fn unit(f: &Figure) -> &'static str {
+    match f.unit {
+        Unit::Count => "count",
+        Unit::Cents => "eur",
+        Unit::Minutes => "minutes",
+    }
+}
+
+fn figure_json(f: &Figure) -> Value {
+    match (f.value, f.unit) {
+        (None, _) => Value::Null,
+        (Some(v), Unit::Count | Unit::Minutes) => json!(v),
+        (Some(_), Unit::Cents) => json!(f.plain()),
+    }
+}
+
+fn table_json(table: &StatTable) -> Value {
+    let columns: Vec<Value> = table
+        .columns
+        .iter()
+        .map(|c| json!({ "key": c.key, "label": c.label }))
+        .collect();
+    let rows: Vec<Value> = table
+        .rows
+        .iter()
+        .map(|r| {
+            json!({
+                "key": r.key,
+                "label": r.label,
+                "values": r.cells.iter().map(figure_json).collect::<Vec<_>>(),
+                "units": r.cells.iter().map(unit).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({ "key": table.key, "title": table.title, "columns": columns, "rows": rows })
 }

@@ -1,6 +1,7 @@
 //! sea-orm entities, one module per table. Queries and mutations live in the feature modules of
 //! this crate (`accounts`, `orgs`, `sessions`, …), not here.
 
+pub mod api_token;
 pub mod application;
 pub mod attachment;
 pub mod audit_log;

@@ -1,6 +1,7 @@
 //! Pages, each a function from a view model to markup.
 
 pub mod accounts;
+pub mod api_tokens;
 pub mod applications;
 pub mod calls;
 pub mod compliance;

@@ -1,24 +1,108 @@
-//! The statistics page: the support-plan indicators of one scope and period as tables, each
-//! with a bar chart (SVG, labelled in text, so nothing depends on colour and the table is the
-//! text alternative); withheld figures say so.
+//! The statistics page: indicators of one scope and period as tables, some with a bar chart
+//! (SVG, every bar labelled in text, so nothing depends on colour; the table is the text
+//! alternative). Withheld figures say so. The same tables are the CSV, XLSX and JSON exports,
+//! so every figure has a plain form for machines beside the form shown to people.
 
 use maud::{Markup, html};
+use rust_decimal::Decimal;
+
+use entities::money::Eur;
 
 use crate::{Lang, PageCtx, layout, t, tf};
 
-/// One row of a table: label, the figure as shown (or `None`, withheld), and its size for the
-/// chart.
-pub struct StatRow {
-    pub label: String,
-    pub shown: Option<String>,
-    pub value: i64,
+/// What a figure counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    Count,
+    Cents,
+    Minutes,
 }
 
-/// A titled table of rows, charted when `chart` is set.
+/// One figure: its value (`None`: withheld), its unit, and, for a count of pupils shown with
+/// its share, the whole it is a share of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Figure {
+    pub value: Option<i64>,
+    pub unit: Unit,
+    pub share_of: Option<i64>,
+}
+
+impl Figure {
+    pub fn count(value: Option<i64>) -> Self {
+        Self {
+            value,
+            unit: Unit::Count,
+            share_of: None,
+        }
+    }
+
+    pub fn cents(value: Option<i64>) -> Self {
+        Self {
+            value,
+            unit: Unit::Cents,
+            share_of: None,
+        }
+    }
+
+    pub fn minutes(value: Option<i64>) -> Self {
+        Self {
+            value,
+            unit: Unit::Minutes,
+            share_of: None,
+        }
+    }
+
+    /// As people read it: `2 (40 %)`, `1 200,00 €`, `1,9 h`, or "withheld".
+    pub fn shown(&self, l: Lang) -> String {
+        let Some(v) = self.value else {
+            return t(l, "stats-withheld-short");
+        };
+        match (self.unit, self.share_of) {
+            (Unit::Count, Some(whole)) if whole > 0 => format!("{v} ({} %)", v * 100 / whole),
+            (Unit::Count, _) => v.to_string(),
+            (Unit::Cents, _) => Eur::from_cents(v).display(l),
+            (Unit::Minutes, _) => format!(
+                "{} h",
+                crate::pages::plans::hours(l, i32::try_from(v).unwrap_or(i32::MAX))
+            ),
+        }
+    }
+
+    /// As a machine reads it, with a decimal point: `2`, `1200.00`, hours `1.92`; `None` when
+    /// withheld.
+    pub fn plain(&self) -> Option<String> {
+        let v = self.value?;
+        Some(match self.unit {
+            Unit::Count => v.to_string(),
+            Unit::Cents => Eur::from_cents(v).to_plain(),
+            Unit::Minutes => (Decimal::from(v) / Decimal::from(60)).round_dp(2).to_string(),
+        })
+    }
+}
+
+/// One row: a stable key (a code, a semester's or an organisation's id), its label, and a
+/// figure per column.
+pub struct StatRow {
+    pub key: String,
+    pub label: String,
+    pub cells: Vec<Figure>,
+}
+
+/// A column: a stable key and its heading.
+pub struct Column {
+    pub key: &'static str,
+    pub label: String,
+}
+
+/// A titled table; `chart` names the column drawn as bars, if any.
 pub struct StatTable {
+    pub key: &'static str,
     pub title: String,
+    /// The heading of the rows' labels.
+    pub head: String,
+    pub columns: Vec<Column>,
     pub rows: Vec<StatRow>,
-    pub chart: bool,
+    pub chart: Option<usize>,
 }
 
 pub struct StatsView {
@@ -26,32 +110,76 @@ pub struct StatsView {
     pub period_label: String,
     /// (href, label) of the periods to choose from.
     pub periods: Vec<(String, String)>,
+    /// The period's pupil figures are withheld (a small scope, seen from outside).
     pub withheld: bool,
     pub tables: Vec<StatTable>,
-    pub csv_href: String,
+    /// The query string naming the scope and period, for the export links.
+    pub query: String,
 }
 
-/// A horizontal bar chart of `rows`: each bar's label and figure are written beside it.
-pub fn bar_chart(l: Lang, title: &str, rows: &[StatRow]) -> Markup {
-    let max = rows
+/// A horizontal bar chart of column `col` of `table`: each bar's label and figure are written
+/// beside it.
+pub fn bar_chart(l: Lang, table: &StatTable, col: usize) -> Markup {
+    let figure = |row: &StatRow| row.cells.get(col).copied().unwrap_or(Figure::count(None));
+    let max = table
+        .rows
         .iter()
-        .filter(|r| r.shown.is_some())
-        .map(|r| r.value)
+        .filter_map(|r| figure(r).value)
         .max()
         .unwrap_or(0)
         .max(1);
-    let (label_w, bar_w, row_h) = (220_i64, 300_i64, 26_i64);
-    let height = row_h * i64::try_from(rows.len()).unwrap_or(0) + 4;
-    let width = label_w + bar_w + 120;
+    let (label_w, bar_w, row_h) = (260_i64, 300_i64, 26_i64);
+    let height = row_h * i64::try_from(table.rows.len()).unwrap_or(0) + 4;
+    let width = label_w + bar_w + 140;
+    let title = match table.columns.get(col) {
+        Some(c) if table.columns.len() > 1 => format!("{} — {}", table.title, c.label),
+        _ => table.title.clone(),
+    };
+    let title = tf(l, "stats-chart-of", &[("title", &title)]);
     html! {
-        svg.chart role="img" aria-label=(tf(l, "stats-chart-of", &[("title", title)])) viewBox={ "0 0 " (width) " " (height) } width=(width) height=(height) {
-            title { (tf(l, "stats-chart-of", &[("title", title)])) }
-            @for (i, row) in rows.iter().enumerate() {
+        svg.chart role="img" aria-label=(title) viewBox={ "0 0 " (width) " " (height) } width=(width) height=(height) {
+            title { (title) }
+            @for (i, row) in table.rows.iter().enumerate() {
                 @let y = row_h * i64::try_from(i).unwrap_or(0) + 2;
-                @let w = if row.shown.is_some() { row.value * bar_w / max } else { 0 };
+                @let f = figure(row);
+                @let w = f.value.unwrap_or(0) * bar_w / max;
                 text x="0" y=(y + 17) font-size="13" { (row.label) }
                 rect x=(label_w) y=(y + 4) width=(w) height="16" fill="currentColor" {}
-                text x=(label_w + w + 6) y=(y + 17) font-size="13" { (row.shown.clone().unwrap_or_else(|| t(l, "stats-withheld-short"))) }
+                text x=(label_w + w + 6) y=(y + 17) font-size="13" { (f.shown(l)) }
+            }
+        }
+    }
+}
+
+fn stat_table(l: Lang, table: &StatTable, query: &str) -> Markup {
+    html! {
+        section id={ "table-" (table.key) } {
+            h2 { (table.title) }
+            @if table.rows.is_empty() {
+                p.empty { (t(l, "stats-none")) }
+            } @else {
+                @if let Some(col) = table.chart { (bar_chart(l, table, col)) }
+                div.table-scroll {
+                    table {
+                        thead {
+                            tr {
+                                th scope="col" { (table.head) }
+                                @for c in &table.columns { th scope="col" { (c.label) } }
+                            }
+                        }
+                        tbody {
+                            @for row in &table.rows {
+                                tr {
+                                    th scope="row" { (row.label) }
+                                    @for f in &row.cells {
+                                        td data-value=[f.plain()] { (f.shown(l)) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                p { a.export href={ "/stats.csv?" (query) "&table=" (table.key) } { (tf(l, "stats-csv-of", &[("title", &table.title)])) } }
             }
         }
     }
@@ -69,29 +197,12 @@ pub fn stats(ctx: &PageCtx, v: &StatsView) -> Markup {
                     ul.inline { @for (href, label) in &v.periods { li { a href=(href) { (label) } } } }
                 }
             }
-            p { a.button.secondary href=(v.csv_href) { (t(l, "stats-csv")) } }
+            p { a.button.secondary href={ "/stats.xlsx?" (v.query) } { (t(l, "stats-xlsx")) } }
+            p.hint { (t(l, "stats-lead")) }
             @if v.withheld {
                 p.empty #withheld { (t(l, "stats-withheld")) }
-            } @else {
-                p.hint { (t(l, "stats-lead")) }
-                @for table in &v.tables {
-                    section {
-                        h2 { (table.title) }
-                        @if table.rows.is_empty() {
-                            p.empty { (t(l, "stats-none")) }
-                        } @else {
-                            @if table.chart { (bar_chart(l, &table.title, &table.rows)) }
-                            table {
-                                tbody {
-                                    @for row in &table.rows {
-                                        tr { th scope="row" { (row.label) } td { (row.shown.clone().unwrap_or_else(|| t(l, "stats-withheld-short"))) } }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
             }
+            @for table in &v.tables { (stat_table(l, table, &v.query)) }
         },
     )
 }

@@ -1,13 +1,15 @@
-//! Statistics of the support plans: the indicators of a hand-made data set, worked out by hand,
-//! at school, municipality and state level; the state is the sum of its municipalities and the
-//! state vocational schools; small groups are withheld above the school.
+//! Statistics: the indicators of a hand-made data set (support plans and grants), worked out by
+//! hand, at school, municipality and state level; the state is the sum of its municipalities
+//! and the state vocational schools; small groups are withheld above the school; the page, its
+//! CSV and XLSX exports and the JSON API hold the same figures.
 
-use chrono::{NaiveDate, Utc};
+use chrono::{NaiveDate, TimeZone, Utc};
 use entities::domain::Role;
 use entities::money::Eur;
 use entities::plans::{self, Request, Session};
 use entities::policy::Actor;
-use entities::stats::{self, Indicators, Period, Scope};
+use entities::stats::{self, Grants, Indicators, Period, Scope};
+use pumpurs_tests::browser::{Browser, Page};
 use pumpurs_tests::{TestApp, both_backends, seed};
 
 async fn actor(app: &TestApp, email: &str, role: Role, org: i32) -> Actor {
@@ -143,33 +145,214 @@ fn pairs(v: &[(&str, i64)]) -> Vec<(String, i64)> {
     v.iter().map(|(k, n)| ((*k).to_owned(), *n)).collect()
 }
 
+/// The hand-made data set: school A (municipality A) with five counted pupils, a draft and an
+/// inactive plan; school B (municipality B) with one pupil; the vocational school with one; a
+/// call in each municipality closing in the semester (3 and 2 applications, a withdrawn one
+/// left out; 800 € + 1 000 € and 500 € granted), a draft call and a call closing after the
+/// semester (neither counted).
+struct DataSet {
+    w: seed::World,
+    semester: i32,
+}
+
+async fn data_set(app: &TestApp) -> DataSet {
+    let w = seed::world(&app.db).await;
+    let semester = plans::create_semester(
+        &app.db,
+        2026,
+        1,
+        (
+            NaiveDate::from_ymd_opt(2026, 9, 1).expect("d"),
+            NaiveDate::from_ymd_opt(2026, 12, 31).expect("d"),
+        ),
+        Eur::from_cents(50_000),
+        Utc::now(),
+    )
+    .await
+    .expect("semester")
+    .id;
+    let reviewer = actor(app, "reviewer@example.lv", Role::StateReviewer, w.agency.id).await;
+    let (dir_a, coord_a) = (
+        actor(app, "a@example.lv", Role::Director, w.school_a.id).await,
+        actor(app, "ca@example.lv", Role::Coordinator, w.muni_a.id).await,
+    );
+    let (dir_b, coord_b) = (
+        actor(app, "b@example.lv", Role::Director, w.school_b.id).await,
+        actor(app, "cb@example.lv", Role::Coordinator, w.muni_b.id).await,
+    );
+    let dir_v = actor(app, "v@example.lv", Role::Director, w.vocational.id).await;
+    actor(app, "admin@example.lv", Role::Admin, w.agency.id).await;
+    let chain_a = [&coord_a, &reviewer];
+    let a = |holds| plan(app, semester, &dir_a, &chain_a, w.school_a.id, holds);
+    // School A: five pupils counted (P1–P5), a draft and an inactive plan not counted.
+    a(Holds {
+        consultation: Some(("psychologist", &[45, 40])),
+        compensation: Some(("public_transport", &[3_000])),
+        outcome: Some("continues"),
+        ..Default::default()
+    })
+    .await;
+    a(Holds {
+        consultation: Some(("social_pedagogue", &[60])),
+        outcome: Some("completed"),
+        ..Default::default()
+    })
+    .await;
+    // Six approved pupils at most × 500 € = 3 000 € of ceiling at the time; 3 000 € more does not fit.
+    a(Holds {
+        compensation: Some(("meals", &[2_000, 300_000])),
+        ..Default::default()
+    })
+    .await;
+    a(Holds {
+        consultation: Some(("psychologist", &[])),
+        compensation: Some(("meals", &[])),
+        outcome: Some("transferred"),
+        ..Default::default()
+    })
+    .await;
+    a(Holds {
+        consultation: Some(("psychologist", &[30])),
+        outcome: Some("left_school"),
+        ..Default::default()
+    })
+    .await;
+    a(Holds {
+        consultation: Some(("psychologist", &[])),
+        not_counted: Some(Request::SendForApproval),
+        ..Default::default()
+    })
+    .await;
+    a(Holds {
+        consultation: Some(("psychologist", &[])),
+        not_counted: Some(Request::Deactivate),
+        ..Default::default()
+    })
+    .await;
+    plans::record_indirect_hours(
+        &app.db,
+        &dir_a,
+        w.school_a.id,
+        semester,
+        ("class_teacher", 120),
+        Utc::now(),
+    )
+    .await
+    .expect("hours");
+    // School B (another municipality): one pupil. The vocational school: one pupil.
+    plan(
+        app,
+        semester,
+        &dir_b,
+        &[&coord_b, &reviewer],
+        w.school_b.id,
+        Holds {
+            consultation: Some(("psychologist", &[50])),
+            ..Default::default()
+        },
+    )
+    .await;
+    plan(
+        app,
+        semester,
+        &dir_v,
+        &[&reviewer],
+        w.vocational.id,
+        Holds {
+            compensation: Some(("public_transport", &[1_000])),
+            outcome: Some("continues"),
+            ..Default::default()
+        },
+    )
+    .await;
+
+    let in_semester = Utc.with_ymd_and_hms(2026, 11, 15, 10, 0, 0).single().expect("t");
+    let after = Utc.with_ymd_and_hms(2027, 2, 1, 10, 0, 0).single().expect("t");
+    call_with(app, &coord_a, w.muni_a.id, &w.ngo, in_semester, 3, &[80_000, 100_000]).await;
+    call_with(app, &coord_b, w.muni_b.id, &w.ngo, in_semester, 2, &[50_000]).await;
+    call_with(app, &coord_b, w.muni_b.id, &w.ngo, after, 4, &[100_000]).await;
+    let draft_call = seed::open_call(&app.db, &coord_a, w.muni_a.id, Utc::now() + chrono::Duration::days(3)).await;
+    set_call(
+        app,
+        draft_call.id,
+        in_semester,
+        Some(entities::entity::call::CallStatus::Draft),
+    )
+    .await;
+    DataSet { w, semester }
+}
+
+async fn set_call(
+    app: &TestApp,
+    id: i32,
+    closes_at: chrono::DateTime<Utc>,
+    status: Option<entities::entity::call::CallStatus>,
+) {
+    use entities::entity::call;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    let mut c: call::ActiveModel = call::ActiveModel {
+        id: Set(id),
+        ..Default::default()
+    };
+    c.closes_at = Set(closes_at);
+    if let Some(status) = status {
+        c.status = Set(status);
+    }
+    c.update(&app.db).await.expect("call");
+}
+
+/// A published call of `municipality` closing at `closes_at` with `submitted` applications of
+/// 1 000 € each (and one withdrawn), the first ones funded with `granted` cents, one not funded.
+async fn call_with(
+    app: &TestApp,
+    coordinator: &Actor,
+    municipality: i32,
+    ngo: &entities::entity::organisation::Model,
+    closes_at: chrono::DateTime<Utc>,
+    submitted: i32,
+    granted: &[i64],
+) {
+    use entities::entity::{application, award};
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let c = seed::open_call(
+        &app.db,
+        coordinator,
+        municipality,
+        Utc::now() + chrono::Duration::days(3),
+    )
+    .await;
+    set_call(app, c.id, closes_at, None).await;
+    seed::bulk_submitted(&app.db, &c, ngo, coordinator.user.id, c.id * 100, submitted + 1).await;
+    let apps = application::Entity::find()
+        .filter(application::Column::CallId.eq(c.id))
+        .order_by_asc(application::Column::Id)
+        .all(&app.db)
+        .await
+        .expect("apps");
+    let withdrawn = apps.last().expect("one").clone();
+    let mut w: application::ActiveModel = withdrawn.into();
+    w.status = Set(application::ApplicationStatus::Withdrawn);
+    w.update(&app.db).await.expect("withdrawn");
+    for (i, a) in apps.iter().take(granted.len() + 1).enumerate() {
+        let (outcome, cents) = granted.get(i).map_or(("not_funded", 0), |c| ("funded", *c));
+        award::ActiveModel {
+            call_id: Set(c.id),
+            application_id: Set(a.id),
+            rank: Set(i32::try_from(i).expect("rank") + 1),
+            outcome: Set(outcome.to_owned()),
+            amount_cents: Set(cents),
+            reserve_position: Set(None),
+            ..Default::default()
+        }
+        .insert(&app.db)
+        .await
+        .expect("award");
+    }
+}
+
 both_backends!(
     async fn the_indicators_of_a_hand_made_data_set_match_the_figures_worked_out_by_hand(app) {
-        let w = seed::world(&app.db).await;
-        let semester = plans::create_semester(&app.db, 2026, 1, (NaiveDate::from_ymd_opt(2026, 9, 1).expect("d"), NaiveDate::from_ymd_opt(2026, 12, 31).expect("d")), Eur::from_cents(50_000), Utc::now())
-            .await
-            .expect("semester")
-            .id;
-        let reviewer = actor(app, "reviewer@example.lv", Role::StateReviewer, w.agency.id).await;
-        let (dir_a, coord_a) = (actor(app, "a@example.lv", Role::Director, w.school_a.id).await, actor(app, "ca@example.lv", Role::Coordinator, w.muni_a.id).await);
-        let (dir_b, coord_b) = (actor(app, "b@example.lv", Role::Director, w.school_b.id).await, actor(app, "cb@example.lv", Role::Coordinator, w.muni_b.id).await);
-        let dir_v = actor(app, "v@example.lv", Role::Director, w.vocational.id).await;
-        let chain_a = [&coord_a, &reviewer];
-        let a = |holds| plan(app, semester, &dir_a, &chain_a, w.school_a.id, holds);
-        // School A: five pupils counted (P1–P5), a draft and an inactive plan not counted.
-        a(Holds { consultation: Some(("psychologist", &[45, 40])), compensation: Some(("public_transport", &[3_000])), outcome: Some("continues"), ..Default::default() }).await;
-        a(Holds { consultation: Some(("social_pedagogue", &[60])), outcome: Some("completed"), ..Default::default() }).await;
-        // Six approved pupils at most × 500 € = 3 000 € of ceiling at the time; 3 000 € more does not fit.
-        a(Holds { compensation: Some(("meals", &[2_000, 300_000])), ..Default::default() }).await;
-        a(Holds { consultation: Some(("psychologist", &[])), compensation: Some(("meals", &[])), outcome: Some("transferred"), ..Default::default() }).await;
-        a(Holds { consultation: Some(("psychologist", &[30])), outcome: Some("left_school"), ..Default::default() }).await;
-        a(Holds { consultation: Some(("psychologist", &[])), not_counted: Some(Request::SendForApproval), ..Default::default() }).await;
-        a(Holds { consultation: Some(("psychologist", &[])), not_counted: Some(Request::Deactivate), ..Default::default() }).await;
-        plans::record_indirect_hours(&app.db, &dir_a, w.school_a.id, semester, ("class_teacher", 120), Utc::now()).await.expect("hours");
-        // School B (another municipality): one pupil. The vocational school: one pupil.
-        plan(app, semester, &dir_b, &[&coord_b, &reviewer], w.school_b.id, Holds { consultation: Some(("psychologist", &[50])), ..Default::default() }).await;
-        plan(app, semester, &dir_v, &[&reviewer], w.vocational.id, Holds { compensation: Some(("public_transport", &[1_000])), outcome: Some("continues"), ..Default::default() }).await;
-
+        let DataSet { w, semester } = data_set(app).await;
         let of = |scope| stats::indicators(&app.db, scope, Period::Semester(semester));
         let school_a = of(Scope::School(w.school_a.id)).await.expect("school a");
         assert_eq!(
@@ -211,6 +394,37 @@ both_backends!(
         assert_eq!(state.cents_by_category, pairs(&[("meals", 2_000), ("public_transport", 4_000)]));
         assert_eq!(state.minutes_by_specialist, pairs(&[("psychologist", 165), ("social_pedagogue", 60)]));
 
+        // The breakdown of the state: its municipalities and vocational school, adding up.
+        let breakdown = stats::breakdown(&app.db, Scope::State, Period::Semester(semester)).await.expect("breakdown");
+        let named: Vec<(&str, i32, i64, i64, i64)> = breakdown.iter().map(|(n, p)| (n.as_str(), p.part, p.plans, p.pupils, p.cents)).collect();
+        assert_eq!(
+            named,
+            vec![
+                ("Cēsu novads", w.muni_b.id, 1, 1, 0),
+                ("Ogres novads", w.muni_a.id, 5, 5, 5_000),
+                ("Rīgas tehnikums", w.vocational.id, 1, 1, 1_000),
+            ]
+        );
+        assert_eq!(breakdown.iter().map(|(_, p)| p.plans).sum::<i64>(), state.plans);
+        assert_eq!(breakdown.iter().map(|(_, p)| p.pupils).sum::<i64>(), state.pupils);
+        let school_parts = stats::breakdown(&app.db, Scope::Municipality(w.muni_a.id), Period::Semester(semester)).await.expect("schools");
+        assert_eq!(school_parts.len(), 1);
+        assert_eq!((school_parts[0].1.part, school_parts[0].1.plans), (w.school_a.id, 5));
+        let trend = stats::trend(&app.db, Scope::State, &[semester, semester + 100]).await.expect("trend");
+        assert_eq!((trend[0].plans, trend[0].pupils, trend[0].cents), (7, 7, 6_000));
+        assert_eq!((trend[1].part, trend[1].plans), (semester + 100, 0), "a semester without plans has zeros");
+
+        // Grants: the calls closing in the semester, not the draft nor the later one.
+        let days = stats::days(&app.db, Period::Semester(semester)).await.expect("days").expect("some");
+        let grants = stats::grants(&app.db, Scope::State, days).await.expect("grants");
+        let figures: Vec<(&str, i64, i64, i64, i64, i64)> = grants.iter().map(|g| (g.name.as_str(), g.calls, g.applications, g.requested_cents, g.funded, g.granted_cents)).collect();
+        assert_eq!(figures, vec![("Cēsu novads", 1, 2, 200_000, 1, 50_000), ("Ogres novads", 1, 3, 300_000, 2, 180_000)]);
+        let total = Grants::total(&grants);
+        assert_eq!((total.calls, total.applications, total.requested_cents, total.funded, total.granted_cents), (2, 5, 500_000, 3, 230_000));
+        let muni_a = stats::grants(&app.db, Scope::Municipality(w.muni_a.id), days).await.expect("muni a");
+        assert_eq!(muni_a, vec![grants[1].clone()], "a municipality's own calls");
+        assert!(stats::grants(&app.db, Scope::School(w.school_a.id), days).await.expect("school").is_empty());
+
         // Small groups are withheld above the school; the school sees its own figures.
         let muni_b = &parts[1];
         assert!(muni_b.withheld(false), "one pupil in the municipality");
@@ -219,55 +433,288 @@ both_backends!(
         assert_eq!(state.pupils_shown(false, 2), None, "a group of two pupils");
         assert_eq!(state.pupils_shown(false, 0), Some(0));
         assert_eq!(school_a.pupils_shown(true, 1), Some(1), "inside the school");
+    }
+);
 
-        // The pages: the school sees its own small groups; the state's small groups are
-        // withheld; a municipality of one pupil shows nothing; nobody sees another's scope.
-        let browser = |email: &'static str| async move {
-            let b = app.browser();
-            b.login(email, seed::PASSWORD).await;
-            b
-        };
-        let director = browser("a@example.lv").await;
-        let page = director.get("/stats").await;
-        assert_eq!(page.status, 200, "{}", page.body);
-        assert_eq!(page.text("p.org-name strong"), "Ogres 1. vidusskola");
-        let rows = |page: &pumpurs_tests::browser::Page| -> Vec<(String, String)> {
-            page.texts("tbody th").into_iter().zip(page.texts("tbody td")).collect()
-        };
-        let shown = rows(&page);
-        assert!(shown.contains(&("tikai konsultācijas".to_owned(), "2 (40 %)".to_owned())), "{shown:?}");
-        assert!(shown.contains(&("pārgāja uz citu skolu".to_owned(), "1".to_owned())), "inside the school: {shown:?}");
-        assert!(shown.contains(&("Psihologs".to_owned(), "1,9 h".to_owned())), "{shown:?}");
-        assert_eq!(page.attrs("svg.chart", "role").len(), 4, "a chart per breakdown, each an image with a text title");
+async fn browser(app: &TestApp, email: &str) -> Browser {
+    let b = app.browser();
+    b.login(email, seed::PASSWORD).await;
+    b
+}
 
-        // The CSV holds exactly the page's figures.
-        let csv_href = page.attrs("a.button", "href").into_iter().find(|h| h.starts_with("/stats.csv")).expect("csv link");
-        let (status, _, bytes) = director.download(&csv_href).await;
-        assert_eq!(status, 200);
+/// A table of the page: per row, its label, the figures as shown and their plain values.
+fn table(page: &Page, key: &str) -> Vec<(String, Vec<String>, Vec<String>)> {
+    let html = page.html();
+    let tr = scraper::Selector::parse(&format!("#table-{key} tbody tr")).expect("selector");
+    let (th, td) = (
+        scraper::Selector::parse("th").expect("th"),
+        scraper::Selector::parse("td").expect("td"),
+    );
+    let text = |e: scraper::ElementRef| {
+        e.text()
+            .collect::<String>()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    html.select(&tr)
+        .map(|row| {
+            let label = row.select(&th).next().map(text).unwrap_or_default();
+            let cells: Vec<_> = row.select(&td).collect();
+            let shown = cells.iter().map(|c| text(*c)).collect();
+            let plain = cells
+                .iter()
+                .map(|c| c.value().attr("data-value").unwrap_or_default().to_owned())
+                .collect();
+            (label, shown, plain)
+        })
+        .collect()
+}
+
+/// Label and first figure as shown, of every row of the page.
+fn rows(page: &Page) -> Vec<(String, String)> {
+    page.attrs("section[id^=table-]", "id")
+        .iter()
+        .flat_map(|id| table(page, id.trim_start_matches("table-")))
+        .map(|(label, shown, _)| (label, shown.first().cloned().unwrap_or_default()))
+        .collect()
+}
+
+/// Every table of the page equals its CSV: the labels, and the plain figures with a decimal
+/// comma (empty where withheld).
+async fn csv_matches_page(b: &Browser, page: &Page) {
+    let keys: Vec<String> = page
+        .attrs("section[id^=table-]", "id")
+        .iter()
+        .map(|id| id.trim_start_matches("table-").to_owned())
+        .collect();
+    assert!(!keys.is_empty());
+    for key in keys {
+        let Some(href) = page.attrs(&format!("#table-{key} a.export"), "href").into_iter().next() else {
+            assert!(table(page, &key).is_empty(), "a table with rows has a CSV link");
+            continue;
+        };
+        let (status, headers, bytes) = b.download(&href).await;
+        assert_eq!(status, 200, "{href}");
+        assert!(headers["content-type"].to_str().expect("type").starts_with("text/csv"));
         let text = String::from_utf8(bytes).expect("utf-8");
-        let from_csv: Vec<(String, String)> = text
+        let from_csv: Vec<(String, Vec<String>)> = text
             .trim_start_matches('\u{feff}')
             .lines()
             .skip(1)
             .map(|line| {
-                let cells: Vec<String> = line
-                    .split(';')
-                    .map(|c| c.trim_matches('"').split_whitespace().collect::<Vec<_>>().join(" "))
-                    .collect();
-                (cells[1].clone(), cells[2].clone())
+                let cells: Vec<String> = line.split(';').map(|c| c.trim_matches('"').to_owned()).collect();
+                (cells[0].clone(), cells[1..].to_vec())
             })
             .collect();
-        assert_eq!(from_csv, shown, "the export matches the page");
+        let from_page: Vec<(String, Vec<String>)> = table(page, &key)
+            .into_iter()
+            .map(|(l, _, plain)| (l, plain.iter().map(|p| p.replace('.', ",")).collect()))
+            .collect();
+        assert_eq!(from_csv, from_page, "the CSV of {key} matches the page");
+    }
+}
 
-        let reviewer_page = browser("reviewer@example.lv").await.get("/stats").await;
-        let state_rows = rows(&reviewer_page);
+/// The cells of every sheet of an XLSX workbook, as text, sheet by sheet and row by row.
+fn sheets(bytes: Vec<u8>) -> Vec<Vec<Vec<String>>> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+    let mut out = Vec::new();
+    for n in 1.. {
+        let Ok(mut file) = zip.by_name(&format!("xl/worksheets/sheet{n}.xml")) else {
+            break;
+        };
+        let mut xml = String::new();
+        file.read_to_string(&mut xml).expect("xml");
+        let rows = xml
+            .split("<row ")
+            .skip(1)
+            .map(|row| {
+                row.split("<c ")
+                    .skip(1)
+                    .map(|cell| {
+                        let inner = |tag: &str| {
+                            let open = cell.split(&format!("<{tag}")).nth(1)?;
+                            let text = open.split_once('>')?.1;
+                            text.split(&format!("</{tag}>")).next().map(str::to_owned)
+                        };
+                        inner("v")
+                            .or_else(|| inner("t"))
+                            .unwrap_or_default()
+                            .replace("&amp;", "&")
+                    })
+                    .collect()
+            })
+            .collect();
+        out.push(rows);
+    }
+    out
+}
+
+both_backends!(
+    async fn the_pages_and_their_csv_and_xlsx_exports_hold_the_same_figures(app) {
+        let DataSet { w, .. } = data_set(app).await;
+        // The school sees its own small groups.
+        let director = browser(app, "a@example.lv").await;
+        let page = director.get("/stats").await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert_eq!(page.text("p.org-name strong"), "Ogres 1. vidusskola");
+        let shown = rows(&page);
+        assert!(shown.contains(&("tikai konsultācijas".to_owned(), "2 (40 %)".to_owned())), "{shown:?}");
+        assert!(shown.contains(&("pārgāja uz citu skolu".to_owned(), "1".to_owned())), "inside the school: {shown:?}");
+        assert!(shown.contains(&("Psihologs".to_owned(), "1,9 h".to_owned())), "{shown:?}");
+        let trend = table(&page, "trend");
+        assert_eq!(trend.len(), 1);
+        assert_eq!(trend[0].2, vec!["5", "5", "50.00"], "plans, pupils, euros of the semester");
+        assert_eq!(page.attrs("svg.chart", "role"), vec!["img"; 5], "categories, specialists, groups, outcomes, trend");
+        assert_eq!(page.texts("svg.chart title").len(), 5, "each chart has a text title");
+        assert!(page.attrs("#table-grants", "id").is_empty(), "no grants at a school");
+        csv_matches_page(&director, &page).await;
+
+        // The whole workbook: a sheet per table, the same figures as numbers.
+        let xlsx = page.attrs("a.button", "href").into_iter().find(|h| h.starts_with("/stats.xlsx")).expect("xlsx link");
+        let (status, headers, bytes) = director.download(&xlsx).await;
+        assert_eq!(status, 200);
+        assert!(headers["content-disposition"].to_str().expect("cd").ends_with(".xlsx\""));
+        let workbook = sheets(bytes);
+        let keys = page.attrs("section[id^=table-]", "id");
+        assert_eq!(workbook.len(), keys.len(), "a sheet per table");
+        let pupils_sheet = &workbook[0];
+        assert_eq!(pupils_sheet[0], vec!["Rādītājs", "Vērtība"]);
+        let page_pupils = table(&page, "pupils");
+        for (row, (_, _, plain)) in pupils_sheet[1..].iter().zip(&page_pupils) {
+            assert_eq!(&row[1], &plain[0], "the sheet's number is the page's figure");
+        }
+        assert_eq!(pupils_sheet.len(), page_pupils.len() + 1);
+        assert_eq!(workbook[1][1][1], "20", "meals: 20.00 € as a number");
+
+        // The state: small groups withheld, the breakdown and the grants.
+        let reviewer = browser(app, "reviewer@example.lv").await;
+        let state = reviewer.get("/stats").await;
+        let state_rows = rows(&state);
         assert!(state_rows.contains(&("Plāni".to_owned(), "7".to_owned())), "{state_rows:?}");
         assert!(state_rows.contains(&("pārgāja uz citu skolu".to_owned(), "nerāda (< 5)".to_owned())), "one pupil is withheld: {state_rows:?}");
-        assert!(!reviewer_page.contains("Skolēns"), "no names");
-        let coordinator_b = browser("cb@example.lv").await;
-        assert_eq!(coordinator_b.get("/stats").await.text("#withheld"), "Šeit ir mazāk nekā 5 skolēni, tāpēc skaitļus nerādām.");
+        let parts = table(&state, "parts");
+        assert_eq!(
+            parts.iter().map(|(l, _, p)| (l.as_str(), p.clone())).collect::<Vec<_>>(),
+            vec![
+                ("Cēsu novads", vec![String::new(); 3]),
+                ("Ogres novads", vec!["5".to_owned(), "5".to_owned(), "50.00".to_owned()]),
+                ("Rīgas tehnikums", vec![String::new(); 3]),
+            ],
+            "a part of one pupil is withheld"
+        );
+        let grants: Vec<String> = table(&state, "grants").into_iter().map(|(_, _, p)| p[0].clone()).collect();
+        assert_eq!(grants, vec!["2", "5", "5000.00", "3", "2300.00"], "calls, applications, requested, funded, granted");
+        assert_eq!(table(&state, "grants-by-municipality").len(), 2);
+        assert!(!state.contains("Skolēns"), "no names");
+        csv_matches_page(&reviewer, &state).await;
+
+        // A municipality of one pupil: the period's figures withheld, the grants still shown.
+        let coordinator_b = browser(app, "cb@example.lv").await;
+        let muni_b = coordinator_b.get("/stats").await;
+        assert_eq!(muni_b.text("#withheld"), "Šeit ir mazāk nekā 5 skolēni, tāpēc skaitļus nerādām.");
+        assert!(muni_b.attrs("#table-pupils", "id").is_empty());
+        assert_eq!(table(&muni_b, "grants")[0].2, vec!["1"], "one call of municipality B closed in the semester");
+        assert_eq!(table(&muni_b, "trend")[0].2, vec![String::new(); 3], "one pupil: withheld in the trend too");
+        let csv = format!("/stats.csv?level=municipality&org={}&table=pupils", w.muni_b.id);
+        assert_eq!(coordinator_b.download(&csv).await.0, 404, "no CSV of a withheld table");
+
+        // Nobody sees another's scope; nonsense in the query changes nothing.
         assert_eq!(coordinator_b.get(&format!("/stats?level=school&org={}", w.school_a.id)).await.status, 404);
         assert_eq!(coordinator_b.get("/stats?level=state").await.status, 404);
+        assert_eq!(coordinator_b.download("/stats.xlsx?level=state").await.0, 404);
         assert_eq!(director.get(&format!("/stats?level=municipality&org={}", w.muni_a.id)).await.status, 404);
+        assert_eq!(director.get("/stats?level=school").await.status, 404);
+        assert_eq!(director.get("/stats?year=1999").await.status, 404);
+        assert_eq!(director.get("/stats?semester=abc").await.status, 400);
+        assert_eq!(director.download("/stats.csv?table=nonsense").await.0, 404);
+    }
+);
+
+both_backends!(
+    async fn the_statistics_api_answers_a_token_an_administrator_issued(app) {
+        let DataSet { w, semester } = data_set(app).await;
+        let client = reqwest::Client::new();
+        let get = |path: String, token: Option<String>| {
+            let request = client.get(format!("{}{path}", app.base));
+            let request = match token {
+                Some(t) => request.bearer_auth(t),
+                None => request,
+            };
+            async move {
+                let response = request.send().await.expect("GET");
+                let status = response.status().as_u16();
+                let auth = response.headers().get("www-authenticate").map(|v| v.to_str().unwrap_or("").to_owned());
+                (status, auth, response.json::<serde_json::Value>().await.expect("json"))
+            }
+        };
+        let (status, auth, body) = get("/api/v1/stats".into(), None).await;
+        assert_eq!((status, auth.as_deref(), body["error"].as_str()), (401, Some("Bearer"), Some("unauthorized")));
+        let (status, _, _) = get("/api/v1/stats".into(), Some("pumpurs_0000".into())).await;
+        assert_eq!(status, 401, "a made-up token");
+
+        // The administrator issues tokens: bad input changes nothing; the token is shown once.
+        let admin = browser(app, "admin@example.lv").await;
+        let form = admin.get("/admin/api-tokens").await;
+        assert_eq!(form.status, 200, "{}", form.body);
+        assert_eq!(form.text(".empty"), "Vēl nav izsniegta neviena atslēga.");
+        let refused = admin.submit(&form, "/admin/api-tokens", &[("name", " "), ("org", &w.school_a.id.to_string())]).await;
+        assert_eq!(refused.status, 422);
+        assert_eq!(refused.field_error("name"), "Ierakstiet, kam atslēga paredzēta (līdz 100 zīmēm).");
+        assert_eq!(refused.field_error("org"), "Izvēlieties valsts aģentūru vai pašvaldību.");
+        let issued = admin.submit(&form, "/admin/api-tokens", &[("name", "VIAA pārskati"), ("org", &w.agency.id.to_string())]).await;
+        assert_eq!(issued.status, 200, "{}", issued.body);
+        let agency_token = issued.text("#issued-token code");
+        assert!(agency_token.starts_with("pumpurs_"), "{agency_token}");
+        let muni_token = admin.submit(&form, "/admin/api-tokens", &[("name", "Cēsu portāls"), ("org", &w.muni_b.id.to_string())]).await.text("#issued-token code");
+        let listed = admin.get("/admin/api-tokens").await;
+        assert!(!listed.contains(&agency_token), "never shown again");
+        assert_eq!(listed.texts("tbody tr").len(), 2);
+        assert_eq!(admin.get("/admin/api-tokens").await.status, 200);
+        assert_eq!(browser(app, "a@example.lv").await.get("/admin/api-tokens").await.status, 404, "administrators only");
+
+        // The state agency's token: the same figures as the page, small groups null.
+        let (status, _, body) = get(format!("/api/v1/stats?level=state&semester={semester}"), Some(agency_token.clone())).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!((body["level"].as_str(), body["withheld"].as_bool()), (Some("state"), Some(false)));
+        let table = |key: &str| body["tables"].as_array().expect("tables").iter().find(|t| t["key"] == key).cloned().expect(key);
+        let value = |key: &str, row: &str| table(key)["rows"].as_array().expect("rows").iter().find(|r| r["key"] == row).map(|r| r["values"][0].clone()).expect(row);
+        assert_eq!(value("pupils", "plans"), serde_json::json!(7));
+        assert_eq!(value("outcomes", "transferred"), serde_json::Value::Null, "one pupil: withheld");
+        assert_eq!(value("categories", "public_transport"), serde_json::json!("40.00"), "money is a decimal string");
+        assert_eq!(value("specialists", "psychologist"), serde_json::json!(165), "minutes");
+        assert_eq!(value("grants", "granted"), serde_json::json!("2300.00"));
+        let reviewer = browser(app, "reviewer@example.lv").await;
+        let page = reviewer.get(&format!("/stats?level=state&semester={semester}")).await;
+        let page_tables = page.attrs("section[id^=table-]", "id");
+        let api_tables: Vec<String> = body["tables"].as_array().expect("tables").iter().map(|t| format!("table-{}", t["key"].as_str().unwrap_or(""))).collect();
+        assert_eq!(api_tables, page_tables, "the API has the page's tables");
+        let (status, _, school) = get(format!("/api/v1/stats?level=school&org={}&semester={semester}", w.school_a.id), Some(agency_token.clone())).await;
+        assert_eq!(status, 200);
+        assert_eq!(school["tables"][0]["rows"][0]["values"][0], serde_json::json!(5), "school A's plans, seen from outside");
+
+        // A municipality's token: its own scope only, withheld when small.
+        let (status, _, own) = get("/api/v1/stats".into(), Some(muni_token.clone())).await;
+        assert_eq!((status, own["level"].as_str(), own["withheld"].as_bool()), (200, Some("municipality"), Some(true)));
+        assert_eq!(get("/api/v1/stats?level=state".into(), Some(muni_token.clone())).await.0, 404);
+        assert_eq!(get(format!("/api/v1/stats?level=school&org={}", w.school_a.id), Some(muni_token.clone())).await.0, 404);
+
+        // Revoked: refused at once; the audit says who issued and revoked it.
+        let token_id = listed.attrs("form[action$=\"/revoke\"]", "action").into_iter().last().expect("revoke form");
+        let unconfirmed = admin.submit(&listed, &token_id, &[]).await;
+        assert_eq!(unconfirmed.status, 400);
+        assert_eq!(get("/api/v1/stats".into(), Some(agency_token.clone())).await.0, 200, "unconfirmed: still works");
+        let revoked = admin.submit(&listed, &token_id, &[("confirm", "yes")]).await;
+        assert_eq!(revoked.text(".flash"), "Atslēga atsaukta. Tā vairs nedarbojas.");
+        assert_eq!(get("/api/v1/stats".into(), Some(agency_token)).await.0, 401);
+        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+        let audited = entities::entity::audit_log::Entity::find().filter(entities::entity::audit_log::Column::Action.is_in(["api_token_issued", "api_token_revoked"])).count(&app.db).await.expect("audit");
+        assert_eq!(audited, 3);
+
+        // The OpenAPI document describes it behind the bearer scheme.
+        let (_, _, doc) = get("/api/v1/openapi.json".into(), None).await;
+        assert_eq!(doc["paths"]["/stats"]["get"]["security"][0]["bearerAuth"], serde_json::json!([]));
+        assert_eq!(doc["components"]["securitySchemes"]["bearerAuth"]["scheme"], "bearer");
     }
 );
