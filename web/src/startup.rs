@@ -139,7 +139,15 @@ async fn stylesheet() -> impl IntoResponse {
 }
 
 /// Serves `router` on `listener` until `shutdown` turns true; in-flight requests finish.
+/// Responses go out without Nagle's delay: a streamed body's last small chunk would otherwise
+/// wait for the client's delayed acknowledgement (40 ms on Linux).
 pub async fn serve(listener: TcpListener, router: Router, mut shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
+    use axum::serve::ListenerExt;
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "TCP_NODELAY not set");
+        }
+    });
     axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async move {
             let _ = shutdown.wait_for(|stop| *stop).await;

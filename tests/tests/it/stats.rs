@@ -553,7 +553,7 @@ fn sheets(bytes: Vec<u8>) -> Vec<Vec<Vec<String>>> {
 
 both_backends!(
     async fn the_pages_and_their_csv_and_xlsx_exports_hold_the_same_figures(app) {
-        let DataSet { w, .. } = data_set(app).await;
+        let DataSet { w, semester } = data_set(app).await;
         // The school sees its own small groups.
         let director = browser(app, "a@example.lv").await;
         let page = director.get("/stats").await;
@@ -609,6 +609,21 @@ both_backends!(
         assert_eq!(table(&state, "grants-by-municipality").len(), 2);
         assert!(!state.contains("Skolēns"), "no names");
         csv_matches_page(&reviewer, &state).await;
+
+        // The page's SQL statements do not grow with the data: three more plans, the same count.
+        let (before, _) = app.count_statements(reviewer.get("/stats")).await;
+        let by_email = |email: &'static str| async move {
+            use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+            let u = entities::entity::user::Entity::find().filter(entities::entity::user::Column::Email.eq(email)).one(&app.db).await.expect("user").expect("exists");
+            seed::actor(&app.db, &u).await
+        };
+        let (dir_v, state_reviewer) = (by_email("v@example.lv").await, by_email("reviewer@example.lv").await);
+        for _ in 0..3 {
+            plan(app, semester, &dir_v, &[&state_reviewer], w.vocational.id, Holds { consultation: Some(("psychologist", &[30])), compensation: Some(("meals", &[500])), outcome: Some("completed"), ..Default::default() }).await;
+        }
+        let (after, grown) = app.count_statements(reviewer.get("/stats")).await;
+        assert_eq!(table(&grown, "pupils")[0].2, vec!["10"], "ten plans now");
+        assert_eq!(before, after, "the same statements whatever the data");
 
         // A municipality of one pupil: the period's figures withheld, the grants still shown.
         let coordinator_b = browser(app, "cb@example.lv").await;
