@@ -12,6 +12,21 @@ pub fn csrf(ctx: &PageCtx) -> Markup {
     html! { input type="hidden" name="_csrf" value=(ctx.csrf); }
 }
 
+/// A one-button form posting to `action` that goes through only with its box ticked
+/// (`confirm=yes`): for what cannot be undone. `key` makes the box's id unique on the page.
+pub fn confirmed_action(ctx: &PageCtx, action: &str, key: i32, confirm: &str, button: &str) -> Markup {
+    let id = format!("confirm-{key}");
+    html! {
+        form.inline method="post" action=(action) {
+            (csrf(ctx))
+            input id=(id) name="confirm" type="checkbox" value="yes" required;
+            label for=(id) { (t(ctx.lang, confirm)) }
+            " "
+            button.danger type="submit" { (t(ctx.lang, button)) }
+        }
+    }
+}
+
 /// A form as the user last sent it: the values they typed and what is wrong with them.
 #[derive(Debug, Clone, Default)]
 pub struct FormView {

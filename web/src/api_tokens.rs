@@ -12,7 +12,7 @@ use serde::Deserialize;
 use templates::components::FormView;
 use templates::pages::api_tokens::{self as pages, TokensView};
 
-use crate::ctx::{Signed, redirect_with_flash, unprocessable};
+use crate::ctx::{ConfirmForm, Signed, redirect_with_flash, unprocessable};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
@@ -68,12 +68,6 @@ async fn issue(State(state): State<AppState>, signed: Signed, Form(f): Form<Issu
     }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct ConfirmForm {
-    confirm: String,
-}
-
 async fn revoke(
     State(state): State<AppState>,
     signed: Signed,
@@ -83,9 +77,7 @@ async fn revoke(
     if !signed.actor.is_admin() {
         return Err(AppError::NotFound);
     }
-    if f.confirm != "yes" {
-        return Err(AppError::BadRequest("error-confirm"));
-    }
+    f.required()?;
     let txn = state.db.begin().await?;
     api_tokens::revoke(&txn, &signed.actor, id, state.now()).await?;
     txn.commit().await?;

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use templates::components::FormView;
 use templates::pages::compliance::{self as pages, ClarificationView, RequirementRow};
 
-use crate::ctx::{Signed, redirect_with_flash};
+use crate::ctx::{ConfirmForm, Signed, redirect_with_flash};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
@@ -261,21 +261,13 @@ async fn answer(
     .await
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct DeclineForm {
-    confirm: String,
-}
-
 async fn decline(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i32>,
-    Form(f): Form<DeclineForm>,
+    Form(f): Form<ConfirmForm>,
 ) -> AppResult<Response> {
-    if f.confirm != "yes" {
-        return Err(AppError::BadRequest("error-confirm"));
-    }
+    f.required()?;
     let now = state.now();
     step(&state, &signed, id, FormView::new(), "decline-done", async |txn| {
         decision::decline(txn, &signed.actor, id, now).await

@@ -143,6 +143,24 @@ pub fn redirect_with_flash(state: &AppState, to: &str, flash: &str) -> Response 
 }
 
 /// A page rendered for a form that was refused: status 422 with the form shown again.
+/// The confirmation box of a form whose action cannot be undone (`confirm=yes`).
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct ConfirmForm {
+    confirm: String,
+}
+
+impl ConfirmForm {
+    /// Refuses (400, "tick the box") unless the box was ticked.
+    pub fn required(&self) -> Result<(), crate::error::AppError> {
+        if self.confirm == "yes" {
+            Ok(())
+        } else {
+            Err(crate::error::AppError::BadRequest("error-confirm"))
+        }
+    }
+}
+
 pub fn unprocessable(markup: maud::Markup) -> Response {
     (StatusCode::UNPROCESSABLE_ENTITY, markup).into_response()
 }

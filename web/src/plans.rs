@@ -26,7 +26,7 @@ use serde::Deserialize;
 use templates::components::FormView;
 use templates::pages::plans::{self as pages, FundingView, PlanControls, PupilsView, request_name, semester_label};
 
-use crate::ctx::{Signed, redirect_with_flash, unprocessable};
+use crate::ctx::{ConfirmForm, Signed, redirect_with_flash, unprocessable};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
@@ -873,12 +873,6 @@ async fn create_semester(
     }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct ConfirmForm {
-    confirm: String,
-}
-
 async fn close_semester(
     State(state): State<AppState>,
     signed: Signed,
@@ -886,9 +880,7 @@ async fn close_semester(
     Form(f): Form<ConfirmForm>,
 ) -> AppResult<Response> {
     admin(&signed)?;
-    if f.confirm != "yes" {
-        return Err(AppError::BadRequest("error-confirm"));
-    }
+    f.required()?;
     let txn = state.db.begin().await?;
     plans::close_semester(&txn, &signed.actor, id, state.now()).await?;
     txn.commit().await?;

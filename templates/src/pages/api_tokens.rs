@@ -4,7 +4,7 @@
 use entities::entity::{api_token, organisation};
 use maud::{Markup, html};
 
-use crate::components::{FormView, csrf, error_summary, field, select};
+use crate::components::{FormView, confirmed_action, csrf, error_summary, field, select};
 use crate::{PageCtx, layout, t};
 
 fn when(at: chrono::DateTime<chrono::Utc>) -> String {
@@ -50,13 +50,7 @@ pub fn tokens(ctx: &PageCtx, v: &TokensView<'_>) -> Markup {
                                     @if let Some(at) = token.revoked_at {
                                         (t(l, "token-revoked")) " " (when(at))
                                     } @else {
-                                        form.inline method="post" action={ "/admin/api-tokens/" (token.id) "/revoke" } {
-                                            (csrf(ctx))
-                                            input id={ "confirm-" (token.id) } name="confirm" type="checkbox" value="yes" required;
-                                            label for={ "confirm-" (token.id) } { (t(l, "token-revoke-confirm")) }
-                                            " "
-                                            button.danger type="submit" { (t(l, "token-revoke")) }
-                                        }
+                                        (confirmed_action(ctx, &format!("/admin/api-tokens/{}/revoke", token.id), token.id, "token-revoke-confirm", "token-revoke"))
                                     }
                                 }
                             }

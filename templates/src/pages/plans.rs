@@ -11,7 +11,9 @@ use entities::plan_queries::{ExpenseRow, PupilPage, PupilRow, QueueRow};
 use entities::plans::{Funding, PlanView, Request};
 use maud::{Markup, html};
 
-use crate::components::{FormView, Input, checkbox, csrf, error_summary, field, pager, select, textarea};
+use crate::components::{
+    FormView, Input, checkbox, confirmed_action, csrf, error_summary, field, pager, select, textarea,
+};
 use crate::{Lang, PageCtx, layout, t, tf};
 
 /// "2026./2027. m. g., 1. semestris"
@@ -690,13 +692,7 @@ pub fn semesters(ctx: &PageCtx, rows: &[semester::Model], form: &FormView) -> Ma
                                 td { @if let Some(at) = s.closed_at { (t(l, "semester-closed")) " " (when(at)) } @else { (t(l, "semester-open")) } }
                                 td {
                                     @if s.closed_at.is_none() {
-                                        form.inline method="post" action={ "/admin/semesters/" (s.id) "/close" } {
-                                            (csrf(ctx))
-                                            input id={ "confirm-" (s.id) } name="confirm" type="checkbox" value="yes" required;
-                                            label for={ "confirm-" (s.id) } { (t(l, "semester-close-confirm")) }
-                                            " "
-                                            button.danger type="submit" { (t(l, "semester-close")) }
-                                        }
+                                        (confirmed_action(ctx, &format!("/admin/semesters/{}/close", s.id), s.id, "semester-close-confirm", "semester-close"))
                                     }
                                 }
                             }
