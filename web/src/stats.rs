@@ -405,13 +405,13 @@ fn grant_tables(l: Lang, scope: Scope, grants: &[Grants]) -> Vec<StatTable> {
         tables.push(StatTable {
             key: "grants-by-municipality",
             title: t(l, "stats-grants-by-municipality"),
-            head: t(l, "stats-municipality"),
+            head: t(l, "stats-grant-municipality"),
             columns: keys.iter().map(|(key, label)| column(l, key, label)).collect(),
             rows: grants
                 .iter()
                 .map(|g| row(g.municipality_id.to_string(), g.name.clone(), grant_cells(g)))
                 .collect(),
-            chart: Some(3),
+            chart: Some(4),
         });
     }
     tables
