@@ -144,6 +144,7 @@ both_backends!(
         assert!(status.success(), "{status}");
         let received: Vec<String> = smtp.messages().into_iter().flat_map(|m| m.to).collect();
         assert_eq!(received, addresses, "the running job finished");
-        assert_eq!(deliveries_in(app, "sent").await, 1, "and recorded its delivery");
+        let statuses = (deliveries_in(app, "sending").await, deliveries_in(app, "failed").await);
+        assert_eq!(deliveries_in(app, "sent").await, 1, "and recorded its delivery (sending, failed: {statuses:?})");
     }
 );
