@@ -194,7 +194,12 @@ pub fn stats(ctx: &PageCtx, v: &StatsView) -> Markup {
             p.org-name { strong { (v.scope_label) } " · " (v.period_label) }
             @if !v.periods.is_empty() {
                 nav aria-label=(t(l, "field-semester")) {
-                    ul.inline { @for (href, label) in &v.periods { li { a href=(href) { (label) } } } }
+                    @let current = format!("/stats?{}", v.query);
+                    ul.inline {
+                        @for (href, label) in &v.periods {
+                            li { a href=(href) aria-current=[(*href == current).then_some("page")] { (label) } }
+                        }
+                    }
                 }
             }
             p { a.button.secondary href={ "/stats.xlsx?" (v.query) } { (t(l, "stats-xlsx")) } }

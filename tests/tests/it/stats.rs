@@ -559,6 +559,7 @@ both_backends!(
         let page = director.get("/stats").await;
         assert_eq!(page.status, 200, "{}", page.body);
         assert_eq!(page.text("p.org-name strong"), "Ogres 1. vidusskola");
+        assert_eq!(page.texts("nav a[aria-current=page]"), vec!["2026./2027. m. g., 1. semestris"], "the period shown is marked");
         let shown = rows(&page);
         assert!(shown.contains(&("tikai konsultācijas".to_owned(), "2 (40 %)".to_owned())), "{shown:?}");
         assert!(shown.contains(&("pārgāja uz citu skolu".to_owned(), "1".to_owned())), "inside the school: {shown:?}");
