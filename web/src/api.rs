@@ -216,6 +216,7 @@ async fn openapi(State(state): State<AppState>) -> Response {
                 ],
                 "responses": {
                     "200": { "description": "The indicators", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Stats" } } } },
+                    "400": { "description": "A malformed parameter.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "401": { "description": "No valid bearer token.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
                     "404": { "description": "No such scope or period, or not this token's to see.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }

@@ -557,7 +557,11 @@ fn workbook(tables: &[StatTable]) -> Result<std::fs::File, SheetError> {
 /// `GET /api/v1/stats`: the same tables as JSON for a tool holding a token an administrator
 /// issued (`Authorization: Bearer …`). Counts are integers, money a decimal string, time in
 /// minutes; withheld figures are `null`.
-async fn api(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<StatsQuery>) -> Response {
+async fn api(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<StatsQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
     let presented = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -576,6 +580,12 @@ async fn api(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<
             return r;
         }
         Err(e) => return crate::api::internal(e),
+    };
+    let Ok(Query(q)) = query else {
+        return crate::api::public_json(
+            StatusCode::BAD_REQUEST,
+            json!({ "error": "bad_request", "message": "level is school, municipality or state; org, semester and year are whole numbers." }),
+        );
     };
     let c = match compute(&state, Viewer::Client(&client), Lang::Lv, &q).await {
         Ok(c) => c,

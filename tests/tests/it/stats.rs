@@ -714,6 +714,8 @@ both_backends!(
         let (status, _, own) = get("/api/v1/stats".into(), Some(muni_token.clone())).await;
         assert_eq!((status, own["level"].as_str(), own["withheld"].as_bool()), (200, Some("municipality"), Some(true)));
         assert_eq!(get("/api/v1/stats?level=state".into(), Some(muni_token.clone())).await.0, 404);
+        let (status, _, bad) = get("/api/v1/stats?semester=first".into(), Some(muni_token.clone())).await;
+        assert_eq!((status, bad["error"].as_str()), (400, Some("bad_request")), "a malformed query gets a JSON error");
         assert_eq!(get(format!("/api/v1/stats?level=school&org={}", w.school_a.id), Some(muni_token.clone())).await.0, 404);
 
         // Revoked: refused at once; the audit says who issued and revoked it.
