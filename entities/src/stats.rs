@@ -1,7 +1,8 @@
-//! Statistics of the support plans for a school, a municipality or the state, for a semester or
-//! a whole school year. Every indicator is one SQL aggregate over the plans in scope (nothing is
-//! loaded row by row into Rust); the SQL is the same on SQLite and PostgreSQL and holds only
-//! integers we made and constants of ours, never text a person typed.
+//! Statistics of the support plans (and of the youth-initiative grants) for a school, a
+//! municipality or the state, for a semester or a whole school year. Every indicator is an SQL
+//! aggregate over the rows in scope (nothing is loaded row by row into Rust); the SQL is the same
+//! on SQLite and PostgreSQL and holds only integers we made and constants of ours, never text a
+//! person typed.
 //!
 //! The plans counted are those that went past the draft and were not made inactive. Money is
 //! what was approved or paid; "unpaid" is what was recorded as unpaid for lack of funds.
@@ -262,8 +263,8 @@ pub async fn breakdown(conn: &impl ConnectionTrait, scope: Scope, period: Period
     Ok(named)
 }
 
-/// The youth-initiative grant figures of one municipality in a period: the calls that closed
-/// in it, the applications submitted to them (withdrawn ones left out), the euros requested,
+/// The youth-initiative grant figures of one municipality in a period: the calls (not drafts)
+/// whose deadline falls in it, the applications submitted to them (withdrawn ones left out), the euros requested,
 /// the projects funded and the euros granted by the decisions.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Grants {
@@ -304,8 +305,8 @@ pub async fn days(conn: &impl ConnectionTrait, period: Period) -> Result<Option<
     Ok(found.and_then(|(a, b)| a.zip(b)))
 }
 
-/// The grant figures per municipality of `scope` (a school has none) for the calls that closed
-/// from `from` up to the end of `to` (Riga days): three grouped statements and the names.
+/// The grant figures per municipality of `scope` (a school has none) for the calls whose
+/// deadline falls from `from` up to the end of `to` (Riga days): three grouped statements and the names.
 pub async fn grants(
     conn: &impl ConnectionTrait,
     scope: Scope,

@@ -373,7 +373,8 @@ both_backends!(
         assert!(b.get("/admin/jobs").await.contains("Neizdevušos piegāžu nav."));
         seed::user(&app.db, "coord@example.lv", Role::Coordinator, w.muni_a.id).await;
         let coordinator = app.browser();
-        coordinator.login("coord@example.lv", seed::PASSWORD).await;
+        let landed = coordinator.login("coord@example.lv", seed::PASSWORD).await;
+        assert!(!landed.path.starts_with("/login"), "logged in: {} {}", landed.path, landed.text("main"));
         assert_eq!(coordinator.get("/admin/jobs").await.status, 404);
     }
 );
