@@ -371,7 +371,7 @@ pub async fn run(app: &TestApp, n: usize) {
                 .expect("breakdown")
         );
         timed!("model: grants", {
-            let days = stats::days(&app.db, period).await.expect("days").expect("some");
+            let days = stats::days(&semesters, period).expect("days");
             stats::grants(&app.db, Scope::State, days).await.expect("grants")
         });
     }

@@ -103,7 +103,7 @@ pub async fn revoke(conn: &impl ConnectionTrait, actor: &Actor, id: i32, now: Da
 }
 
 /// The organisation a presented token was issued to, if it is one of ours and not revoked;
-/// notes when it was last used.
+/// notes when it was last used (to the minute).
 pub async fn client(
     conn: &impl ConnectionTrait,
     presented: &str,
@@ -121,8 +121,14 @@ pub async fn client(
     let Some((token, Some(org))) = found else {
         return Ok(None);
     };
-    let mut active: api_token::ActiveModel = token.into();
-    active.last_used_at = Set(Some(now));
-    active.update(conn).await?;
+    // A tool may call often: the time of last use is written at most once a minute.
+    if token
+        .last_used_at
+        .is_none_or(|at| now - at >= chrono::Duration::minutes(1))
+    {
+        let mut active: api_token::ActiveModel = token.into();
+        active.last_used_at = Set(Some(now));
+        active.update(conn).await?;
+    }
     Ok(Some(org))
 }

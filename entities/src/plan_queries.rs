@@ -279,12 +279,7 @@ pub async fn school_expenses(
     if !(actor.holds(Role::Director, school_id) || actor.holds(Role::Accountant, school_id)) {
         return Err(Error::NotFound);
     }
-    let plans_here = Query::select()
-        .column(plan::Column::Id)
-        .from(plan::Entity)
-        .and_where(plan::Column::SchoolId.eq(school_id))
-        .and_where(plan::Column::SemesterId.eq(semester_id))
-        .to_owned();
+    let plans_here = crate::plans::plans_of(school_id, semester_id);
     let rows = expense::Entity::find()
         .filter(expense::Column::PlanId.in_subquery(plans_here))
         .order_by_desc(expense::Column::Id)

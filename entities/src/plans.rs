@@ -5,7 +5,7 @@
 //! audit never holds a pupil's name.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect,
@@ -154,6 +154,16 @@ async fn write_catalogue(
         .await?;
     }
     Ok(catalogue)
+}
+
+/// `SELECT id FROM plans` of a school in a semester, as a subquery.
+pub(crate) fn plans_of(school_id: i32, semester_id: i32) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(plan::Column::Id)
+        .from(plan::Entity)
+        .and_where(plan::Column::SchoolId.eq(school_id))
+        .and_where(plan::Column::SemesterId.eq(semester_id))
+        .to_owned()
 }
 
 /// A semester on the newest catalogue version, with its per-pupil cap.
@@ -708,7 +718,6 @@ pub async fn funding(conn: &impl ConnectionTrait, school_id: i32, semester_id: i
         .one(conn)
         .await?
         .ok_or(Error::NotFound)?;
-    use sea_orm::sea_query::Query;
     let approved_plans = Query::select()
         .column(plan_approval::Column::PlanId)
         .from(plan_approval::Entity)
@@ -722,12 +731,7 @@ pub async fn funding(conn: &impl ConnectionTrait, school_id: i32, semester_id: i
         .count(conn)
         .await?;
     // The expenses of this school's plans in this semester.
-    let plans_here = Query::select()
-        .column(plan::Column::Id)
-        .from(plan::Entity)
-        .and_where(plan::Column::SchoolId.eq(school_id))
-        .and_where(plan::Column::SemesterId.eq(semester_id))
-        .to_owned();
+    let plans_here = plans_of(school_id, semester_id);
     let ceiling = plan_rules::ceiling(
         u32::try_from(approved_pupils).unwrap_or(u32::MAX),
         Eur::from_cents(semester.cap_cents),
@@ -828,7 +832,6 @@ pub async fn decide_expense(
     // The first statement is a write on the expense's semester: inside the caller's transaction
     // it holds every other decision of the semester back until this one is made (SQLite's
     // writer lock, a row lock on PostgreSQL), so two expenses never both take the last euro.
-    use sea_orm::sea_query::Query;
     let plan_of_expense = Query::select()
         .column(expense::Column::PlanId)
         .from(expense::Entity)

@@ -158,14 +158,24 @@ pub async fn indicators(conn: &impl ConnectionTrait, scope: Scope, period: Perio
              GROUP BY e.outcome ORDER BY e.outcome"
         ),
     ];
-    let mut found = Vec::new();
-    for sql in statements {
-        found.push(rows(conn, sql).await?);
-    }
-    let mut found = found.into_iter();
-    let mut next = || found.next().unwrap_or_default();
-    let (totals, mix, cents_by_category, unpaid) = (next(), next(), next(), next());
-    let (minutes_by_specialist, indirect, measures_by_group, outcomes) = (next(), next(), next(), next());
+    let [
+        totals,
+        mix,
+        cents_by_category,
+        unpaid,
+        minutes_by_specialist,
+        indirect,
+        measures_by_group,
+        outcomes,
+    ] = statements;
+    let totals = rows(conn, totals).await?;
+    let mix = rows(conn, mix).await?;
+    let cents_by_category = rows(conn, cents_by_category).await?;
+    let unpaid = rows(conn, unpaid).await?;
+    let minutes_by_specialist = rows(conn, minutes_by_specialist).await?;
+    let indirect = rows(conn, indirect).await?;
+    let measures_by_group = rows(conn, measures_by_group).await?;
+    let outcomes = rows(conn, outcomes).await?;
     let of = |found: &[(String, i64)], k: &str| found.iter().find(|r| r.0 == k).map(|r| r.1).unwrap_or_default();
     let sum = |found: &[(String, i64)]| found.iter().map(|r| r.1).sum();
     Ok(Indicators {
@@ -291,18 +301,18 @@ impl Grants {
     }
 }
 
-/// The first and last day of `period`'s semesters, if it has any.
-pub async fn days(conn: &impl ConnectionTrait, period: Period) -> Result<Option<(NaiveDate, NaiveDate)>> {
-    let q = semester::Entity::find()
-        .select_only()
-        .column_as(Expr::from(Func::min(Expr::col(semester::Column::StartsOn))), "first")
-        .column_as(Expr::from(Func::max(Expr::col(semester::Column::EndsOn))), "last");
-    let q = match period {
-        Period::Semester(id) => q.filter(semester::Column::Id.eq(id)),
-        Period::SchoolYear(y) => q.filter(semester::Column::SchoolYear.eq(y)),
-    };
-    let found: Option<(Option<NaiveDate>, Option<NaiveDate>)> = q.into_tuple().one(conn).await?;
-    Ok(found.and_then(|(a, b)| a.zip(b)))
+/// The first and last day of `period`'s semesters among `semesters`, if it has any.
+pub fn days(semesters: &[semester::Model], period: Period) -> Option<(NaiveDate, NaiveDate)> {
+    let of_period: Vec<&semester::Model> = semesters
+        .iter()
+        .filter(|s| match period {
+            Period::Semester(id) => s.id == id,
+            Period::SchoolYear(y) => s.school_year == y,
+        })
+        .collect();
+    let first = of_period.iter().map(|s| s.starts_on).min()?;
+    let last = of_period.iter().map(|s| s.ends_on).max()?;
+    Some((first, last))
 }
 
 /// The grant figures per municipality of `scope` (a school has none) for the calls whose

@@ -154,7 +154,7 @@ async fn compute(state: &AppState, viewer: Viewer<'_>, l: Lang, q: &StatsQuery) 
     } else {
         stats::breakdown(&state.db, scope, period).await?
     };
-    let grants = match stats::days(&state.db, period).await? {
+    let grants = match stats::days(&semesters, period) {
         Some(days) => stats::grants(&state.db, scope, days).await?,
         None => Vec::new(),
     };

@@ -415,7 +415,9 @@ both_backends!(
         assert_eq!((trend[1].part, trend[1].plans), (semester + 100, 0), "a semester without plans has zeros");
 
         // Grants: the calls closing in the semester, not the draft nor the later one.
-        let days = stats::days(&app.db, Period::Semester(semester)).await.expect("days").expect("some");
+        let semesters = entities::plan_queries::semesters(&app.db).await.expect("semesters");
+        let days = stats::days(&semesters, Period::Semester(semester)).expect("days");
+        assert_eq!(days, (NaiveDate::from_ymd_opt(2026, 9, 1).expect("d"), NaiveDate::from_ymd_opt(2026, 12, 31).expect("d")));
         let grants = stats::grants(&app.db, Scope::State, days).await.expect("grants");
         let figures: Vec<(&str, i64, i64, i64, i64, i64)> = grants.iter().map(|g| (g.name.as_str(), g.calls, g.applications, g.requested_cents, g.funded, g.granted_cents)).collect();
         assert_eq!(figures, vec![("Cēsu novads", 1, 2, 200_000, 1, 50_000), ("Ogres novads", 1, 3, 300_000, 2, 180_000)]);
@@ -710,6 +712,12 @@ both_backends!(
         assert_eq!(status, 200);
         assert_eq!(school["tables"][0]["rows"][0]["values"][0], serde_json::json!(5), "school A's plans, seen from outside");
 
+        {
+            use entities::entity::api_token;
+            use sea_orm::{EntityTrait, QueryOrder};
+            let used: Vec<bool> = api_token::Entity::find().order_by_asc(api_token::Column::Id).all(&app.db).await.expect("tokens").iter().map(|t| t.last_used_at.is_some()).collect();
+            assert_eq!(used, vec![true, false], "the agency's token notes its use; the unused one does not");
+        }
         // A municipality's token: its own scope only, withheld when small.
         let (status, _, own) = get("/api/v1/stats".into(), Some(muni_token.clone())).await;
         assert_eq!((status, own["level"].as_str(), own["withheld"].as_bool()), (200, Some("municipality"), Some(true)));
