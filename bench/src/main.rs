@@ -17,6 +17,10 @@
 //! API, the CSV and the XLSX take at state level, how many SQL statements a page runs, and the
 //! peak memory of the process while exporting.
 //!
+//! `cargo run --release -p pumpurs-bench -- draft-saves [SECONDS] [--postgres]` — 8, then 32
+//! clients, each logged in with its own draft, saving it as fast as the portal answers for
+//! SECONDS (10 by default) while the worker runs: saves per second, p50/p99, errors.
+//!
 //! `--postgres` runs on the database of `PUMPURS_TEST_POSTGRES_URL` instead of SQLite.
 
 #![expect(
@@ -26,6 +30,7 @@
 )]
 
 mod stats;
+mod writes;
 
 use std::time::{Duration, Instant};
 
@@ -38,7 +43,7 @@ use pumpurs_tests::{Backend, TestApp, seed};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
+pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let index = ((sorted.len() - 1) as f64 * p).round() as usize;
     sorted[index]
 }
@@ -111,7 +116,7 @@ async fn with_worker<F: AsyncFn() -> bool>(app: &TestApp, cfg: worker::WorkerCon
 }
 
 /// The worker as `pumpurs worker` runs it (poll interval, backoff), with this app's stores.
-fn service_config(app: &TestApp) -> worker::WorkerConfig {
+pub(crate) fn service_config(app: &TestApp) -> worker::WorkerConfig {
     worker::WorkerConfig {
         poll_interval: worker::WorkerConfig::POLL_INTERVAL,
         retry_backoff: worker::WorkerConfig::RETRY_BACKOFF,
@@ -259,12 +264,16 @@ async fn main() {
             let n = number(1, 200);
             pumpurs_tests::run(backend, async |app: &TestApp| closing(app, n).await).await;
         }
+        Some("draft-saves") => {
+            let seconds = number(1, 10) as u64;
+            pumpurs_tests::run(backend, async |app: &TestApp| writes::run(app, seconds).await).await;
+        }
         Some("stats") => {
             let n = number(1, 100_000);
             pumpurs_tests::run(backend, async |app: &TestApp| stats::run(app, n).await).await;
         }
         _ => eprintln!(
-            "usage: pumpurs-bench login-timing [N] | notifications [N] [CONCURRENCY] [--postgres] | closing [N] [--postgres] | stats [PLANS] [--postgres]"
+            "usage: pumpurs-bench login-timing [N] | notifications [N] [CONCURRENCY] [--postgres] | closing [N] [--postgres] | stats [PLANS] [--postgres] | draft-saves [SECONDS] [--postgres]"
         ),
     }
 }

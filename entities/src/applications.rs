@@ -233,6 +233,32 @@ pub async fn own(conn: &impl ConnectionTrait, actor: &Actor, id: i32) -> Result<
         .ok_or(Error::NotFound)
 }
 
+/// As `own`, with its call, holding the application's row (PostgreSQL; SQLite's write
+/// transaction holds the whole database) until the caller's transaction ends: two clicks of
+/// one form are handled one after the other, the second seeing what the first did.
+pub async fn own_locked(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i32,
+) -> Result<(application::Model, call::Model)> {
+    let app = application::Entity::find_by_id(id)
+        .filter(application::Column::ApplicantId.is_in(applicant_orgs(actor)))
+        .lock_exclusive()
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let call = call::Entity::find_by_id(app.call_id)
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok((app, call))
+}
+
+/// Whether a second click of "submit" with `key` finds its application already submitted.
+pub fn submitted_with(app: &application::Model, key: &str) -> bool {
+    app.status != ApplicationStatus::Draft && !key.is_empty() && app.submit_key.as_deref() == Some(key)
+}
+
 pub async fn lines(conn: &impl ConnectionTrait, application_id: i32) -> Result<Vec<budget_line::Model>> {
     Ok(budget_line::Entity::find()
         .filter(budget_line::Column::ApplicationId.eq(application_id))
@@ -295,7 +321,8 @@ pub async fn start(
     Ok(app)
 }
 
-/// Saves a draft: its fields and its budget lines (replaced as a whole).
+/// Saves a draft: its fields and its budget lines (replaced as a whole). Only while its call
+/// accepts applications: after the deadline a draft is kept as it was, read-only.
 pub async fn save_draft(
     conn: &impl ConnectionTrait,
     app: application::Model,
@@ -304,6 +331,13 @@ pub async fn save_draft(
 ) -> Result<application::Model> {
     if app.status != ApplicationStatus::Draft {
         return Err(Error::Refused("error-application-read-only"));
+    }
+    let call = call::Entity::find_by_id(app.call_id)
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if !calls::accepts_applications(&call, now) {
+        return Err(Error::Refused("error-deadline-passed"));
     }
     let id = app.id;
     let mut active: application::ActiveModel = app.into();
@@ -372,7 +406,7 @@ pub async fn submit(
     let app = own(conn, actor, id).await?;
     match app.status {
         ApplicationStatus::Draft => {}
-        _ if app.submit_key.as_deref() == Some(key) => return Ok(Submitted::Already(app)),
+        _ if submitted_with(&app, key) => return Ok(Submitted::Already(app)),
         _ => return Err(Error::Refused("error-application-read-only")),
     }
     let call = call::Entity::find_by_id(app.call_id)

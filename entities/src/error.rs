@@ -28,10 +28,14 @@ impl FieldErrors {
             Err(Error::Invalid(self))
         }
     }
-    pub fn single(field: impl Into<String>, message: &'static str) -> Error {
+    /// One problem with one field.
+    pub fn one(field: impl Into<String>, message: &'static str) -> Self {
         let mut errors = Self::new();
         errors.add(field, message);
-        Error::Invalid(errors)
+        errors
+    }
+    pub fn single(field: impl Into<String>, message: &'static str) -> Error {
+        Error::Invalid(Self::one(field, message))
     }
 }
 

@@ -12,6 +12,7 @@ pub mod attachments;
 pub mod audit;
 pub mod calls;
 pub mod compliance;
+pub mod db;
 pub mod decision;
 pub mod domain;
 pub mod error;

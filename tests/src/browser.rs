@@ -4,13 +4,14 @@
 use reqwest::header::HeaderMap;
 use scraper::{Html, Selector};
 
+#[derive(Clone)]
 pub struct Browser {
     client: reqwest::Client,
     base: String,
 }
 
 /// A response as a person would see it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Page {
     pub status: u16,
     /// The final URL after redirects, without the host.

@@ -14,7 +14,7 @@ use entities::policy::Actor;
 use entities::second_factor::{self, Check};
 use entities::{Error as DomainError, FieldErrors, audit, sessions};
 use maud::Markup;
-use sea_orm::{EntityTrait, TransactionTrait};
+use sea_orm::EntityTrait;
 use serde::Deserialize;
 use templates::components::FormView;
 use templates::pages::accounts::{self as pages, InvitationMode, InvitationView};
@@ -129,14 +129,14 @@ async fn register(State(state): State<AppState>, ctx: Ctx, Form(f): Form<Registe
         Ok(reg) => reg,
         Err(e) => return refused_form(e, form, |f| pages::register(&page, f)),
     };
-    let txn = state.db.begin().await?;
+    let txn = entities::db::write(&state.db).await?;
     accounts::register_ngo(&txn, reg, Utc::now()).await?;
     txn.commit().await?;
     Ok(pages::message(&page, "register-done-title", "register-done", None).into_response())
 }
 
 async fn confirm(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> AppResult<Markup> {
-    let txn = state.db.begin().await?;
+    let txn = entities::db::write(&state.db).await?;
     accounts::confirm_email(&txn, &state.cfg.secret_key, &token, Utc::now()).await?;
     txn.commit().await?;
     Ok(pages::message(
@@ -251,7 +251,7 @@ async fn second_factor(State(state): State<AppState>, ctx: Ctx, Form(f): Form<Co
         return Ok(Redirect::to("/login").into_response());
     };
     let now = Utc::now();
-    let txn = state.db.begin().await?;
+    let txn = entities::db::write(&state.db).await?;
     let check = second_factor::verify(&txn, &pending.user, session_id, &f.code, &ctx.ip, now).await?;
     if check == Check::Accepted {
         audit::record(
@@ -310,7 +310,7 @@ async fn forgot(State(state): State<AppState>, ctx: Ctx, Form(f): Form<ForgotFor
         };
         return Ok(unprocessable(pages::forgot(&ctx.page(), &form)));
     }
-    let txn = state.db.begin().await?;
+    let txn = entities::db::write(&state.db).await?;
     accounts::request_password_reset(&txn, &f.email, Utc::now()).await?;
     txn.commit().await?;
     Ok(pages::message(&ctx.page(), "forgot-title", "forgot-done", None).into_response())
@@ -347,7 +347,7 @@ async fn reset(
             &token,
         )));
     };
-    let txn = state.db.begin().await?;
+    let txn = entities::db::write(&state.db).await?;
     accounts::reset_password(&txn, &state.cfg.secret_key, &token, &new, Utc::now()).await?;
     txn.commit().await?;
     Ok(redirect_with_flash(&state, "/login", "reset-done"))
@@ -375,7 +375,7 @@ async fn change_password(
         )));
     };
     let session = signed.ctx.session_id.clone().unwrap_or_default();
-    let txn = state.db.begin().await?;
+    let txn = entities::db::write(&state.db).await?;
     match accounts::change_password(
         &txn,
         &signed.actor.user,
@@ -445,7 +445,7 @@ async fn accept_invitation(
     let (open, view) = invitation_view(&state, &ctx, &token).await?;
     let now = Utc::now();
     let page = ctx.page();
-    let txn = state.db.begin().await?;
+    let txn = entities::db::write(&state.db).await?;
     let user = match (&view.mode, &ctx.actor) {
         (InvitationMode::Confirm, Some(actor)) => {
             accounts::accept_invitation(&txn, open, Acceptance::LoggedIn(&actor.user), now).await?

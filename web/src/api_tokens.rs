@@ -7,7 +7,6 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use entities::{Error as DomainError, api_tokens, orgs};
 use maud::Markup;
-use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use templates::components::FormView;
 use templates::pages::api_tokens::{self as pages, TokensView};
@@ -50,7 +49,7 @@ struct IssueForm {
 }
 
 async fn issue(State(state): State<AppState>, signed: Signed, Form(f): Form<IssueForm>) -> AppResult<Response> {
-    let txn = state.db.begin().await?;
+    let txn = entities::db::write(&state.db).await?;
     let org = f.org.trim().parse().ok();
     match api_tokens::issue(&txn, &signed.actor, &f.name, org, state.now()).await {
         Ok((_, token)) => {
@@ -78,7 +77,7 @@ async fn revoke(
         return Err(AppError::NotFound);
     }
     f.required()?;
-    let txn = state.db.begin().await?;
+    let txn = entities::db::write(&state.db).await?;
     api_tokens::revoke(&txn, &signed.actor, id, state.now()).await?;
     txn.commit().await?;
     Ok(redirect_with_flash(&state, "/admin/api-tokens", "token-revoked-flash"))

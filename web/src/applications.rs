@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use axum_extra::extract::Form as MultiForm;
-use entities::applications::{self, DraftForm, LineForm, Submitted};
+use entities::applications::{self, DraftForm, LineForm};
 use entities::attachments::{self, DocType, Limits};
 use entities::entity::application::{self, ApplicationStatus};
 use entities::entity::{call, organisation};
@@ -17,7 +17,7 @@ use entities::money::Eur;
 use entities::{Error as DomainError, FieldErrors, calls, tokens};
 use object_store::ObjectStoreExt;
 use object_store::path::Path as StorePath;
-use sea_orm::{EntityTrait, TransactionTrait};
+use sea_orm::EntityTrait;
 use serde::Deserialize;
 use templates::components::FormView;
 use templates::pages::applications::{self as pages, ApplicationRow, ApplicationView, AttachmentView, LineView};
@@ -183,6 +183,7 @@ async fn view_model(
     let data = data.unwrap_or_else(|| DraftData::from_saved(app, &saved_lines));
     let docs = applications::attachments(&state.db, app.id).await?;
     let draft = app.status == ApplicationStatus::Draft;
+    let editable = draft && calls::accepts_applications(call, now);
     let eur = |c: i64| Eur::from_cents(c).display(lang);
     let lines: Vec<LineView> = data
         .lines()
@@ -269,7 +270,7 @@ async fn view_model(
                     .map(DocType::label)
                     .unwrap_or("")
                     .to_owned(),
-                delete: (own && draft).then(|| format!("/applications/{}/attachments/{}/delete", app.id, d.id)),
+                delete: (own && editable).then(|| format!("/applications/{}/attachments/{}/delete", app.id, d.id)),
             })
             .collect(),
         upload_hint: tf(
@@ -282,6 +283,8 @@ async fn view_model(
         ),
         submit_key: tokens::random_hex(),
         can_withdraw: own && app.status == ApplicationStatus::Submitted && now < call.closes_at,
+        editable,
+        past_deadline: draft && !calls::accepts_applications(call, now),
         extra: maud::html! {},
     })
 }
@@ -320,7 +323,7 @@ pub(crate) async fn render_with(
     };
     let mut view = view_model(state, signed.ctx.lang, app, call, data, errors, own).await?;
     view.extra = crate::compliance::section(state, signed, app, call, own, &compliance).await?;
-    let page = if own && app.status == ApplicationStatus::Draft {
+    let page = if own && view.editable {
         pages::edit(&signed.ctx.page(), &view)
     } else {
         pages::view(&signed.ctx.page(), &view)
@@ -348,7 +351,7 @@ async fn start(
         .find(|g| g.role == entities::domain::Role::NgoMember && g.org.id.to_string() == f.applicant)
         .map(|g| g.org.clone())
         .ok_or(AppError::NotFound)?;
-    let txn = state.db.begin().await?;
+    let txn = entities::db::write(&state.db).await?;
     let app = applications::start(&txn, &signed.actor, &call, &applicant, state.now()).await?;
     txn.commit().await?;
     Ok(Redirect::to(&format!("/applications/{}", app.id)).into_response())
@@ -399,22 +402,23 @@ async fn save(
     Path(id): Path<i32>,
     MultiForm(mut data): MultiForm<DraftData>,
 ) -> AppResult<Response> {
-    let app = applications::own(&state.db, &signed.actor, id).await?;
-    let call = call::Entity::find_by_id(app.call_id)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if app.status != ApplicationStatus::Draft {
-        return Err(AppError::BadRequest("error-application-read-only"));
+    let now = state.now();
+    let txn = entities::db::write(&state.db).await?;
+    let (app, call) = applications::own_locked(&txn, &signed.actor, id).await?;
+    if let Some(done) = not_editable(&state, &signed, &app, &call, &data).await? {
+        return Ok(done);
     }
     data.apply_row_action();
-    let (input, mut errors) = data.to_form().parse();
-    // What parsed is saved even when something else did not: nothing typed is lost.
-    let txn = state.db.begin().await?;
-    let app = applications::save_draft(&txn, app, &input, state.now()).await?;
-    txn.commit().await?;
+    let (input, errors) = data.to_form().parse();
+    if !errors.is_empty() {
+        // Refused as a whole: nothing stored changes, everything typed is shown again.
+        drop(txn);
+        return render(&state, &signed, &app, &call, Some(data), errors).await;
+    }
+    let app = applications::save_draft(&txn, app, &input, now).await?;
     if data.action != "submit" {
-        if errors.is_empty() && (data.action == "save" || data.action.is_empty()) {
+        txn.commit().await?;
+        if data.action == "save" || data.action.is_empty() {
             return Ok(redirect_with_flash(
                 &state,
                 &format!("/applications/{id}"),
@@ -423,31 +427,57 @@ async fn save(
         }
         return render(&state, &signed, &app, &call, Some(data), errors).await;
     }
-    if !errors.is_empty() {
-        return render(&state, &signed, &app, &call, Some(data), errors).await;
-    }
-    let txn = state.db.begin().await?;
-    match applications::submit(&txn, &signed.actor, id, &data.submit_key, state.now()).await {
-        Ok(Submitted::Now(_)) => {
+    match applications::submit(&txn, &signed.actor, id, &data.submit_key, now).await {
+        Ok(_) => {
             txn.commit().await?;
-            Ok(redirect_with_flash(
-                &state,
-                &format!("/applications/{id}"),
-                "application-submitted",
-            ))
+            Ok(submitted(&state, id))
         }
-        Ok(Submitted::Already(_)) => Ok(redirect_with_flash(
-            &state,
-            &format!("/applications/{id}"),
-            "application-submitted",
-        )),
-        Err(DomainError::Invalid(problems)) => render(&state, &signed, &app, &call, Some(data), problems).await,
+        // The draft is saved; what stands between it and submitting is shown.
+        Err(DomainError::Invalid(problems)) => {
+            txn.commit().await?;
+            render(&state, &signed, &app, &call, Some(data), problems).await
+        }
         Err(DomainError::Refused(message)) => {
-            errors.add("action", message);
-            render(&state, &signed, &app, &call, Some(data), errors).await
+            txn.commit().await?;
+            render(
+                &state,
+                &signed,
+                &app,
+                &call,
+                Some(data),
+                FieldErrors::one("action", message),
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
+}
+
+fn submitted(state: &AppState, id: i32) -> Response {
+    redirect_with_flash(state, &format!("/applications/{id}"), "application-submitted")
+}
+
+/// The answer to a post on an application that can no longer be edited, if it cannot: a second
+/// click of "submit" lands on the submitted application; a draft past its deadline is shown
+/// read-only with that said; anything else is refused.
+async fn not_editable(
+    state: &AppState,
+    signed: &Signed,
+    app: &application::Model,
+    call: &call::Model,
+    data: &DraftData,
+) -> AppResult<Option<Response>> {
+    if app.status != ApplicationStatus::Draft {
+        if data.action == "submit" && applications::submitted_with(app, &data.submit_key) {
+            return Ok(Some(submitted(state, app.id)));
+        }
+        return Err(AppError::BadRequest("error-application-read-only"));
+    }
+    if !calls::accepts_applications(call, state.now()) {
+        let page = render(state, signed, app, call, None, FieldErrors::new()).await?;
+        return Ok(Some((StatusCode::CONFLICT, page).into_response()));
+    }
+    Ok(None)
 }
 
 async fn withdraw_page(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
@@ -464,7 +494,7 @@ async fn withdraw_page(State(state): State<AppState>, signed: Signed, Path(id): 
 }
 
 async fn withdraw(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
-    let txn = state.db.begin().await?;
+    let txn = entities::db::write(&state.db).await?;
     applications::withdraw(&txn, &signed.actor, id, state.now()).await?;
     txn.commit().await?;
     Ok(redirect_with_flash(
@@ -474,54 +504,62 @@ async fn withdraw(State(state): State<AppState>, signed: Signed, Path(id): Path<
     ))
 }
 
+/// A document added to a draft. The draft's form posts here with its "add document" button, so
+/// what was typed in the rest of the form comes first in the body and is saved before the file
+/// is read (a form with a problem is not saved, and is shown again as typed).
 async fn upload(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i32>,
     mut multipart: Multipart,
 ) -> AppResult<Response> {
-    let app = applications::own(&state.db, &signed.actor, id).await?;
-    let call = call::Entity::find_by_id(app.call_id)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if app.status != ApplicationStatus::Draft {
-        return Err(AppError::BadRequest("error-application-read-only"));
+    let (app, call) = applications::own_locked(&state.db, &signed.actor, id).await?;
+    if let Some(done) = not_editable(&state, &signed, &app, &call, &DraftData::default()).await? {
+        return Ok(done);
     }
+    let mut typed: Vec<(String, String)> = Vec::new();
+    let field = loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) if field.name() == Some("file") => break Some(field),
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or("").to_owned();
+                match field.text().await {
+                    Ok(value) => typed.push((name, value)),
+                    Err(_) => break None,
+                }
+            }
+            Ok(None) | Err(_) => break None,
+        }
+    };
+    let (app, data, mut errors) = save_typed(&state, app, &typed).await?;
+    let Some(field) = field else {
+        errors.add("file", "error-file-empty");
+        return render(&state, &signed, &app, &call, data, errors).await;
+    };
     let limits = Limits {
         max_file: state.cfg.max_file_bytes,
         max_application: state.cfg.max_application_bytes,
     };
     let used = attachments::used_bytes(&state.db, id).await?;
-    let refuse = |message: &'static str| FieldErrors::single("file", message);
-    let field = loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) if field.name() == Some("file") => break field,
-            Ok(Some(_)) => continue,
-            Ok(None) => return render_refused(&state, &signed, &app, &call, refuse("error-file-empty")).await,
-            Err(_) => return render_refused(&state, &signed, &app, &call, refuse("error-file-read")).await,
-        }
-    };
     let file_name = field.file_name().unwrap_or("").to_owned();
-    let stored = match attachments::store_upload(
-        state.documents.clone(),
-        &format!("applications/{id}"),
-        &file_name,
-        field,
-        limits,
-        used,
-    )
-    .await
-    {
+    let prefix = format!("applications/{id}");
+    let stored = attachments::store_upload(state.documents.clone(), &prefix, &file_name, field, limits, used).await;
+    let stored = match stored {
         Ok(stored) => stored,
         Err(e) => match e.message() {
-            Some(message) => return render_refused(&state, &signed, &app, &call, refuse(message)).await,
+            Some(message) => {
+                errors.add("file", message);
+                return render(&state, &signed, &app, &call, data, errors).await;
+            }
             None => return Err(AppError::Internal(e.into())),
         },
     };
-    let txn = state.db.begin().await?;
+    let txn = entities::db::write(&state.db).await?;
     attachments::record(&txn, &app, &file_name, &stored, signed.actor.user.id, state.now()).await?;
     txn.commit().await?;
+    if !errors.is_empty() {
+        return render(&state, &signed, &app, &call, data, errors).await;
+    }
     Ok(redirect_with_flash(
         &state,
         &format!("/applications/{id}"),
@@ -529,17 +567,28 @@ async fn upload(
     ))
 }
 
-async fn render_refused(
+/// Saves the draft's fields that came with an upload, if they did and all of them parse. Returns
+/// the application as it now is, the form as typed (to show again) and its problems.
+async fn save_typed(
     state: &AppState,
-    signed: &Signed,
-    app: &application::Model,
-    call: &call::Model,
-    errors: DomainError,
-) -> AppResult<Response> {
-    let DomainError::Invalid(errors) = errors else {
-        return Err(errors.into());
-    };
-    render(state, signed, app, call, None, errors).await
+    app: application::Model,
+    typed: &[(String, String)],
+) -> AppResult<(application::Model, Option<DraftData>, FieldErrors)> {
+    if !typed.iter().any(|(name, _)| name == "title") {
+        return Ok((app, None, FieldErrors::new()));
+    }
+    let body: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(typed)
+        .finish();
+    let data: DraftData = serde_html_form::from_str(&body).unwrap_or_default();
+    let (input, errors) = data.to_form().parse();
+    if !errors.is_empty() {
+        return Ok((app, Some(data), errors));
+    }
+    let txn = entities::db::write(&state.db).await?;
+    let app = applications::save_draft(&txn, app, &input, state.now()).await?;
+    txn.commit().await?;
+    Ok((app, Some(data), errors))
 }
 
 async fn download(
@@ -608,8 +657,8 @@ async fn delete_attachment(
     signed: Signed,
     Path((id, aid)): Path<(i32, i32)>,
 ) -> AppResult<Response> {
-    let app = applications::own(&state.db, &signed.actor, id).await?;
-    if app.status != ApplicationStatus::Draft {
+    let (app, call) = applications::own_locked(&state.db, &signed.actor, id).await?;
+    if app.status != ApplicationStatus::Draft || !calls::accepts_applications(&call, state.now()) {
         return Err(AppError::BadRequest("error-application-read-only"));
     }
     let doc = attachments::find(&state.db, app.id, aid).await?;

@@ -10,7 +10,7 @@ use entities::entity::application::{self, ApplicationStatus};
 use entities::entity::call::{self, CallStatus};
 use entities::{Error as DomainError, FieldErrors, applications, calls, compliance, decision};
 use maud::Markup;
-use sea_orm::{EntityTrait, TransactionTrait};
+use sea_orm::EntityTrait;
 use serde::Deserialize;
 use templates::components::FormView;
 use templates::pages::compliance::{self as pages, ClarificationView, RequirementRow};
@@ -108,7 +108,7 @@ async fn step<F, T>(
 where
     F: AsyncFnOnce(&sea_orm::DatabaseTransaction) -> Result<T, DomainError>,
 {
-    let txn = state.db.begin().await?;
+    let txn = entities::db::write(&state.db).await?;
     match change(&txn).await {
         Ok(_) => {
             txn.commit().await?;

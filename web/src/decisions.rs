@@ -17,7 +17,7 @@ use entities::entity::{declaration, scorecard, user};
 use entities::money::Eur;
 use entities::{Error as DomainError, FieldErrors, calls, panel, scoring};
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 use templates::components::FormView;
 use templates::pages::decisions::{self as pages, PanelMemberRow, PanelView, ResultsView, StandingRow};
@@ -127,7 +127,7 @@ async fn set_panel(
     MultiForm(f): MultiForm<PanelForm>,
 ) -> AppResult<Response> {
     let c = calls::managed(&state.db, &signed.actor, id).await?;
-    let txn = state.db.begin().await?;
+    let txn = entities::db::write(&state.db).await?;
     match panel::set_panel(&txn, &signed.actor, &c, &f.member, f.chair, state.now()).await {
         Ok(()) => {
             txn.commit().await?;
@@ -277,7 +277,7 @@ async fn decide<F, T>(
 where
     F: AsyncFnOnce(&sea_orm::DatabaseTransaction) -> Result<T, DomainError>,
 {
-    let txn = state.db.begin().await?;
+    let txn = entities::db::write(&state.db).await?;
     match change(&txn).await {
         Ok(_) => {
             txn.commit().await?;

@@ -7,7 +7,7 @@ use entities::accounts::{add_membership, create_confirmed_user};
 use entities::domain::{Email, Lang, OrgKind, Role};
 use entities::entity::user;
 use entities::orgs;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use crate::config::Config;
 
@@ -69,7 +69,7 @@ pub async fn load(cfg: &Config, db: &DatabaseConnection) -> anyhow::Result<()> {
         return Ok(());
     }
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = entities::db::write(db).await?;
     let agency = match orgs::state_agency(&txn).await? {
         Some(a) => a,
         None => {
@@ -205,7 +205,7 @@ pub async fn load(cfg: &Config, db: &DatabaseConnection) -> anyhow::Result<()> {
 pub async fn create_admin(db: &DatabaseConnection, email: &str, name: &str, password: &str) -> anyhow::Result<()> {
     let email = Email::parse(email).context("--email is not a valid address")?;
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = entities::db::write(db).await?;
     let agency = match orgs::state_agency(&txn).await? {
         Some(a) => a,
         None => {
@@ -494,7 +494,7 @@ async fn load_call(
             entities::attachments::record(db, &draft, "darba-plāns.pdf", &stored, member.user.id, now).await?;
         }
         if submit {
-            let txn = db.begin().await?;
+            let txn = entities::db::write(db).await?;
             applications::submit(&txn, &member, draft.id, &format!("{:064x}", i + 1), now).await?;
             txn.commit().await?;
         }

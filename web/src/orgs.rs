@@ -10,7 +10,6 @@ use entities::accounts::{self, NewInvitation};
 use entities::domain::OrgKind;
 use entities::entity::organisation;
 use entities::{Error as DomainError, orgs, policy};
-use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use templates::components::FormView;
 use templates::pages::orgs::{self as pages, InvitationRowView, MemberView, OrgListView, OrgPageView, OrgRowView};
@@ -98,7 +97,7 @@ async fn create(State(state): State<AppState>, signed: Signed, Form(f): Form<Cre
     let parsed = orgs::NewOrg::parse(&f.kind, f.parent_id.parse().ok(), &f.name, &f.reg_no);
     let result = match parsed {
         Ok(new) => {
-            let txn = state.db.begin().await?;
+            let txn = entities::db::write(&state.db).await?;
             let created = orgs::create(&txn, &signed.actor, new, Utc::now()).await;
             if created.is_ok() {
                 txn.commit().await?;
@@ -260,7 +259,7 @@ async fn invite(
     }
     let result = match NewInvitation::parse(&f.email, &f.name, &f.role) {
         Ok(new) => {
-            let txn = state.db.begin().await?;
+            let txn = entities::db::write(&state.db).await?;
             let invited = accounts::invite(&txn, &signed.actor, &org, new, Utc::now()).await;
             if invited.is_ok() {
                 txn.commit().await?;

@@ -21,7 +21,7 @@ use entities::policy::Actor;
 use entities::{Error as DomainError, FieldErrors, plan_queries};
 use object_store::ObjectStoreExt;
 use object_store::path::Path as StorePath;
-use sea_orm::{EntityTrait, TransactionTrait};
+use sea_orm::EntityTrait;
 use serde::Deserialize;
 use templates::components::FormView;
 use templates::pages::plans::{self as pages, FundingView, PlanControls, PupilsView, request_name, semester_label};
@@ -184,7 +184,7 @@ async fn register(
         let page = pupils_page(&state, &signed, id, &ListQuery::default(), form(errors)).await?;
         return Ok(unprocessable(page));
     };
-    let txn = state.db.begin().await?;
+    let txn = entities::db::write(&state.db).await?;
     match plans::register_pupil(
         &txn,
         &signed.actor,
@@ -218,7 +218,7 @@ async fn staff_grants(
 ) -> AppResult<Response> {
     let on = |name: String| f.get(&name).is_some_and(|v| v == "on");
     let grants = (on(format!("register-{membership}")), on(format!("all-{membership}")));
-    let txn = state.db.begin().await?;
+    let txn = entities::db::write(&state.db).await?;
     plans::set_staff_grants(&txn, &signed.actor, id, membership, grants, state.now()).await?;
     txn.commit().await?;
     Ok(redirect_with_flash(
@@ -264,7 +264,7 @@ async fn assign(
         .await?
         .ok_or(AppError::BadRequest("plan-refused-not-school-staff"))?;
     let staff = Actor::load(&state.db, staff).await?;
-    let txn = state.db.begin().await?;
+    let txn = entities::db::write(&state.db).await?;
     plans::assign(&txn, &signed.actor, id, &staff, state.now()).await?;
     txn.commit().await?;
     Ok(redirect_with_flash(&state, &format!("/pupils/{id}"), "pupil-assigned"))
@@ -282,7 +282,7 @@ async fn start(
     Path(id): Path<i32>,
     Form(f): Form<StartForm>,
 ) -> AppResult<Response> {
-    let txn = state.db.begin().await?;
+    let txn = entities::db::write(&state.db).await?;
     match plans::start_plan(&txn, &signed.actor, id, f.semester_id, state.now()).await {
         Ok(plan) => {
             txn.commit().await?;
@@ -337,7 +337,7 @@ async fn change<T>(
     flash: &str,
     result: impl AsyncFnOnce(&sea_orm::DatabaseTransaction) -> entities::Result<T>,
 ) -> AppResult<Response> {
-    let txn = state.db.begin().await?;
+    let txn = entities::db::write(&state.db).await?;
     match result(&txn).await {
         Ok(_) => {
             txn.commit().await?;
@@ -712,7 +712,7 @@ async fn indirect_hours(
     Form(f): Form<HoursForm>,
 ) -> AppResult<Response> {
     let minutes = f.minutes.trim().parse().unwrap_or(0);
-    let txn = state.db.begin().await?;
+    let txn = entities::db::write(&state.db).await?;
     match plans::record_indirect_hours(
         &txn,
         &signed.actor,
@@ -742,7 +742,7 @@ async fn indirect_hours(
 }
 
 async fn decide(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
-    let txn = state.db.begin().await?;
+    let txn = entities::db::write(&state.db).await?;
     let (decided, school_id) = plans::decide_expense(&txn, &signed.actor, id, state.now()).await?;
     txn.commit().await?;
     let flash = if decided.status == plans::APPROVED {
@@ -758,7 +758,7 @@ async fn decide(State(state): State<AppState>, signed: Signed, Path(id): Path<i3
 }
 
 async fn pay(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
-    let txn = state.db.begin().await?;
+    let txn = entities::db::write(&state.db).await?;
     let (_, school_id) = plans::pay_expense(&txn, &signed.actor, id, state.now()).await?;
     txn.commit().await?;
     Ok(redirect_with_flash(
@@ -827,7 +827,7 @@ async fn create_semester(
     let result = match (year, starts, ends, cap) {
         (Some(year), Some(starts), Some(ends), Some(cap)) => {
             let half = f.half.trim().parse().unwrap_or(0);
-            let txn = state.db.begin().await?;
+            let txn = entities::db::write(&state.db).await?;
             let made = plans::create_semester(&txn, year, half, (starts, ends), cap, state.now()).await;
             if let Ok(s) = &made {
                 entities::audit::record(
@@ -881,7 +881,7 @@ async fn close_semester(
 ) -> AppResult<Response> {
     admin(&signed)?;
     f.required()?;
-    let txn = state.db.begin().await?;
+    let txn = entities::db::write(&state.db).await?;
     plans::close_semester(&txn, &signed.actor, id, state.now()).await?;
     txn.commit().await?;
     Ok(redirect_with_flash(&state, "/admin/semesters", "semester-closed-flash"))
@@ -915,7 +915,7 @@ async fn add_to_catalogue(
 ) -> AppResult<Response> {
     admin(&signed)?;
     let code = f.code.trim().to_ascii_lowercase();
-    let txn = state.db.begin().await?;
+    let txn = entities::db::write(&state.db).await?;
     let result = if code.is_empty()
         || !code
             .bytes()

@@ -9,7 +9,6 @@ use entities::domain::Role;
 use entities::entity::organisation;
 use entities::profiles::{self, MemberForm, ProfileForm};
 use entities::{Error as DomainError, FieldErrors, policy};
-use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use templates::components::FormView;
 use templates::pages::profile::{self as pages, ProfileView};
@@ -173,7 +172,7 @@ async fn save(
         }
         Err(e) => return Err(e.into()),
     };
-    let txn = state.db.begin().await?;
+    let txn = entities::db::write(&state.db).await?;
     profiles::save(&txn, &signed.actor, org, &input, state.now()).await?;
     txn.commit().await?;
     Ok(redirect_with_flash(

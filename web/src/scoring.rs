@@ -14,7 +14,7 @@ use entities::entity::{call, declaration, organisation, panel_member, scorecard}
 use entities::money::Eur;
 use entities::panel::{self, MarkForm};
 use entities::{Error as DomainError, FieldErrors, applications, calls};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Deserialize;
 use templates::components::FormView;
 use templates::pages::scoring::{self as pages, CriterionRow, PanelAppRow, PanelCallRow, PanelCallView, ScorecardView};
@@ -279,7 +279,7 @@ async fn declare(
     Form(f): Form<DeclareForm>,
 ) -> AppResult<Response> {
     let conflict = f.conflict == "yes";
-    let txn = state.db.begin().await?;
+    let txn = entities::db::write(&state.db).await?;
     match panel::declare(&txn, &signed.actor, id, conflict, &f.note, state.now()).await {
         Ok(_) => {
             txn.commit().await?;
@@ -344,7 +344,7 @@ async fn save(
         })
         .collect();
     let submit = f.action == "submit";
-    let txn = state.db.begin().await?;
+    let txn = entities::db::write(&state.db).await?;
     match panel::save_card(&txn, &signed.actor, id, &marks, submit, state.now()).await {
         Ok(_) => {
             txn.commit().await?;

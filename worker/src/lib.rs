@@ -187,8 +187,7 @@ pub async fn send_test(cfg: &WorkerConfig, to: &str, lang: entities::domain::Lan
 
 /// Queues the reminders due at `now` (each once), in one transaction.
 pub async fn queue_reminders(db: &DatabaseConnection, now: chrono::DateTime<Utc>) -> Result<usize, WorkerError> {
-    use sea_orm::TransactionTrait;
-    let txn = db.begin().await?;
+    let txn = entities::db::write(db).await?;
     let queued = entities::reminders::queue_due(&txn, now).await?;
     txn.commit().await?;
     Ok(queued)
@@ -205,8 +204,7 @@ pub(crate) async fn close_calls(
     now: chrono::DateTime<Utc>,
     only: Option<i32>,
 ) -> Result<usize, WorkerError> {
-    use sea_orm::TransactionTrait;
-    let txn = db.begin().await?;
+    let txn = entities::db::write(db).await?;
     let closed = entities::calls::close_due(&txn, now, only).await?;
     txn.commit().await?;
     for c in &closed {

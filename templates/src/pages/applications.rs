@@ -46,6 +46,10 @@ pub struct ApplicationView {
     pub upload_hint: String,
     pub submit_key: String,
     pub can_withdraw: bool,
+    /// A draft its applicant may still change (its call accepts applications).
+    pub editable: bool,
+    /// A draft whose call no longer accepts applications: shown read-only, with that said.
+    pub past_deadline: bool,
     /// Compliance sections (the coordinator's tools, or the applicant's questions).
     pub extra: Markup,
 }
@@ -65,7 +69,7 @@ fn header(ctx: &PageCtx, v: &ApplicationView) -> Markup {
     }
 }
 
-fn attachments(ctx: &PageCtx, v: &ApplicationView, upload: bool) -> Markup {
+fn attachments(ctx: &PageCtx, v: &ApplicationView) -> Markup {
     let l = ctx.lang;
     html! {
         section {
@@ -74,7 +78,7 @@ fn attachments(ctx: &PageCtx, v: &ApplicationView, upload: bool) -> Markup {
                 p.empty { (t(l, "attachments-empty")) }
             } @else {
                 table {
-                    thead { tr { th { (t(l, "attachment-name")) } th { (t(l, "attachment-kind")) } th { (t(l, "attachment-size")) } @if upload { th {} } } }
+                    thead { tr { th { (t(l, "attachment-name")) } th { (t(l, "attachment-kind")) } th { (t(l, "attachment-size")) } @if v.editable { th {} } } }
                     tbody { @for a in &v.attachments { tr {
                         td { a href=(a.href) download { (a.name) } }
                         td { (a.kind) }
@@ -85,19 +89,26 @@ fn attachments(ctx: &PageCtx, v: &ApplicationView, upload: bool) -> Markup {
                     } } }
                 }
             }
-            @if upload {
-                @let error = v.form.errors.get("file");
-                form method="post" enctype="multipart/form-data" action={ "/applications/" (v.id) "/attachments?_csrf=" (ctx.csrf) } {
-                    div.field.has-error[error.is_some()] {
-                        label for="file" { (t(l, "attachment-upload-label")) }
-                        p.hint id="file-hint" { (v.upload_hint) }
-                        @if let Some(m) = error { p.error id="file-error" { (t(l, m)) } }
-                        input id="file" name="file" type="file" required aria-describedby="file-hint"
-                            accept=".pdf,.png,.jpg,.jpeg,.docx,.xlsx,.odt,.ods";
-                    }
-                    button type="submit" { (t(l, "attachment-upload")) }
-                }
-            }
+        }
+    }
+}
+
+/// The file field of the draft form. Its button sends the whole form, as multipart, to the
+/// upload address, so that what was typed above it is saved with the document.
+fn upload_field(ctx: &PageCtx, v: &ApplicationView) -> Markup {
+    let l = ctx.lang;
+    let error = v.form.errors.get("file");
+    html! {
+        div.field.has-error[error.is_some()] {
+            label for="file" { (t(l, "attachment-upload-label")) }
+            p.hint id="file-hint" { (v.upload_hint) }
+            @if let Some(m) = error { p.error id="file-error" { (t(l, m)) } }
+            input id="file" name="file" type="file" aria-describedby="file-hint"
+                aria-invalid=[error.map(|_| "true")]
+                accept=".pdf,.png,.jpg,.jpeg,.docx,.xlsx,.odt,.ods";
+            " "
+            button.secondary type="submit" formenctype="multipart/form-data"
+                formaction={ "/applications/" (v.id) "/attachments?_csrf=" (ctx.csrf) } { (t(l, "attachment-upload")) }
         }
     }
 }
@@ -162,6 +173,7 @@ pub fn edit(ctx: &PageCtx, v: &ApplicationView) -> Markup {
                     }
                     button.secondary type="submit" name="action" value="add_line" { (t(l, "budget-add-line")) }
                 }
+                (upload_field(ctx, v))
                 p.actions {
                     button type="submit" name="action" value="save" { (t(l, "application-save")) }
                     " "
@@ -169,7 +181,7 @@ pub fn edit(ctx: &PageCtx, v: &ApplicationView) -> Markup {
                 }
                 p.hint { (t(l, "application-submit-lead")) }
             }
-            (attachments(ctx, v, true))
+            (attachments(ctx, v))
             (v.extra)
         },
     )
@@ -182,6 +194,9 @@ pub fn view(ctx: &PageCtx, v: &ApplicationView) -> Markup {
         ctx,
         &v.title,
         html! {
+            @if v.past_deadline {
+                p.notice role="status" { (t(l, "application-draft-past-deadline")) }
+            }
             (header(ctx, v))
             @for (key, label) in [("summary", "application-summary"), ("target_group", "application-target-group"), ("activities", "application-activities"), ("timeline", "application-timeline")] {
                 h2 { (t(l, label)) } p.pre { (value(key)) }
@@ -196,7 +211,7 @@ pub fn view(ctx: &PageCtx, v: &ApplicationView) -> Markup {
                 tbody { @for line in &v.lines { tr { td { (line.category) } td { (line.description) } td.num { (line.quantity) } td.num { (line.unit_cost) } td.num { (line.total) } } } }
                 tfoot { tr { th colspan="4" { (t(l, "budget-total")) } td.num { strong { (v.budget_total) } } } }
             }
-            (attachments(ctx, v, false))
+            (attachments(ctx, v))
             (v.extra)
             @if v.can_withdraw {
                 p { a.button.secondary href={ "/applications/" (v.id) "/withdraw" } { (t(l, "application-withdraw")) } }

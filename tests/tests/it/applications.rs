@@ -8,7 +8,7 @@ use entities::domain::Role;
 use entities::entity::application::ApplicationStatus;
 use entities::entity::{application, call};
 use pumpurs_tests::{both_backends, seed};
-use sea_orm::{EntityTrait, TransactionTrait};
+use sea_orm::EntityTrait;
 
 fn key(n: u32) -> String {
     format!("{n:064x}")
@@ -21,7 +21,7 @@ async fn submit(
     key: &str,
     now: chrono::DateTime<Utc>,
 ) -> Result<Submitted, Error> {
-    let txn = app.db.begin().await.expect("begin");
+    let txn = entities::db::write(&app.db).await.expect("begin");
     let result = applications::submit(&txn, member, id, key, now).await;
     if result.is_ok() {
         txn.commit().await.expect("commit");
@@ -70,7 +70,7 @@ both_backends!(
         for (i, (member, id)) in drafts.into_iter().enumerate() {
             let db = app.db.clone();
             tasks.push(tokio::spawn(async move {
-                let txn = db.begin().await.expect("begin");
+                let txn = entities::db::write(&db).await.expect("begin");
                 let result = applications::submit(&txn, &member, id, &key(i as u32), Utc::now()).await;
                 txn.commit().await.expect("commit");
                 match result {

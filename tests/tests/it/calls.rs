@@ -6,7 +6,7 @@ use entities::domain::Role;
 use entities::entity::application::ApplicationStatus;
 use entities::entity::{application, attachment};
 use pumpurs_tests::{Backend, TestApp, both_backends, seed};
-use sea_orm::{EntityTrait, TransactionTrait};
+use sea_orm::EntityTrait;
 
 /// A coordinator and an NGO member with a published call closing at `closes_at`.
 async fn setup(
@@ -43,12 +43,17 @@ both_backends!(
         let done = b.submit(&page, &path, &draft_fields(&page, "submit").pairs()).await;
         assert_eq!(done.text(".flash"), "Pieteikums iesniegts. Apstiprinājumu nosūtījām uz jūsu e-pastu.", "{}", done.body);
 
-        app.clock.hold(Some(deadline));
+        // The form was opened before the deadline and sent at it: refused, shown read-only.
         let path = format!("/applications/{}", second.id);
         let page = b.get(&path).await;
+        app.clock.hold(Some(deadline));
         let late = b.submit(&page, &path, &draft_fields(&page, "submit").pairs()).await;
-        assert_eq!(late.status, 422);
-        assert!(late.text(".error-summary").contains("Pieteikumu termiņš ir beidzies."), "{}", late.text(".error-summary"));
+        assert_eq!(late.status, 409);
+        assert!(late.text(".notice").contains("termiņš ir beidzies"), "{}", late.body);
+        assert!(!late.has_form(&path), "no Save or Submit past the deadline");
+        let shown = b.get(&path).await;
+        assert!(shown.text(".notice").contains("Šo melnrakstu vairs nevar labot vai iesniegt"), "{}", shown.body);
+        assert!(!shown.has_form(&path) && !shown.contains("Iesniegt pieteikumu"), "{}", shown.body);
         let second = application::Entity::find_by_id(second.id).one(&app.db).await.expect("q").expect("row");
         assert_eq!((second.status, second.ref_no), (ApplicationStatus::Draft, None));
         let public = b.get(&format!("/calls/{}", call.id)).await;
@@ -100,7 +105,7 @@ both_backends!(
         active.title = sea_orm::ActiveValue::Set("=HYPERLINK(\"http://evil.example\",\"x\")".to_owned());
         sea_orm::ActiveModelTrait::update(active, &app.db).await.expect("title");
         let unsubmitted = seed::draft(&app.db, &member, &call, &w.ngo).await;
-        let txn = app.db.begin().await.expect("begin");
+        let txn = entities::db::write(&app.db).await.expect("begin");
         entities::applications::submit(&txn, &member, draft.id, &format!("{:064x}", 1), Utc::now()).await.expect("submit");
         txn.commit().await.expect("commit");
 

@@ -169,8 +169,15 @@ both_backends!(
         let year = entities::time::to_riga(chrono::Utc::now() - chrono::Duration::days(1)).format("%Y").to_string();
         assert!(submitted.text("dl").contains(&format!("REZ-{year}-001")), "{}", submitted.text("dl"));
         assert!(!submitted.has_form(&app_path), "read-only once submitted");
-        let resubmit = ngo.submit(&page, &app_path, &[&fields[..], &[("action", "submit")]].concat()).await;
-        assert_eq!(resubmit.status, 400, "the old form cannot change a submitted application");
+        // A second click of the same form lands on the submitted application; a save from the
+        // old form changes nothing.
+        let changed: Vec<(&str, &str)> = fields.iter().map(|&(k, v)| if k == "title" { (k, "Changed") } else { (k, v) }).collect();
+        let again = ngo.submit(&page, &app_path, &[&changed[..], &[("action", "submit")]].concat()).await;
+        assert_eq!((again.status, again.path.as_str()), (200, app_path.as_str()));
+        assert_eq!(again.text(".flash"), "Pieteikums iesniegts. Apstiprinājumu nosūtījām uz jūsu e-pastu.");
+        assert!(!again.contains("Changed"), "nothing changed");
+        let resave = ngo.submit(&page, &app_path, &[&fields[..], &[("action", "save")]].concat()).await;
+        assert_eq!(resave.status, 400, "the old form cannot change a submitted application");
         let receipts: Vec<_> = crate::outbox_events(app).await.into_iter().filter(|e| matches!(e, EmailEvent::ApplicationReceipt { .. })).collect();
         assert_eq!(receipts.len(), 1);
 

@@ -6,7 +6,7 @@ use entities::domain::Role;
 use entities::entity::application::ApplicationStatus;
 use entities::entity::{application, audit_log};
 use pumpurs_tests::{both_backends, seed};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 both_backends!(
     async fn a_deadline_only_moves_later_and_each_move_is_audited(app) {
@@ -46,7 +46,7 @@ both_backends!(
         let call = seed::open_call(&app.db, &coordinator, w.muni_a.id, deadline).await;
         let (first, second) = (seed::draft(&app.db, &member, &call, &w.ngo).await, seed::draft(&app.db, &member, &call, &w.ngo).await);
         for (i, id) in [first.id, second.id].into_iter().enumerate() {
-            let txn = app.db.begin().await.expect("begin");
+            let txn = entities::db::write(&app.db).await.expect("begin");
             entities::applications::submit(&txn, &member, id, &format!("{:064x}", i + 1), Utc::now()).await.expect("submit");
             txn.commit().await.expect("commit");
         }

@@ -8,6 +8,8 @@
 mod accounts;
 mod applications;
 mod calls;
+mod concurrency;
+mod forms;
 mod journey;
 mod lifecycle;
 mod model;

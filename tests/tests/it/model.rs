@@ -4,7 +4,7 @@ use chrono::Utc;
 use entities::audit;
 use entities::money::Eur;
 use pumpurs_tests::both_backends;
-use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
+use sea_orm::{ConnectionTrait, Statement};
 
 both_backends!(
     async fn money_sums_in_sql_are_exact(app) {
@@ -17,7 +17,7 @@ both_backends!(
             seed ^= seed << 17;
             cents.push((seed % 10_000_000) as i64 + 10);
         }
-        let txn = app.db.begin().await.expect("begin");
+        let txn = entities::db::write(&app.db).await.expect("begin");
         txn.execute_unprepared("CREATE TEMPORARY TABLE money_probe (cents BIGINT NOT NULL)").await.expect("create");
         let values: Vec<String> = cents.iter().map(|c| format!("({c})")).collect();
         txn.execute_unprepared(&format!("INSERT INTO money_probe (cents) VALUES {}", values.join(","))).await.expect("insert");

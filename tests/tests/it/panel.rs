@@ -9,7 +9,7 @@ use entities::scoring::{self, Mark};
 use entities::{Error, calls};
 use pumpurs_tests::{TestApp, both_backends, seed};
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 struct Setup {
     coordinator: entities::policy::Actor,
@@ -52,7 +52,7 @@ async fn setup(app: &TestApp) -> Setup {
     let mut apps = [0; 2];
     for (i, slot) in apps.iter_mut().enumerate() {
         let draft = seed::draft(&app.db, &member, &call, &w.ngo).await;
-        let txn = app.db.begin().await.expect("begin");
+        let txn = entities::db::write(&app.db).await.expect("begin");
         entities::applications::submit(&txn, &member, draft.id, &format!("{:064x}", i + 1), Utc::now())
             .await
             .expect("submit");
@@ -186,7 +186,7 @@ both_backends!(
         let mut ids = Vec::new();
         for i in 0..4 {
             let draft = seed::draft(&app.db, &ngo, &call, &w.ngo).await;
-            let txn = app.db.begin().await.expect("begin");
+            let txn = entities::db::write(&app.db).await.expect("begin");
             entities::applications::submit(&txn, &ngo, draft.id, &format!("{:064x}", i + 1), Utc::now()).await.expect("submit");
             txn.commit().await.expect("commit");
             ids.push(draft.id);

@@ -187,7 +187,7 @@ both_backends!(
         let mut ids = Vec::new();
         for i in 0..3 {
             let draft = seed::draft(&app.db, &ngo, &call, &w.ngo).await;
-            let txn = sea_orm::TransactionTrait::begin(&app.db).await.expect("begin");
+            let txn = entities::db::write(&app.db).await.expect("begin");
             entities::applications::submit(&txn, &ngo, draft.id, &format!("{:064x}", i + 1), Utc::now()).await.expect("submit");
             txn.commit().await.expect("commit");
             ids.push(draft.id);

@@ -282,12 +282,12 @@ both_backends!(
         // The first expense is decided but not yet committed when the second's decision comes.
         let record = |cents, day| plans::record_expense(&app.db, &s.director, measure.id, Eur::from_cents(cents), date(2026, 10, day), None, Utc::now());
         let (one, two) = (record(6_000, 1).await.expect("first"), record(5_000, 2).await.expect("second"));
-        let first = sea_orm::TransactionTrait::begin(&app.db).await.expect("begin");
+        let first = entities::db::write(&app.db).await.expect("begin");
         let (e, _) = plans::decide_expense(&first, &s.director, one.id, Utc::now()).await.expect("first");
         assert_eq!(e.status, "approved");
         let (db, director) = (app.db.clone(), s.director.clone());
         let second = tokio::spawn(async move {
-            let txn = sea_orm::TransactionTrait::begin(&db).await.expect("begin");
+            let txn = entities::db::write(&db).await.expect("begin");
             let (e, _) = plans::decide_expense(&txn, &director, two.id, Utc::now()).await.expect("second");
             txn.commit().await.expect("commit");
             e.status

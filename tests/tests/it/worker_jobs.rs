@@ -18,7 +18,7 @@ both_backends!(
         let deadline = (Utc::now() + Duration::hours(2)).duration_trunc(Duration::seconds(1)).expect("trunc");
         let c = seed::open_call(&app.db, &coordinator, w.muni_a.id, deadline).await;
         let draft = seed::draft(&app.db, &member, &c, &w.ngo).await;
-        let txn = sea_orm::TransactionTrait::begin(&app.db).await.expect("begin");
+        let txn = entities::db::write(&app.db).await.expect("begin");
         entities::applications::submit(&txn, &member, draft.id, &format!("{:064x}", 1), Utc::now()).await.expect("submit");
         txn.commit().await.expect("commit");
 
@@ -134,7 +134,7 @@ both_backends!(
         let c = seed::open_call(&app.db, &coordinator, w.muni_a.id, deadline).await;
         seed::draft(&app.db, &drafting, &c, &w.ngo).await;
         let submitted = seed::draft(&app.db, &done, &c, &other_ngo).await;
-        let txn = sea_orm::TransactionTrait::begin(&app.db).await.expect("begin");
+        let txn = entities::db::write(&app.db).await.expect("begin");
         entities::applications::submit(&txn, &done, submitted.id, &format!("{:064x}", 1), Utc::now()).await.expect("submit");
         txn.commit().await.expect("commit");
         entities::panel::set_panel(&app.db, &coordinator, &c, &[member.user.id], Some(member.user.id), Utc::now()).await.expect("panel");
@@ -208,7 +208,7 @@ async fn archive_on_s3(app: &pumpurs_tests::TestApp) {
             .await
             .expect("record");
         sums.push(stored.sha256);
-        let txn = sea_orm::TransactionTrait::begin(&app.db).await.expect("begin");
+        let txn = entities::db::write(&app.db).await.expect("begin");
         entities::applications::submit(&txn, &member, draft.id, &format!("{:064x}", i + 1), Utc::now())
             .await
             .expect("submit");

@@ -11,7 +11,6 @@ use entities::entity::application::ApplicationStatus;
 use entities::entity::call::{self, CallStatus};
 use entities::money::Eur;
 use entities::{Error as DomainError, FieldErrors, applications};
-use sea_orm::TransactionTrait;
 use serde::Deserialize;
 use templates::NavLink;
 use templates::components::FormView;
@@ -302,7 +301,7 @@ async fn create(
         }
         Err(e) => return Err(e.into()),
     };
-    let txn = state.db.begin().await?;
+    let txn = entities::db::write(&state.db).await?;
     let call = calls::create(&txn, &signed.actor, q.municipality, &input, state.now()).await?;
     txn.commit().await?;
     Ok(redirect_with_flash(
@@ -405,7 +404,7 @@ async fn update(
         }
         Err(e) => return Err(e.into()),
     };
-    let txn = state.db.begin().await?;
+    let txn = entities::db::write(&state.db).await?;
     calls::update_draft(&txn, &signed.actor, c, &input, state.now()).await?;
     txn.commit().await?;
     Ok(redirect_with_flash(
@@ -417,7 +416,7 @@ async fn update(
 
 async fn publish(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
     let c = calls::managed(&state.db, &signed.actor, id).await?;
-    let txn = state.db.begin().await?;
+    let txn = entities::db::write(&state.db).await?;
     match calls::publish(&txn, &signed.actor, c.clone(), state.now()).await {
         Ok(_) => {
             txn.commit().await?;
@@ -445,7 +444,7 @@ async fn extend(
     Form(f): Form<ExtendForm>,
 ) -> AppResult<Response> {
     let c = calls::managed(&state.db, &signed.actor, id).await?;
-    let txn = state.db.begin().await?;
+    let txn = entities::db::write(&state.db).await?;
     match calls::extend_deadline(&txn, &signed.actor, c.clone(), &f.closes_at, state.now()).await {
         Ok(_) => {
             txn.commit().await?;
