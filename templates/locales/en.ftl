@@ -143,6 +143,7 @@ pager-prev = Previous
 pager-next = Next
 pager-status = Page { $page } of { $pages } ({ $total } entries)
 
+error-title-prefix = Error:
 error-summary = Please correct the following:
 error-required = This field is required.
 error-too-long = The text is too long.

@@ -143,6 +143,7 @@ pager-prev = Iepriekšējā
 pager-next = Nākamā
 pager-status = { $page }. lapa no { $pages } ({ $total } ieraksti)
 
+error-title-prefix = Kļūda:
 error-summary = Lūdzu, izlabojiet norādīto:
 error-required = Šis lauks ir obligāts.
 error-too-long = Teksts ir par garu.

@@ -54,7 +54,9 @@ impl FormView {
     }
 }
 
-/// The list of problems at the top of a rejected form, each linking to its field.
+/// The list of problems at the top of a rejected form. The layout completes it once the page
+/// is drawn (`summary::complete`): each problem named by its field's label, in the order of the
+/// form, linking to the field.
 pub fn error_summary(lang: Lang, form: &FormView) -> Markup {
     html! {
         @if !form.errors.is_empty() {
@@ -62,7 +64,7 @@ pub fn error_summary(lang: Lang, form: &FormView) -> Markup {
                 h2 { (t(lang, "error-summary")) }
                 ul {
                     @for (field, message) in &form.errors.0 {
-                        li { a href={ "#" (field) } { (t(lang, message)) } }
+                        li data-field=(field) { a href={ "#" (field) } { (t(lang, message)) } }
                     }
                 }
             }

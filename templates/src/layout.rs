@@ -1,6 +1,6 @@
 //! The page layout: header with navigation for the user's roles, language switch, main, footer.
 
-use maud::{DOCTYPE, Markup, html};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use crate::{Lang, components, t};
 
@@ -37,6 +37,12 @@ pub struct NavLink {
 
 pub fn layout(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
     let l = ctx.lang;
+    let body = PreEscaped(crate::summary::complete(&body.0));
+    let head_title = if crate::summary::has_errors(&body.0) {
+        format!("{} {title}", t(l, "error-title-prefix"))
+    } else {
+        title.to_owned()
+    };
     let other = match l {
         Lang::Lv => Lang::En,
         Lang::En => Lang::Lv,
@@ -47,8 +53,9 @@ pub fn layout(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " — " (t(l, "app-name")) }
+                title { (head_title) " — " (t(l, "app-name")) }
                 link rel="stylesheet" href="/static/app.css";
+                script src="/static/app.js" defer {}
             }
             body {
                 a.skip href="#main" { (t(l, "skip-to-content")) }

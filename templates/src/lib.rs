@@ -7,6 +7,7 @@ pub mod email;
 pub mod i18n;
 pub mod layout;
 pub mod pages;
+pub mod summary;
 
 pub use entities::domain::Lang;
 pub use i18n::{t, tf};
@@ -14,3 +15,7 @@ pub use layout::{NavLink, PageCtx, layout};
 
 /// The stylesheet, served at `/static/app.css` (no inline styles: the CSP forbids them).
 pub const STYLESHEET: &str = include_str!("../static/app.css");
+
+/// The one script, served at `/static/app.js`: progressive only (moves focus to an error
+/// summary); every page works without it.
+pub const SCRIPT: &str = include_str!("../static/app.js");

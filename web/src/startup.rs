@@ -113,6 +113,7 @@ pub fn router(state: AppState) -> Router {
         .merge(stats::router())
         .merge(devmail::router())
         .route("/static/app.css", get(stylesheet))
+        .route("/static/app.js", get(script))
         .route("/health", get(|| async { "ok" }))
         .fallback(|| async { AppError::NotFound })
         .layer(from_fn_with_state(state.clone(), ctx::context))
@@ -135,6 +136,16 @@ async fn stylesheet() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         templates::STYLESHEET,
+    )
+}
+
+async fn script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        templates::SCRIPT,
     )
 }
 

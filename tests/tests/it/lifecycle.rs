@@ -107,9 +107,16 @@ both_backends!(
         assert_eq!(refused.status, 422);
         let problems = refused.texts(".error-summary li");
         assert_eq!(problems.len(), 3, "{problems:?}");
-        assert!(problems.contains(&"Termiņam jābūt nākotnē.".to_owned()));
-        assert!(problems.contains(&"Katra kritērija svaram jābūt lielākam par nulli.".to_owned()));
-        assert!(problems.contains(&"Lielākā summa vienam projektam nevar pārsniegt kopējo finansējumu.".to_owned()));
+        // Each problem names its field by its label, in the order of the form, and links to it.
+        assert_eq!(problems, vec![
+            "Pieteikumu termiņš: Termiņam jābūt nākotnē.".to_owned(),
+            "Lielākā summa vienam projektam: Lielākā summa vienam projektam nevar pārsniegt kopējo finansējumu.".to_owned(),
+            "Katra kritērija svaram jābūt lielākam par nulli.".to_owned(),
+        ]);
+        for href in refused.attrs(".error-summary li a", "href") {
+            assert_eq!(refused.attrs(&format!("[id='{}']", &href[1..]), "id").len(), 1, "{href} leads to one element");
+        }
+        assert!(refused.text("title").starts_with("Kļūda: "), "{}", refused.text("title"));
         let still = entities::entity::call::Entity::find_by_id(call.id).one(&app.db).await.expect("q").expect("row");
         assert_eq!(still.status, entities::entity::call::CallStatus::Draft);
         assert_eq!(b.get("/api/v1/calls").await.body, "{\"calls\":[]}", "an unpublished call is not public");

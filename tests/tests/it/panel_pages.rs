@@ -112,7 +112,7 @@ both_backends!(
         assert_eq!(page.attrs("input[name=member]", "value").len(), 2);
         let (id1, id2) = (members[0].user.id.to_string(), members[1].user.id.to_string());
         let bad = b.submit(&page, &panel_path, &[("member", &id1), ("chair", &id2)]).await;
-        assert_eq!((bad.status, bad.text(".error-summary li")), (422, "Komisijas priekšsēdētājam jābūt vienam no komisijas locekļiem.".to_owned()));
+        assert_eq!((bad.status, bad.text(".error-summary li")), (422, "priekšsēdētājs: Komisijas priekšsēdētājam jābūt vienam no komisijas locekļiem.".to_owned()));
         let saved = b.submit(&page, &panel_path, &[("member", &id1), ("member", &id2), ("chair", &id1)]).await;
         assert_eq!(saved.text(".flash"), "Komisija saglabāta.");
 

@@ -60,7 +60,8 @@ both_backends!(
         assert_eq!(page.header("x-content-type-options"), "nosniff");
         assert_eq!(page.header("referrer-policy"), "same-origin");
         assert!(page.attrs("[style]", "style").is_empty(), "no inline styles under the CSP");
-        assert!(page.attrs("script", "src").is_empty());
+        assert_eq!(page.attrs("script", "src"), vec!["/static/app.js".to_owned()], "our one script, from this site");
+        assert!(page.texts("script").iter().all(String::is_empty), "no inline script");
         let css = app.browser().get("/static/app.css").await;
         assert!(css.header("content-type").starts_with("text/css"));
     }
