@@ -82,7 +82,7 @@ fn position(page: &str, id: &str) -> Option<usize> {
 }
 
 /// The text of the label of the field with this id, without markup inside it.
-fn label<'a>(page: &'a str, id: &str) -> Option<String> {
+fn label(page: &str, id: &str) -> Option<String> {
     let open = format!("<label for=\"{id}\"");
     let from = page.find(&open)? + open.len();
     let body_from = page[from..].find('>')? + from + 1;
