@@ -223,7 +223,11 @@ pub fn parse_marks(
             .cloned()
             .unwrap_or_default();
         let comment: String = form.comment.trim().chars().take(2000).collect();
-        let mark = if form.not_applicable {
+        let mark = if form.not_applicable && !form.points.trim().is_empty() {
+            // Both would silently drop the points typed: the member says which they meant.
+            e.add(field.clone(), "error-score-points-and-na");
+            None
+        } else if form.not_applicable {
             Some(Mark::NotApplicable)
         } else if form.points.trim().is_empty() {
             if complete {

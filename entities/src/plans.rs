@@ -415,6 +415,16 @@ async fn find(conn: &impl ConnectionTrait, actor: &Actor, plan_id: i32) -> Resul
     })
 }
 
+/// The plan a measure belongs to, if the actor may see that plan (it reads no pupil data, so
+/// nothing is audited): where a form posted under a measure leads back to.
+pub async fn plan_of_measure(conn: &impl ConnectionTrait, actor: &Actor, measure_id: i32) -> Result<i32> {
+    let measure = plan_measure::Entity::find_by_id(measure_id)
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok(find(conn, actor, measure.plan_id).await?.plan.id)
+}
+
 /// An approval by the state, the last level of every chain: the plan was approved as a whole.
 fn state_approved() -> sea_orm::Condition {
     sea_orm::Condition::all()

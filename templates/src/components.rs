@@ -28,18 +28,62 @@ pub fn confirmed_action(ctx: &PageCtx, action: &str, key: i32, confirm: &str, bu
 }
 
 /// A form as the user last sent it: the values they typed and what is wrong with them.
+///
+/// A form drawn several times on one page (a session form under each measure) is drawn from a
+/// *scoped* view (`scoped`): every field's id — and the key its value and problem are kept
+/// under — ends in the scope, so ids stay unique, and what was typed into one copy (moved
+/// there by `in_scope`) comes back in that copy only.
 #[derive(Debug, Clone, Default)]
 pub struct FormView {
     pub values: BTreeMap<String, String>,
     pub errors: FieldErrors,
+    /// Appended to field ids: empty, or `-SCOPE`.
+    pub suffix: String,
 }
 
 impl FormView {
     pub fn new() -> Self {
         Self::default()
     }
+    /// This form as typed into the copy drawn with `scope`: its values and problems are moved
+    /// to that copy's ids.
+    pub fn in_scope(self, scope: &str) -> Self {
+        let key = |k: String| format!("{k}-{scope}");
+        Self {
+            values: self.values.into_iter().map(|(k, v)| (key(k), v)).collect(),
+            errors: FieldErrors(self.errors.0.into_iter().map(|(k, m)| (key(k), m)).collect()),
+            suffix: self.suffix,
+        }
+    }
+    /// The view to draw the copy of a form with `scope` from.
+    pub fn scoped(&self, scope: &str) -> Self {
+        Self {
+            suffix: format!("-{scope}"),
+            ..self.clone()
+        }
+    }
+    /// Whether anything was typed into, or is wrong with, the copy drawn with `scope`.
+    pub fn touches(&self, scope: &str) -> bool {
+        let end = format!("-{scope}");
+        self.values
+            .keys()
+            .chain(self.errors.0.keys())
+            .any(|k| k.ends_with(&end))
+    }
+    /// The id of field `name` in this (copy of the) form.
+    pub fn id(&self, name: &str) -> String {
+        format!("{name}{}", self.suffix)
+    }
+    /// What was typed into field `name` of this copy.
+    pub fn typed(&self, name: &str) -> &str {
+        self.value(&self.id(name))
+    }
+    /// What is wrong with field `name` of this copy.
+    pub fn error(&self, name: &str) -> Option<&'static str> {
+        self.errors.get(&self.id(name))
+    }
     /// A form shown again with what was typed in it and what is wrong with it.
-    pub fn typed<'a>(values: impl IntoIterator<Item = (&'a str, &'a str)>, errors: FieldErrors) -> Self {
+    pub fn with_typed<'a>(values: impl IntoIterator<Item = (&'a str, &'a str)>, errors: FieldErrors) -> Self {
         values
             .into_iter()
             .fold(Self { errors, ..Self::new() }, |f, (k, v)| f.with(k, v))
@@ -92,24 +136,25 @@ impl Input<'_> {
 
 /// A labelled input with its hint and error, keeping what the user typed (never passwords).
 pub fn field(lang: Lang, form: &FormView, name: &str, label: &str, input: Input<'_>) -> Markup {
-    let error = form.errors.get(name);
-    let hint_id = format!("{name}-hint");
-    let error_id = format!("{name}-error");
+    let id = form.id(name);
+    let error = form.error(name);
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
     let described: Vec<&str> = [input.hint.map(|_| hint_id.as_str()), error.map(|_| error_id.as_str())]
         .into_iter()
         .flatten()
         .collect();
-    let value = if input.kind == "password" { "" } else { form.value(name) };
+    let value = if input.kind == "password" { "" } else { form.typed(name) };
     html! {
         div.field.has-error[error.is_some()] {
-            label for=(name) { (t(lang, label)) }
+            label for=(id) { (t(lang, label)) }
             @if let Some(hint) = input.hint {
                 p.hint id=(hint_id) { (t(lang, hint)) }
             }
             @if let Some(message) = error {
                 p.error id=(error_id) { (t(lang, message)) }
             }
-            input id=(name) name=(name) type=(input.kind) value=(value)
+            input id=(id) name=(name) type=(input.kind) value=(value)
                 autocomplete=(input.autocomplete)
                 required[input.required]
                 aria-invalid=[error.map(|_| "true")]
@@ -120,43 +165,46 @@ pub fn field(lang: Lang, form: &FormView, name: &str, label: &str, input: Input<
 
 /// A labelled multi-line text field, keeping what the user typed.
 pub fn textarea(lang: Lang, form: &FormView, name: &str, label: &str, rows: u32) -> Markup {
-    let error = form.errors.get(name);
-    let error_id = format!("{name}-error");
+    let id = form.id(name);
+    let error = form.error(name);
+    let error_id = format!("{id}-error");
     html! {
         div.field.has-error[error.is_some()] {
-            label for=(name) { (t(lang, label)) }
+            label for=(id) { (t(lang, label)) }
             @if let Some(message) = error {
                 p.error id=(error_id) { (t(lang, message)) }
             }
-            textarea id=(name) name=(name) rows=(rows)
-                aria-invalid=[error.map(|_| "true")] aria-describedby=[error.map(|_| error_id.as_str())] { (form.value(name)) }
+            textarea id=(id) name=(name) rows=(rows)
+                aria-invalid=[error.map(|_| "true")] aria-describedby=[error.map(|_| error_id.as_str())] { (form.typed(name)) }
         }
     }
 }
 
 /// A labelled checkbox; checked when the form holds `on` for it.
 pub fn checkbox(lang: Lang, form: &FormView, name: &str, label: &str) -> Markup {
+    let id = form.id(name);
     html! {
         div.field.checkbox {
-            input id=(name) name=(name) type="checkbox" value="on" checked[form.value(name) == "on"];
-            label for=(name) { (t(lang, label)) }
+            input id=(id) name=(name) type="checkbox" value="on" checked[form.typed(name) == "on"];
+            label for=(id) { (t(lang, label)) }
         }
     }
 }
 
 /// A labelled select; `options` are (value, already translated label).
 pub fn select(lang: Lang, form: &FormView, name: &str, label: &str, options: &[(String, String)]) -> Markup {
-    let error = form.errors.get(name);
-    let error_id = format!("{name}-error");
+    let id = form.id(name);
+    let error = form.error(name);
+    let error_id = format!("{id}-error");
     html! {
         div.field.has-error[error.is_some()] {
-            label for=(name) { (t(lang, label)) }
+            label for=(id) { (t(lang, label)) }
             @if let Some(message) = error {
                 p.error id=(error_id) { (t(lang, message)) }
             }
-            select id=(name) name=(name) aria-invalid=[error.map(|_| "true")] aria-describedby=[error.map(|_| error_id.as_str())] {
+            select id=(id) name=(name) aria-invalid=[error.map(|_| "true")] aria-describedby=[error.map(|_| error_id.as_str())] {
                 @for (value, text) in options {
-                    option value=(value) selected[form.value(name) == value] { (text) }
+                    option value=(value) selected[form.typed(name) == value] { (text) }
                 }
             }
         }

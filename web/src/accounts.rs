@@ -58,7 +58,7 @@ fn refused_form(err: DomainError, form: FormView, page: impl FnOnce(&FormView) -
 }
 
 fn form_view(pairs: &[(&str, &str)]) -> FormView {
-    FormView::typed(pairs.iter().copied(), FieldErrors::new())
+    FormView::with_typed(pairs.iter().copied(), FieldErrors::new())
 }
 
 fn session_cookie(state: &AppState, value: &str) -> (header::HeaderName, axum::http::HeaderValue) {

@@ -60,7 +60,7 @@ async fn issue(State(state): State<AppState>, signed: Signed, Form(f): Form<Issu
                 .into_response())
         }
         Err(DomainError::Invalid(errors)) => {
-            let form = FormView::typed([("name", f.name.as_str()), ("org", f.org.as_str())], errors);
+            let form = FormView::with_typed([("name", f.name.as_str()), ("org", f.org.as_str())], errors);
             Ok(unprocessable(page(&state, &signed, None, &form).await?))
         }
         Err(e) => Err(e.into()),

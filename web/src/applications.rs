@@ -212,7 +212,7 @@ async fn view_model(
             }
         })
         .collect();
-    let form = FormView::typed(
+    let form = FormView::with_typed(
         [
             ("title", data.title.as_str()),
             ("summary", data.summary.as_str()),

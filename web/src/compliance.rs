@@ -147,7 +147,7 @@ async fn check(
     MultiForm(f): MultiForm<CheckForm>,
 ) -> AppResult<Response> {
     let now = state.now();
-    let typed = FormView::typed(
+    let typed = FormView::with_typed(
         f.requirement
             .iter()
             .zip(&f.comment)
@@ -196,7 +196,7 @@ async fn ask(
     Form(f): Form<AskForm>,
 ) -> AppResult<Response> {
     let now = state.now();
-    let typed = FormView::typed(
+    let typed = FormView::with_typed(
         [("question", f.question.as_str()), ("deadline", f.deadline.as_str())],
         FieldErrors::new(),
     );
@@ -220,7 +220,7 @@ async fn ineligible(
     Form(f): Form<IneligibleForm>,
 ) -> AppResult<Response> {
     let now = state.now();
-    let typed = FormView::typed([("reason", f.reason.as_str())], FieldErrors::new());
+    let typed = FormView::with_typed([("reason", f.reason.as_str())], FieldErrors::new());
     step(&state, &signed, id, typed, "ineligible-saved", async |txn| {
         if f.confirm != "yes" {
             return Err(FieldErrors::single("ineligible_confirm", "error-confirm"));

@@ -333,7 +333,7 @@ async fn reopen(
 ) -> AppResult<Response> {
     let c = calls::managed(&state.db, &signed.actor, id).await?;
     let now = state.now();
-    let form = FormView::typed([("reason", f.reason.as_str())], FieldErrors::new());
+    let form = FormView::with_typed([("reason", f.reason.as_str())], FieldErrors::new());
     decide(&state, &signed, &c.clone(), "results-reopened", form, async |txn| {
         decision::reopen(txn, &signed.actor, c, &f.reason, now).await
     })

@@ -7,14 +7,14 @@
 use std::collections::HashMap;
 
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
-use axum::response::Response;
+use axum::response::{Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use axum_extra::extract::Form as MultiForm;
 use chrono::NaiveDate;
 use entities::attachments::{self, Limits};
 use entities::domain::Role;
-use entities::entity::{organisation, plan_measure, semester, user};
+use entities::entity::{organisation, semester, user};
 use entities::money::Eur;
 use entities::plans::{self, Document, Request, Session};
 use entities::policy::Actor;
@@ -41,20 +41,22 @@ pub fn router(max_upload: usize) -> Router<AppState> {
         .route("/pupils/{id}/plans", post(start))
         .route("/plans/approvals", get(queue))
         .route("/plans/{id}", get(plan))
-        .route("/plans/{id}/risks", post(add_risk))
-        .route("/plans/{id}/consultations", post(add_consultation))
-        .route("/plans/{id}/compensations", post(add_compensation))
-        .route("/plans/{id}/consent", post(consent))
-        .route("/plans/{id}/act", post(act))
-        .route("/plans/{id}/evaluations", post(evaluate))
-        .route("/measures/{id}/sessions", post(log_session))
+        .route("/plans/{id}/risks", get(back_to_plan).post(add_risk))
+        .route("/plans/{id}/consultations", get(back_to_plan).post(add_consultation))
+        .route("/plans/{id}/compensations", get(back_to_plan).post(add_compensation))
+        .route("/plans/{id}/consent", get(back_to_plan).post(consent))
+        .route("/plans/{id}/act", get(back_to_plan).post(act))
+        .route("/plans/{id}/evaluations", get(back_to_plan).post(evaluate))
+        .route("/measures/{id}/sessions", get(back_to_measure_plan).post(log_session))
         .route(
             "/measures/{id}/expenses",
-            post(record_expense).layer(DefaultBodyLimit::max(max_upload)),
+            get(back_to_measure_plan)
+                .post(record_expense)
+                .layer(DefaultBodyLimit::max(max_upload)),
         )
         .route("/expenses/{id}/decide", post(decide))
         .route("/expenses/{id}/pay", post(pay))
-        .route("/plans/{id}/supervision", post(add_supervision))
+        .route("/plans/{id}/supervision", get(back_to_plan).post(add_supervision))
         .route("/expenses/{id}/document", get(document))
         .route("/admin/semesters", get(semesters).post(create_semester))
         .route("/admin/semesters/{id}/close", post(close_semester))
@@ -170,7 +172,7 @@ async fn register(
     Form(f): Form<PupilForm>,
 ) -> AppResult<Response> {
     let form = |errors| {
-        FormView::typed(
+        FormView::with_typed(
             [
                 ("name", f.name.as_str()),
                 ("class_name", f.class_name.as_str()),
@@ -294,13 +296,29 @@ async fn start(
         }
         Err(e) => {
             drop(txn);
-            let form = FormView::typed([], refused(e)?);
+            let form = FormView::with_typed([], refused(e)?);
             Ok(unprocessable(pupil_page(&state, &signed, id, &form).await?))
         }
     }
 }
 
 // ---- one plan ----
+
+/// A form's address opened as a page (a reload after the form was refused, a bookmark): the
+/// plan the form belongs to.
+async fn back_to_plan(Path(id): Path<i32>) -> Redirect {
+    Redirect::to(&format!("/plans/{id}"))
+}
+
+/// As `back_to_plan`, for the forms posted under one of the plan's measures.
+async fn back_to_measure_plan(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+) -> AppResult<Redirect> {
+    let plan_id = plans::plan_of_measure(&state.db, &signed.actor, id).await?;
+    Ok(Redirect::to(&format!("/plans/{plan_id}")))
+}
 
 /// The plan page (one audit record of the read), with `form` as the user last sent it.
 async fn plan_page(state: &AppState, signed: &Signed, id: i32, form: &FormView) -> AppResult<maud::Markup> {
@@ -327,13 +345,33 @@ async fn plan(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>
     plan_page(&state, &signed, id, &FormView::new()).await
 }
 
+/// What was typed into one of the plan page's forms, and which copy of it (`scope`: the forms
+/// drawn once per measure, or twice with the same fields, are scoped so that their ids stay
+/// unique and a refusal re-opens and refills the copy that was sent).
+struct Typed {
+    form: FormView,
+    scope: Option<String>,
+}
+
+impl Typed {
+    fn new(form: FormView) -> Self {
+        Self { form, scope: None }
+    }
+    fn scoped(form: FormView, scope: impl Into<String>) -> Self {
+        Self {
+            form,
+            scope: Some(scope.into()),
+        }
+    }
+}
+
 /// Runs a change of plan `id` in a transaction: done → back to the plan with `flash`; refused
 /// or invalid → the plan page again (422) with what was typed and why.
 async fn change<T>(
     state: &AppState,
     signed: &Signed,
     id: i32,
-    typed: FormView,
+    typed: Typed,
     flash: &str,
     result: impl AsyncFnOnce(&sea_orm::DatabaseTransaction) -> entities::Result<T>,
 ) -> AppResult<Response> {
@@ -345,10 +383,19 @@ async fn change<T>(
         }
         Err(e) => {
             drop(txn);
-            let form = FormView {
-                errors: refused(e)?,
-                ..typed
+            // A refusal of the step itself is said at the plan's status, not in the form.
+            let (errors, refusal) = match e {
+                DomainError::Refused(message) => (FieldErrors::new(), Some(message)),
+                other => (refused(other)?, None),
             };
+            let form = FormView { errors, ..typed.form };
+            let mut form = match &typed.scope {
+                Some(scope) => form.in_scope(scope),
+                None => form,
+            };
+            if let Some(message) = refusal {
+                form.errors.add("plan-status", message);
+            }
             Ok(unprocessable(plan_page(state, signed, id, &form).await?))
         }
     }
@@ -370,7 +417,7 @@ async fn add_risk(
     let typed = FormView::new()
         .with("risk_id", f.risk_id.to_string())
         .with("justification", f.justification.clone());
-    change(&state, &signed, id, typed, "plan-risk-added", async |txn| {
+    change(&state, &signed, id, Typed::new(typed), "plan-risk-added", async |txn| {
         plans::add_risk(txn, &signed.actor, id, f.risk_id, &f.justification).await
     })
     .await
@@ -392,13 +439,18 @@ async fn add_consultation(
     Path(id): Path<i32>,
     MultiForm(f): MultiForm<MeasureForm>,
 ) -> AppResult<Response> {
-    let typed = FormView::new()
+    let typed = risks_typed(&f.risk)
         .with("specialist", f.specialist.clone())
         .with("hours", f.hours.clone());
     let minutes = minutes_of(&f.hours);
-    change(&state, &signed, id, typed, "plan-measure-added", async |txn| {
-        plans::add_consultation(txn, &signed.actor, id, &f.specialist, minutes, &f.risk).await
-    })
+    change(
+        &state,
+        &signed,
+        id,
+        Typed::scoped(typed, "c"),
+        "plan-measure-added",
+        async |txn| plans::add_consultation(txn, &signed.actor, id, &f.specialist, minutes, &f.risk).await,
+    )
     .await
 }
 
@@ -416,10 +468,22 @@ async fn add_supervision(
 ) -> AppResult<Response> {
     let typed = FormView::new().with("supervision_hours", f.supervision_hours.clone());
     let minutes = minutes_of(&f.supervision_hours);
-    change(&state, &signed, id, typed, "plan-measure-added", async |txn| {
-        plans::add_supervision(txn, &signed.actor, id, minutes).await
-    })
+    change(
+        &state,
+        &signed,
+        id,
+        Typed::new(typed),
+        "plan-measure-added",
+        async |txn| plans::add_supervision(txn, &signed.actor, id, minutes).await,
+    )
     .await
+}
+
+/// The plan risks ticked in a measure form, to tick again when it is shown back.
+fn risks_typed(risks: &[i32]) -> FormView {
+    risks
+        .iter()
+        .fold(FormView::new(), |f, r| f.with(&format!("risk-{r}"), "on"))
 }
 
 /// Hours as people write them ("1,5"), as minutes; 0 when it is not a number.
@@ -433,13 +497,18 @@ async fn add_compensation(
     Path(id): Path<i32>,
     MultiForm(f): MultiForm<MeasureForm>,
 ) -> AppResult<Response> {
-    let typed = FormView::new()
+    let typed = risks_typed(&f.risk)
         .with("category", f.category.clone())
         .with("planned", f.planned.clone());
     let planned = Eur::parse(&f.planned).unwrap_or(Eur::from_cents(0));
-    change(&state, &signed, id, typed, "plan-measure-added", async |txn| {
-        plans::add_compensation(txn, &signed.actor, id, &f.category, planned, &f.risk).await
-    })
+    change(
+        &state,
+        &signed,
+        id,
+        Typed::scoped(typed, "p"),
+        "plan-measure-added",
+        async |txn| plans::add_compensation(txn, &signed.actor, id, &f.category, planned, &f.risk).await,
+    )
     .await
 }
 
@@ -456,9 +525,14 @@ async fn consent(
     Form(f): Form<ConsentForm>,
 ) -> AppResult<Response> {
     let typed = FormView::new().with("consent_by", f.consent_by.clone());
-    change(&state, &signed, id, typed, "plan-consent-recorded", async |txn| {
-        plans::record_consent(txn, &signed.actor, id, &f.consent_by, state.now()).await
-    })
+    change(
+        &state,
+        &signed,
+        id,
+        Typed::new(typed),
+        "plan-consent-recorded",
+        async |txn| plans::record_consent(txn, &signed.actor, id, &f.consent_by, state.now()).await,
+    )
     .await
 }
 
@@ -481,9 +555,11 @@ async fn act(
         .find(|r| request_name(*r) == f.request)
         .ok_or(AppError::BadRequest("error-choose"))?;
     let flash = format!("plan-done-{}", request_name(request));
-    change(&state, &signed, id, FormView::new(), &flash, async |txn| {
+    let typed = FormView::new().with("reason", f.reason.clone());
+    let scope = request_name(request);
+    change(&state, &signed, id, Typed::scoped(typed, scope), &flash, async |txn| {
         if request == Request::Deactivate && f.confirm != "yes" {
-            return Err(FieldErrors::single("deactivate-confirm", "error-confirm"));
+            return Err(FieldErrors::single("confirm", "error-confirm"));
         }
         plans::act(txn, &signed.actor, id, request, Some(&f.reason), state.now()).await
     })
@@ -505,20 +581,23 @@ async fn evaluate(
     Path(id): Path<i32>,
     Form(f): Form<EvaluationForm>,
 ) -> AppResult<Response> {
-    change(&state, &signed, id, FormView::new(), "evaluation-saved", async |txn| {
-        let written = (f.text.as_str(), f.result.as_str(), f.outcome.as_deref());
-        plans::evaluate(txn, &signed.actor, id, f.measure_id, written, state.now()).await
-    })
+    let typed = FormView::new()
+        .with("text", f.text.clone())
+        .with("result", f.result.clone())
+        .with("outcome", f.outcome.clone().unwrap_or_default());
+    let scope = f.measure_id.map_or_else(|| "plan".to_owned(), |m| format!("e{m}"));
+    change(
+        &state,
+        &signed,
+        id,
+        Typed::scoped(typed, scope),
+        "evaluation-saved",
+        async |txn| {
+            let written = (f.text.as_str(), f.result.as_str(), f.outcome.as_deref());
+            plans::evaluate(txn, &signed.actor, id, f.measure_id, written, state.now()).await
+        },
+    )
     .await
-}
-
-/// The plan a measure belongs to (to come back to its page).
-async fn plan_of_measure(state: &AppState, measure_id: i32) -> AppResult<i32> {
-    Ok(plan_measure::Entity::find_by_id(measure_id)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?
-        .plan_id)
 }
 
 #[derive(Deserialize, Default)]
@@ -536,20 +615,30 @@ async fn log_session(
     Path(measure_id): Path<i32>,
     Form(f): Form<SessionForm>,
 ) -> AppResult<Response> {
-    let plan_id = plan_of_measure(&state, measure_id).await?;
+    let plan_id = plans::plan_of_measure(&state.db, &signed.actor, measure_id).await?;
     let typed = FormView::new()
         .with("held_on", f.held_on.clone())
-        .with("minutes", f.minutes.clone());
-    change(&state, &signed, plan_id, typed, "session-logged", async |txn| {
-        let held_on = date_field(&f.held_on).ok_or_else(|| FieldErrors::single("held_on", "error-date"))?;
-        let session = Session {
-            held_on,
-            minutes: f.minutes.trim().parse().unwrap_or(0),
-            remote: f.remote.is_some(),
-            pupil_confirmed: f.pupil_confirmed.is_some(),
-        };
-        plans::log_session(txn, &signed.actor, measure_id, session, state.now()).await
-    })
+        .with("minutes", f.minutes.clone())
+        .with("remote", f.remote.clone().unwrap_or_default())
+        .with("pupil_confirmed", f.pupil_confirmed.clone().unwrap_or_default());
+    let scope = format!("m{measure_id}");
+    change(
+        &state,
+        &signed,
+        plan_id,
+        Typed::scoped(typed, scope),
+        "session-logged",
+        async |txn| {
+            let held_on = date_field(&f.held_on).ok_or_else(|| FieldErrors::single("held_on", "error-date"))?;
+            let session = Session {
+                held_on,
+                minutes: f.minutes.trim().parse().unwrap_or(0),
+                remote: f.remote.is_some(),
+                pupil_confirmed: f.pupil_confirmed.is_some(),
+            };
+            plans::log_session(txn, &signed.actor, measure_id, session, state.now()).await
+        },
+    )
     .await
 }
 
@@ -561,7 +650,7 @@ async fn record_expense(
     Path(measure_id): Path<i32>,
     mut multipart: Multipart,
 ) -> AppResult<Response> {
-    let plan_id = plan_of_measure(&state, measure_id).await?;
+    let plan_id = plans::plan_of_measure(&state.db, &signed.actor, measure_id).await?;
     let (mut amount, mut spent_on, mut stored, mut file_name) = (String::new(), String::new(), None, String::new());
     let limits = Limits {
         max_file: state.cfg.max_file_bytes,
@@ -595,32 +684,39 @@ async fn record_expense(
         }
     }
     let typed = FormView::new()
-        .with("measure", measure_id.to_string())
         .with("amount", amount.clone())
         .with("spent_on", spent_on.clone());
-    let response = change(&state, &signed, plan_id, typed, "expense-recorded", async |txn| {
-        if let Some(message) = upload_error {
-            return Err(FieldErrors::single("file", message));
-        }
-        let (money, day) = match (Eur::parse(&amount), date_field(&spent_on)) {
-            (Some(money), Some(day)) => (money, day),
-            (money, day) => {
-                let mut e = FieldErrors::new();
-                if money.is_none() {
-                    e.add("amount", "error-money");
-                }
-                if day.is_none() {
-                    e.add("spent_on", "error-date");
-                }
-                return Err(DomainError::Invalid(e));
+    let scope = format!("m{measure_id}");
+    let response = change(
+        &state,
+        &signed,
+        plan_id,
+        Typed::scoped(typed, scope),
+        "expense-recorded",
+        async |txn| {
+            if let Some(message) = upload_error {
+                return Err(FieldErrors::single("file", message));
             }
-        };
-        let document = stored.as_ref().map(|stored| Document {
-            file_name: &file_name,
-            stored,
-        });
-        plans::record_expense(txn, &signed.actor, measure_id, money, day, document, state.now()).await
-    })
+            let (money, day) = match (Eur::parse(&amount), date_field(&spent_on)) {
+                (Some(money), Some(day)) => (money, day),
+                (money, day) => {
+                    let mut e = FieldErrors::new();
+                    if money.is_none() {
+                        e.add("amount", "error-money");
+                    }
+                    if day.is_none() {
+                        e.add("spent_on", "error-date");
+                    }
+                    return Err(DomainError::Invalid(e));
+                }
+            };
+            let document = stored.as_ref().map(|stored| Document {
+                file_name: &file_name,
+                stored,
+            });
+            plans::record_expense(txn, &signed.actor, measure_id, money, day, document, state.now()).await
+        },
+    )
     .await;
     // Refused or failed: the stored document is nobody's.
     if let Some(s) = &stored
@@ -730,7 +826,7 @@ async fn indirect_hours(
         }
         Err(e) => {
             drop(txn);
-            let form = FormView::typed(
+            let form = FormView::with_typed(
                 [("staff_role", f.staff_role.as_str()), ("minutes", f.minutes.as_str())],
                 refused(e)?,
             );
@@ -858,7 +954,7 @@ async fn create_semester(
     match result {
         Ok(()) => Ok(redirect_with_flash(&state, "/admin/semesters", "semester-created")),
         Err(e) => {
-            let form = FormView::typed(
+            let form = FormView::with_typed(
                 [
                     ("school_year", f.school_year.as_str()),
                     ("half", f.half.as_str()),
@@ -933,7 +1029,7 @@ async fn add_to_catalogue(
         }
         Err(e) => {
             drop(txn);
-            let form = FormView::typed(
+            let form = FormView::with_typed(
                 [
                     ("group", f.group.as_str()),
                     ("code", f.code.as_str()),

@@ -106,7 +106,7 @@ impl ProfileData {
     }
 
     fn view(&self, org_id: i32, errors: FieldErrors, complete: bool) -> ProfileView {
-        let form = FormView::typed(
+        let form = FormView::with_typed(
             [
                 ("name", self.name.as_str()),
                 ("reg_no", self.reg_no.as_str()),

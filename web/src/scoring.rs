@@ -324,6 +324,7 @@ struct CardForm {
     not_applicable: Vec<i32>,
     comment: Vec<String>,
     action: String,
+    confirm: String,
 }
 
 async fn save(
@@ -344,6 +345,18 @@ async fn save(
         })
         .collect();
     let submit = f.action == "submit";
+    if submit && f.confirm != "yes" {
+        // Submitting locks the scorecard: not without the box that says so ticked. The marks'
+        // own problems are said at the same time; nothing is stored.
+        let (app, c) = panel::panel_application(&state.db, &signed.actor, id).await?;
+        let criteria = calls::criteria(&state.db, c.id).await?;
+        let mut errors = match panel::parse_marks(&criteria, &marks, true) {
+            Err(DomainError::Invalid(errors)) => errors,
+            _ => FieldErrors::new(),
+        };
+        errors.add("confirm", "error-confirm-submit");
+        return render_card(&state, &signed, &app, &c, Some(marks), errors).await;
+    }
     let txn = entities::db::write(&state.db).await?;
     match panel::save_card(&txn, &signed.actor, id, &marks, submit, state.now()).await {
         Ok(_) => {

@@ -365,32 +365,34 @@ pub fn plan(ctx: &PageCtx, v: &PlanView, c: &PlanControls, form: &FormView) -> M
                             }
                         }
                     }
+                    @let scope = format!("m{}", m.id);
+                    @let mf = form.scoped(&scope);
                     @if c.carrying_out && m.category.is_none() {
-                        details {
+                        details open[form.touches(&scope)] {
                             summary { (t(l, "session-log")) }
                             form method="post" action={ "/measures/" (m.id) "/sessions" } novalidate {
                                 (csrf(ctx))
-                                (field(l, form, "held_on", "session-date", Input { kind: "date", ..Input::TEXT }))
-                                (field(l, form, "minutes", "session-minutes", Input { kind: "number", ..Input::TEXT }))
-                                (checkbox(l, form, "remote", "session-remote"))
-                                (checkbox(l, form, "pupil_confirmed", "session-confirmed"))
+                                (field(l, &mf, "held_on", "session-date", Input { kind: "date", ..Input::TEXT }))
+                                (field(l, &mf, "minutes", "session-minutes", Input { kind: "number", ..Input::TEXT }))
+                                (checkbox(l, &mf, "remote", "session-remote"))
+                                (checkbox(l, &mf, "pupil_confirmed", "session-confirmed"))
                                 button.secondary type="submit" { (t(l, "session-log")) }
                             }
                         }
                     }
                     @if c.carrying_out && m.category.is_some() {
-                        details {
+                        details open[form.touches(&scope)] {
                             summary { (t(l, "expense-record")) }
                             form method="post" action={ "/measures/" (m.id) "/expenses?_csrf=" (ctx.csrf) } enctype="multipart/form-data" {
                                 (csrf(ctx))
-                                (field(l, form, "amount", "expense-amount", Input { hint: Some("field-eur-hint"), ..Input::TEXT }))
-                                (field(l, form, "spent_on", "expense-date", Input { kind: "date", ..Input::TEXT }))
-                                @let file_error = form.errors.get("file").filter(|_| form.value("measure") == m.id.to_string());
+                                (field(l, &mf, "amount", "expense-amount", Input { hint: Some("field-eur-hint"), ..Input::TEXT }))
+                                (field(l, &mf, "spent_on", "expense-date", Input { kind: "date", ..Input::TEXT }))
+                                @let file_error = mf.error("file");
                                 div.field.has-error[file_error.is_some()] {
-                                    label for={ "file-" (m.id) } { (t(l, "expense-document")) }
+                                    label for=(mf.id("file")) { (t(l, "expense-document")) }
                                     p.hint { (t(l, "expense-document-hint")) }
-                                    @if let Some(message) = file_error { p.error id="file-error" { (t(l, message)) } }
-                                    input id={ "file-" (m.id) } name="file" type="file";
+                                    @if let Some(message) = file_error { p.error id={ (mf.id("file")) "-error" } { (t(l, message)) } }
+                                    input id=(mf.id("file")) name="file" type="file";
                                 }
                                 button.secondary type="submit" { (t(l, "expense-record")) }
                             }
@@ -400,7 +402,7 @@ pub fn plan(ctx: &PageCtx, v: &PlanView, c: &PlanControls, form: &FormView) -> M
                         p { strong { (t(l, &format!("result-{}", e.result))) } ": " span.pre { (e.text) } }
                     }
                     @if c.can_evaluate {
-                        (evaluation_form(ctx, id, Some(m.id)))
+                        (evaluation_form(ctx, id, Some(m.id), form))
                     }
                 }
             }
@@ -409,19 +411,21 @@ pub fn plan(ctx: &PageCtx, v: &PlanView, c: &PlanControls, form: &FormView) -> M
                     p.hint { (t(l, "plan-measure-needs-risk")) }
                 } @else {
                     h3 { (t(l, "plan-consultation-add")) }
+                    @let cf = form.scoped("c");
                     form method="post" action={ "/plans/" (id) "/consultations" } novalidate {
                         (csrf(ctx))
-                        (select(l, form, "specialist", "plan-specialist", &entities::plans::SPECIALISTS.iter().map(|s| ((*s).to_owned(), t(l, &format!("specialist-{s}")))).collect::<Vec<_>>()))
-                        (field(l, form, "hours", "plan-hours", Input { kind: "text", hint: Some("plan-hours-hint"), ..Input::TEXT }))
-                        (risk_boxes(l, "c", &risk_options, form))
+                        (select(l, &cf, "specialist", "plan-specialist", &entities::plans::SPECIALISTS.iter().map(|s| ((*s).to_owned(), t(l, &format!("specialist-{s}")))).collect::<Vec<_>>()))
+                        (field(l, &cf, "hours", "plan-hours", Input { kind: "text", hint: Some("plan-hours-hint"), ..Input::TEXT }))
+                        (risk_boxes(l, &risk_options, &cf))
                         button.secondary type="submit" { (t(l, "plan-measure-add")) }
                     }
                     h3 { (t(l, "plan-compensation-add")) }
+                    @let pf = form.scoped("p");
                     form method="post" action={ "/plans/" (id) "/compensations" } novalidate {
                         (csrf(ctx))
-                        (select(l, form, "category", "plan-category", &entities::plans::CATEGORIES.iter().map(|s| ((*s).to_owned(), t(l, &format!("category-{s}")))).collect::<Vec<_>>()))
-                        (field(l, form, "planned", "plan-planned-amount", Input { hint: Some("field-eur-hint"), ..Input::TEXT }))
-                        (risk_boxes(l, "k", &risk_options, form))
+                        (select(l, &pf, "category", "plan-category", &entities::plans::CATEGORIES.iter().map(|s| ((*s).to_owned(), t(l, &format!("category-{s}")))).collect::<Vec<_>>()))
+                        (field(l, &pf, "planned", "plan-planned-amount", Input { hint: Some("field-eur-hint"), ..Input::TEXT }))
+                        (risk_boxes(l, &risk_options, &pf))
                         button.secondary type="submit" { (t(l, "plan-measure-add")) }
                     }
                 }
@@ -453,7 +457,7 @@ pub fn plan(ctx: &PageCtx, v: &PlanView, c: &PlanControls, form: &FormView) -> M
             }
             @if c.can_evaluate {
                 h2 { (t(l, "evaluation-plan")) }
-                (evaluation_form(ctx, id, None))
+                (evaluation_form(ctx, id, None, form))
             }
 
             h2 { (t(l, "plan-approvals")) }
@@ -466,24 +470,21 @@ pub fn plan(ctx: &PageCtx, v: &PlanView, c: &PlanControls, form: &FormView) -> M
             @if !c.requests.is_empty() {
                 h2 { (t(l, "plan-actions")) }
                 @for r in &c.requests {
+                    @let af = form.scoped(request_name(*r));
                     form method="post" action={ "/plans/" (id) "/act" } novalidate {
                         (csrf(ctx))
                         input type="hidden" name="request" value=(request_name(*r));
                         @if needs_reason(*r) {
-                            div.field {
-                                label for={ "reason-" (request_name(*r)) } { (t(l, "plan-reason")) }
-                                textarea id={ "reason-" (request_name(*r)) } name="reason" rows="2" {}
-                            }
+                            (textarea(l, &af, "reason", "plan-reason", 2))
                         } @else if *r == Request::Approve {
-                            div.field {
-                                label for="reason-approve" { (t(l, "plan-comment")) }
-                                textarea id="reason-approve" name="reason" rows="2" {}
-                            }
+                            (textarea(l, &af, "reason", "plan-comment", 2))
                         }
                         @if *r == Request::Deactivate {
-                            div.field.checkbox {
-                                input id="deactivate-confirm" name="confirm" type="checkbox" value="yes";
-                                label for="deactivate-confirm" { (t(l, "plan-deactivate-confirm")) }
+                            @let error = af.error("confirm");
+                            div.field.checkbox.has-error[error.is_some()] {
+                                @if let Some(m) = error { p.error id={ (af.id("confirm")) "-error" } { (t(l, m)) } }
+                                input id=(af.id("confirm")) name="confirm" type="checkbox" value="yes";
+                                label for=(af.id("confirm")) { (t(l, "plan-deactivate-confirm")) }
                             }
                         }
                         button.danger[matches!(r, Request::Deactivate | Request::Return)] type="submit" { (t(l, &format!("plan-do-{}", request_name(*r)))) }
@@ -494,24 +495,28 @@ pub fn plan(ctx: &PageCtx, v: &PlanView, c: &PlanControls, form: &FormView) -> M
     )
 }
 
-fn risk_boxes(l: Lang, prefix: &str, options: &[(String, String)], form: &FormView) -> Markup {
+/// The plan's risks a measure addresses, as checkboxes (ticked again as they were sent).
+fn risk_boxes(l: Lang, options: &[(String, String)], form: &FormView) -> Markup {
+    let error = form.error("risks");
     html! {
-        fieldset.has-error[form.errors.get("risks").is_some()] #risks {
+        fieldset.has-error[error.is_some()] id=(form.id("risks")) {
             legend { (t(l, "plan-addresses")) }
-            @if let Some(m) = form.errors.get("risks") { p.error { (t(l, m)) } }
+            @if let Some(m) = error { p.error id={ (form.id("risks")) "-error" } { (t(l, m)) } }
             @for (value, label) in options {
+                @let name = format!("risk-{value}");
                 div.field.checkbox {
-                    input id={ (prefix) "-risk-" (value) } name="risk" type="checkbox" value=(value);
-                    label for={ (prefix) "-risk-" (value) } { (label) }
+                    input id=(form.id(&name)) name="risk" type="checkbox" value=(value) checked[form.typed(&name) == "on"];
+                    label for=(form.id(&name)) { (label) }
                 }
             }
         }
     }
 }
 
-fn evaluation_form(ctx: &PageCtx, plan_id: i32, measure: Option<i32>) -> Markup {
+fn evaluation_form(ctx: &PageCtx, plan_id: i32, measure: Option<i32>, form: &FormView) -> Markup {
     let l = ctx.lang;
-    let suffix = measure.map(|m| m.to_string()).unwrap_or_else(|| "plan".to_owned());
+    let scope = measure.map(|m| format!("e{m}")).unwrap_or_else(|| "plan".to_owned());
+    let f = form.scoped(&scope);
     let results: Vec<(String, String)> = entities::plans::RESULTS
         .iter()
         .map(|r| ((*r).to_owned(), t(l, &format!("result-{r}"))))
@@ -521,24 +526,15 @@ fn evaluation_form(ctx: &PageCtx, plan_id: i32, measure: Option<i32>) -> Markup 
         .map(|o| ((*o).to_owned(), t(l, &format!("outcome-{o}"))))
         .collect();
     html! {
-        details {
+        details open[form.touches(&scope)] {
             summary { (t(l, "evaluation-write")) }
             form method="post" action={ "/plans/" (plan_id) "/evaluations" } novalidate {
                 (csrf(ctx))
                 @if let Some(m) = measure { input type="hidden" name="measure_id" value=(m); }
-                div.field {
-                    label for={ "text-" (suffix) } { (t(l, "evaluation-text")) }
-                    textarea id={ "text-" (suffix) } name="text" rows="3" {}
-                }
-                div.field {
-                    label for={ "result-" (suffix) } { (t(l, "evaluation-result")) }
-                    select id={ "result-" (suffix) } name="result" { @for (v, label) in &results { option value=(v) { (label) } } }
-                }
+                (textarea(l, &f, "text", "evaluation-text", 3))
+                (select(l, &f, "result", "evaluation-result", &results))
                 @if measure.is_none() {
-                    div.field {
-                        label for="outcome" { (t(l, "evaluation-outcome")) }
-                        select #outcome name="outcome" { @for (v, label) in &outcomes { option value=(v) { (label) } } }
-                    }
+                    (select(l, &f, "outcome", "evaluation-outcome", &outcomes))
                 }
                 button.secondary type="submit" { (t(l, "evaluation-save")) }
             }

@@ -159,7 +159,7 @@ pub fn scorecard(ctx: &PageCtx, v: &ScorecardView) -> Markup {
                         @if let Some(m) = error { p.error id={ (field) "-error" } { (t(l, m)) } }
                         input type="hidden" name="criterion" value=(c.id);
                         div.field {
-                            label for=(field) { (t(l, "panel-points")) }
+                            label for=(field) { (t(l, "panel-points")) span.visually-hidden { " — " (c.name) } }
                             input id=(field) name="points" type="number" min="0" max=(c.max_points) value=(c.points) disabled[v.locked];
                         }
                         div.field.checkbox {
@@ -173,6 +173,12 @@ pub fn scorecard(ctx: &PageCtx, v: &ScorecardView) -> Markup {
                     }
                 }
                 @if !v.locked {
+                    @let confirm_error = v.errors.errors.get("confirm");
+                    div.field.checkbox.has-error[confirm_error.is_some()] {
+                        @if let Some(m) = confirm_error { p.error id="confirm-error" { (t(l, m)) } }
+                        input id="confirm" name="confirm" type="checkbox" value="yes";
+                        label for="confirm" { (t(l, "panel-submit-confirm")) }
+                    }
                     p.actions {
                         button type="submit" name="action" value="save" { (t(l, "panel-save")) }
                         button type="submit" name="action" value="submit" { (t(l, "panel-submit")) }

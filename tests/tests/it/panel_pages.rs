@@ -4,7 +4,7 @@ use chrono::{Duration, Utc};
 use entities::domain::Role;
 use entities::panel;
 use pumpurs_tests::{both_backends, seed};
-use sea_orm::EntityTrait;
+use sea_orm::{EntityTrait, PaginatorTrait};
 
 both_backends!(
     async fn members_declare_and_score_through_the_pages_and_others_get_404(app) {
@@ -41,10 +41,25 @@ both_backends!(
         assert!(card.contains("Darbnīcas") && card.has_form(&format!("/panel/applications/{b}")));
         let criteria = entities::calls::criteria(&app.db, call.id).await.expect("criteria");
         let (c1, c2) = (criteria[0].id.to_string(), criteria[1].id.to_string());
-        let bad = one.submit(&card, &format!("/panel/applications/{b}"), &[("criterion", &c1), ("points", "12"), ("comment", ""), ("criterion", &c2), ("points", ""), ("comment", ""), ("action", "submit")]).await;
+        // A draft with one mark out of range: refused, every other mark and comment shown as
+        // typed, nothing stored.
+        let path = format!("/panel/applications/{b}");
+        let bad = one.submit(&card, &path, &[("criterion", &c1), ("points", "12"), ("comment", "Par daudz"), ("criterion", &c2), ("points", "3"), ("comment", "Labs plāns"), ("action", "save")]).await;
         assert_eq!(bad.status, 422);
         assert_eq!(bad.field_error(&format!("score-{c1}")), "Punktiem jābūt no 0 līdz kritērija maksimumam.");
-        let done = one.submit(&card, &format!("/panel/applications/{b}"), &[("criterion", &c1), ("points", "9"), ("comment", "Labi"), ("criterion", &c2), ("points", ""), ("not_applicable", &c2), ("comment", ""), ("action", "submit")]).await;
+        assert_eq!(bad.attrs("input[name=points]", "value"), vec!["12".to_owned(), "3".to_owned()]);
+        assert_eq!(bad.texts("textarea[name=comment]"), vec!["Par daudz".to_owned(), "Labs plāns".to_owned()]);
+        assert_eq!(entities::entity::scorecard::Entity::find().count(&app.db).await.expect("count"), 0, "nothing stored");
+        // Points and "not applicable" together: the form says which it cannot tell.
+        let both = one.submit(&card, &path, &[("criterion", &c1), ("points", "5"), ("comment", ""), ("criterion", &c2), ("points", "4"), ("not_applicable", &c2), ("comment", ""), ("action", "save")]).await;
+        assert_eq!((both.status, both.field_error(&format!("score-{c2}"))), (422, "Ievadiet punktus vai atzīmējiet „nav piemērojams”, ne abus.".to_owned()));
+        assert_eq!(both.attrs("input[name=points]", "value")[1], "4", "the typed points are kept");
+        // Submitting locks: not without the box ticked.
+        let full = [("criterion", c1.as_str()), ("points", "9"), ("comment", "Labi"), ("criterion", &c2), ("points", ""), ("not_applicable", &c2), ("comment", ""), ("action", "submit")];
+        let unconfirmed = one.submit(&card, &path, &full).await;
+        assert_eq!((unconfirmed.status, unconfirmed.field_error("confirm")), (422, "Lai iesniegtu vērtējumu, atzīmējiet, ka saprotat: iesniegtu vērtējumu vairs nevar mainīt. Melnrakstu var saglabāt arī bez šīs atzīmes.".to_owned()));
+        assert_eq!(entities::entity::scorecard::Entity::find().count(&app.db).await.expect("count"), 0, "nothing stored");
+        let done = one.submit(&card, &path, &[&full[..], &[("confirm", "yes")]].concat()).await;
         assert_eq!(done.text(".flash"), "Vērtējums iesniegts.", "{}", done.body);
         let again = one.post(&format!("/panel/applications/{b}"), &[("_csrf", &done.csrf()), ("criterion", &c1), ("points", "1"), ("criterion", &c2), ("points", "1"), ("action", "save")]).await;
         assert_eq!(again.status, 400, "a submitted scorecard is locked");

@@ -181,7 +181,15 @@ both_backends!(
         let action = page.attrs("form[enctype='multipart/form-data']", "action").into_iter().next().expect("expense form");
         assert!(action.starts_with(&format!("/measures/{}/expenses?_csrf=", tickets.id)));
         let fake = teacher.upload_with(&action, &[("amount", "20"), ("spent_on", &today)], "kvits.pdf", b"MZ\x90\x00 not a pdf".to_vec()).await;
-        assert_eq!((fake.status, fake.field_error("file").is_empty()), (422, false), "a mislabelled document is refused");
+        let scope = format!("m{}", tickets.id);
+        assert_eq!((fake.status, fake.field_error(&format!("file-{scope}")).is_empty()), (422, false), "a mislabelled document is refused: {}", fake.text(".error-summary"));
+        // The refused form's section is open again, with what was typed in it (and only there).
+        assert_eq!(fake.attrs("details[open] form[enctype='multipart/form-data']", "action"), vec![action.clone()]);
+        assert_eq!(fake.attrs(&format!("#amount-{scope}"), "value"), vec!["20".to_owned()]);
+        assert_eq!(fake.attrs("details[open]", "open").len(), 1, "the other sections stay closed");
+        // Its address opened as a page leads back to the plan.
+        assert_eq!(teacher.get(&format!("/measures/{}/expenses", tickets.id)).await.path, plan_path);
+        assert_eq!(teacher.get(&format!("{plan_path}/risks")).await.path, plan_path);
         assert_eq!(expense::Entity::find().count(&app.db).await.expect("count"), 0);
         let recorded = teacher.upload_with(&action, &[("amount", "20,50"), ("spent_on", &today)], "kvīts.pdf", PDF.to_vec()).await;
         assert_eq!(recorded.text(".flash"), "Izdevums reģistrēts.");

@@ -175,7 +175,7 @@ impl CallData {
         errors: FieldErrors,
         publish_action: Option<String>,
     ) -> CallFormView {
-        let form = FormView::typed(
+        let form = FormView::with_typed(
             [
                 ("title", self.title.as_str()),
                 ("description", self.description.as_str()),
