@@ -5,7 +5,10 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder,
+};
 
 use crate::allocation::{self, Candidate, Outcome};
 use crate::applications;
@@ -421,6 +424,16 @@ pub async fn decline(
     )
     .await?;
     Ok(newly_funded)
+}
+
+/// How many applicants publishing the results of a call will tell by email: one per
+/// application that was ever submitted (as `publish` does).
+pub async fn applicants_to_tell(conn: &impl ConnectionTrait, call_id: i32) -> Result<u64> {
+    Ok(application::Entity::find()
+        .filter(application::Column::CallId.eq(call_id))
+        .filter(application::Column::Status.ne(ApplicationStatus::Draft))
+        .count(conn)
+        .await?)
 }
 
 /// Publishes the results of a decided call: the public page and API show them and every

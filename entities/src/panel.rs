@@ -6,7 +6,10 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait,
+};
 
 use crate::audit::{self, Entry};
 use crate::calls;
@@ -17,6 +20,56 @@ use crate::entity::{call_criterion, declaration, membership, panel_member, score
 use crate::error::{Error, FieldErrors, Result};
 use crate::policy::Actor;
 use crate::scoring::{Card, Mark, Rule};
+
+/// How far one member of a call's panel is with its applications.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Progress {
+    pub user_id: i32,
+    pub name: String,
+    pub chair: bool,
+    /// Scorecards submitted.
+    pub done: usize,
+    /// Applications neither scored (submitted) nor recused from.
+    pub to_do: usize,
+    pub recused: usize,
+}
+
+/// Each panel member's progress on the call's applications (drafts never count), chair first;
+/// four statements whatever the size of the call.
+pub async fn progress(conn: &impl ConnectionTrait, call_id: i32) -> Result<Vec<Progress>> {
+    let seated = members(conn, call_id).await?;
+    let apps = application::Entity::find()
+        .filter(application::Column::CallId.eq(call_id))
+        .filter(application::Column::Status.ne(ApplicationStatus::Draft));
+    let count = apps.clone().count(conn).await?;
+    let ids = apps.select_only().column(application::Column::Id).into_query();
+    let cards = scorecard::Entity::find()
+        .filter(scorecard::Column::ApplicationId.in_subquery(ids.clone()))
+        .filter(scorecard::Column::SubmittedAt.is_not_null())
+        .all(conn)
+        .await?;
+    let recusals = declaration::Entity::find()
+        .filter(declaration::Column::ApplicationId.in_subquery(ids))
+        .filter(declaration::Column::Conflict.eq(true))
+        .all(conn)
+        .await?;
+    let all = usize::try_from(count).unwrap_or(usize::MAX);
+    Ok(seated
+        .into_iter()
+        .map(|(seat, u)| {
+            let done = cards.iter().filter(|c| c.user_id == u.id).count();
+            let recused = recusals.iter().filter(|d| d.user_id == u.id).count();
+            Progress {
+                user_id: u.id,
+                name: u.name,
+                chair: seat.is_chair,
+                done,
+                to_do: all.saturating_sub(done + recused),
+                recused,
+            }
+        })
+        .collect())
+}
 
 /// The members of a call's panel with their accounts, chair first.
 pub async fn members(conn: &impl ConnectionTrait, call_id: i32) -> Result<Vec<(panel_member::Model, user::Model)>> {

@@ -27,6 +27,19 @@ pub fn confirmed_action(ctx: &PageCtx, action: &str, key: i32, confirm: &str, bu
     }
 }
 
+/// The box of a form whose action cannot be undone (`confirm=yes`), saying what it will do,
+/// with its problem if it was sent unticked. `id` names it (and its problem) on the page.
+pub fn confirm_box(lang: Lang, form: &FormView, id: &str, label: &str) -> Markup {
+    let error = form.errors.get(id);
+    html! {
+        div.field.checkbox.has-error[error.is_some()] {
+            @if let Some(m) = error { p.error id={ (id) "-error" } { (t(lang, m)) } }
+            input id=(id) name="confirm" type="checkbox" value="yes" required;
+            label for=(id) { (label) }
+        }
+    }
+}
+
 /// A form as the user last sent it: the values they typed and what is wrong with them.
 ///
 /// A form drawn several times on one page (a session form under each measure) is drawn from a

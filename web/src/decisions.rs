@@ -23,7 +23,7 @@ use templates::components::FormView;
 use templates::pages::decisions::{self as pages, PanelMemberRow, PanelView, ResultsView, StandingRow};
 use templates::{Lang, t};
 
-use crate::ctx::{Ctx, Signed, redirect_with_flash};
+use crate::ctx::{ConfirmForm, Ctx, Signed, redirect_with_flash};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
@@ -62,34 +62,15 @@ fn outcome_label(lang: Lang, o: Outcome) -> String {
 async fn panel_view(state: &AppState, c: &call::Model, form: FormView) -> AppResult<PanelView> {
     let seated = panel::members(&state.db, c.id).await?;
     let candidates = panel::candidates(&state.db, c.municipality_id).await?;
-    let apps: Vec<i32> = entities::applications::of_call(&state.db, c.id, None)
+    let progress = panel::progress(&state.db, c.id)
         .await?
-        .0
         .into_iter()
-        .map(|r| r.app.id)
-        .collect();
-    let cards = scorecard::Entity::find()
-        .filter(scorecard::Column::ApplicationId.is_in(apps.clone()))
-        .filter(scorecard::Column::SubmittedAt.is_not_null())
-        .all(&state.db)
-        .await?;
-    let recusals = declaration::Entity::find()
-        .filter(declaration::Column::ApplicationId.is_in(apps.clone()))
-        .filter(declaration::Column::Conflict.eq(true))
-        .all(&state.db)
-        .await?;
-    let progress = seated
-        .iter()
-        .map(|(p, u)| {
-            let done = cards.iter().filter(|c| c.user_id == u.id).count();
-            let recused = recusals.iter().filter(|d| d.user_id == u.id).count();
-            PanelMemberRow {
-                name: u.name.clone(),
-                chair: p.is_chair,
-                done,
-                to_do: apps.len().saturating_sub(done + recused),
-                recused,
-            }
+        .map(|p| PanelMemberRow {
+            name: p.name,
+            chair: p.chair,
+            done: p.done,
+            to_do: p.to_do,
+            recused: p.recused,
         })
         .collect();
     Ok(PanelView {
@@ -206,6 +187,22 @@ async fn results_view(state: &AppState, lang: Lang, c: &call::Model, form: FormV
         .collect();
     let status = calls::effective_status(c, now);
     let undecided = matches!(status, CallStatus::Closed | CallStatus::InReview);
+    // What locking would leave behind, said before it is done.
+    let unfinished = if undecided {
+        panel::progress(&state.db, c.id)
+            .await?
+            .into_iter()
+            .filter(|p| p.to_do > 0)
+            .map(|p| format!("{} ({})", p.name, p.to_do))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let to_tell = if status == CallStatus::Decided {
+        decision::applicants_to_tell(&state.db, c.id).await?
+    } else {
+        0
+    };
     let funded: i64 = standings
         .iter()
         .map(|s| {
@@ -237,6 +234,10 @@ async fn results_view(state: &AppState, lang: Lang, c: &call::Model, form: FormV
         can_lock: undecided,
         can_reopen: status == CallStatus::Decided,
         can_publish: status == CallStatus::Decided,
+        unfinished,
+        scoring_open: now < c.scoring_deadline,
+        scoring_deadline: crate::calls::riga(c.scoring_deadline),
+        to_tell,
         form,
     })
 }
@@ -311,7 +312,17 @@ async fn set_reduced(
     .await
 }
 
-async fn lock(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
+/// Refuses, as a problem of the box `field`, a step that cannot be undone unless its box was ticked.
+fn confirmed(f: &ConfirmForm, field: &'static str) -> Result<(), DomainError> {
+    f.required().map_err(|_| FieldErrors::single(field, "error-confirm"))
+}
+
+async fn lock(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    Form(f): Form<ConfirmForm>,
+) -> AppResult<Response> {
     let c = calls::managed(&state.db, &signed.actor, id).await?;
     let now = state.now();
     decide(
@@ -320,7 +331,10 @@ async fn lock(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>
         &c.clone(),
         "results-locked",
         FormView::new(),
-        async |txn| decision::lock(txn, &signed.actor, c, now).await,
+        async |txn| {
+            confirmed(&f, "confirm-lock")?;
+            decision::lock(txn, &signed.actor, c, now).await
+        },
     )
     .await
 }
@@ -340,7 +354,12 @@ async fn reopen(
     .await
 }
 
-async fn publish(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
+async fn publish(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    Form(f): Form<ConfirmForm>,
+) -> AppResult<Response> {
     let c = calls::managed(&state.db, &signed.actor, id).await?;
     let now = state.now();
     decide(
@@ -349,7 +368,10 @@ async fn publish(State(state): State<AppState>, signed: Signed, Path(id): Path<i
         &c.clone(),
         "results-published",
         FormView::new(),
-        async |txn| decision::publish(txn, &signed.actor, c, now).await,
+        async |txn| {
+            confirmed(&f, "confirm-publish")?;
+            decision::publish(txn, &signed.actor, c, now).await
+        },
     )
     .await
 }

@@ -3,7 +3,7 @@
 
 use maud::{Markup, html};
 
-use crate::components::{FormView, Input, checkbox, csrf, error_summary, field, textarea};
+use crate::components::{FormView, Input, checkbox, confirm_box, csrf, error_summary, field, textarea};
 use crate::{Lang, NavLink, PageCtx, layout, t};
 
 /// A call in a list.
@@ -284,6 +284,7 @@ pub fn edit(ctx: &PageCtx, title: &str, v: &CallFormView) -> Markup {
                 form method="post" action=(publish) {
                     (csrf(ctx))
                     p { (t(l, "call-publish-lead")) }
+                    (confirm_box(l, f, "confirm-publish-call", &t(l, "call-publish-confirm")))
                     button type="submit" { (t(l, "call-publish")) }
                 }
             }

@@ -2,7 +2,7 @@
 
 use maud::{Markup, html};
 
-use crate::components::{FormView, csrf, error_summary};
+use crate::components::{FormView, confirm_box, csrf, error_summary};
 use crate::{PageCtx, layout, t, tf};
 
 pub struct PanelMemberRow {
@@ -96,6 +96,13 @@ pub struct ResultsView {
     pub can_lock: bool,
     pub can_reopen: bool,
     pub can_publish: bool,
+    /// Members who have applications left to score, with how many ("Name (3)").
+    pub unfinished: Vec<String>,
+    /// The scoring deadline has not passed yet.
+    pub scoring_open: bool,
+    pub scoring_deadline: String,
+    /// Applicants that publishing will email.
+    pub to_tell: u64,
     pub form: FormView,
 }
 
@@ -155,6 +162,13 @@ pub fn results(ctx: &PageCtx, v: &ResultsView) -> Markup {
                 form method="post" action={ (base) "/lock" } {
                     (csrf(ctx))
                     p { (t(l, "results-lock-lead")) }
+                    @if v.scoring_open || !v.unfinished.is_empty() {
+                        div.notice role="note" {
+                            @if v.scoring_open { p { (tf(l, "results-lock-early", &[("deadline", &v.scoring_deadline)])) } }
+                            @if !v.unfinished.is_empty() { p { (t(l, "results-lock-unfinished")) " " (v.unfinished.join(", ")) } }
+                        }
+                    }
+                    (confirm_box(l, &v.form, "confirm-lock", &t(l, "results-lock-confirm")))
                     button type="submit" { (t(l, "results-lock")) }
                 }
             }
@@ -174,6 +188,7 @@ pub fn results(ctx: &PageCtx, v: &ResultsView) -> Markup {
                 form method="post" action={ (base) "/publish-results" } {
                     (csrf(ctx))
                     p { (t(l, "results-publish-lead")) }
+                    (confirm_box(l, &v.form, "confirm-publish", &tf(l, "results-publish-confirm", &[("count", &v.to_tell.to_string())])))
                     button type="submit" { (t(l, "results-publish")) }
                 }
             }

@@ -93,8 +93,15 @@ async fn publish_call(app: &pumpurs_tests::TestApp, coordinator: &pumpurs_tests:
         .parse()
         .expect("call id");
     assert_eq!(saved.input_value("ref_prefix").as_deref(), Some("REZ"));
-    let published = coordinator
+    let unconfirmed = coordinator
         .submit(&saved, &format!("/manage/calls/{id}/publish"), &[])
+        .await;
+    assert_eq!(
+        (unconfirmed.status, unconfirmed.field_error("confirm-publish-call")),
+        (422, "Atzīmējiet apstiprinājumu, lai turpinātu.".to_owned())
+    );
+    let published = coordinator
+        .submit(&saved, &format!("/manage/calls/{id}/publish"), &[("confirm", "yes")])
         .await;
     assert_eq!(published.text(".flash"), "Konkurss publicēts.", "{}", published.body);
     assert!(

@@ -103,7 +103,7 @@ both_backends!(
         let b = app.browser();
         b.login("coord@example.lv", seed::PASSWORD).await;
         let path = format!("/manage/calls/{}", call.id);
-        let refused = b.fill(&path, &format!("{path}/publish"), &[]).await;
+        let refused = b.fill(&path, &format!("{path}/publish"), &[("confirm", "yes")]).await;
         assert_eq!(refused.status, 422);
         let problems = refused.texts(".error-summary li");
         assert_eq!(problems.len(), 3, "{problems:?}");

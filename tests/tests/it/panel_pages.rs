@@ -135,6 +135,10 @@ both_backends!(
         let now = closes + Duration::minutes(1);
         let criteria = entities::calls::criteria(&app.db, call.id).await.expect("criteria");
         let apps: Vec<i32> = entities::applications::of_call(&app.db, call.id, None).await.expect("apps").0.into_iter().map(|r| r.app.id).collect();
+        // Before anyone has scored, locking warns and names who has not finished.
+        let early = b.get(&format!("/manage/calls/{}/results", call.id)).await;
+        let warning = early.text("form[action$='/lock'] .notice");
+        assert!(warning.contains("Vēl nav pabeiguši vērtēt") && warning.contains("User m1@example.lv (3)") && warning.contains("User m2@example.lv (3)"), "{warning}");
         let mark = |c: &entities::entity::call_criterion::Model, p: &str| panel::MarkForm { criterion_id: c.id, points: p.into(), not_applicable: false, comment: String::new() };
         for (m, lenient) in members.iter().zip([0, 2]) {
             for (i, app_id) in apps.iter().enumerate() {
@@ -154,7 +158,13 @@ both_backends!(
         let reduced = b.submit(&results, &format!("/manage/calls/{}/reduced", call.id), &[("application", &apps[1].to_string()), ("amount", "800")]).await;
         assert_eq!(reduced.text(".flash"), "Samazinātā summa saglabāta.");
         assert_eq!(b.get(&format!("/api/v1/calls/{}/results", call.id)).await.status, 404, "nothing public before publishing");
-        let locked = b.submit(&reduced, &format!("/manage/calls/{}/lock", call.id), &[]).await;
+        let lock = format!("/manage/calls/{}/lock", call.id);
+        let warning = reduced.text(".notice");
+        assert!(warning.contains("Vērtēšanas termiņš vēl nav beidzies") && !warning.contains("Vēl nav pabeiguši"), "every scorecard is in: {warning}");
+        let unconfirmed = b.submit(&reduced, &lock, &[]).await;
+        assert_eq!((unconfirmed.status, unconfirmed.field_error("confirm-lock")), (422, "Atzīmējiet apstiprinājumu, lai turpinātu.".to_owned()));
+        assert_eq!(b.get(&format!("/api/v1/calls/{}/results", call.id)).await.status, 404);
+        let locked = b.submit(&reduced, &lock, &[("confirm", "yes")]).await;
         assert_eq!(locked.text(".flash"), "Lēmums apstiprināts.");
         let funded: Vec<String> = locked.texts("tbody tr td:last-child").into_iter().filter(|t| t.starts_with("Atbalstīts")).collect();
         assert_eq!(funded.len(), 2, "1 000 + 800 fit in 2 000; the third does not");
@@ -173,7 +183,12 @@ both_backends!(
         assert!(minutes.contains("m1@example.lv") || minutes.contains("User m1@example.lv"));
         assert!(minutes.contains("Neviens vērtētājs nav atstatījies."));
 
-        let published = b.submit(&locked, &format!("/manage/calls/{}/publish-results", call.id), &[]).await;
+        let publish = format!("/manage/calls/{}/publish-results", call.id);
+        assert!(locked.text("label[for=confirm-publish]").contains("e-pastu saņems 3 pieteicēji"), "{}", locked.text("label[for=confirm-publish]"));
+        let unconfirmed = b.submit(&locked, &publish, &[]).await;
+        assert_eq!(unconfirmed.status, 422);
+        assert_eq!(crate::outbox_events(app).await.iter().filter(|e| matches!(e, entities::outbox::EmailEvent::CallResult { .. })).count(), 0, "nobody told");
+        let published = b.submit(&locked, &publish, &[("confirm", "yes")]).await;
         assert_eq!(published.text(".flash"), "Rezultāti publicēti; pieteicējiem tiek sūtīti e-pasti.");
         let public = app.browser().get(&format!("/calls/{}/results", call.id)).await;
         assert_eq!(public.texts("tbody tr").len(), 3);

@@ -18,7 +18,7 @@ use templates::pages::applications::{self as application_pages, ApplicationRow, 
 use templates::pages::calls::{self as pages, CallFormView};
 use templates::t;
 
-use crate::ctx::{Signed, redirect_with_flash, unprocessable};
+use crate::ctx::{ConfirmForm, Signed, redirect_with_flash, unprocessable};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
@@ -414,8 +414,17 @@ async fn update(
     ))
 }
 
-async fn publish(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
+async fn publish(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    Form(confirm): Form<ConfirmForm>,
+) -> AppResult<Response> {
     let c = calls::managed(&state.db, &signed.actor, id).await?;
+    if confirm.required().is_err() {
+        let errors = FieldErrors::one("confirm-publish-call", "error-confirm");
+        return render_call(&state, &signed, &c, None, errors, FormView::new()).await;
+    }
     let txn = entities::db::write(&state.db).await?;
     match calls::publish(&txn, &signed.actor, c.clone(), state.now()).await {
         Ok(_) => {
