@@ -231,7 +231,8 @@ async fn rename(
                 errors,
                 ..FormView::new()
             }
-            .with("name", f.name);
+            .with("name", f.name)
+            .in_scope(templates::pages::orgs::RENAME);
             let view = page_view(&state, &signed, org, form, FormView::new()).await?;
             Ok(unprocessable(pages::page(&signed.ctx.page(), &view)))
         }

@@ -6,6 +6,9 @@ use maud::{Markup, html};
 use crate::components::{FormView, Input, csrf, error_summary, field, pager, select};
 use crate::{NavLink, PageCtx, layout, t, tf};
 
+/// The scope of the rename form, whose field shares its name with the invitation form's.
+pub const RENAME: &str = "org";
+
 pub struct OrgRowView {
     pub name: String,
     pub href: String,
@@ -137,7 +140,7 @@ pub fn page(ctx: &PageCtx, view: &OrgPageView) -> Markup {
                     (error_summary(l, &view.rename_form))
                     form method="post" action={ "/orgs/" (view.id) } novalidate {
                         (csrf(ctx))
-                        (field(l, &view.rename_form, "name", "field-org-title", Input::TEXT))
+                        (field(l, &view.rename_form.scoped(RENAME), "name", "field-org-title", Input::TEXT))
                         button type="submit" { (t(l, "org-rename")) }
                     }
                 }
