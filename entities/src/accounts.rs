@@ -9,7 +9,7 @@ use sea_orm::{
 
 use crate::audit::{self, Entry};
 use crate::domain::{Email, Lang, NewPassword, OrgKind, Role, email_field, required_text};
-use crate::entity::{invitation, login_failure, membership, organisation, user, user_token};
+use crate::entity::{invitation, login_failure, membership, organisation, registration_attempt, user, user_token};
 use crate::error::{Error, FieldErrors, Result};
 use crate::outbox::{self, EmailEvent};
 use crate::policy::Actor;
@@ -153,12 +153,52 @@ async fn new_token(
     .await?)
 }
 
+/// Registrations one network address may make within `REGISTRATION_WINDOW_HOURS`.
+pub const MAX_REGISTRATIONS_PER_ADDRESS: u64 = 10;
+/// Registration emails one mailbox may be sent within `REGISTRATION_WINDOW_HOURS`.
+pub const MAX_REGISTRATION_EMAILS_PER_MAILBOX: u64 = 3;
+pub const REGISTRATION_WINDOW_HOURS: i64 = 24;
+
 /// Registers an NGO and its first member, and queues the confirmation email. When the address
 /// already has an account nothing is created and its owner is told instead, so the page a
 /// stranger sees does not reveal whether an account exists.
-pub async fn register_ngo(conn: &impl ConnectionTrait, reg: Registration, now: DateTime<Utc>) -> Result<()> {
+///
+/// Bounded so that the form cannot fill a mailbox: a network address that registered
+/// `MAX_REGISTRATIONS_PER_ADDRESS` times in the window is refused (it is told so); a mailbox
+/// that was sent `MAX_REGISTRATION_EMAILS_PER_MAILBOX` registration emails gets no more in the
+/// window, while the page says what it always says.
+pub async fn register_ngo(conn: &impl ConnectionTrait, reg: Registration, ip: &str, now: DateTime<Utc>) -> Result<()> {
+    let since = now - Duration::hours(REGISTRATION_WINDOW_HOURS);
+    let attempts = |col: registration_attempt::Column, value: String| {
+        registration_attempt::Entity::find()
+            .filter(col.eq(value))
+            .filter(registration_attempt::Column::At.gt(since))
+    };
+    if attempts(registration_attempt::Column::Ip, ip.to_owned())
+        .count(conn)
+        .await?
+        >= MAX_REGISTRATIONS_PER_ADDRESS
+    {
+        return Err(Error::Refused("error-register-throttled"));
+    }
+    let mailed = attempts(registration_attempt::Column::Email, reg.email.as_str().to_owned())
+        .filter(registration_attempt::Column::Emailed.eq(true))
+        .count(conn)
+        .await?;
+    let may_email = mailed < MAX_REGISTRATION_EMAILS_PER_MAILBOX;
+    registration_attempt::ActiveModel {
+        email: Set(reg.email.as_str().to_owned()),
+        ip: Set(ip.chars().take(64).collect()),
+        emailed: Set(may_email),
+        at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
     if let Some(existing) = find_user(conn, &reg.email).await? {
-        outbox::enqueue_email(conn, &EmailEvent::AccountExists { user_id: existing.id }, now).await?;
+        if may_email {
+            outbox::enqueue_email(conn, &EmailEvent::AccountExists { user_id: existing.id }, now).await?;
+        }
         return Ok(());
     }
     let user = insert_user(conn, &reg.email, &reg.person_name, &reg.password, reg.lang, None, now).await?;

@@ -529,6 +529,7 @@ decline-confirm = I confirm that we decline the grant
 decline-submit = Decline the grant
 decline-done = You declined the grant; the next on the reserve list receives it.
 error-confirm = Tick the confirmation to go on.
+error-register-throttled = Many accounts have been registered from your network today. Please try again tomorrow or write to the municipal coordinator.
 scores-title = Scores
 scores-not-applicable = not applicable
 scores-export-csv = Scores CSV

@@ -529,6 +529,7 @@ decline-confirm = Apstiprinu, ka atsakāmies no piešķirtā finansējuma
 decline-submit = Atteikties no finansējuma
 decline-done = Jūs atteicāties no finansējuma; to saņems nākamais rezerves sarakstā.
 error-confirm = Atzīmējiet apstiprinājumu, lai turpinātu.
+error-register-throttled = No jūsu tīkla šodien reģistrēts jau daudz kontu. Lūdzu, mēģiniet vēlreiz rīt vai rakstiet pašvaldības koordinatoram.
 scores-title = Vērtējumi
 scores-not-applicable = nav piemērojams
 scores-export-csv = Vērtējumi CSV

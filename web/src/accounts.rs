@@ -130,8 +130,18 @@ async fn register(State(state): State<AppState>, ctx: Ctx, Form(f): Form<Registe
         Err(e) => return refused_form(e, form, |f| pages::register(&page, f)),
     };
     let txn = entities::db::write(&state.db).await?;
-    accounts::register_ngo(&txn, reg, Utc::now()).await?;
-    txn.commit().await?;
+    match accounts::register_ngo(&txn, reg, &ctx.ip, Utc::now()).await {
+        Ok(()) => txn.commit().await?,
+        Err(DomainError::Refused(message)) => {
+            drop(txn);
+            let form = FormView {
+                errors: FieldErrors::one("email", message),
+                ..form
+            };
+            return Ok((StatusCode::TOO_MANY_REQUESTS, pages::register(&page, &form)).into_response());
+        }
+        Err(e) => return Err(e.into()),
+    }
     Ok(pages::message(&page, "register-done-title", "register-done", None).into_response())
 }
 

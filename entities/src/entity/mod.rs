@@ -33,6 +33,7 @@ pub mod plan_risk;
 pub mod pupil;
 pub mod pupil_staff;
 pub mod reduced_amount;
+pub mod registration_attempt;
 pub mod reminder;
 pub mod risk;
 pub mod risk_catalogue;

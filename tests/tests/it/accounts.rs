@@ -89,6 +89,43 @@ both_backends!(
 );
 
 both_backends!(
+    async fn registration_cannot_fill_a_mailbox_or_be_repeated_without_bound(app) {
+        use entities::accounts::{MAX_REGISTRATIONS_PER_ADDRESS, MAX_REGISTRATION_EMAILS_PER_MAILBOX};
+        let w = seed::world(&app.db).await;
+        let existing = seed::user(&app.db, "anna@example.lv", Role::NgoMember, w.ngo.id).await;
+        // The same (existing) mailbox, again and again: the page never changes, the mails stop.
+        for _ in 0..MAX_REGISTRATION_EMAILS_PER_MAILBOX + 2 {
+            let page = app.browser().fill("/register", "/register", REGISTRATION).await;
+            assert_eq!((page.status, page.h1()), (200, "Pārbaudiet e-pastu".to_owned()));
+        }
+        let told = outbox_events(app).await.into_iter().filter(|e| *e == EmailEvent::AccountExists { user_id: existing.id }).count();
+        assert_eq!(told as u64, MAX_REGISTRATION_EMAILS_PER_MAILBOX);
+        // One network, many mailboxes: refused with a clear message once the bound is reached,
+        // and nothing is created or sent.
+        let sent_before = outbox_events(app).await.len();
+        let users_before = user::Entity::find().count(&app.db).await.expect("count");
+        let mut refused = None;
+        for i in 0..MAX_REGISTRATIONS_PER_ADDRESS {
+            let email = format!("person{i}@example.lv");
+            let fields: Vec<(&str, &str)> = REGISTRATION.iter().map(|&(k, v)| if k == "email" { (k, email.as_str()) } else { (k, v) }).collect();
+            let page = app.browser().fill("/register", "/register", &fields).await;
+            if page.status == 429 {
+                refused = Some(page);
+                break;
+            }
+        }
+        let page = refused.expect("the network's registrations are bounded");
+        assert_eq!(page.field_error("email"), "No jūsu tīkla šodien reģistrēts jau daudz kontu. Lūdzu, mēģiniet vēlreiz rīt vai rakstiet pašvaldības koordinatoram.");
+        assert!(page.input_value("name").is_some_and(|n| !n.is_empty()), "what was typed is kept");
+        let users = user::Entity::find().count(&app.db).await.expect("count");
+        let sent = outbox_events(app).await.len();
+        // The earlier attempts of this network (the repeated mailbox) count too.
+        let created = MAX_REGISTRATIONS_PER_ADDRESS - (MAX_REGISTRATION_EMAILS_PER_MAILBOX + 2);
+        assert_eq!((users - users_before, (sent - sent_before) as u64), (created, created));
+    }
+);
+
+both_backends!(
     async fn wrong_password_and_unknown_account_get_the_same_answer(app) {
         let w = seed::world(&app.db).await;
         seed::user(&app.db, "anna@example.lv", Role::NgoMember, w.ngo.id).await;
