@@ -16,6 +16,7 @@ pub mod db;
 pub mod decision;
 pub mod domain;
 pub mod error;
+pub mod kept_forms;
 pub mod money;
 pub mod orgs;
 pub mod outbox;

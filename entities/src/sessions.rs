@@ -56,6 +56,16 @@ pub async fn load(
     Ok(live.then_some((session, user)))
 }
 
+/// For a cookie whose session has ended (idle, expired) but is still on record: its id and its
+/// user. A form sent with it can be kept for that user (`kept_forms`).
+pub async fn ended(conn: &impl ConnectionTrait, cookie_value: &str) -> Result<Option<(String, i32)>> {
+    let id = tokens::sha256_hex(cookie_value);
+    Ok(session::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .map(|s| (s.id, s.user_id)))
+}
+
 /// Moves the idle deadline on; writes at most once a minute per session.
 pub async fn touch(conn: &impl ConnectionTrait, session: &session::Model, now: DateTime<Utc>) -> Result<()> {
     if now - session.last_seen_at < Duration::minutes(1) {

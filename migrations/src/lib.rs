@@ -14,7 +14,7 @@ mod m20261122_000007_carrying_out;
 mod m20261122_000008_indirect_hours;
 mod m20261123_000009_second_factor;
 mod m20261123_000010_api_tokens;
-mod m20261201_000011_registration_attempts;
+mod m20261201_000011_nothing_lost;
 
 pub struct Migrator;
 
@@ -32,7 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000008_indirect_hours::Migration),
             Box::new(m20261123_000009_second_factor::Migration),
             Box::new(m20261123_000010_api_tokens::Migration),
-            Box::new(m20261201_000011_registration_attempts::Migration),
+            Box::new(m20261201_000011_nothing_lost::Migration),
         ]
     }
 }

@@ -885,3 +885,12 @@ stats-group-family = Family and social environment
 stats-group-economic = Economic
 stats-group-individual = Individual
 stats-outcomes = Pupils' outcomes
+
+# Forms kept across an ended session
+kept-sign-in = Your session had ended, so what you typed has not been saved yet. It is kept safe: sign in again and you can save it.
+kept-title = What you typed is waiting to be saved
+kept-lead = Your session ended while you were typing, so the form was not saved. Everything you typed is kept. Save it now — it goes to the same page:
+kept-save = Save what I typed
+kept-discard = Discard
+kept-none = No form is waiting to be saved.
+kept-discarded = What you typed was discarded.

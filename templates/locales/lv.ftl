@@ -885,3 +885,12 @@ stats-group-family = Ģimene un sociālā vide
 stats-group-economic = Ekonomiskie
 stats-group-individual = Individuālie
 stats-outcomes = Skolēnu iznākumi
+
+# Forms kept across an ended session
+kept-sign-in = Jūsu sesija bija beigusies, tāpēc ierakstītais vēl nav saglabāts. Tas ir pasargāts: pieslēdzieties vēlreiz, un varēsiet to saglabāt.
+kept-title = Ierakstītais gaida saglabāšanu
+kept-lead = Kamēr rakstījāt, jūsu sesija beidzās, tāpēc veidlapa netika saglabāta. Viss, ko ierakstījāt, ir pasargāts. Saglabājiet to tagad — tas tiks nosūtīts uz to pašu lapu:
+kept-save = Saglabāt ierakstīto
+kept-discard = Atmest
+kept-none = Nav saglabāšanu gaidošu veidlapu.
+kept-discarded = Ierakstītais atmests.

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use entities::domain::Lang;
 use entities::policy::Actor;
-use entities::{sessions, tokens};
+use entities::{kept_forms, sessions, tokens};
 use templates::layout::NavUser;
 use templates::{NavLink, PageCtx, t};
 
@@ -221,6 +221,7 @@ async fn build_and_run(state: &AppState, req: Request, next: Next) -> Result<Res
     let mut session_id = None;
     let mut actor = None;
     let mut pending = None;
+    let mut ended_session = None;
     if let Some(value) = cookie(headers, SESSION_COOKIE) {
         match sessions::load(&state.db, value, now, state.cfg.session_idle).await? {
             Some((session, user)) => {
@@ -233,7 +234,10 @@ async fn build_and_run(state: &AppState, req: Request, next: Next) -> Result<Res
                 }
                 session_id = Some(session.id);
             }
-            None => new_cookies.push(set_cookie(secure, SESSION_COOKIE, "", 0)),
+            None => {
+                ended_session = Some(value.to_owned());
+                new_cookies.push(set_cookie(secure, SESSION_COOKIE, "", 0));
+            }
         }
     }
     let lang = cookie(headers, LANG_COOKIE)
@@ -278,6 +282,16 @@ async fn build_and_run(state: &AppState, req: Request, next: Next) -> Result<Res
         match check_csrf(state, &parts, body, &csrf_cookie, &ctx).await {
             Csrf::Valid(body) => body,
             refused => {
+                // A form typed in a session that has since ended is kept for its author.
+                if let (Csrf::Refused(Some(form)), Some(ended)) = (&refused, &ended_session)
+                    && let Some(kept) = keep_for_later(state, &parts, ended, &csrf_cookie, form).await?
+                {
+                    let mut response = kept;
+                    response
+                        .headers_mut()
+                        .extend(new_cookies.into_iter().map(|v| (header::SET_COOKIE, v)));
+                    return Ok(response);
+                }
                 let mut response = match refused {
                     Csrf::TooLarge => StatusCode::PAYLOAD_TOO_LARGE.into_response(),
                     _ => AppError::Forbidden("error-csrf").into_response(),
@@ -311,17 +325,60 @@ fn sets_cookie(response: &Response, name: &str) -> bool {
         .any(|v| v.to_str().is_ok_and(|v| v.starts_with(&prefix)))
 }
 
-/// The outcome of the CSRF check; a valid request gets its (possibly re-read) body back.
+/// The outcome of the CSRF check; a valid request gets its (possibly re-read) body back, a
+/// refused form its body as read.
 enum Csrf {
     Valid(Body),
-    Refused,
+    Refused(Option<bytes::Bytes>),
     TooLarge,
+}
+
+/// Where a form kept for later is waiting for its author (the token in a cookie).
+pub const KEPT_COOKIE: &str = "pumpurs_kept";
+
+/// Keeps a form that arrived after its sender's session ended — if its token was good for that
+/// session, so it was typed there — and sends them to sign in, after which `/kept` offers to
+/// send it on. `None` when it cannot be kept (it is then refused as any stale form is).
+async fn keep_for_later(
+    state: &AppState,
+    parts: &Parts,
+    ended_cookie: &str,
+    csrf_cookie: &str,
+    form: &[u8],
+) -> Result<Option<Response>, AppError> {
+    let Some((old_session, user_id)) = sessions::ended(&state.db, ended_cookie).await? else {
+        return Ok(None);
+    };
+    let presented = form_field(form, CSRF_FIELD).unwrap_or_default();
+    let (Ok(body), true) = (
+        std::str::from_utf8(form),
+        tokens::csrf_matches(&state.cfg.secret_key, csrf_cookie, &old_session, &presented),
+    ) else {
+        return Ok(None);
+    };
+    let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+    let txn = entities::db::write(&state.db).await?;
+    let Ok(token) = kept_forms::keep(&txn, user_id, path, body, Utc::now()).await else {
+        return Ok(None);
+    };
+    txn.commit().await?;
+    let mut response = redirect_with_flash(state, "/login?next=%2Fkept", "kept-sign-in");
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(
+            state.cfg.secure_cookies(),
+            KEPT_COOKIE,
+            &token,
+            60 * 60 * kept_forms::KEPT_HOURS,
+        ),
+    );
+    Ok(Some(response))
 }
 
 /// Finds the CSRF token (header, query or urlencoded body) and checks it and the origin.
 async fn check_csrf(state: &AppState, parts: &Parts, body: Body, csrf_cookie: &str, ctx: &Ctx) -> Csrf {
     if !same_origin(&parts.headers, &state.cfg.public_url) {
-        return Csrf::Refused;
+        return Csrf::Refused(None);
     }
     let from_header = parts
         .headers
@@ -334,18 +391,18 @@ async fn check_csrf(state: &AppState, parts: &Parts, body: Body, csrf_cookie: &s
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    let (presented, body) = match (from_header.or(from_query), is_form) {
-        (Some(token), _) => (Some(token), body),
+    let (presented, body, form) = match (from_header.or(from_query), is_form) {
+        (Some(token), _) => (Some(token), body, None),
         (None, true) => match axum::body::to_bytes(body, state.cfg.max_body_bytes).await {
-            Ok(bytes) => (form_field(&bytes, CSRF_FIELD), Body::from(bytes)),
+            Ok(bytes) => (form_field(&bytes, CSRF_FIELD), Body::from(bytes.clone()), Some(bytes)),
             Err(_) => return Csrf::TooLarge,
         },
-        (None, false) => (None, body),
+        (None, false) => (None, body, None),
     };
     let session = ctx.session_id.as_deref().unwrap_or("");
     match presented {
         Some(p) if tokens::csrf_matches(&state.cfg.secret_key, csrf_cookie, session, &p) => Csrf::Valid(body),
-        _ => Csrf::Refused,
+        _ => Csrf::Refused(form),
     }
 }
 

@@ -332,7 +332,7 @@ async fn lock(
         "results-locked",
         FormView::new(),
         async |txn| {
-            confirmed(&f, "confirm-lock")?;
+            confirmed(&f, "lock_confirm")?;
             decision::lock(txn, &signed.actor, c, now).await
         },
     )
@@ -369,7 +369,7 @@ async fn publish(
         "results-published",
         FormView::new(),
         async |txn| {
-            confirmed(&f, "confirm-publish")?;
+            confirmed(&f, "publish_confirm")?;
             decision::publish(txn, &signed.actor, c, now).await
         },
     )

@@ -21,6 +21,7 @@ mod dash;
 mod decisions;
 mod devmail;
 mod jobs;
+mod kept;
 mod orgs;
 mod plans;
 mod profiles;

@@ -354,7 +354,7 @@ async fn save(
             Err(DomainError::Invalid(errors)) => errors,
             _ => FieldErrors::new(),
         };
-        errors.add("confirm", "error-confirm-submit");
+        errors.add("submit_confirm", "error-confirm-submit");
         return render_card(&state, &signed, &app, &c, Some(marks), errors).await;
     }
     let txn = entities::db::write(&state.db).await?;

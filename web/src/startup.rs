@@ -23,7 +23,7 @@ use crate::config::Config;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::{
-    accounts, api, api_tokens, applications, calls, compliance, ctx, dash, decisions, devmail, jobs, orgs, plans,
+    accounts, api, api_tokens, applications, calls, compliance, ctx, dash, decisions, devmail, jobs, kept, orgs, plans,
     profiles, scoring, stats,
 };
 
@@ -108,6 +108,7 @@ pub fn router(state: AppState) -> Router {
         .merge(decisions::router())
         .merge(compliance::router())
         .merge(jobs::router())
+        .merge(kept::router())
         .merge(applications::router(upload_limit(&state.cfg)))
         .merge(plans::router(upload_limit(&state.cfg)))
         .merge(stats::router())

@@ -130,7 +130,7 @@ pub(crate) async fn archive(job: Archive, ctx: Data<Ctx>) -> Result<(), WorkerEr
 }
 
 /// The minute sweep: closes calls past their deadline, queues due reminders, removes expired
-/// sessions. Every part is idempotent, so any number of workers may sweep.
+/// sessions and forms kept past their day. Every part is idempotent, so any number of workers may sweep.
 pub(crate) async fn sweep(ctx: &Ctx) {
     let now = ctx.cfg.clock.now();
     if let Err(e) = crate::close_due_calls(&ctx.db, now).await {
@@ -143,6 +143,9 @@ pub(crate) async fn sweep(ctx: &Ctx) {
         Ok(n) if n > 0 => tracing::debug!(removed = n, "expired sessions removed"),
         Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "removing expired sessions failed"),
+    }
+    if let Err(e) = entities::kept_forms::purge_old(&ctx.db, now).await {
+        tracing::warn!(error = %e, "removing old kept forms failed");
     }
 }
 

@@ -20,6 +20,7 @@ pub mod expense;
 pub mod group_member;
 pub mod indirect_hours;
 pub mod invitation;
+pub mod kept_form;
 pub mod login_failure;
 pub mod measure_risk;
 pub mod membership;

@@ -146,6 +146,29 @@ pub fn message(ctx: &PageCtx, title: &str, text: &str, link: Option<(&str, &str)
     )
 }
 
+/// A form typed while the session ended, kept for its author: send it on to where it was going,
+/// or discard it. `fields` are what was typed (the CSRF token of the ended session left out).
+pub fn kept(ctx: &PageCtx, path: &str, fields: &[(String, String)]) -> Markup {
+    let l = ctx.lang;
+    layout(
+        ctx,
+        &t(l, "kept-title"),
+        html! {
+            p { (t(l, "kept-lead")) }
+            p { a href=(path) { (path) } }
+            form method="post" action="/kept/save" {
+                (csrf(ctx))
+                @for (name, value) in fields { input type="hidden" name=(name) value=(value); }
+                p.actions {
+                    button type="submit" { (t(l, "kept-save")) }
+                    " "
+                    button.secondary type="submit" formaction="/kept/discard" { (t(l, "kept-discard")) }
+                }
+            }
+        },
+    )
+}
+
 pub fn forgot(ctx: &PageCtx, form: &FormView) -> Markup {
     let l = ctx.lang;
     layout(

@@ -284,7 +284,7 @@ pub fn edit(ctx: &PageCtx, title: &str, v: &CallFormView) -> Markup {
                 form method="post" action=(publish) {
                     (csrf(ctx))
                     p { (t(l, "call-publish-lead")) }
-                    (confirm_box(l, f, "confirm-publish-call", &t(l, "call-publish-confirm")))
+                    (confirm_box(l, f, "publish_call_confirm", &t(l, "call-publish-confirm")))
                     button type="submit" { (t(l, "call-publish")) }
                 }
             }

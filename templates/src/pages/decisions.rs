@@ -168,7 +168,7 @@ pub fn results(ctx: &PageCtx, v: &ResultsView) -> Markup {
                             @if !v.unfinished.is_empty() { p { (t(l, "results-lock-unfinished")) " " (v.unfinished.join(", ")) } }
                         }
                     }
-                    (confirm_box(l, &v.form, "confirm-lock", &t(l, "results-lock-confirm")))
+                    (confirm_box(l, &v.form, "lock_confirm", &t(l, "results-lock-confirm")))
                     button type="submit" { (t(l, "results-lock")) }
                 }
             }
@@ -188,7 +188,7 @@ pub fn results(ctx: &PageCtx, v: &ResultsView) -> Markup {
                 form method="post" action={ (base) "/publish-results" } {
                     (csrf(ctx))
                     p { (t(l, "results-publish-lead")) }
-                    (confirm_box(l, &v.form, "confirm-publish", &tf(l, "results-publish-confirm", &[("count", &v.to_tell.to_string())])))
+                    (confirm_box(l, &v.form, "publish_confirm", &tf(l, "results-publish-confirm", &[("count", &v.to_tell.to_string())])))
                     button type="submit" { (t(l, "results-publish")) }
                 }
             }

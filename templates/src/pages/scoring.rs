@@ -3,7 +3,7 @@
 
 use maud::{Markup, html};
 
-use crate::components::{FormView, csrf, error_summary};
+use crate::components::{FormView, confirm_box, csrf, error_summary};
 use crate::{PageCtx, layout, t, tf};
 
 pub struct PanelCallRow {
@@ -173,12 +173,7 @@ pub fn scorecard(ctx: &PageCtx, v: &ScorecardView) -> Markup {
                     }
                 }
                 @if !v.locked {
-                    @let confirm_error = v.errors.errors.get("confirm");
-                    div.field.checkbox.has-error[confirm_error.is_some()] {
-                        @if let Some(m) = confirm_error { p.error id="confirm-error" { (t(l, m)) } }
-                        input id="confirm" name="confirm" type="checkbox" value="yes";
-                        label for="confirm" { (t(l, "panel-submit-confirm")) }
-                    }
+                    (confirm_box(l, &v.errors, "submit_confirm", &t(l, "panel-submit-confirm")))
                     p.actions {
                         button type="submit" name="action" value="save" { (t(l, "panel-save")) }
                         button type="submit" name="action" value="submit" { (t(l, "panel-submit")) }

@@ -133,3 +133,40 @@ both_backends!(
         assert_eq!(attachment::Entity::find().count(&app.db).await.expect("count"), 1);
     }
 );
+
+both_backends!(
+    async fn a_draft_saved_after_the_session_ended_is_kept_and_saved_after_signing_in_again(app) {
+        use entities::entity::session;
+        use sea_orm::sea_query::Expr;
+        let (b, draft, path) = draft(app).await;
+        let page = b.get(&path).await;
+        // The session ends (idle too long) while the person is typing.
+        session::Entity::update_many()
+            .col_expr(session::Column::LastSeenAt, Expr::value(Utc::now() - Duration::days(1)))
+            .exec(&app.db)
+            .await
+            .expect("idle");
+        let fields = typed(&page, &[("title", "Rakstīts, kamēr sesija beidzās"), ("action", "save")]);
+        let login = b.submit(&page, &path, &pairs(&fields)).await;
+        assert!(login.path.starts_with("/login"), "{}", login.path);
+        assert_eq!(login.text(".flash"), "Jūsu sesija bija beigusies, tāpēc ierakstītais vēl nav saglabāts. Tas ir pasargāts: pieslēdzieties vēlreiz, un varēsiet to saglabāt.");
+        let row = application::Entity::find_by_id(draft.id).one(&app.db).await.expect("q").expect("row");
+        assert_eq!(row.title, "Skolas podkāsts", "nothing saved without a session");
+
+        // Someone else signing in on another browser finds nothing of it.
+        let other = app.browser();
+        seed::user(&app.db, "other@example.lv", Role::NgoMember, seed::ngo(&app.db, "Cita").await.id).await;
+        other.login("other@example.lv", seed::PASSWORD).await;
+        assert_eq!(other.get("/kept").await.text(".flash"), "Nav saglabāšanu gaidošu veidlapu.");
+
+        // Signing in again leads to the kept form, which goes on to the draft.
+        let kept = b.fill(&login.path, "/login", &[("email", "anna@example.lv"), ("password", seed::PASSWORD)]).await;
+        assert_eq!((kept.path.as_str(), kept.h1().as_str()), ("/kept", "Ierakstītais gaida saglabāšanu"));
+        let saved = b.submit(&kept, "/kept/save", &[]).await;
+        assert_eq!((saved.path.as_str(), saved.text(".flash").as_str()), (path.as_str(), "Melnraksts saglabāts."));
+        assert_eq!(saved.input_value("title").as_deref(), Some("Rakstīts, kamēr sesija beidzās"));
+        let row = application::Entity::find_by_id(draft.id).one(&app.db).await.expect("q").expect("row");
+        assert_eq!(row.title, "Rakstīts, kamēr sesija beidzās");
+        assert_eq!(entities::entity::kept_form::Entity::find().count(&app.db).await.expect("count"), 0, "forgotten once sent on");
+    }
+);

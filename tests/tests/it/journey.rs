@@ -97,7 +97,7 @@ async fn publish_call(app: &pumpurs_tests::TestApp, coordinator: &pumpurs_tests:
         .submit(&saved, &format!("/manage/calls/{id}/publish"), &[])
         .await;
     assert_eq!(
-        (unconfirmed.status, unconfirmed.field_error("confirm-publish-call")),
+        (unconfirmed.status, unconfirmed.field_error("publish_call_confirm")),
         (422, "Atzīmējiet apstiprinājumu, lai turpinātu.".to_owned())
     );
     let published = coordinator

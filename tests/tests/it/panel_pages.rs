@@ -57,7 +57,7 @@ both_backends!(
         // Submitting locks: not without the box ticked.
         let full = [("criterion", c1.as_str()), ("points", "9"), ("comment", "Labi"), ("criterion", &c2), ("points", ""), ("not_applicable", &c2), ("comment", ""), ("action", "submit")];
         let unconfirmed = one.submit(&card, &path, &full).await;
-        assert_eq!((unconfirmed.status, unconfirmed.field_error("confirm")), (422, "Lai iesniegtu vērtējumu, atzīmējiet, ka saprotat: iesniegtu vērtējumu vairs nevar mainīt. Melnrakstu var saglabāt arī bez šīs atzīmes.".to_owned()));
+        assert_eq!((unconfirmed.status, unconfirmed.field_error("submit_confirm")), (422, "Lai iesniegtu vērtējumu, atzīmējiet, ka saprotat: iesniegtu vērtējumu vairs nevar mainīt. Melnrakstu var saglabāt arī bez šīs atzīmes.".to_owned()));
         assert_eq!(entities::entity::scorecard::Entity::find().count(&app.db).await.expect("count"), 0, "nothing stored");
         let done = one.submit(&card, &path, &[&full[..], &[("confirm", "yes")]].concat()).await;
         assert_eq!(done.text(".flash"), "Vērtējums iesniegts.", "{}", done.body);
@@ -162,7 +162,7 @@ both_backends!(
         let warning = reduced.text(".notice");
         assert!(warning.contains("Vērtēšanas termiņš vēl nav beidzies") && !warning.contains("Vēl nav pabeiguši"), "every scorecard is in: {warning}");
         let unconfirmed = b.submit(&reduced, &lock, &[]).await;
-        assert_eq!((unconfirmed.status, unconfirmed.field_error("confirm-lock")), (422, "Atzīmējiet apstiprinājumu, lai turpinātu.".to_owned()));
+        assert_eq!((unconfirmed.status, unconfirmed.field_error("lock_confirm")), (422, "Atzīmējiet apstiprinājumu, lai turpinātu.".to_owned()));
         assert_eq!(b.get(&format!("/api/v1/calls/{}/results", call.id)).await.status, 404);
         let locked = b.submit(&reduced, &lock, &[("confirm", "yes")]).await;
         assert_eq!(locked.text(".flash"), "Lēmums apstiprināts.");
@@ -184,7 +184,7 @@ both_backends!(
         assert!(minutes.contains("Neviens vērtētājs nav atstatījies."));
 
         let publish = format!("/manage/calls/{}/publish-results", call.id);
-        assert!(locked.text("label[for=confirm-publish]").contains("e-pastu saņems 3 pieteicēji"), "{}", locked.text("label[for=confirm-publish]"));
+        assert!(locked.text("label[for=publish_confirm]").contains("e-pastu saņems 3 pieteicēji"), "{}", locked.text("label[for=publish_confirm]"));
         let unconfirmed = b.submit(&locked, &publish, &[]).await;
         assert_eq!(unconfirmed.status, 422);
         assert_eq!(crate::outbox_events(app).await.iter().filter(|e| matches!(e, entities::outbox::EmailEvent::CallResult { .. })).count(), 0, "nobody told");

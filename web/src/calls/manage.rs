@@ -422,7 +422,7 @@ async fn publish(
 ) -> AppResult<Response> {
     let c = calls::managed(&state.db, &signed.actor, id).await?;
     if confirm.required().is_err() {
-        let errors = FieldErrors::one("confirm-publish-call", "error-confirm");
+        let errors = FieldErrors::one("publish_call_confirm", "error-confirm");
         return render_call(&state, &signed, &c, None, errors, FormView::new()).await;
     }
     let txn = entities::db::write(&state.db).await?;

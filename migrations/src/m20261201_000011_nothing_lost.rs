@@ -1,8 +1,11 @@
-//! Registration attempts, to bound how often one network may register and how often one
-//! address may be sent a registration email (a confirmation link or "you already have an
-//! account"): the registration form must not be a way to fill someone's mailbox.
+//! Nothing lost, nothing by accident. Registration attempts, to bound how often one network
+//! may register and how often one address may be sent a registration email (the form must not
+//! be a way to fill someone's mailbox). Kept forms: what someone typed into a form that arrived
+//! after their session had ended, kept for them until they sign in again and save it.
 
 use sea_orm_migration::{prelude::*, schema::*};
+
+use crate::m20261122_000001_foundation::fk;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -35,13 +38,43 @@ impl MigrationTrait for Migration {
             )
             .await?;
         }
-        Ok(())
+        m.create_table(
+            Table::create()
+                .table(KeptForms::Table)
+                .col(big_pk_auto(KeptForms::Id))
+                .col(string_len_uniq(KeptForms::TokenHash, 64))
+                .col(integer(KeptForms::UserId))
+                .col(string_len(KeptForms::Path, 2000))
+                .col(text(KeptForms::Body))
+                .col(timestamp_with_time_zone(KeptForms::CreatedAt))
+                .foreign_key(&mut fk(KeptForms::Table, KeptForms::UserId, Users::Table, Users::Id))
+                .to_owned(),
+        )
+        .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table(KeptForms::Table).to_owned()).await?;
         m.drop_table(Table::drop().table(RegistrationAttempts::Table).to_owned())
             .await
     }
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum Users {
+    Table,
+    Id,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum KeptForms {
+    Table,
+    Id,
+    TokenHash,
+    UserId,
+    Path,
+    Body,
+    CreatedAt,
 }
 
 #[derive(DeriveIden, Clone, Copy)]
