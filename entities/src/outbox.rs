@@ -72,8 +72,10 @@ impl EmailEvent {
 pub const SEND_EMAIL: &str = "send_email";
 
 /// After this many failed attempts for one recipient a delivery is given up (and shown to the
-/// admin, who can retry it).
-pub const MAX_DELIVERY_ATTEMPTS: i32 = 5;
+/// admin, who can retry it). A server that is away (refused connection, 4xx, timeout) is tried
+/// again with growing waits up to half an hour, so this is about a day of trying; a message the
+/// server rejects for good (5xx) is given up at once (its attempts are set to this).
+pub const MAX_DELIVERY_ATTEMPTS: i32 = 300;
 /// Copy a decided call's documents to the archive store; payload `{"call_id": N}`.
 pub const ARCHIVE_CALL: &str = "archive_call";
 /// Copy a closed semester's expense documents to the archive store; payload `{"semester_id": N}`.
@@ -128,6 +130,28 @@ pub async fn enqueue_email(conn: &impl ConnectionTrait, event: &EmailEvent, now:
         payload: Set(serde_json::to_string(event)?),
         created_at: Set(now),
         relayed_at: Set(None),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(row.id)
+}
+
+/// Queues work to be tried again no sooner than `run_at` (an email whose server was away, an
+/// archive whose store was down): a row of `kind` with `payload`, as the first one was.
+pub async fn enqueue_later(
+    conn: &impl ConnectionTrait,
+    kind: &str,
+    payload: &serde_json::Value,
+    now: DateTime<Utc>,
+    run_at: DateTime<Utc>,
+) -> Result<i64> {
+    let row = outbox::ActiveModel {
+        kind: Set(kind.to_owned()),
+        payload: Set(payload.to_string()),
+        created_at: Set(now),
+        relayed_at: Set(None),
+        run_at: Set(Some(run_at)),
         ..Default::default()
     }
     .insert(conn)
@@ -209,4 +233,29 @@ pub async fn retry_delivery(conn: &impl ConnectionTrait, delivery_id: i64, now: 
     delivery::Entity::delete_by_id(d.id).exec(conn).await?;
     enqueue_email(conn, &event, now).await?;
     Ok(())
+}
+
+/// Puts every delivery that failed for good back into the outbox (the admin's "retry all");
+/// returns how many. One transaction, the caller's.
+pub async fn retry_failed_deliveries(
+    conn: &impl ConnectionTrait,
+    max_attempts: i32,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    use crate::entity::delivery;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let failed = delivery::Entity::find()
+        .filter(delivery::Column::Status.eq("failed"))
+        .filter(delivery::Column::Attempts.gte(max_attempts))
+        .all(conn)
+        .await?;
+    let mut n = 0;
+    for d in failed {
+        if let Some(event) = EmailEvent::from_key(&d.event_key) {
+            delivery::Entity::delete_by_id(d.id).exec(conn).await?;
+            enqueue_email(conn, &event, now).await?;
+            n += 1;
+        }
+    }
+    Ok(n)
 }

@@ -62,7 +62,16 @@ pub fn build(cfg: &StoreConfig) -> Result<Store, StorageError> {
             Ok(Arc::new(LocalFileSystem::new_with_prefix(dir)?))
         }
         StoreConfig::S3(s3) => {
+            // A store that does not answer fails within seconds, not the client's default three
+            // minutes: a person's upload gets its answer, and the worker's archive job is tried
+            // again later by the worker itself.
+            let retry = object_store::RetryConfig {
+                max_retries: 2,
+                retry_timeout: std::time::Duration::from_secs(10),
+                ..Default::default()
+            };
             let mut builder = AmazonS3Builder::new()
+                .with_retry(retry)
                 .with_bucket_name(&s3.bucket)
                 .with_region(&s3.region)
                 .with_access_key_id(&s3.access_key_id)

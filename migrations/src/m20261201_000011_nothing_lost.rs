@@ -1,7 +1,9 @@
 //! Nothing lost, nothing by accident. Registration attempts, to bound how often one network
 //! may register and how often one address may be sent a registration email (the form must not
 //! be a way to fill someone's mailbox). Kept forms: what someone typed into a form that arrived
-//! after their session had ended, kept for them until they sign in again and save it.
+//! after their session had ended, kept for them until they sign in again and save it. And a
+//! time before which an outbox row's job must not run, so that work hit by an outage (a mail
+//! server away, the document store down) is tried again later instead of given up.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -38,6 +40,13 @@ impl MigrationTrait for Migration {
             )
             .await?;
         }
+        m.alter_table(
+            Table::alter()
+                .table(Outbox::Table)
+                .add_column(timestamp_with_time_zone_null(Outbox::RunAt))
+                .to_owned(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table(KeptForms::Table)
@@ -55,9 +64,22 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table(KeptForms::Table).to_owned()).await?;
+        m.alter_table(
+            Table::alter()
+                .table(Outbox::Table)
+                .drop_column(Outbox::RunAt)
+                .to_owned(),
+        )
+        .await?;
         m.drop_table(Table::drop().table(RegistrationAttempts::Table).to_owned())
             .await
     }
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum Outbox {
+    Table,
+    RunAt,
 }
 
 #[derive(DeriveIden, Clone, Copy)]

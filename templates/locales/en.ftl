@@ -564,6 +564,9 @@ jobs-attempts = Attempts
 jobs-error = Error
 jobs-when = When
 jobs-retry = Retry
+jobs-retry-all-lead = After an outage (the mail server, the database or the document store was away) every failure can be queued again.
+jobs-retry-all = Retry all
+jobs-retried-all = Every failed delivery and job was queued again.
 jobs-retried = The delivery is queued again.
 
 plan-refused-consent = Record the written consent of a parent (or of the adult pupil) before sending the plan for approval.

@@ -564,6 +564,9 @@ jobs-attempts = Mēģinājumi
 jobs-error = Kļūda
 jobs-when = Kad
 jobs-retry = Mēģināt vēlreiz
+jobs-retry-all-lead = Pēc pārtraukuma (pasta serveris, datubāze vai dokumentu krātuve nebija pieejama) visu neizdevušos var ielikt rindā vēlreiz.
+jobs-retry-all = Mēģināt vēlreiz visu
+jobs-retried-all = Visas neizdevušās piegādes un darbi ielikti rindā vēlreiz.
 jobs-retried = Piegāde ielikta rindā vēlreiz.
 
 plan-refused-consent = Pirms plānu nosūta apstiprināšanai, jāreģistrē vecāka (vai pilngadīga skolēna) rakstiska piekrišana.

@@ -8,6 +8,7 @@
 )]
 
 pub mod browser;
+pub mod gate;
 pub mod logs;
 pub mod s3;
 pub mod seed;

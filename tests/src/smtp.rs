@@ -17,6 +17,8 @@ pub struct Received {
 struct Control {
     /// Messages still to refuse with a temporary error (451) when they ask to send their data.
     refuse: usize,
+    /// Messages still to reject for good (550) when they ask to send their data.
+    reject: usize,
     /// While true, a new message waits before its data is accepted.
     held: bool,
 }
@@ -43,6 +45,10 @@ impl Handler for Collector {
             if control.refuse > 0 {
                 control.refuse -= 1;
                 return response::INTERNAL_ERROR;
+            }
+            if control.reject > 0 {
+                control.reject -= 1;
+                return response::NO_MAILBOX;
             }
         }
         self.to = to.to_vec();
@@ -104,6 +110,18 @@ impl SmtpServer {
         if let Ok(mut control) = self.control.0.lock() {
             control.refuse = n;
         }
+    }
+
+    /// Rejects the next `n` messages for good (550 mailbox unavailable).
+    pub fn reject_next(&self, n: usize) {
+        if let Ok(mut control) = self.control.0.lock() {
+            control.reject = n;
+        }
+    }
+
+    /// Where the server listens.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        std::net::SocketAddr::from(([127, 0, 0, 1], self.port))
     }
 
     /// Holds every new message before its data (`true`) or lets them in again (`false`).

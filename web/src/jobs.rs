@@ -16,6 +16,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/jobs", get(page))
         .route("/admin/jobs/deliveries/{id}/retry", post(retry))
         .route("/admin/jobs/queue/{id}/retry", post(retry_job))
+        .route("/admin/jobs/retry-all", post(retry_all))
 }
 
 async fn page(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
@@ -75,6 +76,20 @@ async fn retry_job(State(state): State<AppState>, signed: Signed, Path(id): Path
         "jobs-job-gone"
     };
     Ok(redirect_with_flash(&state, "/admin/jobs", flash))
+}
+
+/// Every failure at once, after an outage: the deliveries given up and the jobs failed for good.
+async fn retry_all(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
+    if !signed.actor.is_admin() {
+        return Err(AppError::NotFound);
+    }
+    let txn = entities::db::write(&state.db).await?;
+    let deliveries =
+        entities::outbox::retry_failed_deliveries(&txn, entities::outbox::MAX_DELIVERY_ATTEMPTS, state.now()).await?;
+    txn.commit().await?;
+    let jobs = worker::retry_failed_jobs(&state.db).await?;
+    audit_retry(&state, &signed, "all", format!("deliveries={deliveries} jobs={jobs}")).await?;
+    Ok(redirect_with_flash(&state, "/admin/jobs", "jobs-retried-all"))
 }
 
 /// Who put which delivery or job back in its queue.

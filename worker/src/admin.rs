@@ -137,6 +137,25 @@ pub async fn retry_job(db: &DatabaseConnection, id: &str) -> Result<bool, Worker
     Ok(result.rows_affected() == 1)
 }
 
+/// Puts every job that failed for good back in its queue (the admin's "retry all"); returns
+/// how many.
+pub async fn retry_failed_jobs(db: &DatabaseConnection) -> Result<u64, WorkerError> {
+    let backend = db.get_database_backend();
+    let now = match backend {
+        DatabaseBackend::Sqlite => "strftime('%s', 'now')",
+        _ => "now()",
+    };
+    let sql = format!(
+        "UPDATE {} SET status = 'Pending', attempts = 0, run_at = {now}, lock_by = NULL, lock_at = NULL, \
+         done_at = NULL WHERE status = 'Killed' OR (status = 'Failed' AND attempts >= max_attempts)",
+        jobs_table(backend)
+    );
+    Ok(db
+        .execute_raw(Statement::from_string(backend, sql))
+        .await?
+        .rows_affected())
+}
+
 /// Which of `keys` already name a job (the relay's idempotency keys).
 pub(crate) async fn known_keys(
     db: &DatabaseConnection,

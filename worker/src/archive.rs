@@ -71,7 +71,7 @@ pub async fn archive_call(
         if doc.archived_at.is_none() {
             copy_checked((documents, archive), &doc.storage_key, &key, &doc.sha256)
                 .await
-                .map_err(|e| WorkerError::Archive(format!("attachment {}: {e}", doc.id)))?;
+                .map_err(|e| e.about(&format!("attachment {}", doc.id)))?;
             attachment::Entity::update_many()
                 .col_expr(attachment::Column::ArchivedAt, Expr::value(Utc::now()))
                 .filter(attachment::Column::Id.eq(doc.id))
@@ -158,7 +158,7 @@ pub async fn archive_semester(
         if doc.archived_at.is_none() {
             copy_checked((documents, archive), from, &key, sha256)
                 .await
-                .map_err(|e| WorkerError::Archive(format!("expense {}: {e}", doc.id)))?;
+                .map_err(|e| e.about(&format!("expense {}", doc.id)))?;
             expense::Entity::update_many()
                 .col_expr(expense::Column::ArchivedAt, Expr::value(Utc::now()))
                 .filter(expense::Column::Id.eq(doc.id))

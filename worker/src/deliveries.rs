@@ -117,10 +117,20 @@ pub(crate) async fn sent(db: &DatabaseConnection, key: &str, to: &str) -> Result
     Ok(())
 }
 
-/// Records a failed attempt with its error.
-pub(crate) async fn failed(db: &DatabaseConnection, key: &str, to: &str, error: &str) -> Result<(), WorkerError> {
+/// Records a failed attempt with its error; a `permanent` failure is given up at once.
+pub(crate) async fn failed(
+    db: &DatabaseConnection,
+    key: &str,
+    to: &str,
+    error: &str,
+    permanent: bool,
+) -> Result<(), WorkerError> {
     let now = Utc::now();
-    let attempts = find(db, key, to).await?.map_or(0, |d| d.attempts) + 1;
+    let attempts = if permanent {
+        MAX_ATTEMPTS
+    } else {
+        find(db, key, to).await?.map_or(0, |d| d.attempts) + 1
+    };
     delivery::Entity::insert(delivery::ActiveModel {
         event_key: Set(key.to_owned()),
         recipient: Set(to.to_owned()),
@@ -158,4 +168,16 @@ pub(crate) async fn retryable(db: &DatabaseConnection, key: &str) -> Result<bool
         .one(db)
         .await?
         .is_some())
+}
+
+/// The most failed attempts of any recipient of the event (how long it has been failing).
+pub(crate) async fn most_attempts(db: &DatabaseConnection, key: &str) -> Result<i32, WorkerError> {
+    Ok(delivery::Entity::find()
+        .filter(delivery::Column::EventKey.eq(key))
+        .all(db)
+        .await?
+        .iter()
+        .map(|d| d.attempts)
+        .max()
+        .unwrap_or(0))
 }

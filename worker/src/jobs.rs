@@ -4,15 +4,17 @@
 //! documents marked).
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use apalis::prelude::Data;
+use apalis::prelude::{Attempt, Data};
+use chrono::Utc;
 use entities::outbox::EmailEvent;
 use entities::storage::Store;
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 
 use crate::mailer::Mailer;
-use crate::{WorkerConfig, WorkerError, archive, deliveries, emails};
+use crate::{WorkerConfig, WorkerError, archive, deliveries, emails, queues};
 
 /// Queue names, written out so that renaming a type never orphans waiting jobs.
 pub const EMAIL_QUEUE: &str = "pumpurs-email";
@@ -36,8 +38,17 @@ pub struct CloseCall {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Archive {
-    Call { call_id: i32 },
-    Semester { semester_id: i32 },
+    Call {
+        call_id: i32,
+        /// How many times it was tried again after the store failed.
+        #[serde(default)]
+        attempt: i32,
+    },
+    Semester {
+        semester_id: i32,
+        #[serde(default)]
+        attempt: i32,
+    },
 }
 
 /// What every handler shares: one per worker process.
@@ -74,8 +85,58 @@ impl Ctx {
     }
 }
 
-pub(crate) async fn send_email(job: SendEmail, ctx: Data<Ctx>) -> Result<(), WorkerError> {
-    deliver(&ctx, &job.event).await
+pub(crate) async fn send_email(job: SendEmail, ctx: Data<Ctx>, attempt: Attempt) -> Result<(), WorkerError> {
+    match deliver(&ctx, &job.event).await {
+        // This run's tries are spent and the server is still away (or another run holds a
+        // delivery): the next run waits in the outbox, growing to half an hour, for about a
+        // day (`MAX_DELIVERY_ATTEMPTS`), instead of the job failing for good.
+        Err(e) if e.is_transient() && attempt.current() >= queues::TRIES => {
+            let wait = match e {
+                WorkerError::Busy(until) => until,
+                _ => {
+                    let failures = deliveries::most_attempts(&ctx.db, &job.event.key()).await?;
+                    backoff(ctx.cfg.retry_backoff, failures / queues::TRIES as i32)
+                }
+            };
+            try_later(
+                &ctx,
+                entities::outbox::SEND_EMAIL,
+                serde_json::to_value(&job.event)?,
+                wait,
+                &e,
+            )
+            .await
+        }
+        other => other,
+    }
+}
+
+/// The wait before the `n`-th try again of failed work: the first wait doubled `n` times, at
+/// most half an hour.
+pub(crate) fn backoff(first: Duration, n: i32) -> Duration {
+    let cap = Duration::from_secs(30 * 60);
+    first
+        .checked_mul(
+            1u32.checked_shl(u32::try_from(n).unwrap_or(0).min(20))
+                .unwrap_or(u32::MAX),
+        )
+        .map_or(cap, |d| d.min(cap))
+}
+
+/// Queues the work again, to run after `wait` (an outbox row with its time: the relay schedules
+/// it), and ends this job as done.
+async fn try_later(
+    ctx: &Ctx,
+    kind: &str,
+    payload: serde_json::Value,
+    wait: Duration,
+    cause: &WorkerError,
+) -> Result<(), WorkerError> {
+    let now = Utc::now();
+    let at = now + chrono::Duration::from_std(wait).unwrap_or_else(|_| chrono::Duration::minutes(30));
+    entities::outbox::enqueue_later(&ctx.db, kind, &payload, now, at).await?;
+    tracing::warn!(kind, error = %cause, retry_at = %at, "work failed for now; it will be tried again");
+    Ok(())
 }
 
 /// Sends what has not been sent yet; an error means some recipient should be tried again.
@@ -96,7 +157,8 @@ pub(crate) async fn deliver(ctx: &Ctx, event: &EmailEvent) -> Result<(), WorkerE
         match ctx.mailer.send(&ctx.cfg, &key, message).await {
             Ok(()) => deliveries::sent(&ctx.db, &key, &to).await?,
             Err(e) => {
-                deliveries::failed(&ctx.db, &key, &to, &e.to_string()).await?;
+                let permanent = matches!(e, WorkerError::MailRejected(_));
+                deliveries::failed(&ctx.db, &key, &to, &e.to_string(), permanent).await?;
                 failed = Some(e);
             }
         }
@@ -105,7 +167,8 @@ pub(crate) async fn deliver(ctx: &Ctx, event: &EmailEvent) -> Result<(), WorkerE
     // A message another run is sending is looked at again later: that run may fail.
     match failed {
         Some(e) if deliveries::retryable(&ctx.db, &key).await? => Err(e),
-        _ if busy => Err(WorkerError::Queue(format!("{key}: being sent by another run"))),
+        // Its claim is taken over once the lease ends, should that run have died.
+        _ if busy => Err(WorkerError::Busy(lease)),
         _ => Ok(()),
     }
 }
@@ -119,14 +182,34 @@ pub(crate) async fn close_call(job: CloseCall, ctx: Data<Ctx>) -> Result<(), Wor
     Ok(())
 }
 
-pub(crate) async fn archive(job: Archive, ctx: Data<Ctx>) -> Result<(), WorkerError> {
-    match job {
-        Archive::Call { call_id } => archive::archive_call(&ctx.db, &ctx.documents, &ctx.archive, call_id).await,
-        Archive::Semester { semester_id } => {
-            archive::archive_semester(&ctx.db, &ctx.documents, &ctx.archive, semester_id).await
+pub(crate) async fn archive(job: Archive, ctx: Data<Ctx>, attempt: Attempt) -> Result<(), WorkerError> {
+    let done = match &job {
+        Archive::Call { call_id, .. } => archive::archive_call(&ctx.db, &ctx.documents, &ctx.archive, *call_id).await,
+        Archive::Semester { semester_id, .. } => {
+            archive::archive_semester(&ctx.db, &ctx.documents, &ctx.archive, *semester_id).await
         }
+    };
+    match done {
+        Ok(_) => Ok(()),
+        // A store that is down: the archive is tried again, waiting longer each time, until it
+        // is complete (copying is idempotent: a document archived and verified is skipped).
+        Err(e) if e.is_transient() && attempt.current() >= queues::TRIES => {
+            let (kind, payload, n) = match job {
+                Archive::Call { call_id, attempt } => (
+                    entities::outbox::ARCHIVE_CALL,
+                    serde_json::json!({ "call_id": call_id, "attempt": attempt + 1 }),
+                    attempt,
+                ),
+                Archive::Semester { semester_id, attempt } => (
+                    entities::outbox::ARCHIVE_SEMESTER,
+                    serde_json::json!({ "semester_id": semester_id, "attempt": attempt + 1 }),
+                    attempt,
+                ),
+            };
+            try_later(&ctx, kind, payload, backoff(ctx.cfg.retry_backoff, n), &e).await
+        }
+        Err(e) => Err(e),
     }
-    .map(|_| ())
 }
 
 /// The minute sweep: closes calls past their deadline, queues due reminders, removes expired

@@ -26,7 +26,7 @@ use entities::tokens::SecretKey;
 use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
 
-pub use admin::{FailedJob, QueueDepth, failed_jobs, pending_work, queue_depths, retry_job};
+pub use admin::{FailedJob, QueueDepth, failed_jobs, pending_work, queue_depths, retry_failed_jobs, retry_job};
 pub use entities::outbox::MAX_DELIVERY_ATTEMPTS as MAX_ATTEMPTS;
 pub use mailer::Mailer;
 pub use queues::setup;
@@ -72,8 +72,15 @@ pub enum WorkerError {
     Db(#[from] sea_orm::DbErr),
     #[error(transparent)]
     Domain(#[from] entities::Error),
+    /// The mail server could not take the message now (away, busy, 4xx): tried again later.
     #[error("mail: {0}")]
     Mail(String),
+    /// The mail server refused the message for good (5xx), or the address cannot be used.
+    #[error("mail refused for good: {0}")]
+    MailRejected(String),
+    /// Another run holds the work (a delivery being sent); look again after this long.
+    #[error("busy for {0:?}")]
+    Busy(Duration),
     #[error("payload: {0}")]
     Payload(#[from] serde_json::Error),
     #[error("storage: {0}")]
@@ -82,8 +89,50 @@ pub enum WorkerError {
     Storage(#[from] entities::storage::StorageError),
     #[error("archive: {0}")]
     Archive(String),
+    /// The document store did not answer as it should now (down, a network error): tried again.
+    #[error("storage away: {0}")]
+    StoreAway(String),
     #[error("queue: {0}")]
     Queue(String),
+}
+
+impl WorkerError {
+    /// Whether waiting may help: a mail server or document store that is away, work another
+    /// run holds. Such work is tried again later (`jobs::try_later`), not given up.
+    pub(crate) fn is_transient(&self) -> bool {
+        match self {
+            Self::Mail(_) | Self::Busy(_) | Self::StoreAway(_) => true,
+            Self::Store(e) | Self::Storage(entities::storage::StorageError::Store(e)) => store_away(e),
+            _ => false,
+        }
+    }
+
+    /// This error, said of `what` (an archive's document), keeping whether waiting may help.
+    pub(crate) fn about(self, what: &str) -> Self {
+        if self.is_transient() {
+            Self::StoreAway(format!("{what}: {self}"))
+        } else {
+            Self::Archive(format!("{what}: {self}"))
+        }
+    }
+}
+
+/// Whether a store error may pass by itself: not a missing object, a refused key or a
+/// configuration the store does not take (those need a person), but anything else.
+fn store_away(e: &object_store::Error) -> bool {
+    use object_store::Error as E;
+    !matches!(
+        e,
+        E::NotFound { .. }
+            | E::InvalidPath { .. }
+            | E::NotSupported { .. }
+            | E::AlreadyExists { .. }
+            | E::Precondition { .. }
+            | E::NotImplemented { .. }
+            | E::PermissionDenied { .. }
+            | E::Unauthenticated { .. }
+            | E::UnknownConfigurationKey { .. }
+    )
 }
 
 /// Runs the relay and the queue workers until `shutdown` turns true; running jobs finish

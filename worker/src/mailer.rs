@@ -47,7 +47,7 @@ impl Mailer {
         let to: Mailbox = out
             .to
             .parse()
-            .map_err(|e| WorkerError::Mail(format!("recipient: {e}")))?;
+            .map_err(|e| WorkerError::MailRejected(format!("recipient: {e}")))?;
         let message = Message::builder()
             .from(from)
             .to(to)
@@ -56,11 +56,15 @@ impl Mailer {
             .multipart(MultiPart::alternative_plain_html(out.rendered.text, out.rendered.html))
             .map_err(|e| WorkerError::Mail(e.to_string()))?;
         match self {
-            Self::Smtp(t) => t
-                .send(message)
-                .await
-                .map(|_| ())
-                .map_err(|e| WorkerError::Mail(e.to_string())),
+            // A 5xx answer is final; anything else (refused connection, 4xx, a timeout) may
+            // pass, and is tried again.
+            Self::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| {
+                if e.is_permanent() {
+                    WorkerError::MailRejected(e.to_string())
+                } else {
+                    WorkerError::Mail(e.to_string())
+                }
+            }),
             Self::Files(t) => t
                 .send(message)
                 .await

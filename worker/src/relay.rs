@@ -46,7 +46,7 @@ pub(crate) async fn relay_once(
             SEND_EMAIL => match serde_json::from_str::<EmailEvent>(&row.payload) {
                 Ok(event) => emails.push((
                     key.clone(),
-                    TaskBuilder::new(SendEmail { event })
+                    not_before(TaskBuilder::new(SendEmail { event }), row)
                         .idempotency_key(key)
                         .max_attempts(MAX_RUNS)
                         .build(),
@@ -54,14 +54,17 @@ pub(crate) async fn relay_once(
                 Err(e) => tracing::error!(outbox_id = row.id, error = %e, "unreadable email event; skipped"),
             },
             ARCHIVE_CALL | ARCHIVE_SEMESTER => {
+                let attempt = id_in(&row.payload, "attempt").unwrap_or(0);
                 let job = match row.kind.as_str() {
-                    ARCHIVE_CALL => id_in(&row.payload, "call_id").map(|call_id| Archive::Call { call_id }),
-                    _ => id_in(&row.payload, "semester_id").map(|semester_id| Archive::Semester { semester_id }),
+                    ARCHIVE_CALL => id_in(&row.payload, "call_id").map(|call_id| Archive::Call { call_id, attempt }),
+                    _ => {
+                        id_in(&row.payload, "semester_id").map(|semester_id| Archive::Semester { semester_id, attempt })
+                    }
                 };
                 match job {
                     Some(job) => archives.push((
                         key.clone(),
-                        TaskBuilder::new(job)
+                        not_before(TaskBuilder::new(job), row)
                             .idempotency_key(key)
                             .max_attempts(MAX_RUNS)
                             .build(),
@@ -114,6 +117,14 @@ pub(crate) async fn relay_once(
         .exec(db)
         .await?;
     Ok(rows.len())
+}
+
+/// A task that runs no sooner than its row says (work tried again later).
+fn not_before<T>(task: TaskBuilder<T>, row: &outbox::Model) -> TaskBuilder<T> {
+    match row.run_at {
+        Some(at) => task.run_at_timestamp(u64::try_from(at.timestamp()).unwrap_or_default()),
+        None => task,
+    }
 }
 
 fn fresh<T>(tasks: Vec<(String, T)>, known: &std::collections::HashSet<String>) -> Vec<T> {

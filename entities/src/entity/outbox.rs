@@ -11,6 +11,8 @@ pub struct Model {
     pub payload: String,
     pub created_at: DateTimeUtc,
     pub relayed_at: Option<DateTimeUtc>,
+    /// Not before: the job of a row written to try failed work again later.
+    pub run_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

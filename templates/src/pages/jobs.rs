@@ -37,6 +37,12 @@ pub fn jobs(
         ctx,
         &t(l, "jobs-title"),
         html! {
+            @if !failed_jobs.is_empty() || !failed.is_empty() {
+                form method="post" action="/admin/jobs/retry-all" {
+                    (csrf(ctx))
+                    p { (t(l, "jobs-retry-all-lead")) " " button type="submit" { (t(l, "jobs-retry-all")) } }
+                }
+            }
             h2 { (t(l, "jobs-queues")) }
             table {
                 thead { tr {

@@ -13,6 +13,7 @@ mod forms;
 mod journey;
 mod lifecycle;
 mod model;
+mod outages;
 mod pages;
 mod panel;
 mod panel_pages;

@@ -170,7 +170,7 @@ both_backends!(
     }
 );
 
-async fn archive_on_s3(app: &pumpurs_tests::TestApp) {
+async fn archive_on_s3(app: &pumpurs_tests::TestApp, outage: bool) {
     let w = seed::world(&app.db).await;
     let coordinator = seed::actor(
         &app.db,
@@ -223,6 +223,9 @@ async fn archive_on_s3(app: &pumpurs_tests::TestApp) {
         .await
         .expect("lock");
     let cfg = app.worker_config();
+    if outage {
+        archive_through_an_outage(app, &cfg).await;
+    }
     app.work(&cfg).await;
 
     let bucket = app.s3.as_ref().expect("s3").dir.path().join("archive");
@@ -319,7 +322,9 @@ async fn archive_on_s3(app: &pumpurs_tests::TestApp) {
     );
     app.work(&cfg).await;
     let depths = archive_queue(worker::queue_depths(&app.db).await.expect("depths"));
-    assert_eq!((depths.failed, depths.done), (0, 3), "{depths:?}");
+    // Three archive runs, plus those that found the store down and queued themselves again.
+    let runs = if outage { depths.done.max(3) } else { 3 };
+    assert_eq!((depths.failed, depths.done), (0, runs), "{depths:?}");
     let again = entities::entity::attachment::Entity::find_by_id(doc.id)
         .one(&app.db)
         .await
@@ -328,14 +333,99 @@ async fn archive_on_s3(app: &pumpurs_tests::TestApp) {
     assert!(again.archived_at.is_some());
 }
 
+/// The document store is down when the archive job first runs: it is tried again, waiting
+/// longer each time (never failing for good), and completes once the store is back.
+async fn archive_through_an_outage(app: &pumpurs_tests::TestApp, cfg: &worker::WorkerConfig) {
+    use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
+    let s3 = app.s3.as_ref().expect("s3");
+    let target: std::net::SocketAddr = s3.endpoint.trim_start_matches("http://").parse().expect("address");
+    let gate = pumpurs_tests::gate::Gate::start(target, false).await;
+    let through = |bucket: &str| match s3.store(bucket) {
+        entities::storage::StoreConfig::S3(mut c) => {
+            c.endpoint = Some(format!("http://{}", gate.addr));
+            entities::storage::StoreConfig::S3(c)
+        }
+        other => other,
+    };
+    let away = worker::WorkerConfig {
+        documents: through("documents"),
+        archive: through("archive"),
+        ..cfg.clone()
+    };
+    let (stop, rx) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(worker::run(app.db.clone(), away, rx));
+    let started = std::time::Instant::now();
+    let later = || {
+        entities::entity::outbox::Entity::find()
+            .filter(entities::entity::outbox::Column::Kind.eq(entities::outbox::ARCHIVE_CALL))
+            .filter(entities::entity::outbox::Column::RunAt.is_not_null())
+            .count(&app.db)
+    };
+    while later().await.expect("count") < 2 {
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "the archive was not tried again while the store was down"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        worker::failed_jobs(&app.db, 10).await.expect("failed").is_empty(),
+        "nothing failed for good"
+    );
+    gate.open();
+    let _ = stop.send(true);
+    running.await.expect("worker task").expect("worker");
+    // What waits in the outbox (or is scheduled) runs through the open gate once it is due.
+    let back = worker::WorkerConfig {
+        documents: through("documents"),
+        archive: through("archive"),
+        ..cfg.clone()
+    };
+    let (stop, rx) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(worker::run(app.db.clone(), back, rx));
+    let manifest = s3.dir.path().join("archive").join("calls");
+    let started = std::time::Instant::now();
+    while !std::fs::read_dir(&manifest).is_ok_and(|d| d.flatten().any(|f| f.path().join("manifest.json").exists())) {
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "the archive did not complete after the store came back"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let _ = stop.send(true);
+    running.await.expect("worker task").expect("worker");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_decided_calls_documents_are_archived_with_checksums_sqlite() {
-    pumpurs_tests::run_with_s3(pumpurs_tests::Backend::Sqlite, archive_on_s3).await;
+    pumpurs_tests::run_with_s3(pumpurs_tests::Backend::Sqlite, async |app| {
+        archive_on_s3(app, false).await
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_decided_calls_documents_are_archived_with_checksums_postgres() {
-    pumpurs_tests::run_with_s3(pumpurs_tests::Backend::Postgres, archive_on_s3).await;
+    pumpurs_tests::run_with_s3(pumpurs_tests::Backend::Postgres, async |app| {
+        archive_on_s3(app, false).await
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_archive_hit_by_a_store_outage_completes_once_the_store_is_back_sqlite() {
+    pumpurs_tests::run_with_s3(pumpurs_tests::Backend::Sqlite, async |app| {
+        archive_on_s3(app, true).await
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_archive_hit_by_a_store_outage_completes_once_the_store_is_back_postgres() {
+    pumpurs_tests::run_with_s3(pumpurs_tests::Backend::Postgres, async |app| {
+        archive_on_s3(app, true).await
+    })
+    .await;
 }
 
 both_backends!(
