@@ -148,3 +148,92 @@ both_backends!(
         assert_eq!(deliveries_in(app, "sent").await, 1, "and recorded its delivery (sending, failed: {statuses:?})");
     }
 );
+
+/// PostgreSQL goes away for 12 s under two worker processes (a gate in front of it cuts every
+/// connection and refuses new ones), while more notifications are written: when it is back,
+/// the workers deliver everything, each message once, without being restarted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workers_come_back_by_themselves_after_the_database_was_away_postgres() {
+    pumpurs_tests::run(pumpurs_tests::Backend::Postgres, async |app: &TestApp| {
+        let url = app.cfg.database_url.expose().to_owned();
+        let target: std::net::SocketAddr = "127.0.0.1:5432".parse().expect("address");
+        let (host_port, name) = url
+            .trim_start_matches("postgres://")
+            .split_once('@')
+            .and_then(|(_, rest)| rest.split_once('/'))
+            .expect("a postgres URL with user@host:port/name");
+        assert!(host_port.ends_with(":5432") || !host_port.contains(':'), "{host_port}");
+        let gate = pumpurs_tests::gate::Gate::start(target, true).await;
+        let through = url.replace(host_port, &gate.addr.to_string());
+        assert!(through.ends_with(name));
+        let mut addresses = notifications(app, 5).await;
+        let smtp = SmtpServer::start();
+        let start = |smtp: &SmtpServer| {
+            let mut command = Command::new(env!("CARGO_BIN_EXE_pumpurs"));
+            for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("PUMPURS_")) {
+                command.env_remove(key);
+            }
+            command
+                .args(["worker"])
+                .env("PUMPURS_DATABASE_URL", &through)
+                .env("PUMPURS_DATA_DIR", &app.cfg.data_dir)
+                .env("PUMPURS_SMTP_URL", smtp.url())
+                .env("PUMPURS_JOB_HEARTBEAT_SECONDS", "1")
+                .env("PUMPURS_LOG", "warn")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start pumpurs")
+        };
+        let mut one = start(&smtp);
+        let mut two = start(&smtp);
+        // (Recorded too: a message the server took just as the database went away could not be
+        // recorded as sent, and would be sent again — the same Message-ID — after its claim lapsed.)
+        until(Duration::from_secs(60), "the first five delivered", async || {
+            smtp.count() == 5 && deliveries_in(app, "sent").await == 5
+        })
+        .await;
+
+        gate.close();
+        let w = entities::entity::organisation::Entity::find()
+            .one(&app.db)
+            .await
+            .expect("q")
+            .expect("an organisation");
+        for i in 0..5 {
+            let email = format!("later{i}@example.lv");
+            let user = seed::user(&app.db, &email, Role::NgoMember, w.id).await;
+            outbox::enqueue_email(
+                &app.db,
+                &EmailEvent::AccountExists { user_id: user.id },
+                chrono::Utc::now(),
+            )
+            .await
+            .expect("event");
+            addresses.push(email);
+        }
+        tokio::time::sleep(Duration::from_secs(12)).await;
+        assert_eq!(smtp.count(), 5, "nothing can be sent while the database is away");
+        gate.open();
+
+        until(
+            Duration::from_secs(90),
+            "the rest delivered after the database came back",
+            async || smtp.count() >= 10,
+        )
+        .await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let mut received: Vec<String> = smtp.messages().into_iter().flat_map(|m| m.to).collect();
+        received.sort();
+        addresses.sort();
+        assert_eq!(
+            received, addresses,
+            "each notification reached the SMTP server exactly once"
+        );
+        terminate(&one);
+        terminate(&two);
+        exit_within(&mut one, Duration::from_secs(40)).await;
+        exit_within(&mut two, Duration::from_secs(40)).await;
+    })
+    .await;
+}

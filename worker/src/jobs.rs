@@ -231,8 +231,3 @@ pub(crate) async fn sweep(ctx: &Ctx) {
         tracing::warn!(error = %e, "removing old kept forms failed");
     }
 }
-
-pub(crate) async fn on_tick(_tick: apalis_cron::Tick, ctx: Data<Ctx>) -> Result<(), WorkerError> {
-    sweep(&ctx).await;
-    Ok(())
-}

@@ -150,6 +150,10 @@ pub async fn run(
         jobs::sweep(&ctx).await;
     }
     let relay = tokio::spawn(relay_loop(ctx.clone(), queues.clone(), shutdown.clone()));
+    let sweeper = ctx
+        .cfg
+        .sweep
+        .then(|| tokio::spawn(sweep_loop(ctx.clone(), shutdown.clone())));
     // The queue workers, started again (under new ids) should they ever stop on an error, as
     // a lost database connection may make them: `serve` must not go on without a worker.
     let mut generation = 0;
@@ -174,8 +178,30 @@ pub async fn run(
         generation += 1;
     };
     let _ = relay.await;
+    if let Some(sweeper) = sweeper {
+        let _ = sweeper.await;
+    }
     tracing::info!(worker = %process, "worker stopped");
     result.map_err(|e| WorkerError::Queue(e.to_string()))
+}
+
+/// Sweeps at the start of every minute until shutdown. Outside the queue workers' monitor, so
+/// that their monitor ends when they do (see `queues::Queues::monitor`).
+async fn sweep_loop(ctx: jobs::Ctx, mut shutdown: watch::Receiver<bool>) {
+    use chrono::Timelike;
+    loop {
+        let now = Utc::now();
+        let into_minute = u64::from(now.second()) * 1000 + u64::from(now.timestamp_subsec_millis());
+        let wait = Duration::from_millis(60_000u64.saturating_sub(into_minute).max(1));
+        let stopped = tokio::select! {
+            _ = tokio::time::sleep(wait) => false,
+            _ = shutdown.wait_for(|s| *s) => true,
+        };
+        if stopped {
+            return;
+        }
+        jobs::sweep(&ctx).await;
+    }
 }
 
 /// Relays the outbox until shutdown: at once again after a full batch, else after a poll.

@@ -149,7 +149,9 @@ impl Queues {
         push!(self, archive, tasks)
     }
 
-    /// A monitor with a worker per queue (named `queue@process`), plus the minute sweep.
+    /// A monitor with a worker per queue (named `queue@process`). Should any of them end on an
+    /// error (its database away), the monitor stops them all and returns, so that `run` starts
+    /// them again; a monitor left with some of its workers dead would idle on without them.
     pub(crate) fn monitor(&self, ctx: &Ctx, process: &str) -> Result<Monitor, WorkerError> {
         let retry = Retry::new(ctx.cfg.retry_backoff)?;
         let monitor = Monitor::new().shutdown_timeout(Duration::from_secs(30));
@@ -157,25 +159,13 @@ impl Queues {
             Self::Sqlite { email, close, archive } => register!(monitor, ctx, process, retry, email, close, archive),
             Self::Postgres { email, close, archive } => register!(monitor, ctx, process, retry, email, close, archive),
         };
-        Ok(if ctx.cfg.sweep {
-            let every_minute = apalis_cron::CronScheduler::new(minute_schedule()?);
-            let ctx = ctx.clone();
-            let name = format!("pumpurs-sweep@{process}");
-            monitor.register(move |_| {
-                WorkerBuilder::new(name.clone())
-                    .backend(every_minute.clone())
-                    .data(ctx.clone())
-                    .build(jobs::on_tick)
-            })
-        } else {
-            monitor
-        })
+        let all = monitor.context();
+        Ok(monitor.should_restart(move |worker, error| {
+            tracing::warn!(worker = worker.name(), %error, "a queue worker ended; stopping the others to start all again");
+            let _ = all.shutdown();
+            false
+        }))
     }
-}
-
-fn minute_schedule() -> Result<cron::Schedule, WorkerError> {
-    use std::str::FromStr;
-    cron::Schedule::from_str("0 * * * * *").map_err(|e| WorkerError::Queue(e.to_string()))
 }
 
 /// Tries a failed job again in the worker, waiting longer each time (first wait, doubled,
