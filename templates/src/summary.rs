@@ -83,8 +83,12 @@ fn position(page: &str, id: &str) -> Option<usize> {
 
 /// The text of the label of the field with this id, without markup inside it.
 fn label(page: &str, id: &str) -> Option<String> {
-    let open = format!("<label for=\"{id}\"");
-    let from = page.find(&open)? + open.len();
+    let attr = format!(" for=\"{id}\"");
+    let from = page
+        .match_indices(&attr)
+        .map(|(at, _)| at)
+        .find(|&at| page[..at].rfind('<').is_some_and(|tag| page[tag..at].starts_with("<label")))?
+        + attr.len();
     let body_from = page[from..].find('>')? + from + 1;
     let body_to = page[body_from..].find("</label>")? + body_from;
     let mut text = String::new();
@@ -116,7 +120,7 @@ mod tests {
             "</ul></div><form>",
             "<label for=\"title\">Title <abbr>*</abbr></label><input id=\"title\">",
             "<p class=\"error\" id=\"lines-error\">No lines.</p>",
-            "<label for=\"amount\">Amount &amp; more</label><input id=\"amount\">",
+            "<label class=\"visually-hidden\" for=\"amount\">Amount &amp; more</label><input id=\"amount\">",
             "</form>"
         );
         let done = complete(page);

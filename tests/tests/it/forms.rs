@@ -97,6 +97,9 @@ both_backends!(
         let refused = b.submit(&page, &path, &pairs(&fields)).await;
         assert_eq!(refused.status, 422);
         assert_eq!(refused.field_error("line-0-unit_cost"), "Ievadiet summu eiro, piemēram, 1500 vai 1500,50.");
+        // The summary names the field by its (visually hidden) label and links to it.
+        assert_eq!(refused.texts(".error-summary li"), vec!["Vienības cena 1: Ievadiet summu eiro, piemēram, 1500 vai 1500,50.".to_owned()]);
+        assert_eq!(refused.attrs(".error-summary a", "href"), vec!["#line-0-unit_cost".to_owned()]);
         assert_eq!(refused.input_value("title").as_deref(), Some("Jauns nosaukums"));
         assert_eq!(refused.text("textarea#summary"), "Pārrakstīts apraksts.");
         assert_eq!(refused.attrs("input[name=line_unit_cost]", "value"), vec!["150,x".to_owned(), "600.00".to_owned()]);
