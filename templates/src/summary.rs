@@ -84,11 +84,11 @@ fn position(page: &str, id: &str) -> Option<usize> {
 /// The text of the label of the field with this id, without markup inside it.
 fn label(page: &str, id: &str) -> Option<String> {
     let attr = format!(" for=\"{id}\"");
-    let from = page
-        .match_indices(&attr)
-        .map(|(at, _)| at)
-        .find(|&at| page[..at].rfind('<').is_some_and(|tag| page[tag..at].starts_with("<label")))?
-        + attr.len();
+    let from = page.match_indices(&attr).map(|(at, _)| at).find(|&at| {
+        page[..at]
+            .rfind('<')
+            .is_some_and(|tag| page[tag..at].starts_with("<label"))
+    })? + attr.len();
     let body_from = page[from..].find('>')? + from + 1;
     let body_to = page[body_from..].find("</label>")? + body_from;
     let mut text = String::new();

@@ -183,7 +183,7 @@ async fn view_model(
     let data = data.unwrap_or_else(|| DraftData::from_saved(app, &saved_lines));
     let docs = applications::attachments(&state.db, app.id).await?;
     let draft = app.status == ApplicationStatus::Draft;
-    let editable = draft && calls::accepts_applications(call, now);
+    let editable = editable(app, call, now);
     let eur = |c: i64| Eur::from_cents(c).display(lang);
     let lines: Vec<LineView> = data
         .lines()
@@ -284,7 +284,7 @@ async fn view_model(
         submit_key: tokens::random_hex(),
         can_withdraw: own && app.status == ApplicationStatus::Submitted && now < call.closes_at,
         editable,
-        past_deadline: draft && !calls::accepts_applications(call, now),
+        past_deadline: draft && !editable,
         extra: maud::html! {},
     })
 }
@@ -405,8 +405,10 @@ async fn save(
     let now = state.now();
     let txn = entities::db::write(&state.db).await?;
     let (app, call) = applications::own_locked(&txn, &signed.actor, id).await?;
-    if let Some(done) = not_editable(&state, &signed, &app, &call, &data).await? {
-        return Ok(done);
+    if !editable(&app, &call, now) {
+        // The page is drawn outside the writer's transaction, which would hold SQLite's lock.
+        drop(txn);
+        return not_editable(&state, &signed, &app, &call, &data).await;
     }
     data.apply_row_action();
     let (input, errors) = data.to_form().parse();
@@ -457,27 +459,29 @@ fn submitted(state: &AppState, id: i32) -> Response {
     redirect_with_flash(state, &format!("/applications/{id}"), "application-submitted")
 }
 
-/// The answer to a post on an application that can no longer be edited, if it cannot: a second
-/// click of "submit" lands on the submitted application; a draft past its deadline is shown
-/// read-only with that said; anything else is refused.
+/// Whether the applicant may still change the application: a draft whose call accepts them.
+fn editable(app: &application::Model, call: &call::Model, now: chrono::DateTime<chrono::Utc>) -> bool {
+    app.status == ApplicationStatus::Draft && calls::accepts_applications(call, now)
+}
+
+/// The answer to a post on an application that can no longer be edited: a second click of
+/// "submit" lands on the submitted application; a draft past its deadline is shown read-only
+/// with that said; anything else is refused.
 async fn not_editable(
     state: &AppState,
     signed: &Signed,
     app: &application::Model,
     call: &call::Model,
     data: &DraftData,
-) -> AppResult<Option<Response>> {
+) -> AppResult<Response> {
     if app.status != ApplicationStatus::Draft {
         if data.action == "submit" && applications::submitted_with(app, &data.submit_key) {
-            return Ok(Some(submitted(state, app.id)));
+            return Ok(submitted(state, app.id));
         }
         return Err(AppError::BadRequest("error-application-read-only"));
     }
-    if !calls::accepts_applications(call, state.now()) {
-        let page = render(state, signed, app, call, None, FieldErrors::new()).await?;
-        return Ok(Some((StatusCode::CONFLICT, page).into_response()));
-    }
-    Ok(None)
+    let page = render(state, signed, app, call, None, FieldErrors::new()).await?;
+    Ok((StatusCode::CONFLICT, page).into_response())
 }
 
 async fn withdraw_page(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
@@ -514,8 +518,8 @@ async fn upload(
     mut multipart: Multipart,
 ) -> AppResult<Response> {
     let (app, call) = applications::own_locked(&state.db, &signed.actor, id).await?;
-    if let Some(done) = not_editable(&state, &signed, &app, &call, &DraftData::default()).await? {
-        return Ok(done);
+    if !editable(&app, &call, state.now()) {
+        return not_editable(&state, &signed, &app, &call, &DraftData::default()).await;
     }
     let mut typed: Vec<(String, String)> = Vec::new();
     let field = loop {
@@ -658,7 +662,7 @@ async fn delete_attachment(
     Path((id, aid)): Path<(i32, i32)>,
 ) -> AppResult<Response> {
     let (app, call) = applications::own_locked(&state.db, &signed.actor, id).await?;
-    if app.status != ApplicationStatus::Draft || !calls::accepts_applications(&call, state.now()) {
+    if !editable(&app, &call, state.now()) {
         return Err(AppError::BadRequest("error-application-read-only"));
     }
     let doc = attachments::find(&state.db, app.id, aid).await?;

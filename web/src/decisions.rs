@@ -119,6 +119,7 @@ async fn set_panel(
             ))
         }
         Err(DomainError::Invalid(errors)) => {
+            drop(txn);
             let view = panel_view(
                 &state,
                 &c,
@@ -288,7 +289,11 @@ where
                 flash,
             ))
         }
-        Err(DomainError::Invalid(errors)) => render_results(state, signed, c, FormView { errors, ..form }).await,
+        Err(DomainError::Invalid(errors)) => {
+            // Drawn outside the writer's transaction, which would hold SQLite's lock.
+            drop(txn);
+            render_results(state, signed, c, FormView { errors, ..form }).await
+        }
         Err(e) => Err(e.into()),
     }
 }

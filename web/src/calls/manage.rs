@@ -435,7 +435,10 @@ async fn publish(
                 "call-published",
             ))
         }
-        Err(DomainError::Invalid(errors)) => render_call(&state, &signed, &c, None, errors, FormView::new()).await,
+        Err(DomainError::Invalid(errors)) => {
+            drop(txn);
+            render_call(&state, &signed, &c, None, errors, FormView::new()).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -464,6 +467,7 @@ async fn extend(
             ))
         }
         Err(DomainError::Invalid(errors)) => {
+            drop(txn);
             let form = FormView {
                 errors,
                 ..FormView::new()
