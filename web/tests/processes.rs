@@ -18,6 +18,11 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 /// Starts `pumpurs ARGS` on the test's database and data directory, mailing through `smtp`.
 fn pumpurs(app: &TestApp, smtp: &SmtpServer, args: &[&str]) -> Child {
+    pumpurs_mailing(app, &smtp.url(), args)
+}
+
+/// As `pumpurs`, mailing through the SMTP server at `smtp_url`.
+fn pumpurs_mailing(app: &TestApp, smtp_url: &str, args: &[&str]) -> Child {
     let mut command = Command::new(env!("CARGO_BIN_EXE_pumpurs"));
     for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("PUMPURS_")) {
         command.env_remove(key);
@@ -26,7 +31,7 @@ fn pumpurs(app: &TestApp, smtp: &SmtpServer, args: &[&str]) -> Child {
         .args(args)
         .env("PUMPURS_DATABASE_URL", app.cfg.database_url.expose())
         .env("PUMPURS_DATA_DIR", &app.cfg.data_dir)
-        .env("PUMPURS_SMTP_URL", smtp.url())
+        .env("PUMPURS_SMTP_URL", smtp_url)
         .env("PUMPURS_JOB_HEARTBEAT_SECONDS", "1")
         .env("PUMPURS_LOG", "warn")
         .stdout(Stdio::null())
@@ -237,3 +242,40 @@ async fn workers_come_back_by_themselves_after_the_database_was_away_postgres() 
     })
     .await;
 }
+
+both_backends!(
+    async fn an_smtp_outage_longer_than_a_run_of_tries_loses_and_repeats_nothing(app) {
+        let addresses = notifications(app, 3).await;
+        let smtp = SmtpServer::start();
+        let gate = pumpurs_tests::gate::Gate::start(smtp.addr(), false).await;
+        let mut one = pumpurs_mailing(app, &format!("smtp://{}", gate.addr), &["worker"]);
+        let mut two = pumpurs_mailing(app, &format!("smtp://{}", gate.addr), &["worker"]);
+        // Away for longer than a run's five tries (waits of 2, 4, 8 and 16 s): each delivery has
+        // failed at least five times, and none has been given up.
+        until(Duration::from_secs(120), "five failed tries of every delivery", async || {
+            delivery::Entity::find()
+                .filter(delivery::Column::Status.eq("failed"))
+                .filter(delivery::Column::Attempts.gte(5))
+                .count(&app.db)
+                .await
+                .expect("count")
+                == 3
+        })
+        .await;
+        assert_eq!(smtp.count(), 0);
+        assert!(worker::failed_jobs(&app.db, 10).await.expect("failed jobs").is_empty(), "no job failed for good");
+        gate.open();
+        until(Duration::from_secs(120), "every notification after the server is back", async || {
+            deliveries_in(app, "sent").await == 3
+        })
+        .await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let mut received: Vec<String> = smtp.messages().into_iter().flat_map(|m| m.to).collect();
+        received.sort();
+        assert_eq!(received, addresses, "each notification reached the SMTP server exactly once");
+        terminate(&one);
+        terminate(&two);
+        assert!(exit_within(&mut one, Duration::from_secs(40)).await.success());
+        assert!(exit_within(&mut two, Duration::from_secs(40)).await.success());
+    }
+);
