@@ -155,7 +155,7 @@ pub(crate) async fn deliver(ctx: &Ctx, event: &EmailEvent) -> Result<(), WorkerE
             deliveries::Claim::Mine => {}
         }
         match ctx.mailer.send(&ctx.cfg, &key, message).await {
-            Ok(()) => deliveries::sent(&ctx.db, &key, &to).await?,
+            Ok(()) => record_sent(ctx, &key, &to).await?,
             Err(e) => {
                 let permanent = matches!(e, WorkerError::MailRejected(_));
                 deliveries::failed(&ctx.db, &key, &to, &e.to_string(), permanent).await?;
@@ -170,6 +170,25 @@ pub(crate) async fn deliver(ctx: &Ctx, event: &EmailEvent) -> Result<(), WorkerE
         // Its claim is taken over once the lease ends, should that run have died.
         _ if busy => Err(WorkerError::Busy(lease)),
         _ => Ok(()),
+    }
+}
+
+/// Records a message the server took. Should the database be away just then, it is tried
+/// again while the delivery's claim is ours (its lease): unrecorded, the claim would lapse and
+/// the message be sent again once the database is back (with the same Message-ID, but twice
+/// all the same). An outage longer than the lease can still repeat a message in flight.
+async fn record_sent(ctx: &Ctx, key: &str, to: &str) -> Result<(), WorkerError> {
+    let started = std::time::Instant::now();
+    let lease = ctx.cfg.heartbeat * 3;
+    loop {
+        match deliveries::sent(&ctx.db, key, to).await {
+            Ok(()) => return Ok(()),
+            Err(e) if started.elapsed() < lease => {
+                tracing::warn!(event = key, error = %e, "a sent message is not recorded yet; trying again");
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            Err(e) => return Err(e),
+        }
     }
 }
 
