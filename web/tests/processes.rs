@@ -23,6 +23,11 @@ fn pumpurs(app: &TestApp, smtp: &SmtpServer, args: &[&str]) -> Child {
 
 /// As `pumpurs`, mailing through the SMTP server at `smtp_url`.
 fn pumpurs_mailing(app: &TestApp, smtp_url: &str, args: &[&str]) -> Child {
+    pumpurs_with(app, smtp_url, &[], args)
+}
+
+/// As `pumpurs_mailing`, with `env` set over the defaults (another database URL, S3 storage).
+fn pumpurs_with(app: &TestApp, smtp_url: &str, env: &[(&str, String)], args: &[&str]) -> Child {
     let mut command = Command::new(env!("CARGO_BIN_EXE_pumpurs"));
     for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("PUMPURS_")) {
         command.env_remove(key);
@@ -34,6 +39,7 @@ fn pumpurs_mailing(app: &TestApp, smtp_url: &str, args: &[&str]) -> Child {
         .env("PUMPURS_SMTP_URL", smtp_url)
         .env("PUMPURS_JOB_HEARTBEAT_SECONDS", "1")
         .env("PUMPURS_LOG", "warn")
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .stdout(Stdio::null())
         .spawn()
         .expect("start pumpurs")
@@ -173,23 +179,8 @@ async fn workers_come_back_by_themselves_after_the_database_was_away_postgres() 
         assert!(through.ends_with(name));
         let mut addresses = notifications(app, 5).await;
         let smtp = SmtpServer::start();
-        let start = |smtp: &SmtpServer| {
-            let mut command = Command::new(env!("CARGO_BIN_EXE_pumpurs"));
-            for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("PUMPURS_")) {
-                command.env_remove(key);
-            }
-            command
-                .args(["worker"])
-                .env("PUMPURS_DATABASE_URL", &through)
-                .env("PUMPURS_DATA_DIR", &app.cfg.data_dir)
-                .env("PUMPURS_SMTP_URL", smtp.url())
-                .env("PUMPURS_JOB_HEARTBEAT_SECONDS", "1")
-                .env("PUMPURS_LOG", "warn")
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("start pumpurs")
-        };
+        let env = [("PUMPURS_DATABASE_URL", through.clone())];
+        let start = |smtp: &SmtpServer| pumpurs_with(app, &smtp.url(), &env, &["worker"]);
         let mut one = start(&smtp);
         let mut two = start(&smtp);
         // (Recorded too: a message the server took just as the database went away is recorded
@@ -343,29 +334,15 @@ async fn archive_through_a_store_outage(app: &TestApp) {
     let target: std::net::SocketAddr = s3.endpoint.trim_start_matches("http://").parse().expect("address");
     let gate = pumpurs_tests::gate::Gate::start(target, false).await;
     let smtp = SmtpServer::start();
-    let start = || {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_pumpurs"));
-        for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("PUMPURS_")) {
-            command.env_remove(key);
-        }
-        command
-            .args(["worker"])
-            .env("PUMPURS_DATABASE_URL", app.cfg.database_url.expose())
-            .env("PUMPURS_DATA_DIR", &app.cfg.data_dir)
-            .env("PUMPURS_SMTP_URL", smtp.url())
-            .env("PUMPURS_JOB_HEARTBEAT_SECONDS", "1")
-            .env("PUMPURS_STORAGE", "s3")
-            .env("PUMPURS_S3_ENDPOINT", format!("http://{}", gate.addr))
-            .env("PUMPURS_S3_BUCKET", "documents")
-            .env("PUMPURS_S3_ARCHIVE_BUCKET", "archive")
-            .env("PUMPURS_S3_ACCESS_KEY_ID", pumpurs_tests::s3::ACCESS_KEY)
-            .env("PUMPURS_S3_SECRET_ACCESS_KEY", pumpurs_tests::s3::SECRET_KEY)
-            .env("PUMPURS_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start pumpurs")
-    };
+    let env = [
+        ("PUMPURS_STORAGE", "s3".to_owned()),
+        ("PUMPURS_S3_ENDPOINT", format!("http://{}", gate.addr)),
+        ("PUMPURS_S3_BUCKET", "documents".to_owned()),
+        ("PUMPURS_S3_ARCHIVE_BUCKET", "archive".to_owned()),
+        ("PUMPURS_S3_ACCESS_KEY_ID", pumpurs_tests::s3::ACCESS_KEY.to_owned()),
+        ("PUMPURS_S3_SECRET_ACCESS_KEY", pumpurs_tests::s3::SECRET_KEY.to_owned()),
+    ];
+    let start = || pumpurs_with(app, &smtp.url(), &env, &["worker"]);
     let mut one = start();
     let mut two = start();
     until(
@@ -387,25 +364,20 @@ async fn archive_through_a_store_outage(app: &TestApp) {
         "nothing failed for good"
     );
     gate.open();
+    // The manifest is the archive's last write.
+    let calls = s3.dir.path().join("archive").join("calls");
     until(
         Duration::from_secs(120),
         "the archive complete once the store is back",
-        async || {
-            attachment::Entity::find()
-                .filter(attachment::Column::ArchivedAt.is_not_null())
-                .count(&app.db)
-                .await
-                .expect("count")
-                == 1
-        },
+        async || std::fs::read_dir(&calls).is_ok_and(|d| d.flatten().any(|f| f.path().join("manifest.json").exists())),
     )
     .await;
-    let manifests: Vec<_> = std::fs::read_dir(s3.dir.path().join("archive").join("calls"))
-        .expect("archive folder")
-        .flatten()
-        .filter(|f| f.path().join("manifest.json").exists())
-        .collect();
-    assert_eq!(manifests.len(), 1);
+    let archived = attachment::Entity::find()
+        .filter(attachment::Column::ArchivedAt.is_not_null())
+        .count(&app.db)
+        .await
+        .expect("count");
+    assert_eq!(archived, 1);
     terminate(&one);
     terminate(&two);
     assert!(exit_within(&mut one, Duration::from_secs(40)).await.success());
