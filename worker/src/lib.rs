@@ -158,14 +158,26 @@ pub async fn run(
     // a lost database connection may make them: `serve` must not go on without a worker.
     let mut generation = 0;
     let result = loop {
-        let monitor = queues.monitor(&ctx, &format!("{process}-{generation}"))?;
+        let died = std::sync::Arc::new(tokio::sync::Notify::new());
+        let monitor = queues.monitor(&ctx, &format!("{process}-{generation}"), died.clone())?;
         let mut stop = shutdown.clone();
-        let result = monitor
-            .run_with_signal(async move {
-                let _ = stop.wait_for(|s| *s).await;
-                Ok(())
-            })
-            .await;
+        let running = monitor.run_with_signal(async move {
+            let _ = stop.wait_for(|s| *s).await;
+            Ok(())
+        });
+        tokio::pin!(running);
+        let result = tokio::select! {
+            result = &mut running => result,
+            // A queue worker died: the monitor stops the others; should one of them hang on
+            // the database that is away, it is cut off after a while.
+            () = died.notified() => match tokio::time::timeout(Duration::from_secs(10), &mut running).await {
+                Ok(result) => result,
+                Err(_) => {
+                    tracing::warn!(worker = %process, "queue workers did not stop within 10 s; cut off");
+                    Ok(())
+                }
+            },
+        };
         if *shutdown.borrow() {
             break result;
         }

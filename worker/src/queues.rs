@@ -152,7 +152,12 @@ impl Queues {
     /// A monitor with a worker per queue (named `queue@process`). Should any of them end on an
     /// error (its database away), the monitor stops them all and returns, so that `run` starts
     /// them again; a monitor left with some of its workers dead would idle on without them.
-    pub(crate) fn monitor(&self, ctx: &Ctx, process: &str) -> Result<Monitor, WorkerError> {
+    pub(crate) fn monitor(
+        &self,
+        ctx: &Ctx,
+        process: &str,
+        died: std::sync::Arc<tokio::sync::Notify>,
+    ) -> Result<Monitor, WorkerError> {
         let retry = Retry::new(ctx.cfg.retry_backoff)?;
         let monitor = Monitor::new().shutdown_timeout(Duration::from_secs(30));
         let monitor = match self.clone() {
@@ -163,6 +168,7 @@ impl Queues {
         Ok(monitor.should_restart(move |worker, error| {
             tracing::warn!(worker = worker.name(), %error, "a queue worker ended; stopping the others to start all again");
             let _ = all.shutdown();
+            died.notify_one();
             false
         }))
     }
