@@ -91,11 +91,23 @@ async fn enqueue(
     payload: &serde_json::Value,
     now: DateTime<Utc>,
 ) -> Result<i64> {
+    insert(conn, kind, payload.to_string(), now, None).await
+}
+
+/// The one writer of outbox rows; `run_at` holds the job back until then.
+async fn insert(
+    conn: &impl ConnectionTrait,
+    kind: &str,
+    payload: String,
+    now: DateTime<Utc>,
+    run_at: Option<DateTime<Utc>>,
+) -> Result<i64> {
     let row = outbox::ActiveModel {
         kind: Set(kind.to_owned()),
-        payload: Set(payload.to_string()),
+        payload: Set(payload),
         created_at: Set(now),
         relayed_at: Set(None),
+        run_at: Set(run_at),
         ..Default::default()
     }
     .insert(conn)
@@ -125,16 +137,7 @@ pub async fn enqueue_for_semester(conn: &impl ConnectionTrait, semester_id: i32,
 }
 
 pub async fn enqueue_email(conn: &impl ConnectionTrait, event: &EmailEvent, now: DateTime<Utc>) -> Result<i64> {
-    let row = outbox::ActiveModel {
-        kind: Set(SEND_EMAIL.to_owned()),
-        payload: Set(serde_json::to_string(event)?),
-        created_at: Set(now),
-        relayed_at: Set(None),
-        ..Default::default()
-    }
-    .insert(conn)
-    .await?;
-    Ok(row.id)
+    insert(conn, SEND_EMAIL, serde_json::to_string(event)?, now, None).await
 }
 
 /// Queues work to be tried again no sooner than `run_at` (an email whose server was away, an
@@ -146,17 +149,7 @@ pub async fn enqueue_later(
     now: DateTime<Utc>,
     run_at: DateTime<Utc>,
 ) -> Result<i64> {
-    let row = outbox::ActiveModel {
-        kind: Set(kind.to_owned()),
-        payload: Set(payload.to_string()),
-        created_at: Set(now),
-        relayed_at: Set(None),
-        run_at: Set(Some(run_at)),
-        ..Default::default()
-    }
-    .insert(conn)
-    .await?;
-    Ok(row.id)
+    insert(conn, kind, payload.to_string(), now, Some(run_at)).await
 }
 
 /// The state of background work, for the admin's page.
