@@ -28,8 +28,12 @@ async fn find(db: &DatabaseConnection, key: &str, to: &str) -> Result<Option<del
 }
 
 /// Claims the delivery before sending, so two runs of one event (a duplicate job, a job handed
-/// on from a worker taken for dead) never both send. A claim older than `lease` was left by a
-/// process that died mid-send, and is taken over.
+/// on from a worker taken for dead) never both send. A claim left longer than `lease` is first
+/// marked suspect (with the time it was found so), and only a claim still suspect a whole
+/// lease later is taken over: its owner may be alive and merely cut off from the database,
+/// and records its send as soon as the database answers again (see `jobs::record_sent`), well
+/// within the lease that follows. Only a process that died mid-send leaves a claim suspect
+/// for long.
 pub(crate) async fn claim(
     db: &DatabaseConnection,
     key: &str,
@@ -58,11 +62,20 @@ pub(crate) async fn claim(
         return Ok(Claim::Mine);
     }
     let stale = now - chrono::Duration::from_std(lease).unwrap_or_else(|_| chrono::Duration::minutes(1));
+    let one = || {
+        Condition::all()
+            .add(delivery::Column::EventKey.eq(key))
+            .add(delivery::Column::Recipient.eq(to))
+    };
+    let left_since = |status: &str| {
+        Condition::all()
+            .add(delivery::Column::Status.eq(status))
+            .add(delivery::Column::UpdatedAt.lt(stale))
+    };
     let taken = delivery::Entity::update_many()
         .col_expr(delivery::Column::Status, Expr::value(SENDING))
         .col_expr(delivery::Column::UpdatedAt, Expr::value(now))
-        .filter(delivery::Column::EventKey.eq(key))
-        .filter(delivery::Column::Recipient.eq(to))
+        .filter(one())
         .filter(
             Condition::any()
                 .add(
@@ -70,25 +83,30 @@ pub(crate) async fn claim(
                         .add(delivery::Column::Status.eq(FAILED))
                         .add(delivery::Column::Attempts.lt(MAX_ATTEMPTS)),
                 )
-                .add(
-                    Condition::all()
-                        .add(delivery::Column::Status.eq(SENDING))
-                        .add(delivery::Column::UpdatedAt.lt(stale)),
-                ),
+                .add(left_since(SUSPECT)),
         )
         .exec(db)
         .await?;
     if taken.rows_affected == 1 {
         return Ok(Claim::Mine);
     }
+    delivery::Entity::update_many()
+        .col_expr(delivery::Column::Status, Expr::value(SUSPECT))
+        .col_expr(delivery::Column::UpdatedAt, Expr::value(now))
+        .filter(one())
+        .filter(left_since(SENDING))
+        .exec(db)
+        .await?;
     Ok(match find(db, key, to).await? {
-        Some(d) if d.status == SENDING => Claim::Busy,
+        Some(d) if d.status == SENDING || d.status == SUSPECT => Claim::Busy,
         _ => Claim::Done,
     })
 }
 
 const SENDING: &str = "sending";
 const FAILED: &str = "failed";
+/// A claim whose owner has not been heard of for a lease: taken over after one more.
+const SUSPECT: &str = "suspect";
 
 /// Records a successful send (the unique key keeps one row per event and recipient).
 pub(crate) async fn sent(db: &DatabaseConnection, key: &str, to: &str) -> Result<(), WorkerError> {

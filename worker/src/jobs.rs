@@ -155,7 +155,7 @@ pub(crate) async fn deliver(ctx: &Ctx, event: &EmailEvent) -> Result<(), WorkerE
             deliveries::Claim::Mine => {}
         }
         match ctx.mailer.send(&ctx.cfg, &key, message).await {
-            Ok(()) => record_sent(ctx, &key, &to).await?,
+            Ok(()) => record_sent(ctx, &key, &to).await,
             Err(e) => {
                 let permanent = matches!(e, WorkerError::MailRejected(_));
                 deliveries::failed(&ctx.db, &key, &to, &e.to_string(), permanent).await?;
@@ -173,23 +173,23 @@ pub(crate) async fn deliver(ctx: &Ctx, event: &EmailEvent) -> Result<(), WorkerE
     }
 }
 
-/// Records a message the server took. Should the database be away just then, it is tried
-/// again while the delivery's claim is ours (its lease): unrecorded, the claim would lapse and
-/// the message be sent again once the database is back (with the same Message-ID, but twice
-/// all the same). An outage longer than the lease can still repeat a message in flight.
-async fn record_sent(ctx: &Ctx, key: &str, to: &str) -> Result<(), WorkerError> {
-    let started = std::time::Instant::now();
-    let lease = ctx.cfg.heartbeat * 3;
-    loop {
-        match deliveries::sent(&ctx.db, key, to).await {
-            Ok(()) => return Ok(()),
-            Err(e) if started.elapsed() < lease => {
-                tracing::warn!(event = key, error = %e, "a sent message is not recorded yet; trying again");
-                tokio::time::sleep(Duration::from_millis(250)).await;
-            }
-            Err(e) => return Err(e),
+/// Records a message the server took. Should the database be away just then, a task of the
+/// process records it as soon as the database answers, however long that takes (the job ends:
+/// the message is sent). Until then the delivery's claim stays ours, and no other run sends
+/// the message again unless this process could not write for a whole lease after another could
+/// (see `deliveries::claim`).
+async fn record_sent(ctx: &Ctx, key: &str, to: &str) {
+    let Err(e) = deliveries::sent(&ctx.db, key, to).await else {
+        return;
+    };
+    tracing::warn!(event = key, error = %e, "a sent message is not recorded yet; it will be once the database answers");
+    let (db, key, to) = (ctx.db.clone(), key.to_owned(), to.to_owned());
+    tokio::spawn(async move {
+        while deliveries::sent(&db, &key, &to).await.is_err() {
+            tokio::time::sleep(Duration::from_millis(250)).await;
         }
-    }
+        tracing::info!(event = key, "a sent message is recorded after the database came back");
+    });
 }
 
 pub(crate) async fn close_call(job: CloseCall, ctx: Data<Ctx>) -> Result<(), WorkerError> {

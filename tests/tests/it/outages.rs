@@ -1,7 +1,8 @@
 //! The worker outlives outages of what it talks to. A mail server that is away (or answers 4xx)
 //! is tried again, waiting longer each time, until it takes the message — once; one that rejects
 //! a message for good (5xx) is not asked again. A delivery claimed by a worker that died waits
-//! for the claim to lapse instead of running out of tries. A document store that is down is
+//! for the claim to lapse instead of running out of tries; one whose worker was only cut off
+//! from the database, and records its send when it is back, is not sent again. A document store that is down is
 //! tried again until the archive is complete. The admin can retry every failure at once.
 //! Outages are played by a gate in front of the real server (`pumpurs_tests::gate`).
 
@@ -96,8 +97,9 @@ both_backends!(
 
 both_backends!(
     async fn a_delivery_claimed_by_a_dead_worker_waits_for_the_claim_to_lapse(app) {
-        // A worker that died mid-send left its claim; its lease is three heartbeats (9 s), longer
-        // than one run's tries with their waits (~1.5 s) times the runs a job gets (5).
+        // A worker that died mid-send left its claim; its lease is three heartbeats (9 s), and it
+        // is taken over a lease after it was found lapsed: longer than one run's tries with their
+        // waits (~1.5 s) times the runs a job gets (5).
         let mut cfg = app.worker_config();
         cfg.heartbeat = Duration::from_secs(3);
         let event = one_event(app).await;
@@ -112,10 +114,49 @@ both_backends!(
             ..Default::default()
         };
         sea_orm::ActiveModelTrait::insert(claim, &app.db).await.expect("claim");
-        work_until(app, cfg, 40, "sent once the claim lapsed", async || !app.mails().is_empty()).await;
+        work_until(app, cfg, 60, "sent once the claim lapsed", async || !app.mails().is_empty()).await;
         assert_eq!(app.mails().len(), 1);
         assert_eq!(deliveries(app).await.iter().map(|d| d.status.as_str()).collect::<Vec<_>>(), vec!["sent"]);
         assert!(tried_again_later(app).await >= 1, "it waited in the outbox");
+        assert!(worker::failed_jobs(&app.db, 10).await.expect("failed").is_empty(), "no try was wasted");
+    }
+);
+
+both_backends!(
+    async fn a_claim_whose_owner_records_its_send_late_is_not_sent_again(app) {
+        // The owner sent the message and lost the database before recording it; an hour on,
+        // another run finds the claim lapsed and marks it suspect. The owner, back, records the
+        // send: the other run, a lease later, finds it sent and sends nothing.
+        let mut cfg = app.worker_config();
+        cfg.heartbeat = Duration::from_secs(1);
+        let event = one_event(app).await;
+        let claim = delivery::ActiveModel {
+            event_key: sea_orm::ActiveValue::Set(event.key()),
+            recipient: sea_orm::ActiveValue::Set("anna@example.lv".into()),
+            status: sea_orm::ActiveValue::Set("sending".into()),
+            attempts: sea_orm::ActiveValue::Set(0),
+            last_error: sea_orm::ActiveValue::Set(None),
+            sent_at: sea_orm::ActiveValue::Set(None),
+            updated_at: sea_orm::ActiveValue::Set(Utc::now() - chrono::Duration::hours(1)),
+            ..Default::default()
+        };
+        sea_orm::ActiveModelTrait::insert(claim, &app.db).await.expect("claim");
+        let started = Instant::now();
+        let recorded = std::cell::Cell::new(false);
+        work_until(app, cfg, 30, "two leases past the owner's record", async || {
+            if !recorded.get() && deliveries(app).await.iter().any(|d| d.status == "suspect") {
+                delivery::Entity::update_many()
+                    .col_expr(delivery::Column::Status, sea_orm::sea_query::Expr::value("sent"))
+                    .exec(&app.db)
+                    .await
+                    .expect("the owner records");
+                recorded.set(true);
+            }
+            recorded.get() && started.elapsed() > Duration::from_secs(10)
+        })
+        .await;
+        assert!(app.mails().is_empty(), "not sent again");
+        assert_eq!(deliveries(app).await.iter().map(|d| d.status.as_str()).collect::<Vec<_>>(), vec!["sent"]);
         assert!(worker::failed_jobs(&app.db, 10).await.expect("failed").is_empty(), "no try was wasted");
     }
 );
