@@ -74,8 +74,13 @@ impl Registration {
 }
 
 async fn find_user(conn: &impl ConnectionTrait, email: &Email) -> Result<Option<user::Model>> {
+    user_by_email(conn, email.as_str()).await
+}
+
+/// The user with this (normalised) address.
+pub async fn user_by_email(conn: &impl ConnectionTrait, email: &str) -> Result<Option<user::Model>> {
     Ok(user::Entity::find()
-        .filter(user::Column::Email.eq(email.as_str()))
+        .filter(user::Column::Email.eq(email))
         .one(conn)
         .await?)
 }
@@ -103,6 +108,25 @@ async fn insert_user(
     .insert(conn)
     .await
     .map_err(|e| crate::error::unique_to_field(e, "email", "error-email-taken"))
+}
+
+/// A user by id.
+pub async fn user_by_id(conn: &impl ConnectionTrait, id: i32) -> Result<Option<user::Model>> {
+    Ok(user::Entity::find_by_id(id).one(conn).await?)
+}
+
+/// The names of the users with the given ids (one statement).
+pub async fn names(
+    conn: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = i32>,
+) -> Result<std::collections::HashMap<i32, String>> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids.into_iter().collect::<Vec<_>>()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect())
 }
 
 pub async fn add_membership(

@@ -336,6 +336,12 @@ pub async fn find(conn: &impl ConnectionTrait, application_id: i32, id: i32) -> 
         .ok_or(Error::NotFound)
 }
 
+/// Removes an attachment's row (its stored object is the caller's to delete, after).
+pub async fn remove(conn: &impl ConnectionTrait, doc: &attachment::Model) -> Result<()> {
+    attachment::Entity::delete_by_id(doc.id).exec(conn).await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

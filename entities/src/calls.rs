@@ -298,6 +298,20 @@ pub fn managed_municipalities(actor: &Actor) -> Vec<i32> {
 }
 
 /// A call the actor manages (as coordinator of its municipality), or `NotFound`.
+/// A call, or `NotFound` (whoever asks: for a call the asker is known to concern).
+pub async fn get(conn: &impl ConnectionTrait, id: i32) -> Result<call::Model> {
+    call::Entity::find_by_id(id).one(conn).await?.ok_or(Error::NotFound)
+}
+
+/// The calls among `ids` that are open (stored as open: their closing has not run).
+pub async fn open_among(conn: &impl ConnectionTrait, ids: Vec<i32>) -> Result<Vec<call::Model>> {
+    Ok(call::Entity::find()
+        .filter(call::Column::Id.is_in(ids))
+        .filter(call::Column::Status.eq(CallStatus::Open))
+        .all(conn)
+        .await?)
+}
+
 pub async fn managed(conn: &impl ConnectionTrait, actor: &Actor, id: i32) -> Result<call::Model> {
     call::Entity::find_by_id(id)
         .filter(call::Column::MunicipalityId.is_in(managed_municipalities(actor)))

@@ -171,15 +171,17 @@ pub async fn ask(
     Ok(row)
 }
 
-/// The applicant answers a question before its deadline (once).
+/// The applicant answers a question on their application before its deadline (once).
 pub async fn answer(
     conn: &impl ConnectionTrait,
     actor: &Actor,
+    application_id: i32,
     clarification_id: i32,
     text: &str,
     now: DateTime<Utc>,
 ) -> Result<clarification::Model> {
     let row = clarification::Entity::find_by_id(clarification_id)
+        .filter(clarification::Column::ApplicationId.eq(application_id))
         .one(conn)
         .await?
         .ok_or(Error::NotFound)?;

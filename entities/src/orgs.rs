@@ -56,6 +56,23 @@ impl NewOrg {
     }
 }
 
+/// An organisation, or `NotFound`.
+pub async fn get(conn: &impl ConnectionTrait, id: i32) -> Result<organisation::Model> {
+    organisation::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// An organisation's name ("" for an id that names none).
+pub async fn name_of(conn: &impl ConnectionTrait, id: i32) -> Result<String> {
+    Ok(organisation::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .map(|o| o.name)
+        .unwrap_or_default())
+}
+
 pub async fn state_agency(conn: &impl ConnectionTrait) -> Result<Option<organisation::Model>> {
     Ok(organisation::Entity::find()
         .filter(organisation::Column::Kind.eq(OrgKind::StateAgency))

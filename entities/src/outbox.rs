@@ -152,6 +152,30 @@ pub async fn enqueue_later(
     insert(conn, kind, payload.to_string(), now, Some(run_at)).await
 }
 
+/// Up to `limit` rows waiting for the relay, oldest first.
+pub async fn waiting(conn: &impl ConnectionTrait, limit: u64) -> Result<Vec<outbox::Model>> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+    Ok(outbox::Entity::find()
+        .filter(outbox::Column::RelayedAt.is_null())
+        .order_by_asc(outbox::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await?)
+}
+
+/// Marks rows relayed (those a concurrent relay has not marked already).
+pub async fn mark_relayed(conn: &impl ConnectionTrait, ids: Vec<i64>, now: DateTime<Utc>) -> Result<()> {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    outbox::Entity::update_many()
+        .col_expr(outbox::Column::RelayedAt, Expr::value(now))
+        .filter(outbox::Column::Id.is_in(ids))
+        .filter(outbox::Column::RelayedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
 /// The state of background work, for the admin's page.
 /// How many rows wait for the relay.
 pub async fn unrelayed(conn: &impl ConnectionTrait) -> Result<i64> {

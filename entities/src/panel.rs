@@ -455,3 +455,208 @@ pub async fn submitted_cards(
     }
     Ok((rules, out))
 }
+
+/// The applications a panel scores: submitted ones, not withdrawn or found ineligible.
+const SCORED: [ApplicationStatus; 5] = [
+    ApplicationStatus::Submitted,
+    ApplicationStatus::InReview,
+    ApplicationStatus::Funded,
+    ApplicationStatus::Reserve,
+    ApplicationStatus::NotFunded,
+];
+
+/// A call a member sits on, with how far they are with it.
+#[derive(Debug, Clone)]
+pub struct Seat {
+    pub call: call::Model,
+    /// Applications the member has submitted a scorecard for.
+    pub done: usize,
+    /// Applications the panel scores.
+    pub total: usize,
+}
+
+/// The calls the user sits on, latest closing first; four statements.
+pub async fn seats_of(conn: &impl ConnectionTrait, user_id: i32) -> Result<Vec<Seat>> {
+    let call_ids: Vec<i32> = panel_member::Entity::find()
+        .filter(panel_member::Column::UserId.eq(user_id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| s.call_id)
+        .collect();
+    let calls = call::Entity::find()
+        .filter(call::Column::Id.is_in(call_ids.clone()))
+        .order_by_desc(call::Column::ClosesAt)
+        .all(conn)
+        .await?;
+    let apps = application::Entity::find()
+        .filter(application::Column::CallId.is_in(call_ids))
+        .filter(application::Column::Status.is_in(SCORED))
+        .all(conn)
+        .await?;
+    let done: Vec<i32> = scorecard::Entity::find()
+        .filter(scorecard::Column::UserId.eq(user_id))
+        .filter(scorecard::Column::SubmittedAt.is_not_null())
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|c| c.application_id)
+        .collect();
+    Ok(calls
+        .into_iter()
+        .map(|call| {
+            let of_call = || apps.iter().filter(|a| a.call_id == call.id);
+            Seat {
+                done: of_call().filter(|a| done.contains(&a.id)).count(),
+                total: of_call().count(),
+                call,
+            }
+        })
+        .collect())
+}
+
+/// Where a member stands with one application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// No declaration yet.
+    Undeclared,
+    /// Declared a conflict: recused.
+    Conflict,
+    /// Declared no conflict, no scorecard yet.
+    Declared,
+    /// A scorecard draft.
+    Draft,
+    /// The scorecard is submitted.
+    Submitted,
+}
+
+/// An application of a call as its panel member sees it in the list.
+#[derive(Debug, Clone)]
+pub struct SeatApplication {
+    pub app: application::Model,
+    pub applicant: String,
+    pub standing: Standing,
+}
+
+/// A call the user sits on with the applications its panel scores (in order of reference) and
+/// where the user stands with each, or `NotFound` without a seat. Five statements whatever the
+/// number of applications.
+pub async fn seat_call(
+    conn: &impl ConnectionTrait,
+    call_id: i32,
+    user_id: i32,
+) -> Result<(call::Model, Vec<SeatApplication>)> {
+    panel_member::Entity::find()
+        .filter(panel_member::Column::CallId.eq(call_id))
+        .filter(panel_member::Column::UserId.eq(user_id))
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let call = call::Entity::find_by_id(call_id)
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let apps = application::Entity::find()
+        .filter(application::Column::CallId.eq(call_id))
+        .filter(application::Column::Status.is_in(SCORED))
+        .find_also_related(crate::entity::organisation::Entity)
+        .order_by_asc(application::Column::RefSeq)
+        .all(conn)
+        .await?;
+    let ids: Vec<i32> = apps.iter().map(|(a, _)| a.id).collect();
+    let declarations: HashMap<i32, bool> = declaration::Entity::find()
+        .filter(declaration::Column::UserId.eq(user_id))
+        .filter(declaration::Column::ApplicationId.is_in(ids.clone()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|d| (d.application_id, d.conflict))
+        .collect();
+    let cards: HashMap<i32, bool> = scorecard::Entity::find()
+        .filter(scorecard::Column::UserId.eq(user_id))
+        .filter(scorecard::Column::ApplicationId.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| (s.application_id, s.submitted_at.is_some()))
+        .collect();
+    let rows = apps
+        .into_iter()
+        .map(|(app, org)| SeatApplication {
+            standing: match (declarations.get(&app.id), cards.get(&app.id)) {
+                (None, _) => Standing::Undeclared,
+                (Some(true), _) => Standing::Conflict,
+                (Some(false), Some(true)) => Standing::Submitted,
+                (Some(false), Some(false)) => Standing::Draft,
+                (Some(false), None) => Standing::Declared,
+            },
+            applicant: org.map(|o| o.name).unwrap_or_default(),
+            app,
+        })
+        .collect();
+    Ok((call, rows))
+}
+
+/// A member who declared a conflict on an application.
+#[derive(Debug, Clone)]
+pub struct Recusal {
+    pub application_id: i32,
+    pub member: String,
+}
+
+/// The recusals on the given applications; two statements.
+pub async fn recusals(conn: &impl ConnectionTrait, application_ids: Vec<i32>) -> Result<Vec<Recusal>> {
+    let declared = declaration::Entity::find()
+        .filter(declaration::Column::ApplicationId.is_in(application_ids))
+        .filter(declaration::Column::Conflict.eq(true))
+        .all(conn)
+        .await?;
+    let names = crate::accounts::names(conn, declared.iter().map(|d| d.user_id)).await?;
+    Ok(declared
+        .into_iter()
+        .map(|d| Recusal {
+            application_id: d.application_id,
+            member: names.get(&d.user_id).cloned().unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// One submitted mark, with who gave it.
+#[derive(Debug, Clone)]
+pub struct GivenMark {
+    pub application_id: i32,
+    pub member: String,
+    pub criterion_id: i32,
+    pub points: Option<i32>,
+    pub not_applicable: bool,
+    pub comment: String,
+}
+
+/// Every mark of the submitted scorecards on the given applications; three statements.
+pub async fn marks(conn: &impl ConnectionTrait, application_ids: Vec<i32>) -> Result<Vec<GivenMark>> {
+    let cards = scorecard::Entity::find()
+        .filter(scorecard::Column::ApplicationId.is_in(application_ids))
+        .filter(scorecard::Column::SubmittedAt.is_not_null())
+        .all(conn)
+        .await?;
+    let scores = score::Entity::find()
+        .filter(score::Column::ScorecardId.is_in(cards.iter().map(|c| c.id).collect::<Vec<_>>()))
+        .all(conn)
+        .await?;
+    let names = crate::accounts::names(conn, cards.iter().map(|c| c.user_id)).await?;
+    let cards: HashMap<i32, &scorecard::Model> = cards.iter().map(|c| (c.id, c)).collect();
+    Ok(scores
+        .into_iter()
+        .filter_map(|s| {
+            let card = cards.get(&s.scorecard_id)?;
+            Some(GivenMark {
+                application_id: card.application_id,
+                member: names.get(&card.user_id).cloned().unwrap_or_default(),
+                criterion_id: s.criterion_id,
+                points: s.points,
+                not_applicable: s.not_applicable,
+                comment: s.comment,
+            })
+        })
+        .collect())
+}

@@ -9,12 +9,10 @@ use axum::{Form, Router};
 use chrono::Utc;
 use entities::accounts::{self, Acceptance, Login};
 use entities::domain::{Lang, NewPassword};
-use entities::entity::user;
 use entities::policy::Actor;
 use entities::second_factor::{self, Check};
 use entities::{Error as DomainError, FieldErrors, audit, sessions};
 use maud::Markup;
-use sea_orm::EntityTrait;
 use serde::Deserialize;
 use templates::components::FormView;
 use templates::pages::accounts::{self as pages, InvitationMode, InvitationView};
@@ -408,9 +406,7 @@ async fn invitation_view(
     token: &str,
 ) -> AppResult<(accounts::OpenInvitation, InvitationView)> {
     let open = accounts::open_invitation(&state.db, &state.cfg.secret_key, token, Utc::now()).await?;
-    let inviter = user::Entity::find_by_id(open.invitation.invited_by)
-        .one(&state.db)
-        .await?;
+    let inviter = accounts::user_by_id(&state.db, open.invitation.invited_by).await?;
     let logged_in = ctx.actor.as_ref().map(|a| a.user.id);
     let mode = match &open.existing_user {
         None => InvitationMode::NewAccount,

@@ -12,12 +12,11 @@ use axum_extra::extract::Form as MultiForm;
 use entities::applications::{self, DraftForm, LineForm};
 use entities::attachments::{self, DocType, Limits};
 use entities::entity::application::{self, ApplicationStatus};
-use entities::entity::{call, organisation};
+use entities::entity::call;
 use entities::money::Eur;
 use entities::{Error as DomainError, FieldErrors, calls, tokens};
 use object_store::ObjectStoreExt;
 use object_store::path::Path as StorePath;
-use sea_orm::EntityTrait;
 use serde::Deserialize;
 use templates::components::FormView;
 use templates::pages::applications::{self as pages, ApplicationRow, ApplicationView, AttachmentView, LineView};
@@ -174,11 +173,7 @@ async fn view_model(
     own: bool,
 ) -> AppResult<ApplicationView> {
     let now = state.now();
-    let applicant = organisation::Entity::find_by_id(app.applicant_id)
-        .one(&state.db)
-        .await?
-        .map(|o| o.name)
-        .unwrap_or_default();
+    let applicant = entities::orgs::name_of(&state.db, app.applicant_id).await?;
     let saved_lines = applications::lines(&state.db, app.id).await?;
     let data = data.unwrap_or_else(|| DraftData::from_saved(app, &saved_lines));
     let docs = applications::attachments(&state.db, app.id).await?;
@@ -486,10 +481,7 @@ async fn not_editable(
 
 async fn withdraw_page(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
     let app = applications::own(&state.db, &signed.actor, id).await?;
-    let call = call::Entity::find_by_id(app.call_id)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let call = calls::get(&state.db, app.call_id).await?;
     let view = view_model(&state, signed.ctx.lang, &app, &call, None, FieldErrors::new(), true).await?;
     if !view.can_withdraw {
         return Err(AppError::BadRequest("error-application-not-submitted"));
@@ -666,9 +658,7 @@ async fn delete_attachment(
         return Err(AppError::BadRequest("error-application-read-only"));
     }
     let doc = attachments::find(&state.db, app.id, aid).await?;
-    entities::entity::attachment::Entity::delete_by_id(doc.id)
-        .exec(&state.db)
-        .await?;
+    attachments::remove(&state.db, &doc).await?;
     // The row is gone first: a failed delete in the store leaves an orphan object, never a
     // row pointing at nothing.
     if let Err(e) = state.documents.delete(&StorePath::from(doc.storage_key.as_str())).await {

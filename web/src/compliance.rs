@@ -10,13 +10,12 @@ use entities::entity::application::{self, ApplicationStatus};
 use entities::entity::call::{self, CallStatus};
 use entities::{Error as DomainError, FieldErrors, applications, calls, compliance, decision};
 use maud::Markup;
-use sea_orm::EntityTrait;
 use serde::Deserialize;
 use templates::components::FormView;
 use templates::pages::compliance::{self as pages, ClarificationView, RequirementRow};
 
 use crate::ctx::{ConfirmForm, Signed, redirect_with_flash};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -243,20 +242,13 @@ async fn answer(
     Form(f): Form<AnswerForm>,
 ) -> AppResult<Response> {
     let now = state.now();
-    let question = entities::entity::clarification::Entity::find_by_id(cid)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if question.application_id != id {
-        return Err(AppError::NotFound);
-    }
     step(
         &state,
         &signed,
         id,
         FormView::new(),
         "clarification-answered",
-        async |txn| compliance::answer(txn, &signed.actor, cid, &f.answer, now).await,
+        async |txn| compliance::answer(txn, &signed.actor, id, cid, &f.answer, now).await,
     )
     .await
 }

@@ -13,11 +13,9 @@ use axum_extra::extract::Form as MultiForm;
 use entities::allocation::Outcome;
 use entities::decision::{self, Standing};
 use entities::entity::call::{self, CallStatus};
-use entities::entity::{declaration, scorecard, user};
 use entities::money::Eur;
 use entities::{Error as DomainError, FieldErrors, calls, panel, scoring};
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 use templates::components::FormView;
 use templates::pages::decisions::{self as pages, PanelMemberRow, PanelView, ResultsView, StandingRow};
@@ -179,13 +177,7 @@ async fn results_view(state: &AppState, lang: Lang, c: &call::Model, form: FormV
     let criteria = calls::criteria(&state.db, c.id).await?;
     let per_app: Vec<Vec<scoring::Card>> = standings.iter().map(|s| s.cards.clone()).collect();
     let calibration = scoring::calibration(&panel::rules(&criteria), &per_app);
-    let names: HashMap<i32, String> = user::Entity::find()
-        .filter(user::Column::Id.is_in(calibration.keys().copied().collect::<Vec<_>>()))
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
+    let names = entities::accounts::names(&state.db, calibration.keys().copied()).await?;
     let status = calls::effective_status(c, now);
     let undecided = matches!(status, CallStatus::Closed | CallStatus::InReview);
     // What locking would leave behind, said before it is done.
@@ -433,22 +425,7 @@ async fn scores_table(state: &AppState, lang: Lang, c: &call::Model) -> AppResul
         .map(|s| (s.app.id, s.app.ref_no.clone().unwrap_or_default()))
         .collect();
     let criteria = calls::criteria(&state.db, c.id).await?;
-    let cards = scorecard::Entity::find()
-        .filter(scorecard::Column::ApplicationId.is_in(refs.keys().copied().collect::<Vec<_>>()))
-        .filter(scorecard::Column::SubmittedAt.is_not_null())
-        .all(&state.db)
-        .await?;
-    let marks = entities::entity::score::Entity::find()
-        .filter(entities::entity::score::Column::ScorecardId.is_in(cards.iter().map(|c| c.id).collect::<Vec<_>>()))
-        .all(&state.db)
-        .await?;
-    let names: HashMap<i32, String> = user::Entity::find()
-        .filter(user::Column::Id.is_in(cards.iter().map(|c| c.user_id).collect::<Vec<_>>()))
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
+    let marks = panel::marks(&state.db, refs.keys().copied().collect()).await?;
     let header = [
         "application-reference",
         "field-name",
@@ -462,7 +439,6 @@ async fn scores_table(state: &AppState, lang: Lang, c: &call::Model) -> AppResul
     let mut rows: Vec<Vec<String>> = marks
         .iter()
         .filter_map(|m| {
-            let card = cards.iter().find(|c| c.id == m.scorecard_id)?;
             let criterion = criteria.iter().find(|k| k.id == m.criterion_id)?;
             let points = if m.not_applicable {
                 t(lang, "scores-not-applicable")
@@ -470,8 +446,8 @@ async fn scores_table(state: &AppState, lang: Lang, c: &call::Model) -> AppResul
                 m.points.map(|p| p.to_string()).unwrap_or_default()
             };
             Some(vec![
-                refs.get(&card.application_id).cloned().unwrap_or_default(),
-                names.get(&card.user_id).cloned().unwrap_or_default(),
+                refs.get(&m.application_id).cloned().unwrap_or_default(),
+                m.member.clone(),
                 criterion.name.clone(),
                 points,
                 m.comment.clone(),
@@ -563,27 +539,11 @@ async fn minutes(State(state): State<AppState>, signed: Signed, Path(id): Path<i
         .map(|(p, u)| (u.name, p.is_chair))
         .collect();
     let apps: Vec<i32> = view.rows.iter().map(|r| r.app_id).collect();
-    let recusals = declaration::Entity::find()
-        .filter(declaration::Column::ApplicationId.is_in(apps))
-        .filter(declaration::Column::Conflict.eq(true))
-        .all(&state.db)
-        .await?;
-    let names: HashMap<i32, String> = user::Entity::find()
-        .filter(user::Column::Id.is_in(recusals.iter().map(|d| d.user_id).collect::<Vec<_>>()))
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
+    let recusals = panel::recusals(&state.db, apps).await?;
     let refs: HashMap<i32, String> = view.rows.iter().map(|r| (r.app_id, r.reference.clone())).collect();
     let recusals: Vec<(String, String)> = recusals
         .into_iter()
-        .map(|d| {
-            (
-                names.get(&d.user_id).cloned().unwrap_or_default(),
-                refs.get(&d.application_id).cloned().unwrap_or_default(),
-            )
-        })
+        .map(|d| (d.member, refs.get(&d.application_id).cloned().unwrap_or_default()))
         .collect();
     Ok(templates::pages::minutes::minutes(&signed.ctx.page(), &view, &members, &recusals).into_response())
 }

@@ -3,11 +3,13 @@
 
 use anyhow::{Context as _, bail};
 use chrono::Utc;
-use entities::accounts::{add_membership, create_confirmed_user};
+use entities::accounts::{self, add_membership, create_confirmed_user};
 use entities::domain::{Email, Lang, OrgKind, Role};
-use entities::entity::user;
+use entities::entity::{organisation, pupil};
 use entities::orgs;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use entities::policy::Actor;
+use entities::profiles::{self, ProfileInput};
+use sea_orm::DatabaseConnection;
 
 use crate::config::Config;
 
@@ -59,12 +61,7 @@ pub async fn load(cfg: &Config, db: &DatabaseConnection) -> anyhow::Result<()> {
         bail!("the demo data is refused when PUMPURS_ENV=production");
     }
     let first = DEMO_USERS[0].0;
-    if user::Entity::find()
-        .filter(user::Column::Email.eq(first))
-        .one(db)
-        .await?
-        .is_some()
-    {
+    if accounts::user_by_email(db, first).await?.is_some() {
         println!("The demo data is already loaded.");
         return Ok(());
     }
@@ -145,34 +142,11 @@ pub async fn load(cfg: &Config, db: &DatabaseConnection) -> anyhow::Result<()> {
         now,
     )
     .await?;
-    let ngo = demo_ngo(
-        &txn,
-        "Biedrība „Jauniešu iniciatīvu centrs Ogre”",
-        "40008123456",
-        "Brīvības iela 12, Ogre",
-        "Rihards Jansons",
-        now,
-    )
-    .await?;
-    let theatre = demo_ngo(
-        &txn,
-        "Biedrība „Ogres jauniešu teātris”",
-        "40008234567",
-        "Skolas iela 3, Ogre",
-        "Elīna Ozoliņa",
-        now,
-    )
-    .await?;
-    let green = demo_ngo(
-        &txn,
-        "Biedrība „Zaļā Ogre”",
-        "40008345678",
-        "Mednieku iela 7, Ogre",
-        "Kārlis Bērziņš",
-        now,
-    )
-    .await?;
-    let group = demo_group(&txn, now).await?;
+    let ngo = demo_ngo(&txn, "Biedrība „Jauniešu iniciatīvu centrs Ogre”", now).await?;
+    let theatre = demo_ngo(&txn, "Biedrība „Ogres jauniešu teātris”", now).await?;
+    let green = demo_ngo(&txn, "Biedrība „Zaļā Ogre”", now).await?;
+    let group = demo_ngo(&txn, "Jauniešu grupa „Koderi”", now).await?;
+    let mut ngo_members = std::collections::HashMap::new();
     for (email, name, role, key) in DEMO_USERS {
         let org = match *key {
             "agency" => &agency,
@@ -188,6 +162,47 @@ pub async fn load(cfg: &Config, db: &DatabaseConnection) -> anyhow::Result<()> {
         };
         let u = create_confirmed_user(&txn, email, name, DEMO_PASSWORD, Lang::Lv, now).await?;
         add_membership(&txn, u.id, org.id, *role, now).await?;
+        if *role == Role::NgoMember {
+            ngo_members.entry(org.id).or_insert(u);
+        }
+    }
+    let born = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).context("birth date");
+    let profiles = [
+        (
+            ngo,
+            ngo_profile("40008123456", "Brīvības iela 12, Ogre", "Rihards Jansons"),
+        ),
+        (
+            theatre,
+            ngo_profile("40008234567", "Skolas iela 3, Ogre", "Elīna Ozoliņa"),
+        ),
+        (
+            green,
+            ngo_profile("40008345678", "Mednieku iela 7, Ogre", "Kārlis Bērziņš"),
+        ),
+        (
+            group,
+            ProfileInput {
+                is_informal_group: true,
+                reg_no: None,
+                address: None,
+                contact_name: "Marta Kalniņa".to_owned(),
+                contact_email: "koderi@demo.pumpurs.lv".to_owned(),
+                contact_phone: Some("+371 2111 1111".to_owned()),
+                members: vec![
+                    ("Emīls".to_owned(), born(2010, 4, 2)?),
+                    ("Laura".to_owned(), born(2009, 9, 15)?),
+                    ("Toms".to_owned(), born(2011, 1, 20)?),
+                ],
+                ..ngo_profile("", "", "")
+            },
+        ),
+    ];
+    for (org, mut profile) in profiles {
+        let member = ngo_members.get(&org.id).cloned().context("an NGO's demo member")?;
+        let member = Actor::load(&txn, member).await?;
+        profile.name.clone_from(&org.name);
+        profiles::save(&txn, &member, org, &profile, now).await?;
     }
     txn.commit().await?;
     for stage in [Stage::Published, Stage::InReview, Stage::Open] {
@@ -237,51 +252,23 @@ pub async fn create_admin(db: &DatabaseConnection, email: &str, name: &str, pass
 async fn demo_ngo(
     conn: &impl sea_orm::ConnectionTrait,
     name: &str,
-    reg_no: &str,
-    address: &str,
-    contact: &str,
     now: chrono::DateTime<Utc>,
-) -> anyhow::Result<entities::entity::organisation::Model> {
-    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
-    let org = orgs::insert(conn, OrgKind::Ngo, None, name, Some(reg_no.to_owned()), false, now).await?;
-    let mut active: entities::entity::organisation::ActiveModel = org.into();
-    active.address = Set(Some(address.to_owned()));
-    active.contact_name = Set(Some(contact.to_owned()));
-    active.contact_email = Set(Some("info@demo.pumpurs.lv".to_owned()));
-    active.contact_phone = Set(Some("+371 2000 0000".to_owned()));
-    Ok(active.update(conn).await?)
+) -> anyhow::Result<organisation::Model> {
+    Ok(orgs::insert(conn, OrgKind::Ngo, None, name, None, false, now).await?)
 }
 
-async fn demo_group(
-    conn: &impl sea_orm::ConnectionTrait,
-    now: chrono::DateTime<Utc>,
-) -> anyhow::Result<entities::entity::organisation::Model> {
-    use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
-    let org = orgs::insert(conn, OrgKind::Ngo, None, "Jauniešu grupa „Koderi”", None, false, now).await?;
-    let id = org.id;
-    let mut active: entities::entity::organisation::ActiveModel = org.into();
-    active.is_informal_group = Set(true);
-    active.contact_name = Set(Some("Marta Kalniņa".to_owned()));
-    active.contact_email = Set(Some("koderi@demo.pumpurs.lv".to_owned()));
-    active.contact_phone = Set(Some("+371 2111 1111".to_owned()));
-    let org = active.update(conn).await?;
-    let born = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
-    let members = [
-        ("Emīls", born(2010, 4, 2)),
-        ("Laura", born(2009, 9, 15)),
-        ("Toms", born(2011, 1, 20)),
-    ];
-    entities::entity::group_member::Entity::insert_many(members.iter().map(|(name, b)| {
-        entities::entity::group_member::ActiveModel {
-            org_id: Set(id),
-            name: Set((*name).to_owned()),
-            birth_date: Set(*b),
-            ..Default::default()
-        }
-    }))
-    .exec(conn)
-    .await?;
-    Ok(org)
+/// A registered NGO's profile (its name is set from the organisation's).
+fn ngo_profile(reg_no: &str, address: &str, contact: &str) -> ProfileInput {
+    ProfileInput {
+        name: String::new(),
+        is_informal_group: false,
+        reg_no: Some(reg_no.to_owned()),
+        address: Some(address.to_owned()),
+        contact_name: contact.to_owned(),
+        contact_email: "info@demo.pumpurs.lv".to_owned(),
+        contact_phone: Some("+371 2000 0000".to_owned()),
+        members: Vec::new(),
+    }
 }
 
 /// A one-page PDF whose text is `line` (small, but a real document that opens in a reader).
@@ -319,11 +306,7 @@ pub fn demo_pdf(line: &str) -> Vec<u8> {
 }
 
 async fn actor_of(db: &DatabaseConnection, email: &str) -> anyhow::Result<entities::policy::Actor> {
-    let user = user::Entity::find()
-        .filter(user::Column::Email.eq(email))
-        .one(db)
-        .await?
-        .context("demo user")?;
+    let user = accounts::user_by_email(db, email).await?.context("demo user")?;
     Ok(entities::policy::Actor::load(db, user).await?)
 }
 
@@ -622,8 +605,13 @@ async fn load_plans(cfg: &Config, db: &DatabaseConnection, now: chrono::DateTime
         ("Annija Kalēja", "9.b", (2011, 6, 3)),
         ("Dāvis Rozītis", "7.c", (2013, 10, 21)),
     ];
+    let mut loader = PlanLoader {
+        db,
+        store,
+        known: std::collections::HashMap::new(),
+    };
     for pupil in spring_pupils {
-        demo_plan(db, &store, &ogre1, &spring, pupil, PlanStage::Evaluated, now).await?;
+        demo_plan(&mut loader, &ogre1, &spring, pupil, PlanStage::Evaluated, now).await?;
     }
     let autumn_plans = [
         (&ogre1, ("Markuss Strautiņš", "6.a", (2014, 4, 9)), PlanStage::Draft),
@@ -653,7 +641,7 @@ async fn load_plans(cfg: &Config, db: &DatabaseConnection, now: chrono::DateTime
         (&valmiera, ("Ieva Rudzīte", "9.c", (2011, 2, 8)), PlanStage::InProgress),
     ];
     for (people, pupil, stage) in autumn_plans {
-        demo_plan(db, &store, people, &autumn, pupil, stage, now).await?;
+        demo_plan(&mut loader, people, &autumn, pupil, stage, now).await?;
     }
     let admin = actor_of(db, "admin@demo.pumpurs.lv").await?;
     plans::close_semester(db, &admin, spring.id, now).await?;
@@ -663,33 +651,35 @@ async fn load_plans(cfg: &Config, db: &DatabaseConnection, now: chrono::DateTime
 /// One pupil's plan in `semester`, played out to `stage`: two risks, a consultation and a
 /// compensation against them, consent, the approval chain, sessions and an expense with its
 /// receipt, evaluations.
+/// What the plans of the demo are written with: a pupil of the spring semester keeps their
+/// record in the autumn (`known`, by school and name).
+struct PlanLoader<'a> {
+    db: &'a DatabaseConnection,
+    store: std::sync::Arc<dyn object_store::ObjectStore>,
+    known: std::collections::HashMap<(i32, String), pupil::Model>,
+}
+
 async fn demo_plan(
-    db: &DatabaseConnection,
-    store: &std::sync::Arc<dyn object_store::ObjectStore>,
+    loader: &mut PlanLoader<'_>,
     people: &SchoolPeople,
     semester: &entities::entity::semester::Model,
     (name, class_name, (y, m, d)): (&str, &str, (i32, u32, u32)),
     stage: PlanStage,
     now: chrono::DateTime<Utc>,
 ) -> anyhow::Result<()> {
+    let (db, store, known) = (loader.db, &loader.store, &mut loader.known);
     use entities::money::Eur;
     use entities::plans::{self, Request};
     let birth = chrono::NaiveDate::from_ymd_opt(y, m, d).context("birth date")?;
     let (director, author) = (&people.director, &people.author);
-    // A pupil of the spring semester keeps their record in the autumn.
-    use entities::entity::pupil;
-    let known = pupil::Entity::find()
-        .filter(pupil::Column::SchoolId.eq(people.school_id))
-        .filter(pupil::Column::Name.eq(name))
-        .one(db)
-        .await?;
-    let pupil = match known {
-        Some(p) => p,
+    let pupil = match known.get(&(people.school_id, name.to_owned())) {
+        Some(p) => p.clone(),
         None => {
             let p = plans::register_pupil(db, director, people.school_id, (name, class_name, birth), now).await?;
             if author.user.id != director.user.id {
                 plans::assign(db, director, p.id, author, now).await?;
             }
+            known.insert((people.school_id, name.to_owned()), p.clone());
             p
         }
     };

@@ -14,14 +14,13 @@ use axum_extra::extract::Form as MultiForm;
 use chrono::NaiveDate;
 use entities::attachments::{self, Limits};
 use entities::domain::Role;
-use entities::entity::{organisation, semester, user};
+use entities::entity::{organisation, semester};
 use entities::money::Eur;
 use entities::plans::{self, Document, Request, Session};
 use entities::policy::Actor;
 use entities::{Error as DomainError, FieldErrors, plan_queries};
 use object_store::ObjectStoreExt;
 use object_store::path::Path as StorePath;
-use sea_orm::EntityTrait;
 use serde::Deserialize;
 use templates::components::FormView;
 use templates::pages::plans::{self as pages, FundingView, PlanControls, PupilsView, request_name, semester_label};
@@ -83,10 +82,7 @@ fn chosen(rows: &[semester::Model], asked: Option<i32>) -> Option<&semester::Mod
 }
 
 async fn school(state: &AppState, id: i32) -> AppResult<organisation::Model> {
-    organisation::Entity::find_by_id(id)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)
+    Ok(entities::orgs::get(&state.db, id).await?)
 }
 
 /// Re-shows a refused form (422) or passes any other error on.
@@ -261,8 +257,7 @@ async fn assign(
     Path(id): Path<i32>,
     Form(f): Form<AssignForm>,
 ) -> AppResult<Response> {
-    let staff = user::Entity::find_by_id(f.user_id)
-        .one(&state.db)
+    let staff = entities::accounts::user_by_id(&state.db, f.user_id)
         .await?
         .ok_or(AppError::BadRequest("plan-refused-not-school-staff"))?;
     let staff = Actor::load(&state.db, staff).await?;

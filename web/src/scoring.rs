@@ -2,19 +2,15 @@
 //! progress, the declaration of conflicts, and the scorecard (with the application and its
 //! documents, shown only after declaring no conflict).
 
-use std::collections::HashMap;
-
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use axum_extra::extract::Form as MultiForm;
-use entities::entity::application::{self, ApplicationStatus};
-use entities::entity::{call, declaration, organisation, panel_member, scorecard};
+use entities::entity::{application, call};
 use entities::money::Eur;
-use entities::panel::{self, MarkForm};
-use entities::{Error as DomainError, FieldErrors, applications, calls};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use entities::panel::{self, MarkForm, Standing};
+use entities::{Error as DomainError, FieldErrors, applications, calls, orgs};
 use serde::Deserialize;
 use templates::components::FormView;
 use templates::pages::scoring::{self as pages, CriterionRow, PanelAppRow, PanelCallRow, PanelCallView, ScorecardView};
@@ -32,111 +28,39 @@ pub fn router() -> Router<AppState> {
         .route("/panel/applications/{id}/attachments/{aid}", get(document))
 }
 
-/// The applications a panel scores: submitted ones, not withdrawn or found ineligible.
-const SCORED: [ApplicationStatus; 5] = [
-    ApplicationStatus::Submitted,
-    ApplicationStatus::InReview,
-    ApplicationStatus::Funded,
-    ApplicationStatus::Reserve,
-    ApplicationStatus::NotFunded,
-];
-
 async fn my_calls(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
-    let seats = panel_member::Entity::find()
-        .filter(panel_member::Column::UserId.eq(signed.actor.user.id))
-        .all(&state.db)
-        .await?;
-    let call_ids: Vec<i32> = seats.iter().map(|s| s.call_id).collect();
-    let calls = call::Entity::find()
-        .filter(call::Column::Id.is_in(call_ids.clone()))
-        .order_by_desc(call::Column::ClosesAt)
-        .all(&state.db)
-        .await?;
-    let apps = application::Entity::find()
-        .filter(application::Column::CallId.is_in(call_ids))
-        .filter(application::Column::Status.is_in(SCORED))
-        .all(&state.db)
-        .await?;
-    let done: Vec<i32> = scorecard::Entity::find()
-        .filter(scorecard::Column::UserId.eq(signed.actor.user.id))
-        .filter(scorecard::Column::SubmittedAt.is_not_null())
-        .all(&state.db)
+    let now = state.now();
+    let rows: Vec<PanelCallRow> = panel::seats_of(&state.db, signed.actor.user.id)
         .await?
         .into_iter()
-        .map(|c| c.application_id)
-        .collect();
-    let now = state.now();
-    let rows: Vec<PanelCallRow> = calls
-        .iter()
-        .map(|c| {
-            let of_call: Vec<&application::Model> = apps.iter().filter(|a| a.call_id == c.id).collect();
-            PanelCallRow {
-                href: format!("/panel/calls/{}", c.id),
-                title: c.title.clone(),
-                status: crate::calls::status_label(signed.ctx.lang, calls::effective_status(c, now)),
-                done: of_call.iter().filter(|a| done.contains(&a.id)).count(),
-                total: of_call.len(),
-            }
+        .map(|seat| PanelCallRow {
+            href: format!("/panel/calls/{}", seat.call.id),
+            status: crate::calls::status_label(signed.ctx.lang, calls::effective_status(&seat.call, now)),
+            title: seat.call.title,
+            done: seat.done,
+            total: seat.total,
         })
         .collect();
     Ok(pages::panel_calls(&signed.ctx.page(), &rows).into_response())
 }
 
-/// A fixed number of queries whatever the number of applications: the seat, the call, the
-/// applications with their applicants, the member's declarations and scorecards.
+/// A fixed number of queries whatever the number of applications (`panel::seat_call`).
 async fn call_page(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
-    let user_id = signed.actor.user.id;
-    panel_member::Entity::find()
-        .filter(panel_member::Column::CallId.eq(id))
-        .filter(panel_member::Column::UserId.eq(user_id))
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let c = call::Entity::find_by_id(id)
-        .one(&state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let apps = application::Entity::find()
-        .filter(application::Column::CallId.eq(id))
-        .filter(application::Column::Status.is_in(SCORED))
-        .find_also_related(organisation::Entity)
-        .order_by_asc(application::Column::RefSeq)
-        .all(&state.db)
-        .await?;
-    let ids: Vec<i32> = apps.iter().map(|(a, _)| a.id).collect();
-    let declarations: HashMap<i32, bool> = declaration::Entity::find()
-        .filter(declaration::Column::UserId.eq(user_id))
-        .filter(declaration::Column::ApplicationId.is_in(ids.clone()))
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|d| (d.application_id, d.conflict))
-        .collect();
-    let cards: HashMap<i32, bool> = scorecard::Entity::find()
-        .filter(scorecard::Column::UserId.eq(user_id))
-        .filter(scorecard::Column::ApplicationId.is_in(ids))
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|s| (s.application_id, s.submitted_at.is_some()))
-        .collect();
+    let (c, apps) = panel::seat_call(&state.db, id, signed.actor.user.id).await?;
     let rows: Vec<PanelAppRow> = apps
         .into_iter()
-        .map(|(a, org)| {
-            let state = match (declarations.get(&a.id), cards.get(&a.id)) {
-                (None, _) => "panel-state-undeclared",
-                (Some(true), _) => "panel-state-conflict",
-                (Some(false), Some(true)) => "panel-state-submitted",
-                (Some(false), Some(false)) => "panel-state-draft",
-                (Some(false), None) => "panel-state-declared",
-            };
-            PanelAppRow {
-                href: format!("/panel/applications/{}", a.id),
-                reference: a.ref_no.clone().unwrap_or_default(),
-                title: a.title.clone(),
-                applicant: org.map(|o| o.name).unwrap_or_default(),
-                state,
-            }
+        .map(|a| PanelAppRow {
+            href: format!("/panel/applications/{}", a.app.id),
+            reference: a.app.ref_no.clone().unwrap_or_default(),
+            title: a.app.title,
+            applicant: a.applicant,
+            state: match a.standing {
+                Standing::Undeclared => "panel-state-undeclared",
+                Standing::Conflict => "panel-state-conflict",
+                Standing::Submitted => "panel-state-submitted",
+                Standing::Draft => "panel-state-draft",
+                Standing::Declared => "panel-state-declared",
+            },
         })
         .collect();
     let view = PanelCallView {
@@ -175,11 +99,7 @@ async fn render_card(
             })
             .unwrap_or_default()
     });
-    let applicant = organisation::Entity::find_by_id(app.applicant_id)
-        .one(&state.db)
-        .await?
-        .map(|o| o.name)
-        .unwrap_or_default();
+    let applicant = orgs::name_of(&state.db, app.applicant_id).await?;
     let documents = applications::attachments(&state.db, app.id)
         .await?
         .into_iter()
@@ -244,11 +164,7 @@ async fn application_page(State(state): State<AppState>, signed: Signed, Path(id
     let (app, c) = panel::panel_application(&state.db, &signed.actor, id).await?;
     match panel::declaration_of(&state.db, signed.actor.user.id, app.id).await? {
         None => {
-            let applicant = organisation::Entity::find_by_id(app.applicant_id)
-                .one(&state.db)
-                .await?
-                .map(|o| o.name)
-                .unwrap_or_default();
+            let applicant = orgs::name_of(&state.db, app.applicant_id).await?;
             let reference = app.ref_no.clone().unwrap_or_default();
             Ok(pages::declare(
                 &signed.ctx.page(),
@@ -292,11 +208,7 @@ async fn declare(
         }
         Err(DomainError::Invalid(errors)) => {
             let (app, _) = panel::panel_application(&state.db, &signed.actor, id).await?;
-            let applicant = organisation::Entity::find_by_id(app.applicant_id)
-                .one(&state.db)
-                .await?
-                .map(|o| o.name)
-                .unwrap_or_default();
+            let applicant = orgs::name_of(&state.db, app.applicant_id).await?;
             let form = FormView {
                 errors,
                 ..FormView::new()

@@ -21,7 +21,6 @@ use entities::plan_queries;
 use entities::policy::{self, Actor};
 use entities::stats::{self, Grants, Indicators, MIN_GROUP, Part, Period, Scope};
 use futures_util::StreamExt;
-use sea_orm::EntityTrait;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use templates::pages::plans::semester_label;
@@ -119,12 +118,7 @@ struct Computed {
 async fn compute(state: &AppState, viewer: Viewer<'_>, l: Lang, q: &StatsQuery) -> AppResult<Computed> {
     let scope = scope_of(&viewer, q)?;
     let org = match scope {
-        Scope::School(id) | Scope::Municipality(id) => Some(
-            organisation::Entity::find_by_id(id)
-                .one(&state.db)
-                .await?
-                .ok_or(AppError::NotFound)?,
-        ),
+        Scope::School(id) | Scope::Municipality(id) => Some(entities::orgs::get(&state.db, id).await?),
         Scope::State => None,
     };
     let inside = viewer.view(scope, org.as_ref()).ok_or(AppError::NotFound)?;

@@ -8,13 +8,10 @@
 use std::sync::Arc;
 
 use chrono::Utc;
-use entities::entity::application::{self, ApplicationStatus};
-use entities::entity::{attachment, call, expense, plan, semester};
 use entities::tokens;
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::DatabaseConnection;
 use sha2::{Digest, Sha256};
 
 use crate::WorkerError;
@@ -40,31 +37,16 @@ pub async fn archive_call(
     archive: &Arc<dyn ObjectStore>,
     call_id: i32,
 ) -> Result<usize, WorkerError> {
-    let Some(c) = call::Entity::find_by_id(call_id).one(db).await? else {
+    let Some((c, docs)) = entities::archive::call_documents(db, call_id).await? else {
         return Ok(0);
     };
-    let apps = application::Entity::find()
-        .filter(application::Column::CallId.eq(c.id))
-        .filter(application::Column::Status.ne(ApplicationStatus::Draft))
-        .all(db)
-        .await?;
-    let docs = attachment::Entity::find()
-        .filter(attachment::Column::ApplicationId.is_in(apps.iter().map(|a| a.id).collect::<Vec<_>>()))
-        .order_by_asc(attachment::Column::Id)
-        .all(db)
-        .await?;
     let folder = format!("calls/{}-{}", c.id, key_part(&c.ref_prefix));
     let mut copied = 0;
     let mut manifest = Vec::new();
-    for doc in &docs {
-        let reference = apps
-            .iter()
-            .find(|a| a.id == doc.application_id)
-            .and_then(|a| a.ref_no.clone())
-            .unwrap_or_default();
+    for (reference, doc) in &docs {
         let key = format!(
             "{folder}/{}/{}-{}",
-            key_part(&reference),
+            key_part(reference),
             doc.id,
             key_part(&doc.file_name)
         );
@@ -72,11 +54,7 @@ pub async fn archive_call(
             copy_checked((documents, archive), &doc.storage_key, &key, &doc.sha256)
                 .await
                 .map_err(|e| e.about(&format!("attachment {}", doc.id)))?;
-            attachment::Entity::update_many()
-                .col_expr(attachment::Column::ArchivedAt, Expr::value(Utc::now()))
-                .filter(attachment::Column::Id.eq(doc.id))
-                .exec(db)
-                .await?;
+            entities::archive::attachment_archived(db, doc.id, Utc::now()).await?;
             copied += 1;
         }
         manifest.push(serde_json::json!({
@@ -124,46 +102,23 @@ pub async fn archive_semester(
     archive: &Arc<dyn ObjectStore>,
     semester_id: i32,
 ) -> Result<usize, WorkerError> {
-    let Some(s) = semester::Entity::find_by_id(semester_id).one(db).await? else {
+    let Some((s, docs)) = entities::archive::semester_documents(db, semester_id).await? else {
         return Ok(0);
     };
-    let plans: Vec<(i32, i32)> = plan::Entity::find()
-        .select_only()
-        .column(plan::Column::Id)
-        .column(plan::Column::SchoolId)
-        .filter(plan::Column::SemesterId.eq(s.id))
-        .into_tuple()
-        .all(db)
-        .await?;
-    let docs = expense::Entity::find()
-        .filter(expense::Column::PlanId.is_in(plans.iter().map(|p| p.0)))
-        .filter(expense::Column::DocumentKey.is_not_null())
-        .order_by_asc(expense::Column::Id)
-        .all(db)
-        .await?;
     let folder = format!("semesters/{}-{}-{}", s.school_year, s.half, s.id);
     let mut copied = 0;
     let mut manifest = Vec::new();
-    for doc in &docs {
+    for (school, doc) in &docs {
         let (Some(from), Some(sha256)) = (&doc.document_key, &doc.document_sha256) else {
             continue;
         };
-        let school = plans
-            .iter()
-            .find(|p| p.0 == doc.plan_id)
-            .map(|p| p.1)
-            .unwrap_or_default();
         let name = doc.document_name.clone().unwrap_or_default();
         let key = format!("{folder}/{school}/{}-{}", doc.id, key_part(&name));
         if doc.archived_at.is_none() {
             copy_checked((documents, archive), from, &key, sha256)
                 .await
                 .map_err(|e| e.about(&format!("expense {}", doc.id)))?;
-            expense::Entity::update_many()
-                .col_expr(expense::Column::ArchivedAt, Expr::value(Utc::now()))
-                .filter(expense::Column::Id.eq(doc.id))
-                .exec(db)
-                .await?;
+            entities::archive::expense_archived(db, doc.id, Utc::now()).await?;
             copied += 1;
         }
         manifest.push(serde_json::json!({

@@ -7,11 +7,9 @@
 
 use apalis::prelude::TaskBuilder;
 use chrono::{DateTime, Utc};
-use entities::entity::call::{self, CallStatus};
 use entities::entity::outbox;
 use entities::outbox::{ARCHIVE_CALL, ARCHIVE_SEMESTER, EmailEvent, SCHEDULE_CLOSE, SEND_EMAIL};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::DatabaseConnection;
 
 use crate::WorkerError;
 use crate::jobs::{Archive, CloseCall, SendEmail};
@@ -30,12 +28,7 @@ pub(crate) async fn relay_once(
     queues: &mut Queues,
     now: DateTime<Utc>,
 ) -> Result<usize, WorkerError> {
-    let rows = outbox::Entity::find()
-        .filter(outbox::Column::RelayedAt.is_null())
-        .order_by_asc(outbox::Column::Id)
-        .limit(BATCH)
-        .all(db)
-        .await?;
+    let rows = entities::outbox::waiting(db, BATCH).await?;
     if rows.is_empty() {
         return Ok(0);
     }
@@ -81,12 +74,7 @@ pub(crate) async fn relay_once(
     // the old one finds the call not yet due and leaves it open.
     let mut closings = Vec::new();
     if !to_close.is_empty() {
-        let calls = call::Entity::find()
-            .filter(call::Column::Id.is_in(to_close))
-            .filter(call::Column::Status.eq(CallStatus::Open))
-            .all(db)
-            .await?;
-        for c in calls {
+        for c in entities::calls::open_among(db, to_close).await? {
             let at = c.closes_at.timestamp() + i64::from(c.closes_at.timestamp_subsec_nanos() > 0);
             let key = format!("close-{}-{at}", c.id);
             closings.push((
@@ -110,12 +98,7 @@ pub(crate) async fn relay_once(
     queues.push_emails(fresh(emails, &known)).await?;
     queues.push_archives(fresh(archives, &known)).await?;
     queues.push_closings(fresh(closings, &known)).await?;
-    outbox::Entity::update_many()
-        .col_expr(outbox::Column::RelayedAt, Expr::value(now))
-        .filter(outbox::Column::Id.is_in(rows.iter().map(|r| r.id)))
-        .filter(outbox::Column::RelayedAt.is_null())
-        .exec(db)
-        .await?;
+    entities::outbox::mark_relayed(db, rows.iter().map(|r| r.id).collect(), now).await?;
     Ok(rows.len())
 }
 

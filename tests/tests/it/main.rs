@@ -11,6 +11,7 @@ mod calls;
 mod concurrency;
 mod forms;
 mod journey;
+mod layers;
 mod lifecycle;
 mod model;
 mod outages;

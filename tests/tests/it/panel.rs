@@ -202,8 +202,8 @@ both_backends!(
         assert!(matches!(no_comment, Err(Error::Invalid(_))));
         let riga = |t: chrono::DateTime<Utc>| entities::time::to_riga(t).format("%Y-%m-%dT%H:%M").to_string();
         let q = entities::compliance::ask(&app.db, &coordinator, ids[1], "Kas vadīs darbnīcas?", &riga(now + Duration::days(3)), now).await.expect("ask");
-        entities::compliance::answer(&app.db, &ngo, q.id, "Sertificēts pedagogs.", now + Duration::hours(1)).await.expect("answer");
-        assert!(matches!(entities::compliance::answer(&app.db, &ngo, q.id, "Vēlreiz", now).await, Err(Error::Refused("error-clarification-answered"))));
+        entities::compliance::answer(&app.db, &ngo, q.application_id, q.id, "Sertificēts pedagogs.", now + Duration::hours(1)).await.expect("answer");
+        assert!(matches!(entities::compliance::answer(&app.db, &ngo, q.application_id, q.id, "Vēlreiz", now).await, Err(Error::Refused("error-clarification-answered"))));
         entities::compliance::mark_ineligible(&app.db, &coordinator, ids[3], "Nav pievienots darba plāns.", now).await.expect("ineligible");
 
         // Scoring: A 10+5, B 8+4, C 6+3 from both members.

@@ -1,0 +1,365 @@
+//! What each email event tells, and to whom: the worker asks here and only renders. Every
+//! recipient is an account that is not disabled (`active`, the one place that says so); an
+//! event whose rows no longer exist, or whose moment has passed (a plan that moved on), tells
+//! no one.
+
+use chrono::NaiveDate;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+
+use crate::domain::Role;
+use crate::entity::application::{self, ApplicationStatus};
+use crate::entity::{
+    award, call, clarification, declaration, evaluation, invitation, membership, organisation, panel_member, plan,
+    pupil_staff, reminder, scorecard, semester, user, user_token,
+};
+use crate::error::Result;
+use crate::outbox::EmailEvent;
+use crate::plan_rules::{Level, chain};
+use crate::reminders::{CALL_CLOSES_7D, CALL_CLOSES_24H, EVALUATION_DUE, PLAN_WAITING, SCORING_DUE};
+
+/// Whom a call's reminder addresses, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallReminderTo {
+    /// A coordinator of the call's municipality, with the number of applications submitted.
+    Coordinator { submitted: usize },
+    /// A member of an applicant with an unsubmitted draft.
+    Drafter,
+    /// A panel member with applications neither scored nor recused from.
+    Panel { open: usize },
+}
+
+/// An email event's content and recipients.
+#[derive(Debug, Clone)]
+pub enum Notice {
+    Confirm {
+        user: user::Model,
+        token: user_token::Model,
+        /// The NGO the user registered.
+        org: String,
+    },
+    AccountExists {
+        user: user::Model,
+    },
+    Reset {
+        user: user::Model,
+        token: user_token::Model,
+    },
+    Invitation {
+        invitation: invitation::Model,
+        org: organisation::Model,
+        inviter: Option<user::Model>,
+    },
+    CallClosed {
+        call: call::Model,
+        submitted: u64,
+        coordinators: Vec<user::Model>,
+    },
+    Receipt {
+        app: application::Model,
+        call: call::Model,
+        user: user::Model,
+    },
+    Clarification {
+        question: clarification::Model,
+        app: application::Model,
+        user: user::Model,
+    },
+    Result {
+        app: application::Model,
+        call: call::Model,
+        award: Option<award::Model>,
+        user: user::Model,
+    },
+    CallReminder {
+        call: call::Model,
+        /// The scoring deadline's reminder (else the call's closing).
+        scoring: bool,
+        to: Vec<(user::Model, CallReminderTo)>,
+    },
+    PlanReminder {
+        school: organisation::Model,
+        /// The evaluation is due by `date` (else the plan has waited at its step since `date`).
+        evaluation_due: bool,
+        date: NaiveDate,
+        to: Vec<user::Model>,
+    },
+}
+
+/// The accounts among `ids` that may be written to (not disabled), in the order of `ids`
+/// without repeats.
+pub async fn active(conn: &impl ConnectionTrait, ids: &[i32]) -> Result<Vec<user::Model>> {
+    let users = user::Entity::find()
+        .filter(user::Column::Id.is_in(ids.iter().copied()))
+        .filter(user::Column::DisabledAt.is_null())
+        .all(conn)
+        .await?;
+    let mut out: Vec<user::Model> = Vec::new();
+    for id in ids {
+        if let Some(u) = users.iter().find(|u| u.id == *id)
+            && !out.iter().any(|o| o.id == *id)
+        {
+            out.push(u.clone());
+        }
+    }
+    Ok(out)
+}
+
+async fn one_active(conn: &impl ConnectionTrait, id: i32) -> Result<Option<user::Model>> {
+    Ok(active(conn, &[id]).await?.pop())
+}
+
+/// The holders of `role` in `org_id` (any organisation for `None`).
+async fn holders(conn: &impl ConnectionTrait, role: Role, org_id: Option<i32>) -> Result<Vec<i32>> {
+    let mut q = membership::Entity::find().filter(membership::Column::Role.eq(role));
+    if let Some(org) = org_id {
+        q = q.filter(membership::Column::OrgId.eq(org));
+    }
+    Ok(q.all(conn).await?.into_iter().map(|m| m.user_id).collect())
+}
+
+async fn token_and_user(
+    conn: &impl ConnectionTrait,
+    token_id: i32,
+) -> Result<Option<(user_token::Model, user::Model)>> {
+    let Some(token) = user_token::Entity::find_by_id(token_id).one(conn).await? else {
+        return Ok(None);
+    };
+    Ok(one_active(conn, token.user_id).await?.map(|u| (token, u)))
+}
+
+/// An application with its call and the member who submitted it (or, for a draft, wrote it).
+async fn with_submitter(
+    conn: &impl ConnectionTrait,
+    application_id: i32,
+) -> Result<Option<(application::Model, call::Model, user::Model)>> {
+    let Some((app, Some(call))) = application::Entity::find_by_id(application_id)
+        .find_also_related(call::Entity)
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let user = one_active(conn, app.submitted_by.unwrap_or(app.created_by)).await?;
+    Ok(user.map(|u| (app, call, u)))
+}
+
+/// What `event` tells and to whom; `None` when it tells no one now.
+pub async fn notice(conn: &impl ConnectionTrait, event: &EmailEvent) -> Result<Option<Notice>> {
+    Ok(match event {
+        EmailEvent::ConfirmEmail { token_id } => match token_and_user(conn, *token_id).await? {
+            Some((token, user)) => {
+                let org = membership::Entity::find()
+                    .filter(membership::Column::UserId.eq(user.id))
+                    .filter(membership::Column::Role.eq(Role::NgoMember))
+                    .find_also_related(organisation::Entity)
+                    .one(conn)
+                    .await?
+                    .and_then(|(_, o)| o)
+                    .map(|o| o.name)
+                    .unwrap_or_default();
+                Some(Notice::Confirm { user, token, org })
+            }
+            None => None,
+        },
+        EmailEvent::AccountExists { user_id } => one_active(conn, *user_id)
+            .await?
+            .map(|user| Notice::AccountExists { user }),
+        EmailEvent::ResetPassword { token_id } => token_and_user(conn, *token_id)
+            .await?
+            .map(|(token, user)| Notice::Reset { user, token }),
+        EmailEvent::Invitation { invitation_id } => {
+            match invitation::Entity::find_by_id(*invitation_id)
+                .find_also_related(organisation::Entity)
+                .one(conn)
+                .await?
+            {
+                Some((invitation, Some(org))) => Some(Notice::Invitation {
+                    inviter: user::Entity::find_by_id(invitation.invited_by).one(conn).await?,
+                    invitation,
+                    org,
+                }),
+                _ => None,
+            }
+        }
+        EmailEvent::CallClosed { call_id } => match call::Entity::find_by_id(*call_id).one(conn).await? {
+            Some(call) => {
+                let submitted = crate::applications::count_submitted(conn, &[call.id])
+                    .await?
+                    .get(&call.id)
+                    .copied()
+                    .unwrap_or(0);
+                let ids = holders(conn, Role::Coordinator, Some(call.municipality_id)).await?;
+                Some(Notice::CallClosed {
+                    coordinators: active(conn, &ids).await?,
+                    call,
+                    submitted,
+                })
+            }
+            None => None,
+        },
+        EmailEvent::Reminder { reminder_id } => match reminder::Entity::find_by_id(*reminder_id).one(conn).await? {
+            Some(r) if r.kind.starts_with(PLAN_WAITING) || r.kind == EVALUATION_DUE => plan_reminder(conn, &r).await?,
+            Some(r) => call_reminder(conn, &r).await?,
+            None => None,
+        },
+        EmailEvent::ApplicationReceipt { application_id } => with_submitter(conn, *application_id)
+            .await?
+            .map(|(app, call, user)| Notice::Receipt { app, call, user }),
+        EmailEvent::Clarification { clarification_id } => {
+            match clarification::Entity::find_by_id(*clarification_id).one(conn).await? {
+                Some(question) => with_submitter(conn, question.application_id)
+                    .await?
+                    .map(|(app, _, user)| Notice::Clarification { question, app, user }),
+                None => None,
+            }
+        }
+        EmailEvent::CallResult { application_id } => match with_submitter(conn, *application_id).await? {
+            Some((app, call, user)) => Some(Notice::Result {
+                award: award::Entity::find()
+                    .filter(award::Column::ApplicationId.eq(app.id))
+                    .one(conn)
+                    .await?,
+                app,
+                call,
+                user,
+            }),
+            None => None,
+        },
+    })
+}
+
+/// A call's reminder: before it closes, to its coordinators and the applicants still drafting;
+/// before its scoring deadline, to the panel members with applications still open.
+async fn call_reminder(conn: &impl ConnectionTrait, r: &reminder::Model) -> Result<Option<Notice>> {
+    let Some(c) = call::Entity::find_by_id(r.object_id).one(conn).await? else {
+        return Ok(None);
+    };
+    let apps = application::Entity::find()
+        .filter(application::Column::CallId.eq(c.id))
+        .all(conn)
+        .await?;
+    let mut targets: Vec<(i32, CallReminderTo)> = Vec::new();
+    match r.kind.as_str() {
+        CALL_CLOSES_7D | CALL_CLOSES_24H => {
+            let submitted = apps.iter().filter(|a| a.status != ApplicationStatus::Draft).count();
+            for id in holders(conn, Role::Coordinator, Some(c.municipality_id)).await? {
+                targets.push((id, CallReminderTo::Coordinator { submitted }));
+            }
+            let drafting: Vec<i32> = apps
+                .iter()
+                .filter(|a| a.status == ApplicationStatus::Draft)
+                .map(|a| a.applicant_id)
+                .collect();
+            for m in membership::Entity::find()
+                .filter(membership::Column::OrgId.is_in(drafting))
+                .filter(membership::Column::Role.eq(Role::NgoMember))
+                .all(conn)
+                .await?
+            {
+                targets.push((m.user_id, CallReminderTo::Drafter));
+            }
+        }
+        SCORING_DUE => {
+            let scored: Vec<i32> = apps
+                .iter()
+                .filter(|a| matches!(a.status, ApplicationStatus::Submitted | ApplicationStatus::InReview))
+                .map(|a| a.id)
+                .collect();
+            let cards = scorecard::Entity::find()
+                .filter(scorecard::Column::ApplicationId.is_in(scored.clone()))
+                .filter(scorecard::Column::SubmittedAt.is_not_null())
+                .all(conn)
+                .await?;
+            let recusals = declaration::Entity::find()
+                .filter(declaration::Column::ApplicationId.is_in(scored.clone()))
+                .filter(declaration::Column::Conflict.eq(true))
+                .all(conn)
+                .await?;
+            for seat in panel_member::Entity::find()
+                .filter(panel_member::Column::CallId.eq(c.id))
+                .all(conn)
+                .await?
+            {
+                let done = cards.iter().filter(|k| k.user_id == seat.user_id).count()
+                    + recusals.iter().filter(|d| d.user_id == seat.user_id).count();
+                let open = scored.len().saturating_sub(done);
+                if open > 0 {
+                    targets.push((seat.user_id, CallReminderTo::Panel { open }));
+                }
+            }
+        }
+        _ => return Ok(None),
+    }
+    let ids: Vec<i32> = targets.iter().map(|t| t.0).collect();
+    // One message per person: the first reason they are reminded for.
+    let to = active(conn, &ids)
+        .await?
+        .into_iter()
+        .filter_map(|u| {
+            let why = targets.iter().find(|t| t.0 == u.id)?.1;
+            Some((u, why))
+        })
+        .collect();
+    Ok(Some(Notice::CallReminder {
+        call: c,
+        scoring: r.kind == SCORING_DUE,
+        to,
+    }))
+}
+
+/// A reminder about a plan: to the approvers of the step it waits at, or to its author and
+/// assigned staff when its evaluation is due. Nothing if the plan has moved on meanwhile.
+async fn plan_reminder(conn: &impl ConnectionTrait, r: &reminder::Model) -> Result<Option<Notice>> {
+    let Some(p) = plan::Entity::find_by_id(r.object_id).one(conn).await? else {
+        return Ok(None);
+    };
+    let Some(school) = organisation::Entity::find_by_id(p.school_id).one(conn).await? else {
+        return Ok(None);
+    };
+    let (evaluation_due, date, recipients) = if r.kind == EVALUATION_DUE {
+        let evaluated = evaluation::Entity::find()
+            .filter(evaluation::Column::PlanId.eq(p.id))
+            .filter(evaluation::Column::MeasureId.is_null())
+            .one(conn)
+            .await?
+            .is_some();
+        let Some(sem) = semester::Entity::find_by_id(p.semester_id).one(conn).await? else {
+            return Ok(None);
+        };
+        if evaluated || !matches!(p.status.as_str(), "in_progress" | "paused") {
+            return Ok(None);
+        }
+        let mut staff: Vec<i32> = pupil_staff::Entity::find()
+            .filter(pupil_staff::Column::PupilId.eq(p.pupil_id))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|s| s.user_id)
+            .collect();
+        staff.push(p.author_id);
+        (true, sem.ends_on, staff)
+    } else {
+        let step = r.kind.trim_start_matches(PLAN_WAITING);
+        if p.status != "in_approval" || step != p.approval_step.to_string() {
+            return Ok(None);
+        }
+        let level = chain(school.is_vocational)
+            .get(usize::try_from(p.approval_step).unwrap_or(usize::MAX))
+            .copied();
+        let approvers = match level {
+            Some(Level::School) => holders(conn, Role::Director, Some(school.id)).await?,
+            Some(Level::Municipality) => {
+                holders(conn, Role::Coordinator, Some(school.parent_id.unwrap_or_default())).await?
+            }
+            Some(Level::State) => holders(conn, Role::StateReviewer, None).await?,
+            None => return Ok(None),
+        };
+        (false, crate::time::to_riga(p.updated_at).date_naive(), approvers)
+    };
+    Ok(Some(Notice::PlanReminder {
+        to: active(conn, &recipients).await?,
+        school,
+        evaluation_due,
+        date,
+    }))
+}

@@ -1,0 +1,78 @@
+//! The model owns every query of the domain's tables: `web` and `worker` call `entities`
+//! functions named for what they answer, and never build a query themselves. The worker's own
+//! tables (deliveries, the job queues) are queried where the worker defines them.
+
+use std::path::{Path, PathBuf};
+
+/// What building or running a query needs: sea-orm's query traits and raw statements.
+const QUERY_TOKENS: [&str; 16] = [
+    "EntityTrait",
+    "QueryFilter",
+    "ColumnTrait",
+    "ActiveModelTrait",
+    "ModelTrait",
+    "QuerySelect",
+    "QueryOrder",
+    "PaginatorTrait",
+    "ActiveModel",
+    "Entity::",
+    "update_many",
+    "delete_many",
+    "insert_many",
+    "Statement::",
+    "execute_unprepared",
+    "find_by_statement",
+];
+
+/// The worker's own tables: the deliveries and the apalis queues.
+const ALLOWED: [&str; 3] = [
+    "worker/src/deliveries.rs",
+    "worker/src/queues.rs",
+    "worker/src/admin.rs",
+];
+
+fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            sources(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn web_and_worker_run_no_query_of_their_own() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = Vec::new();
+    for crate_dir in ["web/src", "worker/src"] {
+        sources(&root.join(crate_dir), &mut files);
+    }
+    assert!(files.len() > 20, "the sources were found: {}", files.len());
+    let mut found = Vec::new();
+    for file in files {
+        let name = file
+            .strip_prefix(&root)
+            .expect("under the root")
+            .to_string_lossy()
+            .replace('\\', "/");
+        if ALLOWED.contains(&name.as_str()) {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).expect("read");
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or_default();
+            for token in QUERY_TOKENS {
+                if code.contains(token) {
+                    found.push(format!("{name}:{}: {}", n + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "queries outside the model (move them to `entities`):\n{}",
+        found.join("\n")
+    );
+}
