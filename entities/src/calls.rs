@@ -8,7 +8,7 @@ use sea_orm::{
 };
 
 use crate::audit::{self, Entry};
-use crate::domain::{Role, required_text};
+use crate::domain::required_text;
 use crate::entity::call::{self, CallStatus};
 use crate::entity::{call_criterion, call_requirement, organisation};
 use crate::error::{Error, FieldErrors, Result};
@@ -287,17 +287,18 @@ pub fn publish_problems(call: &call::Model, criteria: &[call_criterion::Model], 
     e
 }
 
-/// The municipalities where the actor may run calls.
+/// The municipalities where the actor may run calls (`policy::call_managers`).
 pub fn managed_municipalities(actor: &Actor) -> Vec<i32> {
-    actor
+    let mut ids: Vec<i32> = actor
         .grants
         .iter()
-        .filter(|g| g.role == Role::Coordinator)
         .map(|g| g.org.id)
-        .collect()
+        .filter(|id| crate::policy::call_managers(*id).includes(actor))
+        .collect();
+    ids.dedup();
+    ids
 }
 
-/// A call the actor manages (as coordinator of its municipality), or `NotFound`.
 /// A call, or `NotFound` (whoever asks: for a call the asker is known to concern).
 pub async fn get(conn: &impl ConnectionTrait, id: i32) -> Result<call::Model> {
     call::Entity::find_by_id(id).one(conn).await?.ok_or(Error::NotFound)
@@ -312,6 +313,7 @@ pub async fn open_among(conn: &impl ConnectionTrait, ids: Vec<i32>) -> Result<Ve
         .await?)
 }
 
+/// A call the actor manages (as coordinator of its municipality), or `NotFound`.
 pub async fn managed(conn: &impl ConnectionTrait, actor: &Actor, id: i32) -> Result<call::Model> {
     call::Entity::find_by_id(id)
         .filter(call::Column::MunicipalityId.is_in(managed_municipalities(actor)))
@@ -413,7 +415,7 @@ pub async fn create(
     input: &CallInput,
     now: DateTime<Utc>,
 ) -> Result<call::Model> {
-    if !actor.holds(Role::Coordinator, municipality_id) {
+    if !crate::policy::call_managers(municipality_id).includes(actor) {
         return Err(Error::NotFound);
     }
     let mut active = call::ActiveModel {

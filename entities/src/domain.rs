@@ -87,16 +87,6 @@ impl Role {
         Self::ALL.into_iter().find(|r| r.as_str() == s)
     }
 
-    /// The kind of organisation at which this role is held.
-    pub fn org_kind(self) -> OrgKind {
-        match self {
-            Self::Admin | Self::StateReviewer => OrgKind::StateAgency,
-            Self::Coordinator | Self::PanelMember => OrgKind::Municipality,
-            Self::Director | Self::SupportStaff | Self::Accountant => OrgKind::School,
-            Self::NgoMember => OrgKind::Ngo,
-        }
-    }
-
     /// Roles that can see pupil data (they will need a second factor).
     pub fn sees_pupil_data(self) -> bool {
         matches!(

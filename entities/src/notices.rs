@@ -14,7 +14,7 @@ use crate::entity::{
 };
 use crate::error::Result;
 use crate::outbox::EmailEvent;
-use crate::plan_rules::{Level, chain};
+use crate::policy::{Holders, call_managers, plan_approvers};
 use crate::reminders::{CALL_CLOSES_7D, CALL_CLOSES_24H, EVALUATION_DUE, PLAN_WAITING, SCORING_DUE};
 
 /// Whom a call's reminder addresses, and why.
@@ -108,13 +108,15 @@ async fn one_active(conn: &impl ConnectionTrait, id: i32) -> Result<Option<user:
     Ok(active(conn, &[id]).await?.pop())
 }
 
-/// The holders of `role` in `org_id` (any organisation for `None`).
-async fn holders(conn: &impl ConnectionTrait, role: Role, org_id: Option<i32>) -> Result<Vec<i32>> {
-    let mut q = membership::Entity::find().filter(membership::Column::Role.eq(role));
-    if let Some(org) = org_id {
-        q = q.filter(membership::Column::OrgId.eq(org));
-    }
-    Ok(q.all(conn).await?.into_iter().map(|m| m.user_id).collect())
+/// The users who are `who` (`policy`'s answer to a question of who).
+async fn holders(conn: &impl ConnectionTrait, who: &Holders) -> Result<Vec<i32>> {
+    Ok(membership::Entity::find()
+        .filter(who.memberships())
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|m| m.user_id)
+        .collect())
 }
 
 async fn token_and_user(
@@ -188,7 +190,7 @@ pub async fn notice(conn: &impl ConnectionTrait, event: &EmailEvent) -> Result<O
                     .get(&call.id)
                     .copied()
                     .unwrap_or(0);
-                let ids = holders(conn, Role::Coordinator, Some(call.municipality_id)).await?;
+                let ids = holders(conn, &call_managers(call.municipality_id)).await?;
                 Some(Notice::CallClosed {
                     coordinators: active(conn, &ids).await?,
                     call,
@@ -242,7 +244,7 @@ async fn call_reminder(conn: &impl ConnectionTrait, r: &reminder::Model) -> Resu
     match r.kind.as_str() {
         CALL_CLOSES_7D | CALL_CLOSES_24H => {
             let submitted = apps.iter().filter(|a| a.status != ApplicationStatus::Draft).count();
-            for id in holders(conn, Role::Coordinator, Some(c.municipality_id)).await? {
+            for id in holders(conn, &call_managers(c.municipality_id)).await? {
                 targets.push((id, CallReminderTo::Coordinator { submitted }));
             }
             let drafting: Vec<i32> = apps
@@ -343,17 +345,13 @@ async fn plan_reminder(conn: &impl ConnectionTrait, r: &reminder::Model) -> Resu
         if p.status != "in_approval" || step != p.approval_step.to_string() {
             return Ok(None);
         }
-        let level = chain(school.is_vocational)
-            .get(usize::try_from(p.approval_step).unwrap_or(usize::MAX))
-            .copied();
-        let approvers = match level {
-            Some(Level::School) => holders(conn, Role::Director, Some(school.id)).await?,
-            Some(Level::Municipality) => {
-                holders(conn, Role::Coordinator, Some(school.parent_id.unwrap_or_default())).await?
-            }
-            Some(Level::State) => holders(conn, Role::StateReviewer, None).await?,
-            None => return Ok(None),
+        let Some(who) = u8::try_from(p.approval_step)
+            .ok()
+            .and_then(|step| plan_approvers(&school, step))
+        else {
+            return Ok(None);
         };
+        let approvers = holders(conn, &who).await?;
         (false, crate::time::to_riga(p.updated_at).date_naive(), approvers)
     };
     Ok(Some(Notice::PlanReminder {

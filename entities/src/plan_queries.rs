@@ -14,7 +14,7 @@ use crate::entity::{
     risk_group, semester, user,
 };
 use crate::error::{Error, Result};
-use crate::plan_rules::PlanStatus;
+use crate::plan_rules::{PlanStatus, chain};
 use crate::plans::{record, stored};
 use crate::policy::Actor;
 
@@ -194,44 +194,22 @@ pub async fn approval_queue(conn: &impl ConnectionTrait, actor: &Actor) -> Resul
             .eq(stored(PlanStatus::InApproval { step }).0)
             .and(plan::Column::ApprovalStep.eq(stored(PlanStatus::InApproval { step }).1))
     };
-    let schools = |vocational: bool, parents: Option<Vec<i32>>| {
-        let mut q = Query::select()
-            .column(organisation::Column::Id)
-            .from(organisation::Entity)
-            .and_where(organisation::Column::IsVocational.eq(vocational))
-            .to_owned();
-        if let Some(parents) = parents {
-            q.and_where(organisation::Column::ParentId.is_in(parents));
-        }
-        q
-    };
-    let directed: Vec<i32> = actor
-        .grants
-        .iter()
-        .filter(|g| g.role == Role::Director)
-        .map(|g| g.org.id)
-        .collect();
-    let municipalities: Vec<i32> = actor
-        .grants
-        .iter()
-        .filter(|g| g.role == Role::Coordinator)
-        .map(|g| g.org.id)
-        .collect();
+    // Each step of each chain, for the schools whose plans the actor approves at its level
+    // (`policy::level_approvers`, as SQL).
     let mut scope = Condition::any();
-    if !directed.is_empty() {
-        scope = scope.add(plan::Column::SchoolId.is_in(directed).and(waiting(0)));
-    }
-    if !municipalities.is_empty() {
-        scope = scope.add(
-            plan::Column::SchoolId
-                .in_subquery(schools(false, Some(municipalities)))
-                .and(waiting(1)),
-        );
-    }
-    if actor.has_role(Role::StateReviewer) {
-        scope = scope
-            .add(plan::Column::SchoolId.in_subquery(schools(true, None)).and(waiting(1)))
-            .add(plan::Column::SchoolId.in_subquery(schools(false, None)).and(waiting(2)));
+    for vocational in [false, true] {
+        for (step, level) in chain(vocational).iter().enumerate() {
+            let (Some(approves), Ok(step)) = (actor.approves_at(*level), u8::try_from(step)) else {
+                continue;
+            };
+            let schools = Query::select()
+                .column(organisation::Column::Id)
+                .from(organisation::Entity)
+                .and_where(organisation::Column::IsVocational.eq(vocational))
+                .cond_where(approves)
+                .to_owned();
+            scope = scope.add(plan::Column::SchoolId.in_subquery(schools).and(waiting(step)));
+        }
     }
     if scope.is_empty() {
         return Ok(Vec::new());
@@ -276,7 +254,7 @@ pub async fn school_expenses(
     school_id: i32,
     semester_id: i32,
 ) -> Result<Vec<ExpenseRow>> {
-    if !(actor.holds(Role::Director, school_id) || actor.holds(Role::Accountant, school_id)) {
+    if !actor.handles_money(school_id) {
         return Err(Error::NotFound);
     }
     let plans_here = crate::plans::plans_of(school_id, semester_id);

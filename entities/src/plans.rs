@@ -906,7 +906,7 @@ async fn accountants_expense(
     expense_id: i32,
 ) -> Result<(expense::Model, i32)> {
     let (row, school_id) = school_expense(conn, actor, expense_id).await?;
-    if actor.holds(Role::Accountant, school_id) || actor.holds(Role::Director, school_id) {
+    if actor.handles_money(school_id) {
         Ok((row, school_id))
     } else {
         Err(Error::NotFound)
@@ -958,7 +958,7 @@ pub async fn school_expense(
         .one(conn)
         .await?
         .ok_or(Error::NotFound)?;
-    if actor.holds(Role::Accountant, school_id) || actor.holds(Role::Director, school_id) {
+    if actor.handles_money(school_id) {
         return Ok((row, school_id));
     }
     let found = find(conn, actor, row.plan_id).await?;

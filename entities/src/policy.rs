@@ -105,18 +105,6 @@ impl Actor {
             .add(organisation::Column::Id.is_in(own))
     }
 
-    /// Whether the actor may see `org` — the same rule as `org_scope`, for a loaded row.
-    pub fn can_view_org(&self, org: &organisation::Model) -> bool {
-        self.grants.iter().any(|g| match g.role {
-            Role::Admin => true,
-            Role::Coordinator => g.org.id == org.id || org.parent_id == Some(g.org.id),
-            Role::StateReviewer | Role::Director | Role::SupportStaff | Role::Accountant | Role::NgoMember => {
-                g.org.id == org.id
-            }
-            Role::PanelMember => false,
-        })
-    }
-
     /// Renaming an organisation and creating municipalities and schools is the admin's job.
     pub fn can_manage_orgs(&self) -> bool {
         self.is_admin()
@@ -164,20 +152,121 @@ pub async fn visible_org(conn: &impl ConnectionTrait, actor: &Actor, id: i32) ->
         .ok_or(Error::NotFound)
 }
 
-impl Actor {
-    /// The approval level the actor holds for a school's plans: its director, the coordinator
-    /// of its municipality, or a state reviewer.
-    pub fn plan_level(&self, school: &organisation::Model) -> Option<crate::plan_rules::Level> {
-        use crate::plan_rules::Level;
-        if self.holds(Role::Director, school.id) {
-            Some(Level::School)
-        } else if school.parent_id.is_some_and(|m| self.holds(Role::Coordinator, m)) && !school.is_vocational {
-            Some(Level::Municipality)
-        } else if self.has_role(Role::StateReviewer) {
-            Some(Level::State)
-        } else {
-            None
+/// A "who": the holders of one of `roles` in one organisation, or in any (`org_id: None`).
+/// Each question of who may or must act is answered once, below, as one of these; it answers
+/// for a person in Rust (`includes`) and for lists as an SQL condition on memberships
+/// (`memberships`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holders {
+    pub roles: &'static [Role],
+    pub org_id: Option<i32>,
+}
+
+impl Holders {
+    /// Whether the actor is one of them.
+    pub fn includes(&self, actor: &Actor) -> bool {
+        actor
+            .grants
+            .iter()
+            .any(|g| self.roles.contains(&g.role) && self.org_id.is_none_or(|id| id == g.org.id))
+    }
+
+    /// Their memberships, as a condition on `memberships`.
+    pub fn memberships(&self) -> Condition {
+        let mut c = Condition::all().add(membership::Column::Role.is_in(self.roles.iter().copied()));
+        if let Some(id) = self.org_id {
+            c = c.add(membership::Column::OrgId.eq(id));
         }
+        c
+    }
+}
+
+/// Who works at a school: its director, support staff and accountants.
+pub fn school_staff(school_id: i32) -> Holders {
+    Holders {
+        roles: &[Role::Director, Role::SupportStaff, Role::Accountant],
+        org_id: Some(school_id),
+    }
+}
+
+/// Who handles a school's money (pays compensations, sees its expenses): its director and
+/// accountants.
+pub fn money_handlers(school_id: i32) -> Holders {
+    Holders {
+        roles: &[Role::Director, Role::Accountant],
+        org_id: Some(school_id),
+    }
+}
+
+/// Who runs a municipality's calls, sees their applications and panel data, and hears of them
+/// (closings, reminders): its coordinators.
+pub fn call_managers(municipality_id: i32) -> Holders {
+    Holders {
+        roles: &[Role::Coordinator],
+        org_id: Some(municipality_id),
+    }
+}
+
+/// Who approves a school's plans at `level`: its director, the coordinator of its
+/// municipality, or any state reviewer; `None` when the level is not in the school's chain.
+pub fn level_approvers(school: &organisation::Model, level: crate::plan_rules::Level) -> Option<Holders> {
+    use crate::plan_rules::{Level, chain};
+    if !chain(school.is_vocational).contains(&level) {
+        return None;
+    }
+    Some(match level {
+        Level::School => Holders {
+            roles: &[Role::Director],
+            org_id: Some(school.id),
+        },
+        Level::Municipality => Holders {
+            roles: &[Role::Coordinator],
+            org_id: Some(school.parent_id?),
+        },
+        Level::State => Holders {
+            roles: &[Role::StateReviewer],
+            org_id: None,
+        },
+    })
+}
+
+/// Who approves a school's plan waiting at `step` of its chain.
+pub fn plan_approvers(school: &organisation::Model, step: u8) -> Option<Holders> {
+    let level = *crate::plan_rules::chain(school.is_vocational).get(usize::from(step))?;
+    level_approvers(school, level)
+}
+
+impl Actor {
+    /// The approval level the actor holds for a school's plans (the first of its chain).
+    pub fn plan_level(&self, school: &organisation::Model) -> Option<crate::plan_rules::Level> {
+        crate::plan_rules::chain(school.is_vocational)
+            .iter()
+            .copied()
+            .find(|level| level_approvers(school, *level).is_some_and(|who| who.includes(self)))
+    }
+
+    /// The schools whose plans the actor approves at `level`, as a condition on
+    /// `organisations` (the same rule as `level_approvers`, for lists); `None` for none.
+    pub fn approves_at(&self, level: crate::plan_rules::Level) -> Option<Condition> {
+        use crate::plan_rules::Level;
+        let orgs = |role| self.org_ids_with(&[role]);
+        let c = match level {
+            Level::School => organisation::Column::Id.is_in(orgs(Role::Director)),
+            Level::Municipality => organisation::Column::ParentId.is_in(orgs(Role::Coordinator)),
+            Level::State if self.has_role(Role::StateReviewer) => return Some(Condition::all()),
+            Level::State => return None,
+        };
+        Some(Condition::all().add(c))
+    }
+
+    /// Whether the actor handles the school's money (`money_handlers`).
+    pub fn handles_money(&self, school_id: i32) -> bool {
+        money_handlers(school_id).includes(self)
+    }
+
+    /// Whether the actor works at the school (`school_staff`).
+    pub fn works_at(&self, school_id: i32) -> bool {
+        school_staff(school_id).includes(self)
     }
 
     /// Whether the actor may see a pupil of `school` (and their plans, within the approval

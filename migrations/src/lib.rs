@@ -15,6 +15,7 @@ mod m20261122_000008_indirect_hours;
 mod m20261123_000009_second_factor;
 mod m20261123_000010_api_tokens;
 mod m20261201_000011_nothing_lost;
+mod m20261201_000012_delivery_claims;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000009_second_factor::Migration),
             Box::new(m20261123_000010_api_tokens::Migration),
             Box::new(m20261201_000011_nothing_lost::Migration),
+            Box::new(m20261201_000012_delivery_claims::Migration),
         ]
     }
 }

@@ -27,3 +27,4 @@ mod plans;
 mod profiles;
 mod scoring;
 mod stats;
+mod trace;

@@ -738,10 +738,7 @@ async fn funding_page(
     form: FormView,
 ) -> AppResult<maud::Markup> {
     let actor = &signed.actor;
-    if ![Role::Director, Role::SupportStaff, Role::Accountant]
-        .into_iter()
-        .any(|r| actor.holds(r, id))
-    {
+    if !actor.works_at(id) {
         return Err(AppError::NotFound);
     }
     let org = school(state, id).await?;
@@ -749,7 +746,7 @@ async fn funding_page(
     let semester = chosen(&all, asked);
     let (money, expenses, hours) = match semester {
         Some(s) => {
-            let expenses = if actor.holds(Role::Director, id) || actor.holds(Role::Accountant, id) {
+            let expenses = if actor.handles_money(id) {
                 Some(plan_queries::school_expenses(&state.db, actor, id, s.id).await?)
             } else {
                 None
@@ -771,7 +768,7 @@ async fn funding_page(
             semester,
             funding: money,
             expenses: expenses.as_deref(),
-            can_pay: actor.holds(Role::Accountant, id) || actor.holds(Role::Director, id),
+            can_pay: actor.handles_money(id),
             hours: &hours,
             can_record_hours: actor.holds(Role::Director, id),
             form,

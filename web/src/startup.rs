@@ -120,6 +120,7 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), ctx::context))
         .layer(DefaultBodyLimit::max(state.cfg.max_body_bytes))
         .layer(from_fn_with_state(state.clone(), ctx::security_headers))
+        .layer(axum::middleware::from_fn(crate::trace::requests))
         .with_state(state)
 }
 

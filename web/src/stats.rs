@@ -532,8 +532,7 @@ fn workbook(tables: &[StatTable]) -> Result<std::fs::File, SheetError> {
         for (r, row) in (1_u32..).zip(&table.rows) {
             sheet.write_string(r, 0, &row.label)?;
             for (c, figure) in (1_u16..).zip(&row.cells) {
-                let Some(plain) = figure.plain() else { continue };
-                let number: f64 = plain.parse().unwrap_or_default();
+                let Some(number) = figure.number() else { continue };
                 match figure.unit {
                     Unit::Count => sheet.write_number(r, c, number)?,
                     Unit::Cents => sheet.write_number_with_format(r, c, number, &euros)?,

@@ -11,8 +11,8 @@ use crate::{MAX_ATTEMPTS, WorkerError};
 
 /// Who may send a message of an event to a recipient now.
 pub(crate) enum Claim {
-    /// This job: the row says `sending` with our time on it.
-    Mine,
+    /// This run, under this token: the row says `sending` with the token and our time on it.
+    Mine(String),
     /// Sent already, or given up for good.
     Done,
     /// Another job is sending it right now.
@@ -28,12 +28,12 @@ async fn find(db: &DatabaseConnection, key: &str, to: &str) -> Result<Option<del
 }
 
 /// Claims the delivery before sending, so two runs of one event (a duplicate job, a job handed
-/// on from a worker taken for dead) never both send. A claim left longer than `lease` is first
-/// marked suspect (with the time it was found so), and only a claim still suspect a whole
-/// lease later is taken over: its owner may be alive and merely cut off from the database,
-/// and records its send as soon as the database answers again (see `jobs::record_sent`), well
-/// within the lease that follows. Only a process that died mid-send leaves a claim suspect
-/// for long.
+/// on from a worker taken for dead) never both send. The owner renews its claim while it sends
+/// (`renew`). A claim left unrenewed longer than `lease` is first marked suspect (with the time
+/// it was found so), and only a claim still suspect a whole lease later is taken over: its
+/// owner may be alive and merely cut off from the database, and renews or records its send as
+/// soon as the database answers again (see `jobs::record_sent`), well within the lease that
+/// follows. Only a process that died mid-send leaves a claim suspect for long.
 pub(crate) async fn claim(
     db: &DatabaseConnection,
     key: &str,
@@ -41,6 +41,7 @@ pub(crate) async fn claim(
     lease: std::time::Duration,
 ) -> Result<Claim, WorkerError> {
     let now = Utc::now();
+    let token = entities::tokens::random_hex()[..32].to_owned();
     let inserted = delivery::Entity::insert(delivery::ActiveModel {
         event_key: Set(key.to_owned()),
         recipient: Set(to.to_owned()),
@@ -49,6 +50,7 @@ pub(crate) async fn claim(
         last_error: Set(None),
         sent_at: Set(None),
         updated_at: Set(now),
+        claimed_by: Set(Some(token.clone())),
         ..Default::default()
     })
     .on_conflict(
@@ -59,7 +61,7 @@ pub(crate) async fn claim(
     .exec_without_returning(db)
     .await?;
     if inserted == 1 {
-        return Ok(Claim::Mine);
+        return Ok(Claim::Mine(token));
     }
     let stale = now - chrono::Duration::from_std(lease).unwrap_or_else(|_| chrono::Duration::minutes(1));
     let one = || {
@@ -75,6 +77,7 @@ pub(crate) async fn claim(
     let taken = delivery::Entity::update_many()
         .col_expr(delivery::Column::Status, Expr::value(SENDING))
         .col_expr(delivery::Column::UpdatedAt, Expr::value(now))
+        .col_expr(delivery::Column::ClaimedBy, Expr::value(token.clone()))
         .filter(one())
         .filter(
             Condition::any()
@@ -88,7 +91,7 @@ pub(crate) async fn claim(
         .exec(db)
         .await?;
     if taken.rows_affected == 1 {
-        return Ok(Claim::Mine);
+        return Ok(Claim::Mine(token));
     }
     delivery::Entity::update_many()
         .col_expr(delivery::Column::Status, Expr::value(SUSPECT))
@@ -101,6 +104,20 @@ pub(crate) async fn claim(
         Some(d) if d.status == SENDING || d.status == SUSPECT => Claim::Busy,
         _ => Claim::Done,
     })
+}
+
+/// Renews the claim of the run holding `token` (a suspect one too): it is still sending.
+pub(crate) async fn renew(db: &DatabaseConnection, key: &str, to: &str, token: &str) -> Result<(), WorkerError> {
+    delivery::Entity::update_many()
+        .col_expr(delivery::Column::Status, Expr::value(SENDING))
+        .col_expr(delivery::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(delivery::Column::EventKey.eq(key))
+        .filter(delivery::Column::Recipient.eq(to))
+        .filter(delivery::Column::ClaimedBy.eq(token))
+        .filter(delivery::Column::Status.is_in([SENDING, SUSPECT]))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 const SENDING: &str = "sending";
@@ -119,6 +136,7 @@ pub(crate) async fn sent(db: &DatabaseConnection, key: &str, to: &str) -> Result
         last_error: Set(None),
         sent_at: Set(Some(now)),
         updated_at: Set(now),
+        claimed_by: Set(None),
         ..Default::default()
     })
     .on_conflict(
@@ -127,6 +145,7 @@ pub(crate) async fn sent(db: &DatabaseConnection, key: &str, to: &str) -> Result
                 delivery::Column::Status,
                 delivery::Column::SentAt,
                 delivery::Column::UpdatedAt,
+                delivery::Column::ClaimedBy,
             ])
             .to_owned(),
     )
@@ -157,6 +176,7 @@ pub(crate) async fn failed(
         last_error: Set(Some(error.chars().take(2000).collect())),
         sent_at: Set(None),
         updated_at: Set(now),
+        claimed_by: Set(None),
         ..Default::default()
     })
     .on_conflict(
@@ -166,6 +186,7 @@ pub(crate) async fn failed(
                 delivery::Column::Attempts,
                 delivery::Column::LastError,
                 delivery::Column::UpdatedAt,
+                delivery::Column::ClaimedBy,
             ])
             .to_owned(),
     )

@@ -85,6 +85,8 @@ impl Ctx {
     }
 }
 
+// Jobs are traced by their ids (an event's key names only ids), never with the data they load.
+#[tracing::instrument(name = "send_email", skip_all, fields(event = %job.event.key(), attempt = attempt.current()))]
 pub(crate) async fn send_email(job: SendEmail, ctx: Data<Ctx>, attempt: Attempt) -> Result<(), WorkerError> {
     match deliver(&ctx, &job.event).await {
         // This run's tries are spent and the server is still away (or another run holds a
@@ -146,15 +148,29 @@ pub(crate) async fn deliver(ctx: &Ctx, event: &EmailEvent) -> Result<(), WorkerE
     let (mut failed, mut busy) = (None, false);
     for message in emails::compose(&ctx.db, &ctx.cfg, event).await? {
         let to = message.to.clone();
-        match deliveries::claim(&ctx.db, &key, &to, lease).await? {
+        let token = match deliveries::claim(&ctx.db, &key, &to, lease).await? {
             deliveries::Claim::Done => continue,
             deliveries::Claim::Busy => {
                 busy = true;
                 continue;
             }
-            deliveries::Claim::Mine => {}
-        }
-        match ctx.mailer.send(&ctx.cfg, &key, message).await {
+            deliveries::Claim::Mine(token) => token,
+        };
+        // The claim is renewed while the message is on its way, however long the server takes.
+        let renewing = tokio::spawn({
+            let (db, key, to) = (ctx.db.clone(), key.clone(), to.clone());
+            async move {
+                loop {
+                    tokio::time::sleep(lease / 3).await;
+                    if let Err(e) = deliveries::renew(&db, &key, &to, &token).await {
+                        tracing::debug!(event = key, error = %e, "a claim could not be renewed now");
+                    }
+                }
+            }
+        });
+        let sent = ctx.mailer.send(&ctx.cfg, &key, message).await;
+        renewing.abort();
+        match sent {
             Ok(()) => record_sent(ctx, &key, &to).await,
             Err(e) => {
                 let permanent = matches!(e, WorkerError::MailRejected(_));
@@ -192,6 +208,7 @@ async fn record_sent(ctx: &Ctx, key: &str, to: &str) {
     });
 }
 
+#[tracing::instrument(name = "close_call", skip_all, fields(call = job.call_id))]
 pub(crate) async fn close_call(job: CloseCall, ctx: Data<Ctx>) -> Result<(), WorkerError> {
     // Closes this call if its deadline has come (only this one: closings at the same second
     // do not wait on each other's rows); a call whose deadline was extended is left open, as
@@ -201,6 +218,7 @@ pub(crate) async fn close_call(job: CloseCall, ctx: Data<Ctx>) -> Result<(), Wor
     Ok(())
 }
 
+#[tracing::instrument(name = "archive", skip_all, fields(job = ?job, attempt = attempt.current()))]
 pub(crate) async fn archive(job: Archive, ctx: Data<Ctx>, attempt: Attempt) -> Result<(), WorkerError> {
     let done = match &job {
         Archive::Call { call_id, .. } => archive::archive_call(&ctx.db, &ctx.documents, &ctx.archive, *call_id).await,

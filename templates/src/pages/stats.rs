@@ -78,6 +78,18 @@ impl Figure {
             Unit::Minutes => (Decimal::from(v) / Decimal::from(60)).round_dp(2).to_string(),
         })
     }
+
+    /// The figure as a spreadsheet number: a count, euros, or hours.
+    pub fn number(&self) -> Option<f64> {
+        use rust_decimal::prelude::ToPrimitive;
+        let v = Decimal::from(self.value?);
+        match self.unit {
+            Unit::Count => v,
+            Unit::Cents => v / Decimal::ONE_HUNDRED,
+            Unit::Minutes => (v / Decimal::from(60)).round_dp(2),
+        }
+        .to_f64()
+    }
 }
 
 /// One row: a stable key (a code, a semester's or an organisation's id), its label, and a

@@ -111,6 +111,7 @@ both_backends!(
             last_error: sea_orm::ActiveValue::Set(None),
             sent_at: sea_orm::ActiveValue::Set(None),
             updated_at: sea_orm::ActiveValue::Set(Utc::now()),
+            claimed_by: sea_orm::ActiveValue::Set(Some("a-dead-run".into())),
             ..Default::default()
         };
         sea_orm::ActiveModelTrait::insert(claim, &app.db).await.expect("claim");
@@ -119,6 +120,35 @@ both_backends!(
         assert_eq!(deliveries(app).await.iter().map(|d| d.status.as_str()).collect::<Vec<_>>(), vec!["sent"]);
         assert!(tried_again_later(app).await >= 1, "it waited in the outbox");
         assert!(worker::failed_jobs(&app.db, 10).await.expect("failed").is_empty(), "no try was wasted");
+    }
+);
+
+both_backends!(
+    async fn a_message_the_server_keeps_at_its_door_is_not_sent_again_by_a_second_run(app) {
+        // The server holds the message far longer than a claim's lease (3 s) while a second
+        // job of the same event runs: the sending run renews its claim, the second one waits.
+        let server = SmtpServer::start();
+        server.hold(true);
+        let mut cfg = app.worker_config();
+        cfg.smtp_url = Some(server.url());
+        cfg.heartbeat = Duration::from_secs(1);
+        let event = one_event(app).await;
+        let started = Instant::now();
+        let again = std::cell::Cell::new(false);
+        work_until(app, cfg, 40, "the message arrives after the hold", async || {
+            if !again.get() && deliveries(app).await.iter().any(|d| d.status == "sending") {
+                outbox::enqueue_email(&app.db, &event, Utc::now()).await.expect("a second job of the event");
+                again.set(true);
+            }
+            if started.elapsed() > Duration::from_secs(10) {
+                server.hold(false);
+            }
+            server.count() >= 1 && started.elapsed() > Duration::from_secs(14)
+        })
+        .await;
+        assert!(again.get());
+        assert_eq!(server.count(), 1, "once");
+        assert_eq!(deliveries(app).await.iter().map(|d| d.status.as_str()).collect::<Vec<_>>(), vec!["sent"]);
     }
 );
 
@@ -138,6 +168,7 @@ both_backends!(
             last_error: sea_orm::ActiveValue::Set(None),
             sent_at: sea_orm::ActiveValue::Set(None),
             updated_at: sea_orm::ActiveValue::Set(Utc::now() - chrono::Duration::hours(1)),
+            claimed_by: sea_orm::ActiveValue::Set(Some("a-dead-run".into())),
             ..Default::default()
         };
         sea_orm::ActiveModelTrait::insert(claim, &app.db).await.expect("claim");

@@ -110,5 +110,24 @@ both_backends!(
         let log = logs::captured();
         let line = log.lines().find(|l| l.contains(&reference)).unwrap_or_else(|| panic!("reference {reference} not logged"));
         assert!(line.contains("login_failures"), "the cause is logged: {line}");
+        // The request's access line carries the same reference, its route and status.
+        assert!(
+            log.lines().any(|l| l.contains(&format!("reference={reference}")) && l.contains("route=/login") && l.contains("status=500")),
+            "the access line names the reference: {log}"
+        );
+    }
+);
+
+both_backends!(
+    async fn every_request_is_logged_by_its_route_never_by_its_path(app) {
+        let page = app.browser().get("/calls/987654?q=Liepa").await;
+        assert_eq!(page.status, 404);
+        let log = logs::captured();
+        let line = log
+            .lines()
+            .find(|l| l.contains("route=/calls/{id}") && l.contains("status=404") && l.contains(" request "))
+            .unwrap_or_else(|| panic!("no access line: {log}"));
+        assert!(line.contains("method=GET") && line.contains("latency_ms="), "{line}");
+        assert!(!log.contains("987654") && !log.contains("Liepa"), "the path asked for is never logged");
     }
 );

@@ -208,12 +208,7 @@ impl CallData {
 }
 
 async fn list(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
-    let municipalities: Vec<_> = signed
-        .actor
-        .grants
-        .iter()
-        .filter(|g| g.role == entities::domain::Role::Coordinator)
-        .collect();
+    let municipalities = calls::managed_municipalities(&signed.actor);
     if municipalities.is_empty() {
         return Err(AppError::NotFound);
     }
@@ -232,9 +227,10 @@ async fn list(State(state): State<AppState>, signed: Signed) -> AppResult<Respon
         .collect();
     let new_links: Vec<NavLink> = municipalities
         .iter()
-        .map(|g| NavLink {
-            label: format!("{} — {}", t(lang, "manage-calls-new"), g.org.name),
-            href: format!("/manage/calls/new?municipality={}", g.org.id),
+        .filter_map(|id| municipality_name(&signed, *id).ok().map(|name| (id, name)))
+        .map(|(id, name)| NavLink {
+            label: format!("{} — {}", t(lang, "manage-calls-new"), name),
+            href: format!("/manage/calls/new?municipality={id}"),
         })
         .collect();
     Ok(pages::manage_list(&signed.ctx.page(), &rows, &new_links).into_response())
@@ -250,7 +246,7 @@ fn municipality_name(signed: &Signed, id: i32) -> AppResult<String> {
         .actor
         .grants
         .iter()
-        .find(|g| g.role == entities::domain::Role::Coordinator && g.org.id == id)
+        .find(|g| g.org.id == id && entities::policy::call_managers(id).includes(&signed.actor))
         .map(|g| g.org.name.clone())
         .ok_or(AppError::NotFound)
 }
