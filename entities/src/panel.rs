@@ -427,15 +427,7 @@ pub async fn submitted_cards(
         .into_iter()
         .map(|a| a.id)
         .collect();
-    let cards = scorecard::Entity::find()
-        .filter(scorecard::Column::ApplicationId.is_in(app_ids))
-        .filter(scorecard::Column::SubmittedAt.is_not_null())
-        .all(conn)
-        .await?;
-    let scores = score::Entity::find()
-        .filter(score::Column::ScorecardId.is_in(cards.iter().map(|c| c.id).collect::<Vec<_>>()))
-        .all(conn)
-        .await?;
+    let (cards, scores) = submitted_with_scores(conn, app_ids).await?;
     let mut by_card: HashMap<i32, BTreeMap<i32, Mark>> = HashMap::new();
     for s in scores {
         let mark = match (s.points, s.not_applicable) {
@@ -632,8 +624,11 @@ pub struct GivenMark {
     pub comment: String,
 }
 
-/// Every mark of the submitted scorecards on the given applications; three statements.
-pub async fn marks(conn: &impl ConnectionTrait, application_ids: Vec<i32>) -> Result<Vec<GivenMark>> {
+/// The submitted scorecards on the given applications, with their scores; two statements.
+async fn submitted_with_scores(
+    conn: &impl ConnectionTrait,
+    application_ids: Vec<i32>,
+) -> Result<(Vec<scorecard::Model>, Vec<score::Model>)> {
     let cards = scorecard::Entity::find()
         .filter(scorecard::Column::ApplicationId.is_in(application_ids))
         .filter(scorecard::Column::SubmittedAt.is_not_null())
@@ -643,6 +638,12 @@ pub async fn marks(conn: &impl ConnectionTrait, application_ids: Vec<i32>) -> Re
         .filter(score::Column::ScorecardId.is_in(cards.iter().map(|c| c.id).collect::<Vec<_>>()))
         .all(conn)
         .await?;
+    Ok((cards, scores))
+}
+
+/// Every mark of the submitted scorecards on the given applications; three statements.
+pub async fn marks(conn: &impl ConnectionTrait, application_ids: Vec<i32>) -> Result<Vec<GivenMark>> {
+    let (cards, scores) = submitted_with_scores(conn, application_ids).await?;
     let names = crate::accounts::names(conn, cards.iter().map(|c| c.user_id)).await?;
     let cards: HashMap<i32, &scorecard::Model> = cards.iter().map(|c| (c.id, c)).collect();
     Ok(scores

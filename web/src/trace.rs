@@ -39,7 +39,7 @@ pub async fn requests(req: Request, next: Next) -> Response {
     span.record("status", status);
     span.record("latency_ms", latency_ms);
     if !reference.is_empty() {
-        span.record("reference", reference.as_str());
+        span.record("reference", tracing::field::display(&reference));
     }
     span.in_scope(|| tracing::info!(status, latency_ms, "request"));
     response

@@ -42,6 +42,22 @@ async fn tried_again_later(app: &TestApp) -> u64 {
         .expect("count")
 }
 
+/// A claim on anna's message of `event` left by another run at `at`.
+async fn claim_left(app: &TestApp, event: &EmailEvent, at: chrono::DateTime<Utc>) {
+    let claim = delivery::ActiveModel {
+        event_key: sea_orm::ActiveValue::Set(event.key()),
+        recipient: sea_orm::ActiveValue::Set("anna@example.lv".into()),
+        status: sea_orm::ActiveValue::Set("sending".into()),
+        attempts: sea_orm::ActiveValue::Set(0),
+        last_error: sea_orm::ActiveValue::Set(None),
+        sent_at: sea_orm::ActiveValue::Set(None),
+        updated_at: sea_orm::ActiveValue::Set(at),
+        claimed_by: sea_orm::ActiveValue::Set(Some("a-dead-run".into())),
+        ..Default::default()
+    };
+    sea_orm::ActiveModelTrait::insert(claim, &app.db).await.expect("claim");
+}
+
 async fn one_event(app: &TestApp) -> EmailEvent {
     let w = seed::world(&app.db).await;
     let anna = seed::user(&app.db, "anna@example.lv", Role::NgoMember, w.ngo.id).await;
@@ -103,18 +119,7 @@ both_backends!(
         let mut cfg = app.worker_config();
         cfg.heartbeat = Duration::from_secs(3);
         let event = one_event(app).await;
-        let claim = delivery::ActiveModel {
-            event_key: sea_orm::ActiveValue::Set(event.key()),
-            recipient: sea_orm::ActiveValue::Set("anna@example.lv".into()),
-            status: sea_orm::ActiveValue::Set("sending".into()),
-            attempts: sea_orm::ActiveValue::Set(0),
-            last_error: sea_orm::ActiveValue::Set(None),
-            sent_at: sea_orm::ActiveValue::Set(None),
-            updated_at: sea_orm::ActiveValue::Set(Utc::now()),
-            claimed_by: sea_orm::ActiveValue::Set(Some("a-dead-run".into())),
-            ..Default::default()
-        };
-        sea_orm::ActiveModelTrait::insert(claim, &app.db).await.expect("claim");
+        claim_left(app, &event, Utc::now()).await;
         work_until(app, cfg, 60, "sent once the claim lapsed", async || !app.mails().is_empty()).await;
         assert_eq!(app.mails().len(), 1);
         assert_eq!(deliveries(app).await.iter().map(|d| d.status.as_str()).collect::<Vec<_>>(), vec!["sent"]);
@@ -160,18 +165,7 @@ both_backends!(
         let mut cfg = app.worker_config();
         cfg.heartbeat = Duration::from_secs(1);
         let event = one_event(app).await;
-        let claim = delivery::ActiveModel {
-            event_key: sea_orm::ActiveValue::Set(event.key()),
-            recipient: sea_orm::ActiveValue::Set("anna@example.lv".into()),
-            status: sea_orm::ActiveValue::Set("sending".into()),
-            attempts: sea_orm::ActiveValue::Set(0),
-            last_error: sea_orm::ActiveValue::Set(None),
-            sent_at: sea_orm::ActiveValue::Set(None),
-            updated_at: sea_orm::ActiveValue::Set(Utc::now() - chrono::Duration::hours(1)),
-            claimed_by: sea_orm::ActiveValue::Set(Some("a-dead-run".into())),
-            ..Default::default()
-        };
-        sea_orm::ActiveModelTrait::insert(claim, &app.db).await.expect("claim");
+        claim_left(app, &event, Utc::now() - chrono::Duration::hours(1)).await;
         let started = Instant::now();
         let recorded = std::cell::Cell::new(false);
         work_until(app, cfg, 30, "two leases past the owner's record", async || {
