@@ -64,7 +64,11 @@ fn pumpurs_with(app: &TestApp, smtp_url: &str, env: &[(&str, String)], args: &[&
         .env("PUMPURS_DATA_DIR", &app.cfg.data_dir)
         .env("PUMPURS_SMTP_URL", smtp_url)
         .env("PUMPURS_JOB_HEARTBEAT_SECONDS", "1")
-        .env("PUMPURS_LOG", "warn")
+        // PUMPURS_TEST_CHILD_LOG (e.g. `info,worker=debug`) to see what the processes do.
+        .env(
+            "PUMPURS_LOG",
+            std::env::var("PUMPURS_TEST_CHILD_LOG").unwrap_or_else(|_| "warn".to_owned()),
+        )
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .stdout(Stdio::null())
         .spawn()

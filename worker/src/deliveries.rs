@@ -91,15 +91,19 @@ pub(crate) async fn claim(
         .exec(db)
         .await?;
     if taken.rows_affected == 1 {
+        tracing::debug!(event = key, "a failed or long-suspect delivery is taken over");
         return Ok(Claim::Mine(token));
     }
-    delivery::Entity::update_many()
+    let suspected = delivery::Entity::update_many()
         .col_expr(delivery::Column::Status, Expr::value(SUSPECT))
         .col_expr(delivery::Column::UpdatedAt, Expr::value(now))
         .filter(one())
         .filter(left_since(SENDING))
         .exec(db)
         .await?;
+    if suspected.rows_affected == 1 {
+        tracing::debug!(event = key, "a delivery's claim was not renewed for a lease: suspect");
+    }
     Ok(match find(db, key, to).await? {
         Some(d) if d.status == SENDING || d.status == SUSPECT => Claim::Busy,
         _ => Claim::Done,

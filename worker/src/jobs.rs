@@ -61,6 +61,9 @@ pub(crate) struct Inner {
     pub mailer: Mailer,
     pub documents: Store,
     pub archive: Store,
+    /// Held (shared) by every message on its way or waiting for its record; the worker takes
+    /// it whole when it stops, so the process does not end between a send and its record.
+    pub in_flight: Arc<tokio::sync::RwLock<()>>,
 }
 
 impl std::ops::Deref for Ctx {
@@ -81,6 +84,7 @@ impl Ctx {
             mailer,
             documents,
             archive,
+            in_flight: Arc::default(),
         })))
     }
 }
@@ -156,27 +160,19 @@ pub(crate) async fn deliver(ctx: &Ctx, event: &EmailEvent) -> Result<(), WorkerE
             }
             deliveries::Claim::Mine(token) => token,
         };
-        // The claim is renewed while the message is on its way, however long the server takes.
-        let renewing = tokio::spawn({
-            let (db, key, to) = (ctx.db.clone(), key.clone(), to.clone());
+        // Sent and recorded by a task of its own (see `send_one`).
+        let held = ctx.in_flight.clone().read_owned().await;
+        let sending = tokio::spawn({
+            let ctx = ctx.clone();
+            let key = key.clone();
             async move {
-                loop {
-                    tokio::time::sleep(lease / 3).await;
-                    if let Err(e) = deliveries::renew(&db, &key, &to, &token).await {
-                        tracing::debug!(event = key, error = %e, "a claim could not be renewed now");
-                    }
-                }
+                let sent = send_one(ctx, key, to, token, message, lease).await;
+                drop(held);
+                sent
             }
         });
-        let sent = ctx.mailer.send(&ctx.cfg, &key, message).await;
-        renewing.abort();
-        match sent {
-            Ok(()) => record_sent(ctx, &key, &to).await,
-            Err(e) => {
-                let permanent = matches!(e, WorkerError::MailRejected(_));
-                deliveries::failed(&ctx.db, &key, &to, &e.to_string(), permanent).await?;
-                failed = Some(e);
-            }
+        if let Some(e) = sending.await.map_err(|e| WorkerError::Queue(e.to_string()))?? {
+            failed = Some(e);
         }
     }
     // A failure is tried again (with backoff) unless it has failed for good.
@@ -189,23 +185,60 @@ pub(crate) async fn deliver(ctx: &Ctx, event: &EmailEvent) -> Result<(), WorkerE
     }
 }
 
-/// Records a message the server took. Should the database be away just then, a task of the
-/// process records it as soon as the database answers, however long that takes (the job ends:
-/// the message is sent). Until then the delivery's claim stays ours, and no other run sends
-/// the message again unless this process could not write for a whole lease after another could
-/// (see `deliveries::claim`).
-async fn record_sent(ctx: &Ctx, key: &str, to: &str) {
-    let Err(e) = deliveries::sent(&ctx.db, key, to).await else {
-        return;
-    };
-    tracing::warn!(event = key, error = %e, "a sent message is not recorded yet; it will be once the database answers");
-    let (db, key, to) = (ctx.db.clone(), key.to_owned(), to.to_owned());
-    tokio::spawn(async move {
-        while deliveries::sent(&db, &key, &to).await.is_err() {
-            tokio::time::sleep(Duration::from_millis(250)).await;
+/// Aborts a task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Sends one message under its claim; `Some` error when the server did not take it (recorded
+/// as a failed attempt). Runs as a task of its own, so that a job cut off (its queue workers
+/// started again after a database error) never leaves a message between the server taking it
+/// and its record: unrecorded, it would be sent again once the claim lapsed. The claim is
+/// renewed while the message is on its way, however long the server takes; once the server
+/// took it, the send is recorded as soon as the database answers, however long that takes.
+async fn send_one(
+    ctx: Ctx,
+    key: String,
+    to: String,
+    token: String,
+    message: crate::mailer::Outgoing,
+    lease: Duration,
+) -> Result<Option<WorkerError>, WorkerError> {
+    let renewing = AbortOnDrop(tokio::spawn({
+        let (db, key, to) = (ctx.db.clone(), key.clone(), to.clone());
+        async move {
+            loop {
+                tokio::time::sleep(lease / 3).await;
+                if let Err(e) = deliveries::renew(&db, &key, &to, &token).await {
+                    tracing::debug!(event = key, error = %e, "a claim could not be renewed now");
+                }
+            }
         }
+    }));
+    let sent = ctx.mailer.send(&ctx.cfg, &key, message).await;
+    drop(renewing);
+    tracing::debug!(event = key, sent = sent.is_ok(), "a message was handed to the server");
+    if let Err(e) = sent {
+        let permanent = matches!(e, WorkerError::MailRejected(_));
+        deliveries::failed(&ctx.db, &key, &to, &e.to_string(), permanent).await?;
+        return Ok(Some(e));
+    }
+    let mut late = false;
+    while let Err(e) = deliveries::sent(&ctx.db, &key, &to).await {
+        if !late {
+            tracing::warn!(event = key, error = %e, "a sent message is not recorded yet; it will be once the database answers");
+            late = true;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    if late {
         tracing::info!(event = key, "a sent message is recorded after the database came back");
-    });
+    }
+    Ok(None)
 }
 
 #[tracing::instrument(name = "close_call", skip_all, fields(call = job.call_id))]

@@ -193,6 +193,14 @@ pub async fn run(
     if let Some(sweeper) = sweeper {
         let _ = sweeper.await;
     }
+    // A message the server took is recorded before the process ends (a job cut off by the
+    // restart of its queue workers left it to a task of its own).
+    if tokio::time::timeout(Duration::from_secs(30), ctx.in_flight.write())
+        .await
+        .is_err()
+    {
+        tracing::warn!(worker = %process, "messages still unrecorded after 30 s; stopping all the same");
+    }
     tracing::info!(worker = %process, "worker stopped");
     result.map_err(|e| WorkerError::Queue(e.to_string()))
 }
