@@ -149,11 +149,13 @@ pub async fn run(app: &TestApp, n: usize) {
         2_000,
     )
     .await;
+    use entities::entity::plan::PlanState;
+    // Plans 2..=9 of every 20 have been evaluated.
+    let evaluated = |k: usize| (2..=9).contains(&(k % 20));
     let status = |k: usize| match k % 20 {
-        0 => "draft",
-        1 => "inactive",
-        2..=9 => "completed",
-        _ => "in_progress",
+        0 => PlanState::Draft,
+        1 => PlanState::Inactive,
+        _ => PlanState::InProgress,
     };
     let mut plan_rows = Vec::new();
     let (mut risk_rows, mut measure_rows, mut link_rows, mut session_rows, mut expense_rows, mut evaluation_rows) =
@@ -166,7 +168,7 @@ pub async fn run(app: &TestApp, n: usize) {
             pupil_id: Set(id(p)),
             semester_id: Set(semester),
             school_id: Set(school_of(p)),
-            status: Set(status(k).into()),
+            status: Set(status(k)),
             approval_step: Set(0),
             consent_at: Set(Some(now)),
             consent_by: Set(Some("Vecāks".into())),
@@ -233,7 +235,7 @@ pub async fn run(app: &TestApp, n: usize) {
                 ..Default::default()
             });
         }
-        if status(k) == "completed" {
+        if evaluated(k) {
             evaluation_rows.push(evaluation::ActiveModel {
                 id: Set(id(k)),
                 plan_id: Set(id(k)),

@@ -8,6 +8,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::domain::Role;
 use crate::entity::application::{self, ApplicationStatus};
+use crate::entity::plan::PlanState;
 use crate::entity::{
     award, call, clarification, declaration, evaluation, invitation, membership, organisation, panel_member, plan,
     pupil_staff, reminder, scorecard, semester, user, user_token,
@@ -328,7 +329,7 @@ async fn plan_reminder(conn: &impl ConnectionTrait, r: &reminder::Model) -> Resu
         let Some(sem) = semester::Entity::find_by_id(p.semester_id).one(conn).await? else {
             return Ok(None);
         };
-        if evaluated || !matches!(p.status.as_str(), "in_progress" | "paused") {
+        if evaluated || !matches!(p.status, PlanState::InProgress | PlanState::Paused) {
             return Ok(None);
         }
         let mut staff: Vec<i32> = pupil_staff::Entity::find()
@@ -342,7 +343,7 @@ async fn plan_reminder(conn: &impl ConnectionTrait, r: &reminder::Model) -> Resu
         (true, sem.ends_on, staff)
     } else {
         let step = r.kind.trim_start_matches(PLAN_WAITING);
-        if p.status != "in_approval" || step != p.approval_step.to_string() {
+        if p.status != PlanState::InApproval || step != p.approval_step.to_string() {
             return Ok(None);
         }
         let Some(who) = u8::try_from(p.approval_step)

@@ -13,6 +13,7 @@ use sea_orm::{
 
 use crate::audit::{self, Entry};
 use crate::domain::Role;
+use crate::entity::plan::PlanState;
 use crate::entity::{
     consultation_session, evaluation, expense, indirect_hours, measure_risk, membership, organisation, plan,
     plan_approval, plan_measure, plan_risk, pupil, pupil_staff, risk, risk_catalogue, risk_group, semester,
@@ -360,7 +361,7 @@ pub async fn start_plan(
         pupil_id: Set(pupil.id),
         semester_id: Set(semester.id),
         school_id: Set(pupil.school_id),
-        status: Set(status.to_owned()),
+        status: Set(status),
         approval_step: Set(step),
         consent_at: Set(None),
         consent_by: Set(None),
@@ -666,7 +667,7 @@ pub async fn act(
     let (status_name, step) = stored(to);
     let plan_id = found.plan.id;
     let mut active: plan::ActiveModel = found.plan.into();
-    active.status = Set(status_name.to_owned());
+    active.status = Set(status_name);
     active.approval_step = Set(step);
     if matches!(action, Action::Pause | Action::Deactivate | Action::Return(_)) {
         active.status_reason = Set(reason.map(str::to_owned));
@@ -697,7 +698,7 @@ pub async fn act(
         plan.school_id,
         "plan_transition",
         ("plan", plan.id),
-        Some(format!("{action:?} -> {status_name}")),
+        Some(format!("{action:?} -> {}", status_name.as_str())),
         now,
     )
     .await?;
@@ -1485,28 +1486,28 @@ pub async fn view(conn: &impl ConnectionTrait, actor: &Actor, plan_id: i32, now:
 
 /// The status the rules work with, from the stored columns.
 pub fn status(plan: &plan::Model) -> PlanStatus {
-    match plan.status.as_str() {
-        "in_approval" => PlanStatus::InApproval {
-            step: u8::try_from(plan.approval_step).unwrap_or_default(),
+    match plan.status {
+        PlanState::Draft => PlanStatus::Draft,
+        PlanState::InApproval => PlanStatus::InApproval {
+            step: u8::try_from(plan.approval_step).unwrap_or(u8::MAX),
         },
-        "approved" => PlanStatus::Approved,
-        "in_progress" => PlanStatus::InProgress,
-        "paused" => PlanStatus::Paused,
-        "under_revision" => PlanStatus::UnderRevision,
-        "inactive" => PlanStatus::Inactive,
-        _ => PlanStatus::Draft,
+        PlanState::Approved => PlanStatus::Approved,
+        PlanState::InProgress => PlanStatus::InProgress,
+        PlanState::Paused => PlanStatus::Paused,
+        PlanState::UnderRevision => PlanStatus::UnderRevision,
+        PlanState::Inactive => PlanStatus::Inactive,
     }
 }
 
-pub(crate) fn stored(status: PlanStatus) -> (&'static str, i16) {
+pub(crate) fn stored(status: PlanStatus) -> (PlanState, i16) {
     match status {
-        PlanStatus::Draft => ("draft", 0),
-        PlanStatus::InApproval { step } => ("in_approval", i16::from(step)),
-        PlanStatus::Approved => ("approved", 0),
-        PlanStatus::InProgress => ("in_progress", 0),
-        PlanStatus::Paused => ("paused", 0),
-        PlanStatus::UnderRevision => ("under_revision", 0),
-        PlanStatus::Inactive => ("inactive", 0),
+        PlanStatus::Draft => (PlanState::Draft, 0),
+        PlanStatus::InApproval { step } => (PlanState::InApproval, i16::from(step)),
+        PlanStatus::Approved => (PlanState::Approved, 0),
+        PlanStatus::InProgress => (PlanState::InProgress, 0),
+        PlanStatus::Paused => (PlanState::Paused, 0),
+        PlanStatus::UnderRevision => (PlanState::UnderRevision, 0),
+        PlanStatus::Inactive => (PlanState::Inactive, 0),
     }
 }
 

@@ -10,6 +10,7 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::entity::call::{self, CallStatus};
+use crate::entity::plan::PlanState;
 use crate::entity::reminder;
 use crate::error::Result;
 use crate::outbox::{self, EmailEvent};
@@ -92,7 +93,7 @@ async fn queue_plan_reminders(conn: &impl ConnectionTrait, now: DateTime<Utc>) -
     use sea_orm::QuerySelect;
     let mut queued = 0;
     let waiting = plan::Entity::find()
-        .filter(plan::Column::Status.eq("in_approval"))
+        .filter(plan::Column::Status.eq(PlanState::InApproval))
         .filter(plan::Column::UpdatedAt.lte(now - Duration::days(PLAN_WAIT)))
         .all(conn)
         .await?;
@@ -121,7 +122,7 @@ async fn queue_plan_reminders(conn: &impl ConnectionTrait, now: DateTime<Utc>) -
         .to_owned();
     let due = plan::Entity::find()
         .filter(plan::Column::SemesterId.is_in(ending))
-        .filter(plan::Column::Status.is_in(["in_progress", "paused"]))
+        .filter(plan::Column::Status.is_in([PlanState::InProgress, PlanState::Paused]))
         .filter(plan::Column::Id.not_in_subquery(evaluated))
         .all(conn)
         .await?;

@@ -98,12 +98,19 @@ async fn rows(conn: &impl ConnectionTrait, sql: String) -> Result<Vec<(String, i
         .collect())
 }
 
+/// The plans the statistics leave out, as an SQL list: drafts and plans made inactive.
+fn uncounted() -> String {
+    use crate::entity::plan::PlanState;
+    format!("('{}', '{}')", PlanState::Draft.as_str(), PlanState::Inactive.as_str())
+}
+
 /// The indicators of `scope` in `period`: eight aggregate statements, whatever the size.
 pub async fn indicators(conn: &impl ConnectionTrait, scope: Scope, period: Period) -> Result<Indicators> {
     let plans = format!(
-        "SELECT id, pupil_id FROM plans WHERE {} AND {} AND status NOT IN ('draft', 'inactive')",
+        "SELECT id, pupil_id FROM plans WHERE {} AND {} AND status NOT IN {}",
         scope.schools("school_id"),
         period.semesters("semester_id"),
+        uncounted(),
     );
     let spent = |statuses: &str| {
         format!(
@@ -214,9 +221,10 @@ async fn parts(conn: &impl ConnectionTrait, scope: Scope, semesters: String, par
          FROM plans p JOIN organisations s ON s.id = p.school_id \
          LEFT JOIN organisations m ON m.id = s.parent_id \
          LEFT JOIN expenses e ON e.plan_id = p.id AND e.status IN ('approved', 'paid') \
-         WHERE {} AND {semesters} AND p.status NOT IN ('draft', 'inactive') \
+         WHERE {} AND {semesters} AND p.status NOT IN {} \
          GROUP BY {part}",
         scope.schools("p.school_id"),
+        uncounted(),
     );
     let stmt = Statement::from_string(conn.get_database_backend(), sql);
     Ok(Part::find_by_statement(stmt).all(conn).await?)

@@ -1,5 +1,40 @@
 use sea_orm::entity::prelude::*;
 
+/// A plan's stored status (with `approval_step`, the state of `plan_rules::PlanStatus`). A
+/// value the database holds that is none of these is an error when read, never a default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))")]
+pub enum PlanState {
+    #[sea_orm(string_value = "draft")]
+    Draft,
+    #[sea_orm(string_value = "in_approval")]
+    InApproval,
+    #[sea_orm(string_value = "approved")]
+    Approved,
+    #[sea_orm(string_value = "in_progress")]
+    InProgress,
+    #[sea_orm(string_value = "paused")]
+    Paused,
+    #[sea_orm(string_value = "under_revision")]
+    UnderRevision,
+    #[sea_orm(string_value = "inactive")]
+    Inactive,
+}
+
+impl PlanState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::InApproval => "in_approval",
+            Self::Approved => "approved",
+            Self::InProgress => "in_progress",
+            Self::Paused => "paused",
+            Self::UnderRevision => "under_revision",
+            Self::Inactive => "inactive",
+        }
+    }
+}
+
 /// A pupil's support plan for one semester. `status` and `approval_step` are the state of `plan_rules`.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "plans")]
@@ -9,7 +44,7 @@ pub struct Model {
     pub pupil_id: i32,
     pub semester_id: i32,
     pub school_id: i32,
-    pub status: String,
+    pub status: PlanState,
     pub approval_step: i16,
     pub consent_at: Option<DateTimeUtc>,
     pub consent_by: Option<String>,

@@ -2,6 +2,7 @@
 //! approval chain, sessions, expenses, evaluations), the approval queue, a school's funding and
 //! indirect hours, and the administrator's semesters and risk catalogue.
 
+use entities::entity::plan::PlanState;
 use entities::entity::{
     consultation_session, expense, indirect_hours, membership, plan_measure, risk, risk_catalogue, risk_group,
     semester, user,
@@ -48,11 +49,11 @@ fn money(l: Lang, cents: i64) -> String {
     Eur::from_cents(cents).display(l)
 }
 
-fn status_label(l: Lang, status: &str, step: i16) -> String {
-    if status == "in_approval" {
+fn status_label(l: Lang, status: PlanState, step: i16) -> String {
+    if status == PlanState::InApproval {
         t(l, &format!("plan-status-in_approval-{step}"))
     } else {
-        t(l, &format!("plan-status-{status}"))
+        t(l, &format!("plan-status-{}", status.as_str()))
     }
 }
 
@@ -143,7 +144,7 @@ pub fn pupils(ctx: &PageCtx, v: &PupilsView) -> Markup {
                                 td { (row.pupil.class_name) }
                                 td {
                                     @if let Some(p) = &row.plan {
-                                        a href={ "/plans/" (p.id) } { (status_label(l, &p.status, p.approval_step)) }
+                                        a href={ "/plans/" (p.id) } { (status_label(l, p.status, p.approval_step)) }
                                     } @else if let (true, Some(s)) = (v.can_start, v.semester) {
                                         form.inline method="post" action={ "/pupils/" (row.pupil.id) "/plans" } {
                                             (csrf(ctx))
@@ -226,7 +227,7 @@ pub fn pupil(ctx: &PageCtx, v: &PupilPage, open_semesters: &[(String, String)], 
             } @else {
                 ul {
                     @for (plan, s) in &v.plans {
-                        li { a href={ "/plans/" (plan.id) } { (semester_label(l, s)) } " — " (status_label(l, &plan.status, plan.approval_step)) }
+                        li { a href={ "/plans/" (plan.id) } { (semester_label(l, s)) } " — " (status_label(l, plan.status, plan.approval_step)) }
                     }
                 }
             }
@@ -308,7 +309,7 @@ pub fn plan(ctx: &PageCtx, v: &PlanView, c: &PlanControls, form: &FormView) -> M
         html! {
             p.org-name { strong { (v.school.name) } " · " (v.pupil.class_name) " · " (t(l, "plan-number")) " " (id) }
             @if v.staff { p { a href={ "/pupils/" (v.pupil.id) } { "← " (v.pupil.name) } } }
-            p.lead { (t(l, "plan-status")) ": " strong #plan-status { (status_label(l, &v.plan.status, v.plan.approval_step)) } }
+            p.lead { (t(l, "plan-status")) ": " strong #plan-status { (status_label(l, v.plan.status, v.plan.approval_step)) } }
             @if let Some(reason) = &v.plan.status_reason { p.pre { (t(l, "plan-reason")) ": " (reason) } }
             (error_summary(l, form))
 

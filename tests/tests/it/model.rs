@@ -105,8 +105,10 @@ async fn the_demo_has_every_role_and_is_refused_in_production() {
         use entities::entity::{plan, semester};
         use sea_orm::EntityTrait;
         let plans = plan::Entity::find().all(&db).await.expect("plans");
-        let statuses: std::collections::BTreeSet<(String, i16)> =
-            plans.iter().map(|p| (p.status.clone(), p.approval_step)).collect();
+        let statuses: std::collections::BTreeSet<(String, i16)> = plans
+            .iter()
+            .map(|p| (p.status.as_str().to_owned(), p.approval_step))
+            .collect();
         for wanted in [
             ("draft", 0),
             ("in_approval", 0),
@@ -122,6 +124,22 @@ async fn the_demo_has_every_role_and_is_refused_in_production() {
                 statuses.contains(&(wanted.0.to_owned(), wanted.1)),
                 "no demo plan {wanted:?}"
             );
+        }
+        // A status the model does not know is an error when read, never taken for a draft.
+        {
+            use sea_orm::ConnectionTrait;
+            let txn = entities::db::write(&db).await.expect("begin");
+            txn.execute_unprepared(&format!(
+                "UPDATE plans SET status = 'finished' WHERE id = {}",
+                plans[0].id
+            ))
+            .await
+            .expect("update");
+            assert!(
+                plan::Entity::find_by_id(plans[0].id).one(&txn).await.is_err(),
+                "an unknown status is an error"
+            );
+            drop(txn);
         }
         let semesters = semester::Entity::find().all(&db).await.expect("semesters");
         assert_eq!(semesters.len(), 2);
