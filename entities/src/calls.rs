@@ -295,6 +295,7 @@ pub fn managed_municipalities(actor: &Actor) -> Vec<i32> {
         .map(|g| g.org.id)
         .filter(|id| crate::policy::call_managers(*id).includes(actor))
         .collect();
+    ids.sort_unstable();
     ids.dedup();
     ids
 }

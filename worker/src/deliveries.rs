@@ -19,12 +19,15 @@ pub(crate) enum Claim {
     Busy,
 }
 
+/// The row of one event's message to one recipient.
+fn one(key: &str, to: &str) -> Condition {
+    Condition::all()
+        .add(delivery::Column::EventKey.eq(key))
+        .add(delivery::Column::Recipient.eq(to))
+}
+
 async fn find(db: &DatabaseConnection, key: &str, to: &str) -> Result<Option<delivery::Model>, WorkerError> {
-    Ok(delivery::Entity::find()
-        .filter(delivery::Column::EventKey.eq(key))
-        .filter(delivery::Column::Recipient.eq(to))
-        .one(db)
-        .await?)
+    Ok(delivery::Entity::find().filter(one(key, to)).one(db).await?)
 }
 
 /// Claims the delivery before sending, so two runs of one event (a duplicate job, a job handed
@@ -32,7 +35,7 @@ async fn find(db: &DatabaseConnection, key: &str, to: &str) -> Result<Option<del
 /// (`renew`). A claim left unrenewed longer than `lease` is first marked suspect (with the time
 /// it was found so), and only a claim still suspect a whole lease later is taken over: its
 /// owner may be alive and merely cut off from the database, and renews or records its send as
-/// soon as the database answers again (see `jobs::record_sent`), well within the lease that
+/// soon as the database answers again (see `jobs::send_one`), well within the lease that
 /// follows. Only a process that died mid-send leaves a claim suspect for long.
 pub(crate) async fn claim(
     db: &DatabaseConnection,
@@ -64,11 +67,6 @@ pub(crate) async fn claim(
         return Ok(Claim::Mine(token));
     }
     let stale = now - chrono::Duration::from_std(lease).unwrap_or_else(|_| chrono::Duration::minutes(1));
-    let one = || {
-        Condition::all()
-            .add(delivery::Column::EventKey.eq(key))
-            .add(delivery::Column::Recipient.eq(to))
-    };
     let left_since = |status: &str| {
         Condition::all()
             .add(delivery::Column::Status.eq(status))
@@ -78,7 +76,7 @@ pub(crate) async fn claim(
         .col_expr(delivery::Column::Status, Expr::value(SENDING))
         .col_expr(delivery::Column::UpdatedAt, Expr::value(now))
         .col_expr(delivery::Column::ClaimedBy, Expr::value(token.clone()))
-        .filter(one())
+        .filter(one(key, to))
         .filter(
             Condition::any()
                 .add(
@@ -97,7 +95,7 @@ pub(crate) async fn claim(
     let suspected = delivery::Entity::update_many()
         .col_expr(delivery::Column::Status, Expr::value(SUSPECT))
         .col_expr(delivery::Column::UpdatedAt, Expr::value(now))
-        .filter(one())
+        .filter(one(key, to))
         .filter(left_since(SENDING))
         .exec(db)
         .await?;
@@ -115,8 +113,7 @@ pub(crate) async fn renew(db: &DatabaseConnection, key: &str, to: &str, token: &
     delivery::Entity::update_many()
         .col_expr(delivery::Column::Status, Expr::value(SENDING))
         .col_expr(delivery::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(delivery::Column::EventKey.eq(key))
-        .filter(delivery::Column::Recipient.eq(to))
+        .filter(one(key, to))
         .filter(delivery::Column::ClaimedBy.eq(token))
         .filter(delivery::Column::Status.is_in([SENDING, SUSPECT]))
         .exec(db)
