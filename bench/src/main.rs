@@ -37,7 +37,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use entities::domain::Role;
 use entities::entity::{audit_log, call, delivery, login_failure, outbox, user};
-use entities::outbox::{EmailEvent, SEND_EMAIL};
+use entities::outbox::{EmailEvent, OutboxKind};
 use pumpurs_tests::smtp::SmtpServer;
 use pumpurs_tests::{Backend, TestApp, seed};
 use sea_orm::ActiveValue::Set;
@@ -153,7 +153,7 @@ async fn notifications(app: &TestApp, n: usize, concurrency: usize) {
         .expect("people");
     for chunk in people.chunks(500) {
         outbox::Entity::insert_many(chunk.iter().map(|u| outbox::ActiveModel {
-            kind: Set(SEND_EMAIL.to_owned()),
+            kind: Set(OutboxKind::SendEmail),
             payload: Set(serde_json::to_string(&EmailEvent::AccountExists { user_id: u.id }).expect("json")),
             created_at: Set(now),
             relayed_at: Set(None),

@@ -4,6 +4,9 @@ use std::time::Instant;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use entities::domain::{OrgKind, Role};
+use entities::entity::award::AwardOutcome;
+use entities::entity::expense::ExpenseState;
+use entities::entity::plan_measure::MeasureKind;
 use entities::entity::{
     award, call, consultation_session, evaluation, expense, indirect_hours, measure_risk, plan, plan_measure,
     plan_risk, pupil, risk,
@@ -186,10 +189,10 @@ pub async fn run(app: &TestApp, n: usize) {
         let talk = k * 2;
         let money = k * 2 + 1;
         let measure =
-            |m: usize, kind: &str, specialist: Option<&str>, category: Option<&str>| plan_measure::ActiveModel {
+            |m: usize, kind: MeasureKind, specialist: Option<&str>, category: Option<&str>| plan_measure::ActiveModel {
                 id: Set(id(m)),
                 plan_id: Set(id(k)),
-                kind: Set(kind.into()),
+                kind: Set(kind),
                 specialist: Set(specialist.map(str::to_owned)),
                 category: Set(category.map(str::to_owned)),
                 planned_minutes: Set(specialist.map(|_| 600)),
@@ -197,7 +200,7 @@ pub async fn run(app: &TestApp, n: usize) {
                 note: Set(None),
             };
         if k % 3 != 0 {
-            measure_rows.push(measure(talk, "consultation", Some(SPECIALISTS[k % 4]), None));
+            measure_rows.push(measure(talk, MeasureKind::Consultation, Some(SPECIALISTS[k % 4]), None));
             link_rows.push(measure_risk::ActiveModel {
                 id: Set(id(talk)),
                 measure_id: Set(id(talk)),
@@ -217,7 +220,7 @@ pub async fn run(app: &TestApp, n: usize) {
             }
         }
         if k % 3 != 1 {
-            measure_rows.push(measure(money, "compensation", None, Some(CATEGORIES[k % 4])));
+            measure_rows.push(measure(money, MeasureKind::Compensation, None, Some(CATEGORIES[k % 4])));
             link_rows.push(measure_risk::ActiveModel {
                 id: Set(id(money)),
                 measure_id: Set(id(money)),
@@ -229,7 +232,12 @@ pub async fn run(app: &TestApp, n: usize) {
                 plan_id: Set(id(k)),
                 amount_cents: Set(1_000 + i64::try_from(k % 5_000).expect("cents")),
                 spent_on: Set(NaiveDate::from_ymd_opt(2025, 10, 1).expect("date")),
-                status: Set(["approved", "paid", "paid", "unpaid_no_funds"][k % 4].into()),
+                status: Set([
+                    ExpenseState::Approved,
+                    ExpenseState::Paid,
+                    ExpenseState::Paid,
+                    ExpenseState::Unpaid,
+                ][k % 4]),
                 created_by: Set(by),
                 created_at: Set(now),
                 ..Default::default()
@@ -318,7 +326,11 @@ pub async fn run(app: &TestApp, n: usize) {
                 call_id: Set(*call),
                 application_id: Set(*application),
                 rank: Set(i32::try_from(i % 10).expect("rank") + 1),
-                outcome: Set(if i % 10 < 4 { "funded" } else { "not_funded" }.into()),
+                outcome: Set(if i % 10 < 4 {
+                    AwardOutcome::Funded
+                } else {
+                    AwardOutcome::NotFunded
+                }),
                 amount_cents: Set(if i % 10 < 4 { 100_000 } else { 0 }),
                 reserve_position: Set(None),
                 ..Default::default()

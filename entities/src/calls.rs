@@ -509,7 +509,7 @@ pub async fn extend_deadline(
 
 /// Asks the worker to close the call at its (new) deadline.
 async fn schedule_close(conn: &impl ConnectionTrait, call: &call::Model, now: DateTime<Utc>) -> Result<()> {
-    crate::outbox::enqueue_for_call(conn, crate::outbox::SCHEDULE_CLOSE, call.id, now).await?;
+    crate::outbox::enqueue_for_call(conn, crate::outbox::OutboxKind::ScheduleClose, call.id, now).await?;
     Ok(())
 }
 

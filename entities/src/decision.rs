@@ -15,6 +15,7 @@ use crate::applications;
 use crate::audit::{self, Entry};
 use crate::calls::{self, audit_call};
 use crate::entity::application::{self, ApplicationStatus};
+use crate::entity::award::AwardOutcome;
 use crate::entity::call::{self, CallStatus};
 use crate::entity::{award, organisation, reduced_amount};
 use crate::error::{Error, FieldErrors, Result};
@@ -37,23 +38,23 @@ pub struct Standing {
     pub outcome: Outcome,
 }
 
-fn outcome_str(o: Outcome) -> &'static str {
+fn stored(o: Outcome) -> AwardOutcome {
     match o {
-        Outcome::Funded { .. } => "funded",
-        Outcome::Reserve { .. } => "reserve",
-        Outcome::NotFunded => "not_funded",
-        Outcome::Withdrawn => "withdrawn",
+        Outcome::Funded { .. } => AwardOutcome::Funded,
+        Outcome::Reserve { .. } => AwardOutcome::Reserve,
+        Outcome::NotFunded => AwardOutcome::NotFunded,
+        Outcome::Withdrawn => AwardOutcome::Withdrawn,
     }
 }
 
 fn outcome_of(a: &award::Model) -> Outcome {
-    match a.outcome.as_str() {
-        "funded" => Outcome::Funded { cents: a.amount_cents },
-        "reserve" => Outcome::Reserve {
+    match a.outcome {
+        AwardOutcome::Funded => Outcome::Funded { cents: a.amount_cents },
+        AwardOutcome::Reserve => Outcome::Reserve {
             position: u32::try_from(a.reserve_position.unwrap_or(0)).unwrap_or(0),
         },
-        "withdrawn" => Outcome::Withdrawn,
-        _ => Outcome::NotFunded,
+        AwardOutcome::Withdrawn => Outcome::Withdrawn,
+        AwardOutcome::NotFunded => Outcome::NotFunded,
     }
 }
 
@@ -234,7 +235,7 @@ async fn write_outcomes(
             call_id: Set(call.id),
             application_id: Set(*app_id),
             rank: Set(*rank),
-            outcome: Set(outcome_str(*o).to_owned()),
+            outcome: Set(stored(*o)),
             amount_cents: Set(match o {
                 Outcome::Funded { cents } => *cents,
                 _ => 0,
@@ -287,7 +288,7 @@ pub async fn lock(
     let mut active: call::ActiveModel = call.into();
     active.status = Set(CallStatus::Decided);
     let call = active.update(conn).await?;
-    outbox::enqueue_for_call(conn, outbox::ARCHIVE_CALL, call.id, now).await?;
+    outbox::enqueue_for_call(conn, outbox::OutboxKind::ArchiveCall, call.id, now).await?;
     audit_call(
         conn,
         actor,
@@ -318,7 +319,7 @@ pub async fn reopen(
     }
     let ids: Vec<i32> = award::Entity::find()
         .filter(award::Column::CallId.eq(call.id))
-        .filter(award::Column::Outcome.ne("withdrawn"))
+        .filter(award::Column::Outcome.ne(AwardOutcome::Withdrawn))
         .all(conn)
         .await?
         .into_iter()
@@ -478,7 +479,7 @@ pub struct PublicResult {
     pub reference: String,
     pub applicant: String,
     pub title: String,
-    pub outcome: &'static str,
+    pub outcome: AwardOutcome,
     pub amount_cents: i64,
     pub score: Option<rust_decimal::Decimal>,
 }
@@ -500,7 +501,7 @@ pub async fn public_results(conn: &impl ConnectionTrait, call_id: i32) -> Result
             reference: s.app.ref_no.clone().unwrap_or_default(),
             applicant: s.applicant.map(|a| a.name).unwrap_or_default(),
             title: s.app.title.clone(),
-            outcome: outcome_str(s.outcome),
+            outcome: stored(s.outcome),
             amount_cents: match s.outcome {
                 Outcome::Funded { cents } => cents,
                 _ => 0,

@@ -6,6 +6,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};
 use serde::{Deserialize, Serialize};
 
 use crate::entity::outbox;
+pub use crate::entity::outbox::OutboxKind;
 use crate::error::Result;
 
 /// Emails the portal sends. Each names the rows the message is built from.
@@ -69,25 +70,16 @@ impl EmailEvent {
     }
 }
 
-pub const SEND_EMAIL: &str = "send_email";
-
 /// After this many failed attempts for one recipient a delivery is given up (and shown to the
 /// admin, who can retry it). A server that is away (refused connection, 4xx, timeout) is tried
 /// again with growing waits up to half an hour, so this is about a day of trying; a message the
 /// server rejects for good (5xx) is given up at once (its attempts are set to this).
 pub const MAX_DELIVERY_ATTEMPTS: i32 = 300;
-/// Copy a decided call's documents to the archive store; payload `{"call_id": N}`.
-pub const ARCHIVE_CALL: &str = "archive_call";
-/// Copy a closed semester's expense documents to the archive store; payload `{"semester_id": N}`.
-pub const ARCHIVE_SEMESTER: &str = "archive_semester";
-/// Schedules the closing of an open call at its deadline (written at publishing and at every
-/// extension). Payload `{"call_id": …}`.
-pub const SCHEDULE_CLOSE: &str = "schedule_close";
 
 /// Queues work of `kind` with an id-only payload, in the caller's transaction.
 async fn enqueue(
     conn: &impl ConnectionTrait,
-    kind: &str,
+    kind: OutboxKind,
     payload: &serde_json::Value,
     now: DateTime<Utc>,
 ) -> Result<i64> {
@@ -97,13 +89,13 @@ async fn enqueue(
 /// The one writer of outbox rows; `run_at` holds the job back until then.
 async fn insert(
     conn: &impl ConnectionTrait,
-    kind: &str,
+    kind: OutboxKind,
     payload: String,
     now: DateTime<Utc>,
     run_at: Option<DateTime<Utc>>,
 ) -> Result<i64> {
     let row = outbox::ActiveModel {
-        kind: Set(kind.to_owned()),
+        kind: Set(kind),
         payload: Set(payload),
         created_at: Set(now),
         relayed_at: Set(None),
@@ -115,10 +107,10 @@ async fn insert(
     Ok(row.id)
 }
 
-/// Work on one call (`ARCHIVE_CALL`, `SCHEDULE_CLOSE`): payload `{"call_id": …}`.
+/// Work on one call (`ArchiveCall`, `ScheduleClose`): payload `{"call_id": …}`.
 pub async fn enqueue_for_call(
     conn: &impl ConnectionTrait,
-    kind: &str,
+    kind: OutboxKind,
     call_id: i32,
     now: DateTime<Utc>,
 ) -> Result<i64> {
@@ -129,7 +121,7 @@ pub async fn enqueue_for_call(
 pub async fn enqueue_for_semester(conn: &impl ConnectionTrait, semester_id: i32, now: DateTime<Utc>) -> Result<i64> {
     enqueue(
         conn,
-        ARCHIVE_SEMESTER,
+        OutboxKind::ArchiveSemester,
         &serde_json::json!({ "semester_id": semester_id }),
         now,
     )
@@ -137,14 +129,14 @@ pub async fn enqueue_for_semester(conn: &impl ConnectionTrait, semester_id: i32,
 }
 
 pub async fn enqueue_email(conn: &impl ConnectionTrait, event: &EmailEvent, now: DateTime<Utc>) -> Result<i64> {
-    insert(conn, SEND_EMAIL, serde_json::to_string(event)?, now, None).await
+    insert(conn, OutboxKind::SendEmail, serde_json::to_string(event)?, now, None).await
 }
 
 /// Queues work to be tried again no sooner than `run_at` (an email whose server was away, an
 /// archive whose store was down): a row of `kind` with `payload`, as the first one was.
 pub async fn enqueue_later(
     conn: &impl ConnectionTrait,
-    kind: &str,
+    kind: OutboxKind,
     payload: &serde_json::Value,
     now: DateTime<Utc>,
     run_at: DateTime<Utc>,
@@ -204,7 +196,7 @@ pub struct QueueDepth {
 #[derive(Debug, Clone, Default)]
 pub struct Backlog {
     /// (kind, pending rows, the oldest one's creation time)
-    pub pending: Vec<(String, u64, Option<DateTime<Utc>>)>,
+    pub pending: Vec<(OutboxKind, u64, Option<DateTime<Utc>>)>,
     pub failed: Vec<crate::entity::delivery::Model>,
 }
 
@@ -213,7 +205,7 @@ pub struct Backlog {
 pub async fn backlog(conn: &impl ConnectionTrait, max_attempts: i32, limit: u64) -> Result<Backlog> {
     use crate::entity::delivery;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-    let pending: Vec<(String, i64, Option<DateTime<Utc>>)> = outbox::Entity::find()
+    let pending: Vec<(OutboxKind, i64, Option<DateTime<Utc>>)> = outbox::Entity::find()
         .select_only()
         .column(outbox::Column::Kind)
         .column_as(outbox::Column::Id.count(), "n")
@@ -229,7 +221,7 @@ pub async fn backlog(conn: &impl ConnectionTrait, max_attempts: i32, limit: u64)
         .map(|(kind, n, oldest)| (kind, u64::try_from(n).unwrap_or_default(), oldest))
         .collect();
     let failed = delivery::Entity::find()
-        .filter(delivery::Column::Status.eq("failed"))
+        .filter(delivery::Column::Status.eq(crate::entity::delivery::DeliveryState::Failed))
         .filter(delivery::Column::Attempts.gte(max_attempts))
         .order_by_desc(delivery::Column::UpdatedAt)
         .limit(limit)
@@ -262,7 +254,7 @@ pub async fn retry_failed_deliveries(
     use crate::entity::delivery;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let failed = delivery::Entity::find()
-        .filter(delivery::Column::Status.eq("failed"))
+        .filter(delivery::Column::Status.eq(crate::entity::delivery::DeliveryState::Failed))
         .filter(delivery::Column::Attempts.gte(max_attempts))
         .all(conn)
         .await?;

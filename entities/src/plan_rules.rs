@@ -21,16 +21,8 @@ pub enum PlanStatus {
     Inactive,
 }
 
-/// Who approves, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Level {
-    /// The school's director.
-    School,
-    /// The municipality's coordinator.
-    Municipality,
-    /// The state agency's reviewer.
-    State,
-}
+/// Who approves, in order (stored with each decision).
+pub use crate::entity::plan_approval::ApprovalLevel as Level;
 
 /// The approval chain of a school: director → municipal coordinator → state reviewer; state
 /// vocational schools have no municipality to ask.

@@ -13,7 +13,10 @@ use sea_orm::{
 
 use crate::audit::{self, Entry};
 use crate::domain::Role;
+use crate::entity::expense::ExpenseState;
 use crate::entity::plan::PlanState;
+use crate::entity::plan_approval::Decision;
+use crate::entity::plan_measure::MeasureKind;
 use crate::entity::{
     consultation_session, evaluation, expense, indirect_hours, measure_risk, membership, organisation, plan,
     plan_approval, plan_measure, plan_risk, pupil, pupil_staff, risk, risk_catalogue, risk_group, semester,
@@ -429,8 +432,8 @@ pub async fn plan_of_measure(conn: &impl ConnectionTrait, actor: &Actor, measure
 /// An approval by the state, the last level of every chain: the plan was approved as a whole.
 fn state_approved() -> sea_orm::Condition {
     sea_orm::Condition::all()
-        .add(plan_approval::Column::Level.eq(level_name(Level::State)))
-        .add(plan_approval::Column::Decision.eq(APPROVED))
+        .add(plan_approval::Column::Level.eq(Level::State))
+        .add(plan_approval::Column::Decision.eq(Decision::Approved))
 }
 
 /// Names a risk of the plan's catalogue, with its justification (while the plan can change).
@@ -622,11 +625,11 @@ pub fn allowed_requests(actor: &Actor, v: &PlanView) -> Vec<Request> {
     let facts = Facts {
         state_vocational: v.school.is_vocational,
         consent: v.plan.consent_at.is_some(),
-        money_spent: v.expenses.iter().any(|e| e.status == APPROVED || e.status == PAID),
+        money_spent: v.expenses.iter().any(|e| ExpenseState::COMMITTED.contains(&e.status)),
         approved_before: v
             .approvals
             .iter()
-            .any(|a| a.level == level_name(Level::State) && a.decision == APPROVED),
+            .any(|a| a.level == Level::State && a.decision == Decision::Approved),
         reason: true,
     };
     let level = actor.plan_level(&v.school);
@@ -652,7 +655,7 @@ pub async fn act(
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     let money_spent = expense::Entity::find()
         .filter(expense::Column::PlanId.eq(found.plan.id))
-        .filter(expense::Column::Status.is_in([APPROVED, PAID]))
+        .filter(expense::Column::Status.is_in(ExpenseState::COMMITTED))
         .count(conn)
         .await?
         > 0;
@@ -677,13 +680,12 @@ pub async fn act(
     if let Action::Approve(level) | Action::Return(level) = action {
         plan_approval::ActiveModel {
             plan_id: Set(plan_id),
-            level: Set(level_name(level).to_owned()),
+            level: Set(level),
             decision: Set(if matches!(action, Action::Approve(_)) {
-                APPROVED
+                Decision::Approved
             } else {
-                "returned"
-            }
-            .to_owned()),
+                Decision::Returned
+            }),
             comment: Set(reason.map(str::to_owned)),
             user_id: Set(actor.user.id),
             at: Set(now),
@@ -704,11 +706,6 @@ pub async fn act(
     .await?;
     Ok(plan)
 }
-
-pub const REQUESTED: &str = "requested";
-pub const APPROVED: &str = "approved";
-pub const PAID: &str = "paid";
-pub const UNPAID: &str = "unpaid_no_funds";
 
 /// A school's money for a semester.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -748,7 +745,7 @@ pub async fn funding(conn: &impl ConnectionTrait, school_id: i32, semester_id: i
         Eur::from_cents(semester.cap_cents),
     );
     // Every status's total in one statement.
-    let totals: Vec<(String, Option<i64>)> = expense::Entity::find()
+    let totals: Vec<(ExpenseState, Option<i64>)> = expense::Entity::find()
         .select_only()
         .column(expense::Column::Status)
         .column_as(crate::money::sum_cents(expense::Column::AmountCents), "total")
@@ -757,18 +754,18 @@ pub async fn funding(conn: &impl ConnectionTrait, school_id: i32, semester_id: i
         .into_tuple()
         .all(conn)
         .await?;
-    let sum = |statuses: &[&str]| {
+    let sum = |statuses: &[ExpenseState]| {
         Eur::from_cents(
             totals
                 .iter()
-                .filter(|(status, _)| statuses.contains(&status.as_str()))
+                .filter(|(status, _)| statuses.contains(status))
                 .filter_map(|(_, total)| *total)
                 .sum(),
         )
     };
-    let committed = sum(&[APPROVED, PAID]);
-    let unpaid = sum(&[UNPAID]);
-    let requested = sum(&[REQUESTED]);
+    let committed = sum(&ExpenseState::COMMITTED);
+    let unpaid = sum(&[ExpenseState::Unpaid]);
+    let requested = sum(&[ExpenseState::Requested]);
     Ok(Funding {
         ceiling,
         committed,
@@ -789,7 +786,7 @@ pub async fn record_expense(
     document: Option<Document<'_>>,
     now: DateTime<Utc>,
 ) -> Result<expense::Model> {
-    let (measure, found) = measure_being_carried_out(conn, actor, measure_id, COMPENSATION).await?;
+    let (measure, found) = measure_being_carried_out(conn, actor, measure_id, MeasureKind::Compensation).await?;
     let mut e = FieldErrors::new();
     if amount.cents() <= 0 {
         e.add("amount", "error-amount-positive");
@@ -798,7 +795,7 @@ pub async fn record_expense(
         e.add("spent_on", "error-expense-date");
     }
     e.into_result()?;
-    let status = REQUESTED;
+    let status = ExpenseState::Requested;
     let expense = expense::ActiveModel {
         measure_id: Set(measure.id),
         plan_id: Set(found.plan.id),
@@ -810,7 +807,7 @@ pub async fn record_expense(
         document_size: Set(document.map(|d| i64::try_from(d.stored.size).unwrap_or(i64::MAX))),
         document_sha256: Set(document.map(|d| d.stored.sha256.clone())),
         archived_at: Set(None),
-        status: Set(status.to_owned()),
+        status: Set(status),
         created_by: Set(actor.user.id),
         created_at: Set(now),
         ..Default::default()
@@ -823,7 +820,7 @@ pub async fn record_expense(
         found.plan.school_id,
         "expense_record",
         ("plan", found.plan.id),
-        Some(format!("{} {status}", amount.cents())),
+        Some(format!("{} {}", amount.cents(), status.as_str())),
         now,
     )
     .await?;
@@ -859,7 +856,7 @@ pub async fn decide_expense(
         .exec(conn)
         .await?;
     let (row, school_id) = accountants_expense(conn, actor, expense_id).await?;
-    if row.status != REQUESTED {
+    if row.status != ExpenseState::Requested {
         return Err(Error::Refused("expense-refused-decided"));
     }
     let semester_id = plan::Entity::find_by_id(row.plan_id)
@@ -872,12 +869,12 @@ pub async fn decide_expense(
     let money = funding(conn, school_id, semester_id).await?;
     let amount = Eur::from_cents(row.amount_cents);
     let status = if plan_rules::fits(amount, money.ceiling, money.committed) {
-        APPROVED
+        ExpenseState::Approved
     } else {
-        UNPAID
+        ExpenseState::Unpaid
     };
     let mut active: expense::ActiveModel = row.into();
-    active.status = Set(status.to_owned());
+    active.status = Set(status);
     let row = active.update(conn).await?;
     record(
         conn,
@@ -885,7 +882,7 @@ pub async fn decide_expense(
         school_id,
         "expense_decide",
         ("expense", row.id),
-        Some(format!("{} {status}", row.amount_cents)),
+        Some(format!("{} {}", row.amount_cents, status.as_str())),
         now,
     )
     .await?;
@@ -922,11 +919,11 @@ pub async fn pay_expense(
     now: DateTime<Utc>,
 ) -> Result<(expense::Model, i32)> {
     let (row, school_id) = accountants_expense(conn, actor, expense_id).await?;
-    if row.status != APPROVED {
+    if row.status != ExpenseState::Approved {
         return Err(Error::Refused("expense-refused-not-approved"));
     }
     let mut active: expense::ActiveModel = row.into();
-    active.status = Set(PAID.to_owned());
+    active.status = Set(ExpenseState::Paid);
     let row = active.update(conn).await?;
     record(
         conn,
@@ -1059,7 +1056,7 @@ pub async fn add_supervision(
     }
     let existing = plan_measure::Entity::find()
         .filter(plan_measure::Column::PlanId.eq(found.plan.id))
-        .filter(plan_measure::Column::Kind.eq(SUPERVISION))
+        .filter(plan_measure::Column::Kind.eq(MeasureKind::Supervision))
         .count(conn)
         .await?;
     if existing > 0 {
@@ -1084,13 +1081,13 @@ async fn insert_measure(
     planned: Planned<'_>,
 ) -> Result<plan_measure::Model> {
     let (kind, specialist, category, minutes, cents) = match planned {
-        Planned::Consultation(s, m) => (CONSULTATION, Some(s), None, Some(m), None),
-        Planned::Compensation(c, amount) => (COMPENSATION, None, Some(c), None, Some(amount.cents())),
-        Planned::Supervision(m) => (SUPERVISION, None, None, Some(m), None),
+        Planned::Consultation(s, m) => (MeasureKind::Consultation, Some(s), None, Some(m), None),
+        Planned::Compensation(c, amount) => (MeasureKind::Compensation, None, Some(c), None, Some(amount.cents())),
+        Planned::Supervision(m) => (MeasureKind::Supervision, None, None, Some(m), None),
     };
     Ok(plan_measure::ActiveModel {
         plan_id: Set(plan_id),
-        kind: Set(kind.to_owned()),
+        kind: Set(kind),
         specialist: Set(specialist.map(str::to_owned)),
         category: Set(category.map(str::to_owned)),
         planned_minutes: Set(minutes),
@@ -1101,10 +1098,6 @@ async fn insert_measure(
     .insert(conn)
     .await?)
 }
-
-pub const SUPERVISION: &str = "supervision";
-pub const CONSULTATION: &str = "consultation";
-pub const COMPENSATION: &str = "compensation";
 
 /// One consultation as it happened.
 #[derive(Debug, Clone, Copy)]
@@ -1123,9 +1116,9 @@ pub async fn log_session(
     session: Session,
     now: DateTime<Utc>,
 ) -> Result<consultation_session::Model> {
-    let (measure, found) = match measure_being_carried_out(conn, actor, measure_id, CONSULTATION).await {
+    let (measure, found) = match measure_being_carried_out(conn, actor, measure_id, MeasureKind::Consultation).await {
         Err(Error::Refused("plan-refused-not-consultation")) => {
-            measure_being_carried_out(conn, actor, measure_id, SUPERVISION).await?
+            measure_being_carried_out(conn, actor, measure_id, MeasureKind::Supervision).await?
         }
         other => other?,
     };
@@ -1362,7 +1355,7 @@ async fn measure_being_carried_out(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     measure_id: i32,
-    kind: &str,
+    kind: MeasureKind,
 ) -> Result<(plan_measure::Model, Found)> {
     let measure = plan_measure::Entity::find_by_id(measure_id)
         .one(conn)
@@ -1376,7 +1369,7 @@ async fn measure_being_carried_out(
         return Err(Error::Refused("plan-refused-not-in-progress"));
     }
     if measure.kind != kind {
-        return Err(Error::Refused(if kind != COMPENSATION {
+        return Err(Error::Refused(if kind != MeasureKind::Compensation {
             "plan-refused-not-consultation"
         } else {
             "plan-refused-not-compensation"
@@ -1508,14 +1501,6 @@ pub(crate) fn stored(status: PlanStatus) -> (PlanState, i16) {
         PlanStatus::Paused => (PlanState::Paused, 0),
         PlanStatus::UnderRevision => (PlanState::UnderRevision, 0),
         PlanStatus::Inactive => (PlanState::Inactive, 0),
-    }
-}
-
-fn level_name(level: Level) -> &'static str {
-    match level {
-        Level::School => "school",
-        Level::Municipality => "municipality",
-        Level::State => "state",
     }
 }
 

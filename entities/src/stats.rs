@@ -10,10 +10,14 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, JoinType, QueryFilter, QuerySelect, RelationDef,
+    ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, JoinType, QueryFilter, QuerySelect,
     RelationTrait, Statement,
 };
 
+use crate::domain::OrgKind;
+use crate::entity::expense::ExpenseState;
+use crate::entity::plan::PlanState;
+use crate::entity::plan_measure::MeasureKind;
 use crate::entity::{application, award, call, organisation, semester};
 use crate::error::Result;
 
@@ -62,12 +66,13 @@ pub struct Indicators {
 impl Scope {
     /// An SQL condition on a `school_id` column.
     fn schools(self, column: &str) -> String {
+        let school = OrgKind::School.to_value();
         match self {
             Self::School(id) => format!("{column} = {id}"),
             Self::Municipality(id) => {
-                format!("{column} IN (SELECT id FROM organisations WHERE parent_id = {id} AND kind = 'school')")
+                format!("{column} IN (SELECT id FROM organisations WHERE parent_id = {id} AND kind = '{school}')")
             }
-            Self::State => format!("{column} IN (SELECT id FROM organisations WHERE kind = 'school')"),
+            Self::State => format!("{column} IN (SELECT id FROM organisations WHERE kind = '{school}')"),
         }
     }
 }
@@ -98,10 +103,20 @@ async fn rows(conn: &impl ConnectionTrait, sql: String) -> Result<Vec<(String, i
         .collect())
 }
 
+/// Stored values as an SQL list: `('a', 'b')` (the values are the entities' own, never input).
+fn listed<E: ActiveEnum<Value = String>>(values: &[E]) -> String {
+    let quoted: Vec<String> = values.iter().map(|v| format!("'{}'", v.to_value())).collect();
+    format!("({})", quoted.join(", "))
+}
+
 /// The plans the statistics leave out, as an SQL list: drafts and plans made inactive.
 fn uncounted() -> String {
-    use crate::entity::plan::PlanState;
-    format!("('{}', '{}')", PlanState::Draft.as_str(), PlanState::Inactive.as_str())
+    listed(&[PlanState::Draft, PlanState::Inactive])
+}
+
+/// The money the statistics count as spent, as an SQL list: approved or paid expenses.
+fn committed() -> String {
+    listed(&ExpenseState::COMMITTED)
 }
 
 /// The indicators of `scope` in `period`: eight aggregate statements, whatever the size.
@@ -112,12 +127,14 @@ pub async fn indicators(conn: &impl ConnectionTrait, scope: Scope, period: Perio
         period.semesters("semester_id"),
         uncounted(),
     );
-    let spent = |statuses: &str| {
+    let consultation = MeasureKind::Consultation.to_value();
+    let compensation = MeasureKind::Compensation.to_value();
+    let spent = |statuses: String| {
         format!(
             "SELECT m.category AS key, CAST(SUM(e.amount_cents) AS BIGINT) AS n FROM ({plans}) p \
              JOIN expenses e ON e.plan_id = p.id \
              JOIN plan_measures m ON m.id = e.measure_id \
-             WHERE e.status IN ({statuses}) \
+             WHERE e.status IN {statuses} \
              GROUP BY m.category ORDER BY m.category"
         )
     };
@@ -130,18 +147,18 @@ pub async fn indicators(conn: &impl ConnectionTrait, scope: Scope, period: Perio
         format!(
             "SELECT CAST(c AS VARCHAR(1)) || CAST(k AS VARCHAR(1)) AS key, COUNT(*) AS n FROM (\
                SELECT p.pupil_id, \
-                 MAX(CASE WHEN m.kind = 'consultation' THEN 1 ELSE 0 END) AS c, \
-                 MAX(CASE WHEN m.kind = 'compensation' THEN 1 ELSE 0 END) AS k \
+                 MAX(CASE WHEN m.kind = '{consultation}' THEN 1 ELSE 0 END) AS c, \
+                 MAX(CASE WHEN m.kind = '{compensation}' THEN 1 ELSE 0 END) AS k \
                FROM ({plans}) p LEFT JOIN plan_measures m ON m.plan_id = p.id GROUP BY p.pupil_id\
              ) x GROUP BY c, k"
         ),
-        spent("'approved', 'paid'"),
-        spent("'unpaid_no_funds'"),
+        spent(committed()),
+        spent(listed(&[ExpenseState::Unpaid])),
         format!(
             "SELECT m.specialist AS key, CAST(SUM(s.minutes) AS BIGINT) AS n FROM ({plans}) p \
              JOIN plan_measures m ON m.plan_id = p.id \
              JOIN consultation_sessions s ON s.measure_id = m.id \
-             WHERE m.kind = 'consultation' \
+             WHERE m.kind = '{consultation}' \
              GROUP BY m.specialist ORDER BY m.specialist"
         ),
         format!(
@@ -220,9 +237,10 @@ async fn parts(conn: &impl ConnectionTrait, scope: Scope, semesters: String, par
            CAST(COALESCE(SUM(e.amount_cents), 0) AS BIGINT) AS cents \
          FROM plans p JOIN organisations s ON s.id = p.school_id \
          LEFT JOIN organisations m ON m.id = s.parent_id \
-         LEFT JOIN expenses e ON e.plan_id = p.id AND e.status IN ('approved', 'paid') \
+         LEFT JOIN expenses e ON e.plan_id = p.id AND e.status IN {} \
          WHERE {} AND {semesters} AND p.status NOT IN {} \
          GROUP BY {part}",
+        committed(),
         scope.schools("p.school_id"),
         uncounted(),
     );
@@ -255,10 +273,13 @@ pub async fn trend(conn: &impl ConnectionTrait, scope: Scope, semesters: &[i32])
 pub async fn breakdown(conn: &impl ConnectionTrait, scope: Scope, period: Period) -> Result<Vec<(String, Part)>> {
     let part = match scope {
         Scope::School(_) => return Ok(Vec::new()),
-        Scope::Municipality(_) => "s.id",
-        Scope::State => "CASE WHEN m.kind = 'municipality' THEN m.id ELSE s.id END",
+        Scope::Municipality(_) => "s.id".to_owned(),
+        Scope::State => format!(
+            "CASE WHEN m.kind = '{}' THEN m.id ELSE s.id END",
+            OrgKind::Municipality.to_value()
+        ),
     };
-    let found = parts(conn, scope, period.semesters("p.semester_id"), part).await?;
+    let found = parts(conn, scope, period.semesters("p.semester_id"), &part).await?;
     let names: Vec<(i32, String)> = organisation::Entity::find()
         .select_only()
         .columns([organisation::Column::Id, organisation::Column::Name])
@@ -375,10 +396,6 @@ pub async fn grants(
         .into_tuple()
         .all(conn)
         .await?;
-    let award_call: RelationDef = award::Entity::belongs_to(call::Entity)
-        .from(award::Column::CallId)
-        .to(call::Column::Id)
-        .into();
     let funded: Vec<(i32, i64, Option<i64>)> = calls()
         .select_only()
         .column(call::Column::MunicipalityId)
@@ -387,8 +404,8 @@ pub async fn grants(
             crate::money::sum_cents((award::Entity, award::Column::AmountCents)),
             "cents",
         )
-        .join_rev(JoinType::InnerJoin, award_call)
-        .filter(award::Column::Outcome.eq("funded"))
+        .join_rev(JoinType::InnerJoin, award::Relation::Call.def())
+        .filter(award::Column::Outcome.eq(crate::entity::award::AwardOutcome::Funded))
         .group_by(call::Column::MunicipalityId)
         .into_tuple()
         .all(conn)

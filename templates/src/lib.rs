@@ -8,6 +8,7 @@ pub mod i18n;
 pub mod layout;
 pub mod pages;
 pub mod summary;
+pub mod view;
 
 pub use entities::domain::Lang;
 pub use i18n::{t, tf};

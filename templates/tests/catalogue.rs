@@ -115,3 +115,35 @@ fn every_message_id_in_the_code_is_in_the_catalogue() {
     );
     assert!(used.len() > 100, "the scan found only {} ids", used.len());
 }
+
+/// Every value of every stored state has its label (`view::label` builds the id at run time).
+#[test]
+fn every_stored_state_has_a_label() {
+    use entities::entity::{application, award, call, expense, plan, plan_approval};
+    use entities::sea_orm::{ActiveEnum, Iterable};
+    fn ids<E: ActiveEnum<Value = String> + Iterable>(prefix: &str) -> Vec<String> {
+        E::iter().map(|v| format!("{prefix}{}", v.to_value())).collect()
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let catalogue = std::fs::read_to_string(root.join("locales/lv.ftl")).unwrap_or_default();
+    let known: BTreeSet<&str> = catalogue
+        .lines()
+        .filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim()))
+        .collect();
+    let mut wanted = ids::<call::CallStatus>("call-status-");
+    wanted.extend(ids::<application::ApplicationStatus>("application-status-"));
+    wanted.extend(ids::<award::AwardOutcome>("application-status-"));
+    wanted.extend(ids::<expense::ExpenseState>("expense-status-"));
+    wanted.extend(ids::<plan_approval::ApprovalLevel>("level-"));
+    wanted.extend(ids::<plan_approval::Decision>("decision-"));
+    // A plan in approval is labelled by its step (`view::plan_status`).
+    wanted.extend(
+        ids::<plan::PlanState>("plan-status-")
+            .into_iter()
+            .filter(|id| id != "plan-status-in_approval"),
+    );
+    wanted.extend((0..3).map(|step| format!("plan-status-in_approval-{step}")));
+    let missing: Vec<&String> = wanted.iter().filter(|id| !known.contains(id.as_str())).collect();
+    assert!(missing.is_empty(), "labels missing from the catalogue: {missing:?}");
+    assert!(wanted.len() > 25, "{wanted:?}");
+}

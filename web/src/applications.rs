@@ -40,10 +40,6 @@ pub fn router(max_upload: usize) -> Router<AppState> {
         .route("/applications/{id}/attachments/{aid}/delete", post(delete_attachment))
 }
 
-pub fn status_label(lang: Lang, status: ApplicationStatus) -> String {
-    t(lang, &format!("application-status-{}", status.as_str()))
-}
-
 fn size_label(bytes: i64) -> String {
     if bytes >= 1024 * 1024 {
         format!(
@@ -230,22 +226,20 @@ async fn view_model(
         call_title: call.title.clone(),
         call_href: format!("/calls/{}", call.id),
         applicant,
-        status: status_label(lang, app.status),
+        status: templates::view::application_status(lang, app.status),
         reference: app.ref_no.clone(),
-        deadline: super::calls::riga(call.closes_at),
-        time_left: super::calls::time_left(lang, call.closes_at, now),
+        deadline: templates::view::riga(call.closes_at),
+        time_left: templates::view::time_left(lang, call.closes_at, now),
         limits: tf(
             lang,
             "application-limits-text",
             &[
                 ("min", &eur(call.min_grant_cents)),
                 ("max", &eur(call.max_grant_cents)),
-                ("share", &super::calls::percent(call.cofinancing_bp)),
+                ("share", &templates::view::percent(call.cofinancing_bp)),
             ],
         ),
-        submitted_at: app
-            .submitted_at
-            .map(|at| entities::time::to_riga(at).format("%d.%m.%Y %H:%M:%S").to_string()),
+        submitted_at: app.submitted_at.map(templates::view::riga_seconds),
         form,
         lines,
         categories: applications::BUDGET_CATEGORIES
@@ -372,7 +366,7 @@ async fn list(State(state): State<AppState>, signed: Signed) -> AppResult<Respon
             },
             call: call.map(|c| c.title).unwrap_or_default(),
             reference: app.ref_no.clone().unwrap_or_else(|| "—".to_owned()),
-            status: status_label(lang, app.status),
+            status: templates::view::application_status(lang, app.status),
             requested: Eur::from_cents(app.requested_cents).display(lang),
             applicant: names.get(&app.applicant_id).cloned().unwrap_or_default(),
         })

@@ -44,7 +44,7 @@ pub(crate) async fn section(
             id: c.id,
             can_answer: own && c.answer.is_none() && now < c.deadline,
             question: c.question,
-            deadline: crate::calls::riga(c.deadline),
+            deadline: templates::view::riga(c.deadline),
             answer: c.answer,
         })
         .collect();

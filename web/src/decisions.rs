@@ -14,6 +14,7 @@ use entities::allocation::Outcome;
 use entities::decision::{self, Standing};
 use entities::entity::call::{self, CallStatus};
 use entities::money::Eur;
+use entities::sea_orm::ActiveEnum;
 use entities::{Error as DomainError, FieldErrors, calls, panel, scoring};
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -209,7 +210,7 @@ async fn results_view(state: &AppState, lang: Lang, c: &call::Model, form: FormV
     Ok(ResultsView {
         call_id: c.id,
         call_title: c.title.clone(),
-        status: crate::calls::status_label(lang, status),
+        status: templates::view::call_status(lang, status),
         budget: Eur::from_cents(c.budget_cents).display(lang),
         funded_total: Eur::from_cents(funded).display(lang),
         rows: standing_rows(lang, &standings, &criteria),
@@ -229,7 +230,7 @@ async fn results_view(state: &AppState, lang: Lang, c: &call::Model, form: FormV
         can_publish: status == CallStatus::Decided,
         unfinished,
         scoring_open: now < c.scoring_deadline,
-        scoring_deadline: crate::calls::riga(c.scoring_deadline),
+        scoring_deadline: templates::view::riga(c.scoring_deadline),
         to_tell,
         form,
     })
@@ -554,17 +555,7 @@ async fn public_results(State(state): State<AppState>, ctx: Ctx, Path(id): Path<
     let rows: Vec<pages::PublicRow> = rows
         .into_iter()
         .map(|r| {
-            let outcome = t(
-                lang,
-                &format!(
-                    "application-status-{}",
-                    if r.outcome == "withdrawn" {
-                        "withdrawn"
-                    } else {
-                        r.outcome
-                    }
-                ),
-            );
+            let outcome = templates::view::label(lang, "application-status-", r.outcome);
             let amount = if r.amount_cents > 0 {
                 Eur::from_cents(r.amount_cents).display(lang)
             } else {
@@ -598,7 +589,7 @@ async fn api_results(State(state): State<AppState>, Path(id): Path<String>) -> R
                         "reference": r.reference,
                         "applicant": r.applicant,
                         "project": r.title,
-                        "outcome": r.outcome,
+                        "outcome": r.outcome.to_value(),
                         "amount": Eur::from_cents(r.amount_cents).to_plain(),
                         "score": r.score.map(|s| s.round_dp(2).to_string()),
                     })

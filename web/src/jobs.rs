@@ -5,6 +5,7 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use entities::sea_orm::ActiveEnum;
 use templates::pages::jobs::{FailedJobRow, FailedRow, jobs};
 
 use crate::ctx::{Signed, redirect_with_flash};
@@ -27,7 +28,13 @@ async fn page(State(state): State<AppState>, signed: Signed) -> AppResult<Respon
     let pending: Vec<(String, u64, String)> = backlog
         .pending
         .into_iter()
-        .map(|(kind, n, oldest)| (kind, n, oldest.map(crate::calls::riga).unwrap_or_default()))
+        .map(|(kind, n, oldest)| {
+            (
+                kind.to_value(),
+                n,
+                oldest.map(templates::view::riga).unwrap_or_default(),
+            )
+        })
         .collect();
     let failed: Vec<FailedRow> = backlog
         .failed
@@ -38,7 +45,7 @@ async fn page(State(state): State<AppState>, signed: Signed) -> AppResult<Respon
             recipient: d.recipient,
             attempts: d.attempts,
             error: d.last_error.unwrap_or_default(),
-            when: crate::calls::riga(d.updated_at),
+            when: templates::view::riga(d.updated_at),
         })
         .collect();
     let queues = worker::queue_depths(&state.db).await?;
@@ -50,7 +57,7 @@ async fn page(State(state): State<AppState>, signed: Signed) -> AppResult<Respon
             queue: j.queue,
             attempts: j.attempts,
             error: j.error,
-            when: j.when.map(crate::calls::riga).unwrap_or_default(),
+            when: j.when.map(templates::view::riga).unwrap_or_default(),
         })
         .collect();
     Ok(jobs(&signed.ctx.page(), &queues, &failed_jobs, &pending, &failed).into_response())

@@ -167,9 +167,7 @@ async fn page_view(
         .into_iter()
         .map(|i| InvitationRowView {
             role: role_label(i.role),
-            expires: entities::time::to_riga(i.expires_at)
-                .format("%d.%m.%Y %H:%M")
-                .to_string(),
+            expires: templates::view::riga(i.expires_at),
             name: i.name,
             email: i.email,
         })

@@ -14,6 +14,7 @@ use axum_extra::extract::Form as MultiForm;
 use chrono::NaiveDate;
 use entities::attachments::{self, Limits};
 use entities::domain::Role;
+use entities::entity::expense::ExpenseState;
 use entities::entity::{organisation, semester};
 use entities::money::Eur;
 use entities::plans::{self, Document, Request, Session};
@@ -833,7 +834,7 @@ async fn decide(State(state): State<AppState>, signed: Signed, Path(id): Path<i3
     let txn = entities::db::write(&state.db).await?;
     let (decided, school_id) = plans::decide_expense(&txn, &signed.actor, id, state.now()).await?;
     txn.commit().await?;
-    let flash = if decided.status == plans::APPROVED {
+    let flash = if decided.status == ExpenseState::Approved {
         "expense-approved"
     } else {
         "expense-unpaid"

@@ -35,7 +35,7 @@ async fn my_calls(State(state): State<AppState>, signed: Signed) -> AppResult<Re
         .into_iter()
         .map(|seat| PanelCallRow {
             href: format!("/panel/calls/{}", seat.call.id),
-            status: crate::calls::status_label(signed.ctx.lang, calls::effective_status(&seat.call, now)),
+            status: templates::view::call_status(signed.ctx.lang, calls::effective_status(&seat.call, now)),
             title: seat.call.title,
             done: seat.done,
             total: seat.total,
@@ -65,7 +65,7 @@ async fn call_page(State(state): State<AppState>, signed: Signed, Path(id): Path
         .collect();
     let view = PanelCallView {
         title: c.title.clone(),
-        scoring_deadline: crate::calls::riga(c.scoring_deadline),
+        scoring_deadline: templates::view::riga(c.scoring_deadline),
         open: panel::scoring_open(&c, state.now()),
         done: rows.iter().filter(|r| r.state == "panel-state-submitted").count(),
         rows,

@@ -6,6 +6,7 @@
     reason = "test support: a failed set-up step must stop the test at once"
 )]
 
+use entities::entity::delivery::DeliveryState;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
@@ -104,7 +105,7 @@ async fn until<F: AsyncFn() -> bool>(limit: Duration, what: &str, done: F) {
     }
 }
 
-async fn deliveries_in(app: &TestApp, status: &str) -> u64 {
+async fn deliveries_in(app: &TestApp, status: DeliveryState) -> u64 {
     delivery::Entity::find()
         .filter(delivery::Column::Status.eq(status))
         .count(&app.db)
@@ -147,14 +148,14 @@ both_backends!(
         first.wait().expect("reaped");
         let arrived = smtp.count();
         assert!(arrived < N, "the kill came mid-batch ({arrived} of {N} had arrived)");
-        assert!(deliveries_in(app, "sending").await > 0, "messages were in flight at the kill");
+        assert!(deliveries_in(app, DeliveryState::Sending).await > 0, "messages were in flight at the kill");
         smtp.hold(false);
 
         // Restarted, as two processes side by side.
         let mut second = pumpurs(app, &smtp, &["worker"]);
         let mut third = pumpurs(app, &smtp, &["worker"]);
         until(Duration::from_secs(90), "every notification delivered", async || {
-            deliveries_in(app, "sent").await == N as u64 && worker::pending_work(&app.db).await.expect("pending") == 0
+            deliveries_in(app, DeliveryState::Sent).await == N as u64 && worker::pending_work(&app.db).await.expect("pending") == 0
         })
         .await;
         // Nothing more arrives afterwards.
@@ -176,7 +177,7 @@ both_backends!(
         let smtp = SmtpServer::start();
         smtp.hold(true);
         let mut serve = pumpurs(app, &smtp, &["serve", "--addr", "127.0.0.1:0"]);
-        until(Duration::from_secs(60), "the job running", async || deliveries_in(app, "sending").await == 1).await;
+        until(Duration::from_secs(60), "the job running", async || deliveries_in(app, DeliveryState::Sending).await == 1).await;
 
         terminate(&serve);
         tokio::time::sleep(Duration::from_millis(500)).await;
@@ -186,8 +187,8 @@ both_backends!(
         assert!(status.success(), "{status}");
         let received: Vec<String> = smtp.messages().into_iter().flat_map(|m| m.to).collect();
         assert_eq!(received, addresses, "the running job finished");
-        let statuses = (deliveries_in(app, "sending").await, deliveries_in(app, "failed").await);
-        assert_eq!(deliveries_in(app, "sent").await, 1, "and recorded its delivery (sending, failed: {statuses:?})");
+        let statuses = (deliveries_in(app, DeliveryState::Sending).await, deliveries_in(app, DeliveryState::Failed).await);
+        assert_eq!(deliveries_in(app, DeliveryState::Sent).await, 1, "and recorded its delivery (sending, failed: {statuses:?})");
     }
 );
 
@@ -220,7 +221,7 @@ async fn workers_come_back_by_themselves_after_the_database_was_away_postgres() 
         until(
             Duration::from_secs(60),
             "two messages claimed for sending",
-            async || deliveries_in(app, "sending").await >= 2,
+            async || deliveries_in(app, DeliveryState::Sending).await >= 2,
         )
         .await;
         // Their sends reach the server's door, then the database goes and the server takes them.
@@ -247,7 +248,11 @@ async fn workers_come_back_by_themselves_after_the_database_was_away_postgres() 
         tokio::time::sleep(Duration::from_secs(2)).await;
         let taken = smtp.count();
         assert!(taken >= 2, "the messages at the door were taken: {taken}");
-        assert_eq!(deliveries_in(app, "sent").await, 0, "none could be recorded");
+        assert_eq!(
+            deliveries_in(app, DeliveryState::Sent).await,
+            0,
+            "none could be recorded"
+        );
         tokio::time::sleep(Duration::from_secs(10)).await;
         assert_eq!(
             smtp.count(),
@@ -271,7 +276,7 @@ async fn workers_come_back_by_themselves_after_the_database_was_away_postgres() 
             "each notification reached the SMTP server exactly once"
         );
         until(Duration::from_secs(30), "every send recorded", async || {
-            deliveries_in(app, "sent").await == 10
+            deliveries_in(app, DeliveryState::Sent).await == 10
         })
         .await;
         terminate(&one);
@@ -293,7 +298,7 @@ both_backends!(
         // failed at least five times, and none has been given up.
         until(Duration::from_secs(120), "five failed tries of every delivery", async || {
             delivery::Entity::find()
-                .filter(delivery::Column::Status.eq("failed"))
+                .filter(delivery::Column::Status.eq(DeliveryState::Failed))
                 .filter(delivery::Column::Attempts.gte(5))
                 .count(&app.db)
                 .await
@@ -305,7 +310,7 @@ both_backends!(
         assert!(worker::failed_jobs(&app.db, 10).await.expect("failed jobs").is_empty(), "no job failed for good");
         gate.open();
         until(Duration::from_secs(120), "every notification after the server is back", async || {
-            deliveries_in(app, "sent").await == 3
+            deliveries_in(app, DeliveryState::Sent).await == 3
         })
         .await;
         tokio::time::sleep(Duration::from_millis(500)).await;
@@ -398,7 +403,7 @@ async fn archive_through_a_store_outage(app: &TestApp) {
         "the archive queued again while the store is down",
         async || {
             outbox_row::Entity::find()
-                .filter(outbox_row::Column::Kind.eq(outbox::ARCHIVE_CALL))
+                .filter(outbox_row::Column::Kind.eq(outbox::OutboxKind::ArchiveCall))
                 .filter(outbox_row::Column::RunAt.is_not_null())
                 .count(&app.db)
                 .await

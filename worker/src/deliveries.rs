@@ -2,7 +2,7 @@
 //! retried or duplicated job never sends it twice.
 
 use chrono::Utc;
-use entities::entity::delivery;
+use entities::entity::delivery::{self, DeliveryState};
 use sea_orm::sea_query::Expr;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter};
@@ -48,7 +48,7 @@ pub(crate) async fn claim(
     let inserted = delivery::Entity::insert(delivery::ActiveModel {
         event_key: Set(key.to_owned()),
         recipient: Set(to.to_owned()),
-        status: Set(SENDING.to_owned()),
+        status: Set(DeliveryState::Sending),
         attempts: Set(0),
         last_error: Set(None),
         sent_at: Set(None),
@@ -67,13 +67,13 @@ pub(crate) async fn claim(
         return Ok(Claim::Mine(token));
     }
     let stale = now - chrono::Duration::from_std(lease).unwrap_or_else(|_| chrono::Duration::minutes(1));
-    let left_since = |status: &str| {
+    let left_since = |status: DeliveryState| {
         Condition::all()
             .add(delivery::Column::Status.eq(status))
             .add(delivery::Column::UpdatedAt.lt(stale))
     };
     let taken = delivery::Entity::update_many()
-        .col_expr(delivery::Column::Status, Expr::value(SENDING))
+        .col_expr(delivery::Column::Status, Expr::value(DeliveryState::Sending))
         .col_expr(delivery::Column::UpdatedAt, Expr::value(now))
         .col_expr(delivery::Column::ClaimedBy, Expr::value(token.clone()))
         .filter(one(key, to))
@@ -81,10 +81,10 @@ pub(crate) async fn claim(
             Condition::any()
                 .add(
                     Condition::all()
-                        .add(delivery::Column::Status.eq(FAILED))
+                        .add(delivery::Column::Status.eq(DeliveryState::Failed))
                         .add(delivery::Column::Attempts.lt(MAX_ATTEMPTS)),
                 )
-                .add(left_since(SUSPECT)),
+                .add(left_since(DeliveryState::Suspect)),
         )
         .exec(db)
         .await?;
@@ -93,17 +93,17 @@ pub(crate) async fn claim(
         return Ok(Claim::Mine(token));
     }
     let suspected = delivery::Entity::update_many()
-        .col_expr(delivery::Column::Status, Expr::value(SUSPECT))
+        .col_expr(delivery::Column::Status, Expr::value(DeliveryState::Suspect))
         .col_expr(delivery::Column::UpdatedAt, Expr::value(now))
         .filter(one(key, to))
-        .filter(left_since(SENDING))
+        .filter(left_since(DeliveryState::Sending))
         .exec(db)
         .await?;
     if suspected.rows_affected == 1 {
         tracing::debug!(event = key, "a delivery's claim was not renewed for a lease: suspect");
     }
     Ok(match find(db, key, to).await? {
-        Some(d) if d.status == SENDING || d.status == SUSPECT => Claim::Busy,
+        Some(d) if d.status == DeliveryState::Sending || d.status == DeliveryState::Suspect => Claim::Busy,
         _ => Claim::Done,
     })
 }
@@ -111,20 +111,15 @@ pub(crate) async fn claim(
 /// Renews the claim of the run holding `token` (a suspect one too): it is still sending.
 pub(crate) async fn renew(db: &DatabaseConnection, key: &str, to: &str, token: &str) -> Result<(), WorkerError> {
     delivery::Entity::update_many()
-        .col_expr(delivery::Column::Status, Expr::value(SENDING))
+        .col_expr(delivery::Column::Status, Expr::value(DeliveryState::Sending))
         .col_expr(delivery::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(one(key, to))
         .filter(delivery::Column::ClaimedBy.eq(token))
-        .filter(delivery::Column::Status.is_in([SENDING, SUSPECT]))
+        .filter(delivery::Column::Status.is_in([DeliveryState::Sending, DeliveryState::Suspect]))
         .exec(db)
         .await?;
     Ok(())
 }
-
-const SENDING: &str = "sending";
-const FAILED: &str = "failed";
-/// A claim whose owner has not been heard of for a lease: taken over after one more.
-const SUSPECT: &str = "suspect";
 
 /// Records a successful send (the unique key keeps one row per event and recipient).
 pub(crate) async fn sent(db: &DatabaseConnection, key: &str, to: &str) -> Result<(), WorkerError> {
@@ -132,7 +127,7 @@ pub(crate) async fn sent(db: &DatabaseConnection, key: &str, to: &str) -> Result
     delivery::Entity::insert(delivery::ActiveModel {
         event_key: Set(key.to_owned()),
         recipient: Set(to.to_owned()),
-        status: Set("sent".to_owned()),
+        status: Set(DeliveryState::Sent),
         attempts: Set(1),
         last_error: Set(None),
         sent_at: Set(Some(now)),
@@ -172,7 +167,7 @@ pub(crate) async fn failed(
     delivery::Entity::insert(delivery::ActiveModel {
         event_key: Set(key.to_owned()),
         recipient: Set(to.to_owned()),
-        status: Set("failed".to_owned()),
+        status: Set(DeliveryState::Failed),
         attempts: Set(attempts),
         last_error: Set(Some(error.chars().take(2000).collect())),
         sent_at: Set(None),
@@ -203,7 +198,7 @@ pub(crate) async fn failed(
 pub(crate) async fn retryable(db: &DatabaseConnection, key: &str) -> Result<bool, WorkerError> {
     Ok(delivery::Entity::find()
         .filter(delivery::Column::EventKey.eq(key))
-        .filter(delivery::Column::Status.eq("failed"))
+        .filter(delivery::Column::Status.eq(DeliveryState::Failed))
         .filter(delivery::Column::Attempts.lt(MAX_ATTEMPTS))
         .one(db)
         .await?

@@ -3,11 +3,12 @@
 
 use entities::accounts::{CONFIRM_EMAIL, INVITATION, RESET_PASSWORD};
 use entities::entity::application::ApplicationStatus;
+use entities::entity::award::AwardOutcome;
 use entities::entity::user;
 use entities::money::Eur;
 use entities::notices::{CallReminderTo, Notice};
 use entities::outbox::EmailEvent;
-use entities::{time, tokens};
+use entities::tokens;
 use sea_orm::DatabaseConnection;
 use templates::email::{EmailView, render};
 use templates::t;
@@ -33,7 +34,6 @@ pub(crate) async fn compose(
     };
     let base = &cfg.public_url;
     let key = &cfg.secret_key;
-    let minute = |at| time::to_riga(at).format("%d.%m.%Y %H:%M").to_string();
     let out = match notice {
         Notice::Confirm { user, token, org } => {
             let link = format!(
@@ -83,7 +83,7 @@ pub(crate) async fn compose(
                 "{base}/invitations/{}",
                 tokens::link_token(key, INVITATION, inv.id, &inv.nonce)
             );
-            let until = minute(inv.expires_at);
+            let until = templates::view::riga(inv.expires_at);
             let role = t(lang, &format!("role-{}", inv.role.as_str()));
             let view = EmailView::Invitation {
                 name: &inv.name,
@@ -104,7 +104,7 @@ pub(crate) async fn compose(
             coordinators,
         } => {
             let count = submitted.to_string();
-            let at = minute(c.closes_at);
+            let at = templates::view::riga(c.closes_at);
             let link = format!("{base}/manage/calls/{}/applications", c.id);
             return Ok(coordinators
                 .iter()
@@ -121,10 +121,7 @@ pub(crate) async fn compose(
                 .collect());
         }
         Notice::Receipt { app, call, user } => {
-            let at = app
-                .submitted_at
-                .map(|t| time::to_riga(t).format("%d.%m.%Y %H:%M:%S").to_string())
-                .unwrap_or_default();
+            let at = app.submitted_at.map(templates::view::riga_seconds).unwrap_or_default();
             let link = format!("{base}/applications/{}", app.id);
             let reference = app.ref_no.clone().unwrap_or_default();
             let view = EmailView::Receipt {
@@ -138,7 +135,7 @@ pub(crate) async fn compose(
             to(&user, &view)
         }
         Notice::Clarification { question, app, user } => {
-            let until = minute(question.deadline);
+            let until = templates::view::riga(question.deadline);
             let link = format!("{base}/applications/{}", app.id);
             let reference = app.ref_no.clone().unwrap_or_default();
             let view = EmailView::Clarification {
@@ -152,15 +149,15 @@ pub(crate) async fn compose(
         }
         Notice::Result { app, call, award, user } => {
             let lang = user.lang();
-            let (outcome, amount) = match award.as_ref().map(|a| a.outcome.as_str()) {
-                Some("funded") => (
+            let (outcome, amount) = match award.as_ref().map(|a| a.outcome) {
+                Some(AwardOutcome::Funded) => (
                     "email-result-funded",
                     award
                         .as_ref()
                         .map(|a| Eur::from_cents(a.amount_cents).display(lang))
                         .unwrap_or_default(),
                 ),
-                Some("reserve") => ("email-result-reserve", String::new()),
+                Some(AwardOutcome::Reserve) => ("email-result-reserve", String::new()),
                 _ if app.status == ApplicationStatus::Ineligible => ("email-result-ineligible", String::new()),
                 _ => ("email-result-not-funded", String::new()),
             };
@@ -182,7 +179,7 @@ pub(crate) async fn compose(
             scoring,
             to: users,
         } => {
-            let deadline = minute(if scoring { c.scoring_deadline } else { c.closes_at });
+            let deadline = templates::view::riga(if scoring { c.scoring_deadline } else { c.closes_at });
             return Ok(users
                 .iter()
                 .map(|(u, why)| {

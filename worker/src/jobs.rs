@@ -106,7 +106,7 @@ pub(crate) async fn send_email(job: SendEmail, ctx: Data<Ctx>, attempt: Attempt)
             };
             try_later(
                 &ctx,
-                entities::outbox::SEND_EMAIL,
+                entities::outbox::OutboxKind::SendEmail,
                 serde_json::to_value(&job.event)?,
                 wait,
                 &e,
@@ -133,7 +133,7 @@ pub(crate) fn backoff(first: Duration, n: i32) -> Duration {
 /// it), and ends this job as done.
 async fn try_later(
     ctx: &Ctx,
-    kind: &str,
+    kind: entities::outbox::OutboxKind,
     payload: serde_json::Value,
     wait: Duration,
     cause: &WorkerError,
@@ -141,7 +141,7 @@ async fn try_later(
     let now = Utc::now();
     let at = now + chrono::Duration::from_std(wait).unwrap_or_else(|_| chrono::Duration::minutes(30));
     entities::outbox::enqueue_later(&ctx.db, kind, &payload, now, at).await?;
-    tracing::warn!(kind, error = %cause, retry_at = %at, "work failed for now; it will be tried again");
+    tracing::warn!(kind = ?kind, error = %cause, retry_at = %at, "work failed for now; it will be tried again");
     Ok(())
 }
 
@@ -266,12 +266,12 @@ pub(crate) async fn archive(job: Archive, ctx: Data<Ctx>, attempt: Attempt) -> R
         Err(e) if e.is_transient() && attempt.current() >= queues::TRIES => {
             let (kind, payload, n) = match job {
                 Archive::Call { call_id, attempt } => (
-                    entities::outbox::ARCHIVE_CALL,
+                    entities::outbox::OutboxKind::ArchiveCall,
                     serde_json::json!({ "call_id": call_id, "attempt": attempt + 1 }),
                     attempt,
                 ),
                 Archive::Semester { semester_id, attempt } => (
-                    entities::outbox::ARCHIVE_SEMESTER,
+                    entities::outbox::OutboxKind::ArchiveSemester,
                     serde_json::json!({ "semester_id": semester_id, "attempt": attempt + 1 }),
                     attempt,
                 ),

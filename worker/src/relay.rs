@@ -8,7 +8,7 @@
 use apalis::prelude::TaskBuilder;
 use chrono::{DateTime, Utc};
 use entities::entity::outbox;
-use entities::outbox::{ARCHIVE_CALL, ARCHIVE_SEMESTER, EmailEvent, SCHEDULE_CLOSE, SEND_EMAIL};
+use entities::outbox::{EmailEvent, OutboxKind};
 use sea_orm::DatabaseConnection;
 
 use crate::WorkerError;
@@ -35,8 +35,8 @@ pub(crate) async fn relay_once(
     let (mut emails, mut archives, mut to_close) = (Vec::new(), Vec::new(), Vec::new());
     for row in &rows {
         let key = format!("outbox-{}", row.id);
-        match row.kind.as_str() {
-            SEND_EMAIL => match serde_json::from_str::<EmailEvent>(&row.payload) {
+        match row.kind {
+            OutboxKind::SendEmail => match serde_json::from_str::<EmailEvent>(&row.payload) {
                 Ok(event) => emails.push((
                     key.clone(),
                     not_before(TaskBuilder::new(SendEmail { event }), row)
@@ -46,13 +46,12 @@ pub(crate) async fn relay_once(
                 )),
                 Err(e) => tracing::error!(outbox_id = row.id, error = %e, "unreadable email event; skipped"),
             },
-            ARCHIVE_CALL | ARCHIVE_SEMESTER => {
+            OutboxKind::ArchiveCall | OutboxKind::ArchiveSemester => {
                 let attempt = id_in(&row.payload, "attempt").unwrap_or(0);
-                let job = match row.kind.as_str() {
-                    ARCHIVE_CALL => id_in(&row.payload, "call_id").map(|call_id| Archive::Call { call_id, attempt }),
-                    _ => {
-                        id_in(&row.payload, "semester_id").map(|semester_id| Archive::Semester { semester_id, attempt })
-                    }
+                let job = if row.kind == OutboxKind::ArchiveCall {
+                    id_in(&row.payload, "call_id").map(|call_id| Archive::Call { call_id, attempt })
+                } else {
+                    id_in(&row.payload, "semester_id").map(|semester_id| Archive::Semester { semester_id, attempt })
                 };
                 match job {
                     Some(job) => archives.push((
@@ -65,8 +64,7 @@ pub(crate) async fn relay_once(
                     None => tracing::error!(outbox_id = row.id, "archive row without its id; skipped"),
                 }
             }
-            SCHEDULE_CLOSE => to_close.extend(id_in(&row.payload, "call_id")),
-            other => tracing::error!(outbox_id = row.id, kind = other, "unknown outbox kind; skipped"),
+            OutboxKind::ScheduleClose => to_close.extend(id_in(&row.payload, "call_id")),
         }
     }
     // A closing runs at the call's deadline as it is now (rounded up to the second the queue

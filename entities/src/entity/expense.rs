@@ -1,6 +1,37 @@
 use sea_orm::entity::prelude::*;
 
-/// An expense of a compensation measure: `approved`, `paid`, or `unpaid_no_funds` when it is beyond the ceiling.
+/// An expense's stored status: requested, then approved (or unpaid when it is beyond the
+/// ceiling), then paid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))")]
+pub enum ExpenseState {
+    /// Waiting for the accountant's decision.
+    #[sea_orm(string_value = "requested")]
+    Requested,
+    #[sea_orm(string_value = "approved")]
+    Approved,
+    #[sea_orm(string_value = "paid")]
+    Paid,
+    /// Beyond the school's ceiling for the semester.
+    #[sea_orm(string_value = "unpaid_no_funds")]
+    Unpaid,
+}
+
+impl ExpenseState {
+    /// Money the school has committed: approved or paid.
+    pub const COMMITTED: [Self; 2] = [Self::Approved, Self::Paid];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Requested => "requested",
+            Self::Approved => "approved",
+            Self::Paid => "paid",
+            Self::Unpaid => "unpaid_no_funds",
+        }
+    }
+}
+
+/// An expense of a compensation measure.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "expenses")]
 pub struct Model {
@@ -20,7 +51,7 @@ pub struct Model {
     pub document_sha256: Option<String>,
     /// When the document was copied to the archive (the semester was closed).
     pub archived_at: Option<DateTimeUtc>,
-    pub status: String,
+    pub status: ExpenseState,
     pub created_by: i32,
     pub created_at: DateTimeUtc,
 }

@@ -7,10 +7,6 @@ use maud::{Markup, html};
 use crate::components::{FormView, confirmed_action, csrf, error_summary, field, select};
 use crate::{PageCtx, layout, t};
 
-fn when(at: chrono::DateTime<chrono::Utc>) -> String {
-    entities::time::to_riga(at).format("%d.%m.%Y %H:%M").to_string()
-}
-
 pub struct TokensView<'a> {
     pub tokens: &'a [(api_token::Model, String)],
     /// Who a token may be issued to: the state agency and the municipalities.
@@ -44,11 +40,11 @@ pub fn tokens(ctx: &PageCtx, v: &TokensView<'_>) -> Markup {
                             tr {
                                 td { (token.name) }
                                 td { (org) }
-                                td { (when(token.created_at)) }
-                                td { @if let Some(at) = token.last_used_at { (when(at)) } @else { "—" } }
+                                td { (crate::view::riga(token.created_at)) }
+                                td { @if let Some(at) = token.last_used_at { (crate::view::riga(at)) } @else { "—" } }
                                 td {
                                     @if let Some(at) = token.revoked_at {
-                                        (t(l, "token-revoked")) " " (when(at))
+                                        (t(l, "token-revoked")) " " (crate::view::riga(at))
                                     } @else {
                                         (confirmed_action(ctx, &format!("/admin/api-tokens/{}/revoke", token.id), token.id, "token-revoke-confirm", "token-revoke"))
                                     }

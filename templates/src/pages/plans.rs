@@ -2,7 +2,8 @@
 //! approval chain, sessions, expenses, evaluations), the approval queue, a school's funding and
 //! indirect hours, and the administrator's semesters and risk catalogue.
 
-use entities::entity::plan::PlanState;
+use entities::entity::expense::ExpenseState;
+use entities::entity::plan_measure::MeasureKind;
 use entities::entity::{
     consultation_session, expense, indirect_hours, membership, plan_measure, risk, risk_catalogue, risk_group,
     semester, user,
@@ -15,6 +16,7 @@ use maud::{Markup, html};
 use crate::components::{
     FormView, Input, checkbox, confirmed_action, csrf, error_summary, field, pager, select, textarea,
 };
+use crate::view::{date, label, plan_status, riga};
 use crate::{Lang, PageCtx, layout, t, tf};
 
 /// "2026./2027. m. g., 1. semestris"
@@ -30,14 +32,6 @@ pub fn semester_label(l: Lang, s: &semester::Model) -> String {
     )
 }
 
-fn date(d: chrono::NaiveDate) -> String {
-    d.format("%d.%m.%Y").to_string()
-}
-
-fn when(at: chrono::DateTime<chrono::Utc>) -> String {
-    entities::time::to_riga(at).format("%d.%m.%Y %H:%M").to_string()
-}
-
 /// Minutes as hours to a tenth, with the language's decimal separator: 450 → "7,5" / "7.5".
 pub fn hours(l: Lang, minutes: i32) -> String {
     let tenths = minutes * 10 / 60;
@@ -47,14 +41,6 @@ pub fn hours(l: Lang, minutes: i32) -> String {
 
 fn money(l: Lang, cents: i64) -> String {
     Eur::from_cents(cents).display(l)
-}
-
-fn status_label(l: Lang, status: PlanState, step: i16) -> String {
-    if status == PlanState::InApproval {
-        t(l, &format!("plan-status-in_approval-{step}"))
-    } else {
-        t(l, &format!("plan-status-{}", status.as_str()))
-    }
 }
 
 /// A risk's name in the page's language.
@@ -73,7 +59,7 @@ fn group_name(l: Lang, g: &risk_group::Model) -> &str {
 }
 
 fn measure_label(l: Lang, m: &plan_measure::Model) -> String {
-    if m.kind == entities::plans::SUPERVISION {
+    if m.kind == MeasureKind::Supervision {
         let planned = tf(
             l,
             "plan-planned-hours",
@@ -144,7 +130,7 @@ pub fn pupils(ctx: &PageCtx, v: &PupilsView) -> Markup {
                                 td { (row.pupil.class_name) }
                                 td {
                                     @if let Some(p) = &row.plan {
-                                        a href={ "/plans/" (p.id) } { (status_label(l, p.status, p.approval_step)) }
+                                        a href={ "/plans/" (p.id) } { (plan_status(l, p.status, p.approval_step)) }
                                     } @else if let (true, Some(s)) = (v.can_start, v.semester) {
                                         form.inline method="post" action={ "/pupils/" (row.pupil.id) "/plans" } {
                                             (csrf(ctx))
@@ -227,7 +213,7 @@ pub fn pupil(ctx: &PageCtx, v: &PupilPage, open_semesters: &[(String, String)], 
             } @else {
                 ul {
                     @for (plan, s) in &v.plans {
-                        li { a href={ "/plans/" (plan.id) } { (semester_label(l, s)) } " — " (status_label(l, plan.status, plan.approval_step)) }
+                        li { a href={ "/plans/" (plan.id) } { (semester_label(l, s)) } " — " (plan_status(l, plan.status, plan.approval_step)) }
                     }
                 }
             }
@@ -309,7 +295,7 @@ pub fn plan(ctx: &PageCtx, v: &PlanView, c: &PlanControls, form: &FormView) -> M
         html! {
             p.org-name { strong { (v.school.name) } " · " (v.pupil.class_name) " · " (t(l, "plan-number")) " " (id) }
             @if v.staff { p { a href={ "/pupils/" (v.pupil.id) } { "← " (v.pupil.name) } } }
-            p.lead { (t(l, "plan-status")) ": " strong #plan-status { (status_label(l, v.plan.status, v.plan.approval_step)) } }
+            p.lead { (t(l, "plan-status")) ": " strong #plan-status { (plan_status(l, v.plan.status, v.plan.approval_step)) } }
             @if let Some(reason) = &v.plan.status_reason { p.pre { (t(l, "plan-reason")) ": " (reason) } }
             (error_summary(l, form))
 
@@ -359,7 +345,7 @@ pub fn plan(ctx: &PageCtx, v: &PlanView, c: &PlanControls, form: &FormView) -> M
                                 @for e in expenses {
                                     tr {
                                         td { (date(e.spent_on)) } td { (money(l, e.amount_cents)) }
-                                        td { (t(l, &format!("expense-status-{}", e.status))) }
+                                        td { (label(l, "expense-status-", e.status)) }
                                         td { @if let Some(name) = &e.document_name { a href={ "/expenses/" (e.id) "/document" } { (name) } } }
                                     }
                                 }
@@ -430,7 +416,7 @@ pub fn plan(ctx: &PageCtx, v: &PlanView, c: &PlanControls, form: &FormView) -> M
                         button.secondary type="submit" { (t(l, "plan-measure-add")) }
                     }
                 }
-                @if !v.measures.iter().any(|m| m.kind == entities::plans::SUPERVISION) {
+                @if !v.measures.iter().any(|m| m.kind == MeasureKind::Supervision) {
                     h3 { (t(l, "plan-supervision")) }
                     form method="post" action={ "/plans/" (id) "/supervision" } novalidate {
                         (csrf(ctx))
@@ -440,7 +426,7 @@ pub fn plan(ctx: &PageCtx, v: &PlanView, c: &PlanControls, form: &FormView) -> M
                 }
                 h2 { (t(l, "plan-consent")) }
                 @if let (Some(at), Some(by)) = (v.plan.consent_at, &v.plan.consent_by) {
-                    p { (tf(l, "plan-consent-given", &[("by", by), ("at", &when(at))])) }
+                    p { (tf(l, "plan-consent-given", &[("by", by), ("at", &riga(at))])) }
                 }
                 form method="post" action={ "/plans/" (id) "/consent" } novalidate {
                     (csrf(ctx))
@@ -448,7 +434,7 @@ pub fn plan(ctx: &PageCtx, v: &PlanView, c: &PlanControls, form: &FormView) -> M
                     button.secondary type="submit" { (t(l, "plan-consent-record")) }
                 }
             } @else if let (Some(at), Some(by)) = (v.plan.consent_at, &v.plan.consent_by) {
-                p { (tf(l, "plan-consent-given", &[("by", by), ("at", &when(at))])) }
+                p { (tf(l, "plan-consent-given", &[("by", by), ("at", &riga(at))])) }
             }
 
             @if let Some(e) = evaluation_of(None) {
@@ -465,7 +451,7 @@ pub fn plan(ctx: &PageCtx, v: &PlanView, c: &PlanControls, form: &FormView) -> M
             @if v.approvals.is_empty() { p.empty { (t(l, "plan-approvals-none")) } }
             ul {
                 @for a in &v.approvals {
-                    li { (t(l, &format!("level-{}", a.level))) ": " (t(l, &format!("decision-{}", a.decision))) " — " (when(a.at)) @if let Some(c) = &a.comment { " — " span.pre { (c) } } }
+                    li { (label(l, "level-", a.level)) ": " (label(l, "decision-", a.decision)) " — " (riga(a.at)) @if let Some(c) = &a.comment { " — " span.pre { (c) } } }
                 }
             }
             @if !c.requests.is_empty() {
@@ -561,7 +547,7 @@ pub fn queue(ctx: &PageCtx, rows: &[QueueRow]) -> Markup {
                                 td { a href={ "/plans/" (r.plan.id) } { (r.plan.id) } }
                                 td { (r.school.name) }
                                 td { (semester_label(l, &r.semester)) }
-                                td { (when(r.plan.updated_at)) }
+                                td { (riga(r.plan.updated_at)) }
                             }
                         }
                     }
@@ -624,16 +610,16 @@ pub fn funding(ctx: &PageCtx, v: &FundingView) -> Markup {
                                         td { (t(l, &format!("category-{}", row.category))) }
                                         td { (date(e.spent_on)) }
                                         td { (money(l, e.amount_cents)) }
-                                        td { (t(l, &format!("expense-status-{}", e.status))) }
+                                        td { (label(l, "expense-status-", e.status)) }
                                         td { @if let Some(name) = &e.document_name { a href={ "/expenses/" (e.id) "/document" } { (name) } } }
                                         td {
-                                            @if v.can_pay && e.status == entities::plans::REQUESTED {
+                                            @if v.can_pay && e.status == ExpenseState::Requested {
                                                 form.inline method="post" action={ "/expenses/" (e.id) "/decide" } {
                                                     (csrf(ctx))
                                                     button.secondary type="submit" { (t(l, "expense-decide")) }
                                                 }
                                             }
-                                            @if v.can_pay && e.status == entities::plans::APPROVED {
+                                            @if v.can_pay && e.status == ExpenseState::Approved {
                                                 form.inline method="post" action={ "/expenses/" (e.id) "/pay" } {
                                                     (csrf(ctx))
                                                     button.secondary type="submit" { (t(l, "expense-pay")) }
@@ -686,7 +672,7 @@ pub fn semesters(ctx: &PageCtx, rows: &[semester::Model], form: &FormView) -> Ma
                                 td { (semester_label(l, s)) }
                                 td { (date(s.starts_on)) "–" (date(s.ends_on)) }
                                 td { (money(l, s.cap_cents)) }
-                                td { @if let Some(at) = s.closed_at { (t(l, "semester-closed")) " " (when(at)) } @else { (t(l, "semester-open")) } }
+                                td { @if let Some(at) = s.closed_at { (t(l, "semester-closed")) " " (riga(at)) } @else { (t(l, "semester-open")) } }
                                 td {
                                     @if s.closed_at.is_none() {
                                         (confirmed_action(ctx, &format!("/admin/semesters/{}/close", s.id), s.id, "semester-close-confirm", "semester-close"))
@@ -724,7 +710,7 @@ pub fn catalogue(
         &t(l, "catalogue-title"),
         html! {
             p { (t(l, "catalogue-lead")) }
-            ul { @for c in versions { li { (tf(l, "catalogue-version", &[("version", &c.version.to_string()), ("at", &when(c.created_at))])) } } }
+            ul { @for c in versions { li { (tf(l, "catalogue-version", &[("version", &c.version.to_string()), ("at", &riga(c.created_at))])) } } }
             @for (g, risks) in newest {
                 h2 { (group_name(l, g)) }
                 ul { @for r in risks { li { (risk_name(l, r)) " " span.hint { "(" (r.code) ")" } } } }

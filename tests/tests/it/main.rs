@@ -40,7 +40,7 @@ pub async fn outbox_events(app: &TestApp) -> Vec<EmailEvent> {
         .await
         .expect("outbox")
         .into_iter()
-        .filter(|row| row.kind == entities::outbox::SEND_EMAIL)
+        .filter(|row| row.kind == entities::outbox::OutboxKind::SendEmail)
         .map(|row| serde_json::from_str(&row.payload).expect("payload"))
         .collect()
 }

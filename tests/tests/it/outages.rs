@@ -6,6 +6,7 @@
 //! tried again until the archive is complete. The admin can retry every failure at once.
 //! Outages are played by a gate in front of the real server (`pumpurs_tests::gate`).
 
+use entities::entity::delivery::DeliveryState;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -47,7 +48,7 @@ async fn claim_left(app: &TestApp, event: &EmailEvent, at: chrono::DateTime<Utc>
     let claim = delivery::ActiveModel {
         event_key: sea_orm::ActiveValue::Set(event.key()),
         recipient: sea_orm::ActiveValue::Set("anna@example.lv".into()),
-        status: sea_orm::ActiveValue::Set("sending".into()),
+        status: sea_orm::ActiveValue::Set(DeliveryState::Sending),
         attempts: sea_orm::ActiveValue::Set(0),
         last_error: sea_orm::ActiveValue::Set(None),
         sent_at: sea_orm::ActiveValue::Set(None),
@@ -80,7 +81,7 @@ both_backends!(
         .await;
         let rows = deliveries(app).await;
         assert_eq!(rows.len(), 1);
-        assert!(rows[0].status == "failed" && rows[0].attempts >= 10 && rows[0].attempts < MAX_DELIVERY_ATTEMPTS, "{rows:?}");
+        assert!(rows[0].status == DeliveryState::Failed && rows[0].attempts >= 10 && rows[0].attempts < MAX_DELIVERY_ATTEMPTS, "{rows:?}");
         assert_eq!(server.count(), 0);
         assert!(worker::failed_jobs(&app.db, 10).await.expect("failed").is_empty(), "nothing failed for good");
         // Back: the next try sends it, once.
@@ -88,7 +89,7 @@ both_backends!(
         work_until(app, cfg, 60, "the message arrives after the server is back", async || server.count() >= 1).await;
         tokio::time::sleep(Duration::from_millis(300)).await;
         assert_eq!(server.count(), 1, "once");
-        assert_eq!(deliveries(app).await.iter().map(|d| d.status.as_str()).collect::<Vec<_>>(), vec!["sent"]);
+        assert_eq!(deliveries(app).await.iter().map(|d| d.status).collect::<Vec<_>>(), vec![DeliveryState::Sent]);
         assert!(worker::failed_jobs(&app.db, 10).await.expect("failed").is_empty());
     }
 );
@@ -101,7 +102,7 @@ both_backends!(
         cfg.smtp_url = Some(server.url());
         one_event(app).await;
         work_until(app, cfg, 20, "the rejection is recorded", async || {
-            deliveries(app).await.iter().any(|d| d.status == "failed")
+            deliveries(app).await.iter().any(|d| d.status == DeliveryState::Failed)
         })
         .await;
         let rows = deliveries(app).await;
@@ -122,7 +123,7 @@ both_backends!(
         claim_left(app, &event, Utc::now()).await;
         work_until(app, cfg, 60, "sent once the claim lapsed", async || !app.mails().is_empty()).await;
         assert_eq!(app.mails().len(), 1);
-        assert_eq!(deliveries(app).await.iter().map(|d| d.status.as_str()).collect::<Vec<_>>(), vec!["sent"]);
+        assert_eq!(deliveries(app).await.iter().map(|d| d.status).collect::<Vec<_>>(), vec![DeliveryState::Sent]);
         assert!(tried_again_later(app).await >= 1, "it waited in the outbox");
         assert!(worker::failed_jobs(&app.db, 10).await.expect("failed").is_empty(), "no try was wasted");
     }
@@ -141,7 +142,7 @@ both_backends!(
         let started = Instant::now();
         let again = std::cell::Cell::new(false);
         work_until(app, cfg, 40, "the message arrives after the hold", async || {
-            if !again.get() && deliveries(app).await.iter().any(|d| d.status == "sending") {
+            if !again.get() && deliveries(app).await.iter().any(|d| d.status == DeliveryState::Sending) {
                 outbox::enqueue_email(&app.db, &event, Utc::now()).await.expect("a second job of the event");
                 again.set(true);
             }
@@ -153,7 +154,7 @@ both_backends!(
         .await;
         assert!(again.get());
         assert_eq!(server.count(), 1, "once");
-        assert_eq!(deliveries(app).await.iter().map(|d| d.status.as_str()).collect::<Vec<_>>(), vec!["sent"]);
+        assert_eq!(deliveries(app).await.iter().map(|d| d.status).collect::<Vec<_>>(), vec![DeliveryState::Sent]);
     }
 );
 
@@ -169,9 +170,9 @@ both_backends!(
         let started = Instant::now();
         let recorded = std::cell::Cell::new(false);
         work_until(app, cfg, 30, "two leases past the owner's record", async || {
-            if !recorded.get() && deliveries(app).await.iter().any(|d| d.status == "suspect") {
+            if !recorded.get() && deliveries(app).await.iter().any(|d| d.status == DeliveryState::Suspect) {
                 delivery::Entity::update_many()
-                    .col_expr(delivery::Column::Status, sea_orm::sea_query::Expr::value("sent"))
+                    .col_expr(delivery::Column::Status, sea_orm::sea_query::Expr::value(DeliveryState::Sent))
                     .exec(&app.db)
                     .await
                     .expect("the owner records");
@@ -181,7 +182,7 @@ both_backends!(
         })
         .await;
         assert!(app.mails().is_empty(), "not sent again");
-        assert_eq!(deliveries(app).await.iter().map(|d| d.status.as_str()).collect::<Vec<_>>(), vec!["sent"]);
+        assert_eq!(deliveries(app).await.iter().map(|d| d.status).collect::<Vec<_>>(), vec![DeliveryState::Sent]);
         assert!(worker::failed_jobs(&app.db, 10).await.expect("failed").is_empty(), "no try was wasted");
     }
 );
@@ -196,7 +197,7 @@ both_backends!(
             let failed = delivery::ActiveModel {
                 event_key: sea_orm::ActiveValue::Set(event.key()),
                 recipient: sea_orm::ActiveValue::Set(u.email.clone()),
-                status: sea_orm::ActiveValue::Set("failed".into()),
+                status: sea_orm::ActiveValue::Set(DeliveryState::Failed),
                 attempts: sea_orm::ActiveValue::Set(MAX_DELIVERY_ATTEMPTS),
                 last_error: sea_orm::ActiveValue::Set(Some("connection refused".into())),
                 sent_at: sea_orm::ActiveValue::Set(None),

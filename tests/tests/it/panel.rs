@@ -240,7 +240,7 @@ both_backends!(
 
         let call = decision::publish(&app.db, &coordinator, call, now).await.expect("publish");
         let (_, public) = decision::public_results(&app.db, call.id).await.expect("results");
-        let funded: Vec<_> = public.iter().filter(|r| r.outcome == "funded").map(|r| (r.reference.clone(), r.amount_cents)).collect();
+        let funded: Vec<_> = public.iter().filter(|r| r.outcome == entities::entity::award::AwardOutcome::Funded).map(|r| (r.reference.clone(), r.amount_cents)).collect();
         assert_eq!(funded.len(), 2);
         assert!(funded.iter().all(|(_, cents)| *cents == 120_000));
         let events: Vec<_> = crate::outbox_events(app).await.into_iter().filter(|e| matches!(e, entities::outbox::EmailEvent::CallResult { .. })).collect();

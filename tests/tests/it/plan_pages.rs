@@ -5,8 +5,10 @@
 //! assigned; a closed semester's documents archived; no pupil name in the logs.
 
 use entities::domain::Role;
+use entities::entity::expense::ExpenseState;
 use entities::entity::{audit_log, expense, plan, pupil};
 use entities::money::Eur;
+use entities::plan_rules::Level;
 use entities::plans;
 use pumpurs_tests::browser::{Browser, Page};
 use pumpurs_tests::{TestApp, both_backends, seed};
@@ -167,7 +169,7 @@ both_backends!(
             assert_eq!(done.text("#plan-status"), next);
         }
         let approvals = entities::entity::plan_approval::Entity::find().all(&app.db).await.expect("approvals");
-        assert_eq!(approvals.iter().map(|a| a.level.as_str()).collect::<Vec<_>>(), vec!["school", "municipality", "state"]);
+        assert_eq!(approvals.iter().map(|a| a.level).collect::<Vec<_>>(), vec![Level::School, Level::Municipality, Level::State]);
 
         // Carried out: a session and an expense with its receipt.
         let page = teacher.get(&plan_path).await;
@@ -194,7 +196,7 @@ both_backends!(
         let recorded = teacher.upload_with(&action, &[("amount", "20,50"), ("spent_on", &today)], "kvīts.pdf", PDF.to_vec()).await;
         assert_eq!(recorded.text(".flash"), "Izdevums reģistrēts.");
         let spent = expense::Entity::find().one(&app.db).await.expect("q").expect("expense");
-        assert_eq!((spent.amount_cents, spent.status.as_str(), spent.document_name.as_deref()), (2_050, "requested", Some("kvīts.pdf")));
+        assert_eq!((spent.amount_cents, spent.status, spent.document_name.as_deref()), (2_050, ExpenseState::Requested, Some("kvīts.pdf")));
         let (status, _, bytes) = teacher.download(&format!("/expenses/{}/document", spent.id)).await;
         assert_eq!((status, bytes.as_slice()), (200, PDF));
 

@@ -3,12 +3,15 @@
 //! per read, and who gets "not found".
 
 use chrono::{NaiveDate, Utc};
+use entities::Error;
 use entities::domain::Role;
+use entities::entity::expense::ExpenseState;
+use entities::entity::plan_approval::Decision;
 use entities::entity::{audit_log, plan, plan_approval, semester};
 use entities::money::Eur;
+use entities::plan_rules::{Level, PlanStatus};
 use entities::plans::{self, Request};
 use entities::policy::Actor;
-use entities::{Error, plan_rules::PlanStatus};
 use pumpurs_tests::{TestApp, both_backends, seed};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
@@ -136,13 +139,13 @@ both_backends!(
             .all(&app.db)
             .await
             .expect("steps");
-        let who: Vec<(&str, &str, i32)> = steps.iter().map(|a| (a.level.as_str(), a.decision.as_str(), a.user_id)).collect();
+        let who: Vec<(Level, Decision, i32)> = steps.iter().map(|a| (a.level, a.decision, a.user_id)).collect();
         assert_eq!(
             who,
             vec![
-                ("school", "approved", s.director.user.id),
-                ("municipality", "approved", s.coordinator.user.id),
-                ("state", "approved", s.reviewer.user.id)
+                (Level::School, Decision::Approved, s.director.user.id),
+                (Level::Municipality, Decision::Approved, s.coordinator.user.id),
+                (Level::State, Decision::Approved, s.reviewer.user.id)
             ]
         );
 
@@ -153,7 +156,7 @@ both_backends!(
         assert_eq!(act(app, &s.director, &p, Request::Approve).await.expect("allowed"), PlanStatus::InApproval { step: 1 });
         assert_eq!(act(app, &s.coordinator, &p, Request::Return).await.expect("allowed"), PlanStatus::UnderRevision);
         let returned = plan_approval::Entity::find().order_by_desc(plan_approval::Column::Id).one(&app.db).await.expect("q").expect("row");
-        assert_eq!((returned.decision.as_str(), returned.comment.as_deref()), ("returned", Some("Pamatojums.")));
+        assert_eq!((returned.decision, returned.comment.as_deref()), (Decision::Returned, Some("Pamatojums.")));
     }
 );
 
@@ -207,13 +210,13 @@ both_backends!(
             let requested = plans::record_expense(&app.db, &s.director, measure.id, Eur::from_cents(cents), date(2026, 10, 1), None, Utc::now())
                 .await
                 .expect("recorded");
-            assert_eq!(requested.status, "requested");
+            assert_eq!(requested.status, ExpenseState::Requested);
             assert!(matches!(plans::decide_expense(&app.db, &s.support, requested.id, Utc::now()).await, Err(Error::NotFound)), "support staff do not decide");
             plans::decide_expense(&app.db, &accountant, requested.id, Utc::now()).await.expect("decided").0.status
         };
-        assert_eq!(spent(6_000).await, "approved");
-        assert_eq!(spent(5_000).await, "unpaid_no_funds", "beyond the ceiling of 100 €");
-        assert_eq!(spent(4_000).await, "approved", "what is left still fits");
+        assert_eq!(spent(6_000).await, ExpenseState::Approved);
+        assert_eq!(spent(5_000).await, ExpenseState::Unpaid, "beyond the ceiling of 100 €");
+        assert_eq!(spent(4_000).await, ExpenseState::Approved, "what is left still fits");
         let waiting = plans::record_expense(&app.db, &s.director, measure.id, Eur::from_cents(700), date(2026, 10, 1), None, Utc::now()).await.expect("recorded");
         let money = plans::funding(&app.db, s.world.school_a.id, s.semester.id).await.expect("funding");
         assert_eq!(
@@ -221,7 +224,7 @@ both_backends!(
             (10_000, 10_000, 0, 5_000, 700)
         );
         let again = plans::decide_expense(&app.db, &accountant, waiting.id, Utc::now()).await.expect("decided");
-        assert_eq!(again.0.status, "unpaid_no_funds");
+        assert_eq!(again.0.status, ExpenseState::Unpaid);
         assert!(matches!(plans::decide_expense(&app.db, &accountant, waiting.id, Utc::now()).await, Err(Error::Refused("expense-refused-decided"))));
         assert_eq!(refused(act(app, &s.director, &p, Request::Deactivate).await), "plan-refused-money-spent");
     }
@@ -284,7 +287,7 @@ both_backends!(
         let (one, two) = (record(6_000, 1).await.expect("first"), record(5_000, 2).await.expect("second"));
         let first = entities::db::write(&app.db).await.expect("begin");
         let (e, _) = plans::decide_expense(&first, &s.director, one.id, Utc::now()).await.expect("first");
-        assert_eq!(e.status, "approved");
+        assert_eq!(e.status, ExpenseState::Approved);
         let (db, director) = (app.db.clone(), s.director.clone());
         let second = tokio::spawn(async move {
             let txn = entities::db::write(&db).await.expect("begin");
@@ -295,7 +298,7 @@ both_backends!(
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
         assert!(!second.is_finished(), "the second waits for the first decision");
         first.commit().await.expect("commit");
-        assert_eq!(second.await.expect("task"), "unpaid_no_funds", "it sees the first and does not fit");
+        assert_eq!(second.await.expect("task"), ExpenseState::Unpaid, "it sees the first and does not fit");
     }
 );
 

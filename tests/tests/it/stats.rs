@@ -5,6 +5,7 @@
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use entities::domain::Role;
+use entities::entity::award::AwardOutcome;
 use entities::money::Eur;
 use entities::plans::{self, Request, Session};
 use entities::policy::Actor;
@@ -334,12 +335,14 @@ async fn call_with(
     w.status = Set(application::ApplicationStatus::Withdrawn);
     w.update(&app.db).await.expect("withdrawn");
     for (i, a) in apps.iter().take(granted.len() + 1).enumerate() {
-        let (outcome, cents) = granted.get(i).map_or(("not_funded", 0), |c| ("funded", *c));
+        let (outcome, cents) = granted
+            .get(i)
+            .map_or((AwardOutcome::NotFunded, 0), |c| (AwardOutcome::Funded, *c));
         award::ActiveModel {
             call_id: Set(c.id),
             application_id: Set(a.id),
             rank: Set(i32::try_from(i).expect("rank") + 1),
-            outcome: Set(outcome.to_owned()),
+            outcome: Set(outcome),
             amount_cents: Set(cents),
             reserve_position: Set(None),
             ..Default::default()

@@ -4,6 +4,7 @@
 use chrono::{Duration, DurationRound, Utc};
 use entities::domain::Role;
 use entities::entity::call::CallStatus;
+use entities::entity::delivery::DeliveryState;
 use entities::entity::{call, delivery};
 use entities::outbox::{self, EmailEvent};
 use pumpurs_tests::{both_backends, seed};
@@ -52,7 +53,7 @@ both_backends!(
         app.work(&cfg).await;
         assert_eq!(app.mails().len(), 1, "sent once");
         let rows = delivery::Entity::find().all(&app.db).await.expect("deliveries");
-        assert_eq!(rows.iter().map(|d| (d.recipient.as_str(), d.status.as_str())).collect::<Vec<_>>(), vec![("anna@example.lv", "sent")]);
+        assert_eq!(rows.iter().map(|d| (d.recipient.as_str(), d.status)).collect::<Vec<_>>(), vec![("anna@example.lv", DeliveryState::Sent)]);
     }
 );
 
@@ -254,7 +255,7 @@ async fn archive_on_s3(app: &pumpurs_tests::TestApp, outage: bool) {
     // A re-run skips what is archived: an object removed from the archive is not copied again.
     let first = bucket.join(docs[0]["key"].as_str().expect("key"));
     std::fs::remove_file(&first).expect("remove");
-    entities::outbox::enqueue_for_call(&app.db, entities::outbox::ARCHIVE_CALL, c.id, Utc::now())
+    entities::outbox::enqueue_for_call(&app.db, entities::outbox::OutboxKind::ArchiveCall, c.id, Utc::now())
         .await
         .expect("again");
     app.work(&cfg).await;
@@ -279,7 +280,7 @@ async fn archive_on_s3(app: &pumpurs_tests::TestApp, outage: bool) {
     sea_orm::ActiveModelTrait::update(unarchived, &app.db)
         .await
         .expect("unarchive");
-    entities::outbox::enqueue_for_call(&app.db, entities::outbox::ARCHIVE_CALL, c.id, Utc::now())
+    entities::outbox::enqueue_for_call(&app.db, entities::outbox::OutboxKind::ArchiveCall, c.id, Utc::now())
         .await
         .expect("third");
     let quick = worker::WorkerConfig {
@@ -357,7 +358,7 @@ async fn archive_through_an_outage(app: &pumpurs_tests::TestApp, cfg: &worker::W
     let started = std::time::Instant::now();
     let later = || {
         entities::entity::outbox::Entity::find()
-            .filter(entities::entity::outbox::Column::Kind.eq(entities::outbox::ARCHIVE_CALL))
+            .filter(entities::entity::outbox::Column::Kind.eq(entities::outbox::OutboxKind::ArchiveCall))
             .filter(entities::entity::outbox::Column::RunAt.is_not_null())
             .count(&app.db)
     };
@@ -438,7 +439,7 @@ both_backends!(
         let failed = delivery::ActiveModel {
             event_key: sea_orm::ActiveValue::Set(event.key()),
             recipient: sea_orm::ActiveValue::Set("anna@example.lv".into()),
-            status: sea_orm::ActiveValue::Set("failed".into()),
+            status: sea_orm::ActiveValue::Set(DeliveryState::Failed),
             attempts: sea_orm::ActiveValue::Set(entities::outbox::MAX_DELIVERY_ATTEMPTS),
             last_error: sea_orm::ActiveValue::Set(Some("connection refused".into())),
             sent_at: sea_orm::ActiveValue::Set(None),
@@ -459,7 +460,7 @@ both_backends!(
         app.work(&cfg).await;
         assert_eq!(app.mails().len(), 1, "sent once, though queued twice");
         let rows = delivery::Entity::find().all(&app.db).await.expect("deliveries");
-        assert_eq!(rows.iter().map(|d| d.status.as_str()).collect::<Vec<_>>(), vec!["sent"]);
+        assert_eq!(rows.iter().map(|d| d.status).collect::<Vec<_>>(), vec![DeliveryState::Sent]);
         assert!(b.get("/admin/jobs").await.contains("Neizdevušos piegāžu nav."));
         seed::user(&app.db, "coord@example.lv", Role::Coordinator, w.muni_a.id).await;
         let coordinator = app.browser();
@@ -481,7 +482,7 @@ both_backends!(
         app.work(&cfg).await;
         assert_eq!(server.count(), 1, "one email arrived");
         let rows = delivery::Entity::find().all(&app.db).await.expect("deliveries");
-        assert_eq!(rows.iter().map(|d| (d.status.as_str(), d.attempts)).collect::<Vec<_>>(), vec![("sent", 2)], "two failures recorded, then sent");
+        assert_eq!(rows.iter().map(|d| (d.status, d.attempts)).collect::<Vec<_>>(), vec![(DeliveryState::Sent, 2)], "two failures recorded, then sent");
         let email = worker::queue_depths(&app.db).await.expect("depths").into_iter().find(|d| d.queue == worker::jobs::EMAIL_QUEUE).expect("queue");
         assert_eq!((email.done, email.failed), (1, 0), "one job, done");
     }

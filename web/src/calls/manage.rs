@@ -114,9 +114,9 @@ impl CallData {
             aims: c.aims.clone(),
             eligibility: c.eligibility.clone(),
             ref_prefix: c.ref_prefix.clone(),
-            opens_at: super::riga_input(c.opens_at),
-            closes_at: super::riga_input(c.closes_at),
-            scoring_deadline: super::riga_input(c.scoring_deadline),
+            opens_at: templates::view::riga_input(c.opens_at),
+            closes_at: templates::view::riga_input(c.closes_at),
+            scoring_deadline: templates::view::riga_input(c.scoring_deadline),
             budget: plain(c.budget_cents),
             min_grant: plain(c.min_grant_cents),
             max_grant: plain(c.max_grant_cents),
@@ -355,7 +355,11 @@ async fn render_call(
             errors,
             Some(format!("/manage/calls/{}/publish", c.id)),
         );
-        let title = format!("{} ({})", c.title, super::status_label(signed.ctx.lang, c.status));
+        let title = format!(
+            "{} ({})",
+            c.title,
+            templates::view::call_status(signed.ctx.lang, c.status)
+        );
         return Ok((status, pages::edit(&signed.ctx.page(), &title, &view)).into_response());
     }
     let requirements = calls::requirements(&state.db, c.id).await?;
@@ -364,7 +368,7 @@ async fn render_call(
     let detail = super::detail(signed.ctx.lang, c, &municipality, &requirements, &criteria, now);
     let can_extend = c.status == CallStatus::Open;
     let extend = if extend.values.is_empty() {
-        extend.with("closes_at", super::riga_input(c.closes_at))
+        extend.with("closes_at", templates::view::riga_input(c.closes_at))
     } else {
         extend
     };
@@ -509,7 +513,7 @@ async fn call_applications(
             title: r.app.title.clone(),
             call: c.title.clone(),
             reference: r.app.ref_no.clone().unwrap_or_default(),
-            status: crate::applications::status_label(lang, r.app.status),
+            status: templates::view::application_status(lang, r.app.status),
             requested: Eur::from_cents(r.app.requested_cents).display(lang),
             applicant: r.applicant.map(|a| a.name).unwrap_or_default(),
         })
@@ -522,7 +526,7 @@ async fn call_applications(
         statuses: ApplicationStatus::ALL
             .into_iter()
             .filter(|s| *s != ApplicationStatus::Draft)
-            .map(|s| (s.as_str().to_owned(), crate::applications::status_label(lang, s)))
+            .map(|s| (s.as_str().to_owned(), templates::view::application_status(lang, s)))
             .collect(),
         requested_total: requested.display(lang),
         budget: Eur::from_cents(c.budget_cents).display(lang),
@@ -565,10 +569,10 @@ async fn call_applications_csv(
                 name,
                 reg_no,
                 r.app.title.clone(),
-                crate::applications::status_label(lang, r.app.status),
+                templates::view::application_status(lang, r.app.status),
                 crate::csv::cents(r.app.requested_cents),
                 crate::csv::cents(r.app.cofinancing_cents),
-                r.app.submitted_at.map(super::riga).unwrap_or_default(),
+                r.app.submitted_at.map(templates::view::riga).unwrap_or_default(),
             ]
         })
         .collect();

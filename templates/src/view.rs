@@ -1,0 +1,84 @@
+//! How values read on a page or in an email, written once: times in Riga, dates, time left,
+//! shares, and the label of every stored state. Handlers and the worker build their view models
+//! with these, so a page and the email about the same thing say it the same way.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use entities::entity::application::ApplicationStatus;
+use entities::entity::call::CallStatus;
+use entities::entity::plan::PlanState;
+use entities::money::Eur;
+use entities::sea_orm::ActiveEnum;
+use entities::time::to_riga;
+
+use crate::{Lang, t, tf};
+
+/// The one date format: `05.12.2026`.
+const DATE: &str = "%d.%m.%Y";
+
+/// A date as people read it: `05.12.2026`.
+pub fn date(d: NaiveDate) -> String {
+    d.format(DATE).to_string()
+}
+
+/// An instant in Riga as people read it: `05.12.2026 17:00`.
+pub fn riga(at: DateTime<Utc>) -> String {
+    to_riga(at).format(&format!("{DATE} %H:%M")).to_string()
+}
+
+/// An instant in Riga to the second, for receipts: `05.12.2026 17:00:04`.
+pub fn riga_seconds(at: DateTime<Utc>) -> String {
+    to_riga(at).format(&format!("{DATE} %H:%M:%S")).to_string()
+}
+
+/// An instant in Riga as a `datetime-local` input holds it.
+pub fn riga_input(at: DateTime<Utc>) -> String {
+    to_riga(at).format("%Y-%m-%dT%H:%M").to_string()
+}
+
+/// "2 d 5 h" (or "5 h 10 min") until `until`; empty when it has passed.
+pub fn time_left(lang: Lang, until: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let left = until - now;
+    if left <= chrono::Duration::zero() {
+        return String::new();
+    }
+    let (days, hours, minutes) = (left.num_days(), left.num_hours() % 24, left.num_minutes() % 60);
+    let (d, h, m) = (days.to_string(), hours.to_string(), minutes.to_string());
+    if days > 0 {
+        tf(lang, "time-left-days", &[("days", &d), ("hours", &h)])
+    } else {
+        tf(lang, "time-left-hours", &[("hours", &h), ("minutes", &m)])
+    }
+}
+
+/// A share in basis points as people write it: `10 %`, `12.5 %`.
+pub fn percent(bp: i32) -> String {
+    format!("{} %", hundredths(bp.into()))
+}
+
+/// A number kept in hundredths, without trailing zeros: `1250` → `12.5`.
+pub fn hundredths(v: i64) -> String {
+    let s = Eur::from_cents(v).to_plain();
+    s.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// The label of a stored state: the catalogue's `{prefix}{stored value}` (the prefix ends in `-`).
+pub fn label<E: ActiveEnum<Value = String>>(lang: Lang, prefix: &str, value: E) -> String {
+    t(lang, &format!("{prefix}{}", value.to_value()))
+}
+
+pub fn call_status(lang: Lang, status: CallStatus) -> String {
+    label(lang, "call-status-", status)
+}
+
+pub fn application_status(lang: Lang, status: ApplicationStatus) -> String {
+    label(lang, "application-status-", status)
+}
+
+/// A plan's status; a plan in approval says at which step it waits.
+pub fn plan_status(lang: Lang, status: PlanState, step: i16) -> String {
+    if status == PlanState::InApproval {
+        t(lang, &format!("plan-status-in_approval-{step}"))
+    } else {
+        label(lang, "plan-status-", status)
+    }
+}
