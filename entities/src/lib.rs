@@ -5,32 +5,23 @@
 //! module (`policy`), the outbox that turns writes into background jobs, and object storage.
 
 pub mod accounts;
-pub mod allocation;
 pub mod api_tokens;
-pub mod applications;
 pub mod archive;
 pub mod attachments;
 pub mod audit;
-pub mod calls;
-pub mod compliance;
 pub mod db;
-pub mod decision;
 pub mod domain;
 pub mod error;
+pub mod grants;
 pub mod kept_forms;
 pub mod money;
 pub mod notices;
 pub mod orgs;
 pub mod outbox;
-pub mod panel;
 pub mod password;
-pub mod plan_queries;
-pub mod plan_rules;
 pub mod plans;
 pub mod policy;
-pub mod profiles;
 pub mod reminders;
-pub mod scoring;
 pub mod second_factor;
 pub mod sessions;
 pub mod stats;

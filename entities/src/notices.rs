@@ -186,7 +186,7 @@ pub async fn notice(conn: &impl ConnectionTrait, event: &EmailEvent) -> Result<O
         }
         EmailEvent::CallClosed { call_id } => match call::Entity::find_by_id(*call_id).one(conn).await? {
             Some(call) => {
-                let submitted = crate::applications::count_submitted(conn, &[call.id])
+                let submitted = crate::grants::applications::count_submitted(conn, &[call.id])
                     .await?
                     .get(&call.id)
                     .copied()

@@ -209,8 +209,8 @@ pub fn call_managers(municipality_id: i32) -> Holders {
 
 /// Who approves a school's plans at `level`: its director, the coordinator of its
 /// municipality, or any state reviewer; `None` when the level is not in the school's chain.
-pub fn level_approvers(school: &organisation::Model, level: crate::plan_rules::Level) -> Option<Holders> {
-    use crate::plan_rules::{Level, chain};
+pub fn level_approvers(school: &organisation::Model, level: crate::plans::rules::Level) -> Option<Holders> {
+    use crate::plans::rules::{Level, chain};
     if !chain(school.is_vocational).contains(&level) {
         return None;
     }
@@ -232,14 +232,14 @@ pub fn level_approvers(school: &organisation::Model, level: crate::plan_rules::L
 
 /// Who approves a school's plan waiting at `step` of its chain.
 pub fn plan_approvers(school: &organisation::Model, step: u8) -> Option<Holders> {
-    let level = *crate::plan_rules::chain(school.is_vocational).get(usize::from(step))?;
+    let level = *crate::plans::rules::chain(school.is_vocational).get(usize::from(step))?;
     level_approvers(school, level)
 }
 
 impl Actor {
     /// The approval level the actor holds for a school's plans (the first of its chain).
-    pub fn plan_level(&self, school: &organisation::Model) -> Option<crate::plan_rules::Level> {
-        crate::plan_rules::chain(school.is_vocational)
+    pub fn plan_level(&self, school: &organisation::Model) -> Option<crate::plans::rules::Level> {
+        crate::plans::rules::chain(school.is_vocational)
             .iter()
             .copied()
             .find(|level| level_approvers(school, *level).is_some_and(|who| who.includes(self)))
@@ -247,8 +247,8 @@ impl Actor {
 
     /// The schools whose plans the actor approves at `level`, as a condition on
     /// `organisations` (the same rule as `level_approvers`, for lists); `None` for none.
-    pub fn approves_at(&self, level: crate::plan_rules::Level) -> Option<Condition> {
-        use crate::plan_rules::Level;
+    pub fn approves_at(&self, level: crate::plans::rules::Level) -> Option<Condition> {
+        use crate::plans::rules::Level;
         let orgs = |role| self.org_ids_with(&[role]);
         let c = match level {
             Level::School => organisation::Column::Id.is_in(orgs(Role::Director)),
@@ -300,10 +300,10 @@ impl Actor {
         &self,
         school: &organisation::Model,
         assigned: bool,
-        status: crate::plan_rules::PlanStatus,
+        status: crate::plans::rules::PlanStatus,
         approved_before: bool,
     ) -> bool {
-        use crate::plan_rules::{PlanStatus, chain};
+        use crate::plans::rules::{PlanStatus, chain};
         if self.can_see_pupil(school.id, assigned) {
             return true;
         }

@@ -83,8 +83,8 @@ pub async fn actor(db: &DatabaseConnection, user: &user::Model) -> entities::pol
 
 /// A valid call form: opens now - 1 day, closes at `closes_at`, budget 10 000 €, grants
 /// 500–3 000 €, co-financing 10 %, two criteria.
-pub fn call_form(closes_at: chrono::DateTime<Utc>) -> entities::calls::CallForm {
-    use entities::calls::{CallForm, CriterionForm};
+pub fn call_form(closes_at: chrono::DateTime<Utc>) -> entities::grants::calls::CallForm {
+    use entities::grants::calls::{CallForm, CriterionForm};
     let riga = |t: chrono::DateTime<Utc>| entities::time::to_riga(t).format("%Y-%m-%dT%H:%M:%S").to_string();
     CallForm {
         title: "Jauniešu iniciatīvas 2026".into(),
@@ -129,10 +129,10 @@ pub async fn open_call(
 ) -> entities::entity::call::Model {
     let now = Utc::now();
     let input = call_form(closes_at).parse().expect("valid call form");
-    let call = entities::calls::create(db, coordinator, municipality, &input, now)
+    let call = entities::grants::calls::create(db, coordinator, municipality, &input, now)
         .await
         .expect("create call");
-    entities::calls::publish(db, coordinator, call, now)
+    entities::grants::calls::publish(db, coordinator, call, now)
         .await
         .expect("publish call")
 }
@@ -144,7 +144,7 @@ pub async fn draft(
     call: &entities::entity::call::Model,
     ngo: &organisation::Model,
 ) -> entities::entity::application::Model {
-    use entities::applications::{self, DraftForm, LineForm};
+    use entities::grants::applications::{self, DraftForm, LineForm};
     let app = applications::start(db, member, call, ngo, Utc::now())
         .await
         .expect("start draft");

@@ -56,7 +56,7 @@ impl Ctx {
                 name: a.user.name.clone(),
                 homes: home_links(a, self.lang),
                 can_manage_orgs: a.can_manage_orgs(),
-                can_manage_calls: !entities::calls::managed_municipalities(a).is_empty(),
+                can_manage_calls: !entities::grants::calls::managed_municipalities(a).is_empty(),
                 is_applicant: a.has_role(entities::domain::Role::NgoMember),
                 is_panel_member: a.has_role(entities::domain::Role::PanelMember),
             }),

@@ -6,9 +6,9 @@ use chrono::Utc;
 use entities::accounts::{self, add_membership, create_confirmed_user};
 use entities::domain::{Email, Lang, OrgKind, Role};
 use entities::entity::{organisation, pupil};
+use entities::grants::profiles::{self, ProfileInput};
 use entities::orgs;
 use entities::policy::Actor;
-use entities::profiles::{self, ProfileInput};
 use sea_orm::DatabaseConnection;
 
 use crate::config::Config;
@@ -347,8 +347,8 @@ async fn load_call(
     // Applications are written while the call is open; scoring happens after it closes.
     let now = opens_at + days(1);
     let scored_at = closes_at + days(2);
-    use entities::applications::{self, DraftForm, LineForm};
-    use entities::calls::{CallInput, CriterionInput};
+    use entities::grants::applications::{self, DraftForm, LineForm};
+    use entities::grants::calls::{CallInput, CriterionInput};
     use entities::money::Eur;
     let coordinator = actor_of(db, "koordinators@demo.pumpurs.lv").await?;
     let criterion = |name: &str, max, weight, min| CriterionInput {
@@ -383,8 +383,8 @@ async fn load_call(
             criterion("Budžeta pamatotība", 5, 100, None),
         ],
     };
-    let call = entities::calls::create(db, &coordinator, municipality, &input, opens_at - days(3)).await?;
-    let call = entities::calls::publish(db, &coordinator, call, opens_at - days(2)).await?;
+    let call = entities::grants::calls::create(db, &coordinator, municipality, &input, opens_at - days(3)).await?;
+    let call = entities::grants::calls::publish(db, &coordinator, call, opens_at - days(2)).await?;
     let store = entities::storage::build(&cfg.documents)?;
     let limits = entities::attachments::Limits {
         max_file: cfg.max_file_bytes,
@@ -489,7 +489,7 @@ async fn load_call(
     // call is decided, so the review stage shows who has not finished.
     let chair = actor_of(db, "komisija@demo.pumpurs.lv").await?;
     let second = actor_of(db, "komisija2@demo.pumpurs.lv").await?;
-    entities::panel::set_panel(
+    entities::grants::panel::set_panel(
         db,
         &coordinator,
         &call,
@@ -498,30 +498,30 @@ async fn load_call(
         scored_at,
     )
     .await?;
-    let criteria = entities::calls::criteria(db, call.id).await?;
-    let submitted = entities::applications::of_call(db, call.id, None).await?.0;
+    let criteria = entities::grants::calls::criteria(db, call.id).await?;
+    let submitted = entities::grants::applications::of_call(db, call.id, None).await?.0;
     for (i, row) in submitted.iter().enumerate() {
         for (m, member) in [&chair, &second].into_iter().enumerate() {
             let finished = m == 0 || stage == Stage::Published;
             if !finished && i > 0 {
                 continue;
             }
-            entities::panel::declare(db, member, row.app.id, false, "", scored_at).await?;
-            let marks: Vec<entities::panel::MarkForm> = criteria
+            entities::grants::panel::declare(db, member, row.app.id, false, "", scored_at).await?;
+            let marks: Vec<entities::grants::panel::MarkForm> = criteria
                 .iter()
-                .map(|c| entities::panel::MarkForm {
+                .map(|c| entities::grants::panel::MarkForm {
                     criterion_id: c.id,
                     points: (c.max_points - i32::try_from(i + m).unwrap_or(0)).max(0).to_string(),
                     not_applicable: false,
                     comment: String::new(),
                 })
                 .collect();
-            entities::panel::save_card(db, member, row.app.id, &marks, finished, scored_at).await?;
+            entities::grants::panel::save_card(db, member, row.app.id, &marks, finished, scored_at).await?;
         }
     }
     if stage == Stage::Published {
-        let call = entities::decision::lock(db, &coordinator, call, scored_at + days(1)).await?;
-        entities::decision::publish(db, &coordinator, call, scored_at + days(2)).await?;
+        let call = entities::grants::decision::lock(db, &coordinator, call, scored_at + days(1)).await?;
+        entities::grants::decision::publish(db, &coordinator, call, scored_at + days(2)).await?;
     }
     Ok(())
 }
@@ -684,7 +684,7 @@ async fn demo_plan(
         }
     };
     let plan = plans::start_plan(db, author, pupil.id, semester.id, now).await?;
-    let catalogue = entities::plan_queries::catalogue(db, semester.catalogue_id).await?;
+    let catalogue = entities::plans::queries::catalogue(db, semester.catalogue_id).await?;
     let risk = |code: &str| {
         catalogue
             .iter()

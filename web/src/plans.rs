@@ -1,7 +1,7 @@
 //! Pupil support plan pages: a school's pupils (registering them, the director's grants to
 //! staff), a pupil, a plan with everything done to it, the approver's queue, a school's funding
 //! with expenses and indirect hours, and the administrator's semesters and risk catalogue.
-//! Every permission is the model's (`entities::plans`, `plan_queries`, `policy`); what the
+//! Every permission is the model's (`entities::plans`, `plans::queries`, `policy`); what the
 //! actor may not see is "not found".
 
 use std::collections::HashMap;
@@ -17,9 +17,9 @@ use entities::domain::Role;
 use entities::entity::expense::ExpenseState;
 use entities::entity::{organisation, semester};
 use entities::money::Eur;
-use entities::plans::{self, Document, Request, Session};
+use entities::plans::{self, Document, Request, Session, queries};
 use entities::policy::Actor;
-use entities::{Error as DomainError, FieldErrors, plan_queries};
+use entities::{Error as DomainError, FieldErrors};
 use object_store::ObjectStoreExt;
 use object_store::path::Path as StorePath;
 use serde::Deserialize;
@@ -117,13 +117,12 @@ async fn pupils_page(
 ) -> AppResult<maud::Markup> {
     let actor = &signed.actor;
     let org = school(state, id).await?;
-    let all = plan_queries::semesters(&state.db).await?;
+    let all = queries::semesters(&state.db).await?;
     let semester = chosen(&all, q.semester);
     let page = q.page.unwrap_or(1).max(1);
-    let (rows, total) =
-        plan_queries::pupils(&state.db, actor, org.id, semester.map(|s| s.id), page, state.now()).await?;
+    let (rows, total) = queries::pupils(&state.db, actor, org.id, semester.map(|s| s.id), page, state.now()).await?;
     let staff = if actor.holds(Role::Director, org.id) {
-        Some(plan_queries::school_staff(&state.db, org.id).await?)
+        Some(queries::school_staff(&state.db, org.id).await?)
     } else {
         None
     };
@@ -228,8 +227,8 @@ async fn staff_grants(
 }
 
 async fn pupil_page(state: &AppState, signed: &Signed, id: i32, form: &FormView) -> AppResult<maud::Markup> {
-    let page = plan_queries::pupil(&state.db, &signed.actor, id, state.now()).await?;
-    let open: Vec<semester::Model> = plan_queries::semesters(&state.db)
+    let page = queries::pupil(&state.db, &signed.actor, id, state.now()).await?;
+    let open: Vec<semester::Model> = queries::semesters(&state.db)
         .await?
         .into_iter()
         .filter(|s| s.closed_at.is_none() && !page.plans.iter().any(|(_, taken)| taken.id == s.id))
@@ -320,10 +319,10 @@ async fn back_to_measure_plan(
 async fn plan_page(state: &AppState, signed: &Signed, id: i32, form: &FormView) -> AppResult<maud::Markup> {
     let view = plans::view(&state.db, &signed.actor, id, state.now()).await?;
     let status = plans::status(&view.plan);
-    use entities::plan_rules::PlanStatus;
+    use entities::plans::rules::PlanStatus;
     let editable = view.staff && matches!(status, PlanStatus::Draft | PlanStatus::UnderRevision);
     let catalogue = if editable {
-        plan_queries::catalogue(&state.db, view.semester.catalogue_id).await?
+        queries::catalogue(&state.db, view.semester.catalogue_id).await?
     } else {
         Vec::new()
     };
@@ -727,7 +726,7 @@ async fn record_expense(
 // ---- approvals, funding, expenses ----
 
 async fn queue(State(state): State<AppState>, signed: Signed) -> AppResult<maud::Markup> {
-    let rows = plan_queries::approval_queue(&state.db, &signed.actor).await?;
+    let rows = queries::approval_queue(&state.db, &signed.actor).await?;
     Ok(pages::queue(&signed.ctx.page(), &rows))
 }
 
@@ -743,19 +742,19 @@ async fn funding_page(
         return Err(AppError::NotFound);
     }
     let org = school(state, id).await?;
-    let all = plan_queries::semesters(&state.db).await?;
+    let all = queries::semesters(&state.db).await?;
     let semester = chosen(&all, asked);
     let (money, expenses, hours) = match semester {
         Some(s) => {
             let expenses = if actor.handles_money(id) {
-                Some(plan_queries::school_expenses(&state.db, actor, id, s.id).await?)
+                Some(queries::school_expenses(&state.db, actor, id, s.id).await?)
             } else {
                 None
             };
             (
                 Some(plans::funding(&state.db, id, s.id).await?),
                 expenses,
-                plan_queries::indirect_hours(&state.db, id, s.id).await?,
+                queries::indirect_hours(&state.db, id, s.id).await?,
             )
         }
         None => (None, None, Vec::new()),
@@ -882,7 +881,7 @@ fn admin(signed: &Signed) -> AppResult<()> {
 
 async fn semesters_page(state: &AppState, signed: &Signed, form: &FormView) -> AppResult<maud::Markup> {
     admin(signed)?;
-    let rows = plan_queries::semesters(&state.db).await?;
+    let rows = queries::semesters(&state.db).await?;
     Ok(pages::semesters(&signed.ctx.page(), &rows, form))
 }
 
@@ -979,8 +978,8 @@ async fn close_semester(
 async fn catalogue_page(state: &AppState, signed: &Signed, form: &FormView) -> AppResult<maud::Markup> {
     admin(signed)?;
     let newest = plans::newest_catalogue(&state.db, state.now()).await?;
-    let versions = plan_queries::catalogues(&state.db).await?;
-    let groups = plan_queries::catalogue(&state.db, newest.id).await?;
+    let versions = queries::catalogues(&state.db).await?;
+    let groups = queries::catalogue(&state.db, newest.id).await?;
     Ok(pages::catalogue(&signed.ctx.page(), &versions, &groups, form))
 }
 

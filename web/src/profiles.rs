@@ -7,7 +7,7 @@ use axum::routing::get;
 use axum_extra::extract::Form as MultiForm;
 use entities::domain::Role;
 use entities::entity::organisation;
-use entities::profiles::{self, MemberForm, ProfileForm};
+use entities::grants::profiles::{self, MemberForm, ProfileForm};
 use entities::{Error as DomainError, FieldErrors, policy};
 use serde::Deserialize;
 use templates::components::FormView;

@@ -17,7 +17,7 @@ use axum::routing::get;
 use bytes::Bytes;
 use entities::domain::{OrgKind, Role};
 use entities::entity::{organisation, semester};
-use entities::plan_queries;
+use entities::plans::queries;
 use entities::policy::{self, Actor};
 use entities::stats::{self, Grants, Indicators, MIN_GROUP, Part, Period, Scope};
 use futures_util::StreamExt;
@@ -122,7 +122,7 @@ async fn compute(state: &AppState, viewer: Viewer<'_>, l: Lang, q: &StatsQuery) 
         Scope::State => None,
     };
     let inside = viewer.view(scope, org.as_ref()).ok_or(AppError::NotFound)?;
-    let semesters = plan_queries::semesters(&state.db).await?;
+    let semesters = queries::semesters(&state.db).await?;
     let period = match (q.semester, q.year) {
         (Some(id), _) if semesters.iter().any(|s| s.id == id) => Period::Semester(id),
         (_, Some(year)) if semesters.iter().any(|s| s.school_year == year) => Period::SchoolYear(year),

@@ -370,7 +370,7 @@ async fn archive_through_a_store_outage(app: &TestApp) {
     .await
     .expect("record");
     let txn = entities::db::write(&app.db).await.expect("begin");
-    entities::applications::submit(&txn, &member, draft.id, &format!("{:064x}", 1), chrono::Utc::now())
+    entities::grants::applications::submit(&txn, &member, draft.id, &format!("{:064x}", 1), chrono::Utc::now())
         .await
         .expect("submit");
     txn.commit().await.expect("commit");
@@ -379,7 +379,7 @@ async fn archive_through_a_store_outage(app: &TestApp) {
         .await
         .expect("q")
         .expect("call");
-    entities::decision::lock(&app.db, &coordinator, call, closes + chrono::Duration::minutes(5))
+    entities::grants::decision::lock(&app.db, &coordinator, call, closes + chrono::Duration::minutes(5))
         .await
         .expect("lock");
 

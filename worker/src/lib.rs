@@ -300,7 +300,7 @@ pub(crate) async fn close_calls(
     only: Option<i32>,
 ) -> Result<usize, WorkerError> {
     let txn = entities::db::write(db).await?;
-    let closed = entities::calls::close_due(&txn, now, only).await?;
+    let closed = entities::grants::calls::close_due(&txn, now, only).await?;
     txn.commit().await?;
     for c in &closed {
         tracing::info!(call = c.id, "call closed at its deadline");

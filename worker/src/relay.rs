@@ -72,7 +72,7 @@ pub(crate) async fn relay_once(
     // the old one finds the call not yet due and leaves it open.
     let mut closings = Vec::new();
     if !to_close.is_empty() {
-        for c in entities::calls::open_among(db, to_close).await? {
+        for c in entities::grants::calls::open_among(db, to_close).await? {
             let at = c.closes_at.timestamp() + i64::from(c.closes_at.timestamp_subsec_nanos() > 0);
             let key = format!("close-{}-{at}", c.id);
             closings.push((

@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-/// A plan's stored status (with `approval_step`, the state of `plan_rules::PlanStatus`). A
+/// A plan's stored status (with `approval_step`, the state of `plans::rules::PlanStatus`). A
 /// value the database holds that is none of these is an error when read, never a default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))")]
@@ -35,7 +35,7 @@ impl PlanState {
     }
 }
 
-/// A pupil's support plan for one semester. `status` and `approval_step` are the state of `plan_rules`.
+/// A pupil's support plan for one semester. `status` and `approval_step` are the state of `plans::rules`.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "plans")]
 pub struct Model {

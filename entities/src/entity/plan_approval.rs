@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-/// A level of the approval chain (`plan_rules::Level`), the one a decision was made at.
+/// A level of the approval chain (`plans::rules::Level`), the one a decision was made at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(20))")]
 pub enum ApprovalLevel {

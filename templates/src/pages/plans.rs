@@ -9,7 +9,7 @@ use entities::entity::{
     semester, user,
 };
 use entities::money::Eur;
-use entities::plan_queries::{ExpenseRow, PupilPage, PupilRow, QueueRow};
+use entities::plans::queries::{ExpenseRow, PupilPage, PupilRow, QueueRow};
 use entities::plans::{Funding, PlanView, Request};
 use maud::{Markup, html};
 
@@ -145,7 +145,7 @@ pub fn pupils(ctx: &PageCtx, v: &PupilsView) -> Markup {
                         }
                     }
                 }
-                (pager(l, v.page, v.total, entities::plan_queries::PAGE_SIZE, |p| format!("{base}?{semester_q}page={p}")))
+                (pager(l, v.page, v.total, entities::plans::queries::PAGE_SIZE, |p| format!("{base}?{semester_q}page={p}")))
             }
             @if v.can_register {
                 h2 { (t(l, "pupil-register")) }

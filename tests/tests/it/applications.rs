@@ -3,10 +3,10 @@
 
 use chrono::{Duration, DurationRound, Utc};
 use entities::Error;
-use entities::applications::{self, Submitted};
 use entities::domain::Role;
 use entities::entity::application::ApplicationStatus;
 use entities::entity::{application, call};
+use entities::grants::applications::{self, Submitted};
 use pumpurs_tests::{both_backends, seed};
 use sea_orm::EntityTrait;
 

@@ -106,7 +106,7 @@ both_backends!(
         sea_orm::ActiveModelTrait::update(active, &app.db).await.expect("title");
         let unsubmitted = seed::draft(&app.db, &member, &call, &w.ngo).await;
         let txn = entities::db::write(&app.db).await.expect("begin");
-        entities::applications::submit(&txn, &member, draft.id, &format!("{:064x}", 1), Utc::now()).await.expect("submit");
+        entities::grants::applications::submit(&txn, &member, draft.id, &format!("{:064x}", 1), Utc::now()).await.expect("submit");
         txn.commit().await.expect("commit");
 
         let b = app.browser();
@@ -142,7 +142,7 @@ both_backends!(
         let (w, call, _) = setup(app, Utc::now() + Duration::days(5)).await;
         let coordinator = seed::actor(&app.db, &seed::user(&app.db, "c2@example.lv", Role::Coordinator, w.muni_b.id).await).await;
         let input = seed::call_form(Utc::now() + Duration::days(9)).parse().expect("form");
-        let draft = entities::calls::create(&app.db, &coordinator, w.muni_b.id, &input, Utc::now()).await.expect("draft");
+        let draft = entities::grants::calls::create(&app.db, &coordinator, w.muni_b.id, &input, Utc::now()).await.expect("draft");
 
         let b = app.browser();
         let (status, headers, body) = b.download("/api/v1/calls").await;

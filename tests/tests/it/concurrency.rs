@@ -33,7 +33,7 @@ both_backends!(
         let call = seed::open_call(&app.db, &coordinator, w.muni_a.id, closes).await;
         let draft = seed::draft(&app.db, &member, &call, &w.ngo).await;
         let txn = entities::db::write(&app.db).await.expect("begin");
-        entities::applications::submit(&txn, &member, draft.id, &format!("{:064x}", 1), Utc::now()).await.expect("submit");
+        entities::grants::applications::submit(&txn, &member, draft.id, &format!("{:064x}", 1), Utc::now()).await.expect("submit");
         txn.commit().await.expect("commit");
         app.clock.hold(Some(closes + Duration::minutes(1)));
 

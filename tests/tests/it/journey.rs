@@ -215,8 +215,8 @@ both_backends!(
         let mut form = seed::call_form(chrono::Utc::now() + chrono::Duration::days(5));
         form.allow_informal_groups = true;
         let input = form.parse().expect("form");
-        let call = entities::calls::create(&app.db, &coordinator, w.muni_a.id, &input, chrono::Utc::now()).await.expect("call");
-        let open_to_groups = entities::calls::publish(&app.db, &coordinator, call, chrono::Utc::now()).await.expect("publish");
+        let call = entities::grants::calls::create(&app.db, &coordinator, w.muni_a.id, &input, chrono::Utc::now()).await.expect("call");
+        let open_to_groups = entities::grants::calls::publish(&app.db, &coordinator, call, chrono::Utc::now()).await.expect("publish");
 
         let b = app.browser();
         b.login("ilze@example.lv", seed::PASSWORD).await;

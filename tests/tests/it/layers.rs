@@ -76,3 +76,54 @@ fn web_and_worker_run_no_query_of_their_own() {
         found.join("\n")
     );
 }
+
+/// A state's stored value is written once, in its entity's enum: no query compares a state
+/// column with a string of its own (`Column::Status.eq("paid")` would still compile), and no
+/// SQL written by hand spells a state.
+#[test]
+fn no_state_is_spelled_outside_its_entity() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = Vec::new();
+    for crate_dir in ["entities/src", "web/src", "worker/src", "templates/src"] {
+        sources(&root.join(crate_dir), &mut files);
+    }
+    let columns = ["Status", "Kind", "Outcome", "Decision", "Level"];
+    let compare = [".eq(\"", ".ne(\"", ".is_in([\"", ".is_not_in([\""];
+    let sql = [
+        "status IN ('",
+        "status NOT IN ('",
+        "status = '",
+        "kind = '",
+        "outcome = '",
+    ];
+    let mut found = Vec::new();
+    for file in files {
+        let name = file
+            .strip_prefix(&root)
+            .expect("under the root")
+            .to_string_lossy()
+            .replace('\\', "/");
+        if name.starts_with("entities/src/entity/") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).expect("read");
+        for (n, line) in text.lines().enumerate() {
+            let spelled = columns
+                .iter()
+                .any(|c| compare.iter().any(|op| line.contains(&format!("Column::{c}{op}"))))
+                || sql.iter().any(|s| {
+                    // A literal, not a value put in from the enum (`'{paid}'`).
+                    line.match_indices(s)
+                        .any(|(at, _)| line[at + s.len()..].starts_with(|c: char| c.is_ascii_lowercase()))
+                });
+            if spelled {
+                found.push(format!("{name}:{}: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "states spelled outside their entity:\n{}",
+        found.join("\n")
+    );
+}

@@ -47,7 +47,7 @@ both_backends!(
         let (first, second) = (seed::draft(&app.db, &member, &call, &w.ngo).await, seed::draft(&app.db, &member, &call, &w.ngo).await);
         for (i, id) in [first.id, second.id].into_iter().enumerate() {
             let txn = entities::db::write(&app.db).await.expect("begin");
-            entities::applications::submit(&txn, &member, id, &format!("{:064x}", i + 1), Utc::now()).await.expect("submit");
+            entities::grants::applications::submit(&txn, &member, id, &format!("{:064x}", i + 1), Utc::now()).await.expect("submit");
             txn.commit().await.expect("commit");
         }
         let b = app.browser();
@@ -99,7 +99,7 @@ both_backends!(
         form.criteria.truncate(1);
         form.criteria[0].weight = "0".into();
         let input = form.parse().expect("a draft may be incomplete");
-        let call = entities::calls::create(&app.db, &coordinator, w.muni_a.id, &input, Utc::now()).await.expect("draft");
+        let call = entities::grants::calls::create(&app.db, &coordinator, w.muni_a.id, &input, Utc::now()).await.expect("draft");
         let b = app.browser();
         b.login("coord@example.lv", seed::PASSWORD).await;
         let path = format!("/manage/calls/{}", call.id);

@@ -173,7 +173,7 @@ async fn the_demo_has_every_role_and_is_refused_in_production() {
         .iter()
         .map(|c| {
             (
-                entities::calls::effective_status(c, chrono::Utc::now()),
+                entities::grants::calls::effective_status(c, chrono::Utc::now()),
                 c.closes_at > chrono::Utc::now(),
             )
         })

@@ -2,11 +2,12 @@
 //! results computed from what is stored.
 
 use chrono::{Duration, Utc};
+use entities::Error;
 use entities::domain::Role;
 use entities::entity::audit_log;
-use entities::panel::{self, MarkForm};
-use entities::scoring::{self, Mark};
-use entities::{Error, calls};
+use entities::grants::calls;
+use entities::grants::panel::{self, MarkForm};
+use entities::grants::scoring::{self, Mark};
 use pumpurs_tests::{TestApp, both_backends, seed};
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -53,7 +54,7 @@ async fn setup(app: &TestApp) -> Setup {
     for (i, slot) in apps.iter_mut().enumerate() {
         let draft = seed::draft(&app.db, &member, &call, &w.ngo).await;
         let txn = entities::db::write(&app.db).await.expect("begin");
-        entities::applications::submit(&txn, &member, draft.id, &format!("{:064x}", i + 1), Utc::now())
+        entities::grants::applications::submit(&txn, &member, draft.id, &format!("{:064x}", i + 1), Utc::now())
             .await
             .expect("submit");
         txn.commit().await.expect("commit");
@@ -167,7 +168,7 @@ both_backends!(
 
 both_backends!(
     async fn the_full_cycle_from_compliance_to_published_results(app) {
-        use entities::decision;
+        use entities::grants::decision;
         use entities::entity::application::{self, ApplicationStatus};
         let w = seed::world(&app.db).await;
         let coordinator = seed::actor(&app.db, &seed::user(&app.db, "coord@example.lv", Role::Coordinator, w.muni_a.id).await).await;
@@ -187,7 +188,7 @@ both_backends!(
         for i in 0..4 {
             let draft = seed::draft(&app.db, &ngo, &call, &w.ngo).await;
             let txn = entities::db::write(&app.db).await.expect("begin");
-            entities::applications::submit(&txn, &ngo, draft.id, &format!("{:064x}", i + 1), Utc::now()).await.expect("submit");
+            entities::grants::applications::submit(&txn, &ngo, draft.id, &format!("{:064x}", i + 1), Utc::now()).await.expect("submit");
             txn.commit().await.expect("commit");
             ids.push(draft.id);
         }
@@ -195,16 +196,16 @@ both_backends!(
         let requirement = calls::requirements(&app.db, call.id).await.expect("req")[0].id;
 
         // Compliance: a check, a clarification asked and answered, one application ineligible.
-        let early = entities::compliance::check(&app.db, &coordinator, ids[0], requirement, true, "", Utc::now()).await;
+        let early = entities::grants::compliance::check(&app.db, &coordinator, ids[0], requirement, true, "", Utc::now()).await;
         assert!(matches!(early, Err(Error::Refused("error-compliance-not-open"))), "{early:?}");
-        entities::compliance::check(&app.db, &coordinator, ids[0], requirement, true, "", now).await.expect("check");
-        let no_comment = entities::compliance::check(&app.db, &coordinator, ids[3], requirement, false, "", now).await;
+        entities::grants::compliance::check(&app.db, &coordinator, ids[0], requirement, true, "", now).await.expect("check");
+        let no_comment = entities::grants::compliance::check(&app.db, &coordinator, ids[3], requirement, false, "", now).await;
         assert!(matches!(no_comment, Err(Error::Invalid(_))));
         let riga = |t: chrono::DateTime<Utc>| entities::time::to_riga(t).format("%Y-%m-%dT%H:%M").to_string();
-        let q = entities::compliance::ask(&app.db, &coordinator, ids[1], "Kas vadīs darbnīcas?", &riga(now + Duration::days(3)), now).await.expect("ask");
-        entities::compliance::answer(&app.db, &ngo, q.application_id, q.id, "Sertificēts pedagogs.", now + Duration::hours(1)).await.expect("answer");
-        assert!(matches!(entities::compliance::answer(&app.db, &ngo, q.application_id, q.id, "Vēlreiz", now).await, Err(Error::Refused("error-clarification-answered"))));
-        entities::compliance::mark_ineligible(&app.db, &coordinator, ids[3], "Nav pievienots darba plāns.", now).await.expect("ineligible");
+        let q = entities::grants::compliance::ask(&app.db, &coordinator, ids[1], "Kas vadīs darbnīcas?", &riga(now + Duration::days(3)), now).await.expect("ask");
+        entities::grants::compliance::answer(&app.db, &ngo, q.application_id, q.id, "Sertificēts pedagogs.", now + Duration::hours(1)).await.expect("answer");
+        assert!(matches!(entities::grants::compliance::answer(&app.db, &ngo, q.application_id, q.id, "Vēlreiz", now).await, Err(Error::Refused("error-clarification-answered"))));
+        entities::grants::compliance::mark_ineligible(&app.db, &coordinator, ids[3], "Nav pievienots darba plāns.", now).await.expect("ineligible");
 
         // Scoring: A 10+5, B 8+4, C 6+3 from both members.
         panel::set_panel(&app.db, &coordinator, &call, &[members[0].user.id, members[1].user.id], Some(members[0].user.id), now).await.expect("panel");

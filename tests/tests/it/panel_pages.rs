@@ -2,7 +2,7 @@
 
 use chrono::{Duration, Utc};
 use entities::domain::Role;
-use entities::panel;
+use entities::grants::panel;
 use pumpurs_tests::{both_backends, seed};
 use sea_orm::{EntityTrait, PaginatorTrait};
 
@@ -21,7 +21,7 @@ both_backends!(
         panel::set_panel(&app.db, &coordinator, &call, &[m1.id, m2.id], Some(m1.id), Utc::now()).await.expect("panel");
         panel::set_panel(&app.db, &coordinator, &other_call, &[m3.id], Some(m3.id), Utc::now()).await.expect("panel");
         app.clock.hold(Some(closes + Duration::minutes(1)));
-        let apps = entities::applications::of_call(&app.db, call.id, None).await.expect("apps").0;
+        let apps = entities::grants::applications::of_call(&app.db, call.id, None).await.expect("apps").0;
         let (a, b) = (apps[0].app.id, apps[1].app.id);
 
         let one = app.browser();
@@ -39,7 +39,7 @@ both_backends!(
         let page = one.get(&format!("/panel/applications/{b}")).await;
         let card = one.submit(&page, &format!("/panel/applications/{b}/declaration"), &[("conflict", "no")]).await;
         assert!(card.contains("Darbnīcas") && card.has_form(&format!("/panel/applications/{b}")));
-        let criteria = entities::calls::criteria(&app.db, call.id).await.expect("criteria");
+        let criteria = entities::grants::calls::criteria(&app.db, call.id).await.expect("criteria");
         let (c1, c2) = (criteria[0].id.to_string(), criteria[1].id.to_string());
         // A draft with one mark out of range: refused, every other mark and comment shown as
         // typed, nothing stored.
@@ -117,8 +117,8 @@ both_backends!(
         form.budget = "2000".into();
         form.max_grant = "2000".into();
         let input = form.parse().expect("form");
-        let call = entities::calls::create(&app.db, &coordinator, w.muni_a.id, &input, Utc::now()).await.expect("call");
-        let call = entities::calls::publish(&app.db, &coordinator, call, Utc::now()).await.expect("publish");
+        let call = entities::grants::calls::create(&app.db, &coordinator, w.muni_a.id, &input, Utc::now()).await.expect("call");
+        let call = entities::grants::calls::publish(&app.db, &coordinator, call, Utc::now()).await.expect("publish");
         seed::bulk_submitted(&app.db, &call, &w.ngo, ngo_user.id, 1, 3).await;
         let b = app.browser();
         b.login("coord@example.lv", seed::PASSWORD).await;
@@ -133,8 +133,8 @@ both_backends!(
 
         app.clock.hold(Some(closes + Duration::minutes(1)));
         let now = closes + Duration::minutes(1);
-        let criteria = entities::calls::criteria(&app.db, call.id).await.expect("criteria");
-        let apps: Vec<i32> = entities::applications::of_call(&app.db, call.id, None).await.expect("apps").0.into_iter().map(|r| r.app.id).collect();
+        let criteria = entities::grants::calls::criteria(&app.db, call.id).await.expect("criteria");
+        let apps: Vec<i32> = entities::grants::applications::of_call(&app.db, call.id, None).await.expect("apps").0.into_iter().map(|r| r.app.id).collect();
         // Before anyone has scored, locking warns and names who has not finished.
         let early = b.get(&format!("/manage/calls/{}/results", call.id)).await;
         let warning = early.text("form[action$='/lock'] .notice");
@@ -212,13 +212,13 @@ both_backends!(
         form.budget = "1200".into();
         form.max_grant = "1200".into();
         let input = form.parse().expect("form");
-        let call = entities::calls::create(&app.db, &coordinator, w.muni_a.id, &input, Utc::now()).await.expect("call");
-        let call = entities::calls::publish(&app.db, &coordinator, call, Utc::now()).await.expect("publish");
+        let call = entities::grants::calls::create(&app.db, &coordinator, w.muni_a.id, &input, Utc::now()).await.expect("call");
+        let call = entities::grants::calls::publish(&app.db, &coordinator, call, Utc::now()).await.expect("publish");
         let mut ids = Vec::new();
         for i in 0..3 {
             let draft = seed::draft(&app.db, &ngo, &call, &w.ngo).await;
             let txn = entities::db::write(&app.db).await.expect("begin");
-            entities::applications::submit(&txn, &ngo, draft.id, &format!("{:064x}", i + 1), Utc::now()).await.expect("submit");
+            entities::grants::applications::submit(&txn, &ngo, draft.id, &format!("{:064x}", i + 1), Utc::now()).await.expect("submit");
             txn.commit().await.expect("commit");
             ids.push(draft.id);
         }
@@ -229,7 +229,7 @@ both_backends!(
         let path = format!("/applications/{}", ids[0]);
         let page = c.get(&path).await;
         assert!(page.contains("Administratīvā atbilstība"));
-        let req = entities::calls::requirements(&app.db, call.id).await.expect("req")[0].id.to_string();
+        let req = entities::grants::calls::requirements(&app.db, call.id).await.expect("req")[0].id.to_string();
         let unmet = c.submit(&page, &format!("/manage/applications/{}/compliance", ids[0]), &[("requirement", &req), ("comment", "")]).await;
         assert_eq!((unmet.status, unmet.field_error(&format!("comment-{req}"))), (422, "Ja prasība nav izpildīta, paskaidrojiet kāpēc.".to_owned()));
         let met = c.submit(&page, &format!("/manage/applications/{}/compliance", ids[0]), &[("requirement", &req), ("met", &req), ("comment", "")]).await;
@@ -260,7 +260,7 @@ both_backends!(
         let member = seed::actor(&app.db, &seed::user(&app.db, "m1@example.lv", Role::PanelMember, w.muni_a.id).await).await;
         let call = entities::entity::call::Entity::find_by_id(call.id).one(&app.db).await.expect("q").expect("row");
         panel::set_panel(&app.db, &coordinator, &call, &[member.user.id], Some(member.user.id), now).await.expect("panel");
-        let criteria = entities::calls::criteria(&app.db, call.id).await.expect("criteria");
+        let criteria = entities::grants::calls::criteria(&app.db, call.id).await.expect("criteria");
         for (id, points) in [(ids[0], "9"), (ids[1], "7")] {
             panel::declare(&app.db, &member, id, false, "", now).await.expect("declare");
             let marks: Vec<panel::MarkForm> = criteria.iter().map(|c| panel::MarkForm { criterion_id: c.id, points: points.min("5").to_owned(), ..Default::default() }).collect();
@@ -268,7 +268,7 @@ both_backends!(
             marks[0].points = points.to_owned();
             panel::save_card(&app.db, &member, id, &marks, true, now).await.expect("card");
         }
-        entities::decision::lock(&app.db, &coordinator, call, now).await.expect("lock");
+        entities::grants::decision::lock(&app.db, &coordinator, call, now).await.expect("lock");
         let funded_page = n.get(&path).await;
         let declined = n.submit(&funded_page, &format!("{path}/decline"), &[("confirm", "yes")]).await;
         assert_eq!(declined.text(".flash"), "Jūs atteicāties no finansējuma; to saņems nākamais rezerves sarakstā.", "{}", declined.body);

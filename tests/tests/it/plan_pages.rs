@@ -8,8 +8,8 @@ use entities::domain::Role;
 use entities::entity::expense::ExpenseState;
 use entities::entity::{audit_log, expense, plan, pupil};
 use entities::money::Eur;
-use entities::plan_rules::Level;
 use entities::plans;
+use entities::plans::rules::Level;
 use pumpurs_tests::browser::{Browser, Page};
 use pumpurs_tests::{TestApp, both_backends, seed};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -400,7 +400,7 @@ async fn closing_archives_on_s3(app: &TestApp) {
         .await;
     assert_eq!(added.text(".flash"), "Izveidota jauna kataloga versija.");
     assert!(added.contains("Mobings"));
-    let versions = entities::plan_queries::catalogues(&app.db).await.expect("versions");
+    let versions = entities::plans::queries::catalogues(&app.db).await.expect("versions");
     assert_eq!(versions.iter().map(|c| c.version).collect::<Vec<_>>(), vec![2, 1]);
     assert_eq!(s.catalogue_id, versions[1].id, "the semester keeps its version");
 

@@ -9,7 +9,7 @@ use entities::entity::expense::ExpenseState;
 use entities::entity::plan_approval::Decision;
 use entities::entity::{audit_log, plan, plan_approval, semester};
 use entities::money::Eur;
-use entities::plan_rules::{Level, PlanStatus};
+use entities::plans::rules::{Level, PlanStatus};
 use entities::plans::{self, Request};
 use entities::policy::Actor;
 use pumpurs_tests::{TestApp, both_backends, seed};

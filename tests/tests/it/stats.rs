@@ -418,7 +418,7 @@ both_backends!(
         assert_eq!((trend[1].part, trend[1].plans), (semester + 100, 0), "a semester without plans has zeros");
 
         // Grants: the calls closing in the semester, not the draft nor the later one.
-        let semesters = entities::plan_queries::semesters(&app.db).await.expect("semesters");
+        let semesters = entities::plans::queries::semesters(&app.db).await.expect("semesters");
         let days = stats::days(&semesters, Period::Semester(semester)).expect("days");
         assert_eq!(days, (NaiveDate::from_ymd_opt(2026, 9, 1).expect("d"), NaiveDate::from_ymd_opt(2026, 12, 31).expect("d")));
         let grants = stats::grants(&app.db, Scope::State, days).await.expect("grants");

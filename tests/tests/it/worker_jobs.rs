@@ -20,7 +20,7 @@ both_backends!(
         let c = seed::open_call(&app.db, &coordinator, w.muni_a.id, deadline).await;
         let draft = seed::draft(&app.db, &member, &c, &w.ngo).await;
         let txn = entities::db::write(&app.db).await.expect("begin");
-        entities::applications::submit(&txn, &member, draft.id, &format!("{:064x}", 1), Utc::now()).await.expect("submit");
+        entities::grants::applications::submit(&txn, &member, draft.id, &format!("{:064x}", 1), Utc::now()).await.expect("submit");
         txn.commit().await.expect("commit");
 
         assert_eq!(worker::close_due_calls(&app.db, deadline - Duration::seconds(1)).await.expect("sweep"), 0);
@@ -136,9 +136,9 @@ both_backends!(
         seed::draft(&app.db, &drafting, &c, &w.ngo).await;
         let submitted = seed::draft(&app.db, &done, &c, &other_ngo).await;
         let txn = entities::db::write(&app.db).await.expect("begin");
-        entities::applications::submit(&txn, &done, submitted.id, &format!("{:064x}", 1), Utc::now()).await.expect("submit");
+        entities::grants::applications::submit(&txn, &done, submitted.id, &format!("{:064x}", 1), Utc::now()).await.expect("submit");
         txn.commit().await.expect("commit");
-        entities::panel::set_panel(&app.db, &coordinator, &c, &[member.user.id], Some(member.user.id), Utc::now()).await.expect("panel");
+        entities::grants::panel::set_panel(&app.db, &coordinator, &c, &[member.user.id], Some(member.user.id), Utc::now()).await.expect("panel");
 
         // Earlier mail (the receipt) goes first and is cleared away.
         let cfg = app.worker_config();
@@ -210,7 +210,7 @@ async fn archive_on_s3(app: &pumpurs_tests::TestApp, outage: bool) {
             .expect("record");
         sums.push(stored.sha256);
         let txn = entities::db::write(&app.db).await.expect("begin");
-        entities::applications::submit(&txn, &member, draft.id, &format!("{:064x}", i + 1), Utc::now())
+        entities::grants::applications::submit(&txn, &member, draft.id, &format!("{:064x}", i + 1), Utc::now())
             .await
             .expect("submit");
         txn.commit().await.expect("commit");
@@ -220,7 +220,7 @@ async fn archive_on_s3(app: &pumpurs_tests::TestApp, outage: bool) {
         .await
         .expect("q")
         .expect("row");
-    entities::decision::lock(&app.db, &coordinator, c.clone(), closes + Duration::minutes(5))
+    entities::grants::decision::lock(&app.db, &coordinator, c.clone(), closes + Duration::minutes(5))
         .await
         .expect("lock");
     let cfg = app.worker_config();
@@ -496,7 +496,7 @@ both_backends!(
         let c = seed::open_call(&app.db, &coordinator, w.muni_a.id, first).await;
         let moved = first + Duration::seconds(2);
         let raw = entities::time::to_riga(moved).format("%Y-%m-%dT%H:%M:%S").to_string();
-        let c = entities::calls::extend_deadline(&app.db, &coordinator, c, &raw, Utc::now()).await.expect("extend");
+        let c = entities::grants::calls::extend_deadline(&app.db, &coordinator, c, &raw, Utc::now()).await.expect("extend");
         assert_eq!(c.closes_at, moved);
 
         // Only the worker runs (no sweep, no web request): the closing is the scheduled job's.

@@ -6,9 +6,9 @@ mod public;
 
 use axum::Router;
 use chrono::{DateTime, Utc};
-use entities::calls;
 use entities::entity::call;
 use entities::entity::{call_criterion, call_requirement};
+use entities::grants::calls;
 use entities::money::Eur;
 use templates::Lang;
 use templates::pages::calls::{CallDetail, CallRow};

@@ -3,8 +3,8 @@
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::get;
-use entities::calls;
 use entities::domain::Role;
+use entities::grants::calls;
 use maud::Markup;
 use templates::pages::calls as pages;
 use templates::{NavLink, t};

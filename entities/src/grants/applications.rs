@@ -10,12 +10,12 @@ use sea_orm::{
 };
 
 use crate::audit::{self, Entry};
-use crate::calls;
 use crate::domain::{OrgKind, Role};
 use crate::entity::application::{self, ApplicationStatus};
 use crate::entity::call;
 use crate::entity::{attachment, budget_line, organisation};
 use crate::error::{Error, FieldErrors, Result};
+use crate::grants::calls;
 use crate::money::Eur;
 use crate::outbox::{self, EmailEvent};
 use crate::policy::Actor;
@@ -420,7 +420,7 @@ pub async fn submit(
         .one(conn)
         .await?
         .ok_or(Error::NotFound)?;
-    if !crate::profiles::complete(conn, &applicant).await? {
+    if !crate::grants::profiles::complete(conn, &applicant).await? {
         return Err(Error::Refused("error-profile-incomplete"));
     }
     let budget = lines(conn, id).await?;

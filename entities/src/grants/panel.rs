@@ -12,14 +12,14 @@ use sea_orm::{
 };
 
 use crate::audit::{self, Entry};
-use crate::calls;
 use crate::domain::Role;
 use crate::entity::application::{self, ApplicationStatus};
 use crate::entity::call::{self, CallStatus};
 use crate::entity::{call_criterion, declaration, membership, panel_member, score, scorecard, user};
 use crate::error::{Error, FieldErrors, Result};
+use crate::grants::calls;
+use crate::grants::scoring::{Card, Mark, Rule};
 use crate::policy::Actor;
-use crate::scoring::{Card, Mark, Rule};
 
 /// How far one member of a call's panel is with its applications.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,14 +8,14 @@ use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
+use super::rules::{PlanStatus, chain};
+use super::{record, stored};
 use crate::domain::Role;
 use crate::entity::{
     expense, indirect_hours, membership, organisation, plan, plan_measure, pupil, pupil_staff, risk, risk_catalogue,
     risk_group, semester, user,
 };
 use crate::error::{Error, Result};
-use crate::plan_rules::{PlanStatus, chain};
-use crate::plans::{record, stored};
 use crate::policy::Actor;
 
 pub const PAGE_SIZE: u64 = 50;
@@ -104,7 +104,7 @@ pub async fn pupil(conn: &impl ConnectionTrait, actor: &Actor, pupil_id: i32, no
         .one(conn)
         .await?
         .ok_or(Error::NotFound)?;
-    let assigned = crate::plans::is_assigned(conn, actor, found.id).await?;
+    let assigned = super::is_assigned(conn, actor, found.id).await?;
     if !actor.can_see_pupil(found.school_id, assigned) {
         return Err(Error::NotFound);
     }
@@ -257,7 +257,7 @@ pub async fn school_expenses(
     if !actor.handles_money(school_id) {
         return Err(Error::NotFound);
     }
-    let plans_here = crate::plans::plans_of(school_id, semester_id);
+    let plans_here = super::plans_of(school_id, semester_id);
     let rows = expense::Entity::find()
         .filter(expense::Column::PlanId.in_subquery(plans_here))
         .order_by_desc(expense::Column::Id)

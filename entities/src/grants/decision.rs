@@ -10,20 +10,20 @@ use sea_orm::{
     QueryOrder,
 };
 
-use crate::allocation::{self, Candidate, Outcome};
-use crate::applications;
 use crate::audit::{self, Entry};
-use crate::calls::{self, audit_call};
 use crate::entity::application::{self, ApplicationStatus};
 use crate::entity::award::AwardOutcome;
 use crate::entity::call::{self, CallStatus};
 use crate::entity::{award, organisation, reduced_amount};
 use crate::error::{Error, FieldErrors, Result};
+use crate::grants::allocation::{self, Candidate, Outcome};
+use crate::grants::applications;
+use crate::grants::calls::{self, audit_call};
+use crate::grants::panel;
+use crate::grants::scoring::{self, Entry as RankEntry};
 use crate::money::Eur;
 use crate::outbox::{self, EmailEvent};
-use crate::panel;
 use crate::policy::Actor;
-use crate::scoring::{self, Entry as RankEntry};
 
 /// One application in the standings.
 #[derive(Debug, Clone)]

@@ -6,13 +6,13 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use crate::applications;
 use crate::audit::{self, Entry};
-use crate::calls;
 use crate::entity::application::{self, ApplicationStatus};
 use crate::entity::call::{self, CallStatus};
 use crate::entity::{call_requirement, clarification, compliance_check};
 use crate::error::{Error, FieldErrors, Result};
+use crate::grants::applications;
+use crate::grants::calls;
 use crate::outbox::{self, EmailEvent};
 use crate::policy::Actor;
 

@@ -1,0 +1,13 @@
+//! Youth-initiative grants: a municipality's calls (`calls`), the applicants' profiles
+//! (`profiles`) and applications (`applications`), the coordinator's compliance check
+//! (`compliance`), the panel's scorecards (`panel`) aggregated by `scoring`, and the decision
+//! (`decision`) that funds down the ranking (`allocation`).
+
+pub mod allocation;
+pub mod applications;
+pub mod calls;
+pub mod compliance;
+pub mod decision;
+pub mod panel;
+pub mod profiles;
+pub mod scoring;
