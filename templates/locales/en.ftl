@@ -592,6 +592,7 @@ error-amount-positive = The amount must be more than zero.
 plan-refused-not-consultation = Sessions are logged only for a consultation measure.
 error-specialist = Choose a specialist type from the list.
 error-category = Choose a cost category from the list.
+error-hours = Give the hours (a number above zero, e.g. 1.5).
 error-minutes = Give the minutes (a whole number above zero).
 error-session-date = The session's date must be within the semester and not in the future.
 error-evaluation-result = Say whether the risk was reduced, stayed the same or increased.

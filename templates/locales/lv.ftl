@@ -592,6 +592,7 @@ error-amount-positive = Summai jābūt lielākai par nulli.
 plan-refused-not-consultation = Konsultāciju reģistrē tikai konsultāciju pasākumam.
 error-specialist = Izvēlieties speciālista veidu no saraksta.
 error-category = Izvēlieties izdevumu kategoriju no saraksta.
+error-hours = Norādiet stundas (skaitlis, lielāks par nulli, piemēram, 1,5).
 error-minutes = Norādiet minūtes (vesels skaitlis, lielāks par nulli).
 error-session-date = Konsultācijas datumam jābūt semestra laikā un ne nākotnē.
 error-evaluation-result = Norādiet, vai risks mazinājies, palicis nemainīgs vai pieaudzis.

@@ -132,6 +132,31 @@ pub fn set_cookie(secure: bool, name: &str, value: &str, max_age_secs: i64) -> H
     HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static("invalid=; Max-Age=0"))
 }
 
+/// Runs `change` in one write transaction. Done: committed, and a redirect to `to` that shows
+/// `flash`. Invalid (field errors): rolled back, and `again` draws the page once more with the
+/// errors — after the transaction is gone, as it would hold SQLite's writer lock. Any other
+/// error is passed on.
+pub async fn write_or_show_again<T>(
+    state: &AppState,
+    to: &str,
+    flash: &str,
+    change: impl AsyncFnOnce(&sea_orm::DatabaseTransaction) -> entities::Result<T>,
+    again: impl AsyncFnOnce(entities::FieldErrors) -> Result<Response, AppError>,
+) -> Result<Response, AppError> {
+    let txn = entities::db::write(&state.db).await?;
+    match change(&txn).await {
+        Ok(_) => {
+            txn.commit().await?;
+            Ok(redirect_with_flash(state, to, flash))
+        }
+        Err(entities::Error::Invalid(errors)) => {
+            drop(txn);
+            again(errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// A 303 redirect that shows `flash` (an i18n message id) on the next page.
 pub fn redirect_with_flash(state: &AppState, to: &str, flash: &str) -> Response {
     let mut response = Redirect::to(to).into_response();
@@ -142,7 +167,6 @@ pub fn redirect_with_flash(state: &AppState, to: &str, flash: &str) -> Response 
     response
 }
 
-/// A page rendered for a form that was refused: status 422 with the form shown again.
 /// The confirmation box of a form whose action cannot be undone (`confirm=yes`).
 #[derive(serde::Deserialize, Default)]
 #[serde(default)]
@@ -161,6 +185,7 @@ impl ConfirmForm {
     }
 }
 
+/// A page rendered for a form that was refused: status 422 with the form shown again.
 pub fn unprocessable(markup: maud::Markup) -> Response {
     (StatusCode::UNPROCESSABLE_ENTITY, markup).into_response()
 }

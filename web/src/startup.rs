@@ -22,10 +22,7 @@ use tokio::sync::watch;
 use crate::config::Config;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::{
-    accounts, api, api_tokens, applications, calls, compliance, ctx, dash, decisions, devmail, jobs, kept, orgs, plans,
-    profiles, scoring, stats,
-};
+use crate::{accounts, api, api_tokens, ctx, dash, devmail, grants, jobs, kept, orgs, plans, stats};
 
 /// Opens the database pool. SQLite gets WAL, foreign keys, a busy timeout and several
 /// connections (sea-orm's SQLite default is one); `data_dir` is created if missing.
@@ -100,16 +97,11 @@ pub fn router(state: AppState) -> Router {
         .merge(dash::router())
         .merge(accounts::router())
         .merge(orgs::router())
-        .merge(calls::router())
+        .merge(grants::router(upload_limit(&state.cfg)))
         .merge(api::router())
         .merge(api_tokens::router())
-        .merge(profiles::router())
-        .merge(scoring::router())
-        .merge(decisions::router())
-        .merge(compliance::router())
         .merge(jobs::router())
         .merge(kept::router())
-        .merge(applications::router(upload_limit(&state.cfg)))
         .merge(plans::router(upload_limit(&state.cfg)))
         .merge(stats::router())
         .merge(devmail::router())

@@ -144,10 +144,19 @@ both_backends!(
         assert_eq!(unlinked.text(".error-summary li"), "Atzīmējiet vismaz vienu šī plāna risku, ko pasākums novērš.");
         teacher.submit(&page, &format!("{plan_path}/consultations"), &[("specialist", "psychologist"), ("hours", "7,5"), ("risk", &plan_risk)]).await;
         let page = teacher.submit(&page, &format!("{plan_path}/compensations"), &[("category", "public_transport"), ("planned", "120"), ("risk", &plan_risk)]).await;
+        let supervision = teacher.submit(&page, &format!("{plan_path}/supervision"), &[("supervision_hours", "trīs")]).await;
+        assert_eq!((supervision.status, supervision.field_error("supervision_hours")), (422, "Norādiet stundas (skaitlis, lielāks par nulli, piemēram, 1,5).".to_owned()));
         let page = teacher.submit(&page, &format!("{plan_path}/supervision"), &[("supervision_hours", "3")]).await;
         assert!(page.contains("Plāna sagatavošana un uzraudzība — plānotas 3,0 h"), "{}", page.body);
         assert!(page.contains("Psihologs — plānotas 7,5 h"), "{}", page.body);
         assert!(page.contains("Sabiedriskā transporta biļetes — 120,00"), "{}", page.body);
+        // What is not a number is said to be so, and nothing is added.
+        let measures_before = entities::entity::plan_measure::Entity::find().count(&app.db).await.expect("count");
+        let hours = teacher.submit(&page, &format!("{plan_path}/consultations"), &[("specialist", "psychologist"), ("hours", "pusotra"), ("risk", &plan_risk)]).await;
+        assert_eq!((hours.status, hours.field_error("hours-c")), (422, "Norādiet stundas (skaitlis, lielāks par nulli, piemēram, 1,5).".to_owned()));
+        let planned = teacher.submit(&page, &format!("{plan_path}/compensations"), &[("category", "meals"), ("planned", "daudz"), ("risk", &plan_risk)]).await;
+        assert_eq!((planned.status, planned.field_error("planned-p")), (422, "Ievadiet summu eiro, piemēram, 1500 vai 1500,50.".to_owned()));
+        assert_eq!(entities::entity::plan_measure::Entity::find().count(&app.db).await.expect("count"), measures_before);
 
         // No consent, no approval: refused with the reason, nothing changes.
         let refused = teacher.submit(&page, &format!("{plan_path}/act"), &[("request", "send")]).await;
@@ -178,6 +187,8 @@ both_backends!(
         let measures = entities::entity::plan_measure::Entity::find().all(&app.db).await.expect("measures");
         let (talks, tickets) = (&measures[0], &measures[1]);
         let today = chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string();
+        let words = teacher.submit(&page, &format!("/measures/{}/sessions", talks.id), &[("held_on", &today), ("minutes", "četrdesmit")]).await;
+        assert_eq!((words.status, words.field_error(&format!("minutes-m{}", talks.id))), (422, "Norādiet minūtes (vesels skaitlis, lielāks par nulli).".to_owned()));
         let page = teacher.submit(&page, &format!("/measures/{}/sessions", talks.id), &[("held_on", &today), ("minutes", "45"), ("pupil_confirmed", "on")]).await;
         assert_eq!(page.text(".flash"), "Konsultācija reģistrēta.");
         let action = page.attrs("form[enctype='multipart/form-data']", "action").into_iter().next().expect("expense form");

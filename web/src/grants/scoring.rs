@@ -295,7 +295,7 @@ async fn document(
 ) -> AppResult<Response> {
     let (app, _) = panel::panel_application(&state.db, &signed.actor, id).await?;
     match panel::declaration_of(&state.db, signed.actor.user.id, app.id).await? {
-        Some(d) if !d.conflict => crate::applications::serve_attachment(&state, app.id, aid).await,
+        Some(d) if !d.conflict => super::applications::serve_attachment(&state, app.id, aid).await,
         _ => Err(AppError::NotFound),
     }
 }

@@ -23,7 +23,7 @@ use templates::components::FormView;
 use templates::pages::decisions::{self as pages, PanelMemberRow, PanelView, ResultsView, StandingRow};
 use templates::{Lang, t};
 
-use crate::ctx::{ConfirmForm, Ctx, Signed, redirect_with_flash};
+use crate::ctx::{ConfirmForm, Ctx, Signed, redirect_with_flash, write_or_show_again};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
@@ -262,34 +262,17 @@ struct ReducedForm {
 
 /// Runs a change of the decision in a transaction: success redirects to the results with
 /// `flash`; field errors show the results again.
-async fn decide<F, T>(
+async fn decide<T>(
     state: &AppState,
     signed: &Signed,
     c: &call::Model,
     flash: &str,
     form: FormView,
-    change: F,
-) -> AppResult<Response>
-where
-    F: AsyncFnOnce(&sea_orm::DatabaseTransaction) -> Result<T, DomainError>,
-{
-    let txn = entities::db::write(&state.db).await?;
-    match change(&txn).await {
-        Ok(_) => {
-            txn.commit().await?;
-            Ok(redirect_with_flash(
-                state,
-                &format!("/manage/calls/{}/results", c.id),
-                flash,
-            ))
-        }
-        Err(DomainError::Invalid(errors)) => {
-            // Drawn outside the writer's transaction, which would hold SQLite's lock.
-            drop(txn);
-            render_results(state, signed, c, FormView { errors, ..form }).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    change: impl AsyncFnOnce(&sea_orm::DatabaseTransaction) -> Result<T, DomainError>,
+) -> AppResult<Response> {
+    let again = async |errors| render_results(state, signed, c, FormView { errors, ..form }).await;
+    let to = format!("/manage/calls/{}/results", c.id);
+    write_or_show_again(state, &to, flash, change, again).await
 }
 
 async fn set_reduced(

@@ -2,9 +2,8 @@
 //! (budget lines added and removed on the server), attach documents, submit, withdraw. The
 //! read-only view also serves the coordinator of the call.
 
-use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -24,11 +23,15 @@ use templates::pages::applications::{self as pages, ApplicationRow, ApplicationV
 use templates::{Lang, t, tf};
 
 use crate::ctx::{Signed, redirect_with_flash};
+use crate::documents::serve_stored;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
+mod compliance;
+
 pub fn router(max_upload: usize) -> Router<AppState> {
     Router::new()
+        .merge(compliance::router())
         .route("/calls/{id}/apply", post(start))
         .route("/applications", get(list))
         .route("/applications/{id}", get(show).post(save))
@@ -312,7 +315,7 @@ pub(crate) async fn render_with(
         StatusCode::OK
     };
     let mut view = view_model(state, signed.ctx.lang, app, call, data, errors, own).await?;
-    view.extra = crate::compliance::section(state, signed, app, call, own, &compliance).await?;
+    view.extra = compliance::section(state, signed, app, call, own, &compliance).await?;
     let page = if own && view.editable {
         pages::edit(&signed.ctx.page(), &view)
     } else {
@@ -602,45 +605,6 @@ pub(crate) async fn serve_attachment(state: &AppState, application_id: i32, aid:
         doc.size_bytes,
     )
     .await
-}
-
-/// Streams a stored document (key, the name to save it as, its type and size) as a download.
-pub(crate) async fn serve_stored(
-    state: &AppState,
-    key: &str,
-    file_name: &str,
-    content_type: &str,
-    size: i64,
-) -> AppResult<Response> {
-    let object = state
-        .documents
-        .get(&StorePath::from(key))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
-    let encoded: String = form_urlencoded::byte_serialize(file_name.as_bytes())
-        .collect::<String>()
-        .replace('+', "%20");
-    let ascii: String = file_name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
-    Ok((
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CONTENT_LENGTH, size.to_string()),
-            (header::CACHE_CONTROL, "private, no-store".to_owned()),
-        ],
-        Body::from_stream(object.into_stream()),
-    )
-        .into_response())
 }
 
 async fn delete_attachment(

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use templates::components::FormView;
 use templates::pages::compliance::{self as pages, ClarificationView, RequirementRow};
 
-use crate::ctx::{ConfirmForm, Signed, redirect_with_flash};
+use crate::ctx::{ConfirmForm, Signed, write_or_show_again};
 use crate::error::AppResult;
 use crate::state::AppState;
 
@@ -97,39 +97,20 @@ pub(crate) async fn section(
 }
 
 /// Runs a compliance step; field errors show the application again with the form as typed.
-async fn step<F, T>(
+async fn step<T>(
     state: &AppState,
     signed: &Signed,
     id: i32,
     typed: FormView,
     flash: &str,
-    change: F,
-) -> AppResult<Response>
-where
-    F: AsyncFnOnce(&sea_orm::DatabaseTransaction) -> Result<T, DomainError>,
-{
-    let txn = entities::db::write(&state.db).await?;
-    match change(&txn).await {
-        Ok(_) => {
-            txn.commit().await?;
-            Ok(redirect_with_flash(state, &format!("/applications/{id}"), flash))
-        }
-        Err(DomainError::Invalid(errors)) => {
-            drop(txn);
-            let (app, call) = applications::readable(&state.db, &signed.actor, id).await?;
-            crate::applications::render_with(
-                state,
-                signed,
-                &app,
-                &call,
-                None,
-                FieldErrors::new(),
-                FormView { errors, ..typed },
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+    change: impl AsyncFnOnce(&sea_orm::DatabaseTransaction) -> Result<T, DomainError>,
+) -> AppResult<Response> {
+    let again = async |errors| {
+        let (app, call) = applications::readable(&state.db, &signed.actor, id).await?;
+        let form = FormView { errors, ..typed };
+        super::render_with(state, signed, &app, &call, None, FieldErrors::new(), form).await
+    };
+    write_or_show_again(state, &format!("/applications/{id}"), flash, change, again).await
 }
 
 #[derive(Deserialize, Default)]

@@ -1,0 +1,442 @@
+//! One plan: its page, the forms that write it (risks, measures, consent), the moves through
+//! its statuses, what was done (sessions, expenses with their documents), the evaluation, and
+//! the approver's queue.
+
+use super::*;
+
+/// A form's address opened as a page (a reload after the form was refused, a bookmark): the
+/// plan the form belongs to.
+pub(super) async fn back_to_plan(Path(id): Path<i32>) -> Redirect {
+    Redirect::to(&format!("/plans/{id}"))
+}
+
+/// As `back_to_plan`, for the forms posted under one of the plan's measures.
+pub(super) async fn back_to_measure_plan(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+) -> AppResult<Redirect> {
+    let plan_id = plans::plan_of_measure(&state.db, &signed.actor, id).await?;
+    Ok(Redirect::to(&format!("/plans/{plan_id}")))
+}
+
+/// The plan page (one audit record of the read), with `form` as the user last sent it.
+async fn plan_page(state: &AppState, signed: &Signed, id: i32, form: &FormView) -> AppResult<maud::Markup> {
+    let view = plans::view(&state.db, &signed.actor, id, state.now()).await?;
+    let status = plans::status(&view.plan);
+    use entities::plans::rules::PlanStatus;
+    let editable = view.staff && matches!(status, PlanStatus::Draft | PlanStatus::UnderRevision);
+    let catalogue = if editable {
+        queries::catalogue(&state.db, view.semester.catalogue_id).await?
+    } else {
+        Vec::new()
+    };
+    let controls = PlanControls {
+        requests: plans::allowed_requests(&signed.actor, &view),
+        editable,
+        carrying_out: view.staff && status == PlanStatus::InProgress,
+        can_evaluate: view.staff && matches!(status, PlanStatus::InProgress | PlanStatus::Paused),
+        catalogue,
+    };
+    Ok(pages::plan(&signed.ctx.page(), &view, &controls, form))
+}
+
+pub(super) async fn plan(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+) -> AppResult<maud::Markup> {
+    plan_page(&state, &signed, id, &FormView::new()).await
+}
+
+/// What was typed into one of the plan page's forms, and which copy of it (`scope`: the forms
+/// drawn once per measure, or twice with the same fields, are scoped so that their ids stay
+/// unique and a refusal re-opens and refills the copy that was sent).
+struct Typed {
+    form: FormView,
+    scope: Option<String>,
+}
+
+impl Typed {
+    fn new(form: FormView) -> Self {
+        Self { form, scope: None }
+    }
+    fn scoped(form: FormView, scope: impl Into<String>) -> Self {
+        Self {
+            form,
+            scope: Some(scope.into()),
+        }
+    }
+}
+
+/// Runs a change of plan `id` in a transaction: done → back to the plan with `flash`; refused
+/// or invalid → the plan page again (422) with what was typed and why.
+async fn change<T>(
+    state: &AppState,
+    signed: &Signed,
+    id: i32,
+    typed: Typed,
+    flash: &str,
+    result: impl AsyncFnOnce(&sea_orm::DatabaseTransaction) -> entities::Result<T>,
+) -> AppResult<Response> {
+    // A refusal of the step itself is said at the plan's status, not in the form.
+    let change = async |txn: &sea_orm::DatabaseTransaction| match result(txn).await {
+        Err(DomainError::Refused(message)) => Err(FieldErrors::single(PLAN_STATUS, message)),
+        other => other,
+    };
+    let again = async |mut errors: FieldErrors| {
+        let refusal = errors.0.remove(PLAN_STATUS);
+        let form = FormView { errors, ..typed.form };
+        let mut form = match &typed.scope {
+            Some(scope) => form.in_scope(scope),
+            None => form,
+        };
+        if let Some(message) = refusal {
+            form.errors.add(PLAN_STATUS, message);
+        }
+        Ok(unprocessable(plan_page(state, signed, id, &form).await?))
+    };
+    write_or_show_again(state, &format!("/plans/{id}"), flash, change, again).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct RiskForm {
+    risk_id: i32,
+    justification: String,
+}
+
+pub(super) async fn add_risk(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    Form(f): Form<RiskForm>,
+) -> AppResult<Response> {
+    let typed = FormView::new()
+        .with("risk_id", f.risk_id.to_string())
+        .with("justification", f.justification.clone());
+    change(&state, &signed, id, Typed::new(typed), "plan-risk-added", async |txn| {
+        plans::add_risk(txn, &signed.actor, id, f.risk_id, &f.justification).await
+    })
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct MeasureForm {
+    specialist: String,
+    hours: String,
+    category: String,
+    planned: String,
+    risk: Vec<i32>,
+}
+
+pub(super) async fn add_consultation(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    MultiForm(f): MultiForm<MeasureForm>,
+) -> AppResult<Response> {
+    let typed = risks_typed(&f.risk)
+        .with("specialist", f.specialist.clone())
+        .with("hours", f.hours.clone());
+    change(
+        &state,
+        &signed,
+        id,
+        Typed::scoped(typed, "c"),
+        "plan-measure-added",
+        async |txn| {
+            let minutes = minutes_of("hours", &f.hours)?;
+            plans::add_consultation(txn, &signed.actor, id, &f.specialist, minutes, &f.risk).await
+        },
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct SupervisionForm {
+    supervision_hours: String,
+}
+
+pub(super) async fn add_supervision(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    Form(f): Form<SupervisionForm>,
+) -> AppResult<Response> {
+    let typed = FormView::new().with("supervision_hours", f.supervision_hours.clone());
+    change(
+        &state,
+        &signed,
+        id,
+        Typed::new(typed),
+        "plan-measure-added",
+        async |txn| {
+            let minutes = minutes_of("supervision_hours", &f.supervision_hours)?;
+            plans::add_supervision(txn, &signed.actor, id, minutes).await
+        },
+    )
+    .await
+}
+
+/// The plan risks ticked in a measure form, to tick again when it is shown back.
+fn risks_typed(risks: &[i32]) -> FormView {
+    risks
+        .iter()
+        .fold(FormView::new(), |f, r| f.with(&format!("risk-{r}"), "on"))
+}
+
+/// Hours as people write them ("1,5"), as minutes; a problem of `field` when they are not a
+/// number.
+fn minutes_of(field: &'static str, hours: &str) -> entities::Result<i32> {
+    entities::money::parse_hundredths(hours)
+        .and_then(|h| i32::try_from(h * 60 / 100).ok())
+        .ok_or_else(|| FieldErrors::single(field, "error-hours"))
+}
+
+pub(super) async fn add_compensation(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    MultiForm(f): MultiForm<MeasureForm>,
+) -> AppResult<Response> {
+    let typed = risks_typed(&f.risk)
+        .with("category", f.category.clone())
+        .with("planned", f.planned.clone());
+    change(
+        &state,
+        &signed,
+        id,
+        Typed::scoped(typed, "p"),
+        "plan-measure-added",
+        async |txn| {
+            let planned = Eur::parse(&f.planned).ok_or_else(|| FieldErrors::single("planned", "error-money"))?;
+            plans::add_compensation(txn, &signed.actor, id, &f.category, planned, &f.risk).await
+        },
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct ConsentForm {
+    consent_by: String,
+}
+
+pub(super) async fn consent(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    Form(f): Form<ConsentForm>,
+) -> AppResult<Response> {
+    let typed = FormView::new().with("consent_by", f.consent_by.clone());
+    change(
+        &state,
+        &signed,
+        id,
+        Typed::new(typed),
+        "plan-consent-recorded",
+        async |txn| plans::record_consent(txn, &signed.actor, id, &f.consent_by, state.now()).await,
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct ActForm {
+    request: String,
+    reason: String,
+    confirm: String,
+}
+
+pub(super) async fn act(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    Form(f): Form<ActForm>,
+) -> AppResult<Response> {
+    let request = Request::ALL
+        .into_iter()
+        .find(|r| request_name(*r) == f.request)
+        .ok_or(AppError::BadRequest("error-choose"))?;
+    let flash = format!("plan-done-{}", request_name(request));
+    let typed = FormView::new().with("reason", f.reason.clone());
+    let scope = request_name(request);
+    change(&state, &signed, id, Typed::scoped(typed, scope), &flash, async |txn| {
+        if request == Request::Deactivate && f.confirm != "yes" {
+            return Err(FieldErrors::single("confirm", "error-confirm"));
+        }
+        plans::act(txn, &signed.actor, id, request, Some(&f.reason), state.now()).await
+    })
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct EvaluationForm {
+    measure_id: Option<i32>,
+    text: String,
+    result: String,
+    outcome: Option<String>,
+}
+
+pub(super) async fn evaluate(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    Form(f): Form<EvaluationForm>,
+) -> AppResult<Response> {
+    let typed = FormView::new()
+        .with("text", f.text.clone())
+        .with("result", f.result.clone())
+        .with("outcome", f.outcome.clone().unwrap_or_default());
+    let scope = f.measure_id.map_or_else(|| "plan".to_owned(), |m| format!("e{m}"));
+    change(
+        &state,
+        &signed,
+        id,
+        Typed::scoped(typed, scope),
+        "evaluation-saved",
+        async |txn| {
+            let written = (f.text.as_str(), f.result.as_str(), f.outcome.as_deref());
+            plans::evaluate(txn, &signed.actor, id, f.measure_id, written, state.now()).await
+        },
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct SessionForm {
+    held_on: String,
+    minutes: String,
+    remote: Option<String>,
+    pupil_confirmed: Option<String>,
+}
+
+pub(super) async fn log_session(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(measure_id): Path<i32>,
+    Form(f): Form<SessionForm>,
+) -> AppResult<Response> {
+    let plan_id = plans::plan_of_measure(&state.db, &signed.actor, measure_id).await?;
+    let typed = FormView::new()
+        .with("held_on", f.held_on.clone())
+        .with("minutes", f.minutes.clone())
+        .with("remote", f.remote.clone().unwrap_or_default())
+        .with("pupil_confirmed", f.pupil_confirmed.clone().unwrap_or_default());
+    let scope = format!("m{measure_id}");
+    change(
+        &state,
+        &signed,
+        plan_id,
+        Typed::scoped(typed, scope),
+        "session-logged",
+        async |txn| {
+            let held_on = date_field(&f.held_on).ok_or_else(|| FieldErrors::single("held_on", "error-date"))?;
+            let session = Session {
+                held_on,
+                minutes: whole_minutes("minutes", &f.minutes)?,
+                remote: f.remote.is_some(),
+                pupil_confirmed: f.pupil_confirmed.is_some(),
+            };
+            plans::log_session(txn, &signed.actor, measure_id, session, state.now()).await
+        },
+    )
+    .await
+}
+
+/// An expense: amount and date, then (optionally) its document, streamed to storage before the
+/// row is written; a refused expense leaves no object behind.
+pub(super) async fn record_expense(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(measure_id): Path<i32>,
+    mut multipart: Multipart,
+) -> AppResult<Response> {
+    let plan_id = plans::plan_of_measure(&state.db, &signed.actor, measure_id).await?;
+    let (mut amount, mut spent_on, mut stored, mut file_name) = (String::new(), String::new(), None, String::new());
+    let limits = Limits {
+        max_file: state.cfg.max_file_bytes,
+        max_application: state.cfg.max_file_bytes,
+    };
+    let mut upload_error = None;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(_) => {
+                upload_error = Some("error-file-read");
+                break;
+            }
+        };
+        match field.name() {
+            Some("amount") => amount = field.text().await.unwrap_or_default(),
+            Some("spent_on") => spent_on = field.text().await.unwrap_or_default(),
+            Some("file") if field.file_name().is_some_and(|n| !n.is_empty()) && stored.is_none() => {
+                file_name = field.file_name().unwrap_or_default().to_owned();
+                let folder = format!("expenses/{measure_id}");
+                match attachments::store_upload(state.documents.clone(), &folder, &file_name, field, limits, 0).await {
+                    Ok(s) => stored = Some(s),
+                    Err(e) => match e.message() {
+                        Some(message) => upload_error = Some(message),
+                        None => return Err(AppError::Internal(e.into())),
+                    },
+                }
+            }
+            _ => {}
+        }
+    }
+    let typed = FormView::new()
+        .with("amount", amount.clone())
+        .with("spent_on", spent_on.clone());
+    let scope = format!("m{measure_id}");
+    let response = change(
+        &state,
+        &signed,
+        plan_id,
+        Typed::scoped(typed, scope),
+        "expense-recorded",
+        async |txn| {
+            if let Some(message) = upload_error {
+                return Err(FieldErrors::single("file", message));
+            }
+            let (money, day) = match (Eur::parse(&amount), date_field(&spent_on)) {
+                (Some(money), Some(day)) => (money, day),
+                (money, day) => {
+                    let mut e = FieldErrors::new();
+                    if money.is_none() {
+                        e.add("amount", "error-money");
+                    }
+                    if day.is_none() {
+                        e.add("spent_on", "error-date");
+                    }
+                    return Err(DomainError::Invalid(e));
+                }
+            };
+            let document = stored.as_ref().map(|stored| Document {
+                file_name: &file_name,
+                stored,
+            });
+            plans::record_expense(txn, &signed.actor, measure_id, money, day, document, state.now()).await
+        },
+    )
+    .await;
+    // Refused or failed: the stored document is nobody's.
+    if let Some(s) = &stored
+        && !response.as_ref().is_ok_and(|r| r.status().is_redirection())
+        && let Err(e) = state.documents.delete(&StorePath::from(s.key.as_str())).await
+    {
+        tracing::warn!(error = %e, "refused expense document not deleted");
+    }
+    response
+}
+
+/// The plans waiting for the actor's approval.
+pub(super) async fn queue(State(state): State<AppState>, signed: Signed) -> AppResult<maud::Markup> {
+    let rows = queries::approval_queue(&state.db, &signed.actor).await?;
+    Ok(pages::queue(&signed.ctx.page(), &rows))
+}
