@@ -254,8 +254,7 @@ async fn call_reminder(conn: &impl ConnectionTrait, r: &reminder::Model) -> Resu
                 .map(|a| a.applicant_id)
                 .collect();
             for m in membership::Entity::find()
-                .filter(membership::Column::OrgId.is_in(drafting))
-                .filter(membership::Column::Role.eq(Role::NgoMember))
+                .filter(crate::policy::applicant_writers_among(drafting))
                 .all(conn)
                 .await?
             {

@@ -189,6 +189,42 @@ pub fn school_staff(school_id: i32) -> Holders {
     }
 }
 
+/// Staff a director grants more to (registering pupils; support staff also seeing every pupil):
+/// the school's support staff and accountants.
+pub fn granted_staff(school_id: i32) -> Holders {
+    Holders {
+        roles: &[Role::SupportStaff, Role::Accountant],
+        org_id: Some(school_id),
+    }
+}
+
+/// The roles that write an applicant's applications and keep its profile.
+const APPLICANT_WRITERS: &[Role] = &[Role::NgoMember];
+
+/// Who writes an applicant's (an NGO's or informal group's) applications, keeps its profile and
+/// hears of its deadlines: its members.
+pub fn applicant_writers(applicant_id: i32) -> Holders {
+    Holders {
+        roles: APPLICANT_WRITERS,
+        org_id: Some(applicant_id),
+    }
+}
+
+/// The writers of any of `applicants`, as a condition on `memberships` (for a list of them).
+pub fn applicant_writers_among(applicants: Vec<i32>) -> Condition {
+    Condition::all()
+        .add(membership::Column::Role.is_in(APPLICANT_WRITERS.iter().copied()))
+        .add(membership::Column::OrgId.is_in(applicants))
+}
+
+/// Who a coordinator may name to a call's panel: the panel members of its municipality.
+pub fn panel_candidates(municipality_id: i32) -> Holders {
+    Holders {
+        roles: &[Role::PanelMember],
+        org_id: Some(municipality_id),
+    }
+}
+
 /// Who handles a school's money (pays compensations, sees its expenses): its director and
 /// accountants.
 pub fn money_handlers(school_id: i32) -> Holders {
@@ -237,6 +273,19 @@ pub fn plan_approvers(school: &organisation::Model, step: u8) -> Option<Holders>
 }
 
 impl Actor {
+    /// The applicants the actor writes applications for.
+    pub fn applicants(&self) -> impl Iterator<Item = &organisation::Model> {
+        self.grants
+            .iter()
+            .filter(|g| APPLICANT_WRITERS.contains(&g.role))
+            .map(|g| &g.org)
+    }
+
+    /// Whether the actor writes `applicant_id`'s applications.
+    pub fn writes_for(&self, applicant_id: i32) -> bool {
+        applicant_writers(applicant_id).includes(self)
+    }
+
     /// The approval level the actor holds for a school's plans (the first of its chain).
     pub fn plan_level(&self, school: &organisation::Model) -> Option<crate::plans::rules::Level> {
         crate::plans::rules::chain(school.is_vocational)

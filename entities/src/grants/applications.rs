@@ -10,7 +10,7 @@ use sea_orm::{
 };
 
 use crate::audit::{self, Entry};
-use crate::domain::{OrgKind, Role};
+use crate::domain::OrgKind;
 use crate::entity::application::{self, ApplicationStatus};
 use crate::entity::call;
 use crate::entity::{attachment, budget_line, organisation};
@@ -186,12 +186,7 @@ pub fn budget_total(lines: &[budget_line::Model]) -> Eur {
 
 /// The NGOs (and informal groups) the actor writes applications for.
 pub fn applicant_orgs(actor: &Actor) -> Vec<i32> {
-    actor
-        .grants
-        .iter()
-        .filter(|g| g.role == Role::NgoMember)
-        .map(|g| g.org.id)
-        .collect()
+    actor.applicants().map(|o| o.id).collect()
 }
 
 /// The applications the actor may read, as an SQL condition over `applications` joined with
@@ -284,7 +279,7 @@ pub async fn start(
     applicant: &organisation::Model,
     now: DateTime<Utc>,
 ) -> Result<application::Model> {
-    if applicant.kind != OrgKind::Ngo || !actor.holds(Role::NgoMember, applicant.id) {
+    if applicant.kind != OrgKind::Ngo || !actor.writes_for(applicant.id) {
         return Err(Error::NotFound);
     }
     if !calls::accepts_applications(call, now) {

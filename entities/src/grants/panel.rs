@@ -12,7 +12,6 @@ use sea_orm::{
 };
 
 use crate::audit::{self, Entry};
-use crate::domain::Role;
 use crate::entity::application::{self, ApplicationStatus};
 use crate::entity::call::{self, CallStatus};
 use crate::entity::{call_criterion, declaration, membership, panel_member, score, scorecard, user};
@@ -93,8 +92,7 @@ pub async fn members(conn: &impl ConnectionTrait, call_id: i32) -> Result<Vec<(p
 /// The people a coordinator may name: panel members of the call's municipality.
 pub async fn candidates(conn: &impl ConnectionTrait, municipality_id: i32) -> Result<Vec<user::Model>> {
     let ids: Vec<i32> = membership::Entity::find()
-        .filter(membership::Column::OrgId.eq(municipality_id))
-        .filter(membership::Column::Role.eq(Role::PanelMember))
+        .filter(crate::policy::panel_candidates(municipality_id).memberships())
         .all(conn)
         .await?
         .into_iter()

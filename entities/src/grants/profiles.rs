@@ -9,7 +9,7 @@ use sea_orm::{
 };
 
 use crate::audit::{self, Entry};
-use crate::domain::{OrgKind, Role, email_field, required_text};
+use crate::domain::{OrgKind, email_field, required_text};
 use crate::entity::{group_member, organisation};
 use crate::error::{Error, FieldErrors, Result};
 use crate::policy::Actor;
@@ -163,7 +163,7 @@ pub async fn save(
     input: &ProfileInput,
     now: DateTime<Utc>,
 ) -> Result<organisation::Model> {
-    if org.kind != OrgKind::Ngo || !actor.holds(Role::NgoMember, org.id) {
+    if org.kind != OrgKind::Ngo || !actor.writes_for(org.id) {
         return Err(Error::NotFound);
     }
     let id = org.id;

@@ -74,8 +74,7 @@ pub async fn set_staff_grants(
         return Err(Error::NotFound);
     }
     let m = membership::Entity::find_by_id(membership_id)
-        .filter(membership::Column::OrgId.eq(school_id))
-        .filter(membership::Column::Role.is_in([Role::SupportStaff, Role::Accountant]))
+        .filter(crate::policy::granted_staff(school_id).memberships())
         .one(conn)
         .await?
         .ok_or(Error::NotFound)?;

@@ -168,8 +168,7 @@ pub async fn school_staff(
     school_id: i32,
 ) -> Result<Vec<(membership::Model, user::Model)>> {
     let rows = membership::Entity::find()
-        .filter(membership::Column::OrgId.eq(school_id))
-        .filter(membership::Column::Role.is_in([Role::SupportStaff, Role::Accountant]))
+        .filter(crate::policy::granted_staff(school_id).memberships())
         .find_also_related(user::Entity)
         .all(conn)
         .await?;

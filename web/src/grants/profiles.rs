@@ -5,7 +5,6 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum_extra::extract::Form as MultiForm;
-use entities::domain::Role;
 use entities::entity::organisation;
 use entities::grants::profiles::{self, MemberForm, ProfileForm};
 use entities::{Error as DomainError, FieldErrors, policy};
@@ -134,7 +133,7 @@ impl ProfileData {
 /// The NGO whose profile the actor (a member of it) may edit, or `NotFound`.
 async fn own_ngo(state: &AppState, signed: &Signed, id: i32) -> AppResult<organisation::Model> {
     let org = policy::visible_org(&state.db, &signed.actor, id).await?;
-    if !signed.actor.holds(Role::NgoMember, org.id) {
+    if !signed.actor.writes_for(org.id) {
         return Err(AppError::NotFound);
     }
     Ok(org)

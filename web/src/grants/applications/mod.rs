@@ -339,10 +339,9 @@ async fn start(
     let (call, _) = calls::published(&state.db, id).await?;
     let applicant = signed
         .actor
-        .grants
-        .iter()
-        .find(|g| g.role == entities::domain::Role::NgoMember && g.org.id.to_string() == f.applicant)
-        .map(|g| g.org.clone())
+        .applicants()
+        .find(|o| o.id.to_string() == f.applicant)
+        .cloned()
         .ok_or(AppError::NotFound)?;
     let txn = entities::db::write(&state.db).await?;
     let app = applications::start(&txn, &signed.actor, &call, &applicant, state.now()).await?;

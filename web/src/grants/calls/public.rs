@@ -3,7 +3,6 @@
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::get;
-use entities::domain::Role;
 use entities::grants::calls;
 use maud::Markup;
 use templates::pages::calls as pages;
@@ -84,14 +83,13 @@ async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i32>) -> A
         .actor
         .as_ref()
         .map(|a| {
-            a.grants
-                .iter()
-                .filter(|g| g.role == Role::NgoMember && (call.allow_informal_groups || !g.org.is_informal_group))
-                .map(|g| (g.org.id.to_string(), g.org.name.clone()))
+            a.applicants()
+                .filter(|o| call.allow_informal_groups || !o.is_informal_group)
+                .map(|o| (o.id.to_string(), o.name.clone()))
                 .collect()
         })
         .unwrap_or_default();
-    let is_member = ctx.actor.as_ref().is_some_and(|a| a.has_role(Role::NgoMember));
+    let is_member = ctx.actor.as_ref().is_some_and(|a| a.applicants().next().is_some());
     let no_apply = if is_member {
         "error-call-no-informal-groups"
     } else {
