@@ -31,6 +31,27 @@ const ALLOWED: [&str; 3] = [
     "worker/src/admin.rs",
 ];
 
+/// The Rust sources under `dirs` (from the workspace root), each as (its path from the root,
+/// its text).
+fn sources_of(dirs: &[&str]) -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = Vec::new();
+    for dir in dirs {
+        sources(&root.join(dir), &mut files);
+    }
+    files
+        .into_iter()
+        .map(|file| {
+            let name = file
+                .strip_prefix(&root)
+                .expect("under the root")
+                .to_string_lossy()
+                .replace('\\', "/");
+            (name, std::fs::read_to_string(&file).expect("read"))
+        })
+        .collect()
+}
+
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
         let path = entry.path();
@@ -44,23 +65,13 @@ fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
 
 #[test]
 fn web_and_worker_run_no_query_of_their_own() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let mut files = Vec::new();
-    for crate_dir in ["web/src", "worker/src"] {
-        sources(&root.join(crate_dir), &mut files);
-    }
+    let files = sources_of(&["web/src", "worker/src"]);
     assert!(files.len() > 20, "the sources were found: {}", files.len());
     let mut found = Vec::new();
-    for file in files {
-        let name = file
-            .strip_prefix(&root)
-            .expect("under the root")
-            .to_string_lossy()
-            .replace('\\', "/");
+    for (name, text) in files {
         if ALLOWED.contains(&name.as_str()) {
             continue;
         }
-        let text = std::fs::read_to_string(&file).expect("read");
         for (n, line) in text.lines().enumerate() {
             let code = line.split("//").next().unwrap_or_default();
             for token in QUERY_TOKENS {
@@ -82,11 +93,7 @@ fn web_and_worker_run_no_query_of_their_own() {
 /// SQL written by hand spells a state.
 #[test]
 fn no_state_is_spelled_outside_its_entity() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let mut files = Vec::new();
-    for crate_dir in ["entities/src", "web/src", "worker/src", "templates/src"] {
-        sources(&root.join(crate_dir), &mut files);
-    }
+    let files = sources_of(&["entities/src", "web/src", "worker/src", "templates/src"]);
     let columns = ["Status", "Kind", "Outcome", "Decision", "Level"];
     let compare = [".eq(\"", ".ne(\"", ".is_in([\"", ".is_not_in([\""];
     let sql = [
@@ -97,16 +104,10 @@ fn no_state_is_spelled_outside_its_entity() {
         "outcome = '",
     ];
     let mut found = Vec::new();
-    for file in files {
-        let name = file
-            .strip_prefix(&root)
-            .expect("under the root")
-            .to_string_lossy()
-            .replace('\\', "/");
+    for (name, text) in files {
         if name.starts_with("entities/src/entity/") {
             continue;
         }
-        let text = std::fs::read_to_string(&file).expect("read");
         for (n, line) in text.lines().enumerate() {
             let spelled = columns
                 .iter()
