@@ -39,6 +39,18 @@ pub async fn connect(cfg: &Config) -> anyhow::Result<DatabaseConnection> {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
                 .create_if_missing(true)
+        })
+        // A PostgreSQL connection can come back to the pool inside a failed transaction (seen
+        // after the job tables went away under load), and would then refuse every statement
+        // until rolled back. One that cannot answer is discarded; the pool opens a new one.
+        .map_sqlx_postgres_before_acquire(|conn, _| {
+            Box::pin(async move {
+                let usable = sea_orm::sqlx::Executor::execute(conn, "SELECT 1").await;
+                if let Err(e) = &usable {
+                    tracing::warn!(error = %e, "a pooled database connection could not answer; discarded");
+                }
+                Ok(usable.is_ok())
+            })
         });
     Database::connect(opts)
         .await
