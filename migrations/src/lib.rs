@@ -16,6 +16,7 @@ mod m20261123_000009_second_factor;
 mod m20261123_000010_api_tokens;
 mod m20261201_000011_nothing_lost;
 mod m20261201_000012_delivery_claims;
+mod m20261201_000013_grant_terms;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000010_api_tokens::Migration),
             Box::new(m20261201_000011_nothing_lost::Migration),
             Box::new(m20261201_000012_delivery_claims::Migration),
+            Box::new(m20261201_000013_grant_terms::Migration),
         ]
     }
 }

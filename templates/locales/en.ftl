@@ -898,3 +898,27 @@ kept-save = Save what I typed
 kept-discard = Discard
 kept-none = No form is waiting to be saved.
 kept-discarded = What you typed was discarded.
+
+# Project terms of a call
+call-terms = Project terms
+hint-call-terms = Set by the call's regulation; they cannot change once the call is published.
+field-project-starts = Projects run from
+field-project-ends = Projects run until
+field-advance-percent = Advance, % of the grant
+hint-advance = E.g. 80. Paid once the agreement is in force; 0 for no advance.
+field-interim-report = Interim report due
+hint-interim-report = Optional; must fall within the project period.
+field-final-report-days = Final report — days after the project ends
+hint-final-report-days = A whole number from 1 to 365.
+field-accept-days = Days to accept the grant
+hint-accept-days = How many days a funded applicant (or a reserve moved up) has to accept; 1 to 90.
+call-project-period = Project period
+call-advance = Advance
+call-interim-report = Interim report
+call-final-report = Final report
+call-final-report-due = by { $date } ({ $days } days after the project ends)
+call-accept-days = Accepting the grant
+call-accept-days-value = within { $days } days of being told
+error-project-starts-early = Projects cannot start before the scoring deadline.
+error-project-ends-early = The end date must come after the start date.
+error-interim-outside = The interim report date must fall within the project period.

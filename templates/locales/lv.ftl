@@ -898,3 +898,27 @@ kept-save = Saglabāt ierakstīto
 kept-discard = Atmest
 kept-none = Nav saglabāšanu gaidošu veidlapu.
 kept-discarded = Ierakstītais atmests.
+
+# Project terms of a call
+call-terms = Projektu noteikumi
+hint-call-terms = Tos nosaka nolikums; pēc publicēšanas tos mainīt nevar.
+field-project-starts = Projektu īstenošana no
+field-project-ends = Projektu īstenošana līdz
+field-advance-percent = Avanss, % no piešķirtā finansējuma
+hint-advance = Piemēram, 80. Izmaksā, kad līgums stājies spēkā; 0 — bez avansa.
+field-interim-report = Starpposma atskaite līdz
+hint-interim-report = Neobligāti; jābūt projektu īstenošanas laikā.
+field-final-report-days = Noslēguma atskaite — dienas pēc projekta beigām
+hint-final-report-days = Vesels skaitlis no 1 līdz 365.
+field-accept-days = Dienas finansējuma pieņemšanai
+hint-accept-days = Cik dienu atbalstītam pretendentam (arī rezervē pārceltam) ir laika pieņemt finansējumu; no 1 līdz 90.
+call-project-period = Projektu īstenošanas laiks
+call-advance = Avanss
+call-interim-report = Starpposma atskaite
+call-final-report = Noslēguma atskaite
+call-final-report-due = līdz { $date } ({ $days } dienas pēc projekta beigām)
+call-accept-days = Finansējuma pieņemšana
+call-accept-days-value = { $days } dienu laikā pēc paziņojuma
+error-project-starts-early = Projekti nevar sākties pirms vērtēšanas termiņa.
+error-project-ends-early = Beigu datumam jābūt pēc sākuma datuma.
+error-interim-outside = Starpposma atskaites datumam jābūt projektu īstenošanas laikā.

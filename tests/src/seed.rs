@@ -86,6 +86,7 @@ pub async fn actor(db: &DatabaseConnection, user: &user::Model) -> entities::pol
 pub fn call_form(closes_at: chrono::DateTime<Utc>) -> entities::grants::calls::CallForm {
     use entities::grants::calls::{CallForm, CriterionForm};
     let riga = |t: chrono::DateTime<Utc>| entities::time::to_riga(t).format("%Y-%m-%dT%H:%M:%S").to_string();
+    let date = |t: chrono::DateTime<Utc>| entities::time::to_riga(t).format("%Y-%m-%d").to_string();
     CallForm {
         title: "Jauniešu iniciatīvas 2026".into(),
         description: "Projekti skolēnu motivācijai.".into(),
@@ -117,6 +118,12 @@ pub fn call_form(closes_at: chrono::DateTime<Utc>) -> entities::grants::calls::C
                 min_points: String::new(),
             },
         ],
+        project_starts_on: date(closes_at + chrono::Duration::days(30)),
+        project_ends_on: date(closes_at + chrono::Duration::days(180)),
+        advance_percent: "80".into(),
+        interim_report_on: String::new(),
+        final_report_days: "30".into(),
+        accept_days: "14".into(),
     }
 }
 

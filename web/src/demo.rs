@@ -348,7 +348,7 @@ async fn load_call(
     let now = opens_at + days(1);
     let scored_at = closes_at + days(2);
     use entities::grants::applications::{self, DraftForm, LineForm};
-    use entities::grants::calls::{CallInput, CriterionInput};
+    use entities::grants::calls::{CallInput, CriterionInput, ProjectTerms};
     use entities::money::Eur;
     let coordinator = actor_of(db, "koordinators@demo.pumpurs.lv").await?;
     let criterion = |name: &str, max, weight, min| CriterionInput {
@@ -382,6 +382,18 @@ async fn load_call(
             criterion("Mērķa grupas iesaiste", 10, 150, None),
             criterion("Budžeta pamatotība", 5, 100, None),
         ],
+        terms: {
+            let starts_on = entities::time::to_riga(scoring_deadline + days(14)).date_naive();
+            let ends_on = starts_on + chrono::Days::new(150);
+            ProjectTerms {
+                starts_on,
+                ends_on,
+                advance_bp: 8000,
+                interim_report_on: Some(starts_on + chrono::Days::new(75)),
+                final_report_days: 30,
+                accept_days: 14,
+            }
+        },
     };
     let call = entities::grants::calls::create(db, &coordinator, municipality, &input, opens_at - days(3)).await?;
     let call = entities::grants::calls::publish(db, &coordinator, call, opens_at - days(2)).await?;

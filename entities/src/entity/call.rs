@@ -56,6 +56,17 @@ pub struct Model {
     /// Required co-financing as a share of the project's total cost, in basis points.
     pub cofinancing_bp: i32,
     pub allow_informal_groups: bool,
+    /// The period funded projects run in (none for calls made before projects were followed).
+    pub project_starts_on: Option<Date>,
+    pub project_ends_on: Option<Date>,
+    /// The advance paid once an agreement is in force, in basis points of the grant.
+    pub advance_bp: i32,
+    /// When the interim report is due, if the call asks for one.
+    pub interim_report_on: Option<Date>,
+    /// Days after the project's end the final report is due.
+    pub final_report_days: i32,
+    /// Days a funded applicant (or a reserve moved up) has to accept the grant.
+    pub accept_days: i32,
     pub status: CallStatus,
     /// The last reference number given out; submitting takes the next one.
     pub last_ref_seq: i32,

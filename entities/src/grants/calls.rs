@@ -1,7 +1,7 @@
 //! Calls: the coordinator's form (parsed into domain types), the checks before publishing,
 //! publishing, extending the deadline (audited), and the lists people see.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -44,6 +44,13 @@ pub struct CallForm {
     pub allow_informal_groups: bool,
     pub requirements: Vec<String>,
     pub criteria: Vec<CriterionForm>,
+    /// Dates as a `date` input sends them (`YYYY-MM-DD`) or as people write them.
+    pub project_starts_on: String,
+    pub project_ends_on: String,
+    pub advance_percent: String,
+    pub interim_report_on: String,
+    pub final_report_days: String,
+    pub accept_days: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +80,56 @@ pub struct CallInput {
     pub allow_informal_groups: bool,
     pub requirements: Vec<String>,
     pub criteria: Vec<CriterionInput>,
+    pub terms: ProjectTerms,
+}
+
+/// What a call sets for the projects it funds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProjectTerms {
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    /// The advance, in basis points of the grant.
+    pub advance_bp: i32,
+    pub interim_report_on: Option<NaiveDate>,
+    /// Days after the project's end the final report is due.
+    pub final_report_days: i32,
+    /// Days a funded applicant has to accept.
+    pub accept_days: i32,
+}
+
+impl ProjectTerms {
+    /// The terms of a call, if it sets a project period.
+    pub fn of(call: &call::Model) -> Option<Self> {
+        Some(Self {
+            starts_on: call.project_starts_on?,
+            ends_on: call.project_ends_on?,
+            advance_bp: call.advance_bp,
+            interim_report_on: call.interim_report_on,
+            final_report_days: call.final_report_days,
+            accept_days: call.accept_days,
+        })
+    }
+
+    /// When the final report is due.
+    pub fn final_report_on(&self) -> NaiveDate {
+        self.ends_on + chrono::Days::new(u64::try_from(self.final_report_days).unwrap_or(0))
+    }
+}
+
+/// Parses a date as a `date` input sends it, or as people write it (`05.12.2026`).
+fn date(raw: &str, field: &str, required: bool, errors: &mut FieldErrors) -> Option<NaiveDate> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        if required {
+            errors.add(field, "error-required");
+        }
+        return None;
+    }
+    let parsed = NaiveDate::parse_from_str(raw, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(raw, "%d.%m.%Y"));
+    if parsed.is_err() {
+        errors.add(field, "error-date");
+    }
+    parsed.ok()
 }
 
 /// Parses a Riga wall-clock time as a `datetime-local` input sends it.
@@ -173,6 +230,7 @@ impl CallForm {
                 None
             }
         };
+        let terms = self.terms(scoring_deadline, &mut e);
         let requirements: Vec<String> = self
             .requirements
             .iter()
@@ -234,6 +292,7 @@ impl CallForm {
             min_grant,
             max_grant,
             cofinancing_bp,
+            terms,
         ) {
             (
                 Some(title),
@@ -244,6 +303,7 @@ impl CallForm {
                 Some(min_grant),
                 Some(max_grant),
                 Some(cofinancing_bp),
+                Some(terms),
             ) => Ok(CallInput {
                 title,
                 description,
@@ -260,9 +320,53 @@ impl CallForm {
                 allow_informal_groups: self.allow_informal_groups,
                 requirements,
                 criteria,
+                terms,
             }),
             _ => Err(Error::Refused("error-required")),
         }
+    }
+}
+
+impl CallForm {
+    /// The project terms: a period that starts no earlier than the day of the scoring deadline
+    /// (in Riga) and ends after it starts, an interim report inside it, an advance of at most
+    /// the whole grant, and sensible day counts.
+    fn terms(&self, scoring_deadline: Option<DateTime<Utc>>, e: &mut FieldErrors) -> Option<ProjectTerms> {
+        let starts_on = date(&self.project_starts_on, "project_starts_on", true, e);
+        let ends_on = date(&self.project_ends_on, "project_ends_on", true, e);
+        if let (Some(start), Some(scoring)) = (starts_on, scoring_deadline)
+            && start < time::to_riga(scoring).date_naive()
+        {
+            e.add("project_starts_on", "error-project-starts-early");
+        }
+        if let (Some(start), Some(end)) = (starts_on, ends_on)
+            && end <= start
+        {
+            e.add("project_ends_on", "error-project-ends-early");
+        }
+        let interim = date(&self.interim_report_on, "interim_report_on", false, e);
+        if let (Some(at), Some(start), Some(end)) = (interim, starts_on, ends_on)
+            && (at <= start || at >= end)
+        {
+            e.add("interim_report_on", "error-interim-outside");
+        }
+        let advance_bp = match parse_hundredths(&self.advance_percent) {
+            Some(bp) if bp <= 10_000 => i32::try_from(bp).ok(),
+            _ => {
+                e.add("advance_percent", "error-percent");
+                None
+            }
+        };
+        let final_report_days = whole(&self.final_report_days, "final_report_days", 1, 365, e);
+        let accept_days = whole(&self.accept_days, "accept_days", 1, 90, e);
+        Some(ProjectTerms {
+            starts_on: starts_on?,
+            ends_on: ends_on?,
+            advance_bp: advance_bp?,
+            interim_report_on: interim,
+            final_report_days: final_report_days?,
+            accept_days: accept_days?,
+        })
     }
 }
 
@@ -406,6 +510,13 @@ fn apply(active: &mut call::ActiveModel, input: &CallInput) {
     active.max_grant_cents = Set(input.max_grant.cents());
     active.cofinancing_bp = Set(input.cofinancing_bp);
     active.allow_informal_groups = Set(input.allow_informal_groups);
+    let t = input.terms;
+    active.project_starts_on = Set(Some(t.starts_on));
+    active.project_ends_on = Set(Some(t.ends_on));
+    active.advance_bp = Set(t.advance_bp);
+    active.interim_report_on = Set(t.interim_report_on);
+    active.final_report_days = Set(t.final_report_days);
+    active.accept_days = Set(t.accept_days);
 }
 
 /// Creates a draft call in a municipality the actor coordinates.

@@ -90,9 +90,21 @@ pub struct CallDetail {
     pub grants: String,
     pub cofinancing: String,
     pub informal_groups: bool,
+    /// What the call sets for funded projects; `None` for calls made before it did.
+    pub terms: Option<TermsView>,
     pub requirements: Vec<String>,
     /// (name, description, max points, weight, minimum points)
     pub criteria: Vec<(String, String, String, String, String)>,
+}
+
+/// A call's terms for funded projects, as read.
+pub struct TermsView {
+    pub period: String,
+    pub advance: String,
+    /// Empty when the call asks for no interim report.
+    pub interim_report: String,
+    pub final_report: String,
+    pub accept_days: String,
 }
 
 fn detail_body(lang: Lang, d: &CallDetail) -> Markup {
@@ -107,6 +119,16 @@ fn detail_body(lang: Lang, d: &CallDetail) -> Markup {
             dt { (t(lang, "call-cofinancing")) } dd { (d.cofinancing) }
             dt { (t(lang, "call-informal-groups")) } dd { (t(lang, if d.informal_groups { "yes" } else { "no" })) }
             dt { (t(lang, "call-scoring-deadline")) } dd { (d.scoring_deadline) }
+        }
+        @if let Some(terms) = &d.terms {
+            h2 { (t(lang, "call-terms")) }
+            dl {
+                dt { (t(lang, "call-project-period")) } dd { (terms.period) }
+                dt { (t(lang, "call-advance")) } dd { (terms.advance) }
+                @if !terms.interim_report.is_empty() { dt { (t(lang, "call-interim-report")) } dd { (terms.interim_report) } }
+                dt { (t(lang, "call-final-report")) } dd { (terms.final_report) }
+                dt { (t(lang, "call-accept-days")) } dd { (terms.accept_days) }
+            }
         }
         h2 { (t(lang, "field-description")) } p.pre { (d.description) }
         h2 { (t(lang, "field-aims")) } p.pre { (d.aims) }
@@ -245,6 +267,16 @@ pub fn edit(ctx: &PageCtx, title: &str, v: &CallFormView) -> Markup {
                     (field(l, f, "min_grant", "field-min-grant", Input { hint: Some("hint-eur"), ..Input::TEXT }))
                     (field(l, f, "max_grant", "field-max-grant", Input { hint: Some("hint-eur"), ..Input::TEXT }))
                     (field(l, f, "cofinancing_percent", "field-cofinancing-percent", Input { hint: Some("hint-cofinancing"), ..Input::TEXT }))
+                }
+                fieldset {
+                    legend { (t(l, "call-terms")) }
+                    p.hint { (t(l, "hint-call-terms")) }
+                    (field(l, f, "project_starts_on", "field-project-starts", Input { kind: "date", ..Input::TEXT }))
+                    (field(l, f, "project_ends_on", "field-project-ends", Input { kind: "date", ..Input::TEXT }))
+                    (field(l, f, "advance_percent", "field-advance-percent", Input { hint: Some("hint-advance"), ..Input::TEXT }))
+                    (field(l, f, "interim_report_on", "field-interim-report", Input { kind: "date", hint: Some("hint-interim-report"), ..Input::TEXT }))
+                    (field(l, f, "final_report_days", "field-final-report-days", Input { hint: Some("hint-final-report-days"), ..Input::TEXT }))
+                    (field(l, f, "accept_days", "field-accept-days", Input { hint: Some("hint-accept-days"), ..Input::TEXT }))
                 }
                 fieldset {
                     legend { (t(l, "call-requirements")) }

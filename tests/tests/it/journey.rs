@@ -22,6 +22,12 @@ async fn publish_call(app: &pumpurs_tests::TestApp, coordinator: &pumpurs_tests:
     let form = coordinator.get(&new).await;
     assert_eq!(form.status, 200, "{}", form.body);
     let (opens, closes, scoring) = (riga(-1), riga(10), riga(30));
+    let date = |days: i64| {
+        entities::time::to_riga(chrono::Utc::now() + chrono::Duration::days(days))
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    let (starts, ends, interim) = (date(45), date(200), date(120));
     let fields = [
         ("title", "Jauniešu iniciatīvas 2026"),
         ("description", "Projekti, kas stiprina skolēnu motivāciju."),
@@ -35,6 +41,12 @@ async fn publish_call(app: &pumpurs_tests::TestApp, coordinator: &pumpurs_tests:
         ("min_grant", "500"),
         ("max_grant", "3000"),
         ("cofinancing_percent", "10"),
+        ("project_starts_on", &starts),
+        ("project_ends_on", &ends),
+        ("advance_percent", "80"),
+        ("interim_report_on", &interim),
+        ("final_report_days", "30"),
+        ("accept_days", "14"),
         ("requirement", "Pieteicējs ir reģistrēta biedrība"),
         ("criterion_name", "Atbilstība mērķiem"),
         ("criterion_description", ""),
@@ -83,6 +95,42 @@ async fn publish_call(app: &pumpurs_tests::TestApp, coordinator: &pumpurs_tests:
         "Mazākā summa nevar būt lielāka par lielāko."
     );
 
+    // The project terms, each wrong: refused with a message at each, nothing saved.
+    let early = date(20);
+    let wrong_terms = [
+        ("project_starts_on", early.as_str()),
+        ("project_ends_on", early.as_str()),
+        ("advance_percent", "120"),
+        ("interim_report_on", "31.02.2027"),
+        ("final_report_days", "nekad"),
+        ("accept_days", "0"),
+        ("action", "save"),
+    ];
+    let kept: Vec<(&str, &str)> = fields
+        .iter()
+        .copied()
+        .filter(|(k, _)| !wrong_terms.iter().any(|(w, _)| w == k))
+        .collect();
+    let bad_terms = coordinator
+        .submit(&form, &new, &[&kept[..], &wrong_terms[..]].concat())
+        .await;
+    assert_eq!(bad_terms.status, 422);
+    for (field, message) in [
+        ("project_starts_on", "Projekti nevar sākties pirms vērtēšanas termiņa."),
+        ("project_ends_on", "Beigu datumam jābūt pēc sākuma datuma."),
+        ("advance_percent", "Ievadiet procentus no 0 līdz 100."),
+        ("interim_report_on", "Ievadiet datumu, piemēram, 2010-05-31."),
+        ("final_report_days", "Ievadiet veselu skaitli atļautajās robežās."),
+        ("accept_days", "Ievadiet veselu skaitli atļautajās robežās."),
+    ] {
+        assert_eq!(bad_terms.field_error(field), message, "{field}");
+    }
+    assert_eq!(
+        bad_terms.input_value("final_report_days").as_deref(),
+        Some("nekad"),
+        "what was typed stays"
+    );
+
     let saved = coordinator
         .submit(&form, &new, &[&fields[..], &[("action", "save")]].concat())
         .await;
@@ -121,6 +169,10 @@ both_backends!(
         coordinator.login("coord@example.lv", seed::PASSWORD).await;
         let call = publish_call(app, &coordinator, w.muni_a.id).await;
 
+        let detail = app.browser().get(&format!("/calls/{call}")).await;
+        for shown in ["Projektu noteikumi", "Avanss", "80 %", "Starpposma atskaite", "(30 dienas pēc projekta beigām)", "14 dienu laikā pēc paziņojuma"] {
+            assert!(detail.contains(shown), "{shown}: {}", detail.body);
+        }
         let public = app.browser().get("/calls").await;
         assert_eq!(public.texts("tbody td:first-child"), vec!["Jauniešu iniciatīvas 2026".to_owned()]);
         assert!(public.contains("10\u{a0}000,00\u{a0}€") && public.contains("atlikušas 9 d."), "{}", public.body);

@@ -51,6 +51,12 @@ struct CallData {
     max_grant: String,
     cofinancing_percent: String,
     allow_informal_groups: Option<String>,
+    project_starts_on: String,
+    project_ends_on: String,
+    advance_percent: String,
+    interim_report_on: String,
+    final_report_days: String,
+    accept_days: String,
     requirement: Vec<String>,
     criterion_name: Vec<String>,
     criterion_description: Vec<String>,
@@ -103,6 +109,12 @@ impl CallData {
                     min_points,
                 })
                 .collect(),
+            project_starts_on: self.project_starts_on.clone(),
+            project_ends_on: self.project_ends_on.clone(),
+            advance_percent: self.advance_percent.clone(),
+            interim_report_on: self.interim_report_on.clone(),
+            final_report_days: self.final_report_days.clone(),
+            accept_days: self.accept_days.clone(),
         }
     }
 
@@ -123,6 +135,12 @@ impl CallData {
             max_grant: plain(c.max_grant_cents),
             cofinancing_percent: plain(c.cofinancing_bp.into()),
             allow_informal_groups: c.allow_informal_groups.then(|| "on".to_owned()),
+            project_starts_on: c.project_starts_on.map(|d| d.to_string()).unwrap_or_default(),
+            project_ends_on: c.project_ends_on.map(|d| d.to_string()).unwrap_or_default(),
+            advance_percent: plain(c.advance_bp.into()),
+            interim_report_on: c.interim_report_on.map(|d| d.to_string()).unwrap_or_default(),
+            final_report_days: c.final_report_days.to_string(),
+            accept_days: c.accept_days.to_string(),
             requirement: requirements,
             ..Default::default()
         };
@@ -190,6 +208,12 @@ impl CallData {
                 ("min_grant", self.min_grant.as_str()),
                 ("max_grant", self.max_grant.as_str()),
                 ("cofinancing_percent", self.cofinancing_percent.as_str()),
+                ("project_starts_on", self.project_starts_on.as_str()),
+                ("project_ends_on", self.project_ends_on.as_str()),
+                ("advance_percent", self.advance_percent.as_str()),
+                ("interim_report_on", self.interim_report_on.as_str()),
+                ("final_report_days", self.final_report_days.as_str()),
+                ("accept_days", self.accept_days.as_str()),
             ],
             errors,
         )
@@ -257,6 +281,9 @@ async fn new_page(signed: Signed, Query(q): Query<NewQuery>) -> AppResult<Respon
     let mut data = CallData {
         ref_prefix: "REZ".into(),
         cofinancing_percent: "0".into(),
+        advance_percent: "80".into(),
+        final_report_days: "30".into(),
+        accept_days: "14".into(),
         requirement: vec![String::new()],
         ..Default::default()
     };

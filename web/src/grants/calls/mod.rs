@@ -10,9 +10,9 @@ use entities::entity::call;
 use entities::entity::{call_criterion, call_requirement};
 use entities::grants::calls;
 use entities::money::Eur;
-use templates::Lang;
-use templates::pages::calls::{CallDetail, CallRow};
-use templates::view::{call_status, hundredths, percent, riga, time_left};
+use templates::pages::calls::{CallDetail, CallRow, TermsView};
+use templates::view::{call_status, date, hundredths, percent, riga, time_left};
+use templates::{Lang, tf};
 
 use crate::state::AppState;
 
@@ -65,6 +65,7 @@ pub fn detail(
         grants: format!("{} – {}", eur(c.min_grant_cents), eur(c.max_grant_cents)),
         cofinancing: percent(c.cofinancing_bp),
         informal_groups: c.allow_informal_groups,
+        terms: calls::ProjectTerms::of(c).map(|terms| terms_view(lang, &terms)),
         requirements: requirements.iter().map(|r| r.text.clone()).collect(),
         criteria: criteria
             .iter()
@@ -79,5 +80,26 @@ pub fn detail(
                 )
             })
             .collect(),
+    }
+}
+
+fn terms_view(lang: Lang, terms: &calls::ProjectTerms) -> TermsView {
+    TermsView {
+        period: format!("{} – {}", date(terms.starts_on), date(terms.ends_on)),
+        advance: percent(terms.advance_bp),
+        interim_report: terms.interim_report_on.map(date).unwrap_or_default(),
+        final_report: tf(
+            lang,
+            "call-final-report-due",
+            &[
+                ("date", &date(terms.final_report_on())),
+                ("days", &terms.final_report_days.to_string()),
+            ],
+        ),
+        accept_days: tf(
+            lang,
+            "call-accept-days-value",
+            &[("days", &terms.accept_days.to_string())],
+        ),
     }
 }
