@@ -11,11 +11,11 @@ use crate::entity::application::{self, ApplicationStatus};
 use crate::entity::plan::PlanState;
 use crate::entity::{
     award, call, clarification, declaration, evaluation, invitation, membership, organisation, panel_member, plan,
-    pupil_staff, reminder, scorecard, semester, user, user_token,
+    project, pupil_staff, reminder, scorecard, semester, user, user_token,
 };
 use crate::error::Result;
 use crate::outbox::EmailEvent;
-use crate::policy::{Holders, call_managers, plan_approvers};
+use crate::policy::{Holders, applicant_writers, call_managers, plan_approvers};
 use crate::reminders::{CALL_CLOSES_7D, CALL_CLOSES_24H, EVALUATION_DUE, PLAN_WAITING, SCORING_DUE};
 
 /// Whom a call's reminder addresses, and why.
@@ -69,6 +69,8 @@ pub enum Notice {
         app: application::Model,
         call: call::Model,
         award: Option<award::Model>,
+        /// The grant offered, for a funded application.
+        project: Option<project::Model>,
         user: user::Model,
     },
     CallReminder {
@@ -76,6 +78,23 @@ pub enum Notice {
         /// The scoring deadline's reminder (else the call's closing).
         scoring: bool,
         to: Vec<(user::Model, CallReminderTo)>,
+    },
+    /// A grant offered to an applicant moved up from the reserve: to the applicant's writers.
+    GrantOffered {
+        project: project::Model,
+        app: application::Model,
+        call: call::Model,
+        to: Vec<user::Model>,
+    },
+    /// A grant declined or lapsed: to the call's coordinators, with the references of the
+    /// applications moved up in its place.
+    GrantGivenUp {
+        project: project::Model,
+        app: application::Model,
+        applicant: String,
+        call: call::Model,
+        moved_up: Vec<String>,
+        coordinators: Vec<user::Model>,
     },
     PlanReminder {
         school: organisation::Model,
@@ -146,6 +165,66 @@ async fn with_submitter(
     Ok(user.map(|u| (app, call, u)))
 }
 
+/// A project with its application and call.
+async fn project_of(
+    conn: &impl ConnectionTrait,
+    project_id: i32,
+) -> Result<Option<(project::Model, application::Model, call::Model)>> {
+    let Some(project) = project::Entity::find_by_id(project_id).one(conn).await? else {
+        return Ok(None);
+    };
+    let Some((app, Some(call))) = application::Entity::find_by_id(project.application_id)
+        .find_also_related(call::Entity)
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some((project, app, call)))
+}
+
+async fn grant_offered(conn: &impl ConnectionTrait, project_id: i32) -> Result<Option<Notice>> {
+    let Some((project, app, call)) = project_of(conn, project_id).await? else {
+        return Ok(None);
+    };
+    let ids = holders(conn, &applicant_writers(app.applicant_id)).await?;
+    let to = active(conn, &ids).await?;
+    Ok(Some(Notice::GrantOffered { project, app, call, to }))
+}
+
+async fn grant_given_up(conn: &impl ConnectionTrait, project_id: i32) -> Result<Option<Notice>> {
+    let Some((project, app, call)) = project_of(conn, project_id).await? else {
+        return Ok(None);
+    };
+    // The offers made when this one was given up.
+    let moved: Vec<i32> = project::Entity::find()
+        .filter(project::Column::CallId.eq(call.id))
+        .filter(project::Column::CreatedAt.eq(project.answered_at))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|p| p.application_id)
+        .collect();
+    let moved_up = application::Entity::find()
+        .filter(application::Column::Id.is_in(moved))
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter_map(|a| a.ref_no)
+        .collect();
+    let applicant = crate::orgs::name_of(conn, app.applicant_id).await?;
+    let ids = holders(conn, &call_managers(call.municipality_id)).await?;
+    let coordinators = active(conn, &ids).await?;
+    Ok(Some(Notice::GrantGivenUp {
+        project,
+        app,
+        applicant,
+        call,
+        moved_up,
+        coordinators,
+    }))
+}
+
 /// What `event` tells and to whom; `None` when it tells no one now.
 pub async fn notice(conn: &impl ConnectionTrait, event: &EmailEvent) -> Result<Option<Notice>> {
     Ok(match event {
@@ -205,6 +284,8 @@ pub async fn notice(conn: &impl ConnectionTrait, event: &EmailEvent) -> Result<O
             Some(r) => call_reminder(conn, &r).await?,
             None => None,
         },
+        EmailEvent::GrantOffered { project_id } => grant_offered(conn, *project_id).await?,
+        EmailEvent::GrantGivenUp { project_id } => grant_given_up(conn, *project_id).await?,
         EmailEvent::ApplicationReceipt { application_id } => with_submitter(conn, *application_id)
             .await?
             .map(|(app, call, user)| Notice::Receipt { app, call, user }),
@@ -222,6 +303,7 @@ pub async fn notice(conn: &impl ConnectionTrait, event: &EmailEvent) -> Result<O
                     .filter(award::Column::ApplicationId.eq(app.id))
                     .one(conn)
                     .await?,
+                project: crate::grants::projects::of_application(conn, app.id).await?,
                 app,
                 call,
                 user,

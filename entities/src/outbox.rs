@@ -31,6 +31,10 @@ pub enum EmailEvent {
     CallClosed { call_id: i32 },
     /// A deadline reminder (a `reminders` row) to everyone it concerns.
     Reminder { reminder_id: i32 },
+    /// A grant offered to an applicant moved up from the reserve (a `projects` row).
+    GrantOffered { project_id: i32 },
+    /// A grant declined or left to lapse: to the call's coordinators, with who moved up.
+    GrantGivenUp { project_id: i32 },
 }
 
 impl EmailEvent {
@@ -46,6 +50,8 @@ impl EmailEvent {
             Self::CallResult { application_id } => format!("call_result:{application_id}"),
             Self::CallClosed { call_id } => format!("call_closed:{call_id}"),
             Self::Reminder { reminder_id } => format!("reminder:{reminder_id}"),
+            Self::GrantOffered { project_id } => format!("grant_offered:{project_id}"),
+            Self::GrantGivenUp { project_id } => format!("grant_given_up:{project_id}"),
         }
     }
 }
@@ -65,6 +71,8 @@ impl EmailEvent {
             "call_result" => Self::CallResult { application_id: id },
             "call_closed" => Self::CallClosed { call_id: id },
             "reminder" => Self::Reminder { reminder_id: id },
+            "grant_offered" => Self::GrantOffered { project_id: id },
+            "grant_given_up" => Self::GrantGivenUp { project_id: id },
             _ => return None,
         })
     }

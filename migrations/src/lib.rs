@@ -17,6 +17,7 @@ mod m20261123_000010_api_tokens;
 mod m20261201_000011_nothing_lost;
 mod m20261201_000012_delivery_claims;
 mod m20261201_000013_grant_terms;
+mod m20261201_000014_projects;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000011_nothing_lost::Migration),
             Box::new(m20261201_000012_delivery_claims::Migration),
             Box::new(m20261201_000013_grant_terms::Migration),
+            Box::new(m20261201_000014_projects::Migration),
         ]
     }
 }

@@ -51,6 +51,7 @@ pub enum EmailView<'a> {
         link: &'a str,
     },
     /// `outcome` is an i18n message id (`email-result-funded`, …); `amount` is shown when funded.
+    /// `deadline`: by when a funded applicant accepts its grant (empty for other outcomes).
     CallResult {
         name: &'a str,
         reference: &'a str,
@@ -58,6 +59,28 @@ pub enum EmailView<'a> {
         call: &'a str,
         outcome: &'a str,
         amount: &'a str,
+        deadline: &'a str,
+        link: &'a str,
+    },
+    /// A grant offered to an applicant moved up from the reserve.
+    GrantOffered {
+        name: &'a str,
+        reference: &'a str,
+        title: &'a str,
+        call: &'a str,
+        amount: &'a str,
+        deadline: &'a str,
+        link: &'a str,
+    },
+    /// To a coordinator: a grant declined or lapsed (`body` says which), and who moved up
+    /// (`moved_up`: references, empty when no one could).
+    GrantGivenUp {
+        name: &'a str,
+        body: &'a str,
+        reference: &'a str,
+        applicant: &'a str,
+        call: &'a str,
+        moved_up: &'a str,
         link: &'a str,
     },
     CallClosed {
@@ -193,6 +216,7 @@ pub fn render(lang: Lang, view: &EmailView<'_>) -> Rendered {
             call,
             outcome,
             amount,
+            deadline,
             link,
         } => (
             tf(lang, "email-result-subject", &[("call", call)]),
@@ -201,8 +225,64 @@ pub fn render(lang: Lang, view: &EmailView<'_>) -> Rendered {
                 Part::Text(tf(
                     lang,
                     outcome,
-                    &[("reference", reference), ("title", title), ("amount", amount)],
+                    &[
+                        ("reference", reference),
+                        ("title", title),
+                        ("amount", amount),
+                        ("deadline", deadline),
+                    ],
                 )),
+                Part::Link((*link).to_owned()),
+            ],
+        ),
+        EmailView::GrantOffered {
+            name,
+            reference,
+            title,
+            call,
+            amount,
+            deadline,
+            link,
+        } => (
+            tf(lang, "email-offer-subject", &[("reference", reference)]),
+            vec![
+                greeting(name),
+                Part::Text(tf(
+                    lang,
+                    "email-offer-body",
+                    &[
+                        ("reference", reference),
+                        ("title", title),
+                        ("call", call),
+                        ("amount", amount),
+                        ("deadline", deadline),
+                    ],
+                )),
+                Part::Link((*link).to_owned()),
+            ],
+        ),
+        EmailView::GrantGivenUp {
+            name,
+            body,
+            reference,
+            applicant,
+            call,
+            moved_up,
+            link,
+        } => (
+            tf(lang, "email-given-up-subject", &[("reference", reference)]),
+            vec![
+                greeting(name),
+                Part::Text(tf(
+                    lang,
+                    body,
+                    &[("reference", reference), ("applicant", applicant), ("call", call)],
+                )),
+                Part::Text(if moved_up.is_empty() {
+                    t(lang, "email-moved-up-none")
+                } else {
+                    tf(lang, "email-moved-up", &[("moved", moved_up)])
+                }),
                 Part::Link((*link).to_owned()),
             ],
         ),

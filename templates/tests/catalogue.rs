@@ -119,7 +119,7 @@ fn every_message_id_in_the_code_is_in_the_catalogue() {
 /// Every value of every stored state has its label (`view::label` builds the id at run time).
 #[test]
 fn every_stored_state_has_a_label() {
-    use entities::entity::{application, award, call, expense, plan, plan_approval};
+    use entities::entity::{application, award, call, expense, plan, plan_approval, project};
     use entities::sea_orm::{ActiveEnum, Iterable};
     fn ids<E: ActiveEnum<Value = String> + Iterable>(prefix: &str) -> Vec<String> {
         E::iter().map(|v| format!("{prefix}{}", v.to_value())).collect()
@@ -136,6 +136,7 @@ fn every_stored_state_has_a_label() {
     wanted.extend(ids::<expense::ExpenseState>("expense-status-"));
     wanted.extend(ids::<plan_approval::ApprovalLevel>("level-"));
     wanted.extend(ids::<plan_approval::Decision>("decision-"));
+    wanted.extend(ids::<project::ProjectState>("project-status-"));
     // A plan in approval is labelled by its step (`view::plan_status`).
     wanted.extend(
         ids::<plan::PlanState>("plan-status-")

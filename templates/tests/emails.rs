@@ -17,6 +17,16 @@ fn cases(role: &str) -> Vec<(&'static str, EmailView<'_>)> {
         call: "Jauniešu iniciatīvas 2026",
         outcome,
         amount,
+        deadline: if amount.is_empty() { "" } else { "15.03.2027 17:00" },
+        link: LINK,
+    };
+    let given_up = |body, moved_up| EmailView::GrantGivenUp {
+        name: "Dace Ozola",
+        body,
+        reference: "OGR-2026-1-007",
+        applicant: "Biedrība „Saule”",
+        call: "Jauniešu iniciatīvas 2026",
+        moved_up,
         link: LINK,
     };
     let reminder = |body, count| EmailView::Reminder {
@@ -35,6 +45,20 @@ fn cases(role: &str) -> Vec<(&'static str, EmailView<'_>)> {
         link: LINK,
     };
     vec![
+        (
+            "grant_offered",
+            EmailView::GrantOffered {
+                name: "Marta Kalniņa",
+                reference: "OGR-2026-1-011",
+                title: "Skolas podkāsts",
+                call: "Jauniešu iniciatīvas 2026",
+                amount: "1 200,00 €",
+                deadline: "15.03.2027 17:00",
+                link: LINK,
+            },
+        ),
+        ("grant_declined", given_up("email-declined-body", "OGR-2026-1-011")),
+        ("grant_lapsed_none_moved_up", given_up("email-lapsed-body", "")),
         (
             "confirm_email",
             EmailView::Confirm {

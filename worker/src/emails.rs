@@ -4,6 +4,7 @@
 use entities::accounts::{CONFIRM_EMAIL, INVITATION, RESET_PASSWORD};
 use entities::entity::application::ApplicationStatus;
 use entities::entity::award::AwardOutcome;
+use entities::entity::project::ProjectState;
 use entities::entity::user;
 use entities::money::Eur;
 use entities::notices::{CallReminderTo, Notice};
@@ -147,7 +148,13 @@ pub(crate) async fn compose(
             };
             to(&user, &view)
         }
-        Notice::Result { app, call, award, user } => {
+        Notice::Result {
+            app,
+            call,
+            award,
+            project,
+            user,
+        } => {
             let lang = user.lang();
             let (outcome, amount) = match award.as_ref().map(|a| a.outcome) {
                 Some(AwardOutcome::Funded) => (
@@ -161,7 +168,14 @@ pub(crate) async fn compose(
                 _ if app.status == ApplicationStatus::Ineligible => ("email-result-ineligible", String::new()),
                 _ => ("email-result-not-funded", String::new()),
             };
-            let link = format!("{base}/calls/{}/results", call.id);
+            // A funded applicant accepts on its application's page, by the offer's day.
+            let (deadline, link) = match &project {
+                Some(p) if outcome == "email-result-funded" => (
+                    templates::view::riga(p.answer_by),
+                    format!("{base}/applications/{}", app.id),
+                ),
+                _ => (String::new(), format!("{base}/calls/{}/results", call.id)),
+            };
             let reference = app.ref_no.clone().unwrap_or_default();
             let view = EmailView::CallResult {
                 name: &user.name,
@@ -170,9 +184,68 @@ pub(crate) async fn compose(
                 call: &call.title,
                 outcome,
                 amount: &amount,
+                deadline: &deadline,
                 link: &link,
             };
             to(&user, &view)
+        }
+        Notice::GrantOffered {
+            project,
+            app,
+            call,
+            to: users,
+        } => {
+            let link = format!("{base}/applications/{}", app.id);
+            let reference = app.ref_no.clone().unwrap_or_default();
+            let deadline = templates::view::riga(project.answer_by);
+            return Ok(users
+                .iter()
+                .map(|u| {
+                    let amount = Eur::from_cents(project.granted_cents).display(u.lang());
+                    let view = EmailView::GrantOffered {
+                        name: &u.name,
+                        reference: &reference,
+                        title: &app.title,
+                        call: &call.title,
+                        amount: &amount,
+                        deadline: &deadline,
+                        link: &link,
+                    };
+                    to(u, &view)
+                })
+                .collect());
+        }
+        Notice::GrantGivenUp {
+            project,
+            app,
+            applicant,
+            call,
+            moved_up,
+            coordinators,
+        } => {
+            let body = if project.status == ProjectState::Lapsed {
+                "email-lapsed-body"
+            } else {
+                "email-declined-body"
+            };
+            let link = format!("{base}/manage/calls/{}/results", call.id);
+            let reference = app.ref_no.clone().unwrap_or_default();
+            let moved_up = moved_up.join(", ");
+            return Ok(coordinators
+                .iter()
+                .map(|u| {
+                    let view = EmailView::GrantGivenUp {
+                        name: &u.name,
+                        body,
+                        reference: &reference,
+                        applicant: &applicant,
+                        call: &call.title,
+                        moved_up: &moved_up,
+                        link: &link,
+                    };
+                    to(u, &view)
+                })
+                .collect());
         }
         Notice::CallReminder {
             call: c,

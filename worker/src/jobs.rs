@@ -292,6 +292,11 @@ pub(crate) async fn sweep(ctx: &Ctx) {
     if let Err(e) = crate::queue_reminders(&ctx.db, now).await {
         tracing::warn!(error = %e, "queueing reminders failed; will retry");
     }
+    match entities::grants::projects::lapse_due(&ctx.db, now).await {
+        Ok(n) if n > 0 => tracing::info!(lapsed = n, "grant offers lapsed; the reserve moved up"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "lapsing grant offers failed; will retry"),
+    }
     match entities::sessions::purge_expired(&ctx.db, now).await {
         Ok(n) if n > 0 => tracing::debug!(removed = n, "expired sessions removed"),
         Ok(_) => {}

@@ -31,6 +31,7 @@ pub mod plan;
 pub mod plan_approval;
 pub mod plan_measure;
 pub mod plan_risk;
+pub mod project;
 pub mod pupil;
 pub mod pupil_staff;
 pub mod reduced_amount;

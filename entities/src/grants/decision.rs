@@ -14,12 +14,14 @@ use crate::audit::{self, Entry};
 use crate::entity::application::{self, ApplicationStatus};
 use crate::entity::award::AwardOutcome;
 use crate::entity::call::{self, CallStatus};
+use crate::entity::project::ProjectState;
 use crate::entity::{award, organisation, reduced_amount};
 use crate::error::{Error, FieldErrors, Result};
 use crate::grants::allocation::{self, Candidate, Outcome};
 use crate::grants::applications;
 use crate::grants::calls::{self, audit_call};
 use crate::grants::panel;
+use crate::grants::projects;
 use crate::grants::scoring::{self, Entry as RankEntry};
 use crate::money::Eur;
 use crate::outbox::{self, EmailEvent};
@@ -363,6 +365,52 @@ pub async fn decline(
     if app.status != ApplicationStatus::Funded {
         return Err(Error::Refused("error-not-funded"));
     }
+    let (call, newly_funded) = move_reserve_up(conn, &app, now).await?;
+    audit::record(
+        conn,
+        Entry::by(
+            actor,
+            Some(app.applicant_id),
+            "grant_decline",
+            ("application", app.id.into()),
+        )
+        .details(Some(format!("moved_up={newly_funded:?}"))),
+        now,
+    )
+    .await?;
+    projects::given_up(conn, &call, app.id, ProjectState::Declined, Some(actor.user.id), now).await?;
+    Ok(newly_funded)
+}
+
+/// An offer not accepted by its day (the worker's sweep): the grant is given up as by a
+/// decline, by no one.
+pub(crate) async fn lapse(conn: &impl ConnectionTrait, application_id: i32, now: DateTime<Utc>) -> Result<()> {
+    let app = application::Entity::find_by_id(application_id)
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if app.status != ApplicationStatus::Funded {
+        return Ok(());
+    }
+    let (call, newly_funded) = move_reserve_up(conn, &app, now).await?;
+    let entry = Entry {
+        org_id: Some(app.applicant_id),
+        action: "grant_lapse",
+        object_type: "application",
+        object_id: Some(app.id.into()),
+        details: Some(format!("moved_up={newly_funded:?}")),
+        ..Default::default()
+    };
+    audit::record(conn, entry, now).await?;
+    projects::given_up(conn, &call, app.id, ProjectState::Lapsed, None, now).await
+}
+
+/// Gives up the grant of `app` and moves the reserve up: the call and the applications newly funded.
+async fn move_reserve_up(
+    conn: &impl ConnectionTrait,
+    app: &application::Model,
+    now: DateTime<Utc>,
+) -> Result<(call::Model, Vec<i32>)> {
     let call = call::Entity::find_by_id(app.call_id)
         .one(conn)
         .await?
@@ -412,19 +460,7 @@ pub async fn decline(
         .map(|(a, (_, o))| (a.rank, a.application_id, *o))
         .collect();
     write_outcomes(conn, &call, &rows, now).await?;
-    audit::record(
-        conn,
-        Entry::by(
-            actor,
-            Some(app.applicant_id),
-            "grant_decline",
-            ("application", app.id.into()),
-        )
-        .details(Some(format!("moved_up={newly_funded:?}"))),
-        now,
-    )
-    .await?;
-    Ok(newly_funded)
+    Ok((call, newly_funded))
 }
 
 /// How many applicants publishing the results of a call will tell by email: one per
@@ -460,6 +496,7 @@ pub async fn publish(
     let mut active: call::ActiveModel = call.into();
     active.status = Set(CallStatus::ResultsPublished);
     let call = active.update(conn).await?;
+    projects::offer_funded(conn, &call, now).await?;
     audit_call(
         conn,
         actor,

@@ -1,7 +1,8 @@
 //! Youth-initiative grants: a municipality's calls (`calls`), the applicants' profiles
 //! (`profiles`) and applications (`applications`), the coordinator's compliance check
 //! (`compliance`), the panel's scorecards (`panel`) aggregated by `scoring`, and the decision
-//! (`decision`) that funds down the ranking (`allocation`).
+//! (`decision`) that funds down the ranking (`allocation`), and the funded projects that follow
+//! (`projects`).
 
 pub mod allocation;
 pub mod applications;
@@ -10,4 +11,5 @@ pub mod compliance;
 pub mod decision;
 pub mod panel;
 pub mod profiles;
+pub mod projects;
 pub mod scoring;

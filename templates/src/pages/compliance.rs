@@ -50,12 +50,23 @@ fn clarifications(ctx: &PageCtx, app_id: i32, rows: &[ClarificationView]) -> Mar
     }
 }
 
-/// What the applicant sees: questions to answer, the reason for ineligibility, declining.
+/// A grant offered to the applicant, as it stands.
+pub struct OfferView {
+    pub amount: String,
+    pub status: String,
+    /// By when to accept; empty once answered.
+    pub answer_by: String,
+    pub can_accept: bool,
+}
+
+/// What the applicant sees: questions to answer, the reason for ineligibility, the grant
+/// offered with its acceptance, declining.
 pub fn applicant(
     ctx: &PageCtx,
     app_id: i32,
     rows: &[ClarificationView],
     ineligible: Option<&str>,
+    offer: Option<&OfferView>,
     can_decline: bool,
 ) -> Markup {
     let l = ctx.lang;
@@ -63,6 +74,20 @@ pub fn applicant(
         @if let Some(reason) = ineligible {
             h2 { (t(l, "application-status-ineligible")) }
             p.pre { (reason) }
+        }
+        @if let Some(o) = offer {
+            h2 { (t(l, "offer-title")) }
+            dl {
+                dt { (t(l, "offer-granted")) } dd #granted { (o.amount) }
+                dt { (t(l, "offer-status")) } dd #offer-status { (o.status) }
+                @if !o.answer_by.is_empty() { dt { (t(l, "offer-answer-by")) } dd { strong { (o.answer_by) } } }
+            }
+            @if o.can_accept {
+                form method="post" action={ "/applications/" (app_id) "/accept" } {
+                    (csrf(ctx))
+                    button type="submit" { (t(l, "offer-accept")) }
+                }
+            }
         }
         (clarifications(ctx, app_id, rows))
         @if can_decline {

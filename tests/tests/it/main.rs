@@ -20,6 +20,7 @@ mod panel;
 mod panel_pages;
 mod plan_pages;
 mod plans;
+mod projects;
 mod roles;
 mod security;
 mod stats;

@@ -8,12 +8,14 @@ use axum::{Form, Router};
 use axum_extra::extract::Form as MultiForm;
 use entities::entity::application::{self, ApplicationStatus};
 use entities::entity::call::{self, CallStatus};
-use entities::grants::{applications, calls, compliance, decision};
+use entities::entity::project::ProjectState;
+use entities::grants::{applications, calls, compliance, decision, projects};
+use entities::money::Eur;
 use entities::{Error as DomainError, FieldErrors};
 use maud::Markup;
 use serde::Deserialize;
 use templates::components::FormView;
-use templates::pages::compliance::{self as pages, ClarificationView, RequirementRow};
+use templates::pages::compliance::{self as pages, ClarificationView, OfferView, RequirementRow};
 
 use crate::ctx::{ConfirmForm, Signed, write_or_show_again};
 use crate::error::AppResult;
@@ -26,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/manage/applications/{id}/ineligible", post(ineligible))
         .route("/applications/{id}/clarifications/{cid}", post(answer))
         .route("/applications/{id}/decline", post(decline))
+        .route("/applications/{id}/accept", post(accept))
 }
 
 /// The compliance part of an application's page, for the call's coordinator or the applicant.
@@ -85,11 +88,26 @@ pub(crate) async fn section(
     if own {
         let ineligible =
             (app.status == ApplicationStatus::Ineligible).then(|| app.ineligible_reason.clone().unwrap_or_default());
+        let lang = signed.ctx.lang;
+        let offer = projects::of_application(&state.db, app.id).await?.map(|p| {
+            let open = p.status == ProjectState::Offered && now <= p.answer_by;
+            OfferView {
+                amount: Eur::from_cents(p.granted_cents).display(lang),
+                status: templates::view::label(lang, "project-status-", p.status),
+                answer_by: if open {
+                    templates::view::riga(p.answer_by)
+                } else {
+                    String::new()
+                },
+                can_accept: open,
+            }
+        });
         return Ok(pages::applicant(
             &signed.ctx.page(),
             app.id,
             &questions,
             ineligible.as_deref(),
+            offer.as_ref(),
             app.status == ApplicationStatus::Funded,
         ));
     }
@@ -232,6 +250,14 @@ async fn answer(
         "clarification-answered",
         async |txn| compliance::answer(txn, &signed.actor, id, cid, &f.answer, now).await,
     )
+    .await
+}
+
+async fn accept(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
+    let now = state.now();
+    step(&state, &signed, id, FormView::new(), "offer-accepted", async |txn| {
+        projects::accept(txn, &signed.actor, id, now).await
+    })
     .await
 }
 
