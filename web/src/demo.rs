@@ -533,7 +533,18 @@ async fn load_call(
     }
     if stage == Stage::Published {
         let call = entities::grants::decision::lock(db, &coordinator, call, scored_at + days(1)).await?;
-        entities::grants::decision::publish(db, &coordinator, call, scored_at + days(2)).await?;
+        let call = entities::grants::decision::publish(db, &coordinator, call, scored_at + days(2)).await?;
+        // The funded applicants accept their grants the day after.
+        let mut writers = Vec::new();
+        for email in ["biedriba", "teatris", "zala", "koderi"] {
+            writers.push(actor_of(db, &format!("{email}@demo.pumpurs.lv")).await?);
+        }
+        let funded = Some(entities::entity::application::ApplicationStatus::Funded);
+        for row in entities::grants::applications::of_call(db, call.id, funded).await?.0 {
+            if let Some(writer) = writers.iter().find(|w| w.writes_for(row.app.applicant_id)) {
+                entities::grants::projects::accept(db, writer, row.app.id, scored_at + days(3)).await?;
+            }
+        }
     }
     Ok(())
 }
