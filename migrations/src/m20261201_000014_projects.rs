@@ -1,6 +1,7 @@
 //! Funded projects: one row per funded application once the results are out (or once a reserve
 //! is moved up), carrying the granted amount and the applicant's answer — accepted, declined, or
-//! lapsed when the call's days to accept ran out.
+//! lapsed when the call's days to accept ran out. And the bank account (IBAN) an applicant's
+//! grant is paid to, on its profile.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -43,10 +44,24 @@ impl MigrationTrait for Migration {
                 .col(Projects::AnswerBy)
                 .to_owned(),
         )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table(Organisations::Table)
+                .add_column(string_len_null(Organisations::Iban, 34))
+                .to_owned(),
+        )
         .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(
+            Table::alter()
+                .table(Organisations::Table)
+                .drop_column(Organisations::Iban)
+                .to_owned(),
+        )
+        .await?;
         m.drop_table(Table::drop().table(Projects::Table).to_owned()).await
     }
 }
@@ -76,4 +91,10 @@ enum Calls {
 enum Applications {
     Table,
     Id,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum Organisations {
+    Table,
+    Iban,
 }

@@ -943,3 +943,7 @@ project-status-declined = declined
 project-status-lapsed = offer lapsed
 error-offer-answered = This offer has already been answered.
 error-offer-lapsed = The offer has lapsed.
+profile-bank = Bank account
+profile-iban = Account number (IBAN)
+profile-iban-hint = The grant is paid to this account; e.g. LV80 BANK 0000 4351 9500 1. Optional until a grant is awarded.
+error-iban = This is not a valid IBAN: check the country code, the length and the digits.

@@ -943,3 +943,7 @@ project-status-declined = atteikts
 project-status-lapsed = piedāvājums beidzies
 error-offer-answered = Uz šo piedāvājumu jau ir atbildēts.
 error-offer-lapsed = Piedāvājuma termiņš ir beidzies.
+profile-bank = Bankas konts
+profile-iban = Konta numurs (IBAN)
+profile-iban-hint = Uz šo kontu pārskaitīs piešķirto finansējumu; piemēram, LV80 BANK 0000 4351 9500 1. Nav obligāts, līdz finansējums piešķirts.
+error-iban = Šis nav derīgs IBAN: pārbaudiet valsts kodu, garumu un ciparus.

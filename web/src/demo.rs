@@ -267,6 +267,7 @@ fn ngo_profile(reg_no: &str, address: &str, contact: &str) -> ProfileInput {
         contact_name: contact.to_owned(),
         contact_email: "info@demo.pumpurs.lv".to_owned(),
         contact_phone: Some("+371 2000 0000".to_owned()),
+        iban: entities::domain::Iban::parse("LV80 BANK 0000 4351 9500 1"),
         members: Vec::new(),
     }
 }

@@ -17,6 +17,8 @@ pub struct Model {
     pub contact_name: Option<String>,
     pub contact_email: Option<String>,
     pub contact_phone: Option<String>,
+    /// The bank account a grant is paid to (an `Iban`, stored without spaces).
+    pub iban: Option<String>,
     /// An informal youth group (with a responsible adult) rather than a registered NGO.
     pub is_informal_group: bool,
 }

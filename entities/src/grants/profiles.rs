@@ -9,7 +9,7 @@ use sea_orm::{
 };
 
 use crate::audit::{self, Entry};
-use crate::domain::{OrgKind, email_field, required_text};
+use crate::domain::{Iban, OrgKind, email_field, required_text};
 use crate::entity::{group_member, organisation};
 use crate::error::{Error, FieldErrors, Result};
 use crate::policy::Actor;
@@ -34,6 +34,7 @@ pub struct ProfileForm {
     pub contact_name: String,
     pub contact_email: String,
     pub contact_phone: String,
+    pub iban: String,
     pub members: Vec<MemberForm>,
 }
 
@@ -46,6 +47,8 @@ pub struct ProfileInput {
     pub contact_name: String,
     pub contact_email: String,
     pub contact_phone: Option<String>,
+    /// Optional until a grant is to be paid.
+    pub iban: Option<Iban>,
     pub members: Vec<(String, NaiveDate)>,
 }
 
@@ -129,6 +132,16 @@ impl ProfileForm {
             let contact_phone = phone(&self.contact_phone, "contact_phone", false, &mut e);
             (Some(reg_no), address, contact_phone, Vec::new())
         };
+        let iban = match self.iban.trim() {
+            "" => None,
+            raw => {
+                let iban = Iban::parse(raw);
+                if iban.is_none() {
+                    e.add("iban", "error-iban");
+                }
+                iban
+            }
+        };
         e.into_result()?;
         members.truncate(50);
         match (name, contact_name, contact_email) {
@@ -140,6 +153,7 @@ impl ProfileForm {
                 contact_name,
                 contact_email: contact_email.into_inner(),
                 contact_phone,
+                iban,
                 members,
             }),
             _ => Err(Error::Refused("error-required")),
@@ -175,6 +189,7 @@ pub async fn save(
     active.contact_name = Set(Some(input.contact_name.clone()));
     active.contact_email = Set(Some(input.contact_email.clone()));
     active.contact_phone = Set(input.contact_phone.clone());
+    active.iban = Set(input.iban.clone().map(Iban::into_inner));
     let org = active.update(conn).await?;
     group_member::Entity::delete_many()
         .filter(group_member::Column::OrgId.eq(id))

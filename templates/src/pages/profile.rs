@@ -44,6 +44,10 @@ pub fn edit(ctx: &PageCtx, v: &ProfileView) -> Markup {
                     (field(l, f, "contact_phone", "profile-phone", Input { kind: "tel", autocomplete: "tel", ..optional }))
                 }
                 fieldset {
+                    legend { (t(l, "profile-bank")) }
+                    (field(l, f, "iban", "profile-iban", Input { hint: Some("profile-iban-hint"), ..optional }))
+                }
+                fieldset {
                     legend { (t(l, "profile-members")) }
                     p.hint { (t(l, "profile-members-hint")) }
                     @if let Some(m) = f.errors.get("members") { p.error id="members" { (t(l, m)) } }

@@ -4,6 +4,7 @@
 use entities::domain::{OrgKind, Role};
 use entities::outbox::EmailEvent;
 use pumpurs_tests::{both_backends, seed};
+use sea_orm::EntityTrait;
 
 fn pdf() -> Vec<u8> {
     let mut bytes = b"%PDF-1.7\n".to_vec();
@@ -288,9 +289,16 @@ both_backends!(
         let young = b.submit(&page, &path, &[&base[..], &members[..], &[("action", "save")]].concat()).await;
         assert_eq!((young.status, young.field_error("member-1-birth_date")), (422, "Dalībniekam jābūt 13–25 gadus vecam.".to_owned()));
         let members = [("member_name", "Anna"), ("member_birth_date", "2010-05-01"), ("member_name", "Jānis"), ("member_birth_date", "2012-01-01"), ("member_name", "Rūta"), ("member_birth_date", "2008-03-03")];
-        let saved = b.submit(&page, &path, &[&base[..], &members[..], &[("action", "save")]].concat()).await;
+        // A mistyped bank account is refused and kept as typed; a right one is kept in capitals.
+        let mistyped = b.submit(&page, &path, &[&base[..], &members[..], &[("iban", "LV80 BANK 0000 4351 9500 2"), ("action", "save")]].concat()).await;
+        assert_eq!((mistyped.status, mistyped.field_error("iban")), (422, "Šis nav derīgs IBAN: pārbaudiet valsts kodu, garumu un ciparus.".to_owned()));
+        assert_eq!(mistyped.input_value("iban").as_deref(), Some("LV80 BANK 0000 4351 9500 2"));
+        let saved = b.submit(&page, &path, &[&base[..], &members[..], &[("iban", "lv80bank0000435195001"), ("action", "save")]].concat()).await;
         assert_eq!(saved.text(".flash"), "Profils saglabāts.", "{}", saved.body);
         assert!(!saved.contains("Profils vēl nav pilnīgs"));
+        assert_eq!(saved.input_value("iban").as_deref(), Some("LV80 BANK 0000 4351 9500 1"));
+        let stored = entities::entity::organisation::Entity::find_by_id(group.id).one(&app.db).await.expect("q").expect("org");
+        assert_eq!(stored.iban.as_deref(), Some("LV80BANK0000435195001"));
 
         let closed_page = b.get(&format!("/calls/{}", closed_to_groups.id)).await;
         assert!(!closed_page.has_form(&format!("/calls/{}/apply", closed_to_groups.id)));

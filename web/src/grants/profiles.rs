@@ -5,6 +5,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum_extra::extract::Form as MultiForm;
+use entities::domain::Iban;
 use entities::entity::organisation;
 use entities::grants::profiles::{self, MemberForm, ProfileForm};
 use entities::{Error as DomainError, FieldErrors, policy};
@@ -30,6 +31,7 @@ struct ProfileData {
     contact_name: String,
     contact_email: String,
     contact_phone: String,
+    iban: String,
     member_name: Vec<String>,
     member_birth_date: Vec<String>,
     action: String,
@@ -61,6 +63,7 @@ impl ProfileData {
             contact_name: org.contact_name.clone().unwrap_or_default(),
             contact_email: org.contact_email.clone().unwrap_or_default(),
             contact_phone: org.contact_phone.clone().unwrap_or_default(),
+            iban: org.iban.as_deref().map(Iban::grouped).unwrap_or_default(),
             ..Default::default()
         };
         data.set_members(members);
@@ -96,6 +99,7 @@ impl ProfileData {
             contact_name: self.contact_name.clone(),
             contact_email: self.contact_email.clone(),
             contact_phone: self.contact_phone.clone(),
+            iban: self.iban.clone(),
             members: self
                 .members()
                 .into_iter()
@@ -113,6 +117,7 @@ impl ProfileData {
                 ("contact_name", self.contact_name.as_str()),
                 ("contact_email", self.contact_email.as_str()),
                 ("contact_phone", self.contact_phone.as_str()),
+                ("iban", self.iban.as_str()),
             ],
             errors,
         )
