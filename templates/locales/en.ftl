@@ -947,3 +947,7 @@ profile-bank = Bank account
 profile-iban = Account number (IBAN)
 profile-iban-hint = The grant is paid to this account; e.g. LV80 BANK 0000 4351 9500 1. Optional until a grant is awarded.
 error-iban = This is not a valid IBAN: check the country code, the length and the digits.
+answer-offered = waiting for the answer until { $date }
+answer-accepted = accepted
+answer-declined = declined
+answer-lapsed = not accepted in time

@@ -947,3 +947,7 @@ profile-bank = Bankas konts
 profile-iban = Konta numurs (IBAN)
 profile-iban-hint = Uz šo kontu pārskaitīs piešķirto finansējumu; piemēram, LV80 BANK 0000 4351 9500 1. Nav obligāts, līdz finansējums piešķirts.
 error-iban = Šis nav derīgs IBAN: pārbaudiet valsts kodu, garumu un ciparus.
+answer-offered = gaida atbildi līdz { $date }
+answer-accepted = pieņemts
+answer-declined = atteicās
+answer-lapsed = nepieņēma laikā

@@ -137,6 +137,7 @@ fn every_stored_state_has_a_label() {
     wanted.extend(ids::<plan_approval::ApprovalLevel>("level-"));
     wanted.extend(ids::<plan_approval::Decision>("decision-"));
     wanted.extend(ids::<project::ProjectState>("project-status-"));
+    wanted.extend(ids::<project::ProjectState>("answer-"));
     // A plan in approval is labelled by its step (`view::plan_status`).
     wanted.extend(
         ids::<plan::PlanState>("plan-status-")

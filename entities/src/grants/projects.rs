@@ -75,6 +75,17 @@ pub(crate) async fn offer_funded(
     Ok(made)
 }
 
+/// The projects of a call, by application.
+pub async fn of_call(conn: &impl ConnectionTrait, call_id: i32) -> Result<HashMap<i32, project::Model>> {
+    Ok(project::Entity::find()
+        .filter(project::Column::CallId.eq(call_id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|p| (p.application_id, p))
+        .collect())
+}
+
 /// The project of an application, if its grant was offered.
 pub async fn of_application(conn: &impl ConnectionTrait, application_id: i32) -> Result<Option<project::Model>> {
     Ok(project::Entity::find()

@@ -53,6 +53,7 @@ both_backends!(
             marks[0].points = points.to_owned();
             panel::save_card(&app.db, &member, id, &marks, true, now).await.expect("card");
         }
+        let call_id = call.id;
         let call = decision::lock(&app.db, &coordinator, call, now).await.expect("lock");
         assert!(project::Entity::find().one(&app.db).await.expect("q").is_none(), "nothing is offered before the results are out");
         decision::publish(&app.db, &coordinator, call, now).await.expect("publish");
@@ -121,6 +122,15 @@ both_backends!(
         assert_eq!((accepted.text("#offer-status"), accepted.has_form(&format!("{third_path}/accept"))), ("pieņemts".to_owned(), false));
         assert_eq!(project_of(app, ids[2]).await.answered_by, Some(ngo.user.id));
         assert!(matches!(projects::accept(&app.db, &ngo, ids[2], lapse_at).await, Err(Error::Refused("error-offer-answered"))));
+
+        // The coordinator's results say how each offer was answered.
+        let c = app.browser();
+        c.login("coord@example.lv", seed::PASSWORD).await;
+        let results = c.get(&format!("/manage/calls/{call_id}/results")).await;
+        let answers: Vec<String> = results.texts("tbody td:last-child");
+        assert!(answers.iter().any(|a| a.ends_with("— atteicās")), "{answers:?}");
+        assert!(answers.iter().any(|a| a.ends_with("— nepieņēma laikā")), "{answers:?}");
+        assert!(answers.iter().any(|a| a.ends_with("— pieņemts")), "{answers:?}");
         app.clock.hold(None);
     }
 );

@@ -11,9 +11,10 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use axum_extra::extract::Form as MultiForm;
 use entities::entity::call::{self, CallStatus};
+use entities::entity::project::{self, ProjectState};
 use entities::grants::allocation::Outcome;
 use entities::grants::decision::{self, Standing};
-use entities::grants::{calls, panel, scoring};
+use entities::grants::{calls, panel, projects, scoring};
 use entities::money::Eur;
 use entities::sea_orm::ActiveEnum;
 use entities::{Error as DomainError, FieldErrors};
@@ -21,7 +22,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use templates::components::FormView;
 use templates::pages::decisions::{self as pages, PanelMemberRow, PanelView, ResultsView, StandingRow};
-use templates::{Lang, t};
+use templates::{Lang, t, tf};
 
 use crate::ctx::{ConfirmForm, Ctx, Signed, redirect_with_flash, write_or_show_again};
 use crate::error::{AppError, AppResult};
@@ -139,10 +140,19 @@ async fn set_panel(
     }
 }
 
+/// A funded application's answer to its offer, as the coordinator reads it.
+fn answer_label(lang: Lang, p: &project::Model) -> String {
+    match p.status {
+        ProjectState::Offered => tf(lang, "answer-offered", &[("date", &templates::view::riga(p.answer_by))]),
+        status => templates::view::label(lang, "answer-", status),
+    }
+}
+
 fn standing_rows(
     lang: Lang,
     standings: &[Standing],
     criteria: &[entities::entity::call_criterion::Model],
+    projects: &HashMap<i32, project::Model>,
 ) -> Vec<StandingRow> {
     standings
         .iter()
@@ -168,7 +178,10 @@ fn standing_rows(
                 .iter()
                 .filter_map(|id| criteria.iter().find(|c| c.id == *id).map(|c| c.name.clone()))
                 .collect(),
-            outcome: outcome_label(lang, s.outcome),
+            outcome: match projects.get(&s.app.id) {
+                Some(p) => format!("{} — {}", outcome_label(lang, s.outcome), answer_label(lang, p)),
+                None => outcome_label(lang, s.outcome),
+            },
         })
         .collect()
 }
@@ -214,7 +227,7 @@ async fn results_view(state: &AppState, lang: Lang, c: &call::Model, form: FormV
         status: templates::view::call_status(lang, status),
         budget: Eur::from_cents(c.budget_cents).display(lang),
         funded_total: Eur::from_cents(funded).display(lang),
-        rows: standing_rows(lang, &standings, &criteria),
+        rows: standing_rows(lang, &standings, &criteria, &projects::of_call(&state.db, c.id).await?),
         calibration: calibration
             .into_iter()
             .map(|(member, (n, dev))| {
