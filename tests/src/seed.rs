@@ -237,3 +237,34 @@ pub async fn risk(db: &DatabaseConnection, code: &str) -> entities::entity::risk
         .expect("risk query")
         .expect("the seeded catalogue has it")
 }
+
+/// A call of `municipality` published now and closing at `form`'s deadline (made with
+/// `call_form`, changed by the caller), with `n` applications of `applicant` written and
+/// submitted by `member`: the call and the applications' ids, in order.
+pub async fn call_with_submitted(
+    db: &DatabaseConnection,
+    coordinator: &entities::policy::Actor,
+    municipality: i32,
+    form: &entities::grants::calls::CallForm,
+    (member, applicant): (&entities::policy::Actor, &organisation::Model),
+    n: usize,
+) -> (entities::entity::call::Model, Vec<i32>) {
+    let input = form.parse().expect("form");
+    let call = entities::grants::calls::create(db, coordinator, municipality, &input, Utc::now())
+        .await
+        .expect("call");
+    let call = entities::grants::calls::publish(db, coordinator, call, Utc::now())
+        .await
+        .expect("publish");
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let draft = draft(db, member, &call, applicant).await;
+        let txn = entities::db::write(db).await.expect("begin");
+        entities::grants::applications::submit(&txn, member, draft.id, &format!("{:064x}", i + 1), Utc::now())
+            .await
+            .expect("submit");
+        txn.commit().await.expect("commit");
+        ids.push(draft.id);
+    }
+    (call, ids)
+}

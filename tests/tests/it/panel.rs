@@ -181,17 +181,7 @@ both_backends!(
         let mut form = seed::call_form(closes);
         form.budget = "2500".into();
         form.max_grant = "2000".into();
-        let input = form.parse().expect("form");
-        let call = calls::create(&app.db, &coordinator, w.muni_a.id, &input, Utc::now()).await.expect("call");
-        let call = calls::publish(&app.db, &coordinator, call, Utc::now()).await.expect("publish");
-        let mut ids = Vec::new();
-        for i in 0..4 {
-            let draft = seed::draft(&app.db, &ngo, &call, &w.ngo).await;
-            let txn = entities::db::write(&app.db).await.expect("begin");
-            entities::grants::applications::submit(&txn, &ngo, draft.id, &format!("{:064x}", i + 1), Utc::now()).await.expect("submit");
-            txn.commit().await.expect("commit");
-            ids.push(draft.id);
-        }
+        let (call, ids) = seed::call_with_submitted(&app.db, &coordinator, w.muni_a.id, &form, (&ngo, &w.ngo), 4).await;
         let now = closes + Duration::minutes(1);
         let requirement = calls::requirements(&app.db, call.id).await.expect("req")[0].id;
 

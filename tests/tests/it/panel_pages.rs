@@ -211,17 +211,7 @@ both_backends!(
         let mut form = seed::call_form(closes);
         form.budget = "1200".into();
         form.max_grant = "1200".into();
-        let input = form.parse().expect("form");
-        let call = entities::grants::calls::create(&app.db, &coordinator, w.muni_a.id, &input, Utc::now()).await.expect("call");
-        let call = entities::grants::calls::publish(&app.db, &coordinator, call, Utc::now()).await.expect("publish");
-        let mut ids = Vec::new();
-        for i in 0..3 {
-            let draft = seed::draft(&app.db, &ngo, &call, &w.ngo).await;
-            let txn = entities::db::write(&app.db).await.expect("begin");
-            entities::grants::applications::submit(&txn, &ngo, draft.id, &format!("{:064x}", i + 1), Utc::now()).await.expect("submit");
-            txn.commit().await.expect("commit");
-            ids.push(draft.id);
-        }
+        let (call, ids) = seed::call_with_submitted(&app.db, &coordinator, w.muni_a.id, &form, (&ngo, &w.ngo), 3).await;
         let now = closes + Duration::minutes(1);
         app.clock.hold(Some(now));
         let c = app.browser();

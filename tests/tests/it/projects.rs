@@ -31,17 +31,7 @@ both_backends!(
         form.budget = "1200".into();
         form.max_grant = "1200".into();
         form.accept_days = "10".into();
-        let input = form.parse().expect("form");
-        let call = entities::grants::calls::create(&app.db, &coordinator, w.muni_a.id, &input, Utc::now()).await.expect("call");
-        let call = entities::grants::calls::publish(&app.db, &coordinator, call, Utc::now()).await.expect("publish");
-        let mut ids = Vec::new();
-        for i in 0..3 {
-            let draft = seed::draft(&app.db, &ngo, &call, &w.ngo).await;
-            let txn = entities::db::write(&app.db).await.expect("begin");
-            entities::grants::applications::submit(&txn, &ngo, draft.id, &format!("{:064x}", i + 1), Utc::now()).await.expect("submit");
-            txn.commit().await.expect("commit");
-            ids.push(draft.id);
-        }
+        let (call, ids) = seed::call_with_submitted(&app.db, &coordinator, w.muni_a.id, &form, (&ngo, &w.ngo), 3).await;
         let now = (closes + Duration::minutes(1)).trunc_subsecs(0);
         let member = seed::actor(&app.db, &seed::user(&app.db, "m1@example.lv", Role::PanelMember, w.muni_a.id).await).await;
         let call = entities::entity::call::Entity::find_by_id(call.id).one(&app.db).await.expect("q").expect("row");
