@@ -20,15 +20,6 @@ pub enum ExpenseState {
 impl ExpenseState {
     /// Money the school has committed: approved or paid.
     pub const COMMITTED: [Self; 2] = [Self::Approved, Self::Paid];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Requested => "requested",
-            Self::Approved => "approved",
-            Self::Paid => "paid",
-            Self::Unpaid => "unpaid_no_funds",
-        }
-    }
 }
 
 /// An expense of a compensation measure.

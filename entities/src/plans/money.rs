@@ -1,6 +1,8 @@
 //! A school's money in a semester: the funding ceiling, and expenses requested, decided within
 //! it (never dropped: beyond it they are recorded unpaid) and paid by the accountant.
 
+use sea_orm::ActiveEnum;
+
 use super::*;
 
 /// A school's money for a semester.
@@ -116,7 +118,7 @@ pub async fn record_expense(
         found.plan.school_id,
         "expense_record",
         ("plan", found.plan.id),
-        Some(format!("{} {}", amount.cents(), status.as_str())),
+        Some(format!("{} {}", amount.cents(), status.to_value())),
         now,
     )
     .await?;
@@ -178,7 +180,7 @@ pub async fn decide_expense(
         school_id,
         "expense_decide",
         ("expense", row.id),
-        Some(format!("{} {}", row.amount_cents, status.as_str())),
+        Some(format!("{} {}", row.amount_cents, status.to_value())),
         now,
     )
     .await?;
