@@ -31,6 +31,8 @@ pub enum DocType {
     Xlsx,
     Odt,
     Ods,
+    /// An e-signature container (ASiC-E; Latvia's eParaksts `.edoc` is one), stored as is.
+    Asice,
 }
 
 impl DocType {
@@ -43,6 +45,7 @@ impl DocType {
             Self::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             Self::Odt => "application/vnd.oasis.opendocument.text",
             Self::Ods => "application/vnd.oasis.opendocument.spreadsheet",
+            Self::Asice => "application/vnd.etsi.asic-e+zip",
         }
     }
 
@@ -55,6 +58,7 @@ impl DocType {
             Self::Xlsx => &["xlsx"],
             Self::Odt => &["odt"],
             Self::Ods => &["ods"],
+            Self::Asice => &["edoc", "asice", "sce"],
         }
     }
 
@@ -67,6 +71,7 @@ impl DocType {
             Self::Xlsx,
             Self::Odt,
             Self::Ods,
+            Self::Asice,
         ]
         .into_iter()
         .find(|d| d.mime() == mime)
@@ -82,6 +87,7 @@ impl DocType {
             Self::Xlsx => "XLSX",
             Self::Odt => "ODT",
             Self::Ods => "ODS",
+            Self::Asice => "EDOC",
         }
     }
 }
@@ -113,6 +119,9 @@ pub fn sniff(head: &[u8]) -> Option<DocType> {
             }
             if rest.starts_with(b"application/vnd.oasis.opendocument.spreadsheet") {
                 return Some(DocType::Ods);
+            }
+            if rest.starts_with(b"application/vnd.etsi.asic-e+zip") {
+                return Some(DocType::Asice);
             }
             return None;
         }
@@ -374,6 +383,9 @@ mod tests {
         let mut odt = zip_with(&["mimetype"]);
         odt.extend_from_slice(b"application/vnd.oasis.opendocument.text");
         assert_eq!(sniff(&odt), Some(DocType::Odt));
+        let mut edoc = zip_with(&["mimetype"]);
+        edoc.extend_from_slice(b"application/vnd.etsi.asic-e+zip");
+        assert_eq!(sniff(&edoc), Some(DocType::Asice));
         assert_eq!(sniff(b"MZ\x90\x00 this program cannot be run in DOS mode"), None);
         assert_eq!(sniff(b"\x7fELF\x02\x01"), None);
         assert_eq!(

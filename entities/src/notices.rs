@@ -11,7 +11,7 @@ use crate::entity::application::{self, ApplicationStatus};
 use crate::entity::plan::PlanState;
 use crate::entity::{
     award, call, clarification, declaration, evaluation, invitation, membership, organisation, panel_member, plan,
-    project, pupil_staff, reminder, scorecard, semester, user, user_token,
+    project, project_event, pupil_staff, reminder, scorecard, semester, user, user_token,
 };
 use crate::error::Result;
 use crate::outbox::EmailEvent;
@@ -95,6 +95,15 @@ pub enum Notice {
         call: call::Model,
         moved_up: Vec<String>,
         coordinators: Vec<user::Model>,
+    },
+    /// A step of a funded project: to the call's coordinators or the applicant's members, as
+    /// the step says (`ProjectStep::tells_coordinators`).
+    ProjectStep {
+        event: project_event::Model,
+        project: project::Model,
+        app: application::Model,
+        applicant: String,
+        to: Vec<user::Model>,
     },
     PlanReminder {
         school: organisation::Model,
@@ -225,6 +234,30 @@ async fn grant_given_up(conn: &impl ConnectionTrait, project_id: i32) -> Result<
     }))
 }
 
+async fn project_step(conn: &impl ConnectionTrait, event_id: i32) -> Result<Option<Notice>> {
+    let Some(event) = project_event::Entity::find_by_id(event_id).one(conn).await? else {
+        return Ok(None);
+    };
+    let Some((project, app, call)) = project_of(conn, event.project_id).await? else {
+        return Ok(None);
+    };
+    let who = if event.kind.tells_coordinators() {
+        call_managers(call.municipality_id)
+    } else {
+        applicant_writers(app.applicant_id)
+    };
+    let ids = holders(conn, &who).await?;
+    let to = active(conn, &ids).await?;
+    let applicant = crate::orgs::name_of(conn, app.applicant_id).await?;
+    Ok(Some(Notice::ProjectStep {
+        event,
+        project,
+        app,
+        applicant,
+        to,
+    }))
+}
+
 /// What `event` tells and to whom; `None` when it tells no one now.
 pub async fn notice(conn: &impl ConnectionTrait, event: &EmailEvent) -> Result<Option<Notice>> {
     Ok(match event {
@@ -286,6 +319,7 @@ pub async fn notice(conn: &impl ConnectionTrait, event: &EmailEvent) -> Result<O
         },
         EmailEvent::GrantOffered { project_id } => grant_offered(conn, *project_id).await?,
         EmailEvent::GrantGivenUp { project_id } => grant_given_up(conn, *project_id).await?,
+        EmailEvent::ProjectStep { event_id } => project_step(conn, *event_id).await?,
         EmailEvent::ApplicationReceipt { application_id } => with_submitter(conn, *application_id)
             .await?
             .map(|(app, call, user)| Notice::Receipt { app, call, user }),

@@ -35,6 +35,8 @@ pub enum EmailEvent {
     GrantOffered { project_id: i32 },
     /// A grant declined or left to lapse: to the call's coordinators, with who moved up.
     GrantGivenUp { project_id: i32 },
+    /// A step of a funded project (a `project_events` row), to the side it concerns.
+    ProjectStep { event_id: i32 },
 }
 
 impl EmailEvent {
@@ -52,6 +54,7 @@ impl EmailEvent {
             Self::Reminder { reminder_id } => format!("reminder:{reminder_id}"),
             Self::GrantOffered { project_id } => format!("grant_offered:{project_id}"),
             Self::GrantGivenUp { project_id } => format!("grant_given_up:{project_id}"),
+            Self::ProjectStep { event_id } => format!("project_step:{event_id}"),
         }
     }
 }
@@ -73,6 +76,7 @@ impl EmailEvent {
             "reminder" => Self::Reminder { reminder_id: id },
             "grant_offered" => Self::GrantOffered { project_id: id },
             "grant_given_up" => Self::GrantGivenUp { project_id: id },
+            "project_step" => Self::ProjectStep { event_id: id },
             _ => return None,
         })
     }

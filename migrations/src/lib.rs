@@ -18,6 +18,7 @@ mod m20261201_000011_nothing_lost;
 mod m20261201_000012_delivery_claims;
 mod m20261201_000013_grant_terms;
 mod m20261201_000014_projects;
+mod m20261201_000015_agreements;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000012_delivery_claims::Migration),
             Box::new(m20261201_000013_grant_terms::Migration),
             Box::new(m20261201_000014_projects::Migration),
+            Box::new(m20261201_000015_agreements::Migration),
         ]
     }
 }

@@ -83,6 +83,17 @@ pub enum EmailView<'a> {
         moved_up: &'a str,
         link: &'a str,
     },
+    /// A step of a funded project (`step`: the stored step, `agreement_sent`, …; its subject and body are the
+    /// messages `email-{step}-subject` and `email-{step}-body`); `detail` is a reason or a file.
+    ProjectStep {
+        name: &'a str,
+        step: &'a str,
+        reference: &'a str,
+        title: &'a str,
+        applicant: &'a str,
+        detail: &'a str,
+        link: &'a str,
+    },
     CallClosed {
         name: &'a str,
         call: &'a str,
@@ -341,6 +352,30 @@ pub fn render(lang: Lang, view: &EmailView<'_>) -> Rendered {
                 Part::Link((*link).to_owned()),
             ],
         ),
+        EmailView::ProjectStep {
+            name,
+            step,
+            reference,
+            title,
+            applicant,
+            detail,
+            link,
+        } => {
+            let args = [
+                ("reference", *reference),
+                ("title", *title),
+                ("applicant", *applicant),
+                ("detail", *detail),
+            ];
+            (
+                tf(lang, &format!("email-{step}-subject"), &args),
+                vec![
+                    greeting(name),
+                    Part::Text(tf(lang, &format!("email-{step}-body"), &args)),
+                    Part::Link((*link).to_owned()),
+                ],
+            )
+        }
         EmailView::Test => (
             t(lang, "email-test-subject"),
             vec![Part::Text(t(lang, "email-test-body"))],

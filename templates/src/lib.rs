@@ -7,6 +7,7 @@ pub mod email;
 pub mod i18n;
 pub mod layout;
 pub mod pages;
+pub mod pdf;
 pub mod summary;
 pub mod view;
 

@@ -25,6 +25,11 @@ pub fn riga(at: DateTime<Utc>) -> String {
     to_riga(at).format(&format!("{DATE} %H:%M")).to_string()
 }
 
+/// The day of an instant in Riga: `05.12.2026`.
+pub fn riga_day(at: DateTime<Utc>) -> String {
+    to_riga(at).format(DATE).to_string()
+}
+
 /// An instant in Riga to the second, for receipts: `05.12.2026 17:00:04`.
 pub fn riga_seconds(at: DateTime<Utc>) -> String {
     to_riga(at).format(&format!("{DATE} %H:%M:%S")).to_string()

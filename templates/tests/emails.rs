@@ -44,7 +44,23 @@ fn cases(role: &str) -> Vec<(&'static str, EmailView<'_>)> {
         date,
         link: LINK,
     };
+    let step = |step, detail| EmailView::ProjectStep {
+        name: "Marta Kalniņa",
+        step,
+        reference: "OGR-2026-1-011",
+        title: "Skolas podkāsts",
+        applicant: "Biedrība „Saule”",
+        detail,
+        link: LINK,
+    };
     vec![
+        ("agreement_sent", step("agreement_sent", "")),
+        ("agreement_signed", step("agreement_signed", "ligums-parakstits.edoc")),
+        ("agreement_in_force", step("agreement_in_force", "")),
+        (
+            "agreement_cancelled",
+            step("agreement_cancelled", "Projekts dublējas ar citu finansētu projektu."),
+        ),
         (
             "grant_offered",
             EmailView::GrantOffered {

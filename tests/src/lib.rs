@@ -74,12 +74,28 @@ where
         eprintln!("PUMPURS_TEST_POSTGRES_URL is not set: PostgreSQL variant not run");
         return;
     };
-    let outcome = AssertUnwindSafe(body(&app)).catch_unwind().await;
-    app.stop().await;
-    if let Err(panic) = outcome {
+    // A test that hangs fails with what its database was doing, instead of holding up the run.
+    let outcome = tokio::time::timeout(TEST_LIMIT, AssertUnwindSafe(body(&app)).catch_unwind()).await;
+    let hung = match &outcome {
+        Err(_) => Some(app.sessions().await),
+        Ok(_) => None,
+    };
+    if tokio::time::timeout(TEST_LIMIT, app.stop()).await.is_err() {
+        eprintln!("the test application did not stop within {} s", TEST_LIMIT.as_secs());
+    }
+    if let Some(sessions) = hung {
+        panic!(
+            "the test did not finish within {} s; its database sessions:\n{sessions}",
+            TEST_LIMIT.as_secs()
+        );
+    }
+    if let Ok(Err(panic)) = outcome {
         std::panic::resume_unwind(panic);
     }
 }
+
+/// The longest a test body (and then its tear-down) may take.
+const TEST_LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// Declares a test that runs once on SQLite and once on PostgreSQL:
 /// `both_backends!(async fn name(app) { ... });`
@@ -175,6 +191,46 @@ impl TestApp {
             _dir: dir,
             postgres,
         })
+    }
+
+    /// What the sessions of a PostgreSQL test database are doing (and the locks they wait for).
+    async fn sessions(&self) -> String {
+        let Some((admin_url, name)) = &self.postgres else {
+            return "(SQLite)".to_owned();
+        };
+        let Ok(admin) = Database::connect(admin_url).await else {
+            return "(could not connect)".to_owned();
+        };
+        let sql = format!(
+            "SELECT a.pid, a.state, a.wait_event_type, a.wait_event, a.xact_start::text, \
+             (SELECT string_agg(l.locktype || ' ' || l.mode || CASE WHEN l.granted THEN '' ELSE ' (waiting)' END, ', ') \
+              FROM pg_locks l WHERE l.pid = a.pid AND l.relation IS NOT NULL) AS locks, left(a.query, 300) AS query \
+             FROM pg_stat_activity a WHERE a.datname = '{name}'"
+        );
+        let rows = admin
+            .query_all_raw(sea_orm::Statement::from_string(sea_orm::DatabaseBackend::Postgres, sql))
+            .await;
+        admin.close().await.ok();
+        match rows {
+            Ok(rows) => rows
+                .iter()
+                .map(|r| {
+                    let col = |c: &str| r.try_get::<Option<String>>("", c).ok().flatten().unwrap_or_default();
+                    let pid = r.try_get::<i32>("", "pid").unwrap_or_default();
+                    format!(
+                        "{pid} {} {}/{} since {} locks [{}]: {}",
+                        col("state"),
+                        col("wait_event_type"),
+                        col("wait_event"),
+                        col("xact_start"),
+                        col("locks"),
+                        col("query")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Err(e) => format!("(could not read: {e})"),
+        }
     }
 
     async fn stop(self) {

@@ -541,10 +541,50 @@ async fn load_call(
             writers.push(actor_of(db, &format!("{email}@demo.pumpurs.lv")).await?);
         }
         let funded = Some(entities::entity::application::ApplicationStatus::Funded);
+        let mut accepted = Vec::new();
         for row in entities::grants::applications::of_call(db, call.id, funded).await?.0 {
             if let Some(writer) = writers.iter().find(|w| w.writes_for(row.app.applicant_id)) {
-                entities::grants::projects::accept(db, writer, row.app.id, scored_at + days(3)).await?;
+                let project = entities::grants::projects::accept(db, writer, row.app.id, scored_at + days(3)).await?;
+                accepted.push((project, writer));
             }
+        }
+        demo_agreements(db, &store, limits, &coordinator, &accepted, scored_at + days(4)).await?;
+    }
+    Ok(())
+}
+
+/// The demo's agreements at each stage: the first in force, the next signed and waiting for
+/// the coordinator, the next sent for signing; the rest drafts.
+async fn demo_agreements(
+    db: &DatabaseConnection,
+    store: &std::sync::Arc<dyn object_store::ObjectStore>,
+    limits: entities::attachments::Limits,
+    coordinator: &entities::policy::Actor,
+    accepted: &[(entities::entity::project::Model, &entities::policy::Actor)],
+    at: chrono::DateTime<Utc>,
+) -> anyhow::Result<()> {
+    use entities::grants::agreements;
+    for (i, (project, writer)) in accepted.iter().enumerate().take(3) {
+        agreements::send(db, coordinator, project.id, at).await?;
+        if i == 2 {
+            continue;
+        }
+        let bytes = demo_pdf("Ligums - parakstits");
+        let body = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(bytes))]);
+        let folder = format!("projects/{}/agreement", project.id);
+        let stored =
+            entities::attachments::store_upload(store.clone(), &folder, "ligums-parakstits.pdf", body, limits, 0)
+                .await?;
+        let copy = agreements::SignedCopy {
+            name: "līgums-parakstīts.pdf".into(),
+            content_type: stored.doc_type.mime().to_owned(),
+            size: i64::try_from(stored.size).unwrap_or(0),
+            sha256: stored.sha256,
+            key: stored.key,
+        };
+        agreements::signed(db, writer, project.id, copy, at + chrono::Duration::days(2)).await?;
+        if i == 0 {
+            agreements::confirm(db, coordinator, project.id, at + chrono::Duration::days(3)).await?;
         }
     }
     Ok(())

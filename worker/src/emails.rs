@@ -10,7 +10,7 @@ use entities::money::Eur;
 use entities::notices::{CallReminderTo, Notice};
 use entities::outbox::EmailEvent;
 use entities::tokens;
-use sea_orm::DatabaseConnection;
+use sea_orm::{ActiveEnum, DatabaseConnection};
 use templates::email::{EmailView, render};
 use templates::t;
 
@@ -241,6 +241,33 @@ pub(crate) async fn compose(
                         applicant: &applicant,
                         call: &call.title,
                         moved_up: &moved_up,
+                        link: &link,
+                    };
+                    to(u, &view)
+                })
+                .collect());
+        }
+        Notice::ProjectStep {
+            event,
+            project,
+            app,
+            applicant,
+            to: users,
+        } => {
+            let step = event.kind.to_value();
+            let link = format!("{base}/projects/{}", project.id);
+            let reference = app.ref_no.clone().unwrap_or_default();
+            let detail = event.detail.clone().unwrap_or_default();
+            return Ok(users
+                .iter()
+                .map(|u| {
+                    let view = EmailView::ProjectStep {
+                        name: &u.name,
+                        step: &step,
+                        reference: &reference,
+                        title: &app.title,
+                        applicant: &applicant,
+                        detail: &detail,
                         link: &link,
                     };
                     to(u, &view)

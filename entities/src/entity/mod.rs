@@ -1,6 +1,7 @@
 //! sea-orm entities, one module per table. Queries and mutations live in the feature modules of
 //! this crate (`accounts`, `orgs`, `sessions`, …), not here.
 
+pub mod agreement;
 pub mod api_token;
 pub mod application;
 pub mod attachment;
@@ -32,6 +33,7 @@ pub mod plan_approval;
 pub mod plan_measure;
 pub mod plan_risk;
 pub mod project;
+pub mod project_event;
 pub mod pupil;
 pub mod pupil_staff;
 pub mod reduced_amount;

@@ -2,8 +2,9 @@
 //! (`profiles`) and applications (`applications`), the coordinator's compliance check
 //! (`compliance`), the panel's scorecards (`panel`) aggregated by `scoring`, and the decision
 //! (`decision`) that funds down the ranking (`allocation`), and the funded projects that follow
-//! (`projects`).
+//! (`projects`) with their agreements (`agreements`).
 
+pub mod agreements;
 pub mod allocation;
 pub mod applications;
 pub mod calls;

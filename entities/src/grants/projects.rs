@@ -94,7 +94,8 @@ pub async fn of_application(conn: &impl ConnectionTrait, application_id: i32) ->
         .await?)
 }
 
-/// The applicant accepts the grant offered to its application, before the offer's day ends.
+/// The applicant accepts the grant offered to its application, before the offer's day ends;
+/// its agreement is drafted in the accepting member's language.
 pub async fn accept(
     conn: &impl ConnectionTrait,
     actor: &Actor,
@@ -114,6 +115,7 @@ pub async fn accept(
     active.answered_at = Set(Some(now));
     active.answered_by = Set(Some(actor.user.id));
     let accepted = active.update(conn).await?;
+    crate::grants::agreements::draft(conn, &accepted, actor.user.lang(), now).await?;
     audit::record(
         conn,
         Entry::by(

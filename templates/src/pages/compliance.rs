@@ -57,6 +57,8 @@ pub struct OfferView {
     /// By when to accept; empty once answered.
     pub answer_by: String,
     pub can_accept: bool,
+    /// The project's page, once the grant is accepted.
+    pub project_href: Option<String>,
 }
 
 /// What the applicant sees: questions to answer, the reason for ineligibility, the grant
@@ -81,6 +83,9 @@ pub fn applicant(
                 dt { (t(l, "offer-granted")) } dd #granted { (o.amount) }
                 dt { (t(l, "offer-status")) } dd #offer-status { (o.status) }
                 @if !o.answer_by.is_empty() { dt { (t(l, "offer-answer-by")) } dd { strong { (o.answer_by) } } }
+            }
+            @if let Some(href) = &o.project_href {
+                p { a href=(href) { (t(l, "project-open")) } }
             }
             @if o.can_accept {
                 form method="post" action={ "/applications/" (app_id) "/accept" } {

@@ -81,6 +81,8 @@ pub struct StandingRow {
     pub spread: String,
     pub failed: Vec<String>,
     pub outcome: String,
+    /// The project of an accepted grant.
+    pub project_href: Option<String>,
 }
 
 pub struct ResultsView {
@@ -141,7 +143,7 @@ pub fn results(ctx: &PageCtx, v: &ResultsView) -> Markup {
                             }
                         } @else { (r.reduced) }
                     }
-                    td.num { (r.cards) } td.num { (r.mean) } td.num { (r.median) } td.num { (r.spread) } td { (r.outcome) }
+                    td.num { (r.cards) } td.num { (r.mean) } td.num { (r.median) } td.num { (r.spread) } td { (r.outcome) @if let Some(href) = &r.project_href { " " a href=(href) { (t(l, "project-open")) } } }
                 } } }
             }
             @if !v.calibration.is_empty() {

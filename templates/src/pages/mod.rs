@@ -14,5 +14,6 @@ pub mod minutes;
 pub mod orgs;
 pub mod plans;
 pub mod profile;
+pub mod projects;
 pub mod scoring;
 pub mod stats;

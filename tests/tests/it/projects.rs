@@ -21,32 +21,97 @@ async fn project_of(app: &TestApp, application_id: i32) -> project::Model {
         .expect("project")
 }
 
+/// A call of muni A with `n` applications of the seed NGO (each asking 1 200 €, scored 9, 7,
+/// 5, …), decided with `budget` euros and published at `now` (returned), `accept_days` 10.
+struct Decided {
+    ngo: entities::policy::Actor,
+    w: seed::World,
+    call_id: i32,
+    ids: Vec<i32>,
+    now: chrono::DateTime<Utc>,
+}
+
+async fn decided(app: &TestApp, n: usize, budget: &str) -> Decided {
+    let w = seed::world(&app.db).await;
+    let coordinator = seed::actor(
+        &app.db,
+        &seed::user(&app.db, "coord@example.lv", Role::Coordinator, w.muni_a.id).await,
+    )
+    .await;
+    let ngo = seed::actor(
+        &app.db,
+        &seed::user(&app.db, "ngo@example.lv", Role::NgoMember, w.ngo.id).await,
+    )
+    .await;
+    let closes = Utc::now() + Duration::hours(1);
+    let mut form = seed::call_form(closes);
+    form.budget = budget.into();
+    form.max_grant = "1200".into();
+    form.accept_days = "10".into();
+    let (call, ids) = seed::call_with_submitted(&app.db, &coordinator, w.muni_a.id, &form, (&ngo, &w.ngo), n).await;
+    let now = (closes + Duration::minutes(1)).trunc_subsecs(0);
+    let member = seed::actor(
+        &app.db,
+        &seed::user(&app.db, "m1@example.lv", Role::PanelMember, w.muni_a.id).await,
+    )
+    .await;
+    let call = entities::entity::call::Entity::find_by_id(call.id)
+        .one(&app.db)
+        .await
+        .expect("q")
+        .expect("row");
+    panel::set_panel(
+        &app.db,
+        &coordinator,
+        &call,
+        &[member.user.id],
+        Some(member.user.id),
+        now,
+    )
+    .await
+    .expect("panel");
+    let criteria = entities::grants::calls::criteria(&app.db, call.id)
+        .await
+        .expect("criteria");
+    for (i, id) in ids.iter().enumerate() {
+        let points = (9 - 2 * i.min(4)).to_string();
+        panel::declare(&app.db, &member, *id, false, "", now)
+            .await
+            .expect("declare");
+        let mut marks: Vec<panel::MarkForm> = criteria
+            .iter()
+            .map(|c| panel::MarkForm {
+                criterion_id: c.id,
+                points: points.as_str().min("5").to_owned(),
+                ..Default::default()
+            })
+            .collect();
+        marks[0].points = points.clone();
+        panel::save_card(&app.db, &member, *id, &marks, true, now)
+            .await
+            .expect("card");
+    }
+    let call_id = call.id;
+    let call = decision::lock(&app.db, &coordinator, call, now).await.expect("lock");
+    assert!(
+        project::Entity::find().one(&app.db).await.expect("q").is_none(),
+        "nothing is offered before the results are out"
+    );
+    decision::publish(&app.db, &coordinator, call, now)
+        .await
+        .expect("publish");
+    Decided {
+        ngo,
+        w,
+        call_id,
+        ids,
+        now,
+    }
+}
+
 both_backends!(
     async fn a_grant_is_accepted_declined_or_lapses_and_the_reserve_moves_up(app) {
-        let w = seed::world(&app.db).await;
-        let coordinator = seed::actor(&app.db, &seed::user(&app.db, "coord@example.lv", Role::Coordinator, w.muni_a.id).await).await;
-        let ngo = seed::actor(&app.db, &seed::user(&app.db, "ngo@example.lv", Role::NgoMember, w.ngo.id).await).await;
-        let closes = Utc::now() + Duration::hours(1);
-        let mut form = seed::call_form(closes);
-        form.budget = "1200".into();
-        form.max_grant = "1200".into();
-        form.accept_days = "10".into();
-        let (call, ids) = seed::call_with_submitted(&app.db, &coordinator, w.muni_a.id, &form, (&ngo, &w.ngo), 3).await;
-        let now = (closes + Duration::minutes(1)).trunc_subsecs(0);
-        let member = seed::actor(&app.db, &seed::user(&app.db, "m1@example.lv", Role::PanelMember, w.muni_a.id).await).await;
-        let call = entities::entity::call::Entity::find_by_id(call.id).one(&app.db).await.expect("q").expect("row");
-        panel::set_panel(&app.db, &coordinator, &call, &[member.user.id], Some(member.user.id), now).await.expect("panel");
-        let criteria = entities::grants::calls::criteria(&app.db, call.id).await.expect("criteria");
-        for (id, points) in [(ids[0], "9"), (ids[1], "7"), (ids[2], "5")] {
-            panel::declare(&app.db, &member, id, false, "", now).await.expect("declare");
-            let mut marks: Vec<panel::MarkForm> = criteria.iter().map(|c| panel::MarkForm { criterion_id: c.id, points: points.min("5").to_owned(), ..Default::default() }).collect();
-            marks[0].points = points.to_owned();
-            panel::save_card(&app.db, &member, id, &marks, true, now).await.expect("card");
-        }
-        let call_id = call.id;
-        let call = decision::lock(&app.db, &coordinator, call, now).await.expect("lock");
-        assert!(project::Entity::find().one(&app.db).await.expect("q").is_none(), "nothing is offered before the results are out");
-        decision::publish(&app.db, &coordinator, call, now).await.expect("publish");
+        let Decided { ngo, w, call_id, ids, now } = decided(app, 3, "1200").await;
 
         // Published: the funded one is offered its grant for the call's 10 days.
         let first = project_of(app, ids[0]).await;
@@ -120,7 +185,139 @@ both_backends!(
         let answers: Vec<String> = results.texts("tbody td:last-child");
         assert!(answers.iter().any(|a| a.ends_with("— atteicās")), "{answers:?}");
         assert!(answers.iter().any(|a| a.ends_with("— nepieņēma laikā")), "{answers:?}");
-        assert!(answers.iter().any(|a| a.ends_with("— pieņemts")), "{answers:?}");
+        assert!(answers.iter().any(|a| a.contains("— pieņemts")), "{answers:?}");
+        app.clock.hold(None);
+    }
+);
+
+/// POSTs `fields` to `action` with a valid token taken from the page at `from` (a step its
+/// page does not offer, as a hand-made request would).
+async fn forced(b: &pumpurs_tests::Browser, from: &str, action: &str, fields: &[(&str, &str)]) -> pumpurs_tests::Page {
+    let csrf = b.get(from).await.csrf();
+    let mut all = vec![("_csrf", csrf.as_str())];
+    all.extend_from_slice(fields);
+    b.post(action, &all).await
+}
+
+/// A small PDF, as a signed copy.
+fn signed_pdf() -> Vec<u8> {
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec()
+}
+
+both_backends!(
+    async fn an_agreement_is_sent_signed_confirmed_or_cancelled_through_the_pages(app) {
+        use entities::entity::agreement::{self, AgreementState};
+        let Decided { w, ids, now, .. } = decided(app, 2, "2400").await;
+        app.clock.hold(Some(now));
+        let n = app.browser();
+        n.login("ngo@example.lv", seed::PASSWORD).await;
+        for id in &ids {
+            let path = format!("/applications/{id}");
+            let page = n.get(&path).await;
+            let accepted = n.submit(&page, &format!("{path}/accept"), &[]).await;
+            assert_eq!(accepted.text(".flash"), "Finansējums pieņemts.", "{}", accepted.body);
+        }
+        let (first, second) = (project_of(app, ids[0]).await, project_of(app, ids[1]).await);
+        let base = format!("/projects/{}", first.id);
+        let page = n.get(&format!("/applications/{}", ids[0])).await;
+        assert_eq!(page.attrs("#main a[href^='/projects/'], main a[href^='/projects/']", "href").first().map(String::as_str), Some(base.as_str()), "the application links its project");
+
+        // Drafted in the accepting member's language; the NGO has no bank account yet.
+        let page = n.get(&base).await;
+        assert_eq!((page.status, page.text("#agreement-status")), (200, "sagatave".to_owned()), "{}", page.body);
+        assert!(page.contains("id=\"needs-iban\""), "the applicant is told to add its account");
+        let c = app.browser();
+        c.login("coord@example.lv", seed::PASSWORD).await;
+        let page = c.get(&base).await;
+        assert!(!page.has_form(&format!("{base}/agreement/send")), "nothing to send before the account is known");
+        let refused = forced(&c, &base, &format!("{base}/agreement/send"), &[]).await;
+        assert_eq!(refused.status, 400);
+        assert!(refused.contains("nav bankas konta"), "{}", refused.body);
+
+        // Nobody else sees the project: another municipality's coordinator, the panel member,
+        // a member of another NGO, and the NGO never takes the coordinator's steps.
+        seed::user(&app.db, "other@example.lv", Role::Coordinator, w.muni_b.id).await;
+        let other_ngo = seed::ngo(&app.db, "Cita biedrība").await;
+        seed::user(&app.db, "stranger@example.lv", Role::NgoMember, other_ngo.id).await;
+        for who in ["other@example.lv", "m1@example.lv", "stranger@example.lv"] {
+            let b = app.browser();
+            b.login(who, seed::PASSWORD).await;
+            for path in [base.clone(), format!("{base}/agreement"), format!("{base}/agreement.pdf")] {
+                assert_eq!(b.get(&path).await.status, 404, "{who} {path}");
+            }
+        }
+        assert_eq!(forced(&n, &base, &format!("{base}/agreement/send"), &[]).await.status, 404);
+
+        // The account is added; the coordinator sends the agreement, which names it.
+        let mut org: entities::entity::organisation::ActiveModel = w.ngo.clone().into();
+        org.iban = sea_orm::ActiveValue::Set(Some("LV80BANK0000435195001".into()));
+        sea_orm::ActiveModelTrait::update(org, &app.db).await.expect("iban");
+        let page = c.get(&base).await;
+        let sent = c.submit(&page, &format!("{base}/agreement/send"), &[]).await;
+        assert_eq!((sent.text(".flash"), sent.text("#agreement-status")), ("Līgums nosūtīts saņēmējam.".to_owned(), "nosūtīts parakstīšanai".to_owned()));
+        assert_eq!(forced(&c, &base, &format!("{base}/agreement/send"), &[]).await.status, 400, "sent once");
+        let text = c.get(&format!("{base}/agreement")).await;
+        let reference = entities::entity::application::Entity::find_by_id(ids[0]).one(&app.db).await.expect("q").expect("row").ref_no.expect("ref");
+        assert!(text.h1().starts_with(&format!("Līgums Nr. {reference}")), "{}", text.h1());
+        for expected in ["LV80 BANK 0000 4351 9500 1", "1 200,00 €", "Avanss (80 %)", "960,00 €", "240,00 €", "Biedrība Jaunie", "Ogres novads"] {
+            assert!(text.body.replace('\u{a0}', " ").contains(expected), "{expected}: {}", text.body);
+        }
+        let (status, headers, pdf) = c.download(&format!("{base}/agreement.pdf")).await;
+        assert_eq!((status, headers.get("content-type").and_then(|v| v.to_str().ok())), (200, Some("application/pdf")));
+        let raw = String::from_utf8_lossy(&pdf);
+        assert!(pdf.starts_with(b"%PDF-1.4") && raw.contains("(1\\240200,00\\240\\226)") && raw.contains("/Count "), "the amount with its euro sign");
+        let cfg = app.worker_config();
+        app.work(&cfg).await;
+        let mails: Vec<String> = app.mails().into_iter().map(|m| m.replace("=\r\n", "")).collect();
+        assert!(mails.iter().any(|m| m.contains("To: ngo@example.lv") && m.contains(&format!("{}{base}", app.base))), "the NGO is asked to sign");
+
+        // The NGO uploads its signed copy: a wrong type is refused with its reason and changes
+        // nothing; a PDF is kept and the coordinator told.
+        let upload = |page: &pumpurs_tests::Page| format!("{base}/agreement/signed?_csrf={}", page.csrf());
+        let page = n.get(&base).await;
+        let png = n.upload(&upload(&page), "ligums.png", b"\x89PNG\r\n\x1a\nxxxx".to_vec()).await;
+        assert_eq!(png.status, 422);
+        assert!(png.field_error("file").contains("PDF vai e-paraksta"), "{}", png.body);
+        let mislabelled = n.upload(&upload(&page), "ligums.edoc", signed_pdf()).await;
+        assert_eq!(mislabelled.status, 422);
+        assert!(mislabelled.field_error("file").starts_with("Faila saturs neatbilst"), "{}", mislabelled.body);
+        let row = agreement::Entity::find().filter(agreement::Column::ProjectId.eq(first.id)).one(&app.db).await.expect("q").expect("row");
+        assert_eq!((row.status, row.signed_key), (AgreementState::Sent, None));
+        assert_eq!(c.upload(&upload(&c.get(&base).await), "ligums.pdf", signed_pdf()).await.status, 404, "only the recipient uploads");
+        let uploaded = n.upload(&upload(&page), "līgums parakstīts.pdf", signed_pdf()).await;
+        assert_eq!((uploaded.text(".flash"), uploaded.text("#agreement-status")), ("Parakstītais līgums saņemts. Koordinators to pārbaudīs.".to_owned(), "parakstīts — gaida apstiprinājumu".to_owned()), "{}", uploaded.body);
+        let (status, _, bytes) = c.download(&format!("{base}/agreement/signed")).await;
+        assert_eq!((status, bytes), (200, signed_pdf()), "the coordinator reads the copy as uploaded");
+        app.work(&cfg).await;
+        assert!(app.mails().iter().any(|m| m.contains("To: coord@example.lv") && m.contains(&format!("{}{base}", app.base))), "the coordinator is told");
+
+        // Confirming needs its box; then the agreement is in force and can no longer be cancelled.
+        let page = c.get(&base).await;
+        let unticked = c.submit(&page, &format!("{base}/agreement/confirm"), &[]).await;
+        assert_eq!(unticked.status, 422);
+        assert!(!unticked.field_error("confirm").is_empty(), "{}", unticked.body);
+        let confirmed = c.submit(&page, &format!("{base}/agreement/confirm"), &[("confirm", "yes")]).await;
+        assert_eq!((confirmed.text(".flash"), confirmed.text("#agreement-status")), ("Līgums stājies spēkā.".to_owned(), "stājies spēkā".to_owned()));
+        assert!(!confirmed.has_form(&format!("{base}/agreement/cancel")));
+        let late = forced(&c, &base, &format!("{base}/agreement/cancel"), &[("reason", "x"), ("confirm", "yes")]).await;
+        assert_eq!(late.status, 400);
+        assert_eq!(n.upload(&upload(&n.get(&base).await), "cits.pdf", signed_pdf()).await.status, 400, "no new copy once in force");
+        let history = c.get(&base).await.texts("#history tbody tr td:nth-child(2)");
+        assert_eq!(history, vec!["Līgums nosūtīts", "Parakstītais līgums augšupielādēts: līgums parakstīts.pdf", "Līgums stājies spēkā"]);
+
+        // The second is cancelled: a reason is required (kept as typed otherwise), and the NGO is
+        // told it.
+        let second_base = format!("/projects/{}", second.id);
+        let page = c.get(&second_base).await;
+        let no_reason = c.submit(&page, &format!("{second_base}/agreement/cancel"), &[("reason", " "), ("confirm", "yes")]).await;
+        assert_eq!(no_reason.status, 422);
+        assert!(!no_reason.field_error("reason").is_empty(), "{}", no_reason.body);
+        let unticked = c.submit(&page, &format!("{second_base}/agreement/cancel"), &[("reason", "Projekts dublejas")]).await;
+        assert_eq!((unticked.status, unticked.text("#reason")), (422, "Projekts dublejas".to_owned()));
+        let cancelled = c.submit(&page, &format!("{second_base}/agreement/cancel"), &[("reason", "Projekts dublejas"), ("confirm", "yes")]).await;
+        assert_eq!((cancelled.text(".flash"), cancelled.text("#agreement-status")), ("Līgums atcelts.".to_owned(), "atcelts".to_owned()));
+        app.work(&cfg).await;
+        assert!(app.mails().iter().any(|m| m.contains("To: ngo@example.lv") && m.contains("Projekts dublejas")), "the NGO is told why");
         app.clock.hold(None);
     }
 );

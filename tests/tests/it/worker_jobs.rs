@@ -547,9 +547,29 @@ both_backends!(
     }
 );
 
+/// Runs `ddl`, trying again should it wait for a lock longer than a few seconds (on
+/// PostgreSQL a statement of the busy workers may hold the table).
+async fn rename(app: &pumpurs_tests::TestApp, ddl: &str) {
+    use sea_orm::ConnectionTrait;
+    if app.db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
+        app.db.execute_unprepared(ddl).await.expect(ddl);
+        return;
+    }
+    for _ in 0..10 {
+        let txn = entities::db::write(&app.db).await.expect("begin");
+        txn.execute_unprepared("SET LOCAL lock_timeout = '3s'")
+            .await
+            .expect("lock timeout");
+        match txn.execute_unprepared(ddl).await {
+            Ok(_) => return txn.commit().await.expect(ddl),
+            Err(e) => eprintln!("{ddl}: {e}; trying again"),
+        }
+    }
+    panic!("{ddl}: the table stayed locked");
+}
+
 both_backends!(
     async fn the_queue_workers_start_again_after_a_database_error(app) {
-        use sea_orm::ConnectionTrait;
         let (away, back) = match app.db.get_database_backend() {
             sea_orm::DatabaseBackend::Sqlite => ("ALTER TABLE Jobs RENAME TO Jobs_away", "ALTER TABLE Jobs_away RENAME TO Jobs"),
             _ => ("ALTER TABLE apalis.jobs RENAME TO jobs_away", "ALTER TABLE apalis.jobs_away RENAME TO jobs"),
@@ -562,10 +582,10 @@ both_backends!(
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
 
         // The queue table is gone for a while: fetching fails and the queue workers stop.
-        app.db.execute_unprepared(away).await.expect("table away");
+        rename(app, away).await;
         outbox::enqueue_email(&app.db, &EmailEvent::AccountExists { user_id: anna.id }, Utc::now()).await.expect("event");
         tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-        app.db.execute_unprepared(back).await.expect("table back");
+        rename(app, back).await;
 
         let started = std::time::Instant::now();
         while app.mails().is_empty() {

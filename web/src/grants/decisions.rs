@@ -182,6 +182,10 @@ fn standing_rows(
                 Some(p) => format!("{} — {}", outcome_label(lang, s.outcome), answer_label(lang, p)),
                 None => outcome_label(lang, s.outcome),
             },
+            project_href: projects
+                .get(&s.app.id)
+                .filter(|p| p.status == ProjectState::Accepted)
+                .map(|p| format!("/projects/{}", p.id)),
         })
         .collect()
 }

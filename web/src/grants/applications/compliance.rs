@@ -100,6 +100,7 @@ pub(crate) async fn section(
                     String::new()
                 },
                 can_accept: open,
+                project_href: (p.status == ProjectState::Accepted).then(|| format!("/projects/{}", p.id)),
             }
         });
         return Ok(pages::applicant(

@@ -44,18 +44,6 @@ pub fn router(max_upload: usize) -> Router<AppState> {
         .route("/applications/{id}/attachments/{aid}/delete", post(delete_attachment))
 }
 
-fn size_label(bytes: i64) -> String {
-    if bytes >= 1024 * 1024 {
-        format!(
-            "{}.{} MB",
-            bytes / (1024 * 1024),
-            (bytes % (1024 * 1024)) * 10 / (1024 * 1024)
-        )
-    } else {
-        format!("{} kB", (bytes + 1023) / 1024)
-    }
-}
-
 /// The draft form as posted: single fields, repeated budget-line fields, the button pressed.
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
@@ -258,7 +246,7 @@ async fn view_model(
             .map(|d| AttachmentView {
                 name: d.file_name.clone(),
                 href: format!("/applications/{}/attachments/{}", app.id, d.id),
-                size: size_label(d.size_bytes),
+                size: super::size_label(d.size_bytes),
                 kind: DocType::from_mime(&d.content_type)
                     .map(DocType::label)
                     .unwrap_or("")

@@ -1,0 +1,273 @@
+//! A funded project: its page (the agreement's state and the steps each side can take, its
+//! history) and the agreement itself, drawn once as blocks and shown as a printable page or a PDF.
+
+use entities::entity::agreement::AgreementState;
+use entities::grants::agreements::{AgreementText, Party};
+use maud::{Markup, html};
+
+use crate::components::{FormView, confirm_box, csrf, error_summary, textarea};
+use crate::pdf::Block;
+use crate::{PageCtx, layout, t, tf, view};
+
+/// A party as one line: name, registration number, address (and, for the recipient, the
+/// bank account).
+fn party_line(l: crate::Lang, p: &Party, with_iban: bool) -> String {
+    let mut parts = vec![p.name.clone()];
+    if let Some(reg) = &p.reg_no {
+        parts.push(tf(l, "agreement-reg-no", &[("reg", reg)]));
+    }
+    if let Some(address) = &p.address {
+        parts.push(address.clone());
+    }
+    if with_iban {
+        let iban = p
+            .iban
+            .as_deref()
+            .map(entities::domain::Iban::grouped)
+            .unwrap_or_else(|| t(l, "agreement-no-iban"));
+        parts.push(tf(l, "agreement-account", &[("iban", &iban)]));
+    }
+    parts.join(", ")
+}
+
+/// The agreement as blocks, in its own language.
+pub fn agreement_blocks(a: &AgreementText) -> Vec<Block> {
+    let l = a.lang;
+    let date = |d: Option<chrono::NaiveDate>| d.map(view::date).unwrap_or_else(|| "—".to_owned());
+    let granted = a.granted.display(l);
+    let mut blocks = vec![Block::Title(tf(
+        l,
+        "agreement-heading",
+        &[("number", &a.number), ("title", &a.project_title)],
+    ))];
+    match a.status {
+        AgreementState::Draft => blocks.push(Block::Paragraph(t(l, "agreement-draft-note"))),
+        AgreementState::Cancelled => blocks.push(Block::Paragraph(t(l, "agreement-cancelled-note"))),
+        _ => {}
+    }
+    blocks.extend([
+        Block::Field(t(l, "agreement-date"), view::riga_day(a.dated)),
+        Block::Heading(t(l, "agreement-parties")),
+        Block::Field(t(l, "agreement-grantor"), party_line(l, &a.parties.grantor, false)),
+        Block::Field(t(l, "agreement-recipient"), party_line(l, &a.parties.recipient, true)),
+        Block::Heading(t(l, "agreement-subject")),
+        Block::Paragraph(tf(
+            l,
+            "agreement-subject-text",
+            &[
+                ("title", &a.project_title),
+                ("number", &a.number),
+                ("call", &a.call_title),
+                ("amount", &granted),
+            ],
+        )),
+        Block::Heading(t(l, "agreement-money")),
+        Block::Field(t(l, "agreement-granted"), granted.clone()),
+        Block::Field(
+            tf(l, "agreement-advance", &[("share", &view::percent(a.advance_bp))]),
+            a.advance.display(l),
+        ),
+        Block::Field(t(l, "agreement-rest"), a.rest.display(l)),
+        Block::Paragraph(t(l, "agreement-money-text")),
+        Block::Heading(t(l, "agreement-dates")),
+        Block::Field(
+            t(l, "agreement-period"),
+            format!("{} – {}", date(a.starts_on), date(a.ends_on)),
+        ),
+        Block::Field(
+            t(l, "agreement-interim"),
+            a.interim_report_on
+                .map(view::date)
+                .unwrap_or_else(|| t(l, "agreement-interim-none")),
+        ),
+        Block::Field(t(l, "agreement-final"), date(a.final_report_on)),
+        Block::Heading(t(l, "agreement-duties")),
+    ]);
+    for n in 1..=5 {
+        blocks.push(Block::Paragraph(t(l, &format!("agreement-duty-{n}"))));
+    }
+    blocks.extend([
+        Block::Heading(t(l, "agreement-closing")),
+        Block::Paragraph(t(l, "agreement-closing-text")),
+        Block::Signatures(vec![
+            tf(l, "agreement-sign-for", &[("party", &a.parties.grantor.name)]),
+            tf(l, "agreement-sign-for", &[("party", &a.parties.recipient.name)]),
+        ]),
+    ]);
+    blocks
+}
+
+/// The agreement as a PDF.
+pub fn agreement_pdf(a: &AgreementText) -> Vec<u8> {
+    let footer = tf(a.lang, "agreement-footer", &[("number", &a.number)]);
+    crate::pdf::render(&agreement_blocks(a), &footer)
+}
+
+/// The agreement as a printable page (the site's header, footer and buttons are not printed).
+pub fn agreement_page(ctx: &PageCtx, project_id: i32, a: &AgreementText) -> Markup {
+    let l = ctx.lang;
+    let blocks = agreement_blocks(a);
+    let title = match blocks.first() {
+        Some(Block::Title(s)) => s.clone(),
+        _ => a.number.clone(),
+    };
+    layout(
+        ctx,
+        &title,
+        html! {
+            p.actions {
+                a href={ "/projects/" (project_id) } { (t(l, "project-back")) }
+                " · "
+                a href={ "/projects/" (project_id) "/agreement.pdf" } { (t(l, "agreement-download-pdf")) }
+            }
+            article.document lang=(a.lang.code()) {
+                @for b in blocks.iter().skip(1) {
+                    @match b {
+                        Block::Title(s) => h2 { (s) },
+                        Block::Heading(s) => h2 { (s) },
+                        Block::Paragraph(s) => p { (s) },
+                        Block::Field(k, v) => dl { dt { (k) } dd { (v) } },
+                        Block::Signatures(captions) => div.signatures {
+                            @for c in captions { div.signature { span.line {} span { (c) } } }
+                        },
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// One step of the project's history as shown.
+pub struct HistoryRow {
+    pub at: String,
+    pub text: String,
+    pub by: String,
+}
+
+/// A funded project as its page shows it.
+pub struct ProjectView {
+    pub id: i32,
+    pub reference: String,
+    pub title: String,
+    pub call_title: String,
+    pub applicant: String,
+    pub granted: String,
+    pub application_link: String,
+    /// The reader is the applicant (else a coordinator of the call).
+    pub applicant_side: bool,
+    pub status: AgreementState,
+    pub status_label: String,
+    /// The signed copy: its name and size.
+    pub signed: Option<(String, String)>,
+    pub cancel_reason: Option<String>,
+    /// The recipient has no bank account yet (the agreement cannot be sent).
+    pub needs_iban: bool,
+    pub history: Vec<HistoryRow>,
+}
+
+/// The project's page.
+pub fn project(ctx: &PageCtx, v: &ProjectView, form: &FormView) -> Markup {
+    let l = ctx.lang;
+    let base = format!("/projects/{}", v.id);
+    let coordinator = !v.applicant_side;
+    html! {
+        (error_summary(l, form))
+        dl {
+            dt { (t(l, "application-reference")) } dd { a href=(v.application_link) { (v.reference) } }
+            dt { (t(l, "application-title")) } dd { (v.title) }
+            dt { (t(l, "field-applicant")) } dd { (v.applicant) }
+            dt { (t(l, "call-title")) } dd { (v.call_title) }
+            dt { (t(l, "offer-granted")) } dd #granted { (v.granted) }
+        }
+        section #agreement {
+            h2 { (t(l, "agreement-title")) }
+            dl {
+                dt { (t(l, "agreement-status")) } dd #agreement-status { strong { (v.status_label) } }
+                @if let Some(reason) = &v.cancel_reason { dt { (t(l, "agreement-cancel-reason")) } dd.pre { (reason) } }
+                @if let Some((name, size)) = &v.signed {
+                    dt { (t(l, "agreement-signed-copy")) }
+                    dd { a href={ (base) "/agreement/signed" } { (name) } " (" (size) ")" }
+                }
+            }
+            p.actions {
+                a href={ (base) "/agreement" } { (t(l, "agreement-view")) }
+                " · "
+                a href={ (base) "/agreement.pdf" } { (t(l, "agreement-download-pdf")) }
+            }
+            p.hint { (t(l, &format!("agreement-next-{}{}", if coordinator { "coordinator-" } else { "applicant-" }, status_key(v.status)))) }
+            @if v.needs_iban && v.status == AgreementState::Draft {
+                p.warning #needs-iban {
+                    (t(l, if coordinator { "agreement-needs-iban-coordinator" } else { "agreement-needs-iban-applicant" }))
+                    @if !coordinator { " " a href="/profile" { (t(l, "agreement-add-iban")) } }
+                }
+            }
+            @if coordinator && v.status == AgreementState::Draft && !v.needs_iban {
+                form method="post" action={ (base) "/agreement/send" } {
+                    (csrf(ctx))
+                    button type="submit" { (t(l, "agreement-send")) }
+                }
+            }
+            @if coordinator && v.status == AgreementState::Signed {
+                form method="post" action={ (base) "/agreement/confirm" } {
+                    (csrf(ctx))
+                    (confirm_box(l, form, "confirm", &t(l, "agreement-confirm-box")))
+                    button type="submit" { (t(l, "agreement-confirm")) }
+                }
+            }
+            @if !coordinator && matches!(v.status, AgreementState::Sent | AgreementState::Signed) {
+                form method="post" action={ (base) "/agreement/signed?_csrf=" (ctx.csrf) } enctype="multipart/form-data" {
+                    @let error = form.error("file");
+                    div.field.has-error[error.is_some()] {
+                        label for="file" { (t(l, "agreement-upload")) }
+                        p.hint id="file-hint" { (t(l, "agreement-upload-hint")) }
+                        @if let Some(m) = error { p.error id="file-error" { (t(l, m)) } }
+                        input id="file" name="file" type="file" accept=".pdf,.edoc,.asice" required
+                            aria-describedby={ "file-hint" @if error.is_some() { " file-error" } };
+                    }
+                    button type="submit" { (t(l, "agreement-upload-submit")) }
+                }
+            }
+            @if coordinator && matches!(v.status, AgreementState::Draft | AgreementState::Sent | AgreementState::Signed) {
+                details open[form.error("reason").is_some() || form.error("cancel_confirm").is_some()] {
+                    summary { (t(l, "agreement-cancel")) }
+                    form method="post" action={ (base) "/agreement/cancel" } {
+                        (csrf(ctx))
+                        (textarea(l, form, "reason", "agreement-cancel-reason", 3))
+                        (confirm_box(l, form, "cancel_confirm", &t(l, "agreement-cancel-box")))
+                        button.danger type="submit" { (t(l, "agreement-cancel-submit")) }
+                    }
+                }
+            }
+        }
+        section #history {
+            h2 { (t(l, "project-history")) }
+            @if v.history.is_empty() {
+                p.empty { (t(l, "project-history-empty")) }
+            } @else {
+                table {
+                    thead { tr { th { (t(l, "project-history-at")) } th { (t(l, "project-history-step")) } th { (t(l, "project-history-by")) } } }
+                    tbody { @for h in &v.history { tr { td { (h.at) } td { (h.text) } td { (h.by) } } } }
+                }
+            }
+        }
+    }
+}
+
+fn status_key(s: AgreementState) -> &'static str {
+    match s {
+        AgreementState::Draft => "draft",
+        AgreementState::Sent => "sent",
+        AgreementState::Signed => "signed",
+        AgreementState::InForce => "in-force",
+        AgreementState::Cancelled => "cancelled",
+    }
+}
+
+/// The page around the project's view.
+pub fn project_page(ctx: &PageCtx, v: &ProjectView, form: &FormView) -> Markup {
+    layout(
+        ctx,
+        &tf(ctx.lang, "project-page-title", &[("reference", &v.reference)]),
+        project(ctx, v, form),
+    )
+}

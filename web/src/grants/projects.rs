@@ -1,0 +1,302 @@
+//! A funded project's pages, for the applicant's members and the call's coordinators: the
+//! project with its agreement's state and history, the agreement as a printable page and a
+//! PDF, and the agreement's steps (send, upload the signed copy, confirm, cancel).
+
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use entities::attachments::{self, DocType, Limits};
+use entities::entity::agreement::AgreementState;
+use entities::grants::agreements::{self, ProjectFile, SignedCopy};
+use entities::money::Eur;
+use entities::{FieldErrors, orgs};
+use object_store::ObjectStoreExt;
+use object_store::path::Path as StorePath;
+use serde::Deserialize;
+use templates::components::FormView;
+use templates::pages::projects::{self as pages, HistoryRow, ProjectView};
+use templates::{t, view};
+
+use crate::ctx::{Signed, redirect_with_flash, unprocessable, write_or_show_again};
+use crate::documents::serve_stored;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+pub fn router(max_upload: usize) -> Router<AppState> {
+    Router::new()
+        .route("/projects/{id}", get(show))
+        .route("/projects/{id}/agreement", get(agreement_page))
+        .route("/projects/{id}/agreement.pdf", get(agreement_pdf))
+        .route("/projects/{id}/agreement/send", post(send))
+        .route(
+            "/projects/{id}/agreement/signed",
+            get(download_signed)
+                .post(upload_signed)
+                .layer(DefaultBodyLimit::max(max_upload)),
+        )
+        .route("/projects/{id}/agreement/confirm", post(confirm))
+        .route("/projects/{id}/agreement/cancel", post(cancel))
+}
+
+/// What a signed copy may be: a scanned or signed PDF, or an e-signature container.
+const SIGNED_TYPES: &[DocType] = &[DocType::Pdf, DocType::Asice];
+
+async fn view_of(state: &AppState, signed: &Signed, file: &ProjectFile) -> AppResult<ProjectView> {
+    let lang = signed.ctx.lang;
+    let events = agreements::history(&state.db, file.project.id).await?;
+    let names = entities::accounts::names(&state.db, events.iter().filter_map(|e| e.user_id)).await?;
+    let recipient = orgs::get(&state.db, file.project.applicant_id).await?;
+    let a = &file.agreement;
+    Ok(ProjectView {
+        id: file.project.id,
+        reference: file.app.ref_no.clone().unwrap_or_default(),
+        title: file.app.title.clone(),
+        call_title: file.call.title.clone(),
+        applicant: recipient.name.clone(),
+        granted: Eur::from_cents(file.project.granted_cents).display(lang),
+        application_link: if file.applicant_side {
+            format!("/applications/{}", file.app.id)
+        } else {
+            format!("/manage/applications/{}", file.app.id)
+        },
+        applicant_side: file.applicant_side,
+        status: a.status,
+        status_label: view::label(lang, "agreement-status-", a.status),
+        signed: a
+            .signed_name
+            .clone()
+            .map(|name| (name, crate::grants::size_label(a.signed_size.unwrap_or(0)))),
+        cancel_reason: a.cancel_reason.clone(),
+        needs_iban: recipient.iban.is_none(),
+        history: events
+            .iter()
+            .map(|e| HistoryRow {
+                at: view::riga(e.at),
+                text: match &e.detail {
+                    Some(d) => format!("{}: {d}", view::label(lang, "project-step-", e.kind)),
+                    None => view::label(lang, "project-step-", e.kind),
+                },
+                by: e.user_id.and_then(|id| names.get(&id).cloned()).unwrap_or_default(),
+            })
+            .collect(),
+    })
+}
+
+async fn render(state: &AppState, signed: &Signed, file: &ProjectFile, form: &FormView) -> AppResult<maud::Markup> {
+    let v = view_of(state, signed, file).await?;
+    Ok(pages::project_page(&signed.ctx.page(), &v, form))
+}
+
+async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<maud::Markup> {
+    let file = agreements::readable(&state.db, &signed.actor, id).await?;
+    render(&state, &signed, &file, &FormView::new()).await
+}
+
+/// The project's page once more with `form`'s problems (status 422).
+async fn again(state: &AppState, signed: &Signed, id: i32, form: FormView) -> AppResult<Response> {
+    let file = agreements::readable(&state.db, &signed.actor, id).await?;
+    Ok(unprocessable(render(state, signed, &file, &form).await?))
+}
+
+async fn agreement_page(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<maud::Markup> {
+    let file = agreements::readable(&state.db, &signed.actor, id).await?;
+    let text = agreements::text(&state.db, &file).await?;
+    Ok(pages::agreement_page(&signed.ctx.page(), id, &text))
+}
+
+async fn agreement_pdf(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
+    let file = agreements::readable(&state.db, &signed.actor, id).await?;
+    let text = agreements::text(&state.db, &file).await?;
+    let name = format!(
+        "{}-{}.pdf",
+        t(text.lang, "agreement-file-name"),
+        entities::domain::ascii_fold(&text.number)
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        pages::agreement_pdf(&text),
+    )
+        .into_response())
+}
+
+async fn send(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
+    let now = state.now();
+    let to = format!("/projects/{id}");
+    write_or_show_again(
+        &state,
+        &to,
+        "agreement-sent",
+        async |txn| agreements::send(txn, &signed.actor, id, now).await,
+        async |errors| again(&state, &signed, id, FormView::with_typed([], errors)).await,
+    )
+    .await
+}
+
+/// The confirmation box of the coordinator's steps.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ConfirmForm {
+    confirm: String,
+}
+
+async fn confirm(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    Form(f): Form<ConfirmForm>,
+) -> AppResult<Response> {
+    if f.confirm != "yes" {
+        return again(
+            &state,
+            &signed,
+            id,
+            FormView::with_typed([], FieldErrors::one("confirm", "error-confirm")),
+        )
+        .await;
+    }
+    let now = state.now();
+    let to = format!("/projects/{id}");
+    write_or_show_again(
+        &state,
+        &to,
+        "agreement-confirmed",
+        async |txn| agreements::confirm(txn, &signed.actor, id, now).await,
+        async |errors| again(&state, &signed, id, FormView::with_typed([], errors)).await,
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CancelForm {
+    reason: String,
+    confirm: String,
+}
+
+async fn cancel(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    Form(f): Form<CancelForm>,
+) -> AppResult<Response> {
+    let typed = [("reason", f.reason.as_str())];
+    if f.confirm != "yes" {
+        let mut errors = FieldErrors::new();
+        if f.reason.trim().is_empty() {
+            errors.add("reason", "error-required");
+        }
+        errors.add("cancel_confirm", "error-confirm");
+        return again(&state, &signed, id, FormView::with_typed(typed, errors)).await;
+    }
+    let now = state.now();
+    let to = format!("/projects/{id}");
+    write_or_show_again(
+        &state,
+        &to,
+        "agreement-cancelled",
+        async |txn| agreements::cancel(txn, &signed.actor, id, &f.reason, now).await,
+        async |errors| again(&state, &signed, id, FormView::with_typed(typed, errors)).await,
+    )
+    .await
+}
+
+/// The applicant's signed copy: checked and streamed to storage first, then recorded; a copy
+/// it replaces is deleted from storage after.
+async fn upload_signed(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    mut multipart: Multipart,
+) -> AppResult<Response> {
+    let file = agreements::readable(&state.db, &signed.actor, id).await?;
+    if !file.applicant_side {
+        return Err(AppError::NotFound);
+    }
+    if !matches!(file.agreement.status, AgreementState::Sent | AgreementState::Signed) {
+        return Err(AppError::BadRequest("error-agreement-not-sent"));
+    }
+    let refuse = async |message: &'static str| {
+        again(
+            &state,
+            &signed,
+            id,
+            FormView::with_typed([], FieldErrors::one("file", message)),
+        )
+        .await
+    };
+    let field = loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) if field.name() == Some("file") => break Some(field),
+            Ok(Some(_)) => continue,
+            Ok(None) | Err(_) => break None,
+        }
+    };
+    let Some(field) = field else {
+        return refuse("error-file-empty").await;
+    };
+    let file_name = field.file_name().unwrap_or("").to_owned();
+    let limits = Limits {
+        max_file: state.cfg.max_file_bytes,
+        max_application: state.cfg.max_file_bytes,
+    };
+    let folder = format!("projects/{id}/agreement");
+    let stored = match attachments::store_upload(state.documents.clone(), &folder, &file_name, field, limits, 0).await {
+        Ok(stored) if SIGNED_TYPES.contains(&stored.doc_type) => stored,
+        Ok(stored) => {
+            delete_stored(&state, &stored.key).await;
+            return refuse("error-agreement-file-type").await;
+        }
+        Err(e) => match e.message() {
+            Some(message) => return refuse(message).await,
+            None => return Err(AppError::Internal(e.into())),
+        },
+    };
+    let copy = SignedCopy {
+        name: attachments::display_name(&file_name),
+        content_type: stored.doc_type.mime().to_owned(),
+        size: i64::try_from(stored.size).unwrap_or(i64::MAX),
+        sha256: stored.sha256.clone(),
+        key: stored.key.clone(),
+    };
+    let txn = entities::db::write(&state.db).await?;
+    let replaced = match agreements::signed(&txn, &signed.actor, id, copy, state.now()).await {
+        Ok(replaced) => replaced,
+        Err(e) => {
+            drop(txn);
+            delete_stored(&state, &stored.key).await;
+            return Err(e.into());
+        }
+    };
+    txn.commit().await?;
+    if let Some(key) = replaced {
+        delete_stored(&state, &key).await;
+    }
+    Ok(redirect_with_flash(
+        &state,
+        &format!("/projects/{id}"),
+        "agreement-uploaded",
+    ))
+}
+
+async fn delete_stored(state: &AppState, key: &str) {
+    if let Err(e) = state.documents.delete(&StorePath::from(key)).await {
+        tracing::warn!(error = %e, "stored object not deleted");
+    }
+}
+
+async fn download_signed(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
+    let file = agreements::readable(&state.db, &signed.actor, id).await?;
+    let a = &file.agreement;
+    let (Some(key), Some(name), Some(kind), Some(size)) =
+        (&a.signed_key, &a.signed_name, &a.signed_type, a.signed_size)
+    else {
+        return Err(AppError::NotFound);
+    };
+    serve_stored(&state, key, name, kind, size).await
+}
