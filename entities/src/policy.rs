@@ -243,6 +243,14 @@ pub fn call_managers(municipality_id: i32) -> Holders {
     }
 }
 
+/// Who pays a municipality's grants and records the payments: its coordinators.
+pub fn grant_payers(municipality_id: i32) -> Holders {
+    Holders {
+        roles: &[Role::Coordinator],
+        org_id: Some(municipality_id),
+    }
+}
+
 /// Who approves a school's plans at `level`: its director, the coordinator of its
 /// municipality, or any state reviewer; `None` when the level is not in the school's chain.
 pub fn level_approvers(school: &organisation::Model, level: crate::plans::rules::Level) -> Option<Holders> {

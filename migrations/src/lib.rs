@@ -19,6 +19,7 @@ mod m20261201_000012_delivery_claims;
 mod m20261201_000013_grant_terms;
 mod m20261201_000014_projects;
 mod m20261201_000015_agreements;
+mod m20261201_000016_payments;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000013_grant_terms::Migration),
             Box::new(m20261201_000014_projects::Migration),
             Box::new(m20261201_000015_agreements::Migration),
+            Box::new(m20261201_000016_payments::Migration),
         ]
     }
 }

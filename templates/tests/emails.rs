@@ -57,6 +57,7 @@ fn cases(role: &str) -> Vec<(&'static str, EmailView<'_>)> {
         ("agreement_sent", step("agreement_sent", "")),
         ("agreement_signed", step("agreement_signed", "ligums-parakstits.edoc")),
         ("agreement_in_force", step("agreement_in_force", "")),
+        ("payment_recorded", step("payment_recorded", "960.00 EUR, MU-2026/118")),
         (
             "agreement_cancelled",
             step("agreement_cancelled", "Projekts dublējas ar citu finansētu projektu."),

@@ -553,7 +553,7 @@ async fn load_call(
     Ok(())
 }
 
-/// The demo's agreements at each stage: the first in force, the next signed and waiting for
+/// The demo's agreements at each stage: the first in force with its advance paid, the next signed and waiting for
 /// the coordinator, the next sent for signing; the rest drafts.
 async fn demo_agreements(
     db: &DatabaseConnection,
@@ -584,7 +584,24 @@ async fn demo_agreements(
         };
         agreements::signed(db, writer, project.id, copy, at + chrono::Duration::days(2)).await?;
         if i == 0 {
-            agreements::confirm(db, coordinator, project.id, at + chrono::Duration::days(3)).await?;
+            let confirmed = at + chrono::Duration::days(3);
+            agreements::confirm(db, coordinator, project.id, confirmed).await?;
+            let granted = entities::money::Eur::from_cents(project.granted_cents);
+            let call = entities::grants::calls::get(db, project.call_id).await?;
+            let advance = entities::grants::payments::PaymentInput {
+                kind: entities::entity::project_payment::PaymentKind::Advance,
+                amount: agreements::advance_of(granted, call.advance_bp),
+                paid_on: entities::time::to_riga(confirmed).date_naive() + chrono::Days::new(2),
+                reference: "MU-2026/118".into(),
+            };
+            entities::grants::payments::record(
+                db,
+                coordinator,
+                project.id,
+                &advance,
+                confirmed + chrono::Duration::days(2),
+            )
+            .await?;
         }
     }
     Ok(())

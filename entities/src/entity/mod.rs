@@ -34,6 +34,7 @@ pub mod plan_measure;
 pub mod plan_risk;
 pub mod project;
 pub mod project_event;
+pub mod project_payment;
 pub mod pupil;
 pub mod pupil_staff;
 pub mod reduced_amount;

@@ -13,6 +13,8 @@ pub enum ProjectStep {
     AgreementInForce,
     #[sea_orm(string_value = "agreement_cancelled")]
     AgreementCancelled,
+    #[sea_orm(string_value = "payment_recorded")]
+    PaymentRecorded,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

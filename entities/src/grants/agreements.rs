@@ -152,7 +152,7 @@ async fn find(conn: &impl ConnectionTrait, actor: &Actor, project_id: i32, lock:
 }
 
 /// As `readable`, for the coordinators' steps: the applicant gets `NotFound`.
-async fn managed(conn: &impl ConnectionTrait, actor: &Actor, project_id: i32) -> Result<ProjectFile> {
+pub(crate) async fn managed(conn: &impl ConnectionTrait, actor: &Actor, project_id: i32) -> Result<ProjectFile> {
     let file = find(conn, actor, project_id, true).await?;
     if file.applicant_side && !call_managers(file.call.municipality_id).includes(actor) {
         return Err(Error::NotFound);
@@ -226,7 +226,7 @@ pub async fn history(conn: &impl ConnectionTrait, project_id: i32) -> Result<Vec
 }
 
 /// Records a step of the project, queues the email it sends and audits it.
-async fn record(
+pub(crate) async fn record(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     file: &ProjectFile,
@@ -265,6 +265,7 @@ impl ProjectStep {
             Self::AgreementSigned => "agreement_sign",
             Self::AgreementInForce => "agreement_confirm",
             Self::AgreementCancelled => "agreement_cancel",
+            Self::PaymentRecorded => "payment_record",
         }
     }
 

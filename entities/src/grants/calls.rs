@@ -117,7 +117,7 @@ impl ProjectTerms {
 }
 
 /// Parses a date as a `date` input sends it, or as people write it (`05.12.2026`).
-fn date(raw: &str, field: &str, required: bool, errors: &mut FieldErrors) -> Option<NaiveDate> {
+pub(crate) fn date(raw: &str, field: &str, required: bool, errors: &mut FieldErrors) -> Option<NaiveDate> {
     let raw = raw.trim();
     if raw.is_empty() {
         if required {

@@ -2,7 +2,8 @@
 //! (`profiles`) and applications (`applications`), the coordinator's compliance check
 //! (`compliance`), the panel's scorecards (`panel`) aggregated by `scoring`, and the decision
 //! (`decision`) that funds down the ranking (`allocation`), and the funded projects that follow
-//! (`projects`) with their agreements (`agreements`).
+//! (`projects`) with their agreements (`agreements`)
+//! and payments (`payments`).
 
 pub mod agreements;
 pub mod allocation;
@@ -11,6 +12,7 @@ pub mod calls;
 pub mod compliance;
 pub mod decision;
 pub mod panel;
+pub mod payments;
 pub mod profiles;
 pub mod projects;
 pub mod scoring;

@@ -5,7 +5,7 @@ use entities::entity::agreement::AgreementState;
 use entities::grants::agreements::{AgreementText, Party};
 use maud::{Markup, html};
 
-use crate::components::{FormView, confirm_box, csrf, error_summary, textarea};
+use crate::components::{FormView, Input, confirm_box, csrf, error_summary, field, select, textarea};
 use crate::pdf::Block;
 use crate::{PageCtx, layout, t, tf, view};
 
@@ -163,6 +163,30 @@ pub struct ProjectView {
     /// The recipient has no bank account yet (the agreement cannot be sent).
     pub needs_iban: bool,
     pub history: Vec<HistoryRow>,
+    pub payments: PaymentsView,
+}
+
+/// A payment as listed.
+pub struct PaymentRow {
+    pub paid_on: String,
+    pub kind: String,
+    pub amount: String,
+    pub reference: String,
+}
+
+/// The project's payment schedule and what was paid.
+pub struct PaymentsView {
+    pub advance: String,
+    /// When the advance is due: since a day, or once the agreement is in force.
+    pub advance_due: String,
+    pub rest: String,
+    pub paid: String,
+    pub outstanding: String,
+    pub rows: Vec<PaymentRow>,
+    /// The reader records payments (the agreement is in force and something is outstanding).
+    pub can_record: bool,
+    /// The municipality whose payments register the reader may download.
+    pub register_of: Option<i32>,
 }
 
 /// The project's page.
@@ -239,6 +263,7 @@ pub fn project(ctx: &PageCtx, v: &ProjectView, form: &FormView) -> Markup {
                 }
             }
         }
+        (payments(ctx, v.id, &v.payments, form))
         section #history {
             h2 { (t(l, "project-history")) }
             @if v.history.is_empty() {
@@ -247,6 +272,56 @@ pub fn project(ctx: &PageCtx, v: &ProjectView, form: &FormView) -> Markup {
                 table {
                     thead { tr { th { (t(l, "project-history-at")) } th { (t(l, "project-history-step")) } th { (t(l, "project-history-by")) } } }
                     tbody { @for h in &v.history { tr { td { (h.at) } td { (h.text) } td { (h.by) } } } }
+                }
+            }
+        }
+    }
+}
+
+fn payments(ctx: &PageCtx, id: i32, p: &PaymentsView, form: &FormView) -> Markup {
+    let l = ctx.lang;
+    html! {
+        section #payments {
+            h2 { (t(l, "payments-title")) }
+            table.schedule {
+                thead { tr { th { (t(l, "payments-part")) } th.num { (t(l, "payments-amount")) } th { (t(l, "payments-when")) } } }
+                tbody {
+                    tr { td { (t(l, "payments-advance")) } td.num { (p.advance) } td { (p.advance_due) } }
+                    tr { td { (t(l, "payments-rest")) } td.num { (p.rest) } td { (t(l, "payments-rest-when")) } }
+                }
+            }
+            dl {
+                dt { (t(l, "payments-paid")) } dd #paid { (p.paid) }
+                dt { (t(l, "payments-outstanding")) } dd #outstanding { (p.outstanding) }
+            }
+            @if p.rows.is_empty() {
+                p.empty { (t(l, "payments-none")) }
+            } @else {
+                table #payment-list {
+                    thead { tr { th { (t(l, "payments-paid-on")) } th { (t(l, "payments-kind")) } th.num { (t(l, "payments-amount")) } th { (t(l, "payments-reference")) } } }
+                    tbody { @for r in &p.rows { tr { td { (r.paid_on) } td { (r.kind) } td.num { (r.amount) } td { (r.reference) } } } }
+                }
+            }
+            @if p.can_record {
+                h3 { (t(l, "payments-record")) }
+                form method="post" action={ "/projects/" (id) "/payments" } novalidate {
+                    (csrf(ctx))
+                    (select(l, form, "kind", "payments-kind", &[
+                        ("advance".to_owned(), t(l, "payment-kind-advance")),
+                        ("final".to_owned(), t(l, "payment-kind-final")),
+                    ]))
+                    (field(l, form, "amount", "payments-amount", Input { hint: Some("payments-amount-hint"), ..Input::TEXT }))
+                    (field(l, form, "paid_on", "payments-paid-on", Input { kind: "date", ..Input::TEXT }))
+                    (field(l, form, "reference", "payments-reference", Input { hint: Some("payments-reference-hint"), ..Input::TEXT }))
+                    button type="submit" { (t(l, "payments-record-submit")) }
+                }
+            }
+            @if let Some(m) = p.register_of {
+                p.actions {
+                    (t(l, "payments-register")) ": "
+                    a href={ "/municipalities/" (m) "/payments.csv" } { "CSV" }
+                    " · "
+                    a href={ "/municipalities/" (m) "/payments.xlsx" } { "XLSX" }
                 }
             }
         }

@@ -305,6 +305,52 @@ both_backends!(
         let history = c.get(&base).await.texts("#history tbody tr td:nth-child(2)");
         assert_eq!(history, vec!["Līgums nosūtīts", "Parakstītais līgums augšupielādēts: līgums parakstīts.pdf", "Līgums stājies spēkā"]);
 
+        // In force: the advance is due. The coordinator records payments; each wrong value is
+        // named and nothing is kept; never more than granted in all.
+        let pay = format!("{base}/payments");
+        let page = c.get(&base).await;
+        let nbsp = |s: String| s.replace('\u{a0}', " ");
+        assert_eq!((nbsp(page.text("#paid")), nbsp(page.text("#outstanding"))), ("0,00 €".to_owned(), "1 200,00 €".to_owned()));
+        assert!(page.text("#payments tbody tr:first-child").contains("jāmaksā kopš"), "{}", page.text("#payments"));
+        let today = entities::time::to_riga(now).date_naive();
+        let empty = c.submit(&page, &pay, &[("kind", "?"), ("amount", ""), ("paid_on", ""), ("reference", "")]).await;
+        assert_eq!(empty.status, 422);
+        for name in ["kind", "amount", "paid_on", "reference"] {
+            assert!(!empty.field_error(name).is_empty(), "{name}: {}", empty.body);
+        }
+        let tomorrow = (today + Duration::days(1)).to_string();
+        let wrong = c.submit(&page, &pay, &[("kind", "advance"), ("amount", "-5"), ("paid_on", &tomorrow), ("reference", "MU-1")]).await;
+        assert_eq!((wrong.status, wrong.field_error("paid_on")), (422, "Maksājuma datums nevar būt nākotnē.".to_owned()));
+        assert!(!wrong.field_error("amount").is_empty());
+        let over = c.submit(&page, &pay, &[("kind", "advance"), ("amount", "1200,01"), ("paid_on", &today.to_string()), ("reference", "MU-1")]).await;
+        assert_eq!((over.status, over.field_error("amount"), over.input_value("reference")), (422, "Kopā ar jau samaksāto tas pārsniegtu piešķirto summu.".to_owned(), Some("MU-1".to_owned())));
+        assert!(entities::grants::payments::of_project(&app.db, first.id).await.expect("q").is_empty(), "nothing kept");
+        assert!(!n.get(&base).await.has_form(&pay), "the recipient does not record payments");
+        assert_eq!(forced(&n, &base, &pay, &[("kind", "advance"), ("amount", "10"), ("paid_on", &today.to_string()), ("reference", "x")]).await.status, 404);
+        let paid = c.submit(&page, &pay, &[("kind", "advance"), ("amount", "960"), ("paid_on", &today.to_string()), ("reference", "MU-2026/118")]).await;
+        assert_eq!(paid.text(".flash"), "Maksājums reģistrēts; saņēmējs saņems paziņojumu.", "{}", paid.body);
+        assert_eq!((nbsp(paid.text("#paid")), nbsp(paid.text("#outstanding"))), ("960,00 €".to_owned(), "240,00 €".to_owned()));
+        let done = c.submit(&paid, &pay, &[("kind", "final"), ("amount", "240"), ("paid_on", &today.to_string()), ("reference", "MU-2026/131")]).await;
+        assert_eq!((nbsp(done.text("#outstanding")), done.has_form(&pay)), ("0,00 €".to_owned(), false), "paid in full");
+        let more = forced(&c, &base, &pay, &[("kind", "final"), ("amount", "0,01"), ("paid_on", &today.to_string()), ("reference", "MU-9")]).await;
+        assert_eq!(more.status, 422, "never more than granted");
+        let ngo_view = n.get(&base).await;
+        assert_eq!(ngo_view.texts("#payment-list tbody td:nth-child(4)"), vec!["MU-2026/118", "MU-2026/131"], "the recipient sees what was paid");
+        app.work(&cfg).await;
+        assert!(app.mails().iter().any(|m| m.contains("To: ngo@example.lv") && m.contains("MU-2026/118")), "the NGO is told of the payment");
+
+        // The municipality's register, for its coordinators only.
+        let register = format!("/municipalities/{}/payments.csv", w.muni_a.id);
+        let (status, _, csv) = c.download(&register).await;
+        let csv = String::from_utf8_lossy(&csv).to_string();
+        assert_eq!(status, 200);
+        assert!(csv.contains("\"960,00\"") && csv.contains("\"MU-2026/118\"") && csv.contains("\"LV80BANK0000435195001\"") && csv.contains(&reference), "{csv}");
+        assert_eq!(c.download(&format!("/municipalities/{}/payments.xlsx", w.muni_a.id)).await.0, 200);
+        assert_eq!(n.download(&register).await.0, 404);
+        let other = app.browser();
+        other.login("other@example.lv", seed::PASSWORD).await;
+        assert_eq!(other.download(&register).await.0, 404);
+
         // The second is cancelled: a reason is required (kept as typed otherwise), and the NGO is
         // told it.
         let second_base = format!("/projects/{}", second.id);
@@ -318,6 +364,8 @@ both_backends!(
         assert_eq!((cancelled.text(".flash"), cancelled.text("#agreement-status")), ("Līgums atcelts.".to_owned(), "atcelts".to_owned()));
         app.work(&cfg).await;
         assert!(app.mails().iter().any(|m| m.contains("To: ngo@example.lv") && m.contains("Projekts dublejas")), "the NGO is told why");
+        let not_in_force = forced(&c, &second_base, &format!("{second_base}/payments"), &[("kind", "advance"), ("amount", "10"), ("paid_on", &today.to_string()), ("reference", "x")]).await;
+        assert_eq!(not_in_force.status, 400, "no payment without an agreement in force");
         app.clock.hold(None);
     }
 );

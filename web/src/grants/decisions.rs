@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -25,7 +25,7 @@ use templates::pages::decisions::{self as pages, PanelMemberRow, PanelView, Resu
 use templates::{Lang, t, tf};
 
 use crate::ctx::{ConfirmForm, Ctx, Signed, redirect_with_flash, write_or_show_again};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -45,7 +45,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// A header and rows, for CSV and XLSX exports.
-type Table = (Vec<String>, Vec<Vec<String>>);
+use crate::csv::Table;
 
 fn score(d: Option<Decimal>) -> String {
     d.map(|d| d.round_dp(2).to_string()).unwrap_or_else(|| "—".to_owned())
@@ -478,57 +478,7 @@ async fn export_xlsx(State(state): State<AppState>, signed: Signed, Path(id): Pa
     let decision = export_table(&state, lang, &c).await?;
     let scores = scores_table(&state, lang, &c).await?;
     let sheets = [(t(lang, "results-title"), decision), (t(lang, "scores-title"), scores)];
-    let bytes = xlsx(&sheets).map_err(|e| AppError::Internal(anyhow::anyhow!("xlsx: {e}")))?;
-    let file = format!("attachment; filename=\"rezultati-{id}.xlsx\"");
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-            ),
-            (header::CONTENT_DISPOSITION, file),
-        ],
-        bytes,
-    )
-        .into_response())
-}
-
-/// A workbook with a sheet per table; cells that are plain numbers are written as numbers.
-fn xlsx(sheets: &[(String, Table)]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    let mut book = rust_xlsxwriter::Workbook::new();
-    for (name, (header, rows)) in sheets {
-        let sheet = book.add_worksheet();
-        sheet.set_name(name.chars().take(31).collect::<String>())?;
-        write_sheet(sheet, header, rows)?;
-    }
-    book.save_to_buffer()
-}
-
-fn write_sheet(
-    sheet: &mut rust_xlsxwriter::Worksheet,
-    header: &[String],
-    rows: &[Vec<String>],
-) -> Result<(), rust_xlsxwriter::XlsxError> {
-    let bold = rust_xlsxwriter::Format::new().set_bold();
-    for (col, h) in header.iter().enumerate() {
-        sheet.write_string_with_format(0, u16::try_from(col).unwrap_or(u16::MAX), h, &bold)?;
-    }
-    for (r, row) in rows.iter().enumerate() {
-        let r = u32::try_from(r + 1).unwrap_or(u32::MAX);
-        for (col, cell) in row.iter().enumerate() {
-            let col = u16::try_from(col).unwrap_or(u16::MAX);
-            match cell.replace(',', ".").parse::<Decimal>() {
-                Ok(n) if !cell.is_empty() && cell.chars().all(|ch| ch.is_ascii_digit() || ch == ',') => {
-                    let value: f64 = n.try_into().unwrap_or_default();
-                    sheet.write_number(r, col, value)?;
-                }
-                _ => {
-                    sheet.write_string(r, col, cell)?;
-                }
-            }
-        }
-    }
-    Ok(())
+    crate::csv::xlsx_response(&format!("rezultati-{id}.xlsx"), &sheets)
 }
 
 async fn minutes(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {

@@ -1,6 +1,7 @@
 //! A funded project's pages, for the applicant's members and the call's coordinators: the
 //! project with its agreement's state and history, the agreement as a printable page and a
-//! PDF, and the agreement's steps (send, upload the signed copy, confirm, cancel).
+//! PDF, and the agreement's steps (send, upload the signed copy, confirm, cancel); the payments
+//! (recorded by the municipality, seen by both) and the municipality's payments register.
 
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::header;
@@ -10,15 +11,17 @@ use axum::{Form, Router};
 use entities::attachments::{self, DocType, Limits};
 use entities::entity::agreement::AgreementState;
 use entities::grants::agreements::{self, ProjectFile, SignedCopy};
+use entities::grants::payments::{self, PaymentForm};
 use entities::money::Eur;
-use entities::{FieldErrors, orgs};
+use entities::{FieldErrors, orgs, policy};
 use object_store::ObjectStoreExt;
 use object_store::path::Path as StorePath;
 use serde::Deserialize;
 use templates::components::FormView;
-use templates::pages::projects::{self as pages, HistoryRow, ProjectView};
-use templates::{t, view};
+use templates::pages::projects::{self as pages, HistoryRow, PaymentRow, PaymentsView, ProjectView};
+use templates::{t, tf, view};
 
+use crate::csv::Table;
 use crate::ctx::{Signed, redirect_with_flash, unprocessable, write_or_show_again};
 use crate::documents::serve_stored;
 use crate::error::{AppError, AppResult};
@@ -38,6 +41,9 @@ pub fn router(max_upload: usize) -> Router<AppState> {
         )
         .route("/projects/{id}/agreement/confirm", post(confirm))
         .route("/projects/{id}/agreement/cancel", post(cancel))
+        .route("/projects/{id}/payments", post(record_payment))
+        .route("/municipalities/{id}/payments.csv", get(register_csv))
+        .route("/municipalities/{id}/payments.xlsx", get(register_xlsx))
 }
 
 /// What a signed copy may be: a scanned or signed PDF, or an e-signature container.
@@ -49,6 +55,8 @@ async fn view_of(state: &AppState, signed: &Signed, file: &ProjectFile) -> AppRe
     let names = entities::accounts::names(&state.db, events.iter().filter_map(|e| e.user_id)).await?;
     let recipient = orgs::get(&state.db, file.project.applicant_id).await?;
     let a = &file.agreement;
+    let schedule = payments::schedule(&state.db, file).await?;
+    let pays = !file.applicant_side && policy::grant_payers(file.call.municipality_id).includes(&signed.actor);
     Ok(ProjectView {
         id: file.project.id,
         reference: file.app.ref_no.clone().unwrap_or_default(),
@@ -81,6 +89,28 @@ async fn view_of(state: &AppState, signed: &Signed, file: &ProjectFile) -> AppRe
                 by: e.user_id.and_then(|id| names.get(&id).cloned()).unwrap_or_default(),
             })
             .collect(),
+        payments: PaymentsView {
+            advance: schedule.advance.display(lang),
+            advance_due: match schedule.advance_due {
+                Some(at) => tf(lang, "payments-due-since", &[("date", &view::riga_day(at))]),
+                None => t(lang, "payments-due-in-force"),
+            },
+            rest: schedule.rest.display(lang),
+            paid: schedule.paid.display(lang),
+            outstanding: schedule.outstanding.display(lang),
+            rows: schedule
+                .payments
+                .iter()
+                .map(|p| PaymentRow {
+                    paid_on: view::date(p.paid_on),
+                    kind: view::label(lang, "payment-kind-", p.kind),
+                    amount: Eur::from_cents(p.amount_cents).display(lang),
+                    reference: p.reference.clone(),
+                })
+                .collect(),
+            can_record: pays && a.status == AgreementState::InForce && schedule.outstanding.cents() > 0,
+            register_of: pays.then_some(file.call.municipality_id),
+        },
     })
 }
 
@@ -204,6 +234,83 @@ async fn cancel(
         async |errors| again(&state, &signed, id, FormView::with_typed(typed, errors)).await,
     )
     .await
+}
+
+async fn record_payment(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    Form(f): Form<PaymentForm>,
+) -> AppResult<Response> {
+    let typed = [
+        ("kind", f.kind.as_str()),
+        ("amount", f.amount.as_str()),
+        ("paid_on", f.paid_on.as_str()),
+        ("reference", f.reference.as_str()),
+    ];
+    let now = state.now();
+    let input = match f.parse(entities::time::to_riga(now).date_naive()) {
+        Ok(input) => input,
+        Err(errors) => return again(&state, &signed, id, FormView::with_typed(typed, errors)).await,
+    };
+    let to = format!("/projects/{id}");
+    write_or_show_again(
+        &state,
+        &to,
+        "payment-recorded",
+        async |txn| payments::record(txn, &signed.actor, id, &input, now).await,
+        async |errors| again(&state, &signed, id, FormView::with_typed(typed, errors)).await,
+    )
+    .await
+}
+
+/// The municipality's payments register: one line per payment, for the accounting system.
+async fn register_table(state: &AppState, signed: &Signed, municipality_id: i32) -> AppResult<Table> {
+    let lang = signed.ctx.lang;
+    let rows = payments::register(&state.db, &signed.actor, municipality_id).await?;
+    let header = [
+        "payments-paid-on",
+        "payments-kind",
+        "payments-amount",
+        "payments-reference",
+        "application-reference",
+        "call-title",
+        "agreement-recipient",
+        "field-reg-no",
+        "profile-iban",
+    ]
+    .iter()
+    .map(|k| t(lang, k))
+    .collect();
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            let recipient = r.parties.recipient;
+            vec![
+                view::date(r.payment.paid_on),
+                view::label(lang, "payment-kind-", r.payment.kind),
+                crate::csv::cents(r.payment.amount_cents),
+                r.payment.reference,
+                r.reference,
+                r.call,
+                recipient.name,
+                recipient.reg_no.unwrap_or_default(),
+                recipient.iban.unwrap_or_default(),
+            ]
+        })
+        .collect();
+    Ok((header, rows))
+}
+
+async fn register_csv(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
+    let (header, rows) = register_table(&state, &signed, id).await?;
+    Ok(crate::csv::response(&format!("maksajumi-{id}.csv"), &header, &rows))
+}
+
+async fn register_xlsx(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
+    let table = register_table(&state, &signed, id).await?;
+    let sheets = [(t(signed.ctx.lang, "payments-register"), table)];
+    crate::csv::xlsx_response(&format!("maksajumi-{id}.xlsx"), &sheets)
 }
 
 /// The applicant's signed copy: checked and streamed to storage first, then recorded; a copy
