@@ -11,12 +11,15 @@ use crate::entity::application::{self, ApplicationStatus};
 use crate::entity::plan::PlanState;
 use crate::entity::{
     award, call, clarification, declaration, evaluation, invitation, membership, organisation, panel_member, plan,
-    project, project_event, pupil_staff, reminder, scorecard, semester, user, user_token,
+    project, project_event, project_report, pupil_staff, reminder, scorecard, semester, user, user_token,
 };
 use crate::error::Result;
 use crate::outbox::EmailEvent;
 use crate::policy::{Holders, applicant_writers, call_managers, plan_approvers};
-use crate::reminders::{CALL_CLOSES_7D, CALL_CLOSES_24H, EVALUATION_DUE, PLAN_WAITING, SCORING_DUE};
+use crate::reminders::{
+    CALL_CLOSES_7D, CALL_CLOSES_24H, EVALUATION_DUE, PLAN_WAITING, REPORT_DUE_3D, REPORT_DUE_14D, REPORT_OVERDUE,
+    SCORING_DUE,
+};
 
 /// Whom a call's reminder addresses, and why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,6 +103,16 @@ pub enum Notice {
     /// the step says (`ProjectStep::tells_coordinators`).
     ProjectStep {
         event: project_event::Model,
+        project: project::Model,
+        app: application::Model,
+        applicant: String,
+        to: Vec<user::Model>,
+    },
+    /// A project report due soon or overdue (`kind`, the reminder's): to the recipient's members
+    /// and the call's coordinators.
+    ReportReminder {
+        kind: String,
+        report: project_report::Model,
         project: project::Model,
         app: application::Model,
         applicant: String,
@@ -234,6 +247,32 @@ async fn grant_given_up(conn: &impl ConnectionTrait, project_id: i32) -> Result<
     }))
 }
 
+async fn report_reminder(conn: &impl ConnectionTrait, r: &reminder::Model) -> Result<Option<Notice>> {
+    use crate::entity::project_report::ReportState;
+    let Some(report) = project_report::Entity::find_by_id(r.object_id).one(conn).await? else {
+        return Ok(None);
+    };
+    // Submitted since: nothing to remind of.
+    if !matches!(report.status, ReportState::Draft | ReportState::Returned) {
+        return Ok(None);
+    }
+    let Some((project, app, call)) = project_of(conn, report.project_id).await? else {
+        return Ok(None);
+    };
+    let mut ids = holders(conn, &applicant_writers(app.applicant_id)).await?;
+    ids.extend(holders(conn, &call_managers(call.municipality_id)).await?);
+    let to = active(conn, &ids).await?;
+    let applicant = crate::orgs::name_of(conn, app.applicant_id).await?;
+    Ok(Some(Notice::ReportReminder {
+        kind: r.kind.clone(),
+        report,
+        project,
+        app,
+        applicant,
+        to,
+    }))
+}
+
 async fn project_step(conn: &impl ConnectionTrait, event_id: i32) -> Result<Option<Notice>> {
     let Some(event) = project_event::Entity::find_by_id(event_id).one(conn).await? else {
         return Ok(None);
@@ -314,6 +353,9 @@ pub async fn notice(conn: &impl ConnectionTrait, event: &EmailEvent) -> Result<O
         },
         EmailEvent::Reminder { reminder_id } => match reminder::Entity::find_by_id(*reminder_id).one(conn).await? {
             Some(r) if r.kind.starts_with(PLAN_WAITING) || r.kind == EVALUATION_DUE => plan_reminder(conn, &r).await?,
+            Some(r) if [REPORT_DUE_14D, REPORT_DUE_3D, REPORT_OVERDUE].contains(&r.kind.as_str()) => {
+                report_reminder(conn, &r).await?
+            }
             Some(r) => call_reminder(conn, &r).await?,
             None => None,
         },

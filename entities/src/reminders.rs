@@ -4,6 +4,8 @@
 //! `reminders` table has a unique key on (kind, object), and an email reaches each recipient once
 //! (the worker's `deliveries`). Support plans: a plan waiting three days at an approval step
 //! (its approvers), and a plan without its evaluation in the semester's last week (its staff).
+//! Project reports: 14 and 3 days before they are due, and once overdue (the recipient and the
+//! call's coordinators).
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::OnConflict;
@@ -22,6 +24,12 @@ pub const SCORING_DUE: &str = "scoring_due";
 pub const PLAN_WAITING: &str = "plan_waiting_";
 /// A plan being carried out whose semester ends within a week, still without its evaluation.
 pub const EVALUATION_DUE: &str = "evaluation_due";
+
+/// A project report due within 14 days, within 3 days, or overdue (each once per report; the
+/// kind is the email's step, `report_due_14d`, …).
+pub const REPORT_DUE_14D: &str = "report_due_14d";
+pub const REPORT_DUE_3D: &str = "report_due_3d";
+pub const REPORT_OVERDUE: &str = "report_overdue";
 
 /// How long a plan waits at an approval step before its approvers are reminded.
 const PLAN_WAIT: i64 = 3;
@@ -83,7 +91,31 @@ pub async fn queue_due(conn: &impl ConnectionTrait, now: DateTime<Utc>) -> Resul
     for c in scoring {
         queued += usize::from(queue_once(conn, SCORING_DUE, c.id, now).await?);
     }
-    Ok(queued + queue_plan_reminders(conn, now).await?)
+    Ok(queued + queue_plan_reminders(conn, now).await? + queue_report_reminders(conn, now).await?)
+}
+
+/// Reports still to be submitted (a draft, or returned) that are due within 14 days, within 3
+/// days, or overdue: once each per report.
+async fn queue_report_reminders(conn: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<usize> {
+    use crate::entity::project_report::{self, ReportState};
+    let today = crate::time::to_riga(now).date_naive();
+    let open = project_report::Entity::find()
+        .filter(project_report::Column::Status.is_in([ReportState::Draft, ReportState::Returned]))
+        .filter(project_report::Column::DueOn.lte(today + Duration::days(14)))
+        .all(conn)
+        .await?;
+    let mut queued = 0;
+    for r in open {
+        let kind = if r.due_on < today {
+            REPORT_OVERDUE
+        } else if r.due_on <= today + Duration::days(3) {
+            REPORT_DUE_3D
+        } else {
+            REPORT_DUE_14D
+        };
+        queued += usize::from(queue_once(conn, kind, r.id, now).await?);
+    }
+    Ok(queued)
 }
 
 /// Plans waiting at an approval step for three days (once per plan and step), and plans

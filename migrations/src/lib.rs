@@ -20,6 +20,7 @@ mod m20261201_000013_grant_terms;
 mod m20261201_000014_projects;
 mod m20261201_000015_agreements;
 mod m20261201_000016_payments;
+mod m20261201_000017_reports;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000014_projects::Migration),
             Box::new(m20261201_000015_agreements::Migration),
             Box::new(m20261201_000016_payments::Migration),
+            Box::new(m20261201_000017_reports::Migration),
         ]
     }
 }

@@ -58,6 +58,12 @@ fn cases(role: &str) -> Vec<(&'static str, EmailView<'_>)> {
         ("agreement_signed", step("agreement_signed", "ligums-parakstits.edoc")),
         ("agreement_in_force", step("agreement_in_force", "")),
         ("payment_recorded", step("payment_recorded", "960.00 EUR, MU-2026/118")),
+        ("report_submitted", step("report_submitted", "")),
+        ("report_returned", step("report_returned", "Trūkst otrā čeka.")),
+        ("report_accepted", step("report_accepted", "")),
+        ("report_due_14d", step("report_due_14d", "15.03.2027")),
+        ("report_due_3d", step("report_due_3d", "15.03.2027")),
+        ("report_overdue", step("report_overdue", "15.03.2027")),
         (
             "agreement_cancelled",
             step("agreement_cancelled", "Projekts dublējas ar citu finansētu projektu."),

@@ -553,7 +553,8 @@ async fn load_call(
     Ok(())
 }
 
-/// The demo's agreements at each stage: the first in force with its advance paid, the next signed and waiting for
+/// The demo's agreements at each stage: the first in force with its advance paid and its
+/// interim report submitted, the next signed and waiting for
 /// the coordinator, the next sent for signing; the rest drafts.
 async fn demo_agreements(
     db: &DatabaseConnection,
@@ -602,6 +603,20 @@ async fn demo_agreements(
                 confirmed + chrono::Duration::days(2),
             )
             .await?;
+            // The interim report, submitted and waiting for the coordinator.
+            let starts = call.project_starts_on.unwrap_or_default();
+            let report = entities::grants::reports::ReportForm {
+                activities: "Notikušas sešas podkāstu darbnīcas; ierakstītas trīs epizodes.".into(),
+                started_on: starts.to_string(),
+                ended_on: (starts + chrono::Days::new(60)).to_string(),
+                participants: "18".into(),
+                pupils_at_risk: "6".into(),
+                publicity: "https://www.ogre.lv/jauniesi/podkasts".into(),
+            };
+            let kind = entities::entity::project_report::ReportKind::Interim;
+            let written = confirmed + chrono::Duration::days(40);
+            entities::grants::reports::save(db, writer, project.id, kind, &report, written).await?;
+            entities::grants::reports::submit(db, writer, project.id, kind, "", written).await?;
         }
     }
     Ok(())

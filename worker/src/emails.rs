@@ -274,6 +274,33 @@ pub(crate) async fn compose(
                 })
                 .collect());
         }
+        Notice::ReportReminder {
+            kind,
+            report,
+            project,
+            app,
+            applicant,
+            to: users,
+        } => {
+            let link = format!("{base}/projects/{}", project.id);
+            let reference = app.ref_no.clone().unwrap_or_default();
+            let due = templates::view::date(report.due_on);
+            return Ok(users
+                .iter()
+                .map(|u| {
+                    let view = EmailView::ProjectStep {
+                        name: &u.name,
+                        step: &kind,
+                        reference: &reference,
+                        title: &app.title,
+                        applicant: &applicant,
+                        detail: &due,
+                        link: &link,
+                    };
+                    to(u, &view)
+                })
+                .collect());
+        }
         Notice::CallReminder {
             call: c,
             scoring,

@@ -15,6 +15,12 @@ pub enum ProjectStep {
     AgreementCancelled,
     #[sea_orm(string_value = "payment_recorded")]
     PaymentRecorded,
+    #[sea_orm(string_value = "report_submitted")]
+    ReportSubmitted,
+    #[sea_orm(string_value = "report_accepted")]
+    ReportAccepted,
+    #[sea_orm(string_value = "report_returned")]
+    ReportReturned,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

@@ -266,12 +266,15 @@ impl ProjectStep {
             Self::AgreementInForce => "agreement_confirm",
             Self::AgreementCancelled => "agreement_cancel",
             Self::PaymentRecorded => "payment_record",
+            Self::ReportSubmitted => "report_submit",
+            Self::ReportAccepted => "report_accept",
+            Self::ReportReturned => "report_return",
         }
     }
 
     /// Whether the step is told to the call's coordinators (else to the applicant's members).
     pub fn tells_coordinators(self) -> bool {
-        matches!(self, Self::AgreementSigned)
+        matches!(self, Self::AgreementSigned | Self::ReportSubmitted)
     }
 }
 
@@ -355,13 +358,15 @@ pub async fn signed(
     Ok(replaced)
 }
 
-/// The coordinator confirms the signed copy: the agreement is in force.
+/// The coordinator confirms the signed copy: the agreement is in force, and the project's
+/// reports are opened.
 pub async fn confirm(conn: &impl ConnectionTrait, actor: &Actor, project_id: i32, now: DateTime<Utc>) -> Result<()> {
     let file = managed(conn, actor, project_id).await?;
     if file.agreement.status != AgreementState::Signed {
         return Err(Error::Refused("error-agreement-not-signed"));
     }
     set_status(conn, &file.agreement, |a| a.status = Set(AgreementState::InForce), now).await?;
+    crate::grants::reports::open_for(conn, &file, now).await?;
     record(conn, actor, &file, ProjectStep::AgreementInForce, None, now).await
 }
 

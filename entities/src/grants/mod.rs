@@ -3,7 +3,7 @@
 //! (`compliance`), the panel's scorecards (`panel`) aggregated by `scoring`, and the decision
 //! (`decision`) that funds down the ranking (`allocation`), and the funded projects that follow
 //! (`projects`) with their agreements (`agreements`)
-//! and payments (`payments`).
+//! payments (`payments`) and reports (`reports`).
 
 pub mod agreements;
 pub mod allocation;
@@ -15,4 +15,5 @@ pub mod panel;
 pub mod payments;
 pub mod profiles;
 pub mod projects;
+pub mod reports;
 pub mod scoring;

@@ -164,6 +164,7 @@ pub struct ProjectView {
     pub needs_iban: bool,
     pub history: Vec<HistoryRow>,
     pub payments: PaymentsView,
+    pub reports: Vec<ReportLink>,
 }
 
 /// A payment as listed.
@@ -264,6 +265,17 @@ pub fn project(ctx: &PageCtx, v: &ProjectView, form: &FormView) -> Markup {
             }
         }
         (payments(ctx, v.id, &v.payments, form))
+        section #reports {
+            h2 { (t(l, "reports-title")) }
+            @if v.reports.is_empty() {
+                p.empty { (t(l, "reports-none")) }
+            } @else {
+                table {
+                    thead { tr { th { (t(l, "report-kind")) } th { (t(l, "report-due")) } th { (t(l, "report-status")) } } }
+                    tbody { @for r in &v.reports { tr { td { a href=(r.href) { (r.kind) } } td { (r.due) } td { (r.status) } } } }
+                }
+            }
+        }
         section #history {
             h2 { (t(l, "project-history")) }
             @if v.history.is_empty() {
@@ -344,5 +356,162 @@ pub fn project_page(ctx: &PageCtx, v: &ProjectView, form: &FormView) -> Markup {
         ctx,
         &tf(ctx.lang, "project-page-title", &[("reference", &v.reference)]),
         project(ctx, v, form),
+    )
+}
+
+/// A report as the project page lists it.
+pub struct ReportLink {
+    pub href: String,
+    pub kind: String,
+    pub due: String,
+    pub status: String,
+}
+
+/// An approved budget line with what was spent on it.
+pub struct LineRow {
+    pub label: String,
+    pub approved: String,
+    pub spent: String,
+    pub variance: String,
+    pub over: bool,
+}
+
+/// An expense of a report.
+pub struct ExpenseRow {
+    pub id: i32,
+    pub line: String,
+    pub description: String,
+    pub amount: String,
+    pub paid_on: String,
+    pub receipt: String,
+}
+
+/// A report as its page shows it.
+pub struct ReportView {
+    pub project_id: i32,
+    pub reference: String,
+    pub title: String,
+    pub kind: String,
+    /// `interim` or `final`, as in its address.
+    pub slug: String,
+    pub status_label: String,
+    pub due: String,
+    /// The recipient may change it (a draft, or returned).
+    pub editable: bool,
+    /// The coordinator may accept or return it (submitted).
+    pub decidable: bool,
+    pub returned: bool,
+    pub remarks: Option<String>,
+    pub response: Option<String>,
+    pub activities: String,
+    pub period: String,
+    pub participants: String,
+    pub pupils_at_risk: String,
+    pub publicity: String,
+    /// The approved budget lines to choose from: (id, label).
+    pub line_options: Vec<(String, String)>,
+    pub lines: Vec<LineRow>,
+    pub expenses: Vec<ExpenseRow>,
+}
+
+/// A report of a project: read, written (the recipient) or decided (the coordinator).
+pub fn report_page(ctx: &PageCtx, v: &ReportView, form: &FormView) -> Markup {
+    let l = ctx.lang;
+    let base = format!("/projects/{}/reports/{}", v.project_id, v.slug);
+    let title = tf(
+        l,
+        "report-page-title",
+        &[("kind", &v.kind), ("reference", &v.reference)],
+    );
+    layout(
+        ctx,
+        &title,
+        html! {
+            (error_summary(l, form))
+            p.actions { a href={ "/projects/" (v.project_id) } { (t(l, "project-back")) } }
+            dl {
+                dt { (t(l, "application-title")) } dd { (v.title) }
+                dt { (t(l, "report-status")) } dd #report-status { strong { (v.status_label) } }
+                dt { (t(l, "report-due")) } dd { (v.due) }
+                @if let Some(r) = &v.remarks { dt { (t(l, "report-remarks")) } dd.pre #remarks { (r) } }
+                @if let Some(r) = &v.response { dt { (t(l, "report-response")) } dd.pre { (r) } }
+            }
+            @if v.editable {
+                form method="post" action=(base) novalidate {
+                    (csrf(ctx))
+                    (textarea(l, form, "activities", "report-activities", 6))
+                    (field(l, form, "started_on", "report-started-on", Input { kind: "date", required: false, ..Input::TEXT }))
+                    (field(l, form, "ended_on", "report-ended-on", Input { kind: "date", required: false, ..Input::TEXT }))
+                    (field(l, form, "participants", "report-participants", Input { kind: "number", required: false, ..Input::TEXT }))
+                    (field(l, form, "pupils_at_risk", "report-pupils", Input { kind: "number", required: false, hint: Some("report-pupils-hint"), ..Input::TEXT }))
+                    (textarea(l, form, "publicity", "report-publicity", 3))
+                    button type="submit" { (t(l, "report-save")) }
+                }
+            } @else {
+                h2 { (t(l, "report-activities")) }
+                p.pre { (v.activities) }
+                dl {
+                    dt { (t(l, "report-period")) } dd { (v.period) }
+                    dt { (t(l, "report-participants")) } dd #participants { (v.participants) }
+                    dt { (t(l, "report-pupils")) } dd #pupils { (v.pupils_at_risk) }
+                    dt { (t(l, "report-publicity")) } dd.pre { (v.publicity) }
+                }
+            }
+            section #expenses {
+                h2 { (t(l, "report-expenses")) }
+                @if let Some(m) = form.error("expenses") { p.error #expenses-error { (t(l, m)) } }
+                @if v.expenses.is_empty() {
+                    p.empty { (t(l, "report-expenses-none")) }
+                } @else {
+                    table #expense-list {
+                        thead { tr { th { (t(l, "report-line")) } th { (t(l, "report-expense")) } th { (t(l, "payments-paid-on")) } th.num { (t(l, "payments-amount")) } th { (t(l, "report-receipt")) } @if v.editable { th {} } } }
+                        tbody { @for e in &v.expenses { tr {
+                            td { (e.line) } td { (e.description) } td { (e.paid_on) } td.num { (e.amount) }
+                            td { a href={ (base) "/expenses/" (e.id) "/receipt" } { (e.receipt) } }
+                            @if v.editable { td { form.inline method="post" action={ (base) "/expenses/" (e.id) "/delete" } { (csrf(ctx)) button.link type="submit" { (t(l, "report-expense-remove")) } } } }
+                        } } }
+                    }
+                }
+                @if v.editable {
+                    h3 { (t(l, "report-expense-add")) }
+                    form method="post" action={ (base) "/expenses?_csrf=" (ctx.csrf) } enctype="multipart/form-data" novalidate {
+                        (select(l, form, "line", "report-line", &v.line_options))
+                        (field(l, form, "description", "report-expense", Input::TEXT))
+                        (field(l, form, "amount", "payments-amount", Input { hint: Some("payments-amount-hint"), ..Input::TEXT }))
+                        (field(l, form, "paid_on", "payments-paid-on", Input { kind: "date", ..Input::TEXT }))
+                        @let error = form.error("file");
+                        div.field.has-error[error.is_some()] {
+                            label for="file" { (t(l, "report-receipt")) }
+                            p.hint id="file-hint" { (t(l, "report-receipt-hint")) }
+                            @if let Some(m) = error { p.error id="file-error" { (t(l, m)) } }
+                            input id="file" name="file" type="file" accept=".pdf,.png,.jpg,.jpeg" required aria-describedby="file-hint";
+                        }
+                        button type="submit" { (t(l, "report-expense-add")) }
+                    }
+                }
+                h3 { (t(l, "report-lines")) }
+                table #line-use {
+                    thead { tr { th { (t(l, "report-line")) } th.num { (t(l, "report-approved")) } th.num { (t(l, "report-spent")) } th.num { (t(l, "report-variance")) } } }
+                    tbody { @for r in &v.lines { tr.over[r.over] { td { (r.label) } td.num { (r.approved) } td.num { (r.spent) } td.num { (r.variance) } } } }
+                }
+            }
+            @if v.editable {
+                form method="post" action={ (base) "/submit" } novalidate {
+                    (csrf(ctx))
+                    @if v.returned { (textarea(l, form, "response", "report-response", 4)) }
+                    button type="submit" { (t(l, "report-submit")) }
+                }
+            }
+            @if v.decidable {
+                h2 { (t(l, "report-decide")) }
+                form method="post" action={ (base) "/decide" } novalidate {
+                    (csrf(ctx))
+                    (textarea(l, form, "remarks", "report-remarks", 4))
+                    button type="submit" name="decision" value="accept" { (t(l, "report-accept")) }
+                    " "
+                    button.secondary type="submit" name="decision" value="return" { (t(l, "report-return")) }
+                }
+            }
+        },
     )
 }

@@ -24,6 +24,7 @@ async fn project_of(app: &TestApp, application_id: i32) -> project::Model {
 /// A call of muni A with `n` applications of the seed NGO (each asking 1 200 €, scored 9, 7,
 /// 5, …), decided with `budget` euros and published at `now` (returned), `accept_days` 10.
 struct Decided {
+    coordinator: entities::policy::Actor,
     ngo: entities::policy::Actor,
     w: seed::World,
     call_id: i32,
@@ -48,6 +49,7 @@ async fn decided(app: &TestApp, n: usize, budget: &str) -> Decided {
     form.budget = budget.into();
     form.max_grant = "1200".into();
     form.accept_days = "10".into();
+    form.interim_report_on = (closes + Duration::days(90)).date_naive().to_string();
     let (call, ids) = seed::call_with_submitted(&app.db, &coordinator, w.muni_a.id, &form, (&ngo, &w.ngo), n).await;
     let now = (closes + Duration::minutes(1)).trunc_subsecs(0);
     let member = seed::actor(
@@ -101,6 +103,7 @@ async fn decided(app: &TestApp, n: usize, budget: &str) -> Decided {
         .await
         .expect("publish");
     Decided {
+        coordinator,
         ngo,
         w,
         call_id,
@@ -111,7 +114,7 @@ async fn decided(app: &TestApp, n: usize, budget: &str) -> Decided {
 
 both_backends!(
     async fn a_grant_is_accepted_declined_or_lapses_and_the_reserve_moves_up(app) {
-        let Decided { ngo, w, call_id, ids, now } = decided(app, 3, "1200").await;
+        let Decided { ngo, w, call_id, ids, now, .. } = decided(app, 3, "1200").await;
 
         // Published: the funded one is offered its grant for the call's 10 days.
         let first = project_of(app, ids[0]).await;
@@ -366,6 +369,132 @@ both_backends!(
         assert!(app.mails().iter().any(|m| m.contains("To: ngo@example.lv") && m.contains("Projekts dublejas")), "the NGO is told why");
         let not_in_force = forced(&c, &second_base, &format!("{second_base}/payments"), &[("kind", "advance"), ("amount", "10"), ("paid_on", &today.to_string()), ("reference", "x")]).await;
         assert_eq!(not_in_force.status, 400, "no payment without an agreement in force");
+        app.clock.hold(None);
+    }
+);
+
+/// A project of the seed NGO whose agreement is in force (through the model), with the
+/// coordinator's and the NGO's browsers logged in.
+async fn in_force(app: &TestApp) -> (Decided, project::Model, pumpurs_tests::Browser, pumpurs_tests::Browser) {
+    use entities::grants::agreements;
+    let d = decided(app, 1, "1200").await;
+    let coordinator = d.coordinator.clone();
+    projects::accept(&app.db, &d.ngo, d.ids[0], d.now)
+        .await
+        .expect("accept");
+    let mut org: entities::entity::organisation::ActiveModel = d.w.ngo.clone().into();
+    org.iban = sea_orm::ActiveValue::Set(Some("LV80BANK0000435195001".into()));
+    sea_orm::ActiveModelTrait::update(org, &app.db).await.expect("iban");
+    let p = project_of(app, d.ids[0]).await;
+    agreements::send(&app.db, &coordinator, p.id, d.now)
+        .await
+        .expect("send");
+    let copy = agreements::SignedCopy {
+        name: "l.pdf".into(),
+        content_type: "application/pdf".into(),
+        size: 1,
+        sha256: "0".repeat(64),
+        key: "k".into(),
+    };
+    agreements::signed(&app.db, &d.ngo, p.id, copy, d.now)
+        .await
+        .expect("signed");
+    agreements::confirm(&app.db, &coordinator, p.id, d.now)
+        .await
+        .expect("confirm");
+    app.clock.hold(Some(d.now));
+    let (c, n) = (app.browser(), app.browser());
+    c.login("coord@example.lv", seed::PASSWORD).await;
+    n.login("ngo@example.lv", seed::PASSWORD).await;
+    (d, p, c, n)
+}
+
+both_backends!(
+    async fn a_report_is_written_returned_answered_and_accepted_and_reminded_of_once(app) {
+        use entities::entity::project_report::{self, ReportKind};
+        let (d, p, c, n) = in_force(app).await;
+        let base = format!("/projects/{}", p.id);
+        let project_page = n.get(&base).await;
+        assert_eq!(project_page.texts("#reports tbody td:first-child"), vec!["Starpposma pārskats", "Gala pārskats"], "{}", project_page.body);
+        let report = format!("{base}/reports/final");
+        let page = n.get(&report).await;
+        assert_eq!((page.status, page.text("#report-status")), (200, "sagatave".to_owned()));
+
+        // Wrong values are each named and kept as typed; nothing is saved.
+        let wrong = n.submit(&page, &report, &[("activities", "Darbnīcas"), ("started_on", "2027-03-10"), ("ended_on", "2027-03-01"), ("participants", "abc"), ("pupils_at_risk", "5"), ("publicity", "")]).await;
+        assert_eq!(wrong.status, 422);
+        for (name, message) in [("ended_on", "Beigu datums nevar būt pirms sākuma."), ("participants", "Ievadiet veselu skaitli no 0."), ("pupils_at_risk", "Skolēnu ar risku nevar būt vairāk nekā dalībnieku.")] {
+            assert_eq!(wrong.field_error(name), message, "{name}");
+        }
+        assert_eq!(wrong.text("#activities"), "Darbnīcas");
+        let saved = n.submit(&page, &report, &[("activities", "Sešas podkāstu darbnīcas"), ("started_on", "2027-01-10"), ("ended_on", "2027-05-20"), ("participants", "24"), ("pupils_at_risk", "7"), ("publicity", "https://ogre.lv/podkasts")]).await;
+        assert_eq!(saved.text(".flash"), "Pārskata sagatave saglabāta.", "{}", saved.body);
+
+        // The final report needs its expenses; each with a receipt of an allowed type.
+        let no_expenses = n.submit(&saved, &format!("{report}/submit"), &[]).await;
+        assert_eq!((no_expenses.status, no_expenses.text("#expenses-error")), (422, "Gala pārskatā jābūt izdevumiem ar attaisnojuma dokumentiem.".to_owned()));
+        let line = saved.attrs("select[name=line] option", "value")[0].clone();
+        let add = format!("{report}/expenses?_csrf={}", saved.csrf());
+        let fields = [("line", line.as_str()), ("description", "Mikrofoni"), ("amount", "250"), ("paid_on", "2027-02-01")];
+        let exe = n.upload_with(&add, &fields, "cheks.pdf", b"MZ\x90\x00 program".to_vec()).await;
+        assert_eq!(exe.status, 422);
+        assert!(!exe.field_error("file").is_empty() && exe.input_value("description").as_deref() == Some("Mikrofoni"), "{}", exe.body);
+        assert_eq!(exe.text("#activities"), "Sešas podkāstu darbnīcas", "the report's saved fields stay on the page");
+        let docx = n.upload_with(&add, &[("line", line.as_str()), ("description", "x"), ("amount", "0"), ("paid_on", "")], "cheks.pdf", signed_pdf()).await;
+        assert_eq!((docx.status, docx.field_error("amount").is_empty(), docx.field_error("paid_on").is_empty()), (422, false, false));
+        let added = n.upload_with(&add, &fields, "čeks.pdf", signed_pdf()).await;
+        assert_eq!(added.text(".flash"), "Izdevums pievienots.", "{}", added.body);
+        assert_eq!(added.texts("#expense-list tbody td:nth-child(2)"), vec!["Mikrofoni"]);
+        assert!(added.text("#line-use tbody tr:first-child td:nth-child(3)").starts_with("250,00"), "{}", added.text("#line-use"));
+        let receipt = added.attrs("#expense-list a", "href")[0].clone();
+        assert_eq!(c.download(&receipt).await.2, signed_pdf(), "the coordinator reads the receipt");
+
+        // Submitted; the coordinator returns it with remarks (required), the NGO answers them.
+        let submitted = n.submit(&added, &format!("{report}/submit"), &[]).await;
+        assert_eq!(submitted.text(".flash"), "Pārskats iesniegts; koordinators to pārbaudīs.", "{}", submitted.body);
+        assert_eq!(forced(&n, &base, &report, &[("activities", "x")]).await.status, 400, "no change once submitted");
+        let page = c.get(&report).await;
+        let no_remarks = c.submit(&page, &format!("{report}/decide"), &[("decision", "return"), ("remarks", "")]).await;
+        assert_eq!((no_remarks.status, no_remarks.field_error("remarks").is_empty()), (422, false));
+        let returned = c.submit(&page, &format!("{report}/decide"), &[("decision", "return"), ("remarks", "Missing the second receipt")]).await;
+        assert_eq!(returned.text(".flash"), "Pārskats atgriezts saņēmējam ar piezīmēm.", "{}", returned.body);
+        let cfg = app.worker_config();
+        app.work(&cfg).await;
+        assert!(app.mails().iter().any(|m| m.contains("To: coord@example.lv") && m.contains(&format!("{}{base}", app.base))), "the coordinator was told of the submission");
+        assert!(app.mails().iter().any(|m| m.contains("To: ngo@example.lv") && m.contains("Missing the second receipt")), "the NGO is told the remarks");
+        let page = n.get(&report).await;
+        assert_eq!((page.text("#report-status"), page.text("#remarks")), ("atgriezts labošanai".to_owned(), "Missing the second receipt".to_owned()));
+        let unanswered = n.submit(&page, &format!("{report}/submit"), &[("response", " ")]).await;
+        assert_eq!((unanswered.status, unanswered.field_error("response").is_empty()), (422, false));
+        let again = n.submit(&page, &format!("{report}/submit"), &[("response", "Added it")]).await;
+        assert_eq!(again.text(".flash"), "Pārskats iesniegts; koordinators to pārbaudīs.");
+        let accepted = c.submit(&c.get(&report).await, &format!("{report}/decide"), &[("decision", "accept")]).await;
+        assert_eq!(accepted.text(".flash"), "Pārskats apstiprināts.");
+        assert_eq!(n.get(&report).await.text("#report-status"), "apstiprināts");
+
+        // Nobody else reads a report or its receipts.
+        seed::user(&app.db, "other@example.lv", Role::Coordinator, d.w.muni_b.id).await;
+        for who in ["other@example.lv", "m1@example.lv"] {
+            let b = app.browser();
+            b.login(who, seed::PASSWORD).await;
+            assert_eq!((b.get(&report).await.status, b.download(&receipt).await.0), (404, 404), "{who}");
+        }
+        assert_eq!(n.get(&format!("{base}/reports/other")).await.status, 404);
+
+        // The interim report, never submitted: reminded 14 and 3 days before and once overdue,
+        // each once, to the NGO and the coordinator.
+        let interim = project_report::Entity::find().filter(project_report::Column::ProjectId.eq(p.id)).filter(project_report::Column::Kind.eq(ReportKind::Interim)).one(&app.db).await.expect("q").expect("interim");
+        let noon = |days: i64| (interim.due_on + Duration::days(days)).and_hms_opt(10, 0, 0).expect("time").and_utc();
+        app.work(&cfg).await;
+        let before = app.mails().len();
+        for (at, expected) in [(noon(-15), 0), (noon(-13), 1), (noon(-12), 0), (noon(-2), 1), (noon(-1), 0), (noon(1), 1), (noon(2), 0)] {
+            let txn = entities::db::write(&app.db).await.expect("begin");
+            let queued = entities::reminders::queue_due(&txn, at).await.expect("reminders");
+            txn.commit().await.expect("commit");
+            assert_eq!(queued, expected, "at {at}");
+        }
+        app.work(&cfg).await;
+        assert_eq!(app.mails().len(), before + 6, "three reminders, each to the NGO and the coordinator");
         app.clock.hold(None);
     }
 );

@@ -7,6 +7,7 @@ mod calls;
 mod decisions;
 mod profiles;
 mod projects;
+mod reports;
 mod scoring;
 
 use axum::Router;
@@ -21,6 +22,7 @@ pub fn router(max_upload: usize) -> Router<AppState> {
         .merge(scoring::router())
         .merge(decisions::router())
         .merge(projects::router(max_upload))
+        .merge(reports::router(max_upload))
 }
 
 /// A file's size as people read it: `340 kB`, `2.4 MB`.

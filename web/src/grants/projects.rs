@@ -111,6 +111,11 @@ async fn view_of(state: &AppState, signed: &Signed, file: &ProjectFile) -> AppRe
             can_record: pays && a.status == AgreementState::InForce && schedule.outstanding.cents() > 0,
             register_of: pays.then_some(file.call.municipality_id),
         },
+        reports: super::reports::links(
+            lang,
+            file.project.id,
+            &entities::grants::reports::of_project(&state.db, file.project.id).await?,
+        ),
     })
 }
 
@@ -391,7 +396,7 @@ async fn upload_signed(
     ))
 }
 
-async fn delete_stored(state: &AppState, key: &str) {
+pub(crate) async fn delete_stored(state: &AppState, key: &str) {
     if let Err(e) = state.documents.delete(&StorePath::from(key)).await {
         tracing::warn!(error = %e, "stored object not deleted");
     }
