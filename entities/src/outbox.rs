@@ -140,6 +140,17 @@ pub async fn enqueue_for_semester(conn: &impl ConnectionTrait, semester_id: i32,
     .await
 }
 
+/// Archiving the documents of a closed project.
+pub async fn enqueue_for_project(conn: &impl ConnectionTrait, project_id: i32, now: DateTime<Utc>) -> Result<i64> {
+    enqueue(
+        conn,
+        OutboxKind::ArchiveProject,
+        &serde_json::json!({ "project_id": project_id }),
+        now,
+    )
+    .await
+}
+
 pub async fn enqueue_email(conn: &impl ConnectionTrait, event: &EmailEvent, now: DateTime<Utc>) -> Result<i64> {
     insert(conn, OutboxKind::SendEmail, serde_json::to_string(event)?, now, None).await
 }

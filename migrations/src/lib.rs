@@ -21,6 +21,7 @@ mod m20261201_000014_projects;
 mod m20261201_000015_agreements;
 mod m20261201_000016_payments;
 mod m20261201_000017_reports;
+mod m20261201_000018_settlement;
 
 pub struct Migrator;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000015_agreements::Migration),
             Box::new(m20261201_000016_payments::Migration),
             Box::new(m20261201_000017_reports::Migration),
+            Box::new(m20261201_000018_settlement::Migration),
         ]
     }
 }

@@ -64,6 +64,9 @@ fn cases(role: &str) -> Vec<(&'static str, EmailView<'_>)> {
         ("report_due_14d", step("report_due_14d", "15.03.2027")),
         ("report_due_3d", step("report_due_3d", "15.03.2027")),
         ("report_overdue", step("report_overdue", "15.03.2027")),
+        ("refund_demanded", step("refund_demanded", "710.00 EUR, 15.04.2027")),
+        ("refund_returned", step("refund_returned", "BANK-77")),
+        ("project_closed", step("project_closed", "")),
         (
             "agreement_cancelled",
             step("agreement_cancelled", "Projekts dublējas ar citu finansētu projektu."),

@@ -4,6 +4,8 @@
 //! marked archived. A re-run skips what is archived and writes the manifest again. A closed
 //! semester's expense documents are archived the same way
 //! (`semesters/{year}-{half}-{semester}/{school}/{expense}-{file}`), without any pupil data.
+//! A closed project's signed agreement and receipts likewise
+//! (`projects/{project}-{reference}/…`), its manifest holding the reports' content.
 
 use std::sync::Arc;
 
@@ -11,7 +13,7 @@ use chrono::Utc;
 use entities::tokens;
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
-use sea_orm::DatabaseConnection;
+use sea_orm::{ActiveEnum, DatabaseConnection};
 use sha2::{Digest, Sha256};
 
 use crate::WorkerError;
@@ -147,5 +149,81 @@ pub async fn archive_semester(
         total = docs.len(),
         "semester documents archived"
     );
+    Ok(copied)
+}
+
+/// Archives a closed project's signed agreement and receipts, with its reports in the
+/// manifest; returns how many documents were copied. Copying again is harmless (each copy is
+/// checked), so a re-run copies all and marks the project archived once complete.
+pub async fn archive_project(
+    db: &DatabaseConnection,
+    documents: &Arc<dyn ObjectStore>,
+    archive: &Arc<dyn ObjectStore>,
+    project_id: i32,
+) -> Result<usize, WorkerError> {
+    let Some(p) = entities::grants::settlement::archive_of(db, project_id).await? else {
+        return Ok(0);
+    };
+    let folder = format!("projects/{}-{}", p.project.id, key_part(&p.reference));
+    let mut files = Vec::new();
+    if let Some(a) = &p.agreement
+        && let (Some(from), Some(name), Some(sha256)) = (&a.signed_key, &a.signed_name, &a.signed_sha256)
+    {
+        files.push((
+            "agreement".to_owned(),
+            from.clone(),
+            name.clone(),
+            sha256.clone(),
+            a.signed_size.unwrap_or(0),
+        ));
+    }
+    for e in &p.receipts {
+        files.push((
+            format!("receipt-{}", e.id),
+            e.receipt_key.clone(),
+            e.receipt_name.clone(),
+            e.receipt_sha256.clone(),
+            e.receipt_size,
+        ));
+    }
+    let mut manifest = Vec::new();
+    for (what, from, name, sha256, size) in &files {
+        let key = format!("{folder}/{what}-{}", key_part(name));
+        copy_checked((documents, archive), from, &key, sha256)
+            .await
+            .map_err(|e| e.about(&format!("project {} {what}", p.project.id)))?;
+        manifest
+            .push(serde_json::json!({ "document": what, "file": name, "key": key, "sha256": sha256, "size": size }));
+    }
+    let reports: Vec<serde_json::Value> = p
+        .reports
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "kind": r.kind.to_value(),
+                "status": r.status.to_value(),
+                "activities": r.activities,
+                "started_on": r.started_on,
+                "ended_on": r.ended_on,
+                "participants": r.participants,
+                "pupils_at_risk": r.pupils_at_risk,
+                "publicity": r.publicity,
+            })
+        })
+        .collect();
+    let manifest = serde_json::json!({
+        "project": { "id": p.project.id, "reference": p.reference, "granted_cents": p.project.granted_cents },
+        "reports": reports,
+        "documents": manifest,
+    });
+    archive
+        .put(
+            &Path::from(format!("{folder}/manifest.json")),
+            PutPayload::from(serde_json::to_vec_pretty(&manifest)?),
+        )
+        .await?;
+    let copied = files.len();
+    entities::grants::settlement::archived(db, p.project, Utc::now()).await?;
+    tracing::info!(project = project_id, copied, "project documents archived");
     Ok(copied)
 }

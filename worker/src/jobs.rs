@@ -34,7 +34,8 @@ pub struct CloseCall {
     pub call_id: i32,
 }
 
-/// Copy documents to the archive store: a decided call's, or a closed semester's.
+/// Copy documents to the archive store: a decided call's, a closed semester's, or a closed
+/// project's.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Archive {
@@ -46,6 +47,11 @@ pub enum Archive {
     },
     Semester {
         semester_id: i32,
+        #[serde(default)]
+        attempt: i32,
+    },
+    Project {
+        project_id: i32,
         #[serde(default)]
         attempt: i32,
     },
@@ -258,6 +264,9 @@ pub(crate) async fn archive(job: Archive, ctx: Data<Ctx>, attempt: Attempt) -> R
         Archive::Semester { semester_id, .. } => {
             archive::archive_semester(&ctx.db, &ctx.documents, &ctx.archive, *semester_id).await
         }
+        Archive::Project { project_id, .. } => {
+            archive::archive_project(&ctx.db, &ctx.documents, &ctx.archive, *project_id).await
+        }
     };
     match done {
         Ok(_) => Ok(()),
@@ -273,6 +282,11 @@ pub(crate) async fn archive(job: Archive, ctx: Data<Ctx>, attempt: Attempt) -> R
                 Archive::Semester { semester_id, attempt } => (
                     entities::outbox::OutboxKind::ArchiveSemester,
                     serde_json::json!({ "semester_id": semester_id, "attempt": attempt + 1 }),
+                    attempt,
+                ),
+                Archive::Project { project_id, attempt } => (
+                    entities::outbox::OutboxKind::ArchiveProject,
+                    serde_json::json!({ "project_id": project_id, "attempt": attempt + 1 }),
                     attempt,
                 ),
             };

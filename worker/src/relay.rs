@@ -46,12 +46,16 @@ pub(crate) async fn relay_once(
                 )),
                 Err(e) => tracing::error!(outbox_id = row.id, error = %e, "unreadable email event; skipped"),
             },
-            OutboxKind::ArchiveCall | OutboxKind::ArchiveSemester => {
+            OutboxKind::ArchiveCall | OutboxKind::ArchiveSemester | OutboxKind::ArchiveProject => {
                 let attempt = id_in(&row.payload, "attempt").unwrap_or(0);
-                let job = if row.kind == OutboxKind::ArchiveCall {
-                    id_in(&row.payload, "call_id").map(|call_id| Archive::Call { call_id, attempt })
-                } else {
-                    id_in(&row.payload, "semester_id").map(|semester_id| Archive::Semester { semester_id, attempt })
+                let job = match row.kind {
+                    OutboxKind::ArchiveCall => {
+                        id_in(&row.payload, "call_id").map(|call_id| Archive::Call { call_id, attempt })
+                    }
+                    OutboxKind::ArchiveSemester => {
+                        id_in(&row.payload, "semester_id").map(|semester_id| Archive::Semester { semester_id, attempt })
+                    }
+                    _ => id_in(&row.payload, "project_id").map(|project_id| Archive::Project { project_id, attempt }),
                 };
                 match job {
                     Some(job) => archives.push((

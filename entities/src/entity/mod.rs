@@ -35,6 +35,7 @@ pub mod plan_risk;
 pub mod project;
 pub mod project_event;
 pub mod project_payment;
+pub mod project_refund;
 pub mod project_report;
 pub mod pupil;
 pub mod pupil_staff;

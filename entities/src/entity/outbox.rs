@@ -13,6 +13,9 @@ pub enum OutboxKind {
     /// Copy a closed semester's expense documents to the archive store; payload `{"semester_id": N}`.
     #[sea_orm(string_value = "archive_semester")]
     ArchiveSemester,
+    /// Copy a closed project's documents to the archive store; payload `{"project_id": N}`.
+    #[sea_orm(string_value = "archive_project")]
+    ArchiveProject,
     /// Schedule the closing of an open call at its deadline (written at publishing and at every
     /// extension); payload `{"call_id": N}`.
     #[sea_orm(string_value = "schedule_close")]

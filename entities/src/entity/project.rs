@@ -32,6 +32,10 @@ pub struct Model {
     pub answered_at: Option<DateTimeUtc>,
     pub answered_by: Option<i32>,
     pub created_at: DateTimeUtc,
+    /// Settled and closed by the coordinator; its documents archived at `archived_at`.
+    pub closed_at: Option<DateTimeUtc>,
+    pub closed_by: Option<i32>,
+    pub archived_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

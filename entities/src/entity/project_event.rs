@@ -21,6 +21,12 @@ pub enum ProjectStep {
     ReportAccepted,
     #[sea_orm(string_value = "report_returned")]
     ReportReturned,
+    #[sea_orm(string_value = "refund_demanded")]
+    RefundDemanded,
+    #[sea_orm(string_value = "refund_returned")]
+    RefundReturned,
+    #[sea_orm(string_value = "project_closed")]
+    ProjectClosed,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

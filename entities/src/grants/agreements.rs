@@ -269,6 +269,9 @@ impl ProjectStep {
             Self::ReportSubmitted => "report_submit",
             Self::ReportAccepted => "report_accept",
             Self::ReportReturned => "report_return",
+            Self::RefundDemanded => "refund_demand",
+            Self::RefundReturned => "refund_returned",
+            Self::ProjectClosed => "project_close",
         }
     }
 

@@ -3,7 +3,7 @@
 //! (`compliance`), the panel's scorecards (`panel`) aggregated by `scoring`, and the decision
 //! (`decision`) that funds down the ranking (`allocation`), and the funded projects that follow
 //! (`projects`) with their agreements (`agreements`)
-//! payments (`payments`) and reports (`reports`).
+//! payments (`payments`), reports (`reports`) and settlement (`settlement`).
 
 pub mod agreements;
 pub mod allocation;
@@ -17,3 +17,4 @@ pub mod profiles;
 pub mod projects;
 pub mod reports;
 pub mod scoring;
+pub mod settlement;

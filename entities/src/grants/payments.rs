@@ -150,6 +150,14 @@ pub async fn record(
     if paid + input.amount.cents() > file.project.granted_cents {
         return Err(FieldErrors::single("amount", "error-payment-over-granted"));
     }
+    // Once the final report is accepted, the final payment is what the reports spent less what
+    // was paid.
+    if input.kind == PaymentKind::Final
+        && let Some(room) = crate::grants::settlement::final_payment_room(conn, &file, now).await?
+        && input.amount.cents() > room.cents()
+    {
+        return Err(FieldErrors::single("amount", "error-payment-over-eligible"));
+    }
     let payment = project_payment::ActiveModel {
         project_id: Set(project_id),
         kind: Set(input.kind),

@@ -165,6 +165,27 @@ pub struct ProjectView {
     pub history: Vec<HistoryRow>,
     pub payments: PaymentsView,
     pub reports: Vec<ReportLink>,
+    /// Once the final report is accepted.
+    pub settlement: Option<SettlementView>,
+}
+
+/// The project's settlement.
+pub struct SettlementView {
+    pub eligible: String,
+    pub paid: String,
+    pub to_pay: String,
+    pub to_refund: String,
+    /// The refund demanded: amount, due date, and how it stands.
+    pub refund: Option<(String, String, String)>,
+    pub refund_overdue: bool,
+    /// The reader (who pays) may demand a refund, record it returned, close the project.
+    pub can_demand: bool,
+    pub can_record_return: bool,
+    pub can_close: bool,
+    /// When the project was closed (and whether its documents are archived).
+    pub closed: Option<(String, bool)>,
+    /// The due date offered for a refund.
+    pub default_due: String,
 }
 
 /// A payment as listed.
@@ -276,6 +297,7 @@ pub fn project(ctx: &PageCtx, v: &ProjectView, form: &FormView) -> Markup {
                 }
             }
         }
+        @if let Some(s) = &v.settlement { (settlement(ctx, v.id, s, form)) }
         section #history {
             h2 { (t(l, "project-history")) }
             @if v.history.is_empty() {
@@ -334,6 +356,52 @@ fn payments(ctx: &PageCtx, id: i32, p: &PaymentsView, form: &FormView) -> Markup
                     a href={ "/municipalities/" (m) "/payments.csv" } { "CSV" }
                     " · "
                     a href={ "/municipalities/" (m) "/payments.xlsx" } { "XLSX" }
+                }
+            }
+        }
+    }
+}
+
+fn settlement(ctx: &PageCtx, id: i32, s: &SettlementView, form: &FormView) -> Markup {
+    let l = ctx.lang;
+    let base = format!("/projects/{id}");
+    html! {
+        section #settlement {
+            h2 { (t(l, "settlement-title")) }
+            dl {
+                dt { (t(l, "settlement-eligible")) } dd #eligible { (s.eligible) }
+                dt { (t(l, "payments-paid")) } dd { (s.paid) }
+                dt { (t(l, "settlement-to-pay")) } dd #to-pay { (s.to_pay) }
+                dt { (t(l, "settlement-to-refund")) } dd #to-refund { (s.to_refund) }
+                @if let Some((amount, due, status)) = &s.refund {
+                    dt { (t(l, "settlement-refund")) }
+                    dd #refund { (amount) ", " (tf(l, "settlement-refund-due", &[("date", due)])) " — " strong.warning[s.refund_overdue] { (status) } }
+                }
+                @if let Some((closed, archived)) = &s.closed {
+                    dt { (t(l, "settlement-closed")) }
+                    dd #closed { (closed) @if *archived { " — " (t(l, "settlement-archived")) } }
+                }
+            }
+            @if s.can_demand {
+                form method="post" action={ (base) "/refund" } novalidate {
+                    (csrf(ctx))
+                    (field(l, &FormView { values: [("due_on".to_owned(), if form.value("due_on").is_empty() { s.default_due.clone() } else { form.value("due_on").to_owned() })].into(), ..form.clone() }, "due_on", "settlement-refund-due-on", Input { kind: "date", ..Input::TEXT }))
+                    button type="submit" { (t(l, "settlement-demand")) }
+                }
+            }
+            @if s.can_record_return {
+                form method="post" action={ (base) "/refund/returned" } novalidate {
+                    (csrf(ctx))
+                    (field(l, form, "returned_on", "settlement-returned-on", Input { kind: "date", ..Input::TEXT }))
+                    (field(l, form, "refund_reference", "payments-reference", Input::TEXT))
+                    button type="submit" { (t(l, "settlement-returned")) }
+                }
+            }
+            @if s.can_close {
+                form method="post" action={ (base) "/close" } {
+                    (csrf(ctx))
+                    (confirm_box(l, form, "close_confirm", &t(l, "settlement-close-box")))
+                    button type="submit" { (t(l, "settlement-close")) }
                 }
             }
         }

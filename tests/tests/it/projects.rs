@@ -1,6 +1,8 @@
 //! After the decision: a funded applicant is offered its grant and accepts or declines it within
 //! the call's days to accept; a decline or a lapsed offer moves the reserve up, and the one moved
-//! up is offered its grant and told, the coordinators are told.
+//! up is offered its grant and told, the coordinators are told. Then the agreement (sent,
+//! signed, in force or cancelled), the payments, the reports (returned with remarks, answered,
+//! accepted; reminders), the settlement (a refund) and the closing with its archive.
 
 use chrono::{Duration, SubsecRound, Utc};
 use entities::Error;
@@ -373,8 +375,8 @@ both_backends!(
     }
 );
 
-/// A project of the seed NGO whose agreement is in force (through the model), with the
-/// coordinator's and the NGO's browsers logged in.
+/// A project of the seed NGO whose agreement is in force and whose advance (960 €) is paid,
+/// with the coordinator's and the NGO's browsers logged in.
 async fn in_force(app: &TestApp) -> (Decided, project::Model, pumpurs_tests::Browser, pumpurs_tests::Browser) {
     use entities::grants::agreements;
     let d = decided(app, 1, "1200").await;
@@ -389,28 +391,38 @@ async fn in_force(app: &TestApp) -> (Decided, project::Model, pumpurs_tests::Bro
     agreements::send(&app.db, &coordinator, p.id, d.now)
         .await
         .expect("send");
-    let copy = agreements::SignedCopy {
-        name: "l.pdf".into(),
-        content_type: "application/pdf".into(),
-        size: 1,
-        sha256: "0".repeat(64),
-        key: "k".into(),
-    };
-    agreements::signed(&app.db, &d.ngo, p.id, copy, d.now)
-        .await
-        .expect("signed");
-    agreements::confirm(&app.db, &coordinator, p.id, d.now)
-        .await
-        .expect("confirm");
     app.clock.hold(Some(d.now));
     let (c, n) = (app.browser(), app.browser());
     c.login("coord@example.lv", seed::PASSWORD).await;
     n.login("ngo@example.lv", seed::PASSWORD).await;
+    let base = format!("/projects/{}", p.id);
+    let page = n.get(&base).await;
+    let uploaded = n
+        .upload(
+            &format!("{base}/agreement/signed?_csrf={}", page.csrf()),
+            "ligums.pdf",
+            signed_pdf(),
+        )
+        .await;
+    assert_eq!(uploaded.status, 200, "{}", uploaded.body);
+    agreements::confirm(&app.db, &coordinator, p.id, d.now)
+        .await
+        .expect("confirm");
+    // The advance is paid.
+    let advance = entities::grants::payments::PaymentInput {
+        kind: entities::entity::project_payment::PaymentKind::Advance,
+        amount: entities::money::Eur::from_cents(96_000),
+        paid_on: entities::time::to_riga(d.now).date_naive(),
+        reference: "MU-1".into(),
+    };
+    entities::grants::payments::record(&app.db, &coordinator, p.id, &advance, d.now)
+        .await
+        .expect("advance");
     (d, p, c, n)
 }
 
 both_backends!(
-    async fn a_report_is_written_returned_answered_and_accepted_and_reminded_of_once(app) {
+    async fn a_report_is_returned_answered_and_accepted_then_the_refund_comes_back_and_the_project_closes(app) {
         use entities::entity::project_report::{self, ReportKind};
         let (d, p, c, n) = in_force(app).await;
         let base = format!("/projects/{}", p.id);
@@ -495,6 +507,46 @@ both_backends!(
         }
         app.work(&cfg).await;
         assert_eq!(app.mails().len(), before + 6, "three reminders, each to the NGO and the coordinator");
+
+        // Settlement: 250 € spent of the 960 € paid, so 710 € is to come back; nothing is left
+        // to pay, and the project cannot close before the refund is in.
+        let page = c.get(&base).await;
+        let nbsp = |s: String| s.replace('\u{a0}', " ");
+        assert_eq!((nbsp(page.text("#eligible")), nbsp(page.text("#to-pay")), nbsp(page.text("#to-refund"))), ("250,00 €".to_owned(), "0,00 €".to_owned(), "710,00 €".to_owned()), "{}", page.body);
+        let today = entities::time::to_riga(d.now).date_naive();
+        let final_payment = forced(&c, &base, &format!("{base}/payments"), &[("kind", "final"), ("amount", "10"), ("paid_on", &today.to_string()), ("reference", "MU-2")]).await;
+        assert_eq!((final_payment.status, final_payment.field_error("amount").starts_with("Noslēguma maksājums nevar")), (422, true), "{}", final_payment.body);
+        assert_eq!(forced(&c, &base, &format!("{base}/close"), &[("confirm", "yes")]).await.status, 400, "not while money is to come back");
+        let past = c.submit(&page, &format!("{base}/refund"), &[("due_on", &today.to_string())]).await;
+        assert_eq!((past.status, past.field_error("due_on")), (422, "Atmaksas termiņam jābūt nākotnē.".to_owned()));
+        let due = today + Duration::days(30);
+        let demanded = c.submit(&page, &format!("{base}/refund"), &[("due_on", &due.to_string())]).await;
+        assert_eq!(demanded.text(".flash"), "Atmaksa pieprasīta; saņēmējs saņems paziņojumu.", "{}", demanded.body);
+        assert_eq!(forced(&c, &base, &format!("{base}/refund"), &[("due_on", &due.to_string())]).await.status, 400, "demanded once");
+        app.work(&cfg).await;
+        assert!(app.mails().iter().any(|m| m.contains("To: ngo@example.lv") && m.contains("710.00 EUR")), "the NGO is asked to return it");
+        app.clock.hold(Some((due + Duration::days(1)).and_hms_opt(10, 0, 0).expect("time").and_utc()));
+        assert!(n.get(&base).await.text("#refund").ends_with("nokavēts"), "overdue past its date");
+        let page = c.get(&base).await;
+        let no_reference = c.submit(&page, &format!("{base}/refund/returned"), &[("returned_on", &due.to_string()), ("refund_reference", "")]).await;
+        assert_eq!((no_reference.status, no_reference.field_error("refund_reference").is_empty()), (422, false));
+        let returned = c.submit(&page, &format!("{base}/refund/returned"), &[("returned_on", &due.to_string()), ("refund_reference", "BANK-77")]).await;
+        assert_eq!((returned.text(".flash"), nbsp(returned.text("#to-refund"))), ("Atmaksa reģistrēta.".to_owned(), "0,00 €".to_owned()), "{}", returned.body);
+
+        // Closed (its box ticked), and its documents archived with their checksums.
+        let unticked = c.submit(&returned, &format!("{base}/close"), &[]).await;
+        assert_eq!(unticked.status, 422);
+        let closed = c.submit(&returned, &format!("{base}/close"), &[("confirm", "yes")]).await;
+        assert_eq!(closed.text(".flash"), "Projekts noslēgts; tā dokumenti tiks arhivēti.", "{}", closed.body);
+        app.work(&cfg).await;
+        assert!(project_of(app, d.ids[0]).await.archived_at.is_some(), "archived");
+        let reference = entities::entity::application::Entity::find_by_id(d.ids[0]).one(&app.db).await.expect("q").expect("row").ref_no.expect("ref");
+        let archive = entities::storage::build(&app.cfg.archive).expect("archive store");
+        let manifest = object_store::ObjectStoreExt::get(&*archive, &object_store::path::Path::from(format!("projects/{}-{reference}/manifest.json", p.id))).await.expect("manifest").bytes().await.expect("bytes");
+        let manifest: serde_json::Value = serde_json::from_slice(&manifest).expect("json");
+        assert_eq!(manifest["documents"].as_array().map(Vec::len), Some(2), "the signed agreement and the receipt: {manifest}");
+        assert_eq!(manifest["reports"][1]["pupils_at_risk"], 7);
+        assert!(c.get(&base).await.text("#closed").ends_with("dokumenti arhivēti"));
         app.clock.hold(None);
     }
 );

@@ -12,13 +12,14 @@ use entities::attachments::{self, DocType, Limits};
 use entities::entity::agreement::AgreementState;
 use entities::grants::agreements::{self, ProjectFile, SignedCopy};
 use entities::grants::payments::{self, PaymentForm};
+use entities::grants::settlement;
 use entities::money::Eur;
 use entities::{FieldErrors, orgs, policy};
 use object_store::ObjectStoreExt;
 use object_store::path::Path as StorePath;
 use serde::Deserialize;
 use templates::components::FormView;
-use templates::pages::projects::{self as pages, HistoryRow, PaymentRow, PaymentsView, ProjectView};
+use templates::pages::projects::{self as pages, HistoryRow, PaymentRow, PaymentsView, ProjectView, SettlementView};
 use templates::{t, tf, view};
 
 use crate::csv::Table;
@@ -42,6 +43,9 @@ pub fn router(max_upload: usize) -> Router<AppState> {
         .route("/projects/{id}/agreement/confirm", post(confirm))
         .route("/projects/{id}/agreement/cancel", post(cancel))
         .route("/projects/{id}/payments", post(record_payment))
+        .route("/projects/{id}/refund", post(demand_refund))
+        .route("/projects/{id}/refund/returned", post(refund_returned))
+        .route("/projects/{id}/close", post(close))
         .route("/municipalities/{id}/payments.csv", get(register_csv))
         .route("/municipalities/{id}/payments.xlsx", get(register_xlsx))
 }
@@ -56,6 +60,8 @@ async fn view_of(state: &AppState, signed: &Signed, file: &ProjectFile) -> AppRe
     let recipient = orgs::get(&state.db, file.project.applicant_id).await?;
     let a = &file.agreement;
     let schedule = payments::schedule(&state.db, file).await?;
+    let now = state.now();
+    let settled = settlement::of(&state.db, file, now).await?;
     let pays = !file.applicant_side && policy::grant_payers(file.call.municipality_id).includes(&signed.actor);
     Ok(ProjectView {
         id: file.project.id,
@@ -111,6 +117,32 @@ async fn view_of(state: &AppState, signed: &Signed, file: &ProjectFile) -> AppRe
             can_record: pays && a.status == AgreementState::InForce && schedule.outstanding.cents() > 0,
             register_of: pays.then_some(file.call.municipality_id),
         },
+        settlement: (settled.final_accepted || settled.closed_at.is_some()).then(|| SettlementView {
+            eligible: settled.eligible.display(lang),
+            paid: settled.paid.display(lang),
+            to_pay: settled.to_pay.display(lang),
+            to_refund: settled.to_refund.display(lang),
+            refund: settled.refund.as_ref().map(|r| {
+                let status = match (&r.returned_on, settled.refund_overdue) {
+                    (Some(on), _) => tf(lang, "settlement-refund-returned", &[("date", &view::date(*on))]),
+                    (None, true) => t(lang, "settlement-refund-overdue"),
+                    (None, false) => t(lang, "settlement-refund-waiting"),
+                };
+                (
+                    Eur::from_cents(r.amount_cents).display(lang),
+                    view::date(r.due_on),
+                    status,
+                )
+            }),
+            refund_overdue: settled.refund_overdue,
+            can_demand: pays && settled.refund.is_none() && settled.to_refund.cents() > 0,
+            can_record_return: pays && settled.refund.as_ref().is_some_and(|r| r.returned_on.is_none()),
+            can_close: pays && settled.closable,
+            closed: settled
+                .closed_at
+                .map(|at| (view::riga(at), file.project.archived_at.is_some())),
+            default_due: (entities::time::to_riga(now).date_naive() + chrono::Days::new(30)).to_string(),
+        }),
         reports: super::reports::links(
             lang,
             file.project.id,
@@ -265,6 +297,87 @@ async fn record_payment(
         "payment-recorded",
         async |txn| payments::record(txn, &signed.actor, id, &input, now).await,
         async |errors| again(&state, &signed, id, FormView::with_typed(typed, errors)).await,
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RefundForm {
+    due_on: String,
+    returned_on: String,
+    refund_reference: String,
+    confirm: String,
+}
+
+async fn demand_refund(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    Form(f): Form<RefundForm>,
+) -> AppResult<Response> {
+    let now = state.now();
+    write_or_show_again(
+        &state,
+        &format!("/projects/{id}"),
+        "refund-demanded",
+        async |txn| settlement::demand_refund(txn, &signed.actor, id, &f.due_on, now).await,
+        async |errors| {
+            again(
+                &state,
+                &signed,
+                id,
+                FormView::with_typed([("due_on", f.due_on.as_str())], errors),
+            )
+            .await
+        },
+    )
+    .await
+}
+
+async fn refund_returned(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    Form(f): Form<RefundForm>,
+) -> AppResult<Response> {
+    let now = state.now();
+    let typed = [
+        ("returned_on", f.returned_on.as_str()),
+        ("refund_reference", f.refund_reference.as_str()),
+    ];
+    write_or_show_again(
+        &state,
+        &format!("/projects/{id}"),
+        "refund-recorded",
+        async |txn| settlement::refund_returned(txn, &signed.actor, id, &f.returned_on, &f.refund_reference, now).await,
+        async |errors| again(&state, &signed, id, FormView::with_typed(typed, errors)).await,
+    )
+    .await
+}
+
+async fn close(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    Form(f): Form<RefundForm>,
+) -> AppResult<Response> {
+    if f.confirm != "yes" {
+        return again(
+            &state,
+            &signed,
+            id,
+            FormView::with_typed([], FieldErrors::one("close_confirm", "error-confirm")),
+        )
+        .await;
+    }
+    let now = state.now();
+    write_or_show_again(
+        &state,
+        &format!("/projects/{id}"),
+        "project-closed",
+        async |txn| settlement::close(txn, &signed.actor, id, now).await,
+        async |errors| again(&state, &signed, id, FormView::with_typed([], errors)).await,
     )
     .await
 }
