@@ -70,6 +70,7 @@ pub fn layout(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
                                 li { a href="/calls" { (t(l, "nav-calls")) } }
                                 @if user.can_manage_calls {
                                     li { a href="/manage/calls" { (t(l, "nav-manage-calls")) } }
+                                    li { a href="/manage/projects" { (t(l, "nav-projects")) } }
                                 }
                                 @if user.is_panel_member {
                                     li { a href="/panel" { (t(l, "nav-panel")) } }

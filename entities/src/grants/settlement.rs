@@ -243,3 +243,150 @@ pub async fn archived(conn: &impl ConnectionTrait, project: project::Model, now:
     active.update(conn).await?;
     Ok(())
 }
+
+/// A project as the coordinator's list shows it.
+#[derive(Debug, Clone)]
+pub struct ProjectRow {
+    pub project: project::Model,
+    pub reference: String,
+    pub title: String,
+    pub applicant: String,
+    pub agreement: Option<crate::entity::agreement::AgreementState>,
+    pub paid: Eur,
+    pub outstanding: Eur,
+    /// The next report still to be submitted, and its date.
+    pub next_due: Option<(ReportKind, chrono::NaiveDate)>,
+    /// A report past its date, or a refund past its date.
+    pub overdue: bool,
+}
+
+/// The accepted grants of the calls the actor manages: overdue ones first, then by the next
+/// date due; `page` (from 0) of `PAGE` rows, and how many there are. Six statements.
+pub async fn managed_projects(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    page: u64,
+    now: DateTime<Utc>,
+) -> Result<(Vec<ProjectRow>, u64)> {
+    use crate::entity::project::ProjectState;
+    use crate::entity::{agreement, application, call, organisation, project_payment};
+    let municipalities = crate::grants::calls::managed_municipalities(actor);
+    let calls: Vec<i32> = call::Entity::find()
+        .filter(call::Column::MunicipalityId.is_in(municipalities))
+        .all(conn)
+        .await?
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    let projects = project::Entity::find()
+        .filter(project::Column::CallId.is_in(calls))
+        .filter(project::Column::Status.eq(ProjectState::Accepted))
+        .all(conn)
+        .await?;
+    let ids: Vec<i32> = projects.iter().map(|p| p.id).collect();
+    let apps = application::Entity::find()
+        .filter(application::Column::Id.is_in(projects.iter().map(|p| p.application_id)))
+        .find_also_related(organisation::Entity)
+        .all(conn)
+        .await?;
+    let agreements = agreement::Entity::find()
+        .filter(agreement::Column::ProjectId.is_in(ids.clone()))
+        .all(conn)
+        .await?;
+    let payments = project_payment::Entity::find()
+        .filter(project_payment::Column::ProjectId.is_in(ids.clone()))
+        .all(conn)
+        .await?;
+    let reports = project_report::Entity::find()
+        .filter(project_report::Column::ProjectId.is_in(ids.clone()))
+        .filter(project_report::Column::Status.is_in([ReportState::Draft, ReportState::Returned]))
+        .all(conn)
+        .await?;
+    let refunds = project_refund::Entity::find()
+        .filter(project_refund::Column::ProjectId.is_in(ids))
+        .filter(project_refund::Column::ReturnedOn.is_null())
+        .all(conn)
+        .await?;
+    let today = crate::time::to_riga(now).date_naive();
+    let mut rows: Vec<ProjectRow> = projects
+        .into_iter()
+        .map(|p| {
+            let (app, org) = apps
+                .iter()
+                .find(|(a, _)| a.id == p.application_id)
+                .map(|(a, o)| (Some(a), o.as_ref()))
+                .unwrap_or((None, None));
+            let paid: i64 = payments
+                .iter()
+                .filter(|x| x.project_id == p.id)
+                .map(|x| x.amount_cents)
+                .sum();
+            let next_due = reports
+                .iter()
+                .filter(|r| r.project_id == p.id)
+                .map(|r| (r.kind, r.due_on))
+                .min_by_key(|(_, d)| *d);
+            let refund_late = refunds.iter().any(|r| r.project_id == p.id && r.due_on < today);
+            ProjectRow {
+                reference: app.and_then(|a| a.ref_no.clone()).unwrap_or_default(),
+                title: app.map(|a| a.title.clone()).unwrap_or_default(),
+                applicant: org.map(|o| o.name.clone()).unwrap_or_default(),
+                agreement: agreements.iter().find(|a| a.project_id == p.id).map(|a| a.status),
+                paid: Eur::from_cents(paid),
+                outstanding: Eur::from_cents(p.granted_cents - paid),
+                overdue: p.closed_at.is_none() && (refund_late || next_due.is_some_and(|(_, d)| d < today)),
+                next_due: if p.closed_at.is_none() { next_due } else { None },
+                project: p,
+            }
+        })
+        .collect();
+    // Overdue first, then those under way by their next date, then the closed and cancelled.
+    let inactive = |r: &ProjectRow| {
+        r.project.closed_at.is_some() || r.agreement == Some(crate::entity::agreement::AgreementState::Cancelled)
+    };
+    rows.sort_by_key(|r| {
+        let next = r.next_due.map_or(chrono::NaiveDate::MAX, |(_, d)| d);
+        (!r.overdue, inactive(r), next, r.project.id)
+    });
+    let total = rows.len() as u64;
+    let start = usize::try_from(page.saturating_mul(PAGE)).unwrap_or(usize::MAX);
+    Ok((rows.into_iter().skip(start).take(PAGE as usize).collect(), total))
+}
+
+/// Rows a page of the project list holds.
+pub const PAGE: u64 = 50;
+
+/// How each accepted grant of a published call stands, for the public results: a message id
+/// (`project-public-…`) by application reference.
+pub async fn public_states(
+    conn: &impl ConnectionTrait,
+    call_id: i32,
+) -> Result<std::collections::HashMap<String, &'static str>> {
+    use crate::entity::project::ProjectState;
+    use crate::entity::{agreement, application};
+    let projects = project::Entity::find()
+        .filter(project::Column::CallId.eq(call_id))
+        .filter(project::Column::Status.eq(ProjectState::Accepted))
+        .all(conn)
+        .await?;
+    let agreements = agreements::of_projects(conn, projects.iter().map(|p| p.id).collect()).await?;
+    let refs: std::collections::HashMap<i32, String> = application::Entity::find()
+        .filter(application::Column::Id.is_in(projects.iter().map(|p| p.application_id)))
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter_map(|a| Some((a.id, a.ref_no?)))
+        .collect();
+    Ok(projects
+        .iter()
+        .filter_map(|p| {
+            let state = match (p.closed_at, agreements.get(&p.id).map(|a| a.status)) {
+                (Some(_), _) => "project-public-closed",
+                (None, Some(agreement::AgreementState::InForce)) => "project-public-running",
+                (None, Some(agreement::AgreementState::Cancelled)) => "project-public-cancelled",
+                _ => "project-public-agreement",
+            };
+            Some((refs.get(&p.application_id)?.clone(), state))
+        })
+        .collect())
+}

@@ -583,3 +583,43 @@ pub fn report_page(ctx: &PageCtx, v: &ReportView, form: &FormView) -> Markup {
         },
     )
 }
+
+/// A project in the coordinator's list.
+pub struct ProjectListRow {
+    pub href: String,
+    pub reference: String,
+    pub applicant: String,
+    pub title: String,
+    pub status: String,
+    pub next_due: String,
+    pub paid: String,
+    pub outstanding: String,
+    pub overdue: bool,
+}
+
+/// The coordinator's funded projects, overdue first; `page` from 1.
+pub fn project_list(ctx: &PageCtx, rows: &[ProjectListRow], page: u64, total: u64, page_size: u64) -> Markup {
+    let l = ctx.lang;
+    layout(
+        ctx,
+        &t(l, "projects-title"),
+        html! {
+            @if rows.is_empty() {
+                p.empty { (t(l, "projects-empty")) }
+            } @else {
+                table #projects {
+                    thead { tr {
+                        th { (t(l, "application-reference")) } th { (t(l, "field-applicant")) } th { (t(l, "application-title")) }
+                        th { (t(l, "agreement-status")) } th { (t(l, "projects-next-due")) } th.num { (t(l, "payments-paid")) } th.num { (t(l, "payments-outstanding")) }
+                    } }
+                    tbody { @for r in rows { tr.overdue[r.overdue] {
+                        td { a href=(r.href) { (r.reference) } } td { (r.applicant) } td { (r.title) } td { (r.status) }
+                        td { @if r.overdue { strong.warning { (t(l, "projects-overdue")) " " } } (r.next_due) }
+                        td.num { (r.paid) } td.num { (r.outstanding) }
+                    } } }
+                }
+            }
+            (crate::components::pager(l, page, total, page_size, |p| format!("/manage/projects?page={p}")))
+        },
+    )
+}

@@ -212,7 +212,7 @@ fn signed_pdf() -> Vec<u8> {
 both_backends!(
     async fn an_agreement_is_sent_signed_confirmed_or_cancelled_through_the_pages(app) {
         use entities::entity::agreement::{self, AgreementState};
-        let Decided { w, ids, now, .. } = decided(app, 2, "2400").await;
+        let Decided { w, ids, now, call_id, .. } = decided(app, 2, "2400").await;
         app.clock.hold(Some(now));
         let n = app.browser();
         n.login("ngo@example.lv", seed::PASSWORD).await;
@@ -369,6 +369,14 @@ both_backends!(
         assert_eq!((cancelled.text(".flash"), cancelled.text("#agreement-status")), ("Līgums atcelts.".to_owned(), "atcelts".to_owned()));
         app.work(&cfg).await;
         assert!(app.mails().iter().any(|m| m.contains("To: ngo@example.lv") && m.contains("Projekts dublejas")), "the NGO is told why");
+        // The coordinator's list and the public results say how each project stands.
+        let list = c.get("/manage/projects").await;
+        assert_eq!(list.texts("#projects tbody td:nth-child(4)"), vec!["stājies spēkā", "atcelts"], "{}", list.body);
+        assert!(list.text("#projects tbody tr:first-child td:nth-child(5)").starts_with("Starpposma pārskats"), "the next report due");
+        let public = app.browser().get(&format!("/calls/{call_id}/results")).await;
+        let outcomes = public.texts("tbody td:nth-child(6)");
+        assert!(outcomes.iter().any(|o| o.ends_with("— īsteno")) && outcomes.iter().any(|o| o.ends_with("— līgums atcelts")), "{outcomes:?}");
+        assert_eq!(n.get("/manage/projects").await.status, 404, "not the NGO's");
         let not_in_force = forced(&c, &second_base, &format!("{second_base}/payments"), &[("kind", "advance"), ("amount", "10"), ("paid_on", &today.to_string()), ("reference", "x")]).await;
         assert_eq!(not_in_force.status, 400, "no payment without an agreement in force");
         app.clock.hold(None);
@@ -507,6 +515,10 @@ both_backends!(
         }
         app.work(&cfg).await;
         assert_eq!(app.mails().len(), before + 6, "three reminders, each to the NGO and the coordinator");
+        app.clock.hold(Some(noon(2)));
+        let list = c.get("/manage/projects").await;
+        assert!(list.text("#projects tbody tr:first-child td:nth-child(5)").starts_with("Nokavēts!"), "{}", list.body);
+        app.clock.hold(Some(d.now));
 
         // Settlement: 250 € spent of the 960 € paid, so 710 € is to come back; nothing is left
         // to pay, and the project cannot close before the refund is in.

@@ -502,11 +502,15 @@ async fn minutes(State(state): State<AppState>, signed: Signed, Path(id): Path<i
 
 async fn public_results(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i32>) -> AppResult<Response> {
     let (c, rows) = decision::public_results(&state.db, id).await?;
+    let projects = entities::grants::settlement::public_states(&state.db, c.id).await?;
     let lang = ctx.lang;
     let rows: Vec<pages::PublicRow> = rows
         .into_iter()
         .map(|r| {
-            let outcome = templates::view::label(lang, "application-status-", r.outcome);
+            let mut outcome = templates::view::label(lang, "application-status-", r.outcome);
+            if let Some(state) = projects.get(&r.reference) {
+                outcome = format!("{outcome} — {}", t(lang, state));
+            }
             let amount = if r.amount_cents > 0 {
                 Eur::from_cents(r.amount_cents).display(lang)
             } else {

@@ -19,7 +19,9 @@ use object_store::ObjectStoreExt;
 use object_store::path::Path as StorePath;
 use serde::Deserialize;
 use templates::components::FormView;
-use templates::pages::projects::{self as pages, HistoryRow, PaymentRow, PaymentsView, ProjectView, SettlementView};
+use templates::pages::projects::{
+    self as pages, HistoryRow, PaymentRow, PaymentsView, ProjectListRow, ProjectView, SettlementView,
+};
 use templates::{t, tf, view};
 
 use crate::csv::Table;
@@ -30,6 +32,7 @@ use crate::state::AppState;
 
 pub fn router(max_upload: usize) -> Router<AppState> {
     Router::new()
+        .route("/manage/projects", get(list))
         .route("/projects/{id}", get(show))
         .route("/projects/{id}/agreement", get(agreement_page))
         .route("/projects/{id}/agreement.pdf", get(agreement_pdf))
@@ -154,6 +157,56 @@ async fn view_of(state: &AppState, signed: &Signed, file: &ProjectFile) -> AppRe
 async fn render(state: &AppState, signed: &Signed, file: &ProjectFile, form: &FormView) -> AppResult<maud::Markup> {
     let v = view_of(state, signed, file).await?;
     Ok(pages::project_page(&signed.ctx.page(), &v, form))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ListQuery {
+    page: Option<u64>,
+}
+
+/// The funded projects of the calls the coordinator manages, overdue first.
+async fn list(
+    State(state): State<AppState>,
+    signed: Signed,
+    axum::extract::Query(q): axum::extract::Query<ListQuery>,
+) -> AppResult<maud::Markup> {
+    if entities::grants::calls::managed_municipalities(&signed.actor).is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let lang = signed.ctx.lang;
+    let page = q.page.unwrap_or(1).max(1);
+    let (rows, total) = settlement::managed_projects(&state.db, &signed.actor, page - 1, state.now()).await?;
+    let rows: Vec<ProjectListRow> = rows
+        .into_iter()
+        .map(|r| ProjectListRow {
+            href: format!("/projects/{}", r.project.id),
+            reference: r.reference,
+            applicant: r.applicant,
+            title: r.title,
+            status: if r.project.closed_at.is_some() {
+                t(lang, "settlement-closed")
+            } else {
+                r.agreement
+                    .map(|s| view::label(lang, "agreement-status-", s))
+                    .unwrap_or_default()
+            },
+            next_due: r
+                .next_due
+                .map(|(kind, on)| format!("{} — {}", super::reports::kind_label(lang, kind), view::date(on)))
+                .unwrap_or_default(),
+            paid: r.paid.display(lang),
+            outstanding: r.outstanding.display(lang),
+            overdue: r.overdue,
+        })
+        .collect();
+    Ok(pages::project_list(
+        &signed.ctx.page(),
+        &rows,
+        page,
+        total,
+        settlement::PAGE,
+    ))
 }
 
 async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<maud::Markup> {
