@@ -314,6 +314,12 @@ pub struct Grants {
     pub requested_cents: i64,
     pub funded: i64,
     pub granted_cents: i64,
+    /// Paid to the funded projects, and returned by them (refunds received).
+    pub paid_cents: i64,
+    pub returned_cents: i64,
+    /// Pupils at risk of leaving school the projects reached, as their accepted final reports
+    /// count them (counts only).
+    pub pupils_reached: i64,
 }
 
 impl Grants {
@@ -325,6 +331,9 @@ impl Grants {
             requested_cents: t.requested_cents + r.requested_cents,
             funded: t.funded + r.funded,
             granted_cents: t.granted_cents + r.granted_cents,
+            paid_cents: t.paid_cents + r.paid_cents,
+            returned_cents: t.returned_cents + r.returned_cents,
+            pupils_reached: t.pupils_reached + r.pupils_reached,
             ..t
         })
     }
@@ -434,11 +443,63 @@ pub async fn grants(
                 requested_cents: a.and_then(|a| a.2).unwrap_or_default(),
                 funded: f.map_or(0, |f| f.1),
                 granted_cents: f.and_then(|f| f.2).unwrap_or_default(),
+                ..Grants::default()
             }
         })
         .collect();
+    after_the_decision(conn, calls().all(conn).await?, &mut rows).await?;
     rows.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(rows)
+}
+
+/// Adds to each municipality's row what its calls' projects were paid and returned and the
+/// pupils at risk they reached: four statements over the projects of `calls`.
+async fn after_the_decision(conn: &impl ConnectionTrait, calls: Vec<call::Model>, rows: &mut [Grants]) -> Result<()> {
+    use crate::entity::project_report::{ReportKind, ReportState};
+    use crate::entity::{project, project_payment, project_refund, project_report};
+    let projects: Vec<(i32, i32)> = project::Entity::find()
+        .select_only()
+        .columns([project::Column::Id, project::Column::CallId])
+        .filter(project::Column::CallId.is_in(calls.iter().map(|c| c.id)))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let ids: Vec<i32> = projects.iter().map(|p| p.0).collect();
+    let paid: Vec<(i32, i64)> = project_payment::Entity::find()
+        .select_only()
+        .columns([project_payment::Column::ProjectId, project_payment::Column::AmountCents])
+        .filter(project_payment::Column::ProjectId.is_in(ids.clone()))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let returned: Vec<(i32, i64)> = project_refund::Entity::find()
+        .select_only()
+        .columns([project_refund::Column::ProjectId, project_refund::Column::AmountCents])
+        .filter(project_refund::Column::ProjectId.is_in(ids.clone()))
+        .filter(project_refund::Column::ReturnedOn.is_not_null())
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let reached: Vec<(i32, i32)> = project_report::Entity::find()
+        .select_only()
+        .columns([project_report::Column::ProjectId, project_report::Column::PupilsAtRisk])
+        .filter(project_report::Column::ProjectId.is_in(ids))
+        .filter(project_report::Column::Kind.eq(ReportKind::Final))
+        .filter(project_report::Column::Status.eq(ReportState::Accepted))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let municipality_of = |project_id: i32| {
+        let call_id = projects.iter().find(|p| p.0 == project_id)?.1;
+        calls.iter().find(|c| c.id == call_id).map(|c| c.municipality_id)
+    };
+    for row in rows.iter_mut() {
+        let mine = |project_id: &i32| municipality_of(*project_id) == Some(row.municipality_id);
+        row.paid_cents = paid.iter().filter(|p| mine(&p.0)).map(|p| p.1).sum();
+        row.returned_cents = returned.iter().filter(|p| mine(&p.0)).map(|p| p.1).sum();
+        row.pupils_reached = reached.iter().filter(|p| mine(&p.0)).map(|p| i64::from(p.1)).sum();
+    }
+    Ok(())
 }
 
 /// The fewest pupils a figure may count outside the pupil's own school.

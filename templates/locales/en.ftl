@@ -1187,3 +1187,6 @@ project-public-agreement = agreement being made
 project-public-running = being carried out
 project-public-cancelled = agreement cancelled
 project-public-closed = completed
+stats-paid = Paid to projects
+stats-returned = Returned
+stats-pupils-reached = Pupils at risk reached (final reports)

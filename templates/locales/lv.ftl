@@ -1187,3 +1187,6 @@ project-public-agreement = slēdz līgumu
 project-public-running = īsteno
 project-public-cancelled = līgums atcelts
 project-public-closed = noslēgts
+stats-paid = Izmaksāts projektiem
+stats-returned = Atmaksāts atpakaļ
+stats-pupils-reached = Sasniegti skolēni ar risku (pēc gala pārskatiem)

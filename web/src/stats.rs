@@ -376,6 +376,9 @@ fn grant_cells(g: &Grants) -> Vec<Figure> {
         Figure::cents(Some(g.requested_cents)),
         Figure::count(Some(g.funded)),
         Figure::cents(Some(g.granted_cents)),
+        Figure::cents(Some(g.paid_cents)),
+        Figure::cents(Some(g.returned_cents)),
+        Figure::count(Some(g.pupils_reached)),
     ]
 }
 
@@ -387,6 +390,9 @@ fn grant_tables(l: Lang, scope: Scope, grants: &[Grants]) -> Vec<StatTable> {
         ("requested", "stats-requested"),
         ("funded", "stats-funded"),
         ("granted", "stats-granted"),
+        ("paid", "stats-paid"),
+        ("returned", "stats-returned"),
+        ("pupils_reached", "stats-pupils-reached"),
     ];
     let total = grant_cells(&Grants::total(grants));
     let totals = keys

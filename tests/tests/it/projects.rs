@@ -559,6 +559,12 @@ both_backends!(
         assert_eq!(manifest["documents"].as_array().map(Vec::len), Some(2), "the signed agreement and the receipt: {manifest}");
         assert_eq!(manifest["reports"][1]["pupils_at_risk"], 7);
         assert!(c.get(&base).await.text("#closed").ends_with("dokumenti arhivēti"));
+
+        // The statistics: granted → paid → returned, and the pupils at risk the project reached.
+        let period = (today - Duration::days(1), today + Duration::days(1));
+        let figures = entities::stats::grants(&app.db, entities::stats::Scope::Municipality(d.w.muni_a.id), period).await.expect("stats");
+        let g = &figures[0];
+        assert_eq!((g.granted_cents, g.paid_cents, g.returned_cents, g.pupils_reached), (120_000, 96_000, 71_000, 7));
         app.clock.hold(None);
     }
 );

@@ -611,7 +611,7 @@ both_backends!(
             "a part of one pupil is withheld"
         );
         let grants: Vec<String> = table(&state, "grants").into_iter().map(|(_, _, p)| p[0].clone()).collect();
-        assert_eq!(grants, vec!["2", "5", "5000.00", "3", "2300.00"], "calls, applications, requested, funded, granted");
+        assert_eq!(grants, vec!["2", "5", "5000.00", "3", "2300.00", "0.00", "0.00", "0"], "calls, applications, requested, funded, granted, paid, returned, pupils reached");
         assert_eq!(table(&state, "grants-by-municipality").len(), 2);
         assert!(!state.contains("Skolēns"), "no names");
         csv_matches_page(&reviewer, &state).await;
