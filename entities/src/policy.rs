@@ -112,7 +112,7 @@ impl Actor {
 
     /// The roles the actor may invite people to at `org`: admin → admins and state reviewers at
     /// the agency, coordinators at a municipality, directors at a school; coordinator → panel
-    /// members of their municipality; director → school staff; NGO member → fellow members.
+    /// members and accountants (who pay its grants) of their municipality; director → school staff; NGO member → fellow members.
     pub fn invitable_roles(&self, org: &organisation::Model) -> Vec<Role> {
         let mut roles = Vec::new();
         if self.is_admin() {
@@ -124,7 +124,7 @@ impl Actor {
             }
         }
         if org.kind == OrgKind::Municipality && self.holds(Role::Coordinator, org.id) {
-            roles.push(Role::PanelMember);
+            roles.extend([Role::PanelMember, Role::Accountant]);
         }
         if org.kind == OrgKind::School && self.holds(Role::Director, org.id) {
             roles.extend([Role::Director, Role::SupportStaff, Role::Accountant]);
@@ -243,10 +243,11 @@ pub fn call_managers(municipality_id: i32) -> Holders {
     }
 }
 
-/// Who pays a municipality's grants and records the payments: its coordinators.
+/// Who pays a municipality's grants and records the payments: its coordinators and its
+/// accountants.
 pub fn grant_payers(municipality_id: i32) -> Holders {
     Holders {
-        roles: &[Role::Coordinator],
+        roles: &[Role::Coordinator, Role::Accountant],
         org_id: Some(municipality_id),
     }
 }

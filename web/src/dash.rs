@@ -76,6 +76,10 @@ async fn dashboard(State(state): State<AppState>, signed: Signed, Path(membershi
             link("funding-title", format!("/schools/{}/funding", org.id)),
             stats,
         ],
+        // A municipality's accountant pays its grants; a school's, its compensations.
+        Role::Accountant if org.kind == OrgKind::Municipality => {
+            vec![link("projects-title", "/manage/projects".to_owned())]
+        }
         Role::Accountant => vec![link("funding-title", format!("/schools/{}/funding", org.id)), stats],
         Role::PanelMember | Role::NgoMember => vec![],
     };

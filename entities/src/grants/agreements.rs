@@ -21,7 +21,7 @@ use crate::error::{Error, FieldErrors, Result};
 use crate::grants::calls::ProjectTerms;
 use crate::money::Eur;
 use crate::outbox::{self, EmailEvent};
-use crate::policy::{Actor, call_managers};
+use crate::policy::{Actor, call_managers, grant_payers};
 
 /// A party of the agreement as named in it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,8 +110,9 @@ pub(crate) async fn draft(
     .await?)
 }
 
-/// A project the actor may see: the applicant's members see their own, the coordinators of the
-/// call's municipality every project of its calls; anyone else gets `NotFound`. Only accepted
+/// A project the actor may see: the applicant's members see their own, the coordinators and
+/// accountants of the call's municipality every project of its calls; anyone else gets
+/// `NotFound`. Only accepted
 /// grants have a project file.
 pub async fn readable(conn: &impl ConnectionTrait, actor: &Actor, project_id: i32) -> Result<ProjectFile> {
     find(conn, actor, project_id, false).await
@@ -119,7 +120,12 @@ pub async fn readable(conn: &impl ConnectionTrait, actor: &Actor, project_id: i3
 
 /// As `readable`; with `lock`, the agreement's row is held (PostgreSQL) until the caller's
 /// transaction ends, so two clicks of one step are taken one after the other.
-async fn find(conn: &impl ConnectionTrait, actor: &Actor, project_id: i32, lock: bool) -> Result<ProjectFile> {
+pub(crate) async fn find(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    project_id: i32,
+    lock: bool,
+) -> Result<ProjectFile> {
     let project = project::Entity::find_by_id(project_id)
         .filter(project::Column::Status.eq(ProjectState::Accepted))
         .one(conn)
@@ -130,7 +136,8 @@ async fn find(conn: &impl ConnectionTrait, actor: &Actor, project_id: i32, lock:
         .await?
         .ok_or(Error::NotFound)?;
     let applicant_side = actor.writes_for(project.applicant_id);
-    if !applicant_side && !call_managers(call.municipality_id).includes(actor) {
+    let municipality = call.municipality_id;
+    if !applicant_side && !call_managers(municipality).includes(actor) && !grant_payers(municipality).includes(actor) {
         return Err(Error::NotFound);
     }
     let app = application::Entity::find_by_id(project.application_id)
@@ -151,10 +158,10 @@ async fn find(conn: &impl ConnectionTrait, actor: &Actor, project_id: i32, lock:
     })
 }
 
-/// As `readable`, for the coordinators' steps: the applicant gets `NotFound`.
+/// As `readable`, for the coordinators' steps: anyone else gets `NotFound`.
 pub(crate) async fn managed(conn: &impl ConnectionTrait, actor: &Actor, project_id: i32) -> Result<ProjectFile> {
     let file = find(conn, actor, project_id, true).await?;
-    if file.applicant_side && !call_managers(file.call.municipality_id).includes(actor) {
+    if !call_managers(file.call.municipality_id).includes(actor) {
         return Err(Error::NotFound);
     }
     Ok(file)

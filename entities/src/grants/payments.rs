@@ -139,10 +139,7 @@ pub async fn record(
     input: &PaymentInput,
     now: DateTime<Utc>,
 ) -> Result<project_payment::Model> {
-    let file = agreements::managed(conn, actor, project_id).await?;
-    if !grant_payers(file.call.municipality_id).includes(actor) {
-        return Err(Error::NotFound);
-    }
+    let file = crate::grants::settlement::payer(conn, actor, project_id).await?;
     if file.agreement.status != AgreementState::InForce {
         return Err(Error::Refused("error-payment-not-in-force"));
     }

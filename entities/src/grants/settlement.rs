@@ -187,8 +187,8 @@ pub async fn close(conn: &impl ConnectionTrait, actor: &Actor, project_id: i32, 
 
 /// The project for whoever pays its municipality's grants, its row held until the caller's
 /// transaction ends.
-async fn payer(conn: &impl ConnectionTrait, actor: &Actor, project_id: i32) -> Result<ProjectFile> {
-    let file = agreements::managed(conn, actor, project_id).await?;
+pub(crate) async fn payer(conn: &impl ConnectionTrait, actor: &Actor, project_id: i32) -> Result<ProjectFile> {
+    let file = agreements::find(conn, actor, project_id, true).await?;
     if !grant_payers(file.call.municipality_id).includes(actor) {
         return Err(Error::NotFound);
     }
@@ -270,7 +270,7 @@ pub async fn managed_projects(
 ) -> Result<(Vec<ProjectRow>, u64)> {
     use crate::entity::project::ProjectState;
     use crate::entity::{agreement, application, call, organisation, project_payment};
-    let municipalities = crate::grants::calls::managed_municipalities(actor);
+    let municipalities = overseen_municipalities(actor);
     let calls: Vec<i32> = call::Entity::find()
         .filter(call::Column::MunicipalityId.is_in(municipalities))
         .all(conn)
@@ -351,6 +351,20 @@ pub async fn managed_projects(
     let total = rows.len() as u64;
     let start = usize::try_from(page.saturating_mul(PAGE)).unwrap_or(usize::MAX);
     Ok((rows.into_iter().skip(start).take(PAGE as usize).collect(), total))
+}
+
+/// The municipalities whose funded projects the actor oversees: those whose calls it manages
+/// or whose grants it pays.
+pub fn overseen_municipalities(actor: &Actor) -> Vec<i32> {
+    let mut ids: Vec<i32> = actor
+        .grants
+        .iter()
+        .map(|g| g.org.id)
+        .filter(|id| crate::policy::call_managers(*id).includes(actor) || grant_payers(*id).includes(actor))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 /// Rows a page of the project list holds.

@@ -153,8 +153,10 @@ pub struct ProjectView {
     pub applicant: String,
     pub granted: String,
     pub application_link: String,
-    /// The reader is the applicant (else a coordinator of the call).
+    /// The reader is the applicant (else a coordinator or accountant of the municipality).
     pub applicant_side: bool,
+    /// The reader runs the call (sends, confirms and cancels the agreement).
+    pub manages: bool,
     pub status: AgreementState,
     pub status_label: String,
     /// The signed copy: its name and size.
@@ -247,13 +249,13 @@ pub fn project(ctx: &PageCtx, v: &ProjectView, form: &FormView) -> Markup {
                     @if !coordinator { " " a href="/profile" { (t(l, "agreement-add-iban")) } }
                 }
             }
-            @if coordinator && v.status == AgreementState::Draft && !v.needs_iban {
+            @if v.manages && v.status == AgreementState::Draft && !v.needs_iban {
                 form method="post" action={ (base) "/agreement/send" } {
                     (csrf(ctx))
                     button type="submit" { (t(l, "agreement-send")) }
                 }
             }
-            @if coordinator && v.status == AgreementState::Signed {
+            @if v.manages && v.status == AgreementState::Signed {
                 form method="post" action={ (base) "/agreement/confirm" } {
                     (csrf(ctx))
                     (confirm_box(l, form, "confirm", &t(l, "agreement-confirm-box")))
@@ -273,7 +275,7 @@ pub fn project(ctx: &PageCtx, v: &ProjectView, form: &FormView) -> Markup {
                     button type="submit" { (t(l, "agreement-upload-submit")) }
                 }
             }
-            @if coordinator && matches!(v.status, AgreementState::Draft | AgreementState::Sent | AgreementState::Signed) {
+            @if v.manages && matches!(v.status, AgreementState::Draft | AgreementState::Sent | AgreementState::Signed) {
                 details open[form.error("reason").is_some() || form.error("cancel_confirm").is_some()] {
                     summary { (t(l, "agreement-cancel")) }
                     form method="post" action={ (base) "/agreement/cancel" } {

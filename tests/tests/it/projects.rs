@@ -335,7 +335,17 @@ both_backends!(
         let paid = c.submit(&page, &pay, &[("kind", "advance"), ("amount", "960"), ("paid_on", &today.to_string()), ("reference", "MU-2026/118")]).await;
         assert_eq!(paid.text(".flash"), "Maksājums reģistrēts; saņēmējs saņems paziņojumu.", "{}", paid.body);
         assert_eq!((nbsp(paid.text("#paid")), nbsp(paid.text("#outstanding"))), ("960,00 €".to_owned(), "240,00 €".to_owned()));
-        let done = c.submit(&paid, &pay, &[("kind", "final"), ("amount", "240"), ("paid_on", &today.to_string()), ("reference", "MU-2026/131")]).await;
+        // The municipality's accountant pays too, and sees its projects, but does not run the
+        // agreements.
+        seed::user(&app.db, "accountant@example.lv", Role::Accountant, w.muni_a.id).await;
+        let a = app.browser();
+        a.login("accountant@example.lv", seed::PASSWORD).await;
+        assert_eq!(a.get("/manage/projects").await.texts("#projects tbody td:first-child a").len(), 2);
+        let second_base = format!("/projects/{}", second.id);
+        let accountant_view = a.get(&second_base).await;
+        assert!(accountant_view.status == 200 && !accountant_view.has_form(&format!("{second_base}/agreement/send")), "{}", accountant_view.body);
+        assert_eq!(forced(&a, &second_base, &format!("{second_base}/agreement/send"), &[]).await.status, 404, "the coordinator's step");
+        let done = a.submit(&a.get(&base).await, &pay, &[("kind", "final"), ("amount", "240"), ("paid_on", &today.to_string()), ("reference", "MU-2026/131")]).await;
         assert_eq!((nbsp(done.text("#outstanding")), done.has_form(&pay)), ("0,00 €".to_owned(), false), "paid in full");
         let more = forced(&c, &base, &pay, &[("kind", "final"), ("amount", "0,01"), ("paid_on", &today.to_string()), ("reference", "MU-9")]).await;
         assert_eq!(more.status, 422, "never more than granted");
@@ -346,6 +356,7 @@ both_backends!(
 
         // The municipality's register, for its coordinators only.
         let register = format!("/municipalities/{}/payments.csv", w.muni_a.id);
+        assert_eq!(a.download(&register).await.0, 200, "the accountant's register");
         let (status, _, csv) = c.download(&register).await;
         let csv = String::from_utf8_lossy(&csv).to_string();
         assert_eq!(status, 200);
@@ -358,7 +369,6 @@ both_backends!(
 
         // The second is cancelled: a reason is required (kept as typed otherwise), and the NGO is
         // told it.
-        let second_base = format!("/projects/{}", second.id);
         let page = c.get(&second_base).await;
         let no_reason = c.submit(&page, &format!("{second_base}/agreement/cancel"), &[("reason", " "), ("confirm", "yes")]).await;
         assert_eq!(no_reason.status, 422);

@@ -39,7 +39,7 @@ both_backends!(
         let own = b.get(&format!("/orgs/{}", w.muni_a.id)).await;
         assert_eq!((own.status, own.h1()), (200, "Ogres novads".to_owned()));
         assert!(own.contains("coord.a@example.lv") && own.contains("Ogres 1. vidusskola"));
-        assert_eq!(own.attrs("#role option", "value"), vec!["panel_member"]);
+        assert_eq!(own.attrs("#role option", "value"), vec!["panel_member", "accountant"], "a coordinator invites panel members and the accountants who pay its grants");
         assert_eq!(b.get(&format!("/orgs/{}", w.school_a.id)).await.status, 200);
 
         for id in [w.muni_b.id, w.school_b.id, w.agency.id, w.vocational.id, w.ngo.id, 999_999] {

@@ -79,6 +79,7 @@ async fn view_of(state: &AppState, signed: &Signed, file: &ProjectFile) -> AppRe
             format!("/manage/applications/{}", file.app.id)
         },
         applicant_side: file.applicant_side,
+        manages: !file.applicant_side && policy::call_managers(file.call.municipality_id).includes(&signed.actor),
         status: a.status,
         status_label: view::label(lang, "agreement-status-", a.status),
         signed: a
@@ -171,7 +172,7 @@ async fn list(
     signed: Signed,
     axum::extract::Query(q): axum::extract::Query<ListQuery>,
 ) -> AppResult<maud::Markup> {
-    if entities::grants::calls::managed_municipalities(&signed.actor).is_empty() {
+    if settlement::overseen_municipalities(&signed.actor).is_empty() {
         return Err(AppError::NotFound);
     }
     let lang = signed.ctx.lang;

@@ -86,10 +86,12 @@ fn saved(r: &project_report::Model) -> FormView {
 
 async fn view_of(
     state: &AppState,
-    lang: Lang,
+    signed: &Signed,
     file: &ProjectFile,
     report: &project_report::Model,
 ) -> AppResult<ReportView> {
+    let lang = signed.ctx.lang;
+    let manages = entities::policy::call_managers(file.call.municipality_id).includes(&signed.actor);
     let uses = reports::line_use(&state.db, file).await?;
     let expenses = reports::expenses(&state.db, report.id).await?;
     let line_label = |id: i32| {
@@ -116,7 +118,7 @@ async fn view_of(
         status_label: view::label(lang, "report-status-", report.status),
         due: view::date(report.due_on),
         editable: file.applicant_side && report.status.editable(),
-        decidable: !file.applicant_side && report.status == ReportState::Submitted,
+        decidable: manages && report.status == ReportState::Submitted,
         returned: report.status == ReportState::Returned,
         remarks: report.remarks.clone(),
         response: report.response.clone(),
@@ -162,7 +164,7 @@ async fn render(
     form: Option<FormView>,
 ) -> AppResult<Response> {
     let (file, report) = reports::find(&state.db, &signed.actor, id, kind, false).await?;
-    let v = view_of(state, signed.ctx.lang, &file, &report).await?;
+    let v = view_of(state, signed, &file, &report).await?;
     // What was typed over what is saved: an expense refused leaves the report's fields as saved.
     let mut shown = saved(&report);
     if let Some(typed) = form {
