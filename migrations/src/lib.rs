@@ -22,6 +22,7 @@ mod m20261201_000015_agreements;
 mod m20261201_000016_payments;
 mod m20261201_000017_reports;
 mod m20261201_000018_settlement;
+mod m20261201_000019_report_documents;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000016_payments::Migration),
             Box::new(m20261201_000017_reports::Migration),
             Box::new(m20261201_000018_settlement::Migration),
+            Box::new(m20261201_000019_report_documents::Migration),
         ]
     }
 }

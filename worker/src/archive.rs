@@ -152,7 +152,7 @@ pub async fn archive_semester(
     Ok(copied)
 }
 
-/// Archives a closed project's signed agreement and receipts, with its reports in the
+/// Archives a closed project's signed agreement, receipts and report documents, with its reports in the
 /// manifest; returns how many documents were copied. Copying again is harmless (each copy is
 /// checked), so a re-run copies all and marks the project archived once complete.
 pub async fn archive_project(
@@ -184,6 +184,15 @@ pub async fn archive_project(
             e.receipt_name.clone(),
             e.receipt_sha256.clone(),
             e.receipt_size,
+        ));
+    }
+    for d in &p.documents {
+        files.push((
+            format!("document-{}", d.id),
+            d.storage_key.clone(),
+            d.name.clone(),
+            d.sha256.clone(),
+            d.size,
         ));
     }
     let mut manifest = Vec::new();

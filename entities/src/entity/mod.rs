@@ -42,6 +42,7 @@ pub mod pupil_staff;
 pub mod reduced_amount;
 pub mod registration_attempt;
 pub mod reminder;
+pub mod report_document;
 pub mod report_expense;
 pub mod risk;
 pub mod risk_catalogue;

@@ -13,7 +13,7 @@ use sea_orm::{
 use crate::entity::budget_line;
 use crate::entity::project_event::ProjectStep;
 use crate::entity::project_report::{self, ReportKind, ReportState};
-use crate::entity::report_expense;
+use crate::entity::{report_document, report_expense};
 use crate::error::{Error, FieldErrors, Result};
 use crate::grants::agreements::{self, ProjectFile};
 use crate::grants::calls::ProjectTerms;
@@ -229,7 +229,7 @@ impl ExpenseForm {
     }
 }
 
-/// The receipt of an expense as stored.
+/// A file of a report as stored (an expense's receipt, or a document).
 #[derive(Debug, Clone)]
 pub struct Receipt {
     pub name: String,
@@ -429,4 +429,62 @@ pub async fn decide(
         (ProjectStep::ReportReturned, Some(remarks.to_owned()))
     };
     agreements::record(conn, actor, &file, event, detail, now).await
+}
+
+/// Adds a document (a photo, a participant list) to the recipient's draft.
+pub async fn add_document(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    project_id: i32,
+    kind: ReportKind,
+    file: Receipt,
+    now: DateTime<Utc>,
+) -> Result<report_document::Model> {
+    let (_, report) = editable(conn, actor, project_id, kind).await?;
+    Ok(report_document::ActiveModel {
+        report_id: Set(report.id),
+        name: Set(file.name),
+        content_type: Set(file.content_type),
+        size: Set(file.size),
+        sha256: Set(file.sha256),
+        storage_key: Set(file.key),
+        uploaded_by: Set(actor.user.id),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?)
+}
+
+/// Removes a document from the recipient's draft; returns its key, for the caller to delete
+/// from the store after.
+pub async fn remove_document(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    project_id: i32,
+    kind: ReportKind,
+    document_id: i32,
+) -> Result<String> {
+    let (_, report) = editable(conn, actor, project_id, kind).await?;
+    let doc = document_of(conn, report.id, document_id).await?;
+    report_document::Entity::delete_by_id(doc.id).exec(conn).await?;
+    Ok(doc.storage_key)
+}
+
+/// A document of a report, or `NotFound`.
+pub async fn document_of(conn: &impl ConnectionTrait, report_id: i32, id: i32) -> Result<report_document::Model> {
+    report_document::Entity::find_by_id(id)
+        .filter(report_document::Column::ReportId.eq(report_id))
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// The documents of reports, in upload order.
+pub async fn documents(conn: &impl ConnectionTrait, report_ids: Vec<i32>) -> Result<Vec<report_document::Model>> {
+    Ok(report_document::Entity::find()
+        .filter(report_document::Column::ReportId.is_in(report_ids))
+        .order_by_asc(report_document::Column::Id)
+        .all(conn)
+        .await?)
 }

@@ -195,14 +195,15 @@ pub(crate) async fn payer(conn: &impl ConnectionTrait, actor: &Actor, project_id
     Ok(file)
 }
 
-/// What the archive of a closed project holds: the signed agreement and the receipts, with the
-/// reports' content for its manifest.
+/// What the archive of a closed project holds: the signed agreement, the receipts and the
+/// reports' documents, with the reports' content for its manifest.
 pub struct ProjectArchive {
     pub project: project::Model,
     pub reference: String,
     pub agreement: Option<crate::entity::agreement::Model>,
     pub reports: Vec<project_report::Model>,
     pub receipts: Vec<report_expense::Model>,
+    pub documents: Vec<crate::entity::report_document::Model>,
 }
 
 /// The documents of a closed project; `None` for one not closed (or no project).
@@ -227,12 +228,14 @@ pub async fn archive_of(conn: &impl ConnectionTrait, project_id: i32) -> Result<
         .filter(report_expense::Column::ReportId.is_in(reports.iter().map(|r| r.id)))
         .all(conn)
         .await?;
+    let documents = crate::grants::reports::documents(conn, reports.iter().map(|r| r.id).collect()).await?;
     Ok(Some(ProjectArchive {
         project,
         reference,
         agreement,
         reports,
         receipts,
+        documents,
     }))
 }
 

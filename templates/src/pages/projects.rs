@@ -482,6 +482,8 @@ pub struct ReportView {
     pub line_options: Vec<(String, String)>,
     pub lines: Vec<LineRow>,
     pub expenses: Vec<ExpenseRow>,
+    /// Photos, participant lists: (id, name, size).
+    pub documents: Vec<(i32, String, String)>,
 }
 
 /// A report of a project: read, written (the recipient) or decided (the coordinator).
@@ -563,6 +565,29 @@ pub fn report_page(ctx: &PageCtx, v: &ReportView, form: &FormView) -> Markup {
                 table #line-use {
                     thead { tr { th { (t(l, "report-line")) } th.num { (t(l, "report-approved")) } th.num { (t(l, "report-spent")) } th.num { (t(l, "report-variance")) } } }
                     tbody { @for r in &v.lines { tr.over[r.over] { td { (r.label) } td.num { (r.approved) } td.num { (r.spent) } td.num { (r.variance) } } } }
+                }
+            }
+            section #documents {
+                h2 { (t(l, "report-documents")) }
+                @if v.documents.is_empty() {
+                    p.empty { (t(l, "report-documents-none")) }
+                } @else {
+                    ul #document-list { @for (id, name, size) in &v.documents { li {
+                        a href={ (base) "/documents/" (id) } { (name) } " (" (size) ")"
+                        @if v.editable { " " form.inline method="post" action={ (base) "/documents/" (id) "/delete" } { (csrf(ctx)) button.link type="submit" { (t(l, "report-expense-remove")) } } }
+                    } } }
+                }
+                @if v.editable {
+                    form method="post" action={ (base) "/documents?_csrf=" (ctx.csrf) } enctype="multipart/form-data" {
+                        @let error = form.error("document");
+                        div.field.has-error[error.is_some()] {
+                            label for="document" { (t(l, "report-document")) }
+                            p.hint id="document-hint" { (t(l, "report-document-hint")) }
+                            @if let Some(m) = error { p.error id="document-error" { (t(l, m)) } }
+                            input id="document" name="file" type="file" accept=".pdf,.png,.jpg,.jpeg,.docx,.xlsx,.odt,.ods" required aria-describedby="document-hint";
+                        }
+                        button type="submit" { (t(l, "report-document-add")) }
+                    }
                 }
             }
             @if v.editable {

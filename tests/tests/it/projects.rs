@@ -477,6 +477,15 @@ both_backends!(
         assert_eq!(added.texts("#expense-list tbody td:nth-child(2)"), vec!["Mikrofoni"]);
         assert!(added.text("#line-use tbody tr:first-child td:nth-child(3)").starts_with("250,00"), "{}", added.text("#line-use"));
         let receipt = added.attrs("#expense-list a", "href")[0].clone();
+        // A photo of the workshop goes with the report; a program does not.
+        let docs = format!("{report}/documents?_csrf={}", added.csrf());
+        let program = n.upload_with(&docs, &[], "foto.png", b"MZ\x90\x00 program".to_vec()).await;
+        assert_eq!((program.status, program.field_error("document").is_empty()), (422, false), "{}", program.body);
+        let photo = n.upload_with(&docs, &[], "darbnīca.png", b"\x89PNG\r\n\x1a\nphoto".to_vec()).await;
+        assert_eq!(photo.text(".flash"), "Dokuments pievienots.", "{}", photo.body);
+        assert_eq!(photo.texts("#document-list a"), vec!["darbnīca.png"]);
+        let photo_href = photo.attrs("#document-list a", "href")[0].clone();
+        assert_eq!(c.download(&photo_href).await.2, b"\x89PNG\r\n\x1a\nphoto".to_vec(), "the coordinator sees it");
         assert_eq!(c.download(&receipt).await.2, signed_pdf(), "the coordinator reads the receipt");
 
         // Submitted; the coordinator returns it with remarks (required), the NGO answers them.
@@ -566,7 +575,7 @@ both_backends!(
         let archive = entities::storage::build(&app.cfg.archive).expect("archive store");
         let manifest = object_store::ObjectStoreExt::get(&*archive, &object_store::path::Path::from(format!("projects/{}-{reference}/manifest.json", p.id))).await.expect("manifest").bytes().await.expect("bytes");
         let manifest: serde_json::Value = serde_json::from_slice(&manifest).expect("json");
-        assert_eq!(manifest["documents"].as_array().map(Vec::len), Some(2), "the signed agreement and the receipt: {manifest}");
+        assert_eq!(manifest["documents"].as_array().map(Vec::len), Some(3), "the signed agreement, the receipt and the photo: {manifest}");
         assert_eq!(manifest["reports"][1]["pupils_at_risk"], 7);
         assert!(c.get(&base).await.text("#closed").ends_with("dokumenti arhivēti"));
 

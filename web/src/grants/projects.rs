@@ -519,27 +519,14 @@ async fn upload_signed(
     let Some(field) = field else {
         return refuse("error-file-empty").await;
     };
-    let file_name = field.file_name().unwrap_or("").to_owned();
-    let limits = Limits {
-        max_file: state.cfg.max_file_bytes,
-        max_application: state.cfg.max_file_bytes,
-    };
-    let folder = format!("projects/{id}/agreement");
-    let stored = match attachments::store_upload(state.documents.clone(), &folder, &file_name, field, limits, 0).await {
-        Ok(stored) if SIGNED_TYPES.contains(&stored.doc_type) => stored,
-        Ok(stored) => {
-            delete_stored(&state, &stored.key).await;
-            return refuse("error-agreement-file-type").await;
-        }
-        Err(e) => match e.message() {
-            Some(message) => return refuse(message).await,
-            None => return Err(AppError::Internal(e.into())),
-        },
+    let stored = match store_file(&state, &format!("projects/{id}/agreement"), field, SIGNED_TYPES).await? {
+        Ok(stored) => stored,
+        Err(message) => return refuse(message.unwrap_or("error-agreement-file-type")).await,
     };
     let copy = SignedCopy {
-        name: attachments::display_name(&file_name),
-        content_type: stored.doc_type.mime().to_owned(),
-        size: i64::try_from(stored.size).unwrap_or(i64::MAX),
+        name: stored.name.clone(),
+        content_type: stored.content_type.clone(),
+        size: stored.size,
         sha256: stored.sha256.clone(),
         key: stored.key.clone(),
     };
@@ -561,6 +548,48 @@ async fn upload_signed(
         &format!("/projects/{id}"),
         "agreement-uploaded",
     ))
+}
+
+/// A project's file as stored: its shown name, type, size, checksum and key.
+pub(crate) struct StoredFile {
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub key: String,
+}
+
+/// Streams an uploaded file to storage under `folder` if it is one of `allowed` and within the
+/// size limit. Refused: `Err(Some(message))` for the upload's own problem, `Err(None)` for a
+/// type not among `allowed` (nothing is left in the store either way).
+pub(crate) async fn store_file(
+    state: &AppState,
+    folder: &str,
+    field: axum::extract::multipart::Field<'_>,
+    allowed: &[DocType],
+) -> AppResult<Result<StoredFile, Option<&'static str>>> {
+    let file_name = field.file_name().unwrap_or("").to_owned();
+    let limits = Limits {
+        max_file: state.cfg.max_file_bytes,
+        max_application: state.cfg.max_file_bytes,
+    };
+    match attachments::store_upload(state.documents.clone(), folder, &file_name, field, limits, 0).await {
+        Ok(stored) if allowed.contains(&stored.doc_type) => Ok(Ok(StoredFile {
+            name: attachments::display_name(&file_name),
+            content_type: stored.doc_type.mime().to_owned(),
+            size: i64::try_from(stored.size).unwrap_or(i64::MAX),
+            sha256: stored.sha256,
+            key: stored.key,
+        })),
+        Ok(stored) => {
+            delete_stored(state, &stored.key).await;
+            Ok(Err(None))
+        }
+        Err(e) => match e.message() {
+            Some(message) => Ok(Err(Some(message))),
+            None => Err(AppError::Internal(e.into())),
+        },
+    }
 }
 
 pub(crate) async fn delete_stored(state: &AppState, key: &str) {

@@ -7,7 +7,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use entities::FieldErrors;
-use entities::attachments::{self, DocType, Limits};
+use entities::attachments::DocType;
 use entities::entity::project_report::{self, ReportKind, ReportState};
 use entities::grants::agreements::ProjectFile;
 use entities::grants::reports::{self, ExpenseForm, Receipt, ReportForm};
@@ -34,12 +34,32 @@ pub fn router(max_upload: usize) -> Router<AppState> {
             post(remove_expense),
         )
         .route("/projects/{id}/reports/{kind}/expenses/{eid}/receipt", get(receipt))
+        .route(
+            "/projects/{id}/reports/{kind}/documents",
+            post(add_document).layer(DefaultBodyLimit::max(max_upload)),
+        )
+        .route("/projects/{id}/reports/{kind}/documents/{did}", get(document))
+        .route(
+            "/projects/{id}/reports/{kind}/documents/{did}/delete",
+            post(remove_document),
+        )
         .route("/projects/{id}/reports/{kind}/submit", post(submit))
         .route("/projects/{id}/reports/{kind}/decide", post(decide))
 }
 
 /// What a receipt may be: a PDF or a photo of it.
 const RECEIPT_TYPES: &[DocType] = &[DocType::Pdf, DocType::Png, DocType::Jpeg];
+
+/// What a report's document may be: a photo, a scanned or typed list, a spreadsheet.
+const DOCUMENT_TYPES: &[DocType] = &[
+    DocType::Pdf,
+    DocType::Png,
+    DocType::Jpeg,
+    DocType::Docx,
+    DocType::Xlsx,
+    DocType::Odt,
+    DocType::Ods,
+];
 
 fn kind_of(slug: &str) -> AppResult<ReportKind> {
     match slug {
@@ -94,6 +114,7 @@ async fn view_of(
     let manages = entities::policy::call_managers(file.call.municipality_id).includes(&signed.actor);
     let uses = reports::line_use(&state.db, file).await?;
     let expenses = reports::expenses(&state.db, report.id).await?;
+    let documents = reports::documents(&state.db, vec![report.id]).await?;
     let line_label = |id: i32| {
         uses.iter()
             .find(|u| u.line.id == id)
@@ -151,6 +172,10 @@ async fn view_of(
                 paid_on: view::date(e.paid_on),
                 receipt: e.receipt_name.clone(),
             })
+            .collect(),
+        documents: documents
+            .iter()
+            .map(|d| (d.id, d.name.clone(), super::size_label(d.size)))
             .collect(),
     })
 }
@@ -269,27 +294,15 @@ async fn add_expense(
     let Some(input) = input else {
         return again(errors).await;
     };
-    let file_name = field.file_name().unwrap_or("").to_owned();
-    let limits = Limits {
-        max_file: state.cfg.max_file_bytes,
-        max_application: state.cfg.max_file_bytes,
-    };
-    let folder = format!("projects/{id}/reports");
-    let stored = match attachments::store_upload(state.documents.clone(), &folder, &file_name, field, limits, 0).await {
-        Ok(stored) if RECEIPT_TYPES.contains(&stored.doc_type) => stored,
-        Ok(stored) => {
-            super::projects::delete_stored(&state, &stored.key).await;
-            return again(FieldErrors::one("file", "error-receipt-type")).await;
-        }
-        Err(e) => match e.message() {
-            Some(message) => return again(FieldErrors::one("file", message)).await,
-            None => return Err(AppError::Internal(e.into())),
-        },
-    };
+    let stored =
+        match super::projects::store_file(&state, &format!("projects/{id}/reports"), field, RECEIPT_TYPES).await? {
+            Ok(stored) => stored,
+            Err(message) => return again(FieldErrors::one("file", message.unwrap_or("error-receipt-type"))).await,
+        };
     let receipt = Receipt {
-        name: attachments::display_name(&file_name),
-        content_type: stored.doc_type.mime().to_owned(),
-        size: i64::try_from(stored.size).unwrap_or(i64::MAX),
+        name: stored.name.clone(),
+        content_type: stored.content_type.clone(),
+        size: stored.size,
         sha256: stored.sha256.clone(),
         key: stored.key.clone(),
     };
@@ -306,6 +319,83 @@ async fn add_expense(
         }
     }
     Ok(redirect_with_flash(&state, &href(id, kind), "report-expense-added"))
+}
+
+/// A document of the report (a photo, a participant list), streamed to storage and recorded.
+async fn add_document(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((id, slug)): Path<(i32, String)>,
+    mut multipart: Multipart,
+) -> AppResult<Response> {
+    let kind = kind_of(&slug)?;
+    let (file, report) = reports::find(&state.db, &signed.actor, id, kind, false).await?;
+    if !file.applicant_side {
+        return Err(AppError::NotFound);
+    }
+    if !report.status.editable() {
+        return Err(AppError::BadRequest("error-report-not-editable"));
+    }
+    let refuse = async |message: &'static str| {
+        let form = FormView::with_typed([], FieldErrors::one("document", message));
+        render(&state, &signed, id, kind, Some(form)).await
+    };
+    let field = loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) if field.name() == Some("file") => break Some(field),
+            Ok(Some(_)) => continue,
+            Ok(None) | Err(_) => break None,
+        }
+    };
+    let Some(field) = field else {
+        return refuse("error-file-empty").await;
+    };
+    let stored =
+        match super::projects::store_file(&state, &format!("projects/{id}/reports"), field, DOCUMENT_TYPES).await? {
+            Ok(stored) => stored,
+            Err(message) => return refuse(message.unwrap_or("error-file-type")).await,
+        };
+    let doc = Receipt {
+        name: stored.name.clone(),
+        content_type: stored.content_type.clone(),
+        size: stored.size,
+        sha256: stored.sha256.clone(),
+        key: stored.key.clone(),
+    };
+    let txn = entities::db::write(&state.db).await?;
+    match reports::add_document(&txn, &signed.actor, id, kind, doc, state.now()).await {
+        Ok(_) => txn.commit().await?,
+        Err(e) => {
+            drop(txn);
+            super::projects::delete_stored(&state, &stored.key).await;
+            return Err(e.into());
+        }
+    }
+    Ok(redirect_with_flash(&state, &href(id, kind), "report-document-added"))
+}
+
+async fn document(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((id, slug, did)): Path<(i32, String, i32)>,
+) -> AppResult<Response> {
+    let kind = kind_of(&slug)?;
+    let (_, report) = reports::find(&state.db, &signed.actor, id, kind, false).await?;
+    let d = reports::document_of(&state.db, report.id, did).await?;
+    serve_stored(&state, &d.storage_key, &d.name, &d.content_type, d.size).await
+}
+
+async fn remove_document(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((id, slug, did)): Path<(i32, String, i32)>,
+) -> AppResult<Response> {
+    let kind = kind_of(&slug)?;
+    let txn = entities::db::write(&state.db).await?;
+    let key = reports::remove_document(&txn, &signed.actor, id, kind, did).await?;
+    txn.commit().await?;
+    super::projects::delete_stored(&state, &key).await;
+    Ok(redirect_with_flash(&state, &href(id, kind), "report-document-removed"))
 }
 
 async fn remove_expense(
