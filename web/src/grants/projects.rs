@@ -246,84 +246,82 @@ async fn agreement_pdf(State(state): State<AppState>, signed: Signed, Path(id): 
         .into_response())
 }
 
-async fn send(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
-    let now = state.now();
-    let to = format!("/projects/{id}");
-    write_or_show_again(
-        &state,
-        &to,
-        "agreement-sent",
-        async |txn| agreements::send(txn, &signed.actor, id, now).await,
-        async |errors| again(&state, &signed, id, FormView::with_typed([], errors)).await,
-    )
+/// Runs a step of the project's page in one write transaction: done, back to the page with
+/// `flash`; field errors, the page again with what was `typed` and what is wrong with it.
+async fn step<T>(
+    state: &AppState,
+    signed: &Signed,
+    id: i32,
+    flash: &str,
+    typed: &[(&str, &str)],
+    change: impl AsyncFnOnce(&sea_orm::DatabaseTransaction) -> entities::Result<T>,
+) -> AppResult<Response> {
+    write_or_show_again(state, &format!("/projects/{id}"), flash, change, async |errors| {
+        again(state, signed, id, FormView::with_typed(typed.iter().copied(), errors)).await
+    })
     .await
 }
 
-/// The confirmation box of the coordinator's steps.
+/// The fields of the project page's small forms (each sends some of them).
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct ConfirmForm {
+struct StepForm {
+    /// The box of a step that cannot be undone (`yes`).
     confirm: String,
+    reason: String,
+    due_on: String,
+    returned_on: String,
+    refund_reference: String,
+}
+
+impl StepForm {
+    /// `Some(errors)` when the box named `field` was left unticked.
+    fn unticked(&self, field: &'static str) -> Option<FieldErrors> {
+        (self.confirm != "yes").then(|| FieldErrors::one(field, "error-confirm"))
+    }
+}
+
+async fn send(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
+    let now = state.now();
+    step(&state, &signed, id, "agreement-sent", &[], async |txn| {
+        agreements::send(txn, &signed.actor, id, now).await
+    })
+    .await
 }
 
 async fn confirm(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i32>,
-    Form(f): Form<ConfirmForm>,
+    Form(f): Form<StepForm>,
 ) -> AppResult<Response> {
-    if f.confirm != "yes" {
-        return again(
-            &state,
-            &signed,
-            id,
-            FormView::with_typed([], FieldErrors::one("confirm", "error-confirm")),
-        )
-        .await;
+    if let Some(errors) = f.unticked("confirm") {
+        return again(&state, &signed, id, FormView::with_typed([], errors)).await;
     }
     let now = state.now();
-    let to = format!("/projects/{id}");
-    write_or_show_again(
-        &state,
-        &to,
-        "agreement-confirmed",
-        async |txn| agreements::confirm(txn, &signed.actor, id, now).await,
-        async |errors| again(&state, &signed, id, FormView::with_typed([], errors)).await,
-    )
+    step(&state, &signed, id, "agreement-confirmed", &[], async |txn| {
+        agreements::confirm(txn, &signed.actor, id, now).await
+    })
     .await
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct CancelForm {
-    reason: String,
-    confirm: String,
 }
 
 async fn cancel(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i32>,
-    Form(f): Form<CancelForm>,
+    Form(f): Form<StepForm>,
 ) -> AppResult<Response> {
     let typed = [("reason", f.reason.as_str())];
-    if f.confirm != "yes" {
-        let mut errors = FieldErrors::new();
+    if let Some(mut errors) = f.unticked("cancel_confirm") {
         if f.reason.trim().is_empty() {
             errors.add("reason", "error-required");
         }
-        errors.add("cancel_confirm", "error-confirm");
         return again(&state, &signed, id, FormView::with_typed(typed, errors)).await;
     }
     let now = state.now();
-    let to = format!("/projects/{id}");
-    write_or_show_again(
-        &state,
-        &to,
-        "agreement-cancelled",
-        async |txn| agreements::cancel(txn, &signed.actor, id, &f.reason, now).await,
-        async |errors| again(&state, &signed, id, FormView::with_typed(typed, errors)).await,
-    )
+    step(&state, &signed, id, "agreement-cancelled", &typed, async |txn| {
+        agreements::cancel(txn, &signed.actor, id, &f.reason, now).await
+    })
     .await
 }
 
@@ -344,47 +342,26 @@ async fn record_payment(
         Ok(input) => input,
         Err(errors) => return again(&state, &signed, id, FormView::with_typed(typed, errors)).await,
     };
-    let to = format!("/projects/{id}");
-    write_or_show_again(
-        &state,
-        &to,
-        "payment-recorded",
-        async |txn| payments::record(txn, &signed.actor, id, &input, now).await,
-        async |errors| again(&state, &signed, id, FormView::with_typed(typed, errors)).await,
-    )
+    step(&state, &signed, id, "payment-recorded", &typed, async |txn| {
+        payments::record(txn, &signed.actor, id, &input, now).await
+    })
     .await
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct RefundForm {
-    due_on: String,
-    returned_on: String,
-    refund_reference: String,
-    confirm: String,
 }
 
 async fn demand_refund(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i32>,
-    Form(f): Form<RefundForm>,
+    Form(f): Form<StepForm>,
 ) -> AppResult<Response> {
     let now = state.now();
-    write_or_show_again(
+    step(
         &state,
-        &format!("/projects/{id}"),
+        &signed,
+        id,
         "refund-demanded",
+        &[("due_on", f.due_on.as_str())],
         async |txn| settlement::demand_refund(txn, &signed.actor, id, &f.due_on, now).await,
-        async |errors| {
-            again(
-                &state,
-                &signed,
-                id,
-                FormView::with_typed([("due_on", f.due_on.as_str())], errors),
-            )
-            .await
-        },
     )
     .await
 }
@@ -393,20 +370,16 @@ async fn refund_returned(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i32>,
-    Form(f): Form<RefundForm>,
+    Form(f): Form<StepForm>,
 ) -> AppResult<Response> {
     let now = state.now();
     let typed = [
         ("returned_on", f.returned_on.as_str()),
         ("refund_reference", f.refund_reference.as_str()),
     ];
-    write_or_show_again(
-        &state,
-        &format!("/projects/{id}"),
-        "refund-recorded",
-        async |txn| settlement::refund_returned(txn, &signed.actor, id, &f.returned_on, &f.refund_reference, now).await,
-        async |errors| again(&state, &signed, id, FormView::with_typed(typed, errors)).await,
-    )
+    step(&state, &signed, id, "refund-recorded", &typed, async |txn| {
+        settlement::refund_returned(txn, &signed.actor, id, &f.returned_on, &f.refund_reference, now).await
+    })
     .await
 }
 
@@ -414,25 +387,15 @@ async fn close(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i32>,
-    Form(f): Form<RefundForm>,
+    Form(f): Form<StepForm>,
 ) -> AppResult<Response> {
-    if f.confirm != "yes" {
-        return again(
-            &state,
-            &signed,
-            id,
-            FormView::with_typed([], FieldErrors::one("close_confirm", "error-confirm")),
-        )
-        .await;
+    if let Some(errors) = f.unticked("close_confirm") {
+        return again(&state, &signed, id, FormView::with_typed([], errors)).await;
     }
     let now = state.now();
-    write_or_show_again(
-        &state,
-        &format!("/projects/{id}"),
-        "project-closed",
-        async |txn| settlement::close(txn, &signed.actor, id, now).await,
-        async |errors| again(&state, &signed, id, FormView::with_typed([], errors)).await,
-    )
+    step(&state, &signed, id, "project-closed", &[], async |txn| {
+        settlement::close(txn, &signed.actor, id, now).await
+    })
     .await
 }
 

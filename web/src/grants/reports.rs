@@ -391,11 +391,10 @@ async fn remove_document(
     Path((id, slug, did)): Path<(i32, String, i32)>,
 ) -> AppResult<Response> {
     let kind = kind_of(&slug)?;
-    let txn = entities::db::write(&state.db).await?;
-    let key = reports::remove_document(&txn, &signed.actor, id, kind, did).await?;
-    txn.commit().await?;
-    super::projects::delete_stored(&state, &key).await;
-    Ok(redirect_with_flash(&state, &href(id, kind), "report-document-removed"))
+    remove(&state, id, kind, "report-document-removed", async |txn| {
+        reports::remove_document(txn, &signed.actor, id, kind, did).await
+    })
+    .await
 }
 
 async fn remove_expense(
@@ -404,11 +403,25 @@ async fn remove_expense(
     Path((id, slug, eid)): Path<(i32, String, i32)>,
 ) -> AppResult<Response> {
     let kind = kind_of(&slug)?;
+    remove(&state, id, kind, "report-expense-removed", async |txn| {
+        reports::remove_expense(txn, &signed.actor, id, kind, eid).await
+    })
+    .await
+}
+
+/// Removes a row of the report (`change` returns its stored file's key), then its file.
+async fn remove(
+    state: &AppState,
+    id: i32,
+    kind: ReportKind,
+    flash: &str,
+    change: impl AsyncFnOnce(&sea_orm::DatabaseTransaction) -> entities::Result<String>,
+) -> AppResult<Response> {
     let txn = entities::db::write(&state.db).await?;
-    let key = reports::remove_expense(&txn, &signed.actor, id, kind, eid).await?;
+    let key = change(&txn).await?;
     txn.commit().await?;
-    super::projects::delete_stored(&state, &key).await;
-    Ok(redirect_with_flash(&state, &href(id, kind), "report-expense-removed"))
+    super::projects::delete_stored(state, &key).await;
+    Ok(redirect_with_flash(state, &href(id, kind), flash))
 }
 
 async fn receipt(
