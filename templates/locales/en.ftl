@@ -1197,3 +1197,4 @@ report-document-hint = PDF, PNG, JPEG, DOCX, XLSX, ODT or ODS, up to 20 MB. A si
 report-document-add = Add the document
 report-document-added = Document added.
 report-document-removed = Document removed.
+error-project-closed = The project is closed; nothing in it can change any more.

@@ -1197,3 +1197,4 @@ report-document-hint = PDF, PNG, JPEG, DOCX, XLSX, ODT vai ODS, līdz 20 MB. Par
 report-document-add = Pievienot dokumentu
 report-document-added = Dokuments pievienots.
 report-document-removed = Dokuments noņemts.
+error-project-closed = Projekts ir noslēgts; tajā neko vairs nevar mainīt.

@@ -205,7 +205,7 @@ pub async fn load(cfg: &Config, db: &DatabaseConnection) -> anyhow::Result<()> {
         profiles::save(&txn, &member, org, &profile, now).await?;
     }
     txn.commit().await?;
-    for stage in [Stage::Published, Stage::InReview, Stage::Open] {
+    for stage in [Stage::Completed, Stage::Published, Stage::InReview, Stage::Open] {
         load_call(cfg, db, ogre.id, stage, now).await?;
     }
     load_plans(cfg, db, now).await?;
@@ -318,6 +318,8 @@ enum Stage {
     Open,
     InReview,
     Published,
+    /// Last year's call: its projects carried out, reported on and settled.
+    Completed,
 }
 
 /// A call of the municipality left at `stage`, with applications in several states and real
@@ -338,6 +340,7 @@ async fn load_call(
             "OGRP",
             real_now - days(150),
         ),
+        Stage::Completed => ("Jauniešu iniciatīvas 2025", "OGR25", real_now - days(480)),
     };
     let closes_at = if stage == Stage::Open {
         real_now + days(21)
@@ -515,7 +518,7 @@ async fn load_call(
     let submitted = entities::grants::applications::of_call(db, call.id, None).await?.0;
     for (i, row) in submitted.iter().enumerate() {
         for (m, member) in [&chair, &second].into_iter().enumerate() {
-            let finished = m == 0 || stage == Stage::Published;
+            let finished = m == 0 || matches!(stage, Stage::Published | Stage::Completed);
             if !finished && i > 0 {
                 continue;
             }
@@ -532,7 +535,7 @@ async fn load_call(
             entities::grants::panel::save_card(db, member, row.app.id, &marks, finished, scored_at).await?;
         }
     }
-    if stage == Stage::Published {
+    if matches!(stage, Stage::Published | Stage::Completed) {
         let call = entities::grants::decision::lock(db, &coordinator, call, scored_at + days(1)).await?;
         let call = entities::grants::decision::publish(db, &coordinator, call, scored_at + days(2)).await?;
         // The funded applicants accept their grants the day after.
@@ -548,7 +551,146 @@ async fn load_call(
                 accepted.push((project, writer));
             }
         }
-        demo_agreements(db, &store, limits, &coordinator, &accepted, scored_at + days(4)).await?;
+        if stage == Stage::Completed {
+            demo_completed(
+                db,
+                &store,
+                limits,
+                &coordinator,
+                &accepted,
+                (&call, scored_at + days(4)),
+            )
+            .await?;
+        } else {
+            demo_agreements(db, &store, limits, &coordinator, &accepted, scored_at + days(4)).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Last year's projects: agreements in force, advances paid, final reports with their
+/// receipts. The first spent less than its advance, returned the rest and is closed; the next
+/// spent all, got its final payment and is closed; the last's report was returned with remarks.
+async fn demo_completed(
+    db: &DatabaseConnection,
+    store: &std::sync::Arc<dyn object_store::ObjectStore>,
+    limits: entities::attachments::Limits,
+    coordinator: &entities::policy::Actor,
+    accepted: &[(entities::entity::project::Model, &entities::policy::Actor)],
+    (call, at): (&entities::entity::call::Model, chrono::DateTime<Utc>),
+) -> anyhow::Result<()> {
+    use entities::entity::project_payment::PaymentKind;
+    use entities::entity::project_report::ReportKind;
+    use entities::grants::{agreements, payments, reports, settlement};
+    let day = |n: i64| at + chrono::Duration::days(n);
+    let date = |t: chrono::DateTime<Utc>| entities::time::to_riga(t).date_naive();
+    let stored = async |folder: String, name: &str| -> anyhow::Result<entities::attachments::Stored> {
+        let body = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(demo_pdf(name)))]);
+        Ok(entities::attachments::store_upload(store.clone(), &folder, "demo.pdf", body, limits, 0).await?)
+    };
+    let file = |s: entities::attachments::Stored, name: &str| (s, name.to_owned());
+    for (i, (project, writer)) in accepted.iter().enumerate() {
+        agreements::send(db, coordinator, project.id, at).await?;
+        let (s, name) = file(
+            stored(format!("projects/{}/agreement", project.id), "Ligums").await?,
+            "līgums.pdf",
+        );
+        let copy = agreements::SignedCopy {
+            name,
+            content_type: s.doc_type.mime().to_owned(),
+            size: i64::try_from(s.size).unwrap_or(0),
+            sha256: s.sha256,
+            key: s.key,
+        };
+        agreements::signed(db, writer, project.id, copy, day(1)).await?;
+        agreements::confirm(db, coordinator, project.id, day(2)).await?;
+        let granted = entities::money::Eur::from_cents(project.granted_cents);
+        let advance = agreements::advance_of(granted, call.advance_bp);
+        let pay = |kind, amount, on: chrono::DateTime<Utc>, reference: &str| payments::PaymentInput {
+            kind,
+            amount,
+            paid_on: date(on),
+            reference: reference.into(),
+        };
+        payments::record(
+            db,
+            coordinator,
+            project.id,
+            &pay(PaymentKind::Advance, advance, day(4), "MU-2025/41"),
+            day(4),
+        )
+        .await?;
+        let starts = call.project_starts_on.unwrap_or_default();
+        for kind in [ReportKind::Interim, ReportKind::Final] {
+            let form = reports::ReportForm {
+                activities: "Nodarbības notika katru nedēļu; noslēgumā pasākums vecākiem un skolotājiem.".into(),
+                started_on: starts.to_string(),
+                ended_on: call.project_ends_on.unwrap_or(starts).to_string(),
+                participants: "22".into(),
+                pupils_at_risk: "8".into(),
+                publicity: "https://www.ogre.lv/jauniesi".into(),
+            };
+            reports::save(db, writer, project.id, kind, &form, day(150)).await?;
+        }
+        reports::submit(db, writer, project.id, ReportKind::Interim, "", day(80)).await?;
+        reports::decide(db, coordinator, project.id, ReportKind::Interim, true, "", day(82)).await?;
+        // Spent: the first 70 % of its advance, the others all of the grant.
+        let spent = if i == 0 {
+            entities::money::Eur::from_cents(advance.cents() * 7 / 10)
+        } else {
+            granted
+        };
+        let line = entities::grants::applications::lines(db, project.application_id).await?;
+        let Some(line) = line.first() else { continue };
+        let (s, name) = file(
+            stored(format!("projects/{}/reports", project.id), "Ceks").await?,
+            "čeks.pdf",
+        );
+        let expense = reports::ExpenseInput {
+            budget_line_id: line.id,
+            description: "Nodarbību izdevumi".into(),
+            amount: spent,
+            paid_on: starts + chrono::Days::new(30),
+        };
+        let receipt = reports::Receipt {
+            name,
+            content_type: s.doc_type.mime().to_owned(),
+            size: i64::try_from(s.size).unwrap_or(0),
+            sha256: s.sha256,
+            key: s.key,
+        };
+        reports::add_expense(db, writer, project.id, ReportKind::Final, &expense, receipt, day(170)).await?;
+        reports::submit(db, writer, project.id, ReportKind::Final, "", day(175)).await?;
+        if i == 2 {
+            let remarks = "Lūdzam pievienot parakstīto dalībnieku sarakstu.";
+            reports::decide(db, coordinator, project.id, ReportKind::Final, false, remarks, day(180)).await?;
+            continue;
+        }
+        reports::decide(db, coordinator, project.id, ReportKind::Final, true, "", day(180)).await?;
+        if i == 0 {
+            let due = date(day(211)).to_string();
+            settlement::demand_refund(db, coordinator, project.id, &due, day(181)).await?;
+            settlement::refund_returned(
+                db,
+                coordinator,
+                project.id,
+                &date(day(200)).to_string(),
+                "BANKA-2025/77",
+                day(200),
+            )
+            .await?;
+        } else {
+            let rest = entities::money::Eur::from_cents(granted.cents() - advance.cents());
+            payments::record(
+                db,
+                coordinator,
+                project.id,
+                &pay(PaymentKind::Final, rest, day(185), "MU-2025/96"),
+                day(185),
+            )
+            .await?;
+        }
+        settlement::close(db, coordinator, project.id, day(205)).await?;
     }
     Ok(())
 }

@@ -143,6 +143,9 @@ pub async fn record(
     if file.agreement.status != AgreementState::InForce {
         return Err(Error::Refused("error-payment-not-in-force"));
     }
+    if file.project.closed_at.is_some() {
+        return Err(Error::Refused("error-project-closed"));
+    }
     let paid: i64 = of_project(conn, project_id).await?.iter().map(|p| p.amount_cents).sum();
     if paid + input.amount.cents() > file.project.granted_cents {
         return Err(FieldErrors::single("amount", "error-payment-over-granted"));

@@ -336,7 +336,12 @@ pub async fn managed_projects(
                 applicant: org.map(|o| o.name.clone()).unwrap_or_default(),
                 agreement: agreements.iter().find(|a| a.project_id == p.id).map(|a| a.status),
                 paid: Eur::from_cents(paid),
-                outstanding: Eur::from_cents(p.granted_cents - paid),
+                // A closed project is settled: nothing is outstanding, whatever it spent.
+                outstanding: Eur::from_cents(if p.closed_at.is_some() {
+                    0
+                } else {
+                    p.granted_cents - paid
+                }),
                 overdue: p.closed_at.is_none() && (refund_late || next_due.is_some_and(|(_, d)| d < today)),
                 next_due: if p.closed_at.is_none() { next_due } else { None },
                 project: p,

@@ -187,6 +187,45 @@ async fn the_demo_has_every_role_and_is_refused_in_production() {
         stages.contains(&(CallStatus::ResultsPublished, false)),
         "a call with published results: {stages:?}"
     );
+    // Funded projects at each stage after the decision.
+    let agreements: Vec<_> = entities::entity::agreement::Entity::find()
+        .all(&db)
+        .await
+        .expect("agreements")
+        .into_iter()
+        .map(|a| a.status)
+        .collect();
+    use entities::entity::agreement::AgreementState;
+    for stage in [AgreementState::Sent, AgreementState::Signed, AgreementState::InForce] {
+        assert!(agreements.contains(&stage), "an agreement {stage:?}: {agreements:?}");
+    }
+    let projects = entities::entity::project::Entity::find()
+        .all(&db)
+        .await
+        .expect("projects");
+    assert_eq!(
+        projects.iter().filter(|p| p.closed_at.is_some()).count(),
+        2,
+        "two projects closed"
+    );
+    let reports = entities::entity::project_report::Entity::find()
+        .all(&db)
+        .await
+        .expect("reports");
+    use entities::entity::project_report::ReportState;
+    for state in [
+        ReportState::Draft,
+        ReportState::Submitted,
+        ReportState::Returned,
+        ReportState::Accepted,
+    ] {
+        assert!(reports.iter().any(|r| r.status == state), "a report {state:?}");
+    }
+    let refunds = entities::entity::project_refund::Entity::find()
+        .all(&db)
+        .await
+        .expect("refunds");
+    assert!(refunds.iter().any(|r| r.returned_on.is_some()), "a refund returned");
     let open = calls
         .iter()
         .find(|c| c.closes_at > chrono::Utc::now())
@@ -219,7 +258,11 @@ async fn the_demo_has_every_role_and_is_refused_in_production() {
         .all(&db)
         .await
         .expect("attachments");
-    assert_eq!(docs.len(), 12);
+    assert_eq!(
+        docs.len(),
+        16,
+        "the four written applications of each of the four calls carry their work plan"
+    );
     for doc in docs {
         let bytes = std::fs::read(dir.path().join("documents").join(&doc.storage_key)).expect("stored file");
         assert!(

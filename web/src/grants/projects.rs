@@ -107,7 +107,12 @@ async fn view_of(state: &AppState, signed: &Signed, file: &ProjectFile) -> AppRe
             },
             rest: schedule.rest.display(lang),
             paid: schedule.paid.display(lang),
-            outstanding: schedule.outstanding.display(lang),
+            // Once settled, what is still to pay is the settlement's final payment.
+            outstanding: if settled.final_accepted || settled.closed_at.is_some() {
+                settled.to_pay.display(lang)
+            } else {
+                schedule.outstanding.display(lang)
+            },
             rows: schedule
                 .payments
                 .iter()
@@ -118,7 +123,11 @@ async fn view_of(state: &AppState, signed: &Signed, file: &ProjectFile) -> AppRe
                     reference: p.reference.clone(),
                 })
                 .collect(),
-            can_record: pays && a.status == AgreementState::InForce && schedule.outstanding.cents() > 0,
+            can_record: pays
+                && a.status == AgreementState::InForce
+                && settled.closed_at.is_none()
+                && schedule.outstanding.cents() > 0
+                && (!settled.final_accepted || settled.to_pay.cents() > 0),
             register_of: pays.then_some(file.call.municipality_id),
         },
         settlement: (settled.final_accepted || settled.closed_at.is_some()).then(|| SettlementView {
@@ -186,7 +195,7 @@ async fn list(
             applicant: r.applicant,
             title: r.title,
             status: if r.project.closed_at.is_some() {
-                t(lang, "settlement-closed")
+                t(lang, "project-public-closed")
             } else {
                 r.agreement
                     .map(|s| view::label(lang, "agreement-status-", s))
