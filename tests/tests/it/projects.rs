@@ -204,6 +204,10 @@ async fn forced(b: &pumpurs_tests::Browser, from: &str, action: &str, fields: &[
     b.post(action, &all).await
 }
 
+/// The statements of the coordinator's project list, whatever the number of projects (the
+/// sign-in's own, and the list's seven queries).
+const LIST_STATEMENTS: u64 = 9;
+
 /// A small PDF, as a signed copy.
 fn signed_pdf() -> Vec<u8> {
     b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".to_vec()
@@ -380,7 +384,8 @@ both_backends!(
         app.work(&cfg).await;
         assert!(app.mails().iter().any(|m| m.contains("To: ngo@example.lv") && m.contains("Projekts dublejas")), "the NGO is told why");
         // The coordinator's list and the public results say how each project stands.
-        let list = c.get("/manage/projects").await;
+        let (statements, list) = app.count_statements(c.get("/manage/projects")).await;
+        assert_eq!(statements, LIST_STATEMENTS, "two projects");
         assert_eq!(list.texts("#projects tbody td:nth-child(4)"), vec!["stājies spēkā", "atcelts"], "{}", list.body);
         assert!(list.text("#projects tbody tr:first-child td:nth-child(5)").starts_with("Starpposma pārskats"), "the next report due");
         let public = app.browser().get(&format!("/calls/{call_id}/results")).await;
@@ -535,7 +540,8 @@ both_backends!(
         app.work(&cfg).await;
         assert_eq!(app.mails().len(), before + 6, "three reminders, each to the NGO and the coordinator");
         app.clock.hold(Some(noon(2)));
-        let list = c.get("/manage/projects").await;
+        let (statements, list) = app.count_statements(c.get("/manage/projects")).await;
+        assert_eq!(statements, LIST_STATEMENTS, "one project: the same statements as for two");
         assert!(list.text("#projects tbody tr:first-child td:nth-child(5)").starts_with("Nokavēts!"), "{}", list.body);
         app.clock.hold(Some(d.now));
 
