@@ -23,6 +23,7 @@ mod m20261201_000016_payments;
 mod m20261201_000017_reports;
 mod m20261201_000018_settlement;
 mod m20261201_000019_report_documents;
+mod m20261201_000020_call_files;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000017_reports::Migration),
             Box::new(m20261201_000018_settlement::Migration),
             Box::new(m20261201_000019_report_documents::Migration),
+            Box::new(m20261201_000020_call_files::Migration),
         ]
     }
 }

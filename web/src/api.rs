@@ -66,6 +66,17 @@ struct CallDetail {
     scoring_deadline: String,
     requirements: Vec<String>,
     criteria: Vec<Criterion>,
+    /// The regulation and its annexes.
+    files: Vec<CallFile>,
+}
+
+#[derive(Serialize)]
+struct CallFile {
+    title: String,
+    name: String,
+    content_type: String,
+    size: i64,
+    url: String,
 }
 
 fn summary(state: &AppState, c: &call::Model, municipality: String, now: DateTime<Utc>) -> CallSummary {
@@ -135,13 +146,24 @@ async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Response 
         Err(entities::Error::NotFound) => return not_found(),
         Err(e) => return internal(e),
     };
-    let (requirements, criteria) = match (
+    let (requirements, criteria, files) = match (
         calls::requirements(&state.db, id).await,
         calls::criteria(&state.db, id).await,
+        calls::files(&state.db, id).await,
     ) {
-        (Ok(r), Ok(k)) => (r, k),
-        (Err(e), _) | (_, Err(e)) => return internal(e),
+        (Ok(r), Ok(k), Ok(f)) => (r, k, f),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return internal(e),
     };
+    let files = files
+        .into_iter()
+        .map(|f| CallFile {
+            url: format!("{}/calls/{id}/files/{}", state.cfg.public_url, f.id),
+            title: f.title,
+            name: f.name,
+            content_type: f.content_type,
+            size: f.size,
+        })
+        .collect();
     let detail = CallDetail {
         summary: summary(&state, &c, municipality.name, now),
         description: c.description.clone(),
@@ -159,6 +181,7 @@ async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Response 
                 min_points: k.min_points,
             })
             .collect(),
+        files,
     };
     public_json(StatusCode::OK, detail)
 }
@@ -280,7 +303,7 @@ async fn openapi(State(state): State<AppState>) -> Response {
         "components": { "securitySchemes": { "bearerAuth": { "type": "http", "scheme": "bearer", "description": "A token an administrator issues at /admin/api-tokens" } }, "schemas": {
             "CallSummary": { "type": "object", "required": required, "properties": summary_props },
             "Call": { "allOf": [ { "$ref": "#/components/schemas/CallSummary" }, { "type": "object",
-                "required": ["description", "aims", "eligibility", "scoring_deadline", "requirements", "criteria"],
+                "required": ["description", "aims", "eligibility", "scoring_deadline", "requirements", "criteria", "files"],
                 "properties": {
                     "description": { "type": "string" }, "aims": { "type": "string" }, "eligibility": { "type": "string" },
                     "scoring_deadline": time,
@@ -288,6 +311,10 @@ async fn openapi(State(state): State<AppState>) -> Response {
                     "criteria": { "type": "array", "items": { "type": "object", "required": ["name", "description", "max_points", "weight", "min_points"], "properties": {
                         "name": { "type": "string" }, "description": { "type": "string" }, "max_points": { "type": "integer" },
                         "weight": { "type": "string", "example": "1.50" }, "min_points": { "type": ["integer", "null"] }
+                    } } },
+                    "files": { "type": "array", "items": { "type": "object", "required": ["title", "name", "content_type", "size", "url"], "properties": {
+                        "title": { "type": "string" }, "name": { "type": "string" }, "content_type": { "type": "string" },
+                        "size": { "type": "integer" }, "url": { "type": "string", "format": "uri" }
                     } } }
                 } } ] },
             "Results": { "type": "object", "required": ["call", "results"], "properties": {

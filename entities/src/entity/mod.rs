@@ -10,6 +10,7 @@ pub mod award;
 pub mod budget_line;
 pub mod call;
 pub mod call_criterion;
+pub mod call_file;
 pub mod call_requirement;
 pub mod clarification;
 pub mod compliance_check;

@@ -10,7 +10,7 @@ use sea_orm::{
 use crate::audit::{self, Entry};
 use crate::domain::required_text;
 use crate::entity::call::{self, CallStatus};
-use crate::entity::{call_criterion, call_requirement, organisation};
+use crate::entity::{call_criterion, call_file, call_requirement, organisation};
 use crate::error::{Error, FieldErrors, Result};
 use crate::money::{Eur, parse_hundredths};
 use crate::policy::Actor;
@@ -751,4 +751,85 @@ pub async fn close_due(conn: &impl ConnectionTrait, now: DateTime<Utc>, only: Op
         .await?;
     }
     Ok(closed)
+}
+
+/// A call's files (its regulation and annexes), in upload order.
+pub async fn files(conn: &impl ConnectionTrait, call_id: i32) -> Result<Vec<call_file::Model>> {
+    Ok(call_file::Entity::find()
+        .filter(call_file::Column::CallId.eq(call_id))
+        .order_by_asc(call_file::Column::Id)
+        .all(conn)
+        .await?)
+}
+
+/// A file of a call, or `NotFound`.
+pub async fn file_of(conn: &impl ConnectionTrait, call_id: i32, id: i32) -> Result<call_file::Model> {
+    call_file::Entity::find_by_id(id)
+        .filter(call_file::Column::CallId.eq(call_id))
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// A file of a call as stored.
+#[derive(Debug, Clone)]
+pub struct CallFileInput {
+    pub title: String,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub key: String,
+}
+
+/// The coordinator attaches a file to a call it manages (before or after publishing: an annex
+/// may follow); the title is required.
+pub async fn add_file(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    call_id: i32,
+    file: CallFileInput,
+    now: DateTime<Utc>,
+) -> Result<call_file::Model> {
+    let c = managed(conn, actor, call_id).await?;
+    let title = file.title.trim();
+    if title.is_empty() {
+        return Err(FieldErrors::single("title", "error-required"));
+    }
+    if title.chars().count() > 200 {
+        return Err(FieldErrors::single("title", "error-too-long"));
+    }
+    let row = call_file::ActiveModel {
+        call_id: Set(c.id),
+        title: Set(title.to_owned()),
+        name: Set(file.name),
+        content_type: Set(file.content_type),
+        size: Set(file.size),
+        sha256: Set(file.sha256),
+        storage_key: Set(file.key),
+        uploaded_by: Set(actor.user.id),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    crate::audit::record(
+        conn,
+        crate::audit::Entry::by(actor, Some(c.municipality_id), "call_file_add", ("call", c.id.into())),
+        now,
+    )
+    .await?;
+    Ok(row)
+}
+
+/// The coordinator removes a file from a draft call (a published call's files stay, as
+/// applicants may have read them); returns its key, for the caller to delete from the store.
+pub async fn remove_file(conn: &impl ConnectionTrait, actor: &Actor, call_id: i32, id: i32) -> Result<String> {
+    let c = managed(conn, actor, call_id).await?;
+    if c.status != CallStatus::Draft {
+        return Err(Error::Refused("error-call-frozen"));
+    }
+    let file = file_of(conn, c.id, id).await?;
+    call_file::Entity::delete_by_id(file.id).exec(conn).await?;
+    Ok(file.storage_key)
 }

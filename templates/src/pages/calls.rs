@@ -4,7 +4,7 @@
 use maud::{Markup, html};
 
 use crate::components::{FormView, Input, checkbox, confirm_box, csrf, error_summary, field, textarea};
-use crate::{Lang, NavLink, PageCtx, layout, t};
+use crate::{Lang, NavLink, PageCtx, layout, t, tf};
 
 /// A call in a list.
 pub struct CallRow {
@@ -156,6 +156,7 @@ pub fn public_page(
     accepting: bool,
     apply: &[(String, String)],
     no_apply: &str,
+    files: &[CallFileRow],
 ) -> Markup {
     let l = ctx.lang;
     layout(
@@ -163,6 +164,7 @@ pub fn public_page(
         &d.title,
         html! {
             (detail_body(l, d))
+            (file_list(l, files))
             section {
                 h2 { (t(l, "call-apply")) }
                 @if !accepting {
@@ -204,6 +206,8 @@ pub fn manage_published(ctx: &PageCtx, id: i32, d: &CallDetail, extend: &FormVie
                 a.button.secondary href={ "/manage/calls/" (id) "/panel" } { (t(l, "manage-panel-title")) }
                 a.button.secondary href={ "/manage/calls/" (id) "/results" } { (t(l, "results-title")) }
                 a href={ "/calls/" (id) } { (t(l, "call-public-page")) }
+                " · "
+                a href={ "/manage/calls/" (id) "/files" } { (t(l, "call-files-manage")) }
             }
             p.hint { (t(l, "call-frozen")) }
             @if can_extend {
@@ -246,6 +250,10 @@ pub fn edit(ctx: &PageCtx, title: &str, v: &CallFormView) -> Markup {
     html! {
         (layout(ctx, title, html! {
             p.org-name { (v.municipality) }
+            // A saved draft (the one with a publish button) has its files page at its own address.
+            @if v.publish_action.is_some() {
+                p.actions { a href={ (v.action) "/files" } { (t(l, "call-files-manage")) } }
+            }
             (error_summary(l, f))
             form method="post" action=(v.action) novalidate {
                 (csrf(ctx))
@@ -322,4 +330,65 @@ pub fn edit(ctx: &PageCtx, title: &str, v: &CallFormView) -> Markup {
             }
         }))
     }
+}
+
+/// A file of a call as its pages list it.
+pub struct CallFileRow {
+    pub id: i32,
+    pub href: String,
+    pub title: String,
+    pub name: String,
+    pub size: String,
+}
+
+/// The list of a call's files (the regulation and its annexes).
+pub fn file_list(l: Lang, rows: &[CallFileRow]) -> Markup {
+    html! {
+        @if !rows.is_empty() {
+            h2 { (t(l, "call-files")) }
+            ul #call-files { @for f in rows { li { a href=(f.href) { (f.title) } " (" (f.name) ", " (f.size) ")" } } }
+        }
+    }
+}
+
+/// The coordinator's page of a call's files: the list, with removal while a draft, and an
+/// upload form.
+pub fn files_page(
+    ctx: &PageCtx,
+    call_title: &str,
+    id: i32,
+    draft: bool,
+    rows: &[CallFileRow],
+    form: &FormView,
+) -> Markup {
+    let l = ctx.lang;
+    let base = format!("/manage/calls/{id}/files");
+    layout(
+        ctx,
+        &tf(l, "call-files-title", &[("call", call_title)]),
+        html! {
+            (error_summary(l, form))
+            p.actions { a href={ "/manage/calls/" (id) } { (t(l, "call-files-back")) } }
+            @if rows.is_empty() {
+                p.empty { (t(l, "call-files-none")) }
+            } @else {
+                ul #call-files { @for f in rows { li {
+                    a href=(f.href) { (f.title) } " (" (f.name) ", " (f.size) ")"
+                    @if draft { " " form.inline method="post" action={ (base) "/" (f.id) "/delete" } { (csrf(ctx)) button.link type="submit" { (t(l, "report-expense-remove")) } } }
+                } } }
+            }
+            h2 { (t(l, "call-files-add")) }
+            form method="post" action={ (base) "?_csrf=" (ctx.csrf) } enctype="multipart/form-data" novalidate {
+                (field(l, form, "title", "call-file-title", Input { hint: Some("call-file-title-hint"), ..Input::TEXT }))
+                @let error = form.error("file");
+                div.field.has-error[error.is_some()] {
+                    label for="file" { (t(l, "call-file")) }
+                    p.hint id="file-hint" { (t(l, "call-file-hint")) }
+                    @if let Some(m) = error { p.error id="file-error" { (t(l, m)) } }
+                    input id="file" name="file" type="file" accept=".pdf,.docx,.xlsx,.odt,.ods" required aria-describedby="file-hint";
+                }
+                button type="submit" { (t(l, "call-files-add")) }
+            }
+        },
+    )
 }

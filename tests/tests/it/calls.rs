@@ -276,3 +276,52 @@ fn deadlines_around_the_last_sundays_of_march_and_october_are_riga_time() {
         "25.10.2026 03:30 +02:00"
     );
 }
+
+both_backends!(
+    async fn a_calls_regulation_and_annexes_are_attached_and_offered_to_everyone_once_published(app) {
+        let w = seed::world(&app.db).await;
+        let coordinator = seed::actor(&app.db, &seed::user(&app.db, "coord@example.lv", Role::Coordinator, w.muni_a.id).await).await;
+        seed::user(&app.db, "other@example.lv", Role::Coordinator, w.muni_b.id).await;
+        let input = seed::call_form(Utc::now() + Duration::days(20)).parse().expect("form");
+        let call = entities::grants::calls::create(&app.db, &coordinator, w.muni_a.id, &input, Utc::now()).await.expect("call");
+        let pdf = |text: &str| format!("%PDF-1.4\n% {text}\n%%EOF\n").into_bytes();
+        let c = app.browser();
+        c.login("coord@example.lv", seed::PASSWORD).await;
+        let files = format!("/manage/calls/{}/files", call.id);
+        let page = c.get(&files).await;
+        assert_eq!(page.status, 200);
+        let upload = format!("{files}?_csrf={}", page.csrf());
+        let untitled = c.upload_with(&upload, &[("title", " ")], "nolikums.pdf", pdf("nolikums")).await;
+        assert_eq!((untitled.status, untitled.field_error("title").is_empty()), (422, false));
+        let program = c.upload_with(&upload, &[("title", "Nolikums")], "nolikums.pdf", b"MZ\x90\x00 program".to_vec()).await;
+        assert_eq!((program.status, program.input_value("title").as_deref()), (422, Some("Nolikums")));
+        assert!(!program.field_error("file").is_empty(), "{}", program.body);
+        let added = c.upload_with(&upload, &[("title", "Nolikums")], "nolikums.pdf", pdf("nolikums")).await;
+        assert_eq!(added.text(".flash"), "Dokuments pievienots konkursam.", "{}", added.body);
+        let annex = c.upload_with(&upload, &[("title", "1. pielikums")], "veidlapa.pdf", pdf("veidlapa")).await;
+        assert_eq!(annex.texts("#call-files a"), vec!["Nolikums", "1. pielikums"]);
+        let hrefs = annex.attrs("#call-files a", "href");
+
+        // A draft's files are its coordinators' only; one is removed while a draft.
+        assert_eq!(app.browser().download(&hrefs[0]).await.0, 404, "not public before publishing");
+        assert_eq!(c.download(&hrefs[0]).await.2, pdf("nolikums"));
+        let other = app.browser();
+        other.login("other@example.lv", seed::PASSWORD).await;
+        assert_eq!(other.get(&files).await.status, 404);
+        let removed = c.submit(&annex, &format!("{files}/{}/delete", hrefs[1].rsplit('/').next().expect("id")), &[]).await;
+        assert_eq!(removed.texts("#call-files a"), vec!["Nolikums"]);
+
+        // Published: on the public page and in the API; no longer removable.
+        entities::grants::calls::publish(&app.db, &coordinator, call.clone(), Utc::now()).await.expect("publish");
+        let anyone = app.browser();
+        let public = anyone.get(&format!("/calls/{}", call.id)).await;
+        assert_eq!(public.texts("#call-files a"), vec!["Nolikums"], "{}", public.body);
+        assert_eq!(anyone.download(&hrefs[0]).await.2, pdf("nolikums"));
+        let api = anyone.get(&format!("/api/v1/calls/{}", call.id)).await;
+        let json: serde_json::Value = serde_json::from_str(&api.body).expect("json");
+        assert_eq!((json["files"][0]["title"].as_str(), json["files"][0]["name"].as_str()), (Some("Nolikums"), Some("nolikums.pdf")));
+        assert!(json["files"][0]["url"].as_str().is_some_and(|u| u.ends_with(&hrefs[0])));
+        let page = c.get(&files).await;
+        assert!(!page.has_form(&format!("{files}/{}/delete", hrefs[0].rsplit('/').next().expect("id"))), "no removal once published");
+    }
+);

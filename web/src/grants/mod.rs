@@ -16,7 +16,7 @@ use crate::state::AppState;
 
 pub fn router(max_upload: usize) -> Router<AppState> {
     Router::new()
-        .merge(calls::router())
+        .merge(calls::router(max_upload))
         .merge(profiles::router())
         .merge(applications::router(max_upload))
         .merge(scoring::router())

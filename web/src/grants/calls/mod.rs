@@ -1,6 +1,7 @@
 //! Calls: the coordinator's management pages (`manage`) and the public pages (`public`), with
 //! the view models both build from a call.
 
+mod files;
 mod manage;
 mod public;
 
@@ -16,8 +17,11 @@ use templates::{Lang, tf};
 
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new().merge(manage::router()).merge(public::router())
+pub fn router(max_upload: usize) -> Router<AppState> {
+    Router::new()
+        .merge(manage::router())
+        .merge(public::router())
+        .merge(files::router(max_upload))
 }
 
 pub fn row(

@@ -96,6 +96,7 @@ async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i32>) -> A
         "call-apply-no-ngo"
     };
     let accepting = calls::accepts_applications(&call, now);
+    let files = super::files::listed(&state, id).await?;
     Ok(pages::public_page(
         &ctx.page(),
         id,
@@ -103,5 +104,6 @@ async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i32>) -> A
         accepting,
         &apply,
         no_apply,
+        &files,
     ))
 }
