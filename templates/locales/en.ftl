@@ -1210,3 +1210,5 @@ call-file = File
 call-file-hint = PDF, DOCX, XLSX, ODT or ODS, up to 20 MB. A published call's documents cannot be removed.
 call-file-added = Document added to the call.
 call-file-removed = Document removed.
+call-copy = Copy as a new call
+call-copied = A new draft call with the same texts, criteria and requirements was made; check its dates and title before publishing.

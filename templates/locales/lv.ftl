@@ -1210,3 +1210,5 @@ call-file = Fails
 call-file-hint = PDF, DOCX, XLSX, ODT vai ODS, līdz 20 MB. Publicēta konkursa dokumentus vairs nevar izņemt.
 call-file-added = Dokuments pievienots konkursam.
 call-file-removed = Dokuments izņemts.
+call-copy = Kopēt kā jaunu konkursu
+call-copied = Izveidots jauns konkursa melnraksts ar tiem pašiem tekstiem, kritērijiem un prasībām; pārbaudiet datumus un nosaukumu pirms publicēšanas.

@@ -833,3 +833,63 @@ pub async fn remove_file(conn: &impl ConnectionTrait, actor: &Actor, call_id: i3
     call_file::Entity::delete_by_id(file.id).exec(conn).await?;
     Ok(file.storage_key)
 }
+
+/// A new draft copied from a call the actor manages: its texts, rules, required documents,
+/// criteria and terms, every date moved so that it opens a week from `now` (the coordinator
+/// sets the real ones before publishing). The files stay with the call they belong to.
+pub async fn copy(conn: &impl ConnectionTrait, actor: &Actor, call_id: i32, now: DateTime<Utc>) -> Result<call::Model> {
+    let c = managed(conn, actor, call_id).await?;
+    let later = now + chrono::Duration::days(7);
+    let opens_at = chrono::DurationRound::duration_trunc(later, chrono::Duration::hours(1)).unwrap_or(later);
+    let shift = opens_at - c.opens_at;
+    let day = |d: NaiveDate| d + chrono::Duration::days(shift.num_days());
+    let closes_at = c.closes_at + shift;
+    let terms = match ProjectTerms::of(&c) {
+        Some(t) => ProjectTerms {
+            starts_on: day(t.starts_on),
+            ends_on: day(t.ends_on),
+            interim_report_on: t.interim_report_on.map(day),
+            ..t
+        },
+        None => {
+            let starts_on = crate::time::to_riga(closes_at).date_naive() + chrono::Days::new(45);
+            ProjectTerms {
+                starts_on,
+                ends_on: starts_on + chrono::Days::new(150),
+                advance_bp: c.advance_bp,
+                interim_report_on: None,
+                final_report_days: c.final_report_days,
+                accept_days: c.accept_days,
+            }
+        }
+    };
+    let input = CallInput {
+        title: c.title.clone(),
+        description: c.description.clone(),
+        aims: c.aims.clone(),
+        eligibility: c.eligibility.clone(),
+        ref_prefix: c.ref_prefix.clone(),
+        opens_at,
+        closes_at,
+        scoring_deadline: c.scoring_deadline + shift,
+        budget: Eur::from_cents(c.budget_cents),
+        min_grant: Eur::from_cents(c.min_grant_cents),
+        max_grant: Eur::from_cents(c.max_grant_cents),
+        cofinancing_bp: c.cofinancing_bp,
+        allow_informal_groups: c.allow_informal_groups,
+        requirements: requirements(conn, c.id).await?.into_iter().map(|r| r.text).collect(),
+        criteria: criteria(conn, c.id)
+            .await?
+            .into_iter()
+            .map(|k| CriterionInput {
+                name: k.name,
+                description: k.description,
+                max_points: k.max_points,
+                weight_x100: k.weight_x100,
+                min_points: k.min_points,
+            })
+            .collect(),
+        terms,
+    };
+    create(conn, actor, c.municipality_id, &input, now).await
+}

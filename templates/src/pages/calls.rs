@@ -209,6 +209,10 @@ pub fn manage_published(ctx: &PageCtx, id: i32, d: &CallDetail, extend: &FormVie
                 " · "
                 a href={ "/manage/calls/" (id) "/files" } { (t(l, "call-files-manage")) }
             }
+            form.inline method="post" action={ "/manage/calls/" (id) "/copy" } {
+                (csrf(ctx))
+                button.secondary type="submit" { (t(l, "call-copy")) }
+            }
             p.hint { (t(l, "call-frozen")) }
             @if can_extend {
                 section {
@@ -253,6 +257,10 @@ pub fn edit(ctx: &PageCtx, title: &str, v: &CallFormView) -> Markup {
             // A saved draft (the one with a publish button) has its files page at its own address.
             @if v.publish_action.is_some() {
                 p.actions { a href={ (v.action) "/files" } { (t(l, "call-files-manage")) } }
+                form.inline method="post" action={ (v.action) "/copy" } {
+                    (csrf(ctx))
+                    button.secondary type="submit" { (t(l, "call-copy")) }
+                }
             }
             (error_summary(l, f))
             form method="post" action=(v.action) novalidate {

@@ -278,7 +278,7 @@ fn deadlines_around_the_last_sundays_of_march_and_october_are_riga_time() {
 }
 
 both_backends!(
-    async fn a_calls_regulation_and_annexes_are_attached_and_offered_to_everyone_once_published(app) {
+    async fn a_calls_files_are_offered_once_published_and_the_call_is_copied_into_a_new_draft(app) {
         let w = seed::world(&app.db).await;
         let coordinator = seed::actor(&app.db, &seed::user(&app.db, "coord@example.lv", Role::Coordinator, w.muni_a.id).await).await;
         seed::user(&app.db, "other@example.lv", Role::Coordinator, w.muni_b.id).await;
@@ -323,5 +323,26 @@ both_backends!(
         assert!(json["files"][0]["url"].as_str().is_some_and(|u| u.ends_with(&hrefs[0])));
         let page = c.get(&files).await;
         assert!(!page.has_form(&format!("{files}/{}/delete", hrefs[0].rsplit('/').next().expect("id"))), "no removal once published");
+
+        // Copied into a new draft: the same texts, requirements and criteria, opening in a week;
+        // not by another municipality's coordinator.
+        let manage = c.get(&format!("/manage/calls/{}", call.id)).await;
+        let copy = format!("/manage/calls/{}/copy", call.id);
+        assert_eq!(other.post(&copy, &[("_csrf", &other.get("/manage/calls").await.csrf())]).await.status, 404);
+        let copied = c.submit(&manage, &copy, &[]).await;
+        assert!(copied.text(".flash").starts_with("Izveidots jauns konkursa melnraksts"), "{}", copied.body);
+        let new_id: i32 = copied.path.trim_start_matches("/manage/calls/").parse().expect("the new call's page");
+        assert_ne!(new_id, call.id);
+        let new = entities::entity::call::Entity::find_by_id(new_id).one(&app.db).await.expect("q").expect("row");
+        assert_eq!((new.status, new.title.as_str(), new.budget_cents), (entities::entity::call::CallStatus::Draft, call.title.as_str(), call.budget_cents));
+        assert!(new.opens_at > Utc::now() + Duration::days(6) && new.closes_at - new.opens_at == call.closes_at - call.opens_at);
+        let count = |id| async move {
+            (
+                entities::grants::calls::requirements(&app.db, id).await.expect("q").len(),
+                entities::grants::calls::criteria(&app.db, id).await.expect("q").into_iter().map(|k| (k.name, k.max_points, k.weight_x100)).collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(count(new_id).await, count(call.id).await);
+        assert!(entities::grants::calls::files(&app.db, new_id).await.expect("q").is_empty(), "the files stay with their call");
     }
 );

@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/manage/calls/new", get(new_page).post(create))
         .route("/manage/calls/{id}", get(show).post(update))
         .route("/manage/calls/{id}/publish", post(publish))
+        .route("/manage/calls/{id}/copy", post(copy))
         .route("/manage/calls/{id}/deadline", post(extend))
         .route("/manage/calls/{id}/applications", get(call_applications))
         .route("/manage/calls/{id}/applications.csv", get(call_applications_csv))
@@ -439,6 +440,18 @@ async fn update(
         &state,
         &format!("/manage/calls/{id}"),
         "call-saved",
+    ))
+}
+
+/// A new draft from this call (last year's, say), to be edited and published.
+async fn copy(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
+    let txn = entities::db::write(&state.db).await?;
+    let copied = calls::copy(&txn, &signed.actor, id, state.now()).await?;
+    txn.commit().await?;
+    Ok(redirect_with_flash(
+        &state,
+        &format!("/manage/calls/{}", copied.id),
+        "call-copied",
     ))
 }
 
