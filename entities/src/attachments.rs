@@ -277,6 +277,30 @@ where
     })
 }
 
+/// A stored file as a record keeps it (a signed agreement, a receipt, a report's or a call's
+/// document): the name shown, its type, size, checksum and storage key.
+#[derive(Debug, Clone)]
+pub struct StoredFile {
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub key: String,
+}
+
+impl StoredFile {
+    /// An upload named `file_name`, as stored.
+    pub fn of(file_name: &str, stored: Stored) -> Self {
+        Self {
+            name: display_name(file_name),
+            content_type: stored.doc_type.mime().to_owned(),
+            size: i64::try_from(stored.size).unwrap_or(i64::MAX),
+            sha256: stored.sha256,
+            key: stored.key,
+        }
+    }
+}
+
 /// How many bytes an application's documents take.
 pub async fn used_bytes(conn: &impl ConnectionTrait, application_id: i32) -> Result<u64> {
     let total: Option<i64> = attachment::Entity::find()

@@ -588,20 +588,12 @@ async fn demo_completed(
         let body = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(demo_pdf(name)))]);
         Ok(entities::attachments::store_upload(store.clone(), &folder, "demo.pdf", body, limits, 0).await?)
     };
-    let file = |s: entities::attachments::Stored, name: &str| (s, name.to_owned());
     for (i, (project, writer)) in accepted.iter().enumerate() {
         agreements::send(db, coordinator, project.id, at).await?;
-        let (s, name) = file(
-            stored(format!("projects/{}/agreement", project.id), "Ligums").await?,
+        let copy = entities::attachments::StoredFile::of(
             "līgums.pdf",
+            stored(format!("projects/{}/agreement", project.id), "Ligums").await?,
         );
-        let copy = agreements::SignedCopy {
-            name,
-            content_type: s.doc_type.mime().to_owned(),
-            size: i64::try_from(s.size).unwrap_or(0),
-            sha256: s.sha256,
-            key: s.key,
-        };
         agreements::signed(db, writer, project.id, copy, day(1)).await?;
         agreements::confirm(db, coordinator, project.id, day(2)).await?;
         let granted = entities::money::Eur::from_cents(project.granted_cents);
@@ -642,22 +634,15 @@ async fn demo_completed(
         };
         let line = entities::grants::applications::lines(db, project.application_id).await?;
         let Some(line) = line.first() else { continue };
-        let (s, name) = file(
-            stored(format!("projects/{}/reports", project.id), "Ceks").await?,
+        let receipt = entities::attachments::StoredFile::of(
             "čeks.pdf",
+            stored(format!("projects/{}/reports", project.id), "Ceks").await?,
         );
         let expense = reports::ExpenseInput {
             budget_line_id: line.id,
             description: "Nodarbību izdevumi".into(),
             amount: spent,
             paid_on: starts + chrono::Days::new(30),
-        };
-        let receipt = reports::Receipt {
-            name,
-            content_type: s.doc_type.mime().to_owned(),
-            size: i64::try_from(s.size).unwrap_or(0),
-            sha256: s.sha256,
-            key: s.key,
         };
         reports::add_expense(db, writer, project.id, ReportKind::Final, &expense, receipt, day(170)).await?;
         reports::submit(db, writer, project.id, ReportKind::Final, "", day(175)).await?;
@@ -718,13 +703,7 @@ async fn demo_agreements(
         let stored =
             entities::attachments::store_upload(store.clone(), &folder, "ligums-parakstits.pdf", body, limits, 0)
                 .await?;
-        let copy = agreements::SignedCopy {
-            name: "līgums-parakstīts.pdf".into(),
-            content_type: stored.doc_type.mime().to_owned(),
-            size: i64::try_from(stored.size).unwrap_or(0),
-            sha256: stored.sha256,
-            key: stored.key,
-        };
+        let copy = entities::attachments::StoredFile::of("līgums-parakstīts.pdf", stored);
         agreements::signed(db, writer, project.id, copy, at + chrono::Duration::days(2)).await?;
         if i == 0 {
             let confirmed = at + chrono::Duration::days(3);

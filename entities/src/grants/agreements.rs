@@ -11,6 +11,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::attachments::StoredFile;
 use crate::audit::{self, Entry};
 use crate::domain::Lang;
 use crate::entity::agreement::{self, AgreementState};
@@ -325,23 +326,13 @@ pub async fn send(conn: &impl ConnectionTrait, actor: &Actor, project_id: i32, n
     record(conn, actor, &file, ProjectStep::AgreementSent, None, now).await
 }
 
-/// The signed copy as stored.
-#[derive(Debug, Clone)]
-pub struct SignedCopy {
-    pub name: String,
-    pub content_type: String,
-    pub size: i64,
-    pub sha256: String,
-    pub key: String,
-}
-
 /// The applicant's signed copy of a sent agreement (again, to replace it, until it is
 /// confirmed). Returns the key of a copy it replaced, for the caller to delete from the store.
 pub async fn signed(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     project_id: i32,
-    copy: SignedCopy,
+    copy: StoredFile,
     now: DateTime<Utc>,
 ) -> Result<Option<String>> {
     let file = own(conn, actor, project_id).await?;

@@ -771,28 +771,18 @@ pub async fn file_of(conn: &impl ConnectionTrait, call_id: i32, id: i32) -> Resu
         .ok_or(Error::NotFound)
 }
 
-/// A file of a call as stored.
-#[derive(Debug, Clone)]
-pub struct CallFileInput {
-    pub title: String,
-    pub name: String,
-    pub content_type: String,
-    pub size: i64,
-    pub sha256: String,
-    pub key: String,
-}
-
 /// The coordinator attaches a file to a call it manages (before or after publishing: an annex
 /// may follow); the title is required.
 pub async fn add_file(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     call_id: i32,
-    file: CallFileInput,
+    title: &str,
+    file: crate::attachments::StoredFile,
     now: DateTime<Utc>,
 ) -> Result<call_file::Model> {
     let c = managed(conn, actor, call_id).await?;
-    let title = file.title.trim();
+    let title = title.trim();
     if title.is_empty() {
         return Err(FieldErrors::single("title", "error-required"));
     }

@@ -10,6 +10,7 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
+use crate::attachments::StoredFile;
 use crate::entity::budget_line;
 use crate::entity::project_event::ProjectStep;
 use crate::entity::project_report::{self, ReportKind, ReportState};
@@ -229,16 +230,6 @@ impl ExpenseForm {
     }
 }
 
-/// A file of a report as stored (an expense's receipt, or a document).
-#[derive(Debug, Clone)]
-pub struct Receipt {
-    pub name: String,
-    pub content_type: String,
-    pub size: i64,
-    pub sha256: String,
-    pub key: String,
-}
-
 /// Adds an expense with its receipt to the recipient's draft; the line must be one of the
 /// application's approved budget lines.
 pub async fn add_expense(
@@ -247,7 +238,7 @@ pub async fn add_expense(
     project_id: i32,
     kind: ReportKind,
     input: &ExpenseInput,
-    receipt: Receipt,
+    receipt: StoredFile,
     now: DateTime<Utc>,
 ) -> Result<report_expense::Model> {
     let (file, report) = editable(conn, actor, project_id, kind).await?;
@@ -437,7 +428,7 @@ pub async fn add_document(
     actor: &Actor,
     project_id: i32,
     kind: ReportKind,
-    file: Receipt,
+    file: StoredFile,
     now: DateTime<Utc>,
 ) -> Result<report_document::Model> {
     let (_, report) = editable(conn, actor, project_id, kind).await?;

@@ -8,9 +8,10 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use entities::attachments::StoredFile;
 use entities::attachments::{self, DocType, Limits};
 use entities::entity::agreement::AgreementState;
-use entities::grants::agreements::{self, ProjectFile, SignedCopy};
+use entities::grants::agreements::{self, ProjectFile};
 use entities::grants::payments::{self, PaymentForm};
 use entities::grants::settlement;
 use entities::money::Eur;
@@ -495,23 +496,16 @@ async fn upload_signed(
         Ok(stored) => stored,
         Err(message) => return refuse(message.unwrap_or("error-agreement-file-type")).await,
     };
-    let copy = SignedCopy {
-        name: stored.name.clone(),
-        content_type: stored.content_type.clone(),
-        size: stored.size,
-        sha256: stored.sha256.clone(),
-        key: stored.key.clone(),
-    };
-    let txn = entities::db::write(&state.db).await?;
-    let replaced = match agreements::signed(&txn, &signed.actor, id, copy, state.now()).await {
+    let key = stored.key.clone();
+    let now = state.now();
+    let replaced = match record_stored(&state, &key, async |txn| {
+        agreements::signed(txn, &signed.actor, id, stored, now).await
+    })
+    .await?
+    {
         Ok(replaced) => replaced,
-        Err(e) => {
-            drop(txn);
-            delete_stored(&state, &stored.key).await;
-            return Err(e.into());
-        }
+        Err(errors) => return again(&state, &signed, id, FormView::with_typed([], errors)).await,
     };
-    txn.commit().await?;
     if let Some(key) = replaced {
         delete_stored(&state, &key).await;
     }
@@ -520,15 +514,6 @@ async fn upload_signed(
         &format!("/projects/{id}"),
         "agreement-uploaded",
     ))
-}
-
-/// A project's file as stored: its shown name, type, size, checksum and key.
-pub(crate) struct StoredFile {
-    pub name: String,
-    pub content_type: String,
-    pub size: i64,
-    pub sha256: String,
-    pub key: String,
 }
 
 /// Streams an uploaded file to storage under `folder` if it is one of `allowed` and within the
@@ -546,13 +531,7 @@ pub(crate) async fn store_file(
         max_application: state.cfg.max_file_bytes,
     };
     match attachments::store_upload(state.documents.clone(), folder, &file_name, field, limits, 0).await {
-        Ok(stored) if allowed.contains(&stored.doc_type) => Ok(Ok(StoredFile {
-            name: attachments::display_name(&file_name),
-            content_type: stored.doc_type.mime().to_owned(),
-            size: i64::try_from(stored.size).unwrap_or(i64::MAX),
-            sha256: stored.sha256,
-            key: stored.key,
-        })),
+        Ok(stored) if allowed.contains(&stored.doc_type) => Ok(Ok(StoredFile::of(&file_name, stored))),
         Ok(stored) => {
             delete_stored(state, &stored.key).await;
             Ok(Err(None))
@@ -561,6 +540,30 @@ pub(crate) async fn store_file(
             Some(message) => Ok(Err(Some(message))),
             None => Err(AppError::Internal(e.into())),
         },
+    }
+}
+
+/// Records a file just stored with `record`, in one write transaction; if that is refused the
+/// file is deleted from storage again. Field errors come back for the form to show.
+pub(crate) async fn record_stored<T>(
+    state: &AppState,
+    key: &str,
+    record: impl AsyncFnOnce(&sea_orm::DatabaseTransaction) -> entities::Result<T>,
+) -> AppResult<Result<T, FieldErrors>> {
+    let txn = entities::db::write(&state.db).await?;
+    match record(&txn).await {
+        Ok(done) => {
+            txn.commit().await?;
+            Ok(Ok(done))
+        }
+        Err(e) => {
+            drop(txn);
+            delete_stored(state, key).await;
+            match e {
+                entities::Error::Invalid(errors) => Ok(Err(errors)),
+                e => Err(e.into()),
+            }
+        }
     }
 }
 

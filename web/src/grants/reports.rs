@@ -10,7 +10,7 @@ use entities::FieldErrors;
 use entities::attachments::DocType;
 use entities::entity::project_report::{self, ReportKind, ReportState};
 use entities::grants::agreements::ProjectFile;
-use entities::grants::reports::{self, ExpenseForm, Receipt, ReportForm};
+use entities::grants::reports::{self, ExpenseForm, ReportForm};
 use entities::money::Eur;
 use serde::Deserialize;
 use templates::components::FormView;
@@ -239,6 +239,19 @@ async fn save(
     .await
 }
 
+/// Refuses, before a file is read, an upload to a report the actor does not write (404) or that
+/// is no longer a draft (400); the model checks again when recording.
+async fn writable(state: &AppState, signed: &Signed, id: i32, kind: ReportKind) -> AppResult<()> {
+    let (file, report) = reports::find(&state.db, &signed.actor, id, kind, false).await?;
+    if !file.applicant_side {
+        return Err(AppError::NotFound);
+    }
+    if !report.status.editable() {
+        return Err(AppError::BadRequest("error-report-not-editable"));
+    }
+    Ok(())
+}
+
 /// An expense with its receipt: the typed fields first, then the file, streamed to storage
 /// and recorded; a refused one leaves nothing behind.
 async fn add_expense(
@@ -248,13 +261,7 @@ async fn add_expense(
     mut multipart: Multipart,
 ) -> AppResult<Response> {
     let kind = kind_of(&slug)?;
-    let (file, report) = reports::find(&state.db, &signed.actor, id, kind, false).await?;
-    if !file.applicant_side {
-        return Err(AppError::NotFound);
-    }
-    if !report.status.editable() {
-        return Err(AppError::BadRequest("error-report-not-editable"));
-    }
+    writable(&state, &signed, id, kind).await?;
     let mut form = ExpenseForm::default();
     let field = loop {
         match multipart.next_field().await {
@@ -299,24 +306,14 @@ async fn add_expense(
             Ok(stored) => stored,
             Err(message) => return again(FieldErrors::one("file", message.unwrap_or("error-receipt-type"))).await,
         };
-    let receipt = Receipt {
-        name: stored.name.clone(),
-        content_type: stored.content_type.clone(),
-        size: stored.size,
-        sha256: stored.sha256.clone(),
-        key: stored.key.clone(),
-    };
-    let txn = entities::db::write(&state.db).await?;
-    match reports::add_expense(&txn, &signed.actor, id, kind, &input, receipt, state.now()).await {
-        Ok(_) => txn.commit().await?,
-        Err(e) => {
-            drop(txn);
-            super::projects::delete_stored(&state, &stored.key).await;
-            return match e {
-                entities::Error::Invalid(errors) => again(errors).await,
-                e => Err(e.into()),
-            };
-        }
+    let key = stored.key.clone();
+    let now = state.now();
+    let recorded = super::projects::record_stored(&state, &key, async |txn| {
+        reports::add_expense(txn, &signed.actor, id, kind, &input, stored, now).await
+    })
+    .await?;
+    if let Err(errors) = recorded {
+        return again(errors).await;
     }
     Ok(redirect_with_flash(&state, &href(id, kind), "report-expense-added"))
 }
@@ -329,13 +326,7 @@ async fn add_document(
     mut multipart: Multipart,
 ) -> AppResult<Response> {
     let kind = kind_of(&slug)?;
-    let (file, report) = reports::find(&state.db, &signed.actor, id, kind, false).await?;
-    if !file.applicant_side {
-        return Err(AppError::NotFound);
-    }
-    if !report.status.editable() {
-        return Err(AppError::BadRequest("error-report-not-editable"));
-    }
+    writable(&state, &signed, id, kind).await?;
     let refuse = async |message: &'static str| {
         let form = FormView::with_typed([], FieldErrors::one("document", message));
         render(&state, &signed, id, kind, Some(form)).await
@@ -355,21 +346,14 @@ async fn add_document(
             Ok(stored) => stored,
             Err(message) => return refuse(message.unwrap_or("error-file-type")).await,
         };
-    let doc = Receipt {
-        name: stored.name.clone(),
-        content_type: stored.content_type.clone(),
-        size: stored.size,
-        sha256: stored.sha256.clone(),
-        key: stored.key.clone(),
-    };
-    let txn = entities::db::write(&state.db).await?;
-    match reports::add_document(&txn, &signed.actor, id, kind, doc, state.now()).await {
-        Ok(_) => txn.commit().await?,
-        Err(e) => {
-            drop(txn);
-            super::projects::delete_stored(&state, &stored.key).await;
-            return Err(e.into());
-        }
+    let key = stored.key.clone();
+    let now = state.now();
+    let recorded = super::projects::record_stored(&state, &key, async |txn| {
+        reports::add_document(txn, &signed.actor, id, kind, stored, now).await
+    })
+    .await?;
+    if let Err(errors) = recorded {
+        return render(&state, &signed, id, kind, Some(FormView::with_typed([], errors))).await;
     }
     Ok(redirect_with_flash(&state, &href(id, kind), "report-document-added"))
 }

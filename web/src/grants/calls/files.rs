@@ -9,14 +9,14 @@ use axum::routing::{get, post};
 use entities::FieldErrors;
 use entities::attachments::DocType;
 use entities::entity::call::CallStatus;
-use entities::grants::calls::{self, CallFileInput};
+use entities::grants::calls;
 use templates::components::FormView;
 use templates::pages::calls as pages;
 
 use crate::ctx::{Ctx, Signed, redirect_with_flash, unprocessable};
 use crate::documents::serve_stored;
 use crate::error::{AppError, AppResult};
-use crate::grants::projects::{delete_stored, store_file};
+use crate::grants::projects::{delete_stored, record_stored, store_file};
 use crate::state::AppState;
 
 pub fn router(max_upload: usize) -> Router<AppState> {
@@ -107,25 +107,14 @@ async fn add(
         Ok(stored) => stored,
         Err(message) => return again(FieldErrors::one("file", message.unwrap_or("error-file-type"))).await,
     };
-    let input = CallFileInput {
-        title: title.clone(),
-        name: stored.name,
-        content_type: stored.content_type,
-        size: stored.size,
-        sha256: stored.sha256,
-        key: stored.key.clone(),
-    };
-    let txn = entities::db::write(&state.db).await?;
-    match calls::add_file(&txn, &signed.actor, id, input, state.now()).await {
-        Ok(_) => txn.commit().await?,
-        Err(e) => {
-            drop(txn);
-            delete_stored(&state, &stored.key).await;
-            return match e {
-                entities::Error::Invalid(errors) => again(errors).await,
-                e => Err(e.into()),
-            };
-        }
+    let key = stored.key.clone();
+    let now = state.now();
+    let recorded = record_stored(&state, &key, async |txn| {
+        calls::add_file(txn, &signed.actor, id, &title, stored, now).await
+    })
+    .await?;
+    if let Err(errors) = recorded {
+        return again(errors).await;
     }
     Ok(redirect_with_flash(
         &state,
