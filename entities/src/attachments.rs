@@ -19,6 +19,7 @@ use tokio::io::AsyncWriteExt;
 use crate::entity::application::{self, ApplicationStatus};
 use crate::entity::attachment;
 use crate::error::{Error, Result};
+use crate::grants::forms::Slot;
 use crate::tokens;
 
 /// The kinds of document accepted.
@@ -332,7 +333,7 @@ pub fn display_name(file_name: &str) -> String {
     }
 }
 
-/// Records a stored upload on a draft application.
+/// Records a stored upload on a draft application, as none of its call's required documents.
 pub async fn record(
     conn: &impl ConnectionTrait,
     app: &application::Model,
@@ -341,8 +342,28 @@ pub async fn record(
     user_id: i32,
     now: DateTime<Utc>,
 ) -> Result<attachment::Model> {
+    record_as(conn, app, (file_name, stored), Slot::Other, user_id, now).await
+}
+
+/// Records a stored upload on a draft application as what it is for (`slot`): one of the call's
+/// required documents (a type it allows), the answer to a file question, or neither. A document
+/// or question of another call is `NotFound`.
+pub async fn record_as(
+    conn: &impl ConnectionTrait,
+    app: &application::Model,
+    (file_name, stored): (&str, &Stored),
+    slot: Slot,
+    user_id: i32,
+    now: DateTime<Utc>,
+) -> Result<attachment::Model> {
     if app.status != ApplicationStatus::Draft {
         return Err(Error::Refused("error-application-read-only"));
+    }
+    if slot != Slot::Other {
+        slot.check(
+            &crate::grants::forms::of_call(conn, app.call_id).await?,
+            stored.doc_type,
+        )?;
     }
     Ok(attachment::ActiveModel {
         application_id: Set(app.id),
@@ -354,6 +375,8 @@ pub async fn record(
         uploaded_by: Set(user_id),
         created_at: Set(now),
         archived_at: Set(None),
+        document_id: Set(slot.document_id()),
+        question_id: Set(slot.question_id()),
         ..Default::default()
     }
     .insert(conn)

@@ -28,6 +28,12 @@ impl FieldErrors {
             Err(Error::Invalid(self))
         }
     }
+    /// Adds every problem of `other` (a field keeps its first problem).
+    pub fn extend(&mut self, other: Self) {
+        for (field, message) in other.0 {
+            self.add(field, message);
+        }
+    }
     /// One problem with one field.
     pub fn one(field: impl Into<String>, message: &'static str) -> Self {
         let mut errors = Self::new();

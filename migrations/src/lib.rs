@@ -24,6 +24,7 @@ mod m20261201_000017_reports;
 mod m20261201_000018_settlement;
 mod m20261201_000019_report_documents;
 mod m20261201_000020_call_files;
+mod m20261201_000021_call_forms;
 
 pub struct Migrator;
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000018_settlement::Migration),
             Box::new(m20261201_000019_report_documents::Migration),
             Box::new(m20261201_000020_call_files::Migration),
+            Box::new(m20261201_000021_call_forms::Migration),
         ]
     }
 }

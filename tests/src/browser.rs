@@ -114,12 +114,24 @@ impl Browser {
     /// Submits a multipart form to `path` (its action, with the CSRF token in the query): text
     /// `fields` first, then `bytes` as the file field `file` named `name`.
     pub async fn upload_with(&self, path: &str, fields: &[(&str, &str)], name: &str, bytes: Vec<u8>) -> Page {
+        self.upload_as(path, fields, "file", name, bytes).await
+    }
+
+    /// As `upload_with`, the file sent as the field `field`.
+    pub async fn upload_as(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        field: &str,
+        name: &str,
+        bytes: Vec<u8>,
+    ) -> Page {
         let mut form = reqwest::multipart::Form::new();
         for (k, v) in fields {
             form = form.text((*k).to_owned(), (*v).to_owned());
         }
         let form = form.part(
-            "file",
+            field.to_owned(),
             reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
         );
         let response = self

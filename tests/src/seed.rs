@@ -177,8 +177,9 @@ pub async fn draft(
                 unit_cost: "600".into(),
             },
         ],
+        ..Default::default()
     };
-    let (input, problems) = form.parse();
+    let (input, problems) = form.parse(&Default::default());
     assert!(problems.is_empty(), "{problems:?}");
     applications::save_draft(db, app, &input, Utc::now())
         .await

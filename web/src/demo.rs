@@ -475,8 +475,9 @@ async fn load_call(
             requested: requested.into(),
             cofinancing,
             lines,
+            ..Default::default()
         };
-        let (parsed, _) = form.parse();
+        let (parsed, _) = form.parse(&Default::default());
         let draft = applications::save_draft(db, draft, &parsed, now).await?;
         if !requested.is_empty() {
             let bytes = demo_pdf(&format!("{title} - darba plans un budzets"));

@@ -18,6 +18,10 @@ pub struct Model {
     pub uploaded_by: i32,
     pub created_at: DateTimeUtc,
     pub archived_at: Option<DateTimeUtc>,
+    /// The call's required document this file is.
+    pub document_id: Option<i32>,
+    /// The call's file question this file answers.
+    pub question_id: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

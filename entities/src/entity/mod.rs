@@ -4,13 +4,17 @@
 pub mod agreement;
 pub mod api_token;
 pub mod application;
+pub mod application_answer;
 pub mod attachment;
 pub mod audit_log;
 pub mod award;
 pub mod budget_line;
 pub mod call;
+pub mod call_category;
 pub mod call_criterion;
+pub mod call_document;
 pub mod call_file;
+pub mod call_question;
 pub mod call_requirement;
 pub mod clarification;
 pub mod compliance_check;

@@ -16,6 +16,7 @@ use crate::entity::call;
 use crate::entity::{attachment, budget_line, organisation};
 use crate::error::{Error, FieldErrors, Result};
 use crate::grants::calls;
+use crate::grants::forms::{self, CallForm};
 use crate::money::Eur;
 use crate::outbox::{self, EmailEvent};
 use crate::policy::Actor;
@@ -44,6 +45,8 @@ pub struct DraftForm {
     pub requested: String,
     pub cofinancing: String,
     pub lines: Vec<LineForm>,
+    /// The answers to the call's questions, by field (`q-{id}`).
+    pub answers: std::collections::HashMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +68,8 @@ pub struct DraftInput {
     pub requested: Option<Eur>,
     pub cofinancing: Option<Eur>,
     pub lines: Vec<LineInput>,
+    /// The answers to the call's questions, normalised (`forms::parse_answers`).
+    pub answers: Vec<(i32, String)>,
 }
 
 fn text(raw: &str, max: usize, field: &str, e: &mut FieldErrors) -> String {
@@ -88,10 +93,12 @@ fn optional_money(raw: &str, field: &str, e: &mut FieldErrors) -> Option<Eur> {
 }
 
 impl DraftForm {
-    /// Parses what can be parsed; problems are returned beside it so that the draft is saved
-    /// and the form shown again with them. Empty budget lines are dropped.
-    pub fn parse(&self) -> (DraftInput, FieldErrors) {
+    /// Parses what can be parsed against the call's form (its questions and budget
+    /// categories); problems are returned beside it, named by their fields. Empty budget lines
+    /// are dropped.
+    pub fn parse(&self, form: &CallForm) -> (DraftInput, FieldErrors) {
         let mut e = FieldErrors::new();
+        let categories = form.category_keys();
         let mut lines = Vec::new();
         for (i, l) in self.lines.iter().enumerate() {
             if [&l.description, &l.quantity, &l.unit_cost]
@@ -100,11 +107,11 @@ impl DraftForm {
             {
                 continue;
             }
-            let category = if BUDGET_CATEGORIES.contains(&l.category.as_str()) {
+            let category = if categories.contains(&l.category) {
                 l.category.clone()
             } else {
                 e.add(format!("line-{i}-category"), "error-choose");
-                "other".to_owned()
+                categories.last().cloned().unwrap_or_default()
             };
             let description = text(&l.description, 300, &format!("line-{i}-description"), &mut e);
             if description.is_empty() {
@@ -130,6 +137,8 @@ impl DraftForm {
                 });
             }
         }
+        let (answers, answer_problems) = forms::parse_answers(&form.questions, &self.answers);
+        e.extend(answer_problems);
         let input = DraftInput {
             title: text(&self.title, 200, "title", &mut e),
             summary: text(&self.summary, 5_000, "summary", &mut e),
@@ -139,6 +148,7 @@ impl DraftForm {
             requested: optional_money(&self.requested, "requested", &mut e),
             cofinancing: optional_money(&self.cofinancing, "cofinancing", &mut e),
             lines,
+            answers,
         };
         (input, e)
     }
@@ -366,6 +376,7 @@ pub async fn save_draft(
         .exec(conn)
         .await?;
     }
+    forms::save_answers(conn, id, &input.answers).await?;
     Ok(app)
 }
 
@@ -419,7 +430,14 @@ pub async fn submit(
         return Err(Error::Refused("error-profile-incomplete"));
     }
     let budget = lines(conn, id).await?;
-    submission_problems(&call, &app, &budget).into_result()?;
+    let mut problems = submission_problems(&call, &app, &budget);
+    let form = forms::of_call(conn, call.id).await?;
+    if !form.is_empty() {
+        let answers = forms::answers(conn, id).await?;
+        let docs = attachments(conn, id).await?;
+        problems.extend(forms::submission_problems(&form, &answers, &docs, &budget));
+    }
+    problems.into_result()?;
     let seq = calls::take_ref_seq(conn, call.id, now)
         .await?
         .ok_or(Error::Refused("error-deadline-passed"))?;

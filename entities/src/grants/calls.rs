@@ -824,9 +824,10 @@ pub async fn remove_file(conn: &impl ConnectionTrait, actor: &Actor, call_id: i3
     Ok(file.storage_key)
 }
 
-/// A new draft copied from a call the actor manages: its texts, rules, required documents,
-/// criteria and terms, every date moved so that it opens a week from `now` (the coordinator
-/// sets the real ones before publishing). The files stay with the call they belong to.
+/// A new draft copied from a call the actor manages: its texts, rules, formal requirements,
+/// criteria, terms and form (questions, required documents, budget categories), every date
+/// moved so that it opens a week from `now` (the coordinator sets the real ones before
+/// publishing). The files stay with the call they belong to.
 pub async fn copy(conn: &impl ConnectionTrait, actor: &Actor, call_id: i32, now: DateTime<Utc>) -> Result<call::Model> {
     let c = managed(conn, actor, call_id).await?;
     let later = now + chrono::Duration::days(7);
@@ -881,5 +882,7 @@ pub async fn copy(conn: &impl ConnectionTrait, actor: &Actor, call_id: i32, now:
             .collect(),
         terms,
     };
-    create(conn, actor, c.municipality_id, &input, now).await
+    let copied = create(conn, actor, c.municipality_id, &input, now).await?;
+    crate::grants::forms::copy_into(conn, c.id, copied.id).await?;
+    Ok(copied)
 }

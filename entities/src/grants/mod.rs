@@ -11,6 +11,7 @@ pub mod applications;
 pub mod calls;
 pub mod compliance;
 pub mod decision;
+pub mod forms;
 pub mod panel;
 pub mod payments;
 pub mod profiles;

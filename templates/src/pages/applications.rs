@@ -4,7 +4,9 @@
 use maud::{Markup, html};
 
 use crate::components::{FormView, Input, csrf, error_summary, field, textarea};
+use crate::pages::call_form::{self, FormSpec};
 use crate::{PageCtx, layout, t};
+use entities::entity::call_question::QuestionKind;
 
 pub struct LineView {
     pub category: String,
@@ -19,6 +21,8 @@ pub struct AttachmentView {
     pub href: String,
     pub size: String,
     pub kind: String,
+    /// What it is: the required document or question it answers (empty: neither).
+    pub purpose: String,
     /// The delete form's action, while the application is a draft.
     pub delete: Option<String>,
 }
@@ -52,6 +56,16 @@ pub struct ApplicationView {
     pub past_deadline: bool,
     /// Compliance sections (the coordinator's tools, or the applicant's questions).
     pub extra: Markup,
+    /// The call's own questions, required documents and budget categories.
+    pub spec: FormSpec,
+    /// The answers to the call's questions, as read: (question, answer).
+    pub answers: Vec<(String, String)>,
+}
+
+impl ApplicationView {
+    fn upload_action(&self, ctx: &PageCtx) -> String {
+        format!("/applications/{}/attachments?_csrf={}", self.id, ctx.csrf)
+    }
 }
 
 fn header(ctx: &PageCtx, v: &ApplicationView) -> Markup {
@@ -78,9 +92,10 @@ fn attachments(ctx: &PageCtx, v: &ApplicationView) -> Markup {
                 p.empty { (t(l, "attachments-empty")) }
             } @else {
                 table {
-                    thead { tr { th { (t(l, "attachment-name")) } th { (t(l, "attachment-kind")) } th { (t(l, "attachment-size")) } @if v.editable { th {} } } }
+                    thead { tr { th { (t(l, "attachment-name")) } th { (t(l, "attachment-purpose")) } th { (t(l, "attachment-kind")) } th { (t(l, "attachment-size")) } @if v.editable { th {} } } }
                     tbody { @for a in &v.attachments { tr {
                         td { a href=(a.href) download { (a.name) } }
+                        td { (a.purpose) }
                         td { (a.kind) }
                         td.num { (a.size) }
                         @if let Some(action) = &a.delete {
@@ -98,17 +113,25 @@ fn attachments(ctx: &PageCtx, v: &ApplicationView) -> Markup {
 fn upload_field(ctx: &PageCtx, v: &ApplicationView) -> Markup {
     let l = ctx.lang;
     let error = v.form.errors.get("file");
+    let action = v.upload_action(ctx);
     html! {
+        @let file_questions: Vec<_> = v.spec.questions.iter().filter(|q| q.kind == QuestionKind::File).collect();
+        @if !v.spec.documents.is_empty() || !file_questions.is_empty() {
+            fieldset #required-documents {
+                legend { (t(l, "call-form-documents")) }
+                @for d in &v.spec.documents { (call_form::document_field(l, d, &v.form, &action)) }
+                @for q in file_questions { (call_form::question_field(l, q, &v.form, &action)) }
+            }
+        }
         div.field.has-error[error.is_some()] {
-            label for="file" { (t(l, "attachment-upload-label")) }
+            label for="file" { (t(l, if v.spec.documents.is_empty() { "attachment-upload-label" } else { "attachment-upload-other" })) }
             p.hint id="file-hint" { (v.upload_hint) }
             @if let Some(m) = error { p.error id="file-error" { (t(l, m)) } }
             input id="file" name="file" type="file" aria-describedby="file-hint"
                 aria-invalid=[error.map(|_| "true")]
                 accept=".pdf,.png,.jpg,.jpeg,.docx,.xlsx,.odt,.ods";
             " "
-            button.secondary type="submit" formenctype="multipart/form-data"
-                formaction={ "/applications/" (v.id) "/attachments?_csrf=" (ctx.csrf) } { (t(l, "attachment-upload")) }
+            button.secondary type="submit" formenctype="multipart/form-data" formaction=(action) { (t(l, "attachment-upload")) }
         }
     }
 }
@@ -138,9 +161,22 @@ pub fn edit(ctx: &PageCtx, v: &ApplicationView) -> Markup {
                 (textarea(l, f, "timeline", "application-timeline", 4))
                 (field(l, f, "requested", "application-requested", money))
                 (field(l, f, "cofinancing", "application-cofinancing", money))
+                @if v.spec.questions.iter().any(|q| q.kind != QuestionKind::File) {
+                    fieldset #call-questions {
+                        legend { (t(l, "call-form-questions")) }
+                        @for q in v.spec.questions.iter().filter(|q| q.kind != QuestionKind::File) { (call_form::question_field(l, q, f, "")) }
+                    }
+                }
                 fieldset {
                     legend { (t(l, "budget-title")) }
                     @if let Some(m) = f.errors.get("lines") { p.error id="lines" { (t(l, m)) } }
+                    @if v.spec.categories.iter().any(|k| !k.cap.is_empty()) {
+                        ul.hint #caps { @for k in v.spec.categories.iter().filter(|k| !k.cap.is_empty()) {
+                            @let id = format!("cap-{}", k.id);
+                            li id=(id) { (k.name) ": " (k.cap)
+                                @if let Some(m) = f.errors.get(&id) { " " strong.error id={ (id) "-error" } { (t(l, m)) } } }
+                        } }
+                    }
                     table.budget {
                         thead { tr {
                             th { (t(l, "budget-category")) } th { (t(l, "budget-description")) } th { (t(l, "budget-quantity")) }
@@ -201,6 +237,7 @@ pub fn view(ctx: &PageCtx, v: &ApplicationView) -> Markup {
             @for (key, label) in [("summary", "application-summary"), ("target_group", "application-target-group"), ("activities", "application-activities"), ("timeline", "application-timeline")] {
                 h2 { (t(l, label)) } p.pre { (value(key)) }
             }
+            (call_form::answers(l, &v.answers))
             dl {
                 dt { (t(l, "application-requested")) } dd { (v.requested) }
                 dt { (t(l, "application-cofinancing")) } dd { (v.cofinancing) }

@@ -208,6 +208,8 @@ pub fn manage_published(ctx: &PageCtx, id: i32, d: &CallDetail, extend: &FormVie
                 a href={ "/calls/" (id) } { (t(l, "call-public-page")) }
                 " · "
                 a href={ "/manage/calls/" (id) "/files" } { (t(l, "call-files-manage")) }
+                " · "
+                a href={ "/manage/calls/" (id) "/form" } { (t(l, "call-form-manage")) }
             }
             form.inline method="post" action={ "/manage/calls/" (id) "/copy" } {
                 (csrf(ctx))
@@ -256,7 +258,10 @@ pub fn edit(ctx: &PageCtx, title: &str, v: &CallFormView) -> Markup {
             p.org-name { (v.municipality) }
             // A saved draft (the one with a publish button) has its files page at its own address.
             @if v.publish_action.is_some() {
-                p.actions { a href={ (v.action) "/files" } { (t(l, "call-files-manage")) } }
+                p.actions {
+                    a href={ (v.action) "/files" } { (t(l, "call-files-manage")) }
+                    " · " a href={ (v.action) "/form" } { (t(l, "call-form-manage")) }
+                }
                 form.inline method="post" action={ (v.action) "/copy" } {
                     (csrf(ctx))
                     button.secondary type="submit" { (t(l, "call-copy")) }

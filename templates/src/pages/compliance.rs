@@ -112,6 +112,7 @@ pub fn applicant(
 pub fn coordinator(
     ctx: &PageCtx,
     app_id: i32,
+    documents: &[crate::pages::call_form::DocumentView],
     requirements: &[RequirementRow],
     rows: &[ClarificationView],
     open: bool,
@@ -123,6 +124,14 @@ pub fn coordinator(
         section #compliance {
             h2 { (t(l, "compliance-title")) }
             (error_summary(l, form))
+            @if !documents.is_empty() {
+                h3 { (t(l, "call-form-documents")) }
+                ul #document-check { @for d in documents { li {
+                    (d.title) ": "
+                    @if d.files.is_empty() { strong { (t(l, "call-form-not-attached")) } }
+                    @else { (t(l, "call-form-attached")) " — " (d.files.join(", ")) }
+                } } }
+            }
             @if requirements.is_empty() { p.empty { (t(l, "compliance-none")) } }
             @if open && !requirements.is_empty() {
                 form method="post" action={ (base) "/compliance" } {

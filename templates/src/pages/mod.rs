@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod api_tokens;
 pub mod applications;
+pub mod call_form;
 pub mod calls;
 pub mod compliance;
 pub mod dash;

@@ -126,6 +126,8 @@ pub struct ScorecardView {
     pub sections: Vec<(&'static str, String)>,
     pub requested: String,
     pub documents: Vec<(String, String)>,
+    /// The answers to the call's questions: (question, answer).
+    pub answers: Vec<(String, String)>,
     pub criteria: Vec<CriterionRow>,
     pub locked: bool,
     pub errors: FormView,
@@ -140,6 +142,7 @@ pub fn scorecard(ctx: &PageCtx, v: &ScorecardView) -> Markup {
         html! {
             p { (v.applicant) " · " (t(l, "application-requested")) ": " strong { (v.requested) } }
             @for (label, text) in &v.sections { h2 { (t(l, label)) } p.pre { (text) } }
+            (crate::pages::call_form::answers(l, &v.answers))
             @if !v.documents.is_empty() {
                 h2 { (t(l, "attachments-title")) }
                 ul { @for (name, href) in &v.documents { li { a href=(href) download { (name) } } } }

@@ -128,7 +128,7 @@ both_backends!(
             lines: vec![applications::LineForm { category: "travel".into(), description: "Autobuss".into(), quantity: "2".into(), unit_cost: "100".into() }],
             ..Default::default()
         };
-        let (input, problems) = form.parse();
+        let (input, problems) = form.parse(&Default::default());
         assert!(problems.is_empty());
         applications::save_draft(&app.db, draft.clone(), &input, Utc::now()).await.expect("save");
         let result = submit(app, &member, draft.id, &key(1), Utc::now()).await;

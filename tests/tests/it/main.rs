@@ -7,6 +7,7 @@
 
 mod accounts;
 mod applications;
+mod call_forms;
 mod calls;
 mod concurrency;
 mod forms;

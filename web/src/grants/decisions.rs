@@ -393,10 +393,15 @@ async fn export_table(state: &AppState, lang: Lang, c: &call::Model) -> AppResul
     ]
     .iter()
     .map(|k| t(lang, k))
-    .collect();
+    .collect::<Vec<String>>();
+    let (questions, mut answers) =
+        crate::grants::call_form::export_columns(state, lang, c.id, standings.iter().map(|s| s.app.id).collect())
+            .await?;
+    let header = header.into_iter().chain(questions).collect();
     let rows = standings
         .iter()
         .map(|s| {
+            let answers = answers.remove(&s.app.id).unwrap_or_default();
             vec![
                 s.app.ref_no.clone().unwrap_or_default(),
                 s.applicant.as_ref().map(|a| a.name.clone()).unwrap_or_default(),
@@ -414,6 +419,9 @@ async fn export_table(state: &AppState, lang: Lang, c: &call::Model) -> AppResul
                     0
                 }),
             ]
+            .into_iter()
+            .chain(answers)
+            .collect()
         })
         .collect();
     Ok((header, rows))

@@ -3,6 +3,7 @@
 //! the decision with its results, and the funded projects with their agreements.
 
 mod applications;
+mod call_form;
 mod calls;
 mod decisions;
 mod profiles;
@@ -17,6 +18,7 @@ use crate::state::AppState;
 pub fn router(max_upload: usize) -> Router<AppState> {
     Router::new()
         .merge(calls::router(max_upload))
+        .merge(call_form::router())
         .merge(profiles::router())
         .merge(applications::router(max_upload))
         .merge(scoring::router())

@@ -101,12 +101,24 @@ async fn render_card(
             .unwrap_or_default()
     });
     let applicant = orgs::name_of(&state.db, app.applicant_id).await?;
-    let documents = applications::attachments(&state.db, app.id)
-        .await?
-        .into_iter()
+    let docs = applications::attachments(&state.db, app.id).await?;
+    let call_form = entities::grants::forms::of_call(&state.db, app.call_id).await?;
+    let answers = if call_form.questions.is_empty() {
+        Vec::new()
+    } else {
+        let saved = entities::grants::forms::answers(&state.db, app.id).await?;
+        crate::grants::call_form::answers_shown(signed.ctx.lang, &call_form, &saved, &docs)
+    };
+    let documents = docs
+        .iter()
         .map(|d| {
+            let purpose = crate::grants::call_form::purpose(&call_form, d);
             (
-                d.file_name,
+                if purpose.is_empty() {
+                    d.file_name.clone()
+                } else {
+                    format!("{purpose}: {}", d.file_name)
+                },
                 format!("/panel/applications/{}/attachments/{}", app.id, d.id),
             )
         })
@@ -129,6 +141,7 @@ async fn render_card(
         ],
         requested: Eur::from_cents(app.requested_cents).display(signed.ctx.lang),
         documents,
+        answers,
         criteria: criteria
             .iter()
             .map(|k| {

@@ -39,6 +39,7 @@ pub(crate) async fn section(
     call: &call::Model,
     own: bool,
     form: &FormView,
+    documents: &[templates::pages::call_form::DocumentView],
 ) -> AppResult<Markup> {
     let now = state.now();
     let questions: Vec<ClarificationView> = compliance::clarifications(&state.db, app.id)
@@ -79,6 +80,7 @@ pub(crate) async fn section(
         return Ok(pages::coordinator(
             &signed.ctx.page(),
             app.id,
+            documents,
             &requirements,
             &questions,
             open,

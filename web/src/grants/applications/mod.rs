@@ -2,22 +2,24 @@
 //! (budget lines added and removed on the server), attach documents, submit, withdraw. The
 //! read-only view also serves the coordinator of the call.
 
+use axum::extract::RawForm;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use axum_extra::extract::Form as MultiForm;
 use entities::attachments::{self, DocType, Limits};
 use entities::entity::application::{self, ApplicationStatus};
 use entities::entity::call;
 use entities::grants::applications::{self, DraftForm, LineForm};
 use entities::grants::calls;
+use entities::grants::forms::{self, CallForm, Slot};
 use entities::money::Eur;
 use entities::{Error as DomainError, FieldErrors, tokens};
 use object_store::ObjectStoreExt;
 use object_store::path::Path as StorePath;
 use serde::Deserialize;
+use std::collections::HashMap;
 use templates::components::FormView;
 use templates::pages::applications::{self as pages, ApplicationRow, ApplicationView, AttachmentView, LineView};
 use templates::{Lang, t, tf};
@@ -25,6 +27,7 @@ use templates::{Lang, t, tf};
 use crate::ctx::{Signed, redirect_with_flash};
 use crate::documents::serve_stored;
 use crate::error::{AppError, AppResult};
+use crate::grants::call_form;
 use crate::state::AppState;
 
 mod compliance;
@@ -61,9 +64,22 @@ pub(crate) struct DraftData {
     line_unit_cost: Vec<String>,
     action: String,
     submit_key: String,
+    /// The answers to the call's questions (`q-{id}` fields), taken from the body as sent.
+    #[serde(skip)]
+    answers: HashMap<String, String>,
 }
 
 impl DraftData {
+    /// The form from an urlencoded body: its fixed fields and the answers to the call's questions.
+    fn from_body(body: &[u8]) -> Self {
+        let mut data: Self = serde_html_form::from_bytes(body).unwrap_or_default();
+        data.answers = form_urlencoded::parse(body)
+            .filter(|(k, _)| k.starts_with("q-"))
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        data
+    }
+
     fn lines(&self) -> Vec<LineForm> {
         let at = |v: &Vec<String>, i: usize| v.get(i).cloned().unwrap_or_default();
         (0..self.line_description.len().max(self.line_category.len()))
@@ -93,10 +109,15 @@ impl DraftData {
             requested: self.requested.clone(),
             cofinancing: self.cofinancing.clone(),
             lines: self.lines(),
+            answers: self.answers.clone(),
         }
     }
 
-    fn from_saved(app: &application::Model, lines: &[entities::entity::budget_line::Model]) -> Self {
+    fn from_saved(
+        app: &application::Model,
+        lines: &[entities::entity::budget_line::Model],
+        answers: &HashMap<i32, String>,
+    ) -> Self {
         let plain = |c: i64| {
             if c == 0 {
                 String::new()
@@ -112,6 +133,7 @@ impl DraftData {
             timeline: app.timeline.clone(),
             requested: plain(app.requested_cents),
             cofinancing: plain(app.cofinancing_cents),
+            answers: answers.iter().map(|(q, v)| (format!("q-{q}"), v.clone())).collect(),
             ..Default::default()
         };
         let forms: Vec<LineForm> = lines
@@ -127,12 +149,13 @@ impl DraftData {
         data
     }
 
-    /// Adds or removes a budget line when that button was pressed.
-    fn apply_row_action(&mut self) {
+    /// Adds or removes a budget line when that button was pressed (a new line takes the last
+    /// of the call's categories).
+    fn apply_row_action(&mut self, form: &CallForm) {
         let mut lines = self.lines();
         if self.action == "add_line" {
             lines.push(LineForm {
-                category: "other".into(),
+                category: form.category_keys().pop().unwrap_or_default(),
                 ..Default::default()
             });
         } else if let Some(i) = self
@@ -163,7 +186,13 @@ async fn view_model(
     let now = state.now();
     let applicant = entities::orgs::name_of(&state.db, app.applicant_id).await?;
     let saved_lines = applications::lines(&state.db, app.id).await?;
-    let data = data.unwrap_or_else(|| DraftData::from_saved(app, &saved_lines));
+    let call_form = forms::of_call(&state.db, call.id).await?;
+    let saved_answers = if call_form.questions.is_empty() {
+        HashMap::new()
+    } else {
+        forms::answers(&state.db, app.id).await?
+    };
+    let data = data.unwrap_or_else(|| DraftData::from_saved(app, &saved_lines, &saved_answers));
     let docs = applications::attachments(&state.db, app.id).await?;
     let draft = app.status == ApplicationStatus::Draft;
     let editable = editable(app, call, now);
@@ -179,7 +208,7 @@ async fn view_model(
             let category = if draft {
                 l.category.clone()
             } else {
-                t(lang, &format!("budget-category-{}", l.category))
+                category_label(lang, &call_form, &l.category)
             };
             let unit_cost = if draft {
                 l.unit_cost.clone()
@@ -196,7 +225,7 @@ async fn view_model(
         })
         .collect();
     let form = FormView::with_typed(
-        [
+        data.answers.iter().map(|(k, v)| (k.as_str(), v.as_str())).chain([
             ("title", data.title.as_str()),
             ("summary", data.summary.as_str()),
             ("target_group", data.target_group.as_str()),
@@ -204,7 +233,7 @@ async fn view_model(
             ("timeline", data.timeline.as_str()),
             ("requested", data.requested.as_str()),
             ("cofinancing", data.cofinancing.as_str()),
-        ],
+        ]),
         errors,
     );
     let mb = |b: u64| (b / (1024 * 1024)).to_string();
@@ -234,9 +263,13 @@ async fn view_model(
         submitted_at: app.submitted_at.map(templates::view::riga_seconds),
         form,
         lines,
-        categories: applications::BUDGET_CATEGORIES
-            .iter()
-            .map(|c| ((*c).to_owned(), t(lang, &format!("budget-category-{c}"))))
+        categories: call_form
+            .category_keys()
+            .into_iter()
+            .map(|k| {
+                let label = category_label(lang, &call_form, &k);
+                (k, label)
+            })
             .collect(),
         budget_total: eur(applications::budget_total(&saved_lines).cents()),
         requested: eur(app.requested_cents),
@@ -251,6 +284,7 @@ async fn view_model(
                     .map(DocType::label)
                     .unwrap_or("")
                     .to_owned(),
+                purpose: call_form::purpose(&call_form, d),
                 delete: (own && editable).then(|| format!("/applications/{}/attachments/{}/delete", app.id, d.id)),
             })
             .collect(),
@@ -267,7 +301,16 @@ async fn view_model(
         editable,
         past_deadline: draft && !editable,
         extra: maud::html! {},
+        spec: call_form::spec(lang, &call_form, &docs),
+        answers: call_form::answers_shown(lang, &call_form, &saved_answers, &docs),
     })
+}
+
+/// A budget category's name: the call's own, or one of the six fixed ones in the reader's language.
+pub(crate) fn category_label(lang: Lang, form: &CallForm, key: &str) -> String {
+    form.category_name(key)
+        .map(str::to_owned)
+        .unwrap_or_else(|| t(lang, &format!("budget-category-{key}")))
 }
 
 fn is_own(signed: &Signed, app: &application::Model) -> bool {
@@ -303,7 +346,7 @@ pub(crate) async fn render_with(
         StatusCode::OK
     };
     let mut view = view_model(state, signed.ctx.lang, app, call, data, errors, own).await?;
-    view.extra = compliance::section(state, signed, app, call, own, &compliance).await?;
+    view.extra = compliance::section(state, signed, app, call, own, &compliance, &view.spec.documents).await?;
     let page = if own && view.editable {
         pages::edit(&signed.ctx.page(), &view)
     } else {
@@ -380,8 +423,9 @@ async fn save(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i32>,
-    MultiForm(mut data): MultiForm<DraftData>,
+    RawForm(body): RawForm,
 ) -> AppResult<Response> {
+    let mut data = DraftData::from_body(&body);
     let now = state.now();
     let txn = entities::db::write(&state.db).await?;
     let (app, call) = applications::own_locked(&txn, &signed.actor, id).await?;
@@ -390,8 +434,9 @@ async fn save(
         drop(txn);
         return not_editable(&state, &signed, &app, &call, &data).await;
     }
-    data.apply_row_action();
-    let (input, errors) = data.to_form().parse();
+    let call_form = forms::of_call(&txn, call.id).await?;
+    data.apply_row_action(&call_form);
+    let (input, errors) = data.to_form().parse(&call_form);
     if !errors.is_empty() {
         // Refused as a whole: nothing stored changes, everything typed is shown again.
         drop(txn);
@@ -485,9 +530,11 @@ async fn withdraw(State(state): State<AppState>, signed: Signed, Path(id): Path<
     ))
 }
 
-/// A document added to a draft. The draft's form posts here with its "add document" button, so
-/// what was typed in the rest of the form comes first in the body and is saved before the file
-/// is read (a form with a problem is not saved, and is shown again as typed).
+/// Documents added to a draft. The draft's form posts here with an "add document" button, so
+/// what was typed in the rest of the form comes first in the body and is saved before the files
+/// are read (a form with a problem is not saved, and is shown again as typed). Each file field
+/// says what its file is for: `file` (a document of the applicant's choosing), `doc-{id}` (one
+/// of the call's required documents) or `q-{id}` (a file question); every one chosen is stored.
 async fn upload(
     State(state): State<AppState>,
     signed: Signed,
@@ -499,46 +546,67 @@ async fn upload(
         return not_editable(&state, &signed, &app, &call, &DraftData::default()).await;
     }
     let mut typed: Vec<(String, String)> = Vec::new();
-    let field = loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) if field.name() == Some("file") => break Some(field),
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or("").to_owned();
-                match field.text().await {
-                    Ok(value) => typed.push((name, value)),
-                    Err(_) => break None,
-                }
-            }
-            Ok(None) | Err(_) => break None,
+    let mut next = multipart.next_field().await.ok().flatten();
+    while let Some(field) = next.take_if(|f| f.file_name().is_none()) {
+        let name = field.name().unwrap_or("").to_owned();
+        match field.text().await {
+            Ok(value) => typed.push((name, value)),
+            Err(_) => break,
         }
-    };
-    let (app, data, mut errors) = save_typed(&state, app, &typed).await?;
-    let Some(field) = field else {
-        errors.add("file", "error-file-empty");
-        return render(&state, &signed, &app, &call, data, errors).await;
-    };
+        next = multipart.next_field().await.ok().flatten();
+    }
+    let (mut app, data, mut errors) = save_typed(&state, app, &typed).await?;
     let limits = Limits {
         max_file: state.cfg.max_file_bytes,
         max_application: state.cfg.max_application_bytes,
     };
-    let used = attachments::used_bytes(&state.db, id).await?;
-    let file_name = field.file_name().unwrap_or("").to_owned();
     let prefix = format!("applications/{id}");
-    let stored = attachments::store_upload(state.documents.clone(), &prefix, &file_name, field, limits, used).await;
-    let stored = match stored {
-        Ok(stored) => stored,
-        Err(e) => match e.message() {
-            Some(message) => {
-                errors.add("file", message);
-                return render(&state, &signed, &app, &call, data, errors).await;
+    let mut added = 0;
+    while let Some(field) = next.take() {
+        let slot = field.name().and_then(Slot::from_field);
+        let file_name = field.file_name().unwrap_or("").to_owned();
+        if let (Some(slot), false) = (slot, file_name.is_empty()) {
+            let used = attachments::used_bytes(&state.db, id).await?;
+            match attachments::store_upload(state.documents.clone(), &prefix, &file_name, field, limits, used).await {
+                Ok(stored) => {
+                    let txn = entities::db::write(&state.db).await?;
+                    match attachments::record_as(
+                        &txn,
+                        &app,
+                        (&file_name, &stored),
+                        slot,
+                        signed.actor.user.id,
+                        state.now(),
+                    )
+                    .await
+                    {
+                        Ok(_) => {
+                            txn.commit().await?;
+                            added += 1;
+                        }
+                        Err(e) => {
+                            drop(txn);
+                            crate::grants::projects::delete_stored(&state, &stored.key).await;
+                            match e {
+                                DomainError::Invalid(problems) => errors.extend(problems),
+                                other => return Err(other.into()),
+                            }
+                        }
+                    }
+                }
+                Err(e) => match e.message() {
+                    Some(message) => errors.add(slot.field(), message),
+                    None => return Err(AppError::Internal(e.into())),
+                },
             }
-            None => return Err(AppError::Internal(e.into())),
-        },
-    };
-    let txn = entities::db::write(&state.db).await?;
-    attachments::record(&txn, &app, &file_name, &stored, signed.actor.user.id, state.now()).await?;
-    txn.commit().await?;
+        }
+        next = multipart.next_field().await.ok().flatten();
+    }
+    if added == 0 && errors.is_empty() {
+        errors.add("file", "error-file-empty");
+    }
     if !errors.is_empty() {
+        app = applications::own(&state.db, &signed.actor, id).await?;
         return render(&state, &signed, &app, &call, data, errors).await;
     }
     Ok(redirect_with_flash(
@@ -561,8 +629,9 @@ async fn save_typed(
     let body: String = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(typed)
         .finish();
-    let data: DraftData = serde_html_form::from_str(&body).unwrap_or_default();
-    let (input, errors) = data.to_form().parse();
+    let data = DraftData::from_body(body.as_bytes());
+    let call_form = forms::of_call(&state.db, app.call_id).await?;
+    let (input, errors) = data.to_form().parse(&call_form);
     if !errors.is_empty() {
         return Ok((app, Some(data), errors));
     }

@@ -598,9 +598,13 @@ async fn call_applications_csv(
     .iter()
     .map(|k| t(lang, k))
     .collect();
+    let (questions, mut answers) =
+        crate::grants::call_form::export_columns(&state, lang, c.id, rows.iter().map(|r| r.app.id).collect()).await?;
+    let header: Vec<String> = header.into_iter().chain(questions).collect();
     let rows: Vec<Vec<String>> = rows
         .into_iter()
         .map(|r| {
+            let answers = answers.remove(&r.app.id).unwrap_or_default();
             let (name, reg_no) = r
                 .applicant
                 .map(|a| (a.name, a.reg_no.unwrap_or_default()))
@@ -615,6 +619,9 @@ async fn call_applications_csv(
                 crate::csv::cents(r.app.cofinancing_cents),
                 r.app.submitted_at.map(templates::view::riga).unwrap_or_default(),
             ]
+            .into_iter()
+            .chain(answers)
+            .collect()
         })
         .collect();
     Ok(crate::csv::response(
