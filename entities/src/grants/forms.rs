@@ -7,7 +7,10 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder,
+};
 
 use crate::attachments::DocType;
 use crate::audit::{self, Entry};
@@ -196,9 +199,8 @@ pub async fn add_question(
     };
     let position = call_question::Entity::find()
         .filter(call_question::Column::CallId.eq(c.id))
-        .all(conn)
-        .await?
-        .len();
+        .count(conn)
+        .await?;
     let q = call_question::ActiveModel {
         call_id: Set(c.id),
         position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
@@ -248,9 +250,8 @@ pub async fn add_document(
     e.into_result()?;
     let position = call_document::Entity::find()
         .filter(call_document::Column::CallId.eq(c.id))
-        .all(conn)
-        .await?
-        .len();
+        .count(conn)
+        .await?;
     let d = call_document::ActiveModel {
         call_id: Set(c.id),
         position: Set(i32::try_from(position).unwrap_or(i32::MAX)),

@@ -148,7 +148,7 @@ pub(crate) fn purpose(form: &CallForm, doc: &attachment::Model) -> String {
 }
 
 /// The export columns of a call's questions: their headers, and the cells of each of
-/// `applications` (three statements whatever their number).
+/// `applications` (five statements whatever their number).
 pub(crate) async fn export_columns(
     state: &AppState,
     lang: Lang,

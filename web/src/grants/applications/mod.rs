@@ -555,7 +555,7 @@ async fn upload(
         }
         next = multipart.next_field().await.ok().flatten();
     }
-    let (mut app, data, mut errors) = save_typed(&state, app, &typed).await?;
+    let (app, data, mut errors) = save_typed(&state, app, &typed).await?;
     let limits = Limits {
         max_file: state.cfg.max_file_bytes,
         max_application: state.cfg.max_application_bytes,
@@ -606,7 +606,6 @@ async fn upload(
         errors.add("file", "error-file-empty");
     }
     if !errors.is_empty() {
-        app = applications::own(&state.db, &signed.actor, id).await?;
         return render(&state, &signed, &app, &call, data, errors).await;
     }
     Ok(redirect_with_flash(
