@@ -42,6 +42,8 @@ pub enum EmailView<'a> {
         call: &'a str,
         at: &'a str,
         link: &'a str,
+        /// The application as a document (to print or save as PDF).
+        document: &'a str,
     },
     Clarification {
         name: &'a str,
@@ -188,6 +190,7 @@ pub fn render(lang: Lang, view: &EmailView<'_>) -> Rendered {
             call,
             at,
             link,
+            document,
         } => (
             tf(lang, "email-receipt-subject", &[("reference", reference)]),
             vec![
@@ -199,6 +202,8 @@ pub fn render(lang: Lang, view: &EmailView<'_>) -> Rendered {
                 )),
                 Part::Text(t(lang, "email-receipt-next")),
                 Part::Link((*link).to_owned()),
+                Part::Text(t(lang, "email-receipt-document")),
+                Part::Link((*document).to_owned()),
             ],
         ),
         EmailView::Clarification {

@@ -1,5 +1,6 @@
-//! A small PDF writer for the portal's documents (an agreement, a plan): A4 pages of headings,
-//! wrapped paragraphs, label–value rows and signature lines, in the viewer's built-in Helvetica.
+//! A small PDF writer for the portal's documents (an agreement, a plan, an application): A4 pages
+//! of headings, wrapped paragraphs, label–value rows, tables and signature lines, in the viewer's
+//! built-in Helvetica. The same blocks are drawn as HTML for the printable page ([`html`]).
 //! Latvian letters, the euro sign and typographic quotes are mapped into the font's encoding by
 //! a `Differences` array (the standard Latin glyph set has them), so nothing is embedded and a
 //! document of a few pages is a few kilobytes.
@@ -18,6 +19,57 @@ pub enum Block {
     Field(String, String),
     /// Signature lines, each with its caption under it.
     Signatures(Vec<String>),
+    /// A table: its columns, then its rows (a row shorter than the columns leaves the rest empty).
+    Table(Vec<Column>, Vec<Vec<String>>),
+}
+
+/// A table's column: its heading, its share of the width (any unit; the shares are summed) and
+/// whether its cells are numbers (right-aligned).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    pub heading: String,
+    pub share: u16,
+    pub numeric: bool,
+}
+
+impl Column {
+    pub fn new(heading: String, share: u16, numeric: bool) -> Self {
+        Self {
+            heading,
+            share,
+            numeric,
+        }
+    }
+}
+
+/// The blocks as HTML, for a page printed from the browser (the first title is the page's own
+/// heading, so it is left out); fields in a row make one list, so that their values align.
+pub fn html(blocks: &[Block]) -> maud::Markup {
+    let skip = usize::from(matches!(blocks.first(), Some(Block::Title(_))));
+    let runs = blocks[skip..].chunk_by(|a, b| matches!((a, b), (Block::Field(..), Block::Field(..))));
+    maud::html! {
+        @for run in runs {
+            @if let [Block::Field(..), ..] = run {
+                dl { @for b in run { @if let Block::Field(k, v) = b { dt { (k) } dd.pre { (v) } } } }
+            }
+            @for b in run {
+                @match b {
+                    Block::Title(s) | Block::Heading(s) => h2 { (s) },
+                    Block::Paragraph(s) => p.pre { (s) },
+                    Block::Field(..) => {},
+                    Block::Signatures(captions) => div.signatures {
+                        @for c in captions { div.signature { span.line {} span { (c) } } }
+                    },
+                    Block::Table(columns, rows) => table {
+                        thead { tr { @for c in columns { th.num[c.numeric] scope="col" { (c.heading) } } } }
+                        tbody { @for row in rows { tr {
+                            @for (i, c) in columns.iter().enumerate() { td.num[c.numeric] { (row.get(i).map_or("", String::as_str)) } }
+                        } } }
+                    },
+                }
+            }
+        }
+    }
 }
 
 const PAGE_W: f32 = 595.0;
@@ -184,6 +236,74 @@ impl Layout {
     }
 }
 
+/// A table across the full width: a bold heading row (repeated on a new page), a rule under it,
+/// each row as tall as its longest cell, numbers right-aligned.
+fn table(l: &mut Layout, columns: &[Column], rows: &[Vec<String>], full: f32) {
+    const SIZE: f32 = 9.0;
+    const GAP: f32 = 6.0;
+    let shares: f32 = columns.iter().map(|c| f32::from(c.share.max(1))).sum();
+    let widths: Vec<f32> = columns
+        .iter()
+        .map(|c| full * f32::from(c.share.max(1)) / shares)
+        .collect();
+    let leading = SIZE * 1.35;
+    let draw = |l: &mut Layout, cells: Vec<Vec<String>>, bold: bool| {
+        let top = l.y;
+        let mut x = MARGIN;
+        let mut bottom = top;
+        for ((lines, c), w) in cells.iter().zip(columns).zip(&widths) {
+            l.y = top;
+            for line in lines {
+                l.y -= leading;
+                let at = if c.numeric {
+                    x + w - GAP - width(line, SIZE, bold)
+                } else {
+                    x
+                };
+                let y = l.y;
+                l.text(at, y, SIZE, bold, line);
+            }
+            bottom = bottom.min(l.y);
+            x += w;
+        }
+        l.y = bottom - 3.0;
+    };
+    let wrapped = |texts: &[&str], bold: bool| -> Vec<Vec<String>> {
+        texts
+            .iter()
+            .zip(&widths)
+            .map(|(s, w)| wrap(s, SIZE, bold, w - GAP))
+            .collect()
+    };
+    let head: Vec<&str> = columns.iter().map(|c| c.heading.as_str()).collect();
+    let head = wrapped(&head, true);
+    let head_height = leading * head.iter().map(Vec::len).max().unwrap_or(1) as f32 + 3.0;
+    let heading = |l: &mut Layout| {
+        draw(l, head.clone(), true);
+        let y = l.y + 1.0;
+        l.page
+            .push_str(&format!("0.5 w {MARGIN:.1} {y:.1} m {:.1} {y:.1} l S\n", MARGIN + full));
+        l.y -= 2.0;
+    };
+    l.y -= 4.0;
+    l.room(head_height + 2.0 * leading);
+    heading(l);
+    for row in rows {
+        let texts: Vec<&str> = (0..columns.len())
+            .map(|i| row.get(i).map_or("", String::as_str))
+            .collect();
+        let cells = wrapped(&texts, false);
+        let height = leading * cells.iter().map(Vec::len).max().unwrap_or(1) as f32 + 3.0;
+        let before = l.pages.len();
+        l.room(height);
+        if l.pages.len() != before {
+            heading(l);
+        }
+        draw(l, cells, false);
+    }
+    l.y -= 6.0;
+}
+
 /// The document of `blocks` with `footer` (and the page number) at the foot of every page.
 pub fn render(blocks: &[Block], footer: &str) -> Vec<u8> {
     let full = PAGE_W - 2.0 * MARGIN;
@@ -236,6 +356,7 @@ pub fn render(blocks: &[Block], footer: &str) -> Vec<u8> {
                     l.y -= 16.0;
                 }
             }
+            Block::Table(columns, rows) => table(&mut l, columns, rows, full),
         }
     }
     l.pages.push(l.page);
@@ -318,5 +439,35 @@ mod tests {
             .and_then(|n| n.parse().ok())
             .unwrap_or(0);
         assert!(count > 3, "{count} pages");
+    }
+
+    #[test]
+    fn a_long_table_repeats_its_heading_on_every_page_and_numbers_stay_inside_their_column() {
+        let columns = vec![
+            Column::new("Pozīcija".into(), 3, false),
+            Column::new("Summa".into(), 1, true),
+        ];
+        let rows: Vec<Vec<String>> = (0..200)
+            .map(|i| vec![format!("rinda {i} ").repeat(6), "1 200,00 €".into()])
+            .collect();
+        let pdf = String::from_utf8_lossy(&render(&[Block::Table(columns, rows)], "x")).into_owned();
+        let pages: Vec<&str> = pdf.split(">>\nstream\n").skip(1).collect();
+        assert!(pages.len() > 3, "{} pages", pages.len());
+        for page in &pages {
+            assert!(page.contains("(Poz\\211cija)"), "heading on every page");
+        }
+        assert!(pdf.contains("(rinda 199"), "the last row is drawn");
+        // A number ends before the right margin: its x plus its width stays within the page.
+        let full = PAGE_W - 2.0 * MARGIN;
+        let xs: Vec<f32> = pdf
+            .lines()
+            .filter(|l| l.contains("(1 200,00 \\226)"))
+            .filter_map(|l| l.split(' ').nth(4)?.parse().ok())
+            .collect();
+        assert_eq!(xs.len(), 200);
+        for x in xs {
+            assert!(x + width("1 200,00 €", 9.0, false) <= MARGIN + full, "{x}");
+            assert!(x > MARGIN + full * 3.0 / 4.0 - 1.0, "{x} is in the last column");
+        }
     }
 }

@@ -128,6 +128,7 @@ fn cases(role: &str) -> Vec<(&'static str, EmailView<'_>)> {
                 call: "Jauniešu iniciatīvas 2026",
                 at: "01.12.2026 09:15:42",
                 link: LINK,
+                document: "https://pumpurs.example.lv/applications/7/document",
             },
         ),
         (

@@ -9,6 +9,21 @@ use object_store::path::Path as StorePath;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
+/// A PDF the portal drew (an agreement, an application) as a download named `{stem}-{number}.pdf`
+/// (the number folded to ASCII, so the name needs no encoding).
+pub(crate) fn pdf_download(stem: &str, number: &str, pdf: Vec<u8>) -> Response {
+    let name = format!("{stem}-{}.pdf", entities::domain::ascii_fold(number));
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        pdf,
+    )
+        .into_response()
+}
+
 /// Streams a stored document (key, the name to save it as, its type and size) as a download.
 pub(crate) async fn serve_stored(
     state: &AppState,

@@ -124,6 +124,7 @@ pub(crate) async fn compose(
         Notice::Receipt { app, call, user } => {
             let at = app.submitted_at.map(templates::view::riga_seconds).unwrap_or_default();
             let link = format!("{base}/applications/{}", app.id);
+            let document = format!("{link}/document");
             let reference = app.ref_no.clone().unwrap_or_default();
             let view = EmailView::Receipt {
                 name: &user.name,
@@ -132,6 +133,7 @@ pub(crate) async fn compose(
                 call: &call.title,
                 at: &at,
                 link: &link,
+                document: &document,
             };
             to(&user, &view)
         }

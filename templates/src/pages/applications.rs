@@ -1,11 +1,13 @@
 //! Applications: the applicant's list, the draft form (budget lines added and removed on the
-//! server), the read-only view of a submitted application, the withdrawal confirmation.
+//! server), the read-only view of a submitted application, the application as a document (a
+//! printable page and a PDF), the withdrawal confirmation.
 
 use maud::{Markup, html};
 
 use crate::components::{FormView, Input, csrf, error_summary, field, textarea};
 use crate::pages::call_form::{self, FormSpec};
-use crate::{PageCtx, layout, t};
+use crate::pdf::{Block, Column};
+use crate::{Lang, PageCtx, layout, t, tf};
 use entities::entity::call_question::QuestionKind;
 
 pub struct LineView {
@@ -60,10 +62,17 @@ pub struct ApplicationView {
     pub spec: FormSpec,
     /// The answers to the call's questions, as read: (question, answer).
     pub answers: Vec<(String, String)>,
+    /// The call's coordinator previews the form (this is the way back to the form's builder):
+    /// it is drawn as an applicant sees it, its buttons disabled (nothing is sent).
+    pub preview: Option<String>,
 }
 
 impl ApplicationView {
+    /// Where the form's files go (nowhere in a preview: the upload buttons are disabled).
     fn upload_action(&self, ctx: &PageCtx) -> String {
+        if self.preview.is_some() {
+            return String::new();
+        }
         format!("/applications/{}/attachments?_csrf={}", self.id, ctx.csrf)
     }
 }
@@ -131,7 +140,7 @@ fn upload_field(ctx: &PageCtx, v: &ApplicationView) -> Markup {
                 aria-invalid=[error.map(|_| "true")]
                 accept=".pdf,.png,.jpg,.jpeg,.docx,.xlsx,.odt,.ods";
             " "
-            button.secondary type="submit" formenctype="multipart/form-data" formaction=(action) { (t(l, "attachment-upload")) }
+            button.secondary type="submit" formenctype="multipart/form-data" formaction=(action) disabled[v.preview.is_some()] { (t(l, "attachment-upload")) }
         }
     }
 }
@@ -148,6 +157,10 @@ pub fn edit(ctx: &PageCtx, v: &ApplicationView) -> Markup {
         ctx,
         &v.title,
         html! {
+            @if let Some(back) = &v.preview {
+                p.notice role="status" { (t(l, "call-preview-notice")) }
+                p.actions { a href=(back) { (t(l, "call-preview-back")) } }
+            }
             (header(ctx, v))
             p.hint { (t(l, "application-draft-lead")) }
             (error_summary(l, f))
@@ -201,19 +214,19 @@ pub fn edit(ctx: &PageCtx, v: &ApplicationView) -> Markup {
                                         }
                                     }
                                     td.num { (line.total) }
-                                    td { button.secondary type="submit" name="action" value={ "remove_line-" (i) } { (t(l, "row-remove")) } }
+                                    td { button.secondary type="submit" name="action" value={ "remove_line-" (i) } disabled[v.preview.is_some()] { (t(l, "row-remove")) } }
                                 }
                             }
                         }
                         tfoot { tr { th colspan="4" { (t(l, "budget-total")) } td.num { strong { (v.budget_total) } } td {} } }
                     }
-                    button.secondary type="submit" name="action" value="add_line" { (t(l, "budget-add-line")) }
+                    button.secondary type="submit" name="action" value="add_line" disabled[v.preview.is_some()] { (t(l, "budget-add-line")) }
                 }
                 (upload_field(ctx, v))
                 p.actions {
-                    button type="submit" name="action" value="save" { (t(l, "application-save")) }
+                    button type="submit" name="action" value="save" disabled[v.preview.is_some()] { (t(l, "application-save")) }
                     " "
-                    button type="submit" name="action" value="submit" { (t(l, "application-submit")) }
+                    button type="submit" name="action" value="submit" disabled[v.preview.is_some()] { (t(l, "application-submit")) }
                 }
                 p.hint { (t(l, "application-submit-lead")) }
             }
@@ -248,10 +261,137 @@ pub fn view(ctx: &PageCtx, v: &ApplicationView) -> Markup {
                 tbody { @for line in &v.lines { tr { td { (line.category) } td { (line.description) } td.num { (line.quantity) } td.num { (line.unit_cost) } td.num { (line.total) } } } }
                 tfoot { tr { th colspan="4" { (t(l, "budget-total")) } td.num { strong { (v.budget_total) } } } }
             }
+            @if v.submitted_at.is_some() {
+                p { a href={ "/applications/" (v.id) "/document" } { (t(l, "application-document")) } }
+            }
             (attachments(ctx, v))
             (v.extra)
             @if v.can_withdraw {
                 p { a.button.secondary href={ "/applications/" (v.id) "/withdraw" } { (t(l, "application-withdraw")) } }
+            }
+        },
+    )
+}
+
+/// The submitted application as a document: what the applicant sent (texts, answers to the
+/// call's questions, money, budget, the documents attached), in the reader's language.
+pub fn document_blocks(l: Lang, v: &ApplicationView) -> Vec<Block> {
+    let value = |k: &str| v.form.value(k).to_owned();
+    let mut blocks = vec![
+        Block::Title(tf(
+            l,
+            "application-document-heading",
+            &[
+                ("reference", v.reference.as_deref().unwrap_or("—")),
+                ("title", &v.title),
+            ],
+        )),
+        Block::Field(t(l, "call-title"), v.call_title.clone()),
+        Block::Field(t(l, "field-applicant"), v.applicant.clone()),
+        Block::Field(t(l, "application-reference"), v.reference.clone().unwrap_or_default()),
+        Block::Field(
+            t(l, "application-submitted-at"),
+            v.submitted_at.clone().unwrap_or_default(),
+        ),
+        Block::Field(t(l, "call-status"), v.status.clone()),
+    ];
+    for (key, label) in [
+        ("summary", "application-summary"),
+        ("target_group", "application-target-group"),
+        ("activities", "application-activities"),
+        ("timeline", "application-timeline"),
+    ] {
+        blocks.push(Block::Heading(t(l, label)));
+        blocks.push(Block::Paragraph(value(key)));
+    }
+    if !v.answers.is_empty() {
+        blocks.push(Block::Heading(t(l, "call-form-answers")));
+        blocks.extend(v.answers.iter().map(|(q, a)| Block::Field(q.clone(), a.clone())));
+    }
+    blocks.extend([
+        Block::Heading(t(l, "budget-title")),
+        Block::Field(t(l, "application-requested"), v.requested.clone()),
+        Block::Field(t(l, "application-cofinancing"), v.cofinancing.clone()),
+        Block::Table(
+            vec![
+                Column::new(t(l, "budget-category"), 3, false),
+                Column::new(t(l, "budget-description"), 5, false),
+                Column::new(t(l, "budget-quantity"), 2, true),
+                Column::new(t(l, "budget-unit-cost"), 3, true),
+                Column::new(t(l, "budget-line-total"), 3, true),
+            ],
+            v.lines
+                .iter()
+                .map(|x| {
+                    vec![
+                        x.category.clone(),
+                        x.description.clone(),
+                        x.quantity.clone(),
+                        x.unit_cost.clone(),
+                        x.total.clone(),
+                    ]
+                })
+                .collect(),
+        ),
+        Block::Field(t(l, "budget-total"), v.budget_total.clone()),
+        Block::Heading(t(l, "attachments-title")),
+    ]);
+    if v.attachments.is_empty() {
+        blocks.push(Block::Paragraph(t(l, "attachments-empty")));
+    } else {
+        blocks.push(Block::Table(
+            vec![
+                Column::new(t(l, "attachment-name"), 5, false),
+                Column::new(t(l, "attachment-purpose"), 5, false),
+                Column::new(t(l, "attachment-size"), 2, true),
+            ],
+            v.attachments
+                .iter()
+                .map(|a| vec![a.name.clone(), a.purpose.clone(), a.size.clone()])
+                .collect(),
+        ));
+    }
+    blocks
+}
+
+/// The line on every page of the document: its number and when it was submitted.
+fn document_running(l: Lang, v: &ApplicationView) -> String {
+    tf(
+        l,
+        "application-document-running",
+        &[
+            ("reference", v.reference.as_deref().unwrap_or("—")),
+            ("at", v.submitted_at.as_deref().unwrap_or("—")),
+        ],
+    )
+}
+
+/// The application as a PDF, its number and submission time at the foot of every page.
+pub fn document_pdf(l: Lang, v: &ApplicationView) -> Vec<u8> {
+    crate::pdf::render(&document_blocks(l, v), &document_running(l, v))
+}
+
+/// The application as a printable page. Printed, the site's header, footer and links drop
+/// away and the frame's heading row - the number and submission time - repeats on every page.
+pub fn document_page(ctx: &PageCtx, v: &ApplicationView) -> Markup {
+    let l = ctx.lang;
+    let blocks = document_blocks(l, v);
+    let title = match blocks.first() {
+        Some(Block::Title(s)) => s.clone(),
+        _ => v.title.clone(),
+    };
+    layout(
+        ctx,
+        &title,
+        html! {
+            p.actions {
+                a href={ "/applications/" (v.id) } { (t(l, "application-document-back")) }
+                a href={ "/applications/" (v.id) "/document.pdf" } { (t(l, "agreement-download-pdf")) }
+            }
+            p.hint.no-print { (t(l, "application-document-print-hint")) }
+            table.print-frame role="presentation" {
+                thead { tr { td { p.running { (document_running(l, v)) } } } }
+                tbody { tr { td { article.document { (crate::pdf::html(&blocks)) } } } }
             }
         },
     )

@@ -84,7 +84,10 @@ pub fn builder(ctx: &PageCtx, call_title: &str, call_id: i32, draft: bool, spec:
         &tf(l, "call-form-title", &[("call", call_title)]),
         html! {
             (error_summary(l, form))
-            p.actions { a href={ "/manage/calls/" (call_id) } { (t(l, "call-files-back")) } }
+            p.actions {
+                a href={ "/manage/calls/" (call_id) } { (t(l, "call-files-back")) }
+                a href={ "/manage/calls/" (call_id) "/preview" } { (t(l, "call-form-preview")) }
+            }
             p.hint { (t(l, if draft { "call-form-lead" } else { "call-form-frozen" })) }
             section {
                 h2 { (t(l, "call-form-questions")) }
@@ -174,6 +177,7 @@ pub fn builder(ctx: &PageCtx, call_title: &str, call_id: i32, draft: bool, spec:
 }
 
 /// The field of one question on the application form, holding what was typed.
+/// (An empty `upload_action` disables a file question's upload button, as in a preview.)
 pub fn question_field(l: Lang, q: &QuestionView, form: &FormView, upload_action: &str) -> Markup {
     let error = form.errors.get(&q.field);
     let value = form.value(&q.field);
@@ -225,7 +229,7 @@ pub fn question_field(l: Lang, q: &QuestionView, form: &FormView, upload_action:
                         input id=(q.field) name=(q.field) type="file" aria-describedby=[described.as_deref()] aria-invalid=[invalid]
                             accept=".pdf,.png,.jpg,.jpeg,.docx,.xlsx,.odt,.ods,.edoc,.asice";
                         " "
-                        button.secondary type="submit" formenctype="multipart/form-data" formaction=(upload_action) { (t(l, "attachment-upload")) }
+                        button.secondary type="submit" formenctype="multipart/form-data" formaction=(upload_action) disabled[upload_action.is_empty()] { (t(l, "attachment-upload")) }
                     }
                     _ => {
                         @let (kind, mode) = match q.kind {
@@ -256,7 +260,7 @@ pub fn document_field(l: Lang, d: &DocumentView, form: &FormView, upload_action:
             input id=(d.field) name=(d.field) type="file" accept=(d.accept) aria-describedby={ (d.field) "-hint" }
                 aria-invalid=[error.map(|_| "true")];
             " "
-            button.secondary type="submit" formenctype="multipart/form-data" formaction=(upload_action) { (t(l, "attachment-upload")) }
+            button.secondary type="submit" formenctype="multipart/form-data" formaction=(upload_action) disabled[upload_action.is_empty()] { (t(l, "attachment-upload")) }
         }
     }
 }

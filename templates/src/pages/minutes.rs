@@ -1,11 +1,20 @@
-//! The printable minutes of a panel: members, recusals, scores and the decision.
+//! The printable minutes of a panel: members, recusals, scores and the decision, and each
+//! application's answers to the call's own questions.
 
 use maud::{Markup, html};
 
 use crate::pages::decisions::ResultsView;
 use crate::{PageCtx, layout, t};
 
-pub fn minutes(ctx: &PageCtx, v: &ResultsView, members: &[(String, bool)], recusals: &[(String, String)]) -> Markup {
+/// `answers`: for each application in the ranking (its number and title), the call's questions
+/// with its answers; empty when the call asks none.
+pub fn minutes(
+    ctx: &PageCtx,
+    v: &ResultsView,
+    members: &[(String, bool)],
+    recusals: &[(String, String)],
+    answers: &[(String, Vec<(String, String)>)],
+) -> Markup {
     let l = ctx.lang;
     layout(
         ctx,
@@ -32,6 +41,13 @@ pub fn minutes(ctx: &PageCtx, v: &ResultsView, members: &[(String, bool)], recus
                     } } }
                 }
                 p.signatures { (t(l, "minutes-signatures")) }
+                @if !answers.is_empty() {
+                    h2 { (t(l, "call-form-answers")) }
+                    @for (application, rows) in answers {
+                        h3 { (application) }
+                        dl { @for (q, a) in rows { dt { (q) } dd.pre { (a) } } }
+                    }
+                }
             }
         },
     )

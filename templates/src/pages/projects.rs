@@ -120,19 +120,7 @@ pub fn agreement_page(ctx: &PageCtx, project_id: i32, a: &AgreementText) -> Mark
                 " · "
                 a href={ "/projects/" (project_id) "/agreement.pdf" } { (t(l, "agreement-download-pdf")) }
             }
-            article.document lang=(a.lang.code()) {
-                @for b in blocks.iter().skip(1) {
-                    @match b {
-                        Block::Title(s) => h2 { (s) },
-                        Block::Heading(s) => h2 { (s) },
-                        Block::Paragraph(s) => p { (s) },
-                        Block::Field(k, v) => dl { dt { (k) } dd { (v) } },
-                        Block::Signatures(captions) => div.signatures {
-                            @for c in captions { div.signature { span.line {} span { (c) } } }
-                        },
-                    }
-                }
-            }
+            article.document lang=(a.lang.code()) { (crate::pdf::html(&blocks)) }
         },
     )
 }

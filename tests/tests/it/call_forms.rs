@@ -1,12 +1,15 @@
 //! A call shaped by its regulation: the coordinator adds one question of each kind, a required
 //! document and budget categories (one capped) to a draft; applicants answer on the form, are
 //! refused with a message at every wrong field and at everything missing, then submit; the
-//! answers are on the coordinator's page and in the export; publishing froze the form; copying
-//! takes the form along; the application page costs the same statements however many questions.
+//! answers are on the coordinator's page, in the minutes and in the export; the submitted
+//! application is a document (a printable page and a PDF, its number and submission time on
+//! every page) that the receipt links; the preview is the applicant's form; publishing froze the
+//! form; copying takes the form along; the application page costs the same statements however
+//! many questions.
 
 use chrono::{Duration, Utc};
 use entities::domain::Role;
-use entities::entity::{application_answer, call_question};
+use entities::entity::{application, application_answer, call_question};
 use entities::grants::forms;
 use pumpurs_tests::{TestApp, both_backends, seed};
 use sea_orm::{ActiveValue::Set, EntityTrait};
@@ -16,6 +19,13 @@ fn pdf(text: &str) -> Vec<u8> {
 }
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+
+/// The status the user `email` gets at `path`.
+async fn n_status(app: &TestApp, email: &str, path: &str) -> u16 {
+    let b = app.browser();
+    b.login(email, seed::PASSWORD).await;
+    b.get(path).await.status
+}
 
 async fn answers_stored(app: &TestApp) -> usize {
     application_answer::Entity::find()
@@ -30,6 +40,7 @@ both_backends!(
         let w = seed::world(&app.db).await;
         let coordinator = seed::actor(&app.db, &seed::user(&app.db, "coord@example.lv", Role::Coordinator, w.muni_a.id).await).await;
         let member = seed::actor(&app.db, &seed::user(&app.db, "n@example.lv", Role::NgoMember, w.ngo.id).await).await;
+        seed::user(&app.db, "other@example.lv", Role::Coordinator, w.muni_b.id).await;
         let input = seed::call_form(Utc::now() + Duration::days(20)).parse().expect("form");
         let call = entities::grants::calls::create(&app.db, &coordinator, w.muni_a.id, &input, Utc::now()).await.expect("call");
         let c = app.browser();
@@ -90,6 +101,24 @@ both_backends!(
         let moved = c.submit(&page, &format!("{builder}/question/{}/up", q(K::File).id), &[]).await;
         assert_eq!(moved.texts("#questions strong")[6], "Dalībnieku saraksta veidne");
 
+        // The preview: the applicant's form, with nothing it can send.
+        let preview_path = format!("/manage/calls/{}/preview", call.id);
+        assert_eq!(moved.attrs(&format!("a[href=\"{preview_path}\"]"), "href").len(), 1, "linked from the builder");
+        let preview = c.get(&preview_path).await;
+        assert_eq!(preview.status, 200, "{}", preview.body);
+        assert!(preview.text(".notice").starts_with("Priekšskatījums"), "{}", preview.body);
+        let enabled = preview.html().select(&scraper::Selector::parse("main button:not([disabled])").expect("css")).count();
+        assert_eq!(enabled, 0, "every button of the preview is disabled");
+        assert!(preview.texts("main button").len() >= 6);
+        assert_eq!(preview.texts("#line-0-category option"), vec!["Ēdināšana", "Inventārs"], "the call's categories");
+        let form_fields = |page: &pumpurs_tests::browser::Page| {
+            page.attrs("main form [id^=\"q-\"], main form [id^=\"doc-\"]", "id")
+        };
+        let shown = form_fields(&preview);
+        let asked: Vec<String> = form.questions.iter().map(|q| q.field()).chain(form.documents.iter().map(|d| d.field())).collect();
+        assert!(asked.iter().all(|f| shown.contains(f)), "{asked:?} in {shown:?}");
+        assert_eq!(n_status(app, "n@example.lv", &preview_path).await, 404, "not for applicants");
+
         // Published: frozen.
         let call = entities::grants::calls::publish(&app.db, &coordinator, call.clone(), Utc::now()).await.expect("publish");
         let frozen = post("questions", &[("kind", "short_text"), ("label", "Vēl viens")]).await;
@@ -103,6 +132,7 @@ both_backends!(
         n.login("n@example.lv", seed::PASSWORD).await;
         let path = format!("/applications/{}", draft.id);
         let page = n.get(&path).await;
+        assert_eq!(form_fields(&page), form_fields(&preview), "the preview has the applicant's fields, in order");
         for q in &form.questions {
             assert!(page.html().select(&scraper::Selector::parse(&format!("[id=\"{}\"]", q.field())).expect("css")).next().is_some(), "field of {}", q.label);
         }
@@ -191,8 +221,41 @@ both_backends!(
         // Another call's document is not this one's.
         assert_eq!(n.upload_as(&upload, &[], "doc-99999", "x.pdf", pdf("x")).await.status, 404);
 
+        let document = format!("{path}/document");
+        assert_eq!(n.get(&document).await.status, 404, "a draft is not a document yet");
         let submitted = send(fields(right, "200"), "submit").await;
         assert!(submitted.text(".flash").starts_with("Pieteikums iesniegts."), "{}", submitted.body);
+
+        // The application as a document: linked from its page and from the receipt.
+        assert_eq!(submitted.attrs(&format!("a[href=\"{document}\"]"), "href").len(), 1);
+        app.work(&app.worker_config()).await;
+        let stored = application::Entity::find_by_id(draft.id).one(&app.db).await.expect("read").expect("application");
+        let reference = stored.ref_no.clone().expect("a number");
+        let at = templates::view::riga_seconds(stored.submitted_at.expect("submitted"));
+        let mails = app.mails();
+        let receipt = mails.iter().find(|m| m.contains(&reference)).expect("the receipt");
+        assert!(receipt.contains(&format!("{document}\r\n")), "{receipt}");
+        let printed = c.get(&document).await;
+        assert_eq!(printed.status, 200);
+        assert_eq!(printed.text("table.print-frame thead .running"), format!("Pieteikums {reference} · iesniegts {at} (Rīgas laiks)"));
+        let shown = printed.texts("article.document dd");
+        for answer in ["Ogres 1. vidusskola", "Ar skolas psihologa palīdzību.", "150,50 €", "15.02.2027", "Jauniešu centrs", "saraksts.pdf", "Jā"] {
+            assert!(shown.contains(&answer.to_owned()), "{answer}: {shown:?}");
+        }
+        assert!(printed.texts("article.document td").contains(&"Mikrofoni".to_owned()));
+        let (status, headers, bytes) = c.download(&format!("{document}.pdf")).await;
+        assert_eq!((status, headers["content-type"].to_str().ok()), (200, Some("application/pdf")));
+        let pdf = String::from_utf8_lossy(&bytes).into_owned();
+        let pages: Vec<&str> = pdf.split(">>\nstream\n").skip(1).collect();
+        assert!(!pages.is_empty());
+        for page in &pages {
+            assert!(page.contains(&format!("Pieteikums {reference} \\267 iesniegts {at}")), "number and time on every page: {page}");
+        }
+        for text in ["(Ogres 1. vidusskola)", "(Mikrofoni)", "(cv.pdf)", "(Projekta vad"] {
+            assert!(pdf.contains(text), "{text} in the PDF");
+        }
+        // Not for someone who cannot read the application.
+        assert_eq!(n_status(app, "other@example.lv", &format!("{document}.pdf")).await, 404);
 
         // The coordinator reads the answers, and what each document is; the export has a column each.
         let view = c.get(&path).await;
@@ -208,6 +271,9 @@ both_backends!(
             assert!(header.contains(&q.label), "{header}");
         }
         assert!(text.contains("Jauniešu centrs") && text.contains("saraksts.pdf") && text.contains("15.02.2027"), "{text}");
+        let minutes = c.get(&format!("/manage/calls/{}/minutes", call.id)).await;
+        assert_eq!(minutes.texts(".minutes h3"), vec![format!("{reference} — Skolas podkāsts")], "{}", minutes.body);
+        assert_eq!(minutes.texts(".minutes dl:last-of-type dd"), answers, "the minutes carry the answers");
 
         // The application page costs the same however many questions the call asks.
         let (before, _) = app.count_statements(c.get(&path)).await;

@@ -29,6 +29,7 @@ use crate::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/manage/calls/{id}/form", get(show))
+        .route("/manage/calls/{id}/preview", get(preview))
         .route("/manage/calls/{id}/form/questions", post(add_question))
         .route("/manage/calls/{id}/form/documents", post(add_document))
         .route("/manage/calls/{id}/form/categories", post(add_category))
@@ -195,6 +196,12 @@ async fn render(state: &AppState, signed: &Signed, id: i32, form: FormView) -> A
     } else {
         unprocessable(page)
     })
+}
+
+/// The application form as an applicant of the call will see it.
+async fn preview(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
+    let c = calls::managed(&state.db, &signed.actor, id).await?;
+    super::applications::preview(&state, &signed, &c).await
 }
 
 async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {

@@ -505,7 +505,22 @@ async fn minutes(State(state): State<AppState>, signed: Signed, Path(id): Path<i
         .into_iter()
         .map(|d| (d.member, refs.get(&d.application_id).cloned().unwrap_or_default()))
         .collect();
-    Ok(templates::pages::minutes::minutes(&signed.ctx.page(), &view, &members, &recusals).into_response())
+    let (questions, mut cells) =
+        crate::grants::call_form::export_columns(&state, lang, c.id, view.rows.iter().map(|r| r.app_id).collect())
+            .await?;
+    let answers: Vec<(String, Vec<(String, String)>)> = view
+        .rows
+        .iter()
+        .filter_map(|r| {
+            let row = cells.remove(&r.app_id)?;
+            let shown = row.into_iter().map(|a| if a.is_empty() { "—".to_owned() } else { a });
+            Some((
+                format!("{} — {}", r.reference, r.title),
+                questions.iter().cloned().zip(shown).collect(),
+            ))
+        })
+        .collect();
+    Ok(templates::pages::minutes::minutes(&signed.ctx.page(), &view, &members, &recusals, &answers).into_response())
 }
 
 async fn public_results(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i32>) -> AppResult<Response> {

@@ -4,8 +4,7 @@
 //! (recorded by the municipality, seen by both) and the municipality's payments register.
 
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use entities::attachments::StoredFile;
@@ -240,20 +239,11 @@ async fn agreement_page(State(state): State<AppState>, signed: Signed, Path(id):
 async fn agreement_pdf(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
     let file = agreements::readable(&state.db, &signed.actor, id).await?;
     let text = agreements::text(&state.db, &file).await?;
-    let name = format!(
-        "{}-{}.pdf",
-        t(text.lang, "agreement-file-name"),
-        entities::domain::ascii_fold(&text.number)
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-            (header::CACHE_CONTROL, "private, no-store".to_owned()),
-        ],
+    Ok(crate::documents::pdf_download(
+        &t(text.lang, "agreement-file-name"),
+        &text.number,
         pages::agreement_pdf(&text),
-    )
-        .into_response())
+    ))
 }
 
 /// Runs a step of the project's page in one write transaction: done, back to the page with

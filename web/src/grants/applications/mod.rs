@@ -38,6 +38,8 @@ pub fn router(max_upload: usize) -> Router<AppState> {
         .route("/calls/{id}/apply", post(start))
         .route("/applications", get(list))
         .route("/applications/{id}", get(show).post(save))
+        .route("/applications/{id}/document", get(document_page))
+        .route("/applications/{id}/document.pdf", get(document_pdf))
         .route("/applications/{id}/withdraw", get(withdraw_page).post(withdraw))
         .route(
             "/applications/{id}/attachments",
@@ -173,6 +175,32 @@ impl DraftData {
     }
 }
 
+/// What an application's pages read besides the application and its call.
+struct Saved {
+    applicant: String,
+    lines: Vec<entities::entity::budget_line::Model>,
+    form: CallForm,
+    answers: HashMap<i32, String>,
+    docs: Vec<entities::entity::attachment::Model>,
+}
+
+impl Saved {
+    async fn load(state: &AppState, app: &application::Model, call: &call::Model) -> AppResult<Self> {
+        let form = forms::of_call(&state.db, call.id).await?;
+        Ok(Self {
+            applicant: entities::orgs::name_of(&state.db, app.applicant_id).await?,
+            lines: applications::lines(&state.db, app.id).await?,
+            answers: if form.questions.is_empty() {
+                HashMap::new()
+            } else {
+                forms::answers(&state.db, app.id).await?
+            },
+            form,
+            docs: applications::attachments(&state.db, app.id).await?,
+        })
+    }
+}
+
 /// Everything the pages show about one application.
 async fn view_model(
     state: &AppState,
@@ -183,17 +211,31 @@ async fn view_model(
     errors: FieldErrors,
     own: bool,
 ) -> AppResult<ApplicationView> {
+    let saved = Saved::load(state, app, call).await?;
+    Ok(build_view(state, lang, app, call, saved, data, errors, own))
+}
+
+/// The view of `app` from what was read.
+#[expect(clippy::too_many_arguments, reason = "the parts of one page, each named at the call")]
+fn build_view(
+    state: &AppState,
+    lang: Lang,
+    app: &application::Model,
+    call: &call::Model,
+    saved: Saved,
+    data: Option<DraftData>,
+    errors: FieldErrors,
+    own: bool,
+) -> ApplicationView {
     let now = state.now();
-    let applicant = entities::orgs::name_of(&state.db, app.applicant_id).await?;
-    let saved_lines = applications::lines(&state.db, app.id).await?;
-    let call_form = forms::of_call(&state.db, call.id).await?;
-    let saved_answers = if call_form.questions.is_empty() {
-        HashMap::new()
-    } else {
-        forms::answers(&state.db, app.id).await?
-    };
+    let Saved {
+        applicant,
+        lines: saved_lines,
+        form: call_form,
+        answers: saved_answers,
+        docs,
+    } = saved;
     let data = data.unwrap_or_else(|| DraftData::from_saved(app, &saved_lines, &saved_answers));
-    let docs = applications::attachments(&state.db, app.id).await?;
     let draft = app.status == ApplicationStatus::Draft;
     let editable = editable(app, call, now);
     let eur = |c: i64| Eur::from_cents(c).display(lang);
@@ -237,7 +279,7 @@ async fn view_model(
         errors,
     );
     let mb = |b: u64| (b / (1024 * 1024)).to_string();
-    Ok(ApplicationView {
+    ApplicationView {
         id: app.id,
         title: if app.title.is_empty() {
             t(lang, "application-untitled")
@@ -303,7 +345,59 @@ async fn view_model(
         extra: maud::html! {},
         spec: call_form::spec(lang, &call_form, &docs),
         answers: call_form::answers_shown(lang, &call_form, &saved_answers, &docs),
-    })
+        preview: None,
+    }
+}
+
+/// The application form of a call as an applicant will see it, to its coordinator: empty, as a
+/// new draft, with nothing it can send.
+pub(crate) async fn preview(state: &AppState, signed: &Signed, call: &call::Model) -> AppResult<Response> {
+    let lang = signed.ctx.lang;
+    let now = state.now();
+    let blank = application::Model {
+        id: 0,
+        call_id: call.id,
+        applicant_id: 0,
+        status: ApplicationStatus::Draft,
+        title: String::new(),
+        summary: String::new(),
+        target_group: String::new(),
+        activities: String::new(),
+        timeline: String::new(),
+        requested_cents: 0,
+        cofinancing_cents: 0,
+        ref_seq: None,
+        ref_no: None,
+        submit_key: None,
+        submitted_at: None,
+        submitted_by: None,
+        withdrawn_at: None,
+        created_by: signed.actor.user.id,
+        created_at: now,
+        updated_at: now,
+        ineligible_reason: None,
+    };
+    let saved = Saved {
+        applicant: t(lang, "call-preview-applicant"),
+        lines: Vec::new(),
+        form: forms::of_call(&state.db, call.id).await?,
+        answers: HashMap::new(),
+        docs: Vec::new(),
+    };
+    // One empty budget line, so that the call's categories show in its list.
+    let data = DraftData {
+        line_category: vec![saved.form.category_keys().into_iter().next().unwrap_or_default()],
+        line_description: vec![String::new()],
+        line_quantity: vec![String::new()],
+        line_unit_cost: vec![String::new()],
+        ..Default::default()
+    };
+    let mut view = build_view(state, lang, &blank, call, saved, Some(data), FieldErrors::new(), true);
+    view.title = format!("{} — {}", t(lang, "call-form-preview"), call.title);
+    view.editable = true;
+    view.past_deadline = false;
+    view.preview = Some(format!("/manage/calls/{}/form", call.id));
+    Ok(pages::edit(&signed.ctx.page(), &view).into_response())
 }
 
 /// A budget category's name: the call's own, or one of the six fixed ones in the reader's language.
@@ -417,6 +511,39 @@ async fn list(State(state): State<AppState>, signed: Signed) -> AppResult<Respon
 async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
     let (app, call) = applications::readable(&state.db, &signed.actor, id).await?;
     render(&state, &signed, &app, &call, None, FieldErrors::new()).await
+}
+
+/// A submitted application as its reader sees it, for its document (a draft has none: 404).
+async fn submitted_view(state: &AppState, signed: &Signed, id: i32) -> AppResult<ApplicationView> {
+    let (app, call) = applications::readable(&state.db, &signed.actor, id).await?;
+    if app.submitted_at.is_none() {
+        return Err(AppError::NotFound);
+    }
+    view_model(
+        state,
+        signed.ctx.lang,
+        &app,
+        &call,
+        None,
+        FieldErrors::new(),
+        is_own(signed, &app),
+    )
+    .await
+}
+
+async fn document_page(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
+    let view = submitted_view(&state, &signed, id).await?;
+    Ok(pages::document_page(&signed.ctx.page(), &view).into_response())
+}
+
+async fn document_pdf(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
+    let lang = signed.ctx.lang;
+    let view = submitted_view(&state, &signed, id).await?;
+    Ok(crate::documents::pdf_download(
+        &t(lang, "application-document-file-name"),
+        view.reference.as_deref().unwrap_or_default(),
+        pages::document_pdf(lang, &view),
+    ))
 }
 
 async fn save(
