@@ -21,6 +21,10 @@
 //! clients, each logged in with its own draft, saving it as fast as the portal answers for
 //! SECONDS (10 by default) while the worker runs: saves per second, p50/p99, errors.
 //!
+//! `cargo run --release -p pumpurs-bench -- class-list [ROWS] [--postgres]` — a school's class
+//! list of ROWS pupils (1,000 by default; one in ten registered already) uploaded, previewed and
+//! confirmed through the pages: the time and SQL statements of each request.
+//!
 //! `--postgres` runs on the database of `PUMPURS_TEST_POSTGRES_URL` instead of SQLite.
 
 #![expect(
@@ -29,6 +33,7 @@
     reason = "a benchmark: stops on a failed step; timings are floating point, not money"
 )]
 
+mod lists;
 mod stats;
 mod writes;
 
@@ -268,12 +273,16 @@ async fn main() {
             let seconds = number(1, 10) as u64;
             pumpurs_tests::run(backend, async |app: &TestApp| writes::run(app, seconds).await).await;
         }
+        Some("class-list") => {
+            let n = number(1, 1_000);
+            pumpurs_tests::run(backend, async |app: &TestApp| lists::run(app, n).await).await;
+        }
         Some("stats") => {
             let n = number(1, 100_000);
             pumpurs_tests::run(backend, async |app: &TestApp| stats::run(app, n).await).await;
         }
         _ => eprintln!(
-            "usage: pumpurs-bench login-timing [N] | notifications [N] [CONCURRENCY] [--postgres] | closing [N] [--postgres] | stats [PLANS] [--postgres] | draft-saves [SECONDS] [--postgres]"
+            "usage: pumpurs-bench login-timing [N] | notifications [N] [CONCURRENCY] [--postgres] | closing [N] [--postgres] | stats [PLANS] [--postgres] | draft-saves [SECONDS] [--postgres] | class-list [ROWS] [--postgres]"
         ),
     }
 }

@@ -73,6 +73,15 @@ pub async fn name_of(conn: &impl ConnectionTrait, id: i32) -> Result<String> {
         .unwrap_or_default())
 }
 
+/// Every school, by name (where a pupil may move to).
+pub async fn schools(conn: &impl ConnectionTrait) -> Result<Vec<organisation::Model>> {
+    Ok(organisation::Entity::find()
+        .filter(organisation::Column::Kind.eq(OrgKind::School))
+        .order_by_asc(organisation::Column::Name)
+        .all(conn)
+        .await?)
+}
+
 pub async fn state_agency(conn: &impl ConnectionTrait) -> Result<Option<organisation::Model>> {
     Ok(organisation::Entity::find()
         .filter(organisation::Column::Kind.eq(OrgKind::StateAgency))

@@ -25,6 +25,7 @@ mod m20261201_000018_settlement;
 mod m20261201_000019_report_documents;
 mod m20261201_000020_call_files;
 mod m20261201_000021_call_forms;
+mod m20261201_000022_pupil_transfers;
 
 pub struct Migrator;
 
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000019_report_documents::Migration),
             Box::new(m20261201_000020_call_files::Migration),
             Box::new(m20261201_000021_call_forms::Migration),
+            Box::new(m20261201_000022_pupil_transfers::Migration),
         ]
     }
 }

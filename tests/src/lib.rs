@@ -24,6 +24,20 @@ use web::config::{Config, Secret};
 
 pub use browser::{Browser, Page};
 
+/// An XLSX workbook with one sheet of `rows`, every cell a string (as a spreadsheet saves a
+/// class list).
+pub fn xlsx(rows: &[&[&str]]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            let (r, c) = (u32::try_from(r).expect("row"), u16::try_from(c).expect("column"));
+            sheet.write_string(r, c, *cell).expect("cell");
+        }
+    }
+    book.save_to_buffer().expect("xlsx")
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,

@@ -81,6 +81,15 @@ pub async fn actor(db: &DatabaseConnection, user: &user::Model) -> entities::pol
     entities::policy::Actor::load(db, user.clone()).await.expect("actor")
 }
 
+/// The actor of the user with this email.
+pub async fn actor_of(db: &DatabaseConnection, email: &str) -> entities::policy::Actor {
+    let user = entities::accounts::user_by_email(db, email)
+        .await
+        .expect("read")
+        .expect("a user with this email");
+    actor(db, &user).await
+}
+
 /// A valid call form: opens now - 1 day, closes at `closes_at`, budget 10 000 €, grants
 /// 500–3 000 €, co-financing 10 %, two criteria.
 pub fn call_form(closes_at: chrono::DateTime<Utc>) -> entities::grants::calls::CallForm {

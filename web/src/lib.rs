@@ -23,4 +23,5 @@ mod kept;
 mod orgs;
 mod plans;
 mod stats;
+mod tables;
 mod trace;

@@ -9,6 +9,7 @@ pub mod rules;
 
 mod carrying_out;
 mod catalogue;
+mod import;
 mod lifecycle;
 mod money;
 mod pupils;
@@ -16,6 +17,7 @@ mod semesters;
 
 pub use carrying_out::*;
 pub use catalogue::*;
+pub use import::*;
 pub use lifecycle::*;
 pub use money::*;
 pub use pupils::*;
@@ -37,7 +39,8 @@ use crate::entity::plan_approval::Decision;
 use crate::entity::plan_measure::MeasureKind;
 use crate::entity::{
     consultation_session, evaluation, expense, indirect_hours, measure_risk, membership, organisation, plan,
-    plan_approval, plan_measure, plan_risk, pupil, pupil_staff, risk, risk_catalogue, risk_group, semester,
+    plan_approval, plan_measure, plan_risk, pupil, pupil_staff, pupil_transfer, risk, risk_catalogue, risk_group,
+    semester,
 };
 use crate::error::{Error, FieldErrors, Result};
 use crate::money::Eur;

@@ -16,5 +16,6 @@ pub mod orgs;
 pub mod plans;
 pub mod profile;
 pub mod projects;
+pub mod pupil_import;
 pub mod scoring;
 pub mod stats;

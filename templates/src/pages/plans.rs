@@ -14,7 +14,7 @@ use entities::plans::{Funding, PlanView, Request};
 use maud::{Markup, html};
 
 use crate::components::{
-    FormView, Input, checkbox, confirmed_action, csrf, error_summary, field, pager, select, textarea,
+    FormView, Input, checkbox, confirm_box, confirmed_action, csrf, error_summary, field, pager, select, textarea,
 };
 use crate::view::{date, label, plan_status, riga};
 use crate::{Lang, PageCtx, layout, t, tf};
@@ -100,6 +100,14 @@ pub struct PupilsView<'a> {
     pub form: FormView,
     /// The director's view of the staff and what they are allowed.
     pub staff: Option<&'a [(membership::Model, user::Model)]>,
+    /// Pupils other schools ask this school's director to take over (transfer, pupil, from).
+    pub incoming: &'a [(
+        entities::entity::pupil_transfer::Model,
+        entities::entity::pupil::Model,
+        String,
+    )],
+    /// The director may move the school's pupils up a class.
+    pub can_promote: bool,
 }
 
 pub fn pupils(ctx: &PageCtx, v: &PupilsView) -> Markup {
@@ -147,7 +155,27 @@ pub fn pupils(ctx: &PageCtx, v: &PupilsView) -> Markup {
                 }
                 (pager(l, v.page, v.total, entities::plans::queries::PAGE_SIZE, |p| format!("{base}?{semester_q}page={p}")))
             }
+            @if !v.incoming.is_empty() {
+                section #incoming-transfers {
+                    h2 { (t(l, "transfer-incoming")) }
+                    table {
+                        thead { tr { th { (t(l, "field-pupil-name")) } th { (t(l, "field-class")) } th { (t(l, "field-birth-date")) } th { (t(l, "transfer-from")) } th {} } }
+                        tbody { @for (tr, p, from) in v.incoming { tr {
+                            td { (p.name) } td { (p.class_name) } td { (date(p.birth_date)) } td { (from) }
+                            td {
+                                form.inline method="post" action={ "/transfers/" (tr.id) "/accept" } { (csrf(ctx)) button type="submit" { (t(l, "transfer-accept")) } }
+                                " "
+                                form.inline method="post" action={ "/transfers/" (tr.id) "/decline" } { (csrf(ctx)) button.secondary type="submit" { (t(l, "transfer-decline")) } }
+                            }
+                        } } }
+                    }
+                }
+            }
             @if v.can_register {
+                p.actions {
+                    a.button.secondary href={ (base) "/import" } { (t(l, "import-title")) }
+                    @if v.can_promote { a.button.secondary href={ (base) "/promote" } { (t(l, "promote-title")) } }
+                }
                 h2 { (t(l, "pupil-register")) }
                 (error_summary(l, &v.form))
                 form method="post" action=(base) novalidate {
@@ -182,9 +210,73 @@ pub fn pupils(ctx: &PageCtx, v: &PupilsView) -> Markup {
     )
 }
 
-pub fn pupil(ctx: &PageCtx, v: &PupilPage, open_semesters: &[(String, String)], form: &FormView) -> Markup {
+/// The director's step at the school year's change: each class with the class it becomes and
+/// how many pupils move, confirmed with a box.
+pub fn promotion(
+    ctx: &PageCtx,
+    school_id: i32,
+    school_name: &str,
+    rows: &[(String, Option<String>, u64)],
+    form: &FormView,
+) -> Markup {
+    let l = ctx.lang;
+    let base = format!("/schools/{school_id}/pupils");
+    layout(
+        ctx,
+        &t(l, "promote-title"),
+        html! {
+            p.org-name { strong { (school_name) } }
+            p.actions { a href=(base) { (t(l, "import-back")) } }
+            (error_summary(l, form))
+            p #plan-status { (t(l, "promote-lead")) }
+            @if rows.is_empty() {
+                p.empty { (t(l, "pupils-none")) }
+            } @else {
+                table #promotion {
+                    thead { tr { th { (t(l, "promote-class")) } th { (t(l, "promote-next")) } th.num { (t(l, "promote-count")) } } }
+                    tbody { @for (class, next, n) in rows { tr {
+                        td { (class) }
+                        td { @match next { Some(c) => { (c) }, None => { span.hint { (t(l, "promote-stays")) } } } }
+                        td.num { (n) }
+                    } } }
+                }
+                form method="post" action={ (base) "/promote" } {
+                    (csrf(ctx))
+                    (confirm_box(l, form, "confirm", &t(l, "promote-confirm")))
+                    button type="submit" { (t(l, "promote-submit")) }
+                }
+            }
+        },
+    )
+}
+
+/// What the reader of a pupil's page may do besides reading it.
+pub struct PupilActions {
+    /// Correct the pupil's data (who may register the school's pupils).
+    pub can_correct: bool,
+    /// The schools the director may move the pupil to (id, name); empty for others.
+    pub transfer_to: Vec<(String, String)>,
+    /// The school a transfer is waiting at.
+    pub pending_to: Option<String>,
+}
+
+pub fn pupil(
+    ctx: &PageCtx,
+    v: &PupilPage,
+    open_semesters: &[(String, String)],
+    actions: &PupilActions,
+    form: &FormView,
+) -> Markup {
     let l = ctx.lang;
     let p = &v.pupil;
+    let typed = if form.errors.is_empty() {
+        FormView::new()
+            .with("name", &p.name)
+            .with("class_name", &p.class_name)
+            .with("birth_date", p.birth_date.to_string())
+    } else {
+        form.clone()
+    };
     layout(
         ctx,
         &p.name,
@@ -213,7 +305,14 @@ pub fn pupil(ctx: &PageCtx, v: &PupilPage, open_semesters: &[(String, String)], 
             } @else {
                 ul {
                     @for (plan, s) in &v.plans {
-                        li { a href={ "/plans/" (plan.id) } { (semester_label(l, s)) } " — " (plan_status(l, plan.status, plan.approval_step)) }
+                        li {
+                            @if plan.school_id == p.school_id {
+                                a href={ "/plans/" (plan.id) } { (semester_label(l, s)) }
+                            } @else {
+                                (semester_label(l, s)) " (" (t(l, "pupil-plan-earlier-school")) ")"
+                            }
+                            " — " (plan_status(l, plan.status, plan.approval_step))
+                        }
                     }
                 }
             }
@@ -222,6 +321,32 @@ pub fn pupil(ctx: &PageCtx, v: &PupilPage, open_semesters: &[(String, String)], 
                     (csrf(ctx))
                     (select(l, form, "semester_id", "field-semester", open_semesters))
                     button type="submit" { (t(l, "plan-start")) }
+                }
+            }
+            @if actions.can_correct {
+                details #correct open[!form.errors.is_empty() && form.errors.get("to_school").is_none()] {
+                    summary { (t(l, "pupil-correct")) }
+                    form method="post" action={ "/pupils/" (p.id) "/correct" } novalidate {
+                        (csrf(ctx))
+                        (field(l, &typed, "name", "field-pupil-name", Input::TEXT))
+                        (field(l, &typed, "class_name", "field-class", Input { hint: Some("field-class-hint"), ..Input::TEXT }))
+                        (field(l, &typed, "birth_date", "field-birth-date", Input { kind: "date", ..Input::TEXT }))
+                        p.hint { (t(l, "pupil-correct-hint")) }
+                        button type="submit" { (t(l, "pupil-correct-save")) }
+                    }
+                }
+            }
+            @if let Some(school) = &actions.pending_to {
+                p.notice role="status" { (tf(l, "transfer-pending", &[("school", school)])) }
+            } @else if !actions.transfer_to.is_empty() {
+                details #transfer open[form.errors.get("to_school").is_some()] {
+                    summary { (t(l, "transfer-title")) }
+                    form method="post" action={ "/pupils/" (p.id) "/transfer" } {
+                        (csrf(ctx))
+                        (select(l, form, "to_school", "transfer-to", &actions.transfer_to))
+                        p.hint { (t(l, "transfer-hint")) }
+                        button type="submit" { (t(l, "transfer-ask")) }
+                    }
                 }
             }
         },

@@ -23,6 +23,7 @@ mod plan_pages;
 mod plans;
 mod projects;
 mod roles;
+mod school_lists;
 mod security;
 mod stats;
 mod storage;

@@ -32,22 +32,36 @@ use crate::state::AppState;
 
 mod admin;
 mod funding;
+mod import;
 mod plan;
 mod pupils;
 
 use admin::*;
 use funding::*;
+use import::*;
 use plan::*;
 use pupils::*;
 
 pub fn router(max_upload: usize) -> Router<AppState> {
     Router::new()
         .route("/schools/{id}/pupils", get(pupils).post(register))
+        .route(
+            "/schools/{id}/pupils/import",
+            get(import_page)
+                .post(import_preview)
+                .layer(DefaultBodyLimit::max(max_upload)),
+        )
+        .route("/schools/{id}/pupils/import/confirm", post(import_confirm))
         .route("/schools/{id}/staff/{membership}", post(staff_grants))
         .route("/schools/{id}/funding", get(funding))
         .route("/schools/{id}/indirect-hours", post(indirect_hours))
         .route("/pupils/{id}", get(pupil))
         .route("/pupils/{id}/staff", post(assign))
+        .route("/pupils/{id}/correct", get(back_to_pupil).post(correct))
+        .route("/pupils/{id}/transfer", get(back_to_pupil).post(transfer))
+        .route("/transfers/{id}/accept", post(accept_transfer))
+        .route("/transfers/{id}/decline", post(decline_transfer))
+        .route("/schools/{id}/pupils/promote", get(promotion).post(promote))
         .route("/pupils/{id}/plans", post(start))
         .route("/plans/approvals", get(queue))
         .route("/plans/{id}", get(plan))

@@ -16,11 +16,13 @@ async fn pupils_page(
     let semester = chosen(&all, q.semester);
     let page = q.page.unwrap_or(1).max(1);
     let (rows, total) = queries::pupils(&state.db, actor, org.id, semester.map(|s| s.id), page, state.now()).await?;
-    let staff = if actor.holds(Role::Director, org.id) {
+    let director = actor.holds(Role::Director, org.id);
+    let staff = if director {
         Some(queries::school_staff(&state.db, org.id).await?)
     } else {
         None
     };
+    let incoming = plans::incoming_transfers(&state.db, actor, org.id).await?;
     Ok(pages::pupils(
         &signed.ctx.page(),
         &PupilsView {
@@ -35,6 +37,8 @@ async fn pupils_page(
             can_start: semester.is_some_and(|s| s.closed_at.is_none()),
             form,
             staff: staff.as_deref(),
+            incoming: &incoming,
+            can_promote: director,
         },
     ))
 }
@@ -122,18 +126,203 @@ pub(super) async fn staff_grants(
 }
 
 async fn pupil_page(state: &AppState, signed: &Signed, id: i32, form: &FormView) -> AppResult<maud::Markup> {
-    let page = queries::pupil(&state.db, &signed.actor, id, state.now()).await?;
+    let actor = &signed.actor;
+    let page = queries::pupil(&state.db, actor, id, state.now()).await?;
     let open: Vec<semester::Model> = queries::semesters(&state.db)
         .await?
         .into_iter()
         .filter(|s| s.closed_at.is_none() && !page.plans.iter().any(|(_, taken)| taken.id == s.id))
         .collect();
+    let school_id = page.pupil.school_id;
+    let pending = plans::pending_transfer(&state.db, id).await?;
+    let pending_to = match &pending {
+        Some(t) => Some(entities::orgs::name_of(&state.db, t.to_school_id).await?),
+        None => None,
+    };
+    let transfer_to = if actor.holds(Role::Director, school_id) && pending.is_none() {
+        entities::orgs::schools(&state.db)
+            .await?
+            .into_iter()
+            .filter(|o| o.id != school_id)
+            .map(|o| (o.id.to_string(), o.name))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let actions = pages::PupilActions {
+        can_correct: actor.may_register_pupils(school_id),
+        transfer_to,
+        pending_to,
+    };
     Ok(pages::pupil(
         &signed.ctx.page(),
         &page,
         &semester_options(signed.ctx.lang, &open),
+        &actions,
         form,
     ))
+}
+
+/// Where a pupil's form sent by GET (a reload after it was refused) leads: the pupil's page.
+pub(super) async fn back_to_pupil(Path(id): Path<i32>) -> Redirect {
+    Redirect::to(&format!("/pupils/{id}"))
+}
+
+/// The pupil's page again with what was typed and what is wrong with it (422).
+async fn pupil_again(state: &AppState, signed: &Signed, id: i32, form: FormView) -> AppResult<Response> {
+    Ok(unprocessable(pupil_page(state, signed, id, &form).await?))
+}
+
+pub(super) async fn correct(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    Form(f): Form<PupilForm>,
+) -> AppResult<Response> {
+    let typed = |errors| {
+        FormView::with_typed(
+            [
+                ("name", f.name.as_str()),
+                ("class_name", f.class_name.as_str()),
+                ("birth_date", f.birth_date.as_str()),
+            ],
+            errors,
+        )
+    };
+    let Some(birth_date) = date_field(&f.birth_date) else {
+        return pupil_again(&state, &signed, id, typed(FieldErrors::one("birth_date", "error-date"))).await;
+    };
+    let txn = entities::db::write(&state.db).await?;
+    match plans::correct_pupil(
+        &txn,
+        &signed.actor,
+        id,
+        (&f.name, &f.class_name, birth_date),
+        state.now(),
+    )
+    .await
+    {
+        Ok(_) => {
+            txn.commit().await?;
+            Ok(redirect_with_flash(&state, &format!("/pupils/{id}"), "pupil-corrected"))
+        }
+        Err(e) => {
+            drop(txn);
+            pupil_again(&state, &signed, id, typed(refused(e)?)).await
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct TransferForm {
+    to_school: String,
+}
+
+pub(super) async fn transfer(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    Form(f): Form<TransferForm>,
+) -> AppResult<Response> {
+    let to = f.to_school.trim().parse().unwrap_or(0);
+    let txn = entities::db::write(&state.db).await?;
+    match plans::request_transfer(&txn, &signed.actor, id, to, state.now()).await {
+        Ok(_) => {
+            txn.commit().await?;
+            Ok(redirect_with_flash(&state, &format!("/pupils/{id}"), "transfer-asked"))
+        }
+        Err(e) => {
+            drop(txn);
+            let form = FormView::with_typed([("to_school", f.to_school.as_str())], refused(e)?);
+            pupil_again(&state, &signed, id, form).await
+        }
+    }
+}
+
+/// The receiving director's answer to a transfer: back to the school's pupils.
+async fn decide_transfer(state: &AppState, signed: &Signed, id: i32, accept: bool) -> AppResult<Response> {
+    let txn = entities::db::write(&state.db).await?;
+    let t = plans::decide_transfer(&txn, &signed.actor, id, accept, state.now()).await?;
+    txn.commit().await?;
+    let flash = if accept {
+        "transfer-accepted"
+    } else {
+        "transfer-declined"
+    };
+    Ok(redirect_with_flash(
+        state,
+        &format!("/schools/{}/pupils", t.to_school_id),
+        flash,
+    ))
+}
+
+pub(super) async fn accept_transfer(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+) -> AppResult<Response> {
+    decide_transfer(&state, &signed, id, true).await
+}
+
+pub(super) async fn decline_transfer(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+) -> AppResult<Response> {
+    decide_transfer(&state, &signed, id, false).await
+}
+
+async fn promote_page(state: &AppState, signed: &Signed, id: i32, form: FormView) -> AppResult<Response> {
+    let rows = plans::promotion(&state.db, &signed.actor, id).await?;
+    let org = school(state, id).await?;
+    let failed = !form.errors.is_empty();
+    let page = pages::promotion(&signed.ctx.page(), id, &org.name, &rows, &form);
+    Ok(if failed {
+        unprocessable(page)
+    } else {
+        axum::response::IntoResponse::into_response(page)
+    })
+}
+
+pub(super) async fn promotion(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+) -> AppResult<Response> {
+    promote_page(&state, &signed, id, FormView::new()).await
+}
+
+pub(super) async fn promote(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    Form(confirm): Form<ConfirmForm>,
+) -> AppResult<Response> {
+    if confirm.required().is_err() {
+        return promote_page(
+            &state,
+            &signed,
+            id,
+            FormView::with_typed([], FieldErrors::one("confirm", "error-confirm")),
+        )
+        .await;
+    }
+    let txn = entities::db::write(&state.db).await?;
+    match plans::promote(&txn, &signed.actor, id, state.now()).await {
+        Ok(_) => {
+            txn.commit().await?;
+            Ok(redirect_with_flash(
+                &state,
+                &format!("/schools/{id}/pupils"),
+                "promote-done",
+            ))
+        }
+        Err(e) => {
+            drop(txn);
+            promote_page(&state, &signed, id, FormView::with_typed([], refused(e)?)).await
+        }
+    }
 }
 
 pub(super) async fn pupil(
