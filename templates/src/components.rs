@@ -87,6 +87,11 @@ impl FormView {
     pub fn id(&self, name: &str) -> String {
         format!("{name}{}", self.suffix)
     }
+    /// This copy of the form with `value` in field `name` (what a correction form starts from).
+    pub fn fill(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.values.insert(self.id(name), value.into());
+        self
+    }
     /// What was typed into field `name` of this copy.
     pub fn typed(&self, name: &str) -> &str {
         self.value(&self.id(name))

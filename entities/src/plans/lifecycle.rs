@@ -174,7 +174,12 @@ pub async fn add_compensation(
 }
 
 /// The risks a measure addresses must be named in its plan; at least one.
-async fn check_risks(conn: &impl ConnectionTrait, plan_id: i32, risks: &[i32], e: &mut FieldErrors) -> Result<()> {
+pub(super) async fn check_risks(
+    conn: &impl ConnectionTrait,
+    plan_id: i32,
+    risks: &[i32],
+    e: &mut FieldErrors,
+) -> Result<()> {
     let known = plan_risk::Entity::find()
         .filter(plan_risk::Column::PlanId.eq(plan_id))
         .filter(plan_risk::Column::Id.is_in(risks.iter().copied()))
@@ -189,7 +194,11 @@ async fn check_risks(conn: &impl ConnectionTrait, plan_id: i32, risks: &[i32], e
     Ok(())
 }
 
-async fn link_risks(conn: &impl ConnectionTrait, measure: &plan_measure::Model, risks: &[i32]) -> Result<()> {
+pub(super) async fn link_risks(
+    conn: &impl ConnectionTrait,
+    measure: &plan_measure::Model,
+    risks: &[i32],
+) -> Result<()> {
     let mut distinct = risks.to_vec();
     distinct.sort_unstable();
     distinct.dedup();
@@ -203,7 +212,7 @@ async fn link_risks(conn: &impl ConnectionTrait, measure: &plan_measure::Model, 
     Ok(())
 }
 
-async fn editable(conn: &impl ConnectionTrait, actor: &Actor, plan_id: i32) -> Result<Found> {
+pub(super) async fn editable(conn: &impl ConnectionTrait, actor: &Actor, plan_id: i32) -> Result<Found> {
     let found = find(conn, actor, plan_id).await?;
     if !found.staff {
         return Err(Error::NotFound);

@@ -9,6 +9,7 @@ pub mod rules;
 
 mod carrying_out;
 mod catalogue;
+mod corrections;
 mod import;
 mod lifecycle;
 mod money;
@@ -17,6 +18,7 @@ mod semesters;
 
 pub use carrying_out::*;
 pub use catalogue::*;
+pub use corrections::*;
 pub use import::*;
 pub use lifecycle::*;
 pub use money::*;

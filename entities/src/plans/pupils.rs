@@ -114,7 +114,11 @@ pub fn next_class(class_name: &str) -> Option<String> {
 
 /// The number a class name starts with ("5.a" → 5).
 fn class_number(class_name: &str) -> Option<u32> {
-    let digits: String = class_name.trim_start().chars().take_while(char::is_ascii_digit).collect();
+    let digits: String = class_name
+        .trim_start()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
     digits.parse().ok()
 }
 
@@ -144,7 +148,12 @@ pub async fn promotion(
             (class, next, u64::try_from(n).unwrap_or(0))
         })
         .collect();
-    rows.sort_by_key(|(class, _, _)| (class_number(class).unwrap_or(u32::MAX), crate::domain::ascii_fold(class)));
+    rows.sort_by_key(|(class, _, _)| {
+        (
+            class_number(class).unwrap_or(u32::MAX),
+            crate::domain::ascii_fold(class),
+        )
+    });
     Ok(rows)
 }
 
@@ -425,7 +434,12 @@ mod tests {
 
     #[test]
     fn a_class_moves_up_by_its_leading_number_and_the_last_class_stays() {
-        for (now, next) in [("5.a", Some("6.a")), ("1. kurss", Some("2. kurss")), ("9B", Some("10B")), ("11.c", Some("12.c"))] {
+        for (now, next) in [
+            ("5.a", Some("6.a")),
+            ("1. kurss", Some("2. kurss")),
+            ("9B", Some("10B")),
+            ("11.c", Some("12.c")),
+        ] {
             assert_eq!(next_class(now).as_deref(), next, "{now}");
         }
         for last in ["12.a", "PII", "", "3. grupa (13)"] {

@@ -408,6 +408,13 @@ pub fn plan(ctx: &PageCtx, v: &PlanView, c: &PlanControls, form: &FormView) -> M
     let expenses_of = |m: &plan_measure::Model| -> Vec<&expense::Model> {
         v.expenses.iter().filter(|e| e.measure_id == m.id).collect()
     };
+    let measure_risk_ids = |m: &plan_measure::Model| -> Vec<i32> {
+        v.links
+            .iter()
+            .filter(|link| link.measure_id == m.id)
+            .map(|link| link.plan_risk_id)
+            .collect()
+    };
     let evaluation_of = |measure: Option<i32>| v.evaluations.iter().find(|e| e.measure_id == measure);
     let risk_options: Vec<(String, String)> = v.risks.iter().map(|r| (r.id.to_string(), risk_of(r.id))).collect();
     layout(
@@ -426,8 +433,24 @@ pub fn plan(ctx: &PageCtx, v: &PlanView, c: &PlanControls, form: &FormView) -> M
 
             h2 { (t(l, "plan-risks")) }
             @if v.risks.is_empty() { p.empty { (t(l, "plan-risks-none")) } }
-            ul {
-                @for r in &v.risks { li { strong { (risk_of(r.id)) } br; span.pre { (r.justification) } } }
+            ul #plan-risks {
+                @for r in &v.risks { li {
+                    strong { (risk_of(r.id)) } br; span.pre { (r.justification) }
+                    @if c.editable {
+                        @let scope = format!("r{}", r.id);
+                        @let rf = form.scoped(&scope);
+                        details.correct open[form.touches(&scope)] {
+                            summary { (t(l, "plan-correct")) }
+                            form method="post" action={ "/plans/" (id) "/risks/" (r.id) } novalidate {
+                                (csrf(ctx))
+                                @let rf = if form.touches(&scope) { rf } else { rf.fill("justification", r.justification.clone()) };
+                                (textarea(l, &rf, "justification", "plan-justification", 3))
+                                button.secondary type="submit" { (t(l, "plan-correct-save")) }
+                            }
+                            (confirmed_action(ctx, &format!("/plans/{id}/risks/{}/remove", r.id), r.id, "plan-risk-remove-confirm", "plan-remove"))
+                        }
+                    }
+                } }
             }
             @if c.editable {
                 form method="post" action={ "/plans/" (id) "/risks" } novalidate {
@@ -477,6 +500,7 @@ pub fn plan(ctx: &PageCtx, v: &PlanView, c: &PlanControls, form: &FormView) -> M
                             }
                         }
                     }
+                    @if c.editable { (measure_correction(ctx, id, m, &risk_options, &measure_risk_ids(m), form)) }
                     @let scope = format!("m{}", m.id);
                     @let mf = form.scoped(&scope);
                     @if c.carrying_out && m.category.is_none() {
@@ -605,6 +629,73 @@ pub fn plan(ctx: &PageCtx, v: &PlanView, c: &PlanControls, form: &FormView) -> M
             }
         },
     )
+}
+
+/// A measure's correction while the plan can change: the fields of its kind, filled with what
+/// it plans (or what was last sent), and its removal behind a confirmation box.
+fn measure_correction(
+    ctx: &PageCtx,
+    plan_id: i32,
+    m: &plan_measure::Model,
+    risk_options: &[(String, String)],
+    addressed: &[i32],
+    form: &FormView,
+) -> Markup {
+    let l = ctx.lang;
+    let scope = format!("x{}", m.id);
+    let hours = |minutes: Option<i32>| {
+        let hundredths = i64::from(minutes.unwrap_or(0)) * 100 / 60;
+        format!("{},{:02}", hundredths / 100, hundredths % 100)
+            .trim_end_matches(",00")
+            .to_owned()
+    };
+    let mf = if form.touches(&scope) {
+        form.scoped(&scope)
+    } else {
+        addressed
+            .iter()
+            .fold(form.scoped(&scope), |f, r| f.fill(&format!("risk-{r}"), "on"))
+            .fill("specialist", m.specialist.clone().unwrap_or_default())
+            .fill("category", m.category.clone().unwrap_or_default())
+            .fill("hours", hours(m.planned_minutes))
+            .fill(
+                "planned",
+                m.planned_cents
+                    .map(|c| Eur::from_cents(c).to_plain())
+                    .unwrap_or_default(),
+            )
+    };
+    let options = |names: &[&str], prefix: &str| -> Vec<(String, String)> {
+        names
+            .iter()
+            .map(|s| ((*s).to_owned(), t(l, &format!("{prefix}{s}"))))
+            .collect()
+    };
+    html! {
+        details.correct open[form.touches(&scope)] {
+            summary { (t(l, "plan-correct")) }
+            form method="post" action={ "/plans/" (plan_id) "/measures/" (m.id) } novalidate {
+                (csrf(ctx))
+                @match m.kind {
+                    MeasureKind::Consultation => {
+                        (select(l, &mf, "specialist", "plan-specialist", &options(&entities::plans::SPECIALISTS, "specialist-")))
+                        (field(l, &mf, "hours", "plan-hours", Input { hint: Some("plan-hours-hint"), ..Input::TEXT }))
+                        (risk_boxes(l, risk_options, &mf))
+                    }
+                    MeasureKind::Compensation => {
+                        (select(l, &mf, "category", "plan-category", &options(&entities::plans::CATEGORIES, "category-")))
+                        (field(l, &mf, "planned", "plan-planned-amount", Input { hint: Some("field-eur-hint"), ..Input::TEXT }))
+                        (risk_boxes(l, risk_options, &mf))
+                    }
+                    MeasureKind::Supervision => {
+                        (field(l, &mf, "hours", "plan-hours", Input { hint: Some("plan-supervision-hint"), ..Input::TEXT }))
+                    }
+                }
+                button.secondary type="submit" { (t(l, "plan-correct-save")) }
+            }
+            (confirmed_action(ctx, &format!("/plans/{plan_id}/measures/{}/remove", m.id), 100_000 + m.id, "plan-measure-remove-confirm", "plan-remove"))
+        }
+    }
 }
 
 /// The plan's risks a measure addresses, as checkboxes (ticked again as they were sent).

@@ -19,6 +19,7 @@ mod outages;
 mod pages;
 mod panel;
 mod panel_pages;
+mod plan_corrections;
 mod plan_pages;
 mod plans;
 mod projects;

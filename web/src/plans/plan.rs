@@ -219,6 +219,94 @@ pub(super) async fn add_compensation(
     .await
 }
 
+pub(super) async fn edit_risk(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((id, rid)): Path<(i32, i32)>,
+    Form(f): Form<RiskForm>,
+) -> AppResult<Response> {
+    let typed = FormView::new().with("justification", f.justification.clone());
+    change(
+        &state,
+        &signed,
+        id,
+        Typed::scoped(typed, format!("r{rid}")),
+        "plan-risk-changed",
+        async |txn| plans::edit_risk(txn, &signed.actor, id, rid, &f.justification, state.now()).await,
+    )
+    .await
+}
+
+pub(super) async fn remove_risk(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((id, rid)): Path<(i32, i32)>,
+    Form(confirm): Form<ConfirmForm>,
+) -> AppResult<Response> {
+    confirm.required()?;
+    change(
+        &state,
+        &signed,
+        id,
+        Typed::new(FormView::new()),
+        "plan-risk-removed",
+        async |txn| plans::remove_risk(txn, &signed.actor, id, rid, state.now()).await,
+    )
+    .await
+}
+
+/// A measure corrected: the fields of its kind (a consultation's specialist and hours, a
+/// compensation's category and amount, the supervision's hours) and the risks it addresses.
+pub(super) async fn edit_measure(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((id, mid)): Path<(i32, i32)>,
+    MultiForm(f): MultiForm<MeasureForm>,
+) -> AppResult<Response> {
+    let typed = risks_typed(&f.risk)
+        .with("specialist", f.specialist.clone())
+        .with("hours", f.hours.clone())
+        .with("category", f.category.clone())
+        .with("planned", f.planned.clone());
+    change(
+        &state,
+        &signed,
+        id,
+        Typed::scoped(typed, format!("x{mid}")),
+        "plan-measure-changed",
+        async |txn| {
+            let change = if !f.category.is_empty() {
+                let planned = Eur::parse(&f.planned).ok_or_else(|| FieldErrors::single("planned", "error-money"))?;
+                plans::MeasureChange::Compensation(&f.category, planned, &f.risk)
+            } else if !f.specialist.is_empty() {
+                plans::MeasureChange::Consultation(&f.specialist, minutes_of("hours", &f.hours)?, &f.risk)
+            } else {
+                plans::MeasureChange::Supervision(minutes_of("hours", &f.hours)?)
+            };
+            plans::edit_measure(txn, &signed.actor, id, mid, change, state.now()).await
+        },
+    )
+    .await
+}
+
+pub(super) async fn remove_measure(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((id, mid)): Path<(i32, i32)>,
+    Form(confirm): Form<ConfirmForm>,
+) -> AppResult<Response> {
+    confirm.required()?;
+    change(
+        &state,
+        &signed,
+        id,
+        Typed::new(FormView::new()),
+        "plan-measure-removed",
+        async |txn| plans::remove_measure(txn, &signed.actor, id, mid, state.now()).await,
+    )
+    .await
+}
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub(super) struct ConsentForm {

@@ -1,0 +1,130 @@
+//! Corrections of a plan while it is a draft (or under revision): a risk's justification
+//! corrected, a measure's hours and risks corrected, each refused with its message when wrong;
+//! a risk that a measure addresses alone is not removed; a measure removed behind its box;
+//! every change audited with ids only; an approved plan shows no corrections and refuses them;
+//! another school's director gets "not found".
+
+use chrono::Utc;
+use entities::domain::Role;
+use entities::entity::plan::PlanState;
+use entities::entity::{audit_log, measure_risk, plan, plan_measure, plan_risk};
+use entities::money::Eur;
+use entities::plans;
+use pumpurs_tests::{TestApp, both_backends, seed};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+
+async fn audited(app: &TestApp, action: &str) -> Vec<Option<String>> {
+    audit_log::Entity::find()
+        .filter(audit_log::Column::Action.eq(action))
+        .all(&app.db)
+        .await
+        .expect("audit")
+        .into_iter()
+        .map(|r| r.details)
+        .collect()
+}
+
+async fn links_of(app: &TestApp, measure: i32) -> Vec<i32> {
+    let mut ids: Vec<i32> = measure_risk::Entity::find()
+        .filter(measure_risk::Column::MeasureId.eq(measure))
+        .all(&app.db)
+        .await
+        .expect("links")
+        .into_iter()
+        .map(|l| l.plan_risk_id)
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
+both_backends!(
+    async fn a_draft_plans_risks_and_measures_are_corrected_and_removed_with_an_audit(app) {
+        let w = seed::world(&app.db).await;
+        let today = Utc::now().date_naive();
+        let s = plans::create_semester(&app.db, 2026, 1, (today - chrono::Duration::days(30), today + chrono::Duration::days(60)), Eur::from_cents(50_000), Utc::now()).await.expect("semester");
+        seed::user(&app.db, "dir@example.lv", Role::Director, w.school_a.id).await;
+        let actor = seed::actor_of(&app.db, "dir@example.lv").await;
+        let kid = plans::register_pupil(&app.db, &actor, w.school_a.id, ("Pēteris Kalns", "7.a", chrono::NaiveDate::from_ymd_opt(2012, 1, 2).expect("date")), Utc::now()).await.expect("pupil");
+        let p = plans::start_plan(&app.db, &actor, kid.id, s.id, Utc::now()).await.expect("plan");
+        let absences = plans::add_risk(&app.db, &actor, p.id, seed::risk(&app.db, "absences").await.id, "12 kavētas dienas.").await.expect("risk");
+        let results = plans::add_risk(&app.db, &actor, p.id, seed::risk(&app.db, "low_results").await.id, "Vērtējumi zem 4.").await.expect("risk");
+        let talk = plans::add_consultation(&app.db, &actor, p.id, "psychologist", 360, &[absences.id]).await.expect("consultation");
+        let bus = plans::add_compensation(&app.db, &actor, p.id, "public_transport", Eur::from_cents(12_000), &[results.id]).await.expect("compensation");
+
+        let b = app.browser();
+        b.login("dir@example.lv", seed::PASSWORD).await;
+        let path = format!("/plans/{}", p.id);
+        let page = b.get(&path).await;
+        assert_eq!(page.texts("#plan-risks details.correct summary").len(), 2);
+        let justification = format!("justification-r{}", absences.id);
+        assert_eq!(page.text(&format!("#{justification}")), "12 kavētas dienas.", "the correction starts from what is written");
+        assert_eq!(page.attrs(&format!("#hours-x{}", talk.id), "value"), vec!["6"], "{}", page.body);
+
+        // A risk's justification: empty refused at its field, then corrected.
+        let risk_path = format!("{path}/risks/{}", absences.id);
+        let empty = b.submit(&page, &risk_path, &[("justification", " ")]).await;
+        assert_eq!((empty.status, empty.field_error(&justification).as_str()), (422, "Šis lauks ir obligāts."));
+        let done = b.submit(&page, &risk_path, &[("justification", "14 kavētas dienas oktobrī.")]).await;
+        assert_eq!(done.text(".flash"), "Riska pamatojums labots.");
+        let stored = plan_risk::Entity::find_by_id(absences.id).one(&app.db).await.expect("read").expect("risk");
+        assert_eq!(stored.justification, "14 kavētas dienas oktobrī.");
+        assert_eq!(audited(app, "plan_risk_edit").await, vec![Some(format!("risk {}", absences.id))]);
+
+        // The consultation addresses the absences alone: that risk cannot go yet.
+        let remove_absences = format!("{path}/risks/{}/remove", absences.id);
+        let refused = b.submit(&done, &remove_absences, &[("confirm", "yes")]).await;
+        assert_eq!(refused.status, 422);
+        assert!(refused.text(".error-summary").contains("pasākums risina tikai to"), "{}", refused.body);
+        assert!(plan_risk::Entity::find_by_id(absences.id).one(&app.db).await.expect("read").is_some());
+
+        // The consultation corrected: wrong hours and no risk refused at their fields; then 10 h
+        // against both risks.
+        let measure_path = format!("{path}/measures/{}", talk.id);
+        let wrong = b.submit(&done, &measure_path, &[("specialist", "psychologist"), ("hours", "daudz")]).await;
+        assert_eq!(wrong.status, 422);
+        assert_eq!(wrong.field_error(&format!("hours-x{}", talk.id)), "Norādiet stundas (skaitlis, lielāks par nulli, piemēram, 1,5).");
+        let no_risk = b.submit(&done, &measure_path, &[("specialist", "psychologist"), ("hours", "10")]).await;
+        assert!(!no_risk.field_error(&format!("risks-x{}", talk.id)).is_empty(), "{}", no_risk.body);
+        let corrected = b.submit(&done, &measure_path, &[("specialist", "social_pedagogue"), ("hours", "10"), ("risk", &absences.id.to_string()), ("risk", &results.id.to_string())]).await;
+        assert_eq!(corrected.text(".flash"), "Pasākums labots.", "{}", corrected.body);
+        let stored = plan_measure::Entity::find_by_id(talk.id).one(&app.db).await.expect("read").expect("measure");
+        assert_eq!((stored.specialist.as_deref(), stored.planned_minutes), (Some("social_pedagogue"), Some(600)));
+        assert_eq!(links_of(app, talk.id).await, { let mut v = vec![absences.id, results.id]; v.sort_unstable(); v });
+
+        // Now the absences go, and out of the consultation's risks with them.
+        let removed = b.submit(&corrected, &remove_absences, &[("confirm", "yes")]).await;
+        assert_eq!(removed.text(".flash"), "Risks noņemts.");
+        assert_eq!(links_of(app, talk.id).await, vec![results.id]);
+        assert_eq!(audited(app, "plan_risk_remove").await.len(), 1);
+
+        // A measure is removed only with its box ticked.
+        let remove_bus = format!("{path}/measures/{}/remove", bus.id);
+        assert_eq!(b.submit(&removed, &remove_bus, &[]).await.status, 400);
+        let gone = b.submit(&removed, &remove_bus, &[("confirm", "yes")]).await;
+        assert_eq!(gone.text(".flash"), "Pasākums noņemts.");
+        assert!(plan_measure::Entity::find_by_id(bus.id).one(&app.db).await.expect("read").is_none());
+        assert_eq!(audited(app, "plan_measure_remove").await, vec![Some(format!("measure {}", bus.id))]);
+        assert_eq!(audited(app, "plan_measure_edit").await.len(), 1);
+        for details in audited(app, "plan_risk_edit").await.into_iter().chain(audited(app, "plan_measure_edit").await) {
+            assert!(!details.unwrap_or_default().contains("Kalns"), "no names in the audit");
+        }
+
+        // Another school's director: not found.
+        let other = app.browser();
+        seed::user(&app.db, "dir-b@example.lv", Role::Director, w.school_b.id).await;
+        let home = other.login("dir-b@example.lv", seed::PASSWORD).await;
+        let csrf = home.csrf();
+        assert_eq!(other.post(&measure_path, &[("_csrf", &csrf), ("specialist", "psychologist"), ("hours", "2"), ("risk", &results.id.to_string())]).await.status, 404);
+
+        // An approved plan is changed only through revision: no corrections shown, none taken.
+        let mut approved: plan::ActiveModel = plan::Entity::find_by_id(p.id).one(&app.db).await.expect("read").expect("plan").into();
+        approved.status = Set(PlanState::Approved);
+        approved.update(&app.db).await.expect("approve");
+        let page = b.get(&path).await;
+        assert!(page.texts("details.correct").is_empty(), "{}", page.body);
+        let late = b.post(&measure_path, &[("_csrf", &page.csrf()), ("specialist", "psychologist"), ("hours", "2"), ("risk", &results.id.to_string())]).await;
+        assert_eq!(late.status, 422);
+        assert!(late.text(".error-summary").contains("Plānu var mainīt tikai"), "{}", late.body);
+        assert_eq!(plan_measure::Entity::find_by_id(talk.id).one(&app.db).await.expect("read").expect("measure").planned_minutes, Some(600));
+    }
+);
