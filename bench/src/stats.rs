@@ -179,6 +179,7 @@ pub async fn run(app: &TestApp, n: usize) {
             author_id: Set(by),
             created_at: Set(now),
             updated_at: Set(now),
+            ..Default::default()
         });
         risk_rows.push(plan_risk::ActiveModel {
             id: Set(id(k)),

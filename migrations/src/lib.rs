@@ -26,6 +26,7 @@ mod m20261201_000019_report_documents;
 mod m20261201_000020_call_files;
 mod m20261201_000021_call_forms;
 mod m20261201_000022_pupil_transfers;
+mod m20261201_000023_consent_evidence;
 
 pub struct Migrator;
 
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000020_call_files::Migration),
             Box::new(m20261201_000021_call_forms::Migration),
             Box::new(m20261201_000022_pupil_transfers::Migration),
+            Box::new(m20261201_000023_consent_evidence::Migration),
         ]
     }
 }

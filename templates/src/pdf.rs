@@ -72,6 +72,38 @@ pub fn html(blocks: &[Block]) -> maud::Markup {
     }
 }
 
+/// A document as a page to print from the browser: its links (back, the PDF; not printed), a
+/// hint how to print it, and the blocks - in a frame whose heading row, `running`, the browser
+/// repeats on every printed page. The first title block is the page's heading.
+pub fn printable(
+    ctx: &crate::PageCtx,
+    blocks: &[Block],
+    (back, back_label): (&str, &str),
+    pdf: &str,
+    running: &str,
+) -> maud::Markup {
+    let l = ctx.lang;
+    let title = match blocks.first() {
+        Some(Block::Title(s)) => s.clone(),
+        _ => running.to_owned(),
+    };
+    crate::layout(
+        ctx,
+        &title,
+        maud::html! {
+            p.actions {
+                a href=(back) { (crate::t(l, back_label)) }
+                a href=(pdf) { (crate::t(l, "agreement-download-pdf")) }
+            }
+            p.hint.no-print { (crate::t(l, "document-print-hint")) }
+            table.print-frame role="presentation" {
+                thead { tr { td { p.running { (running) } } } }
+                tbody { tr { td { article.document { (html(blocks)) } } } }
+            }
+        },
+    )
+}
+
 const PAGE_W: f32 = 595.0;
 const PAGE_H: f32 = 842.0;
 const MARGIN: f32 = 56.0;

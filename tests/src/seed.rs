@@ -81,6 +81,18 @@ pub async fn actor(db: &DatabaseConnection, user: &user::Model) -> entities::pol
     entities::policy::Actor::load(db, user.clone()).await.expect("actor")
 }
 
+/// A consent's evidence as the model records it (a signed scan's record; no stored bytes are
+/// needed by the model's rules).
+pub fn evidence() -> entities::attachments::StoredFile {
+    entities::attachments::StoredFile {
+        name: "iesniegums.pdf".to_owned(),
+        content_type: "application/pdf".to_owned(),
+        size: 1024,
+        sha256: "0".repeat(64),
+        key: format!("consents/test/{}", entities::tokens::random_hex()),
+    }
+}
+
 /// The actor of the user with this email.
 pub async fn actor_of(db: &DatabaseConnection, email: &str) -> entities::policy::Actor {
     let user = entities::accounts::user_by_email(db, email)

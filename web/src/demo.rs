@@ -877,6 +877,20 @@ struct PlanLoader<'a> {
     known: std::collections::HashMap<(i32, String), pupil::Model>,
 }
 
+/// A one-page demo PDF titled `title`, stored in `folder`.
+async fn store_demo_pdf(
+    store: &std::sync::Arc<dyn object_store::ObjectStore>,
+    folder: &str,
+    title: &str,
+) -> anyhow::Result<entities::attachments::Stored> {
+    let body = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(demo_pdf(title)))]);
+    let limits = entities::attachments::Limits {
+        max_file: 1 << 20,
+        max_application: 1 << 20,
+    };
+    Ok(entities::attachments::store_upload(store.clone(), folder, "demo.pdf", body, limits, 0).await?)
+}
+
 async fn demo_plan(
     loader: &mut PlanLoader<'_>,
     people: &SchoolPeople,
@@ -941,7 +955,17 @@ async fn demo_plan(
     if stage == PlanStage::Draft {
         return Ok(());
     }
-    plans::record_consent(db, author, plan.id, "Vecāks (rakstiska piekrišana skolā)", now).await?;
+    let signed = store_demo_pdf(store, &format!("consents/{}", plan.id), "Iesniegums un piekrišana").await?;
+    let evidence = entities::attachments::StoredFile::of("iesniegums-parakstits.pdf", signed);
+    plans::record_consent(
+        db,
+        author,
+        plan.id,
+        "Vecāks (rakstiska piekrišana skolā)",
+        evidence,
+        now,
+    )
+    .await?;
     plans::act(db, author, plan.id, Request::SendForApproval, None, now).await?;
     let steps = match stage {
         PlanStage::Waiting(step) => usize::from(step),
@@ -977,21 +1001,8 @@ async fn demo_plan(
         };
         plans::log_session(db, author, talks.id, session, now).await?;
     }
-    let bytes = demo_pdf(&format!("Biletes {}", semester.starts_on.format("%m.%Y")));
-    let body = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(bytes))]);
-    let limits = entities::attachments::Limits {
-        max_file: 1 << 20,
-        max_application: 1 << 20,
-    };
-    let stored = entities::attachments::store_upload(
-        store.clone(),
-        &format!("expenses/{}", tickets.id),
-        "biletes.pdf",
-        body,
-        limits,
-        0,
-    )
-    .await?;
+    let title = format!("Biletes {}", semester.starts_on.format("%m.%Y"));
+    let stored = store_demo_pdf(store, &format!("expenses/{}", tickets.id), &title).await?;
     let receipt = plans::Document {
         file_name: "biļetes.pdf",
         stored: &stored,

@@ -48,6 +48,13 @@ pub struct Model {
     pub approval_step: i16,
     pub consent_at: Option<DateTimeUtc>,
     pub consent_by: Option<String>,
+    /// The consent's evidence (the signed application, scanned or e-signed), in the documents
+    /// store under `consent_key` (server-made).
+    pub consent_file_name: Option<String>,
+    pub consent_content_type: Option<String>,
+    pub consent_size: Option<i64>,
+    pub consent_sha256: Option<String>,
+    pub consent_key: Option<String>,
     pub status_reason: Option<String>,
     pub author_id: i32,
     pub created_at: DateTimeUtc,

@@ -223,21 +223,35 @@ pub(super) async fn editable(conn: &impl ConnectionTrait, actor: &Actor, plan_id
     }
 }
 
-/// Records the written consent of a parent (or of the adult pupil): who gave it.
+/// The plan has its consent: who gave it, and the signed application as evidence.
+pub fn has_consent(plan: &plan::Model) -> bool {
+    plan.consent_at.is_some() && plan.consent_key.is_some()
+}
+
+/// Records the written consent of a parent (or of the adult pupil): who gave it, and the signed
+/// application (a scan or an e-signature container) as its evidence. A second recording
+/// replaces the first; the caller deletes the file it replaced (returned with the plan).
 pub async fn record_consent(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     plan_id: i32,
     given_by: &str,
+    evidence: crate::attachments::StoredFile,
     now: DateTime<Utc>,
-) -> Result<plan::Model> {
+) -> Result<(plan::Model, Option<String>)> {
     let found = editable(conn, actor, plan_id).await?;
     if given_by.trim().is_empty() {
         return Err(FieldErrors::single("consent_by", "error-required"));
     }
+    let replaced = found.plan.consent_key.clone();
     let mut active: plan::ActiveModel = found.plan.into();
     active.consent_at = Set(Some(now));
     active.consent_by = Set(Some(given_by.trim().to_owned()));
+    active.consent_file_name = Set(Some(evidence.name));
+    active.consent_content_type = Set(Some(evidence.content_type));
+    active.consent_size = Set(Some(evidence.size));
+    active.consent_sha256 = Set(Some(evidence.sha256));
+    active.consent_key = Set(Some(evidence.key));
     active.updated_at = Set(now);
     let plan = active.update(conn).await?;
     record(
@@ -250,7 +264,7 @@ pub async fn record_consent(
         now,
     )
     .await?;
-    Ok(plan)
+    Ok((plan, replaced))
 }
 
 /// What a person asks of a plan; approving and returning act at the actor's own level.
@@ -300,7 +314,7 @@ fn action_for(request: Request, level: Option<Level>, staff: bool) -> Option<Act
 pub fn allowed_requests(actor: &Actor, v: &PlanView) -> Vec<Request> {
     let facts = Facts {
         state_vocational: v.school.is_vocational,
-        consent: v.plan.consent_at.is_some(),
+        consent: has_consent(&v.plan),
         money_spent: v.expenses.iter().any(|e| ExpenseState::COMMITTED.contains(&e.status)),
         approved_before: v
             .approvals
@@ -337,7 +351,7 @@ pub async fn act(
         > 0;
     let facts = Facts {
         state_vocational: found.school.is_vocational,
-        consent: found.plan.consent_at.is_some(),
+        consent: has_consent(&found.plan),
         money_spent,
         approved_before: found.approved_before,
         reason: reason.is_some(),

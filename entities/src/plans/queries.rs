@@ -177,6 +177,32 @@ pub async fn school_staff(
     Ok(rows)
 }
 
+/// Who signs a plan besides the parent: its author's name, and the name of the school's
+/// director (the first, by name, if there are several; none if there is none).
+pub async fn signers(conn: &impl ConnectionTrait, plan: &plan::Model) -> Result<(String, Option<String>)> {
+    let author = user::Entity::find_by_id(plan.author_id)
+        .one(conn)
+        .await?
+        .map(|u| u.name)
+        .unwrap_or_default();
+    let director = user::Entity::find()
+        .filter(
+            user::Column::Id.in_subquery(
+                Query::select()
+                    .column(membership::Column::UserId)
+                    .from(membership::Entity)
+                    .and_where(membership::Column::OrgId.eq(plan.school_id))
+                    .and_where(membership::Column::Role.eq(Role::Director))
+                    .to_owned(),
+            ),
+        )
+        .order_by_asc(user::Column::Name)
+        .one(conn)
+        .await?
+        .map(|u| u.name);
+    Ok((author, director))
+}
+
 /// A plan waiting for the actor's decision.
 pub struct QueueRow {
     pub plan: plan::Model,

@@ -375,25 +375,13 @@ pub fn document_pdf(l: Lang, v: &ApplicationView) -> Vec<u8> {
 /// away and the frame's heading row - the number and submission time - repeats on every page.
 pub fn document_page(ctx: &PageCtx, v: &ApplicationView) -> Markup {
     let l = ctx.lang;
-    let blocks = document_blocks(l, v);
-    let title = match blocks.first() {
-        Some(Block::Title(s)) => s.clone(),
-        _ => v.title.clone(),
-    };
-    layout(
+    let back = format!("/applications/{}", v.id);
+    crate::pdf::printable(
         ctx,
-        &title,
-        html! {
-            p.actions {
-                a href={ "/applications/" (v.id) } { (t(l, "application-document-back")) }
-                a href={ "/applications/" (v.id) "/document.pdf" } { (t(l, "agreement-download-pdf")) }
-            }
-            p.hint.no-print { (t(l, "application-document-print-hint")) }
-            table.print-frame role="presentation" {
-                thead { tr { td { p.running { (document_running(l, v)) } } } }
-                tbody { tr { td { article.document { (crate::pdf::html(&blocks)) } } } }
-            }
-        },
+        &document_blocks(l, v),
+        (&back, "application-document-back"),
+        &format!("{back}/document.pdf"),
+        &document_running(l, v),
     )
 }
 

@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod mail;
 pub mod minutes;
 pub mod orgs;
+pub mod plan_documents;
 pub mod plans;
 pub mod profile;
 pub mod projects;

@@ -58,32 +58,23 @@ fn group_name(l: Lang, g: &risk_group::Model) -> &str {
     }
 }
 
+/// A measure's name: the specialist, the cost category, or the supervision.
+pub(crate) fn measure_name(l: Lang, m: &plan_measure::Model) -> String {
+    match (m.kind, &m.specialist, &m.category) {
+        (MeasureKind::Supervision, _, _) => t(l, "plan-supervision"),
+        (_, Some(s), _) => t(l, &format!("specialist-{s}")),
+        (_, None, Some(c)) => t(l, &format!("category-{c}")),
+        (_, None, None) => String::new(),
+    }
+}
+
 fn measure_label(l: Lang, m: &plan_measure::Model) -> String {
-    if m.kind == MeasureKind::Supervision {
-        let planned = tf(
-            l,
-            "plan-planned-hours",
-            &[("hours", &hours(l, m.planned_minutes.unwrap_or(0)))],
-        );
-        return format!("{} — {planned}", t(l, "plan-supervision"));
-    }
-    match (&m.specialist, &m.category) {
-        (Some(s), _) => format!(
-            "{} — {}",
-            t(l, &format!("specialist-{s}")),
-            tf(
-                l,
-                "plan-planned-hours",
-                &[("hours", &hours(l, m.planned_minutes.unwrap_or(0)))]
-            )
-        ),
-        (None, Some(c)) => format!(
-            "{} — {}",
-            t(l, &format!("category-{c}")),
-            money(l, m.planned_cents.unwrap_or(0))
-        ),
-        (None, None) => String::new(),
-    }
+    let planned = match (m.planned_minutes, m.planned_cents) {
+        (Some(minutes), _) => tf(l, "plan-planned-hours", &[("hours", &hours(l, minutes))]),
+        (None, Some(cents)) => money(l, cents),
+        (None, None) => return String::new(),
+    };
+    format!("{} — {planned}", measure_name(l, m))
 }
 
 pub struct PupilsView<'a> {
@@ -573,17 +564,32 @@ pub fn plan(ctx: &PageCtx, v: &PlanView, c: &PlanControls, form: &FormView) -> M
                         button.secondary type="submit" { (t(l, "plan-measure-add")) }
                     }
                 }
-                h2 { (t(l, "plan-consent")) }
-                @if let (Some(at), Some(by)) = (v.plan.consent_at, &v.plan.consent_by) {
-                    p { (tf(l, "plan-consent-given", &[("by", by), ("at", &riga(at))])) }
+                h2 #consent { (t(l, "plan-consent")) }
+                (consent_given(ctx, v))
+                @if !entities::plans::has_consent(&v.plan) {
+                    p.notice role="status" { (t(l, "plan-consent-needed")) }
                 }
-                form method="post" action={ "/plans/" (id) "/consent" } novalidate {
-                    (csrf(ctx))
+                p { a href={ "/plans/" (id) "/consent-form" } { (t(l, "plan-consent-form-link")) } }
+                form method="post" action={ "/plans/" (id) "/consent?_csrf=" (ctx.csrf) } enctype="multipart/form-data" novalidate {
                     (field(l, form, "consent_by", "plan-consent-by", Input { hint: Some("plan-consent-hint"), ..Input::TEXT }))
+                    @let file_error = form.errors.get("file");
+                    div.field.has-error[file_error.is_some()] {
+                        label for="file" { (t(l, "plan-consent-file")) }
+                        p.hint id="file-hint" { (t(l, "plan-consent-file-hint")) }
+                        @if let Some(m) = file_error { p.error id="file-error" { (t(l, m)) } }
+                        input id="file" name="file" type="file" accept=".pdf,.png,.jpg,.jpeg,.edoc,.asice" aria-describedby="file-hint"
+                            aria-invalid=[file_error.map(|_| "true")];
+                    }
                     button.secondary type="submit" { (t(l, "plan-consent-record")) }
                 }
-            } @else if let (Some(at), Some(by)) = (v.plan.consent_at, &v.plan.consent_by) {
-                p { (tf(l, "plan-consent-given", &[("by", by), ("at", &riga(at))])) }
+            } @else {
+                (consent_given(ctx, v))
+            }
+            @if v.staff {
+                p.actions.no-print {
+                    a href={ "/plans/" (id) "/print" } { (t(l, "plan-print-link")) }
+                    a href={ "/plans/" (id) "/consent-form" } { (t(l, "plan-consent-form-link")) }
+                }
             }
 
             @if let Some(e) = evaluation_of(None) {
@@ -694,6 +700,21 @@ fn measure_correction(
                 button.secondary type="submit" { (t(l, "plan-correct-save")) }
             }
             (confirmed_action(ctx, &format!("/plans/{plan_id}/measures/{}/remove", m.id), 100_000 + m.id, "plan-measure-remove-confirm", "plan-remove"))
+        }
+    }
+}
+
+/// Who gave the consent and when, with its evidence (for whoever may read the plan).
+fn consent_given(ctx: &PageCtx, v: &PlanView) -> Markup {
+    let l = ctx.lang;
+    html! {
+        @if let (Some(at), Some(by)) = (v.plan.consent_at, &v.plan.consent_by) {
+            p {
+                (tf(l, "plan-consent-given", &[("by", by), ("at", &riga(at))]))
+                @if let Some(name) = &v.plan.consent_file_name {
+                    " " a href={ "/plans/" (v.plan.id) "/consent/document" } { (name) }
+                }
+            }
         }
     }
 }

@@ -103,25 +103,16 @@ pub fn agreement_pdf(a: &AgreementText) -> Vec<u8> {
     crate::pdf::render(&agreement_blocks(a), &footer)
 }
 
-/// The agreement as a printable page (the site's header, footer and buttons are not printed).
+/// The agreement as a printable page (the site's header, footer and buttons are not printed;
+/// its number heads every printed page).
 pub fn agreement_page(ctx: &PageCtx, project_id: i32, a: &AgreementText) -> Markup {
-    let l = ctx.lang;
-    let blocks = agreement_blocks(a);
-    let title = match blocks.first() {
-        Some(Block::Title(s)) => s.clone(),
-        _ => a.number.clone(),
-    };
-    layout(
+    let back = format!("/projects/{project_id}");
+    crate::pdf::printable(
         ctx,
-        &title,
-        html! {
-            p.actions {
-                a href={ "/projects/" (project_id) } { (t(l, "project-back")) }
-                " · "
-                a href={ "/projects/" (project_id) "/agreement.pdf" } { (t(l, "agreement-download-pdf")) }
-            }
-            article.document lang=(a.lang.code()) { (crate::pdf::html(&blocks)) }
-        },
+        &agreement_blocks(a),
+        (&back, "project-back"),
+        &format!("{back}/agreement.pdf"),
+        &tf(a.lang, "agreement-footer", &[("number", &a.number)]),
     )
 }
 

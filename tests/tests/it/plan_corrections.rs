@@ -128,3 +128,68 @@ both_backends!(
         assert_eq!(plan_measure::Entity::find_by_id(talk.id).one(&app.db).await.expect("read").expect("measure").planned_minutes, Some(600));
     }
 );
+
+both_backends!(
+    async fn a_plan_and_its_consent_form_print_without_controls_and_download_as_pdf(app) {
+        let w = seed::world(&app.db).await;
+        let today = Utc::now().date_naive();
+        let s = plans::create_semester(&app.db, 2026, 1, (today - chrono::Duration::days(30), today + chrono::Duration::days(60)), Eur::from_cents(50_000), Utc::now()).await.expect("semester");
+        seed::user(&app.db, "dir@example.lv", Role::Director, w.school_a.id).await;
+        let actor = seed::actor_of(&app.db, "dir@example.lv").await;
+        let kid = plans::register_pupil(&app.db, &actor, w.school_a.id, ("Pēteris Kalns", "7.a", chrono::NaiveDate::from_ymd_opt(2012, 1, 2).expect("date")), Utc::now()).await.expect("pupil");
+        let p = plans::start_plan(&app.db, &actor, kid.id, s.id, Utc::now()).await.expect("plan");
+        let absences = plans::add_risk(&app.db, &actor, p.id, seed::risk(&app.db, "absences").await.id, "12 kavetas dienas.").await.expect("risk");
+        plans::add_consultation(&app.db, &actor, p.id, "psychologist", 360, &[absences.id]).await.expect("consultation");
+        plans::add_compensation(&app.db, &actor, p.id, "public_transport", Eur::from_cents(12_000), &[absences.id]).await.expect("compensation");
+
+        let b = app.browser();
+        b.login("dir@example.lv", seed::PASSWORD).await;
+        let path = format!("/plans/{}", p.id);
+        let page = b.get(&path).await;
+        for link in [format!("{path}/print"), format!("{path}/consent-form")] {
+            assert!(!page.attrs(&format!("a[href=\"{link}\"]"), "href").is_empty(), "{link} linked from the plan");
+        }
+        let controls = |page: &pumpurs_tests::Page| page.html().select(&scraper::Selector::parse("main form, main input, main select, main textarea, main button").expect("css")).count();
+
+        let printed = b.get(&format!("{path}/print")).await;
+        assert_eq!(printed.status, 200);
+        assert_eq!(controls(&printed), 0, "no form controls: {}", printed.body);
+        let fields = printed.texts("article.document dd");
+        for expected in ["Ogres 1. vidusskola", "Pēteris Kalns", "7.a", "12 kavetas dienas."] {
+            assert!(fields.iter().any(|f| f == expected), "{expected} in {fields:?}");
+        }
+        assert_eq!(printed.texts("article.document tbody tr").len(), 3, "two measures and the total");
+        let cells = printed.texts("article.document tbody td");
+        assert!(cells.contains(&"6,0".to_owned()) && cells.contains(&"120,00 €".to_owned()), "{cells:?}");
+        let signatures = printed.texts(".signature span:last-child");
+        assert_eq!(signatures[..3], ["Vecāks (aizbildnis) vai pilngadīgais skolēns".to_owned(), "Plāna autors User dir@example.lv".to_owned(), "Direktors User dir@example.lv".to_owned()]);
+        assert_eq!(printed.text(".running"), format!("Atbalsta plāns Nr. {} · Pēteris Kalns", p.id));
+
+        let form = b.get(&format!("{path}/consent-form")).await;
+        assert_eq!((form.status, controls(&form)), (200, 0));
+        assert!(form.text("article.document").contains("Lūdzu iekļaut Pēteris Kalns"), "{}", form.body);
+
+        for (pdf_path, name) in [(format!("{path}/plan.pdf"), "atbalsta-plans"), (format!("{path}/consent-form.pdf"), "iesniegums")] {
+            let (status, headers, bytes) = b.download(&pdf_path).await;
+            assert_eq!((status, headers["content-type"].to_str().ok()), (200, Some("application/pdf")));
+            assert!(headers["content-disposition"].to_str().unwrap_or("").contains(&format!("{name}-{}.pdf", p.id)));
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            let pages: Vec<&str> = text.split(">>\nstream\n").skip(1).collect();
+            assert!(!pages.is_empty());
+            for page in pages {
+                assert!(page.contains(&format!("Nr. {} \\267 P", p.id)), "the plan's number on every page");
+            }
+            assert!(text.contains("Ogres 1. vidusskola"));
+        }
+
+        // The school's documents: another school's director and the municipality's approver get
+        // "not found".
+        for (email, role, org) in [("dir-b@example.lv", Role::Director, w.school_b.id), ("coord@example.lv", Role::Coordinator, w.muni_a.id)] {
+            seed::user(&app.db, email, role, org).await;
+            let other = app.browser();
+            other.login(email, seed::PASSWORD).await;
+            assert_eq!(other.get(&format!("{path}/print")).await.status, 404, "{email}");
+            assert_eq!(other.download(&format!("{path}/consent-form.pdf")).await.0, 404, "{email}");
+        }
+    }
+);

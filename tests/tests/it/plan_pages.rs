@@ -163,7 +163,20 @@ both_backends!(
         assert_eq!(refused.status, 422);
         assert!(refused.text(".error-summary").contains("jāreģistrē vecāka"), "{}", refused.text(".error-summary"));
         assert_eq!(refused.text("#plan-status"), "Sagatave");
-        let page = teacher.submit(&page, &format!("{plan_path}/consent"), &[("consent_by", "Tēvs, Jānis Kalniņš")]).await;
+        // The consent needs the signed application: the page says so, and a missing or wrong
+        // file is refused at its field.
+        assert!(page.text(".notice").starts_with("Plānu var nosūtīt apstiprināšanai, kad šeit ir augšupielādēts"), "{}", page.body);
+        let consent = format!("{plan_path}/consent?_csrf={}", csrf(&page));
+        let no_file = teacher.upload_with(&consent, &[("consent_by", "Tēvs, Jānis Kalniņš")], "", Vec::new()).await;
+        assert_eq!((no_file.status, no_file.field_error("file").as_str()), (422, "Augšupielādējiet parakstīto iesniegumu."));
+        let docx = teacher.upload_with(&consent, &[("consent_by", "Tēvs, Jānis Kalniņš")], "iesniegums.docx", b"PK\x03\x04word/document.xml".to_vec()).await;
+        assert_eq!(docx.status, 422, "{}", docx.body);
+        let page = teacher.upload_with(&consent, &[("consent_by", "Tēvs, Jānis Kalniņš")], "iesniegums.pdf", PDF.to_vec()).await;
+        assert_eq!(page.text(".flash"), "Piekrišana reģistrēta.", "{}", page.body);
+        assert!(page.texts(".notice").is_empty(), "nothing missing any more");
+        let evidence = page.attrs(&format!("a[href=\"{plan_path}/consent/document\"]"), "href");
+        assert_eq!(evidence.len(), 1);
+        assert_eq!(teacher.download(&evidence[0]).await.2, PDF.to_vec());
         let page = teacher.submit(&page, &format!("{plan_path}/act"), &[("request", "send")]).await;
         assert_eq!(page.text("#plan-status"), "Gaida direktora apstiprinājumu");
 
@@ -281,7 +294,7 @@ both_backends!(
         }
         assert_eq!(other.get(&school_pupils).await.status, 404);
         assert!(!teacher.get(&school_pupils).await.contains(PUPIL), "the teacher's list has only their pupils");
-        let forged = teacher.post(&format!("/plans/{}/consent", p.id), &[("_csrf", &csrf(&teacher.get("/home").await)), ("consent_by", "X")]).await;
+        let forged = teacher.upload_with(&format!("/plans/{}/consent?_csrf={}", p.id, csrf(&teacher.get("/home").await)), &[("consent_by", "X")], "x.pdf", PDF.to_vec()).await;
         assert_eq!(forged.status, 404, "nor can they change it");
         assert_eq!(plan_views(app, p.id).await, views, "nothing was read");
 
@@ -446,9 +459,16 @@ async fn closing_archives_on_s3(app: &TestApp) {
     )
     .await
     .expect("measure");
-    plans::record_consent(&app.db, &director_actor, p.id, "Māte", chrono::Utc::now())
-        .await
-        .expect("consent");
+    plans::record_consent(
+        &app.db,
+        &director_actor,
+        p.id,
+        "Māte",
+        seed::evidence(),
+        chrono::Utc::now(),
+    )
+    .await
+    .expect("consent");
     plans::act(
         &app.db,
         &director_actor,

@@ -79,9 +79,17 @@ async fn draft(app: &TestApp, s: &School, director: &Actor, school_id: i32) -> p
     plans::add_risk(&app.db, director, p.id, low_results.id, "Trīs nesekmīgi vērtējumi.")
         .await
         .expect("risk");
-    plans::record_consent(&app.db, director, p.id, "Māte, Ilze Pumpurēna", Utc::now())
-        .await
-        .expect("consent")
+    plans::record_consent(
+        &app.db,
+        director,
+        p.id,
+        "Māte, Ilze Pumpurēna",
+        seed::evidence(),
+        Utc::now(),
+    )
+    .await
+    .expect("consent")
+    .0
 }
 
 /// The ids of a plan's risks (what a measure is linked to).
@@ -121,7 +129,7 @@ both_backends!(
             .expect("pupil");
         let p = plans::start_plan(&app.db, &s.director, pupil.id, s.semester.id, Utc::now()).await.expect("plan");
         assert_eq!(refused(act(app, &s.director, &p, Request::SendForApproval).await), "plan-refused-consent");
-        let p = plans::record_consent(&app.db, &s.director, p.id, "Māte", Utc::now()).await.expect("consent");
+        let (p, _) = plans::record_consent(&app.db, &s.director, p.id, "Māte", seed::evidence(), Utc::now()).await.expect("consent");
         assert_eq!(act(app, &s.director, &p, Request::SendForApproval).await.expect("allowed"), PlanStatus::InApproval { step: 0 });
 
         // Those later in the chain do not see the plan before it reaches them.

@@ -70,7 +70,7 @@ async fn plan(app: &TestApp, semester: i32, director: &Actor, approvers: &[&Acto
     if holds.not_counted == Some(Request::SendForApproval) {
         return;
     }
-    plans::record_consent(&app.db, director, p.id, "Vecāks", Utc::now())
+    plans::record_consent(&app.db, director, p.id, "Vecāks", seed::evidence(), Utc::now())
         .await
         .expect("consent");
     plans::act(&app.db, director, p.id, Request::SendForApproval, None, Utc::now())

@@ -7,12 +7,12 @@
 use std::collections::HashMap;
 
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
-use axum::response::{Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use axum_extra::extract::Form as MultiForm;
 use chrono::NaiveDate;
-use entities::attachments::{self, Limits};
+use entities::attachments::{self, DocType, Limits};
 use entities::domain::Role;
 use entities::entity::expense::ExpenseState;
 use entities::entity::{organisation, semester};
@@ -24,6 +24,7 @@ use object_store::ObjectStoreExt;
 use object_store::path::Path as StorePath;
 use serde::Deserialize;
 use templates::components::FormView;
+use templates::pages::plan_documents;
 use templates::pages::plans::{self as pages, FundingView, PlanControls, PupilsView, request_name, semester_label};
 
 use crate::ctx::{ConfirmForm, Signed, redirect_with_flash, unprocessable, write_or_show_again};
@@ -72,7 +73,15 @@ pub fn router(max_upload: usize) -> Router<AppState> {
         .route("/plans/{id}/measures/{mid}/remove", post(remove_measure))
         .route("/plans/{id}/consultations", get(back_to_plan).post(add_consultation))
         .route("/plans/{id}/compensations", get(back_to_plan).post(add_compensation))
-        .route("/plans/{id}/consent", get(back_to_plan).post(consent))
+        .route(
+            "/plans/{id}/consent",
+            get(back_to_plan).post(consent).layer(DefaultBodyLimit::max(max_upload)),
+        )
+        .route("/plans/{id}/consent/document", get(consent_document))
+        .route("/plans/{id}/print", get(plan_print))
+        .route("/plans/{id}/plan.pdf", get(plan_pdf))
+        .route("/plans/{id}/consent-form", get(consent_form))
+        .route("/plans/{id}/consent-form.pdf", get(consent_form_pdf))
         .route("/plans/{id}/act", get(back_to_plan).post(act))
         .route("/plans/{id}/evaluations", get(back_to_plan).post(evaluate))
         .route("/measures/{id}/sessions", get(back_to_measure_plan).post(log_session))

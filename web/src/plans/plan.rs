@@ -307,28 +307,171 @@ pub(super) async fn remove_measure(
     .await
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub(super) struct ConsentForm {
-    consent_by: String,
-}
+/// The kinds of file a consent's evidence may be: a scan or an e-signature container.
+const CONSENT_TYPES: [DocType; 4] = [DocType::Pdf, DocType::Png, DocType::Jpeg, DocType::Asice];
 
+/// The consent: who gave it, and the signed application uploaded as its evidence (multipart).
 pub(super) async fn consent(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i32>,
-    Form(f): Form<ConsentForm>,
+    mut multipart: Multipart,
 ) -> AppResult<Response> {
-    let typed = FormView::new().with("consent_by", f.consent_by.clone());
-    change(
+    let (mut given_by, mut stored, mut file_name, mut upload_error) = (String::new(), None, String::new(), None);
+    let limits = Limits {
+        max_file: state.cfg.max_file_bytes,
+        max_application: state.cfg.max_file_bytes,
+    };
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(_) => {
+                upload_error = Some("error-file-read");
+                break;
+            }
+        };
+        match field.name() {
+            Some("consent_by") => given_by = field.text().await.unwrap_or_default(),
+            Some("file") if field.file_name().is_some_and(|n| !n.is_empty()) && stored.is_none() => {
+                file_name = field.file_name().unwrap_or_default().to_owned();
+                let folder = format!("consents/{id}");
+                match attachments::store_upload(state.documents.clone(), &folder, &file_name, field, limits, 0).await {
+                    Ok(s) if CONSENT_TYPES.contains(&s.doc_type) => stored = Some(s),
+                    Ok(s) => {
+                        delete_document(&state, &s.key).await;
+                        upload_error = Some("error-consent-type");
+                    }
+                    Err(e) => match e.message() {
+                        Some(message) => upload_error = Some(message),
+                        None => return Err(AppError::Internal(e.into())),
+                    },
+                }
+            }
+            _ => {}
+        }
+    }
+    let typed = FormView::new().with("consent_by", given_by.clone());
+    let key = stored.as_ref().map(|s| s.key.clone());
+    let mut replaced = None;
+    let response = change(
         &state,
         &signed,
         id,
         Typed::new(typed),
         "plan-consent-recorded",
-        async |txn| plans::record_consent(txn, &signed.actor, id, &f.consent_by, state.now()).await,
+        async |txn| {
+            let evidence = match (upload_error, stored) {
+                (Some(message), _) => return Err(FieldErrors::single("file", message)),
+                (None, None) => return Err(FieldErrors::single("file", "error-consent-file")),
+                (None, Some(s)) => attachments::StoredFile::of(&file_name, s),
+            };
+            let (plan, old) = plans::record_consent(txn, &signed.actor, id, &given_by, evidence, state.now()).await?;
+            replaced = old;
+            Ok(plan)
+        },
     )
-    .await
+    .await;
+    let recorded = response.as_ref().is_ok_and(|r| r.status().is_redirection());
+    // Refused: the new file is nobody's; recorded: the one it replaced is nobody's.
+    let orphan = if recorded { replaced } else { key };
+    if let Some(orphan) = orphan {
+        delete_document(&state, &orphan).await;
+    }
+    response
+}
+
+/// Deletes a stored document no record names (a failure is logged: it only costs space).
+async fn delete_document(state: &AppState, key: &str) {
+    if let Err(e) = state.documents.delete(&StorePath::from(key)).await {
+        tracing::warn!(error = %e, "unneeded document not deleted");
+    }
+}
+
+/// A plan on paper and its reader (the read is audited as any read of the plan).
+async fn paper(state: &AppState, signed: &Signed, id: i32) -> AppResult<(plans::PlanView, plan_documents::Signers)> {
+    let view = plans::view(&state.db, &signed.actor, id, state.now()).await?;
+    if !view.staff {
+        // The forms to sign are the school's; approvers read the plan page.
+        return Err(AppError::NotFound);
+    }
+    let (author, director) = queries::signers(&state.db, &view.plan).await?;
+    let today = templates::view::date(entities::time::to_riga(state.now()).date_naive());
+    Ok((
+        view,
+        plan_documents::Signers {
+            author,
+            director,
+            today,
+        },
+    ))
+}
+
+pub(super) async fn plan_print(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+) -> AppResult<Response> {
+    let (view, signers) = paper(&state, &signed, id).await?;
+    Ok(plan_documents::plan_page(&signed.ctx.page(), &view, &signers).into_response())
+}
+
+pub(super) async fn plan_pdf(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+) -> AppResult<Response> {
+    let lang = signed.ctx.lang;
+    let (view, signers) = paper(&state, &signed, id).await?;
+    let pdf = plan_documents::plan_pdf(lang, &view, &signers);
+    Ok(crate::documents::pdf_download(
+        &templates::t(lang, "plan-print-file"),
+        &id.to_string(),
+        pdf,
+    ))
+}
+
+pub(super) async fn consent_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+) -> AppResult<Response> {
+    let (view, signers) = paper(&state, &signed, id).await?;
+    Ok(plan_documents::consent_page(&signed.ctx.page(), &view, &signers).into_response())
+}
+
+pub(super) async fn consent_form_pdf(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+) -> AppResult<Response> {
+    let lang = signed.ctx.lang;
+    let (view, signers) = paper(&state, &signed, id).await?;
+    let pdf = plan_documents::consent_pdf(lang, &view, &signers);
+    Ok(crate::documents::pdf_download(
+        &templates::t(lang, "consent-form-file"),
+        &id.to_string(),
+        pdf,
+    ))
+}
+
+/// The consent's evidence, to whoever may read the plan (the read is audited).
+pub(super) async fn consent_document(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+) -> AppResult<Response> {
+    let view = plans::view(&state.db, &signed.actor, id, state.now()).await?;
+    let p = view.plan;
+    let (Some(key), Some(name), Some(kind), Some(size)) = (
+        p.consent_key,
+        p.consent_file_name,
+        p.consent_content_type,
+        p.consent_size,
+    ) else {
+        return Err(AppError::NotFound);
+    };
+    crate::documents::serve_stored(&state, &key, &name, &kind, size).await
 }
 
 #[derive(Deserialize, Default)]
