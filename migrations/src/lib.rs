@@ -27,6 +27,7 @@ mod m20261201_000020_call_files;
 mod m20261201_000021_call_forms;
 mod m20261201_000022_pupil_transfers;
 mod m20261201_000023_consent_evidence;
+mod m20261201_000024_carried_plans;
 
 pub struct Migrator;
 
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000021_call_forms::Migration),
             Box::new(m20261201_000022_pupil_transfers::Migration),
             Box::new(m20261201_000023_consent_evidence::Migration),
+            Box::new(m20261201_000024_carried_plans::Migration),
         ]
     }
 }

@@ -55,6 +55,8 @@ pub struct Model {
     pub consent_size: Option<i64>,
     pub consent_sha256: Option<String>,
     pub consent_key: Option<String>,
+    /// The plan of an earlier semester this one was carried over from.
+    pub carried_from_id: Option<i32>,
     pub status_reason: Option<String>,
     pub author_id: i32,
     pub created_at: DateTimeUtc,

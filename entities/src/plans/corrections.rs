@@ -1,6 +1,8 @@
-//! Corrections of a plan while it can change (a draft, or under revision): a risk's
+//! Carrying a plan into another semester, and corrections of a plan while it can change (a draft, or under revision): a risk's
 //! justification, a measure's plan and the risks it addresses, and removing either. Each is
 //! audited against the plan (ids only). An approved plan changes only through revision.
+
+use std::collections::HashMap;
 
 use super::*;
 
@@ -221,4 +223,124 @@ pub async fn remove_measure(
         now,
     )
     .await
+}
+
+/// Carries a plan into another (open) semester as a new draft: its risks (matched by code in
+/// that semester's catalogue; a risk the catalogue no longer has is left out) and its measures
+/// with the risks they address; a fresh consent and approval are needed. The earlier plan and
+/// its history stay as they are. Returns the new plan and how many risks were left out.
+pub async fn carry_over(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    plan_id: i32,
+    semester_id: i32,
+    now: DateTime<Utc>,
+) -> Result<(plan::Model, usize)> {
+    let found = find(conn, actor, plan_id).await?;
+    if !found.staff {
+        return Err(Error::NotFound);
+    }
+    let pupil = pupil::Entity::find_by_id(found.plan.pupil_id)
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if pupil.school_id != found.plan.school_id {
+        return Err(Error::Refused("plan-refused-pupil-moved"));
+    }
+    if semester_id == found.plan.semester_id {
+        return Err(FieldErrors::single("semester_id", "error-plan-exists"));
+    }
+    let new = start_plan(conn, actor, pupil.id, semester_id, now).await?;
+    let mut active: plan::ActiveModel = new.into();
+    active.carried_from_id = Set(Some(found.plan.id));
+    let new = active.update(conn).await?;
+
+    // The risks, by code, into the new semester's catalogue.
+    let risks = plan_risk::Entity::find()
+        .filter(plan_risk::Column::PlanId.eq(found.plan.id))
+        .order_by_asc(plan_risk::Column::Id)
+        .all(conn)
+        .await?;
+    let old_codes: HashMap<i32, String> = risk::Entity::find()
+        .filter(risk::Column::Id.is_in(risks.iter().map(|r| r.risk_id)))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.code))
+        .collect();
+    let semester = semester::Entity::find_by_id(semester_id)
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let new_ids: HashMap<String, i32> = risk::Entity::find()
+        .filter(
+            risk::Column::GroupId.in_subquery(
+                Query::select()
+                    .column(risk_group::Column::Id)
+                    .from(risk_group::Entity)
+                    .and_where(risk_group::Column::CatalogueId.eq(semester.catalogue_id))
+                    .to_owned(),
+            ),
+        )
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|r| (r.code, r.id))
+        .collect();
+    let mut mapped: HashMap<i32, i32> = HashMap::new();
+    let mut left_out = 0;
+    for r in &risks {
+        let Some(risk_id) = old_codes.get(&r.risk_id).and_then(|code| new_ids.get(code)) else {
+            left_out += 1;
+            continue;
+        };
+        let copy = plan_risk::ActiveModel {
+            plan_id: Set(new.id),
+            risk_id: Set(*risk_id),
+            justification: Set(r.justification.clone()),
+            ..Default::default()
+        }
+        .insert(conn)
+        .await?;
+        mapped.insert(r.id, copy.id);
+    }
+
+    // The measures, with the risks they address that came along.
+    let measures = plan_measure::Entity::find()
+        .filter(plan_measure::Column::PlanId.eq(found.plan.id))
+        .order_by_asc(plan_measure::Column::Id)
+        .all(conn)
+        .await?;
+    let links = measure_risk::Entity::find()
+        .filter(measure_risk::Column::MeasureId.is_in(measures.iter().map(|m| m.id)))
+        .all(conn)
+        .await?;
+    for m in measures {
+        let addressed: Vec<i32> = links
+            .iter()
+            .filter(|l| l.measure_id == m.id)
+            .filter_map(|l| mapped.get(&l.plan_risk_id).copied())
+            .collect();
+        if m.kind != MeasureKind::Supervision && addressed.is_empty() {
+            continue;
+        }
+        let copy = plan_measure::ActiveModel {
+            plan_id: Set(new.id),
+            kind: Set(m.kind),
+            specialist: Set(m.specialist),
+            category: Set(m.category),
+            planned_minutes: Set(m.planned_minutes),
+            planned_cents: Set(m.planned_cents),
+            note: Set(m.note),
+            ..Default::default()
+        }
+        .insert(conn)
+        .await?;
+        if !addressed.is_empty() {
+            link_risks(conn, &copy, &addressed).await?;
+        }
+    }
+    let details = Some(format!("from plan {}", found.plan.id));
+    record(conn, actor, new.school_id, "plan_carry", ("plan", new.id), details, now).await?;
+    Ok((new, left_out))
 }

@@ -177,6 +177,17 @@ pub async fn school_staff(
     Ok(rows)
 }
 
+/// The semesters in which the pupil has a plan already.
+pub async fn semesters_with_plans(conn: &impl ConnectionTrait, pupil_id: i32) -> Result<Vec<i32>> {
+    Ok(plan::Entity::find()
+        .select_only()
+        .column(plan::Column::SemesterId)
+        .filter(plan::Column::PupilId.eq(pupil_id))
+        .into_tuple()
+        .all(conn)
+        .await?)
+}
+
 /// Who signs a plan besides the parent: its author's name, and the name of the school's
 /// director (the first, by name, if there are several; none if there is none).
 pub async fn signers(conn: &impl ConnectionTrait, plan: &plan::Model) -> Result<(String, Option<String>)> {

@@ -346,6 +346,8 @@ pub fn pupil(
 
 /// What the person looking at a plan may do with it.
 pub struct PlanControls {
+    /// The open semesters the plan can be carried into (id, label); empty for approvers.
+    pub carry_to: Vec<(String, String)>,
     pub requests: Vec<Request>,
     /// Risks and measures can be changed (draft, under revision) by school staff.
     pub editable: bool,
@@ -420,6 +422,9 @@ pub fn plan(ctx: &PageCtx, v: &PlanView, c: &PlanControls, form: &FormView) -> M
             @if v.staff { p { a href={ "/pupils/" (v.pupil.id) } { "← " (v.pupil.name) } } }
             p.lead { (t(l, "plan-status")) ": " strong #plan-status { (plan_status(l, v.plan.status, v.plan.approval_step)) } }
             @if let Some(reason) = &v.plan.status_reason { p.pre { (t(l, "plan-reason")) ": " (reason) } }
+            @if let Some(from) = v.plan.carried_from_id {
+                p { (t(l, "plan-carried-from")) " " a href={ "/plans/" (from) } { (t(l, "plan-number")) " " (from) } }
+            }
             (error_summary(l, form))
 
             h2 { (t(l, "plan-risks")) }
@@ -589,6 +594,17 @@ pub fn plan(ctx: &PageCtx, v: &PlanView, c: &PlanControls, form: &FormView) -> M
                 p.actions.no-print {
                     a href={ "/plans/" (id) "/print" } { (t(l, "plan-print-link")) }
                     a href={ "/plans/" (id) "/consent-form" } { (t(l, "plan-consent-form-link")) }
+                }
+            }
+            @if !c.carry_to.is_empty() {
+                details #carry open[form.errors.get("carry_semester").is_some()] {
+                    summary { (t(l, "plan-carry")) }
+                    form method="post" action={ "/plans/" (id) "/carry" } {
+                        (csrf(ctx))
+                        (select(l, form, "carry_semester", "field-semester", &c.carry_to))
+                        p.hint { (t(l, "plan-carry-hint")) }
+                        button.secondary type="submit" { (t(l, "plan-carry-submit")) }
+                    }
                 }
             }
 

@@ -11,7 +11,7 @@ use entities::entity::{audit_log, measure_risk, plan, plan_measure, plan_risk};
 use entities::money::Eur;
 use entities::plans;
 use pumpurs_tests::{TestApp, both_backends, seed};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 async fn audited(app: &TestApp, action: &str) -> Vec<Option<String>> {
     audit_log::Entity::find()
@@ -191,5 +191,64 @@ both_backends!(
             assert_eq!(other.get(&format!("{path}/print")).await.status, 404, "{email}");
             assert_eq!(other.download(&format!("{path}/consent-form.pdf")).await.0, 404, "{email}");
         }
+    }
+);
+
+both_backends!(
+    async fn a_plan_is_carried_into_the_next_semester_as_a_new_draft_and_the_old_one_stays(app) {
+        let w = seed::world(&app.db).await;
+        let today = Utc::now().date_naive();
+        let autumn = plans::create_semester(&app.db, 2026, 1, (today - chrono::Duration::days(120), today - chrono::Duration::days(1)), Eur::from_cents(50_000), Utc::now()).await.expect("semester");
+        let spring = plans::create_semester(&app.db, 2026, 2, (today, today + chrono::Duration::days(120)), Eur::from_cents(50_000), Utc::now()).await.expect("semester");
+        seed::user(&app.db, "dir@example.lv", Role::Director, w.school_a.id).await;
+        let actor = seed::actor_of(&app.db, "dir@example.lv").await;
+        let kid = plans::register_pupil(&app.db, &actor, w.school_a.id, ("Pēteris Kalns", "7.a", chrono::NaiveDate::from_ymd_opt(2012, 1, 2).expect("date")), Utc::now()).await.expect("pupil");
+        let p = plans::start_plan(&app.db, &actor, kid.id, autumn.id, Utc::now()).await.expect("plan");
+        let absences = plans::add_risk(&app.db, &actor, p.id, seed::risk(&app.db, "absences").await.id, "12 kavētas dienas.").await.expect("risk");
+        let results = plans::add_risk(&app.db, &actor, p.id, seed::risk(&app.db, "low_results").await.id, "Vērtējumi zem 4.").await.expect("risk");
+        plans::add_consultation(&app.db, &actor, p.id, "psychologist", 360, &[absences.id, results.id]).await.expect("consultation");
+        plans::add_compensation(&app.db, &actor, p.id, "public_transport", Eur::from_cents(12_000), &[results.id]).await.expect("compensation");
+        plans::add_supervision(&app.db, &actor, p.id, 120).await.expect("supervision");
+        plans::record_consent(&app.db, &actor, p.id, "Māte", seed::evidence(), Utc::now()).await.expect("consent");
+        let mut running: plan::ActiveModel = plan::Entity::find_by_id(p.id).one(&app.db).await.expect("read").expect("plan").into();
+        running.status = Set(PlanState::InProgress);
+        running.update(&app.db).await.expect("in progress");
+
+        let b = app.browser();
+        b.login("dir@example.lv", seed::PASSWORD).await;
+        let path = format!("/plans/{}", p.id);
+        let page = b.get(&path).await;
+        assert_eq!(page.attrs("#carry select option", "value"), vec![spring.id.to_string()], "only the open semester without a plan");
+        let carried = b.submit(&page, &format!("{path}/carry"), &[("carry_semester", &spring.id.to_string())]).await;
+        assert!(carried.text(".flash").starts_with("Plāns pārnests"), "{}", carried.body);
+        let new_id: i32 = carried.path.trim_start_matches("/plans/").parse().expect("the new plan's page");
+        assert_ne!(new_id, p.id);
+        assert_eq!(carried.attrs(&format!("a[href=\"{path}\"]"), "href").len(), 1, "it says where it came from");
+        assert!(carried.text(".notice").contains("augšupielādēts"), "a fresh consent is needed");
+
+        let new = plan::Entity::find_by_id(new_id).one(&app.db).await.expect("read").expect("plan");
+        assert_eq!((new.semester_id, new.status, new.consent_at, new.carried_from_id), (spring.id, PlanState::Draft, None, Some(p.id)));
+        let risks = plan_risk::Entity::find().filter(plan_risk::Column::PlanId.eq(new_id)).order_by_asc(plan_risk::Column::Id).all(&app.db).await.expect("risks");
+        assert_eq!(risks.iter().map(|r| r.justification.as_str()).collect::<Vec<_>>(), vec!["12 kavētas dienas.", "Vērtējumi zem 4."]);
+        let measures = plan_measure::Entity::find().filter(plan_measure::Column::PlanId.eq(new_id)).order_by_asc(plan_measure::Column::Id).all(&app.db).await.expect("measures");
+        assert_eq!(measures.iter().map(|m| (m.planned_minutes, m.planned_cents)).collect::<Vec<_>>(), vec![(Some(360), None), (None, Some(12_000)), (Some(120), None)]);
+        let mut both: Vec<i32> = risks.iter().map(|r| r.id).collect();
+        both.sort_unstable();
+        assert_eq!(links_of(app, measures[0].id).await, both, "the consultation addresses the new plan's risks");
+        assert_eq!(links_of(app, measures[1].id).await, vec![risks[1].id]);
+
+        // The earlier plan and its history stay.
+        let old = plan::Entity::find_by_id(p.id).one(&app.db).await.expect("read").expect("plan");
+        assert_eq!((old.status, old.consent_by.as_deref()), (PlanState::InProgress, Some("Māte")));
+        assert_eq!(plan_risk::Entity::find().filter(plan_risk::Column::PlanId.eq(p.id)).all(&app.db).await.expect("risks").len(), 2);
+        assert_eq!(audited(app, "plan_carry").await, vec![Some(format!("from plan {}", p.id))]);
+
+        // Not twice into the same semester.
+        let csrf = page.csrf();
+        let twice = b.post(&format!("{path}/carry"), &[("_csrf", &csrf), ("carry_semester", &spring.id.to_string())]).await;
+        assert_eq!(twice.status, 422);
+        assert_eq!(twice.texts(".error-summary li"), vec!["Šim skolēnam šajā semestrī plāns jau ir."]);
+        assert_eq!(twice.attrs(".error-summary a", "href"), vec!["#plan-status"]);
+        assert_eq!(plan::Entity::find().filter(plan::Column::PupilId.eq(kid.id)).all(&app.db).await.expect("plans").len(), 2);
     }
 );

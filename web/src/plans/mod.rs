@@ -79,6 +79,7 @@ pub fn router(max_upload: usize) -> Router<AppState> {
         )
         .route("/plans/{id}/consent/document", get(consent_document))
         .route("/plans/{id}/print", get(plan_print))
+        .route("/plans/{id}/carry", get(back_to_plan).post(carry))
         .route("/plans/{id}/plan.pdf", get(plan_pdf))
         .route("/plans/{id}/consent-form", get(consent_form))
         .route("/plans/{id}/consent-form.pdf", get(consent_form_pdf))

@@ -31,7 +31,24 @@ async fn plan_page(state: &AppState, signed: &Signed, id: i32, form: &FormView) 
     } else {
         Vec::new()
     };
+    let carry_to = if view.staff {
+        let taken = queries::semesters_with_plans(&state.db, view.pupil.id).await?;
+        queries::semesters(&state.db)
+            .await?
+            .into_iter()
+            .filter(|s| s.closed_at.is_none() && !taken.contains(&s.id))
+            .map(|s| {
+                (
+                    s.id.to_string(),
+                    templates::pages::plans::semester_label(signed.ctx.lang, &s),
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let controls = PlanControls {
+        carry_to,
         requests: plans::allowed_requests(&signed.actor, &view),
         editable,
         carrying_out: view.staff && status == PlanStatus::InProgress,
@@ -472,6 +489,43 @@ pub(super) async fn consent_document(
         return Err(AppError::NotFound);
     };
     crate::documents::serve_stored(&state, &key, &name, &kind, size).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct CarryForm {
+    carry_semester: i32,
+}
+
+/// The plan carried into another semester as a new draft; on to it.
+pub(super) async fn carry(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    Form(f): Form<CarryForm>,
+) -> AppResult<Response> {
+    let txn = entities::db::write(&state.db).await?;
+    match plans::carry_over(&txn, &signed.actor, id, f.carry_semester, state.now()).await {
+        Ok((new, left_out)) => {
+            txn.commit().await?;
+            let flash = if left_out == 0 {
+                "plan-carried"
+            } else {
+                "plan-carried-some"
+            };
+            Ok(redirect_with_flash(&state, &format!("/plans/{}", new.id), flash))
+        }
+        Err(e) => {
+            drop(txn);
+            // Said at the plan's status: the semester may no longer be among the choices.
+            let mut errors = refused(e)?;
+            if let Some(m) = errors.0.remove("semester_id") {
+                errors.add(PLAN_STATUS, m);
+            }
+            let form = FormView::with_typed([("carry_semester", f.carry_semester.to_string().as_str())], errors);
+            Ok(unprocessable(plan_page(&state, &signed, id, &form).await?))
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
