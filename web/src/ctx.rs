@@ -143,11 +143,22 @@ pub async fn write_or_show_again<T>(
     change: impl AsyncFnOnce(&sea_orm::DatabaseTransaction) -> entities::Result<T>,
     again: impl AsyncFnOnce(entities::FieldErrors) -> Result<Response, AppError>,
 ) -> Result<Response, AppError> {
+    write_or_show_again_saying(state, to, |_: &T| flash.to_owned(), change, again).await
+}
+
+/// As [`write_or_show_again`], the message chosen from what the change did.
+pub async fn write_or_show_again_saying<T>(
+    state: &AppState,
+    to: &str,
+    flash: impl FnOnce(&T) -> String,
+    change: impl AsyncFnOnce(&sea_orm::DatabaseTransaction) -> entities::Result<T>,
+    again: impl AsyncFnOnce(entities::FieldErrors) -> Result<Response, AppError>,
+) -> Result<Response, AppError> {
     let txn = entities::db::write(&state.db).await?;
     match change(&txn).await {
-        Ok(_) => {
+        Ok(done) => {
             txn.commit().await?;
-            Ok(redirect_with_flash(state, to, flash))
+            Ok(redirect_with_flash(state, to, &flash(&done)))
         }
         Err(entities::Error::Invalid(errors)) => {
             drop(txn);

@@ -514,6 +514,8 @@ pub struct PlanView {
     /// Which plan risk (`plan_risk_id`) each measure addresses.
     pub links: Vec<measure_risk::Model>,
     pub approvals: Vec<plan_approval::Model>,
+    /// The names of the people who decided the approval steps, by user id.
+    pub deciders: std::collections::HashMap<i32, String>,
     pub sessions: Vec<consultation_session::Model>,
     pub expenses: Vec<expense::Model>,
     pub evaluations: Vec<evaluation::Model>,
@@ -555,6 +557,21 @@ pub async fn view(conn: &impl ConnectionTrait, actor: &Actor, plan_id: i32, now:
         .order_by_asc(plan_approval::Column::Id)
         .all(conn)
         .await?;
+    let deciders = crate::entity::user::Entity::find()
+        .filter(
+            crate::entity::user::Column::Id.in_subquery(
+                Query::select()
+                    .column(plan_approval::Column::UserId)
+                    .from(plan_approval::Entity)
+                    .and_where(plan_approval::Column::PlanId.eq(plan_id))
+                    .to_owned(),
+            ),
+        )
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect();
     let sessions = consultation_session::Entity::find()
         .filter(consultation_session::Column::MeasureId.is_in(measure_ids))
         .order_by_asc(consultation_session::Column::HeldOn)
@@ -592,6 +609,7 @@ pub async fn view(conn: &impl ConnectionTrait, actor: &Actor, plan_id: i32, now:
         measures,
         links,
         approvals,
+        deciders,
         sessions,
         expenses,
         evaluations,

@@ -420,7 +420,10 @@ pub fn plan(ctx: &PageCtx, v: &PlanView, c: &PlanControls, form: &FormView) -> M
         html! {
             p.org-name { strong { (v.school.name) } " · " (v.pupil.class_name) " · " (t(l, "plan-number")) " " (id) }
             @if v.staff { p { a href={ "/pupils/" (v.pupil.id) } { "← " (v.pupil.name) } } }
-            p.lead { (t(l, "plan-status")) ": " strong #plan-status { (plan_status(l, v.plan.status, v.plan.approval_step)) } }
+            p.lead {
+                (t(l, "plan-status")) ": " strong #plan-status { (plan_status(l, v.plan.status, v.plan.approval_step)) }
+                @if let Some(level) = waiting_for(v) { " — " span #plan-waiting { (tf(l, "plan-waiting-for", &[("level", &label(l, "level-", level))])) } }
+            }
             @if let Some(reason) = &v.plan.status_reason { p.pre { (t(l, "plan-reason")) ": " (reason) } }
             @if let Some(from) = v.plan.carried_from_id {
                 p { (t(l, "plan-carried-from")) " " a href={ "/plans/" (from) } { (t(l, "plan-number")) " " (from) } }
@@ -620,9 +623,17 @@ pub fn plan(ctx: &PageCtx, v: &PlanView, c: &PlanControls, form: &FormView) -> M
 
             h2 { (t(l, "plan-approvals")) }
             @if v.approvals.is_empty() { p.empty { (t(l, "plan-approvals-none")) } }
-            ul {
+            ul #approvals {
                 @for a in &v.approvals {
-                    li { (label(l, "level-", a.level)) ": " (label(l, "decision-", a.decision)) " — " (riga(a.at)) @if let Some(c) = &a.comment { " — " span.pre { (c) } } }
+                    li {
+                        (tf(l, "plan-approval-step", &[
+                            ("level", &label(l, "level-", a.level)),
+                            ("decision", &label(l, "decision-", a.decision)),
+                            ("who", v.deciders.get(&a.user_id).map(String::as_str).unwrap_or("—")),
+                            ("at", &riga(a.at)),
+                        ]))
+                        @if let Some(c) = &a.comment { " — " span.pre { (c) } }
+                    }
                 }
             }
             @if !c.requests.is_empty() {
@@ -718,6 +729,15 @@ fn measure_correction(
             (confirmed_action(ctx, &format!("/plans/{plan_id}/measures/{}/remove", m.id), 100_000 + m.id, "plan-measure-remove-confirm", "plan-remove"))
         }
     }
+}
+
+/// The level a plan in approval waits for (from its school's chain).
+fn waiting_for(v: &PlanView) -> Option<entities::plans::rules::Level> {
+    if v.plan.status != entities::entity::plan::PlanState::InApproval {
+        return None;
+    }
+    let step = usize::try_from(v.plan.approval_step).ok()?;
+    entities::plans::rules::chain(v.school.is_vocational).get(step).copied()
 }
 
 /// Who gave the consent and when, with its evidence (for whoever may read the plan).

@@ -133,6 +133,7 @@ both_backends!(
         let path = format!("/applications/{}", draft.id);
         let page = n.get(&path).await;
         assert_eq!(form_fields(&page), form_fields(&preview), "the preview has the applicant's fields, in order");
+        assert!(page.texts("dd strong").contains(&"Melnraksts".to_owned()), "a draft is a Melnraksts in both halves");
         for q in &form.questions {
             assert!(page.html().select(&scraper::Selector::parse(&format!("[id=\"{}\"]", q.field())).expect("css")).next().is_some(), "field of {}", q.label);
         }

@@ -130,7 +130,7 @@ both_backends!(
         let list = teacher.get(&school_pupils).await;
         assert_eq!(list.texts("tbody td a"), vec![PUPIL.to_owned()]);
         let draft = teacher.submit(&list, &format!("/pupils/{}/plans", kid.id), &[]).await;
-        assert_eq!(draft.text("#plan-status"), "Sagatave");
+        assert_eq!(draft.text("#plan-status"), "Melnraksts");
         let p = plan::Entity::find().one(&app.db).await.expect("q").expect("plan");
         assert_eq!(p.semester_id, s.id);
         let plan_path = format!("/plans/{}", p.id);
@@ -162,7 +162,7 @@ both_backends!(
         let refused = teacher.submit(&page, &format!("{plan_path}/act"), &[("request", "send")]).await;
         assert_eq!(refused.status, 422);
         assert!(refused.text(".error-summary").contains("jāreģistrē vecāka"), "{}", refused.text(".error-summary"));
-        assert_eq!(refused.text("#plan-status"), "Sagatave");
+        assert_eq!(refused.text("#plan-status"), "Melnraksts");
         // The consent needs the signed application: the page says so, and a missing or wrong
         // file is refused at its field.
         assert!(page.text(".notice").starts_with("Plānu var nosūtīt apstiprināšanai, kad šeit ir augšupielādēts"), "{}", page.body);
@@ -179,16 +179,29 @@ both_backends!(
         assert_eq!(teacher.download(&evidence[0]).await.2, PDF.to_vec());
         let page = teacher.submit(&page, &format!("{plan_path}/act"), &[("request", "send")]).await;
         assert_eq!(page.text("#plan-status"), "Gaida direktora apstiprinājumu");
+        assert_eq!(page.text(".flash"), "Plāns nosūtīts apstiprināšanai; tagad tas gaida skolas direktora lēmumu.");
+        assert_eq!(page.text("#plan-waiting"), "gaida lēmumu: Skola");
 
         // The approval chain, each through their queue: director, municipality, state.
         assert!(coordinator.get(&plan_path).await.status == 404, "not yet the municipality's step");
-        for (who, next) in [(&director, "Gaida apstiprinājumu (otrais līmenis)"), (&coordinator, "Gaida valsts aģentūras apstiprinājumu"), (&reviewer, "Apstiprināts")] {
+        for (who, next, said) in [
+            (&director, "Gaida apstiprinājumu (otrais līmenis)", "Skola plānu apstiprināja; tagad tas gaida pašvaldības lēmumu."),
+            (&coordinator, "Gaida valsts aģentūras apstiprinājumu", "Pašvaldība plānu apstiprināja; tagad tas gaida valsts aģentūras lēmumu."),
+            (&reviewer, "Apstiprināts", "Plāns apstiprināts visos līmeņos; skola var sākt tā īstenošanu."),
+        ] {
             let queue = who.get("/plans/approvals").await;
             assert_eq!(queue.texts("tbody td a"), vec![p.id.to_string()]);
             assert!(!queue.contains(PUPIL), "the queue shows no pupil data");
             let page = who.get(&plan_path).await;
             let done = who.submit(&page, &format!("{plan_path}/act"), &[("request", "approve"), ("reason", "")]).await;
             assert_eq!(done.text("#plan-status"), next);
+            assert_eq!(done.text(".flash"), said);
+        }
+        // The history names who decided each step, and when.
+        let history = teacher.get(&plan_path).await.texts("#approvals li");
+        assert_eq!(history.len(), 3);
+        for (line, (level, who)) in history.iter().zip([("Skola", "director"), ("Pašvaldība", "coord"), ("Valsts aģentūra", "reviewer")]) {
+            assert!(line.starts_with(&format!("{level}: apstiprināts — User {who}@example.lv, ")), "{line}");
         }
         let approvals = entities::entity::plan_approval::Entity::find().all(&app.db).await.expect("approvals");
         assert_eq!(approvals.iter().map(|a| a.level).collect::<Vec<_>>(), vec![Level::School, Level::Municipality, Level::State]);

@@ -233,7 +233,7 @@ both_backends!(
 
         // Drafted in the accepting member's language; the NGO has no bank account yet.
         let page = n.get(&base).await;
-        assert_eq!((page.status, page.text("#agreement-status")), (200, "sagatave".to_owned()), "{}", page.body);
+        assert_eq!((page.status, page.text("#agreement-status")), (200, "melnraksts".to_owned()), "{}", page.body);
         assert!(page.contains("id=\"needs-iban\""), "the applicant is told to add its account");
         let c = app.browser();
         c.login("coord@example.lv", seed::PASSWORD).await;
@@ -453,7 +453,7 @@ both_backends!(
         assert_eq!(project_page.texts("#reports tbody td:first-child"), vec!["Starpposma pārskats", "Gala pārskats"], "{}", project_page.body);
         let report = format!("{base}/reports/final");
         let page = n.get(&report).await;
-        assert_eq!((page.status, page.text("#report-status")), (200, "sagatave".to_owned()));
+        assert_eq!((page.status, page.text("#report-status")), (200, "melnraksts".to_owned()));
 
         // Wrong values are each named and kept as typed; nothing is saved.
         let wrong = n.submit(&page, &report, &[("activities", "Darbnīcas"), ("started_on", "2027-03-10"), ("ended_on", "2027-03-01"), ("participants", "abc"), ("pupils_at_risk", "5"), ("publicity", "")]).await;
@@ -463,7 +463,7 @@ both_backends!(
         }
         assert_eq!(wrong.text("#activities"), "Darbnīcas");
         let saved = n.submit(&page, &report, &[("activities", "Sešas podkāstu darbnīcas"), ("started_on", "2027-01-10"), ("ended_on", "2027-05-20"), ("participants", "24"), ("pupils_at_risk", "7"), ("publicity", "https://ogre.lv/podkasts")]).await;
-        assert_eq!(saved.text(".flash"), "Pārskata sagatave saglabāta.", "{}", saved.body);
+        assert_eq!(saved.text(".flash"), "Pārskata melnraksts saglabāts.", "{}", saved.body);
 
         // The final report needs its expenses; each with a receipt of an allowed type.
         let no_expenses = n.submit(&saved, &format!("{report}/submit"), &[]).await;

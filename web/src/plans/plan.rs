@@ -96,6 +96,18 @@ async fn change<T>(
     flash: &str,
     result: impl AsyncFnOnce(&sea_orm::DatabaseTransaction) -> entities::Result<T>,
 ) -> AppResult<Response> {
+    change_saying(state, signed, id, typed, |_: &T| flash.to_owned(), result).await
+}
+
+/// As [`change`], the message chosen from what the change did.
+async fn change_saying<T>(
+    state: &AppState,
+    signed: &Signed,
+    id: i32,
+    typed: Typed,
+    flash: impl FnOnce(&T) -> String,
+    result: impl AsyncFnOnce(&sea_orm::DatabaseTransaction) -> entities::Result<T>,
+) -> AppResult<Response> {
     // A refusal of the step itself is said at the plan's status, not in the form.
     let change = async |txn: &sea_orm::DatabaseTransaction| match result(txn).await {
         Err(DomainError::Refused(message)) => Err(FieldErrors::single(PLAN_STATUS, message)),
@@ -113,7 +125,7 @@ async fn change<T>(
         }
         Ok(unprocessable(plan_page(state, signed, id, &form).await?))
     };
-    write_or_show_again(state, &format!("/plans/{id}"), flash, change, again).await
+    crate::ctx::write_or_show_again_saying(state, &format!("/plans/{id}"), flash, change, again).await
 }
 
 #[derive(Deserialize, Default)]
@@ -546,16 +558,43 @@ pub(super) async fn act(
         .into_iter()
         .find(|r| request_name(*r) == f.request)
         .ok_or(AppError::BadRequest("error-choose"))?;
-    let flash = format!("plan-done-{}", request_name(request));
     let typed = FormView::new().with("reason", f.reason.clone());
     let scope = request_name(request);
-    change(&state, &signed, id, Typed::scoped(typed, scope), &flash, async |txn| {
+    let said = |(plan, vocational): &(entities::entity::plan::Model, bool)| done_message(request, plan, *vocational);
+    change_saying(&state, &signed, id, Typed::scoped(typed, scope), said, async |txn| {
         if request == Request::Deactivate && f.confirm != "yes" {
             return Err(FieldErrors::single("confirm", "error-confirm"));
         }
-        plans::act(txn, &signed.actor, id, request, Some(&f.reason), state.now()).await
+        let plan = plans::act(txn, &signed.actor, id, request, Some(&f.reason), state.now()).await?;
+        let vocational = entities::orgs::get(txn, plan.school_id).await?.is_vocational;
+        Ok((plan, vocational))
     })
     .await
+}
+
+/// What the message after a step says: what happened at which level, and where the plan waits
+/// now ("approved by the school; waiting for the municipality").
+fn done_message(request: Request, plan: &entities::entity::plan::Model, vocational: bool) -> String {
+    use entities::plans::rules::chain;
+    let level = |step: i16| {
+        usize::try_from(step)
+            .ok()
+            .and_then(|i| chain(vocational).get(i))
+            .map(sea_orm::ActiveEnum::to_value)
+            .unwrap_or_default()
+    };
+    match (request, plan.status) {
+        (Request::SendForApproval, entities::entity::plan::PlanState::InApproval) => {
+            format!("plan-sent-waiting-{}", level(plan.approval_step))
+        }
+        (Request::Approve, entities::entity::plan::PlanState::InApproval) => format!(
+            "plan-approved-{}-waiting-{}",
+            level(plan.approval_step - 1),
+            level(plan.approval_step)
+        ),
+        (Request::Approve, _) => "plan-approved-final".to_owned(),
+        (request, _) => format!("plan-done-{}", request_name(request)),
+    }
 }
 
 #[derive(Deserialize, Default)]
