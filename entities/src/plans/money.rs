@@ -16,6 +16,9 @@ pub struct Funding {
     pub unpaid: Eur,
     /// Requested, waiting for the accountant's decision.
     pub requested: Eur,
+    /// The compensations the approved plans plan (what the ceiling will be asked for).
+    pub planned: Eur,
+    pub outlook: rules::Outlook,
 }
 
 /// The ceiling (pupils with an approved plan × the cap), committed, remaining and unpaid.
@@ -29,13 +32,28 @@ pub async fn funding(conn: &impl ConnectionTrait, school_id: i32, semester_id: i
         .from(plan_approval::Entity)
         .cond_where(state_approved())
         .to_owned();
+    let counted = Query::select()
+        .column(plan::Column::Id)
+        .from(plan::Entity)
+        .and_where(plan::Column::SchoolId.eq(school_id))
+        .and_where(plan::Column::SemesterId.eq(semester_id))
+        .and_where(plan::Column::Id.in_subquery(approved_plans))
+        .and_where(plan::Column::Status.ne(stored(PlanStatus::Inactive).0))
+        .to_owned();
     let approved_pupils = plan::Entity::find()
-        .filter(plan::Column::SchoolId.eq(school_id))
-        .filter(plan::Column::SemesterId.eq(semester_id))
-        .filter(plan::Column::Id.in_subquery(approved_plans))
-        .filter(plan::Column::Status.ne(stored(PlanStatus::Inactive).0))
+        .filter(plan::Column::Id.in_subquery(counted.clone()))
         .count(conn)
         .await?;
+    let planned: Option<i64> = plan_measure::Entity::find()
+        .select_only()
+        .column_as(crate::money::sum_cents(plan_measure::Column::PlannedCents), "planned")
+        .filter(plan_measure::Column::PlanId.in_subquery(counted))
+        .filter(plan_measure::Column::Kind.eq(MeasureKind::Compensation))
+        .into_tuple::<Option<i64>>()
+        .one(conn)
+        .await?
+        .flatten();
+    let planned = Eur::from_cents(planned.unwrap_or(0));
     // The expenses of this school's plans in this semester.
     let plans_here = plans_of(school_id, semester_id);
     let ceiling = rules::ceiling(
@@ -70,6 +88,8 @@ pub async fn funding(conn: &impl ConnectionTrait, school_id: i32, semester_id: i
         remaining: rules::remaining(ceiling, committed),
         unpaid,
         requested,
+        planned,
+        outlook: rules::outlook(ceiling, planned, committed),
     })
 }
 

@@ -125,9 +125,58 @@ pub fn fits(amount: Eur, ceiling: Eur, committed: Eur) -> bool {
     amount.cents() <= remaining(ceiling, committed).cents()
 }
 
+/// How the ceiling stands against what approved plans plan to compensate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outlook {
+    /// More than a tenth of the ceiling is not yet planned for (that much, spare).
+    Enough(Eur),
+    /// The plans take all but a tenth of the ceiling or less (this much is left).
+    Tight(Eur),
+    /// The plans plan more than the ceiling (by this much): some expenses will go unpaid.
+    Short(Eur),
+}
+
+/// The outlook of a ceiling: `planned` compensations of approved plans, `committed` expenses
+/// (money already decided counts even where plans planned less).
+pub fn outlook(ceiling: Eur, planned: Eur, committed: Eur) -> Outlook {
+    let expected = planned.cents().max(committed.cents());
+    let left = ceiling.cents() - expected;
+    if left < 0 {
+        Outlook::Short(Eur::from_cents(-left))
+    } else if expected > 0 && left.saturating_mul(10) <= ceiling.cents() {
+        Outlook::Tight(Eur::from_cents(left))
+    } else {
+        Outlook::Enough(Eur::from_cents(left))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_outlook_warns_before_the_money_runs_out() {
+        let e = Eur::from_cents;
+        assert_eq!(outlook(e(100_000), e(50_000), e(10_000)), Outlook::Enough(e(50_000)));
+        assert_eq!(
+            outlook(e(100_000), e(90_000), e(0)),
+            Outlook::Tight(e(10_000)),
+            "a tenth left is tight"
+        );
+        assert_eq!(outlook(e(100_000), e(89_999), e(0)), Outlook::Enough(e(10_001)));
+        assert_eq!(outlook(e(100_000), e(100_000), e(0)), Outlook::Tight(e(0)));
+        assert_eq!(outlook(e(100_000), e(120_000), e(5_000)), Outlook::Short(e(20_000)));
+        assert_eq!(
+            outlook(e(100_000), e(10_000), e(95_000)),
+            Outlook::Tight(e(5_000)),
+            "what is spent counts"
+        );
+        assert_eq!(
+            outlook(e(0), e(0), e(0)),
+            Outlook::Enough(e(0)),
+            "nothing approved, nothing planned: no warning"
+        );
+    }
     use Action as A;
     use PlanStatus as S;
 

@@ -868,6 +868,12 @@ pub fn funding(ctx: &PageCtx, v: &FundingView) -> Markup {
                     li { span.number { (f.remaining.display(l)) } " " span { (t(l, "funding-remaining")) } }
                     li { span.number { (f.unpaid.display(l)) } " " span { (t(l, "funding-unpaid")) } }
                     li { span.number { (f.requested.display(l)) } " " span { (t(l, "funding-requested")) } }
+                    li { span.number { (f.planned.display(l)) } " " span { (t(l, "funding-planned")) } }
+                }
+                @match f.outlook {
+                    entities::plans::rules::Outlook::Enough(room) => p #outlook { (tf(l, "funding-outlook-enough", &[("room", &room.display(l))])) },
+                    entities::plans::rules::Outlook::Tight(left) => p.notice #outlook role="status" { (tf(l, "funding-outlook-tight", &[("left", &left.display(l))])) },
+                    entities::plans::rules::Outlook::Short(by) => p.notice #outlook role="alert" { (tf(l, "funding-outlook-short", &[("by", &by.display(l))])) },
                 }
                 @if let Some(expenses) = v.expenses {
                     h2 { (t(l, "expenses-title")) }

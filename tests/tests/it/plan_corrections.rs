@@ -252,3 +252,56 @@ both_backends!(
         assert_eq!(plan::Entity::find().filter(plan::Column::PupilId.eq(kid.id)).all(&app.db).await.expect("plans").len(), 2);
     }
 );
+
+both_backends!(
+    async fn the_funding_page_forecasts_the_ceiling_from_the_approved_plans(app) {
+        use entities::entity::plan_approval::{self, ApprovalLevel, Decision};
+        let w = seed::world(&app.db).await;
+        let today = Utc::now().date_naive();
+        let s = plans::create_semester(&app.db, 2026, 1, (today - chrono::Duration::days(30), today + chrono::Duration::days(60)), Eur::from_cents(50_000), Utc::now()).await.expect("semester");
+        seed::user(&app.db, "dir@example.lv", Role::Director, w.school_a.id).await;
+        let actor = seed::actor_of(&app.db, "dir@example.lv").await;
+        let born = chrono::NaiveDate::from_ymd_opt(2012, 1, 2).expect("date");
+        let mut tickets = Vec::new();
+        // Two approved plans (a ceiling of 2 × 500 €) planning 300 € and 500 €; a draft planning
+        // 900 € that does not count.
+        for (i, (cents, approved)) in [(30_000, true), (50_000, true), (90_000, false)].into_iter().enumerate() {
+            let kid = plans::register_pupil(&app.db, &actor, w.school_a.id, (&format!("Skolēns {i}"), "7.a", born), Utc::now()).await.expect("pupil");
+            let p = plans::start_plan(&app.db, &actor, kid.id, s.id, Utc::now()).await.expect("plan");
+            let r = plans::add_risk(&app.db, &actor, p.id, seed::risk(&app.db, "travel_costs").await.id, "Tālu no skolas.").await.expect("risk");
+            tickets.push(plans::add_compensation(&app.db, &actor, p.id, "public_transport", Eur::from_cents(cents), &[r.id]).await.expect("compensation"));
+            if approved {
+                let mut running: plan::ActiveModel = p.clone().into();
+                running.status = Set(PlanState::InProgress);
+                running.update(&app.db).await.expect("in progress");
+                plan_approval::ActiveModel { plan_id: Set(p.id), level: Set(ApprovalLevel::State), decision: Set(Decision::Approved), comment: Set(None), user_id: Set(actor.user.id), at: Set(Utc::now()), ..Default::default() }
+                    .insert(&app.db)
+                    .await
+                    .expect("approved");
+            }
+        }
+        let b = app.browser();
+        b.login("dir@example.lv", seed::PASSWORD).await;
+        let funding = format!("/schools/{}/funding?semester={}", w.school_a.id, s.id);
+        let page = b.get(&funding).await;
+        let numbers = page.texts("#funding .number");
+        assert_eq!((numbers[0].as_str(), numbers[5].as_str()), ("1 000,00 €", "800,00 €"), "ceiling and planned");
+        assert_eq!(page.text("#outlook"), "Apstiprinātie plāni paredz mazāk, nekā atļauj griesti: vēl 200,00 € nav ieplānoti.");
+        assert!(page.attrs("#outlook", "class").iter().all(|c| !c.contains("notice")), "no warning yet");
+
+        // The second plan planned more (a revision would do it): 950 € of 1 000 € is tight...
+        let set_planned = async |cents: i64| {
+            let mut m: plan_measure::ActiveModel = tickets[1].clone().into();
+            m.planned_cents = Set(Some(cents));
+            m.update(&app.db).await.expect("planned");
+        };
+        set_planned(65_000).await;
+        let page = b.get(&funding).await;
+        assert_eq!(page.text("#outlook.notice"), "Uzmanību: apstiprinātie plāni paredz gandrīz visus griestus — neieplānoti palikuši tikai 50,00 €. Jauniem izdevumiem vai plāniem var nepietikt naudas.");
+        // ...and 1 100 € is more than the ceiling: said before any expense is refused.
+        set_planned(80_000).await;
+        let page = b.get(&funding).await;
+        assert!(page.text("#outlook.notice").starts_with("Uzmanību: apstiprinātie plāni paredz par 100,00 € vairāk, nekā atļauj griesti."), "{}", page.body);
+        assert_eq!(page.attrs("#outlook", "role"), vec!["alert"]);
+    }
+);

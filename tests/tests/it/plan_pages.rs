@@ -240,13 +240,14 @@ both_backends!(
         // The accountant sees the money (not the pupil), approves the request within the
         // ceiling, and pays.
         let funding = accountant.get(&format!("/schools/{}/funding", w.school_a.id)).await;
-        assert_eq!(funding.texts("#funding .number"), vec!["500,00 €", "0,00 €", "500,00 €", "0,00 €", "20,50 €"]);
+        assert_eq!(funding.texts("#funding .number"), vec!["500,00 €", "0,00 €", "500,00 €", "0,00 €", "20,50 €", "120,00 €"]);
+        assert_eq!(funding.text("#outlook"), "Apstiprinātie plāni paredz mazāk, nekā atļauj griesti: vēl 380,00 € nav ieplānoti.");
         assert!(!funding.contains(PUPIL));
         assert_eq!(accountant.get(&plan_path).await.status, 404, "the accountant does not read plans");
         assert_eq!(teacher.post(&format!("/expenses/{}/decide", spent.id), &[("_csrf", &csrf(&page))]).await.status, 404, "support staff do not decide");
         let decided = accountant.submit(&funding, &format!("/expenses/{}/decide", spent.id), &[]).await;
         assert_eq!(decided.text(".flash"), "Izdevums apstiprināts.");
-        assert_eq!(decided.texts("#funding .number"), vec!["500,00 €", "20,50 €", "479,50 €", "0,00 €", "0,00 €"]);
+        assert_eq!(decided.texts("#funding .number"), vec!["500,00 €", "20,50 €", "479,50 €", "0,00 €", "0,00 €", "120,00 €"]);
         let teacher_pays = teacher.post(&format!("/expenses/{}/pay", spent.id), &[("_csrf", &csrf(&page))]).await;
         assert_eq!(teacher_pays.status, 404, "support staff who see the plan do not pay");
         let paid = accountant.submit(&decided, &format!("/expenses/{}/pay", spent.id), &[]).await;
