@@ -121,14 +121,13 @@ pub fn plan_blocks(l: Lang, v: &PlanView, s: &Signers) -> Vec<Block> {
             "plan-print-sign-director",
             &[("name", s.director.as_deref().unwrap_or(""))],
         ),
-        t(l, "plan-print-sign-date"),
     ]));
     blocks
 }
 
 /// The parent's (or adult pupil's) application for support and consent, to be signed and
 /// uploaded back as the consent's evidence.
-pub fn consent_blocks(l: Lang, v: &PlanView, s: &Signers) -> Vec<Block> {
+pub fn consent_blocks(l: Lang, v: &PlanView) -> Vec<Block> {
     let mut blocks = vec![Block::Title(t(l, "consent-form-title"))];
     blocks.push(Block::Field(t(l, "consent-form-to"), v.school.name.clone()));
     blocks.extend(pupil_fields(l, v).into_iter().skip(1));
@@ -142,7 +141,6 @@ pub fn consent_blocks(l: Lang, v: &PlanView, s: &Signers) -> Vec<Block> {
         Block::Paragraph(t(l, "consent-form-withdraw")),
         Block::Field(t(l, "consent-form-applicant"), "_".repeat(40)),
         Block::Field(t(l, "consent-form-relation"), t(l, "consent-form-relation-options")),
-        Block::Field(t(l, "plan-print-date"), s.today.clone()),
         Block::Signatures(vec![t(l, "consent-form-sign"), t(l, "plan-print-sign-date")]),
     ]);
     blocks
@@ -171,17 +169,17 @@ pub fn plan_pdf(l: Lang, v: &PlanView, s: &Signers) -> Vec<u8> {
     crate::pdf::render(&plan_blocks(l, v, s), &running(l, v))
 }
 
-pub fn consent_page(ctx: &PageCtx, v: &PlanView, s: &Signers) -> Markup {
+pub fn consent_page(ctx: &PageCtx, v: &PlanView) -> Markup {
     let back = format!("/plans/{}", v.plan.id);
     crate::pdf::printable(
         ctx,
-        &consent_blocks(ctx.lang, v, s),
+        &consent_blocks(ctx.lang, v),
         (&back, "plan-print-back"),
         &format!("{back}/consent-form.pdf"),
         &running(ctx.lang, v),
     )
 }
 
-pub fn consent_pdf(l: Lang, v: &PlanView, s: &Signers) -> Vec<u8> {
-    crate::pdf::render(&consent_blocks(l, v, s), &running(l, v))
+pub fn consent_pdf(l: Lang, v: &PlanView) -> Vec<u8> {
+    crate::pdf::render(&consent_blocks(l, v), &running(l, v))
 }

@@ -465,8 +465,8 @@ pub(super) async fn consent_form(
     signed: Signed,
     Path(id): Path<i32>,
 ) -> AppResult<Response> {
-    let (view, signers) = paper(&state, &signed, id).await?;
-    Ok(plan_documents::consent_page(&signed.ctx.page(), &view, &signers).into_response())
+    let (view, _) = paper(&state, &signed, id).await?;
+    Ok(plan_documents::consent_page(&signed.ctx.page(), &view).into_response())
 }
 
 pub(super) async fn consent_form_pdf(
@@ -475,8 +475,8 @@ pub(super) async fn consent_form_pdf(
     Path(id): Path<i32>,
 ) -> AppResult<Response> {
     let lang = signed.ctx.lang;
-    let (view, signers) = paper(&state, &signed, id).await?;
-    let pdf = plan_documents::consent_pdf(lang, &view, &signers);
+    let (view, _) = paper(&state, &signed, id).await?;
+    let pdf = plan_documents::consent_pdf(lang, &view);
     Ok(crate::documents::pdf_download(
         &templates::t(lang, "consent-form-file"),
         &id.to_string(),
