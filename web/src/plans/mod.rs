@@ -68,9 +68,8 @@ pub fn router(max_upload: usize) -> Router<AppState> {
         .route("/plans/{id}", get(plan))
         .route("/plans/{id}/risks", get(back_to_plan).post(add_risk))
         .route("/plans/{id}/risks/{rid}", post(edit_risk))
-        .route("/plans/{id}/risks/{rid}/remove", post(remove_risk))
+        .route("/plans/{id}/{part}/{pid}/remove", post(remove_part))
         .route("/plans/{id}/measures/{mid}", post(edit_measure))
-        .route("/plans/{id}/measures/{mid}/remove", post(remove_measure))
         .route("/plans/{id}/consultations", get(back_to_plan).post(add_consultation))
         .route("/plans/{id}/compensations", get(back_to_plan).post(add_compensation))
         .route(

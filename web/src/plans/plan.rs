@@ -266,24 +266,6 @@ pub(super) async fn edit_risk(
     .await
 }
 
-pub(super) async fn remove_risk(
-    State(state): State<AppState>,
-    signed: Signed,
-    Path((id, rid)): Path<(i32, i32)>,
-    Form(confirm): Form<ConfirmForm>,
-) -> AppResult<Response> {
-    confirm.required()?;
-    change(
-        &state,
-        &signed,
-        id,
-        Typed::new(FormView::new()),
-        "plan-risk-removed",
-        async |txn| plans::remove_risk(txn, &signed.actor, id, rid, state.now()).await,
-    )
-    .await
-}
-
 /// A measure corrected: the fields of its kind (a consultation's specialist and hours, a
 /// compensation's category and amount, the supervision's hours) and the risks it addresses.
 pub(super) async fn edit_measure(
@@ -318,21 +300,31 @@ pub(super) async fn edit_measure(
     .await
 }
 
-pub(super) async fn remove_measure(
+/// A risk (`risks`) or a measure (`measures`) of the plan removed, its box ticked.
+pub(super) async fn remove_part(
     State(state): State<AppState>,
     signed: Signed,
-    Path((id, mid)): Path<(i32, i32)>,
+    Path((id, part, pid)): Path<(i32, String, i32)>,
     Form(confirm): Form<ConfirmForm>,
 ) -> AppResult<Response> {
     confirm.required()?;
-    change(
-        &state,
-        &signed,
-        id,
-        Typed::new(FormView::new()),
-        "plan-measure-removed",
-        async |txn| plans::remove_measure(txn, &signed.actor, id, mid, state.now()).await,
-    )
+    let risk = match part.as_str() {
+        "risks" => true,
+        "measures" => false,
+        _ => return Err(AppError::NotFound),
+    };
+    let flash = if risk {
+        "plan-risk-removed"
+    } else {
+        "plan-measure-removed"
+    };
+    change(&state, &signed, id, Typed::new(FormView::new()), flash, async |txn| {
+        if risk {
+            plans::remove_risk(txn, &signed.actor, id, pid, state.now()).await
+        } else {
+            plans::remove_measure(txn, &signed.actor, id, pid, state.now()).await
+        }
+    })
     .await
 }
 

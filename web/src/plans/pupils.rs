@@ -60,22 +60,27 @@ pub(super) struct PupilForm {
     birth_date: String,
 }
 
+impl PupilForm {
+    /// The form shown again as typed, with `errors`.
+    fn typed(&self, errors: FieldErrors) -> FormView {
+        FormView::with_typed(
+            [
+                ("name", self.name.as_str()),
+                ("class_name", self.class_name.as_str()),
+                ("birth_date", self.birth_date.as_str()),
+            ],
+            errors,
+        )
+    }
+}
+
 pub(super) async fn register(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i32>,
     Form(f): Form<PupilForm>,
 ) -> AppResult<Response> {
-    let form = |errors| {
-        FormView::with_typed(
-            [
-                ("name", f.name.as_str()),
-                ("class_name", f.class_name.as_str()),
-                ("birth_date", f.birth_date.as_str()),
-            ],
-            errors,
-        )
-    };
+    let form = |errors| f.typed(errors);
     let Some(birth_date) = date_field(&f.birth_date) else {
         let errors = refused(FieldErrors::single("birth_date", "error-date"))?;
         let page = pupils_page(&state, &signed, id, &ListQuery::default(), form(errors)).await?;
@@ -179,16 +184,7 @@ pub(super) async fn correct(
     Path(id): Path<i32>,
     Form(f): Form<PupilForm>,
 ) -> AppResult<Response> {
-    let typed = |errors| {
-        FormView::with_typed(
-            [
-                ("name", f.name.as_str()),
-                ("class_name", f.class_name.as_str()),
-                ("birth_date", f.birth_date.as_str()),
-            ],
-            errors,
-        )
-    };
+    let typed = |errors| f.typed(errors);
     let Some(birth_date) = date_field(&f.birth_date) else {
         return pupil_again(&state, &signed, id, typed(FieldErrors::one("birth_date", "error-date"))).await;
     };
