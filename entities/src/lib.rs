@@ -13,6 +13,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod grants;
+pub mod homes;
 pub mod kept_forms;
 pub mod money;
 pub mod notices;

@@ -50,6 +50,7 @@ async fn dashboard(State(state): State<AppState>, signed: Signed, Path(membershi
         counts: vec![],
         children: vec![],
         links: vec![],
+        waiting: maud::html! {},
     };
     let lang = signed.ctx.lang;
     let link = |label: &str, href: String| NavLink {
@@ -108,7 +109,11 @@ async fn dashboard(State(state): State<AppState>, signed: Signed, Path(membershi
                 .collect();
         }
         Role::PanelMember => view.org_href = None,
-        Role::StateReviewer | Role::Director | Role::SupportStaff | Role::Accountant | Role::NgoMember => {}
+        Role::NgoMember => {
+            let home = entities::homes::applicant_home(&state.db, org.id, state.now()).await?;
+            view.waiting = dash::applicant_waiting(&signed.ctx.page(), &home, state.now());
+        }
+        Role::StateReviewer | Role::Director | Role::SupportStaff | Role::Accountant => {}
     }
     Ok(dash::dashboard(&signed.ctx.page(), &view))
 }

@@ -298,6 +298,9 @@ pub async fn start(
     if applicant.is_informal_group && !call.allow_informal_groups {
         return Err(Error::Refused("error-call-no-informal-groups"));
     }
+    if let Some(empty) = empty_draft(conn, call.id, applicant.id).await? {
+        return Ok(empty);
+    }
     let app = application::ActiveModel {
         call_id: Set(call.id),
         applicant_id: Set(applicant.id),
@@ -324,6 +327,97 @@ pub async fn start(
     .insert(conn)
     .await?;
     Ok(app)
+}
+
+/// The organisation's draft for the call that nothing was written into yet (no text, no amount,
+/// no budget line, answer or document): starting again continues it rather than making another.
+async fn empty_draft(
+    conn: &impl ConnectionTrait,
+    call_id: i32,
+    applicant_id: i32,
+) -> Result<Option<application::Model>> {
+    use crate::entity::application_answer;
+    use sea_orm::sea_query::Query;
+    let lines = Query::select()
+        .column(budget_line::Column::ApplicationId)
+        .from(budget_line::Entity)
+        .to_owned();
+    let files = Query::select()
+        .column(attachment::Column::ApplicationId)
+        .from(attachment::Entity)
+        .to_owned();
+    let answers = Query::select()
+        .column(application_answer::Column::ApplicationId)
+        .from(application_answer::Entity)
+        .to_owned();
+    Ok(application::Entity::find()
+        .filter(application::Column::CallId.eq(call_id))
+        .filter(application::Column::ApplicantId.eq(applicant_id))
+        .filter(application::Column::Status.eq(ApplicationStatus::Draft))
+        .filter(application::Column::Title.eq(""))
+        .filter(application::Column::Summary.eq(""))
+        .filter(application::Column::TargetGroup.eq(""))
+        .filter(application::Column::Activities.eq(""))
+        .filter(application::Column::Timeline.eq(""))
+        .filter(application::Column::RequestedCents.eq(0))
+        .filter(application::Column::Id.not_in_subquery(lines))
+        .filter(application::Column::Id.not_in_subquery(files))
+        .filter(application::Column::Id.not_in_subquery(answers))
+        .order_by_asc(application::Column::Id)
+        .one(conn)
+        .await?)
+}
+
+/// Deletes a draft of the actor's organisation with what it holds (budget lines, answers, its
+/// documents' records); returns the storage keys of its documents, for the caller to delete
+/// once the change is committed. Audited.
+pub async fn delete_draft(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    application_id: i32,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>> {
+    let app = application::Entity::find_by_id(application_id)
+        .filter(application::Column::ApplicantId.is_in(applicant_orgs(actor)))
+        .one(conn)
+        .await?
+        .filter(|a| actor.writes_for(a.applicant_id))
+        .ok_or(Error::NotFound)?;
+    if app.status != ApplicationStatus::Draft {
+        return Err(Error::Refused("error-delete-not-draft"));
+    }
+    let keys: Vec<String> = attachment::Entity::find()
+        .select_only()
+        .column(attachment::Column::StorageKey)
+        .filter(attachment::Column::ApplicationId.eq(app.id))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    attachment::Entity::delete_many()
+        .filter(attachment::Column::ApplicationId.eq(app.id))
+        .exec(conn)
+        .await?;
+    budget_line::Entity::delete_many()
+        .filter(budget_line::Column::ApplicationId.eq(app.id))
+        .exec(conn)
+        .await?;
+    crate::entity::application_answer::Entity::delete_many()
+        .filter(crate::entity::application_answer::Column::ApplicationId.eq(app.id))
+        .exec(conn)
+        .await?;
+    application::Entity::delete_by_id(app.id).exec(conn).await?;
+    audit::record(
+        conn,
+        Entry::by(
+            actor,
+            Some(app.applicant_id),
+            "application_delete",
+            ("application", app.id.into()),
+        ),
+        now,
+    )
+    .await?;
+    Ok(keys)
 }
 
 /// Saves a draft: its fields and its budget lines (replaced as a whole). Only while its call

@@ -232,6 +232,13 @@ pub fn edit(ctx: &PageCtx, v: &ApplicationView) -> Markup {
             }
             (attachments(ctx, v))
             (v.extra)
+            @if v.preview.is_none() {
+                section #delete-draft {
+                    h2 { (t(l, "application-delete")) }
+                    p.hint { (t(l, "application-delete-lead")) }
+                    (crate::components::confirmed_action(ctx, &format!("/applications/{}/delete", v.id), v.id, "application-delete-confirm", "application-delete"))
+                }
+            }
         },
     )
 }

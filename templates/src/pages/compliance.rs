@@ -26,7 +26,7 @@ fn clarifications(ctx: &PageCtx, app_id: i32, rows: &[ClarificationView]) -> Mar
     let l = ctx.lang;
     html! {
         @if !rows.is_empty() {
-            h2 { (t(l, "clarifications-title")) }
+            h2 #clarifications { (t(l, "clarifications-title")) }
             @for c in rows {
                 div.criterion {
                     p { strong { (c.question) } br; span.hint { (t(l, "clarification-deadline")) ": " (c.deadline) } }

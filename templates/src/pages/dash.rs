@@ -3,7 +3,7 @@
 use entities::domain::Role;
 use maud::{Markup, html};
 
-use crate::{NavLink, PageCtx, layout, t};
+use crate::{NavLink, PageCtx, layout, t, tf, view};
 
 pub fn chooser(ctx: &PageCtx, homes: &[NavLink]) -> Markup {
     let l = ctx.lang;
@@ -33,6 +33,61 @@ pub struct DashView {
     pub children: Vec<NavLink>,
     /// The role's work pages (support plans, funding, semesters …), already labelled.
     pub links: Vec<NavLink>,
+    /// What waits for the person (drawn for their role), first on the page.
+    pub waiting: Markup,
+}
+
+/// An applying organisation's home: its drafts to continue (how much is filled, the deadline),
+/// the questions asked of it, its submitted applications.
+pub fn applicant_waiting(
+    ctx: &PageCtx,
+    home: &entities::homes::ApplicantHome,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Markup {
+    let l = ctx.lang;
+    let title = |a: &entities::entity::application::Model| {
+        if a.title.is_empty() {
+            t(l, "application-untitled")
+        } else {
+            a.title.clone()
+        }
+    };
+    html! {
+        section #waiting-questions {
+            @if !home.questions.is_empty() {
+                h2 { (t(l, "home-questions")) }
+                ul.cards { @for (q, a) in &home.questions { li {
+                    a href={ "/applications/" (a.id) "#clarifications" } { (a.ref_no.as_deref().unwrap_or("")) " — " (title(a)) }
+                    br; span.pre { (q.question) }
+                    br; span.hint { (tf(l, "home-answer-by", &[("deadline", &view::riga(q.deadline)), ("left", &view::time_left(l, q.deadline, now))])) }
+                } } }
+            }
+        }
+        section #waiting-drafts {
+            h2 { (t(l, "home-drafts")) }
+            @if home.drafts.is_empty() {
+                p.empty { (t(l, "home-drafts-none")) " " a href="/calls" { (t(l, "home-see-calls")) } }
+            } @else {
+                ul.cards { @for d in &home.drafts { li {
+                    a href={ "/applications/" (d.application.id) } { (title(&d.application)) } " — " (d.call.title)
+                    br; span { (tf(l, "home-draft-filled", &[("filled", &d.filled.to_string()), ("all", &entities::homes::DRAFT_PARTS.to_string())])) }
+                    " · " span.hint { (tf(l, "home-deadline", &[("deadline", &view::riga(d.call.closes_at)), ("left", &view::time_left(l, d.call.closes_at, now))])) }
+                } } }
+            }
+        }
+        section #waiting-submitted {
+            h2 { (t(l, "home-submitted")) }
+            @if home.submitted.is_empty() {
+                p.empty { (t(l, "home-submitted-none")) }
+            } @else {
+                ul.cards { @for (a, c) in home.submitted.iter().take(20) { li {
+                    a href={ "/applications/" (a.id) } { (a.ref_no.as_deref().unwrap_or("")) " — " (title(a)) } " — " (c.title)
+                    " · " strong { (view::application_status(l, a.status)) }
+                } } }
+                @if home.submitted.len() > 20 { p { a href="/applications" { (t(l, "home-all-applications")) } } }
+            }
+        }
+    }
 }
 
 pub fn dashboard(ctx: &PageCtx, view: &DashView) -> Markup {
@@ -44,6 +99,7 @@ pub fn dashboard(ctx: &PageCtx, view: &DashView) -> Markup {
         html! {
             p.org-name { strong { (view.org_name) } " · " (t(l, &format!("role-{role}"))) }
             p.lead { (t(l, &format!("dash-{role}-lead"))) }
+            (view.waiting)
             @if !view.links.is_empty() {
                 ul.cards {
                     @for link in &view.links { li { a href=(link.href) { (link.label) } } }
@@ -65,7 +121,7 @@ pub fn dashboard(ctx: &PageCtx, view: &DashView) -> Markup {
             @if let Some(href) = &view.org_href {
                 p { a.button href=(href) { (t(l, "dash-open-org")) } }
             }
-            @if view.counts.is_empty() && view.children.is_empty() && view.links.is_empty() {
+            @if view.counts.is_empty() && view.children.is_empty() && view.links.is_empty() && view.waiting.0.is_empty() {
                 p.empty { (t(l, "dash-nothing-yet")) }
             }
         },

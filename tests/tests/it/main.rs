@@ -11,6 +11,7 @@ mod call_forms;
 mod calls;
 mod concurrency;
 mod forms;
+mod homes;
 mod journey;
 mod layers;
 mod lifecycle;

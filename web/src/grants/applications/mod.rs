@@ -41,6 +41,7 @@ pub fn router(max_upload: usize) -> Router<AppState> {
         .route("/applications/{id}/document", get(document_page))
         .route("/applications/{id}/document.pdf", get(document_pdf))
         .route("/applications/{id}/withdraw", get(withdraw_page).post(withdraw))
+        .route("/applications/{id}/delete", post(delete_draft))
         .route(
             "/applications/{id}/attachments",
             post(upload).layer(DefaultBodyLimit::max(max_upload)),
@@ -511,6 +512,25 @@ async fn list(State(state): State<AppState>, signed: Signed) -> AppResult<Respon
 async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
     let (app, call) = applications::readable(&state.db, &signed.actor, id).await?;
     render(&state, &signed, &app, &call, None, FieldErrors::new()).await
+}
+
+/// A draft deleted, its box ticked: back to the list; its documents deleted once that is done.
+async fn delete_draft(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    Form(confirm): Form<crate::ctx::ConfirmForm>,
+) -> AppResult<Response> {
+    confirm.required()?;
+    let txn = entities::db::write(&state.db).await?;
+    let keys = applications::delete_draft(&txn, &signed.actor, id, state.now()).await?;
+    txn.commit().await?;
+    for key in keys {
+        if let Err(e) = state.documents.delete(&StorePath::from(key.as_str())).await {
+            tracing::warn!(error = %e, "a deleted draft's document not deleted");
+        }
+    }
+    Ok(redirect_with_flash(&state, "/applications", "application-deleted"))
 }
 
 /// A submitted application as its reader sees it, for its document (a draft has none: 404).
