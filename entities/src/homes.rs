@@ -90,3 +90,108 @@ pub async fn applicant_home(conn: &impl ConnectionTrait, org_id: i32, now: DateT
         questions,
     })
 }
+
+/// A call its panel member still has scorecards to submit for, while scoring is open.
+pub fn open_seats(seats: Vec<crate::grants::panel::Seat>, now: DateTime<Utc>) -> Vec<crate::grants::panel::Seat> {
+    seats
+        .into_iter()
+        .filter(|s| crate::grants::panel::scoring_open(&s.call, now) && s.done < s.total)
+        .collect()
+}
+
+/// What a coordinator is to do with a call of theirs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallAction {
+    /// A draft: finish and publish it.
+    Publish,
+    /// Closed or in review: check the applications, then decide.
+    CheckAndDecide,
+    /// Decided: publish the results.
+    PublishResults,
+}
+
+/// The coordinator's calls that need them, oldest deadline first (one statement).
+pub async fn calls_to_act_on(
+    conn: &impl ConnectionTrait,
+    actor: &crate::policy::Actor,
+    now: DateTime<Utc>,
+) -> Result<Vec<(call::Model, CallAction)>> {
+    use crate::entity::call::CallStatus;
+    let mut rows: Vec<(call::Model, CallAction)> = crate::grants::calls::list_managed(conn, actor)
+        .await?
+        .into_iter()
+        .filter_map(|(c, _)| {
+            let action = match crate::grants::calls::effective_status(&c, now) {
+                CallStatus::Draft => CallAction::Publish,
+                CallStatus::Closed | CallStatus::InReview => CallAction::CheckAndDecide,
+                CallStatus::Decided => CallAction::PublishResults,
+                _ => return None,
+            };
+            Some((c, action))
+        })
+        .collect();
+    rows.sort_by_key(|(c, _)| c.closes_at);
+    Ok(rows)
+}
+
+/// A plan on a school staff member's home: to finish (a draft, or under revision) or to log
+/// sessions for (in progress), with its pupil's name.
+pub struct StaffPlan {
+    pub plan: crate::entity::plan::Model,
+    pub pupil: String,
+}
+
+/// The plans of the school's open semesters that wait for this member of its staff: those of
+/// pupils they may see, drafts and revisions to finish, plans in progress to log sessions for
+/// (three statements). The names shown are those the pupil list shows; nothing is audited.
+pub async fn staff_plans(
+    conn: &impl ConnectionTrait,
+    actor: &crate::policy::Actor,
+    school_id: i32,
+) -> Result<(Vec<StaffPlan>, Vec<StaffPlan>)> {
+    use crate::entity::plan::{self, PlanState};
+    use crate::entity::{pupil, pupil_staff, semester};
+    use sea_orm::sea_query::Query;
+    if !actor.can_see_pupil(school_id, true) {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let mut find = plan::Entity::find()
+        .filter(plan::Column::SchoolId.eq(school_id))
+        .filter(plan::Column::Status.is_in([PlanState::Draft, PlanState::UnderRevision, PlanState::InProgress]))
+        .filter(
+            plan::Column::SemesterId.in_subquery(
+                Query::select()
+                    .column(semester::Column::Id)
+                    .from(semester::Entity)
+                    .and_where(semester::Column::ClosedAt.is_null())
+                    .to_owned(),
+            ),
+        );
+    if !actor.sees_all_pupils(school_id) {
+        find = find.filter(
+            plan::Column::PupilId.in_subquery(
+                Query::select()
+                    .column(pupil_staff::Column::PupilId)
+                    .from(pupil_staff::Entity)
+                    .and_where(pupil_staff::Column::UserId.eq(actor.user.id))
+                    .to_owned(),
+            ),
+        );
+    }
+    let plans = find.order_by_asc(plan::Column::Id).all(conn).await?;
+    let names: HashMap<i32, String> = pupil::Entity::find()
+        .filter(pupil::Column::Id.is_in(plans.iter().map(|p| p.pupil_id)))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect();
+    let (to_finish, in_progress): (Vec<_>, Vec<_>) = plans
+        .into_iter()
+        .map(|plan| StaffPlan {
+            pupil: names.get(&plan.pupil_id).cloned().unwrap_or_default(),
+            plan,
+        })
+        .partition(|p| p.plan.status != PlanState::InProgress);
+    Ok((to_finish, in_progress))
+}

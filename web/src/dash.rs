@@ -115,5 +115,29 @@ async fn dashboard(State(state): State<AppState>, signed: Signed, Path(membershi
         }
         Role::StateReviewer | Role::Director | Role::SupportStaff | Role::Accountant => {}
     }
+    let page = signed.ctx.page();
+    let now = state.now();
+    let queue = async || -> AppResult<maud::Markup> {
+        let rows = entities::plans::queries::approval_queue(&state.db, &signed.actor).await?;
+        Ok(dash::queue_waiting(&page, &rows))
+    };
+    let staff = async || -> AppResult<maud::Markup> {
+        let (to_finish, in_progress) = entities::homes::staff_plans(&state.db, &signed.actor, org.id).await?;
+        Ok(dash::staff_waiting(&page, &to_finish, &in_progress))
+    };
+    match grant.role {
+        Role::PanelMember => {
+            let seats = entities::grants::panel::seats_of(&state.db, signed.actor.user.id).await?;
+            view.waiting = dash::panel_waiting(&page, &entities::homes::open_seats(seats, now), now);
+        }
+        Role::Coordinator => {
+            let calls = entities::homes::calls_to_act_on(&state.db, &signed.actor, now).await?;
+            view.waiting = maud::html! { (dash::coordinator_waiting(&page, &calls)) (queue().await?) };
+        }
+        Role::StateReviewer => view.waiting = queue().await?,
+        Role::Director => view.waiting = maud::html! { (staff().await?) (queue().await?) },
+        Role::SupportStaff => view.waiting = staff().await?,
+        Role::Admin | Role::Accountant | Role::NgoMember => {}
+    }
     Ok(dash::dashboard(&signed.ctx.page(), &view))
 }

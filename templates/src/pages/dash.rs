@@ -127,3 +127,94 @@ pub fn dashboard(ctx: &PageCtx, view: &DashView) -> Markup {
         },
     )
 }
+
+/// A panel member's home: the calls with scorecards still to submit, how far they are, and the
+/// scoring deadline.
+pub fn panel_waiting(
+    ctx: &PageCtx,
+    seats: &[entities::grants::panel::Seat],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Markup {
+    let l = ctx.lang;
+    html! {
+        section #waiting-scoring {
+            h2 { (t(l, "home-scoring")) }
+            @if seats.is_empty() {
+                p.empty { (t(l, "home-scoring-none")) }
+            } @else {
+                ul.cards { @for s in seats { li {
+                    a href={ "/panel/calls/" (s.call.id) } { (s.call.title) }
+                    br; span { (tf(l, "home-scored", &[("done", &s.done.to_string()), ("total", &s.total.to_string())])) }
+                    " · " span.hint { (tf(l, "home-deadline", &[("deadline", &view::riga(s.call.scoring_deadline)), ("left", &view::time_left(l, s.call.scoring_deadline, now))])) }
+                } } }
+            }
+        }
+    }
+}
+
+/// A coordinator's home: the calls that need them, each with what to do.
+pub fn coordinator_waiting(
+    ctx: &PageCtx,
+    calls: &[(entities::entity::call::Model, entities::homes::CallAction)],
+) -> Markup {
+    use entities::homes::CallAction;
+    let l = ctx.lang;
+    html! {
+        section #waiting-calls {
+            h2 { (t(l, "home-calls")) }
+            @if calls.is_empty() {
+                p.empty { (t(l, "home-calls-none")) }
+            } @else {
+                ul.cards { @for (c, action) in calls { li {
+                    a href={ "/manage/calls/" (c.id) } { (c.title) }
+                    " — " strong { (t(l, match action {
+                        CallAction::Publish => "home-call-publish",
+                        CallAction::CheckAndDecide => "home-call-decide",
+                        CallAction::PublishResults => "home-call-results",
+                    })) }
+                } } }
+            }
+        }
+    }
+}
+
+/// Plans waiting at the approver's step (numbers and schools only: no pupil data).
+pub fn queue_waiting(ctx: &PageCtx, rows: &[entities::plans::queries::QueueRow]) -> Markup {
+    let l = ctx.lang;
+    html! {
+        section #waiting-approvals {
+            h2 { (t(l, "queue-title")) }
+            @if rows.is_empty() {
+                p.empty { (t(l, "home-queue-none")) }
+            } @else {
+                p { (tf(l, "home-queue-count", &[("count", &rows.len().to_string())])) " " a href="/plans/approvals" { (t(l, "home-queue-open")) } }
+            }
+        }
+    }
+}
+
+/// School staff's home: plans to finish (drafts, revisions) and plans in progress to log
+/// sessions for.
+pub fn staff_waiting(
+    ctx: &PageCtx,
+    to_finish: &[entities::homes::StaffPlan],
+    in_progress: &[entities::homes::StaffPlan],
+) -> Markup {
+    let l = ctx.lang;
+    html! {
+        section #waiting-plans {
+            h2 { (t(l, "home-plans-to-finish")) }
+            @if to_finish.is_empty() { p.empty { (t(l, "home-plans-none")) } }
+            @else { ul.cards { @for p in to_finish { li {
+                a href={ "/plans/" (p.plan.id) } { (p.pupil) } " — " (view::plan_status(l, p.plan.status, p.plan.approval_step))
+            } } } }
+        }
+        section #waiting-sessions {
+            h2 { (t(l, "home-plans-in-progress")) }
+            @if in_progress.is_empty() { p.empty { (t(l, "home-plans-none")) } }
+            @else { ul.cards { @for p in in_progress { li {
+                a href={ "/plans/" (p.plan.id) } { (p.pupil) } " — " (t(l, "home-log-sessions"))
+            } } } }
+        }
+    }
+}

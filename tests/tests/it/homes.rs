@@ -85,3 +85,63 @@ both_backends!(
         assert_eq!(n.get("/home").await.texts("#waiting-drafts li").len(), 1);
     }
 );
+
+both_backends!(
+    async fn each_role_sees_what_waits_for_it(app) {
+        use entities::entity::{call, plan};
+        let w = seed::world(&app.db).await;
+        let coordinator = seed::actor(&app.db, &seed::user(&app.db, "coord@example.lv", Role::Coordinator, w.muni_a.id).await).await;
+        let member = seed::actor(&app.db, &seed::user(&app.db, "n@example.lv", Role::NgoMember, w.ngo.id).await).await;
+        let panelist = seed::user(&app.db, "panel@example.lv", Role::PanelMember, w.muni_a.id).await;
+        // A draft call, and a call whose deadline has passed with one submitted application.
+        let input = seed::call_form(Utc::now() + Duration::days(30)).parse().expect("form");
+        let draft = entities::grants::calls::create(&app.db, &coordinator, w.muni_a.id, &input, Utc::now()).await.expect("draft call");
+        let closed = seed::open_call(&app.db, &coordinator, w.muni_a.id, Utc::now() + Duration::days(1)).await;
+        entities::grants::panel::set_panel(&app.db, &coordinator, &closed, &[panelist.id], Some(panelist.id), Utc::now()).await.expect("panel");
+        let a = entities::grants::applications::start(&app.db, &member, &closed, &w.ngo, Utc::now()).await.expect("draft");
+        let mut sent: application::ActiveModel = a.into();
+        sent.status = Set(ApplicationStatus::Submitted);
+        sent.ref_no = Set(Some("OGR-1".into()));
+        sent.submitted_at = Set(Some(Utc::now()));
+        sent.update(&app.db).await.expect("submitted");
+        let mut past: call::ActiveModel = closed.clone().into();
+        past.closes_at = Set(Utc::now() - Duration::hours(1));
+        past.scoring_deadline = Set(Utc::now() + Duration::days(7));
+        past.update(&app.db).await.expect("closed");
+
+        let login = async |email: &str| {
+            let b = app.browser();
+            b.login(email, seed::PASSWORD).await;
+            b
+        };
+        let home = login("coord@example.lv").await.get("/home").await;
+        let calls = home.texts("#waiting-calls li");
+        assert!(calls.iter().any(|c| c.starts_with(&draft.title) && c.contains("melnraksts: pabeidziet un publicējiet")), "{calls:?}");
+        assert!(calls.iter().any(|c| c.contains("pieņemšana beigusies: pārbaudiet pieteikumus")), "{calls:?}");
+        assert_eq!(home.text("#waiting-approvals .empty"), "Neviens plāns negaida jūsu apstiprinājumu.");
+
+        let home = login("panel@example.lv").await.get("/home").await;
+        assert_eq!(home.attrs("#waiting-scoring a", "href"), vec![format!("/panel/calls/{}", closed.id)]);
+        assert!(home.text("#waiting-scoring li").contains("novērtēti 0 no 1"), "{}", home.body);
+
+        // A school: the director sees the draft plan to finish and the one waiting for approval;
+        // a support staff member sees only the pupils assigned to them.
+        let today = Utc::now().date_naive();
+        let s = entities::plans::create_semester(&app.db, 2026, 1, (today - Duration::days(30), today + Duration::days(60)), entities::money::Eur::from_cents(50_000), Utc::now()).await.expect("semester");
+        let director = seed::actor(&app.db, &seed::user(&app.db, "dir@example.lv", Role::Director, w.school_a.id).await).await;
+        seed::user(&app.db, "staff@example.lv", Role::SupportStaff, w.school_a.id).await;
+        let born = chrono::NaiveDate::from_ymd_opt(2012, 1, 2).expect("date");
+        let kid = entities::plans::register_pupil(&app.db, &director, w.school_a.id, ("Pēteris Kalns", "7.a", born), Utc::now()).await.expect("pupil");
+        let other = entities::plans::register_pupil(&app.db, &director, w.school_a.id, ("Ilze Liepa", "8.b", born), Utc::now()).await.expect("pupil");
+        entities::plans::start_plan(&app.db, &director, kid.id, s.id, Utc::now()).await.expect("plan");
+        let waiting = entities::plans::start_plan(&app.db, &director, other.id, s.id, Utc::now()).await.expect("plan");
+        let mut in_approval: plan::ActiveModel = waiting.into();
+        in_approval.status = Set(entities::entity::plan::PlanState::InApproval);
+        in_approval.update(&app.db).await.expect("in approval");
+        let home = login("dir@example.lv").await.get("/home").await;
+        assert_eq!(home.texts("#waiting-plans a"), vec!["Pēteris Kalns"]);
+        assert_eq!(home.text("#waiting-approvals p"), "Jūsu apstiprinājumu gaida plāni: 1. Atvērt rindu");
+        let home = login("staff@example.lv").await.get("/home").await;
+        assert!(home.texts("#waiting-plans a").is_empty(), "not assigned: {}", home.body);
+    }
+);
