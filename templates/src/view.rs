@@ -60,6 +60,16 @@ pub fn percent(bp: i32) -> String {
     format!("{} %", hundredths(bp.into()))
 }
 
+/// A score as the language writes it, to two decimals: `12,50` (lv) / `12.50` (en).
+pub fn decimal(lang: Lang, d: rust_decimal::Decimal) -> String {
+    let s = d.round_dp(2).to_string();
+    let s = match s.split_once('.') {
+        Some((whole, frac)) => format!("{whole}.{frac:0<2}"),
+        None => format!("{s}.00"),
+    };
+    if lang == Lang::Lv { s.replace('.', ",") } else { s }
+}
+
 /// A number kept in hundredths, without trailing zeros: `1250` → `12.5`.
 pub fn hundredths(v: i64) -> String {
     let s = Eur::from_cents(v).to_plain();

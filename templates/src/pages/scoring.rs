@@ -125,6 +125,17 @@ pub struct ScorecardView {
     /// (label id, text) of the application's content.
     pub sections: Vec<(&'static str, String)>,
     pub requested: String,
+    pub cofinancing: String,
+    /// The budget lines as shown: category, description, quantity, unit cost, total.
+    pub budget: Vec<Vec<String>>,
+    pub budget_total: String,
+    /// The saved marks' weighted total, once there are marks.
+    pub total: Option<String>,
+    /// Scorecards submitted (or recused) of all the call's applications.
+    pub progress: (usize, usize),
+    /// The next application to score.
+    pub next: Option<i32>,
+    pub call_id: i32,
     pub documents: Vec<(String, String)>,
     /// The answers to the call's questions: (question, answer).
     pub answers: Vec<(String, String)>,
@@ -140,15 +151,28 @@ pub fn scorecard(ctx: &PageCtx, v: &ScorecardView) -> Markup {
         ctx,
         &format!("{} — {}", v.reference, v.title),
         html! {
-            p { (v.applicant) " · " (t(l, "application-requested")) ": " strong { (v.requested) } }
+            p.actions #panel-progress {
+                a href={ "/panel/calls/" (v.call_id) } { (tf(l, "panel-card-progress", &[("done", &v.progress.0.to_string()), ("total", &v.progress.1.to_string())])) }
+                @if let Some(next) = v.next { a href={ "/panel/applications/" (next) } { (t(l, "panel-next")) } }
+            }
+            p { (v.applicant) " · " (t(l, "application-requested")) ": " strong { (v.requested) } " · " (t(l, "application-cofinancing")) ": " strong { (v.cofinancing) } }
             @for (label, text) in &v.sections { h2 { (t(l, label)) } p.pre { (text) } }
             (crate::pages::call_form::answers(l, &v.answers))
+            h2 { (t(l, "budget-title")) }
+            table.budget #panel-budget {
+                thead { tr { th { (t(l, "budget-category")) } th { (t(l, "budget-description")) } th.num { (t(l, "budget-quantity")) } th.num { (t(l, "budget-unit-cost")) } th.num { (t(l, "budget-line-total")) } } }
+                tbody { @for row in &v.budget { tr {
+                    @for (i, cell) in row.iter().enumerate() { td.num[i >= 2] { (cell) } }
+                } } }
+                tfoot { tr { th colspan="4" { (t(l, "budget-total")) } td.num { strong { (v.budget_total) } } } }
+            }
             @if !v.documents.is_empty() {
                 h2 { (t(l, "attachments-title")) }
                 ul { @for (name, href) in &v.documents { li { a href=(href) download { (name) } } } }
             }
             h2 { (t(l, "panel-scorecard")) }
             @if v.locked { p.flash { (t(l, "error-scorecard-locked")) } }
+            @if let Some(total) = &v.total { p #panel-total { (t(l, "panel-weighted-total")) ": " strong { (total) } } }
             (error_summary(l, &v.errors))
             form method="post" action=(action) novalidate {
                 (csrf(ctx))
@@ -179,6 +203,7 @@ pub fn scorecard(ctx: &PageCtx, v: &ScorecardView) -> Markup {
                     (confirm_box(l, &v.errors, "submit_confirm", &t(l, "panel-submit-confirm")))
                     p.actions {
                         button type="submit" name="action" value="save" { (t(l, "panel-save")) }
+                        @if v.next.is_some() { button.secondary type="submit" name="action" value="save_next" { (t(l, "panel-save-next")) } }
                         button type="submit" name="action" value="submit" { (t(l, "panel-submit")) }
                     }
                     p.hint { (t(l, "panel-submit-lead")) }

@@ -267,3 +267,53 @@ both_backends!(
         app.clock.hold(None);
     }
 );
+
+both_backends!(
+    async fn the_scorecard_shows_the_whole_application_its_total_and_leads_to_the_next(app) {
+        use entities::entity::budget_line;
+        use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+        let w = seed::world(&app.db).await;
+        let coordinator = seed::actor(&app.db, &seed::user(&app.db, "coord@example.lv", Role::Coordinator, w.muni_a.id).await).await;
+        let m1 = seed::user(&app.db, "m1@example.lv", Role::PanelMember, w.muni_a.id).await;
+        let ngo_user = seed::user(&app.db, "ngo@example.lv", Role::NgoMember, w.ngo.id).await;
+        let closes = Utc::now() + Duration::hours(1);
+        let call = seed::open_call(&app.db, &coordinator, w.muni_a.id, closes).await;
+        seed::bulk_submitted(&app.db, &call, &w.ngo, ngo_user.id, 1, 3).await;
+        panel::set_panel(&app.db, &coordinator, &call, &[m1.id], Some(m1.id), Utc::now()).await.expect("panel");
+        app.clock.hold(Some(closes + Duration::minutes(1)));
+        let apps = entities::grants::applications::of_call(&app.db, call.id, None).await.expect("apps").0;
+        let ids: Vec<i32> = apps.iter().map(|a| a.app.id).collect();
+        budget_line::ActiveModel { application_id: Set(ids[0]), category: Set("equipment".into()), description: Set("Mikrofoni".into()), quantity: Set(4), unit_cents: Set(15_000), position: Set(0), ..Default::default() }
+            .insert(&app.db)
+            .await
+            .expect("line");
+
+        let one = app.browser();
+        one.login("m1@example.lv", seed::PASSWORD).await;
+        let first = format!("/panel/applications/{}", ids[0]);
+        let page = one.get(&first).await;
+        let card = one.submit(&page, &format!("{first}/declaration"), &[("conflict", "no")]).await;
+        assert_eq!(card.text("#panel-progress a"), "Izskatīti 0 no 3 pieteikumiem");
+        assert_eq!(card.texts("#panel-budget tbody td"), vec!["Aprīkojums", "Mikrofoni", "4", "150,00 €", "600,00 €"], "{}", card.body);
+        assert_eq!(card.texts("main > p strong")[..2], ["1 000,00 €".to_owned(), "200,00 €".to_owned()], "requested and co-financing");
+        assert!(card.texts("#panel-total").is_empty(), "no total before any mark");
+
+        // Saved, the page shows the weighted total as the results will count it.
+        let criteria = entities::grants::calls::criteria(&app.db, call.id).await.expect("criteria");
+        let (c1, c2) = (criteria[0].id.to_string(), criteria[1].id.to_string());
+        let saved = one.submit(&card, &first, &[("criterion", &c1), ("points", "7"), ("comment", ""), ("criterion", &c2), ("points", "3"), ("comment", ""), ("action", "save")]).await;
+        assert_eq!(saved.text(".flash"), "Vērtējuma melnraksts saglabāts.");
+        let card_marks = entities::grants::scoring::Card {
+            member_id: m1.id,
+            marks: [(criteria[0].id, entities::grants::scoring::Mark::Points(7)), (criteria[1].id, entities::grants::scoring::Mark::Points(3))].into(),
+        };
+        let expected = entities::grants::scoring::weighted_total(&panel::rules(&criteria), &card_marks).expect("a total");
+        assert_eq!(saved.text("#panel-total strong"), format!("{:.2}", expected).replace('.', ","));
+
+        // "Save and open the next one" goes to the next application not yet scored.
+        let next = one.submit(&saved, &first, &[("criterion", &c1), ("points", "8"), ("comment", ""), ("criterion", &c2), ("points", "3"), ("comment", ""), ("action", "save_next")]).await;
+        assert_eq!(next.path, format!("/panel/applications/{}", ids[1]));
+        assert_eq!(next.text(".flash"), "Vērtējuma melnraksts saglabāts.");
+        app.clock.hold(None);
+    }
+);

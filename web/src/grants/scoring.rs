@@ -9,7 +9,7 @@ use axum::{Form, Router};
 use axum_extra::extract::Form as MultiForm;
 use entities::entity::{application, call};
 use entities::grants::panel::{self, MarkForm, Standing};
-use entities::grants::{applications, calls};
+use entities::grants::{applications, calls, scoring};
 use entities::money::Eur;
 use entities::{Error as DomainError, FieldErrors, orgs};
 use serde::Deserialize;
@@ -74,6 +74,18 @@ async fn call_page(State(state): State<AppState>, signed: Signed, Path(id): Path
     Ok(pages::panel_call(&signed.ctx.page(), &view).into_response())
 }
 
+/// The next application of the call (after `current`, in reference order, then from the start)
+/// that the member has not submitted a scorecard for nor recused from.
+fn next_to_score(seat: &[panel::SeatApplication], current: i32) -> Option<i32> {
+    let at = seat.iter().position(|a| a.app.id == current).unwrap_or(0);
+    seat.iter()
+        .cycle()
+        .skip(at + 1)
+        .take(seat.len())
+        .find(|a| a.app.id != current && !matches!(a.standing, panel::Standing::Submitted | panel::Standing::Conflict))
+        .map(|a| a.app.id)
+}
+
 async fn render_card(
     state: &AppState,
     signed: &Signed,
@@ -82,9 +94,32 @@ async fn render_card(
     typed: Option<Vec<MarkForm>>,
     errors: FieldErrors,
 ) -> AppResult<Response> {
+    let lang = signed.ctx.lang;
     let criteria = calls::criteria(&state.db, c.id).await?;
     let saved = panel::card_of(&state.db, signed.actor.user.id, app.id).await?;
     let locked = saved.as_ref().is_some_and(|(card, _)| card.submitted_at.is_some());
+    // The saved marks' weighted total, as the results will count it.
+    let total = saved.as_ref().and_then(|(_, scores)| {
+        let marks = scores
+            .iter()
+            .filter_map(|s| match (s.not_applicable, s.points) {
+                (true, _) => Some((s.criterion_id, scoring::Mark::NotApplicable)),
+                (false, Some(p)) => Some((s.criterion_id, scoring::Mark::Points(p))),
+                (false, None) => None,
+            })
+            .collect();
+        let card = scoring::Card {
+            member_id: signed.actor.user.id,
+            marks,
+        };
+        scoring::weighted_total(&panel::rules(&criteria), &card).map(|d| templates::view::decimal(lang, d))
+    });
+    // Where the member stands on the call: how many scored, and the next one to score.
+    let (_, seat) = panel::seat_call(&state.db, c.id, signed.actor.user.id).await?;
+    let finished = |st: panel::Standing| matches!(st, panel::Standing::Submitted | panel::Standing::Conflict);
+    let scored = seat.iter().filter(|a| finished(a.standing)).count();
+    let next = next_to_score(&seat, app.id);
+    let lines = applications::lines(&state.db, app.id).await?;
     let marks: Vec<MarkForm> = typed.unwrap_or_else(|| {
         saved
             .map(|(_, scores)| {
@@ -139,7 +174,25 @@ async fn render_card(
             ("application-activities", app.activities.clone()),
             ("application-timeline", app.timeline.clone()),
         ],
-        requested: Eur::from_cents(app.requested_cents).display(signed.ctx.lang),
+        requested: Eur::from_cents(app.requested_cents).display(lang),
+        cofinancing: Eur::from_cents(app.cofinancing_cents).display(lang),
+        budget: lines
+            .iter()
+            .map(|x| {
+                vec![
+                    super::applications::category_label(lang, &call_form, &x.category),
+                    x.description.clone(),
+                    x.quantity.to_string(),
+                    Eur::from_cents(x.unit_cents).display(lang),
+                    Eur::from_cents(x.unit_cents.saturating_mul(x.quantity.into())).display(lang),
+                ]
+            })
+            .collect(),
+        budget_total: Eur::from_cents(applications::budget_total(&lines).cents()).display(lang),
+        total,
+        progress: (scored, seat.len()),
+        next,
+        call_id: c.id,
         documents,
         answers,
         criteria: criteria
@@ -287,9 +340,21 @@ async fn save(
     match panel::save_card(&txn, &signed.actor, id, &marks, submit, state.now()).await {
         Ok(_) => {
             txn.commit().await?;
+            // "Save and go on": to the next application not yet scored (or the call's list).
+            let to = match f.action.as_str() {
+                "save_next" => {
+                    let (_, c) = panel::panel_application(&state.db, &signed.actor, id).await?;
+                    let (_, seat) = panel::seat_call(&state.db, c.id, signed.actor.user.id).await?;
+                    match next_to_score(&seat, id) {
+                        Some(next) => format!("/panel/applications/{next}"),
+                        None => format!("/panel/calls/{}", c.id),
+                    }
+                }
+                _ => format!("/panel/applications/{id}"),
+            };
             Ok(redirect_with_flash(
                 &state,
-                &format!("/panel/applications/{id}"),
+                &to,
                 if submit { "panel-submitted" } else { "panel-saved" },
             ))
         }
