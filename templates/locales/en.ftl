@@ -32,6 +32,9 @@ landing-title = Pumpurs
 landing-lead = Municipalities open calls for youth-initiative projects, NGOs submit projects, and schools plan individual support for pupils at risk of leaving school early.
 landing-ngo = Do you represent a youth NGO? Register to apply for a project grant.
 landing-staff = Municipal and school staff join by invitation.
+landing-deadline = Applications until { $deadline }
+call-results-published = The results of this call are published.
+call-results-open = See the results
 
 field-email = Email
 field-password = Password

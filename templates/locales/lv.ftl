@@ -32,6 +32,9 @@ landing-title = Pumpurs
 landing-lead = Pašvaldības izsludina jauniešu iniciatīvu projektu konkursus, biedrības iesniedz projektus, un skolas plāno individuālu atbalstu skolēniem, kuriem draud mācību pārtraukšana.
 landing-ngo = Vai pārstāvat jauniešu biedrību? Reģistrējieties, lai pieteiktu projektu.
 landing-staff = Pašvaldību un skolu darbinieki pievienojas ar uzaicinājumu.
+landing-deadline = Pieteikumus pieņem līdz { $deadline }
+call-results-published = Šī konkursa rezultāti ir publicēti.
+call-results-open = Skatīt rezultātus
 
 field-email = E-pasts
 field-password = Parole

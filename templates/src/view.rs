@@ -60,6 +60,13 @@ pub fn percent(bp: i32) -> String {
     format!("{} %", hundredths(bp.into()))
 }
 
+/// A number kept in hundredths as the language writes it, without trailing zeros: `150` →
+/// `1,5` (lv) / `1.5` (en).
+pub fn hundredths_in(lang: Lang, v: i64) -> String {
+    let s = hundredths(v);
+    if lang == Lang::Lv { s.replace('.', ",") } else { s }
+}
+
 /// A score as the language writes it, to two decimals: `12,50` (lv) / `12.50` (en).
 pub fn decimal(lang: Lang, d: rust_decimal::Decimal) -> String {
     let s = d.round_dp(2).to_string();
@@ -95,5 +102,21 @@ pub fn plan_status(lang: Lang, status: PlanState, step: i16) -> String {
         t(lang, &format!("plan-status-in_approval-{step}"))
     } else {
         label(lang, "plan-status-", status)
+    }
+}
+
+#[cfg(test)]
+mod number_tests {
+    use super::*;
+
+    #[test]
+    fn figures_take_the_decimal_comma_in_latvian() {
+        assert_eq!(hundredths_in(Lang::Lv, 150), "1,5");
+        assert_eq!(hundredths_in(Lang::En, 150), "1.5");
+        assert_eq!(hundredths_in(Lang::Lv, 200), "2");
+        let d = rust_decimal::Decimal::new(1875, 2);
+        assert_eq!(decimal(Lang::Lv, d), "18,75");
+        assert_eq!(decimal(Lang::En, rust_decimal::Decimal::new(185, 1)), "18.50");
+        assert_eq!(decimal(Lang::Lv, rust_decimal::Decimal::from(7)), "7,00");
     }
 }

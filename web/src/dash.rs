@@ -22,8 +22,24 @@ pub fn router() -> Router<AppState> {
         .route("/home/{membership}", get(dashboard))
 }
 
-async fn landing(ctx: Ctx) -> Markup {
-    account_pages::landing(&ctx.page())
+/// The landing page, with the calls open now.
+async fn landing(State(state): State<AppState>, ctx: Ctx) -> AppResult<Markup> {
+    let now = state.now();
+    let open: Vec<account_pages::OpenCall> = entities::grants::calls::open_calls(&state.db, now)
+        .await?
+        .into_iter()
+        .map(|(c, m)| account_pages::OpenCall {
+            href: format!("/calls/{}", c.id),
+            deadline: format!(
+                "{} ({})",
+                templates::view::riga(c.closes_at),
+                templates::view::time_left(ctx.lang, c.closes_at, now)
+            ),
+            title: c.title,
+            municipality: m.map(|m| m.name).unwrap_or_default(),
+        })
+        .collect();
+    Ok(account_pages::landing(&ctx.page(), &open))
 }
 
 async fn home(signed: Signed) -> Response {

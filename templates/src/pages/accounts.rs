@@ -35,7 +35,15 @@ fn lang_options(lang: Lang) -> Vec<(String, String)> {
     vec![("lv".into(), "Latviešu".into()), ("en".into(), "English".into())]
 }
 
-pub fn landing(ctx: &PageCtx) -> Markup {
+/// An open call as the landing page lists it: title, municipality, deadline (with time left), link.
+pub struct OpenCall {
+    pub title: String,
+    pub municipality: String,
+    pub deadline: String,
+    pub href: String,
+}
+
+pub fn landing(ctx: &PageCtx, open: &[OpenCall]) -> Markup {
     let l = ctx.lang;
     layout(
         ctx,
@@ -45,6 +53,17 @@ pub fn landing(ctx: &PageCtx) -> Markup {
             @if ctx.user.is_none() {
                 p { (t(l, "landing-ngo")) " " a href="/register" { (t(l, "nav-register")) } }
                 p { (t(l, "landing-staff")) " " a href="/login" { (t(l, "nav-login")) } }
+            }
+            section #open-calls {
+                h2 { (t(l, "calls-open-title")) }
+                @if open.is_empty() {
+                    p.empty { (t(l, "calls-open-empty")) " " a href="/calls/past" { (t(l, "calls-past-title")) } }
+                } @else {
+                    ul.cards { @for c in open { li {
+                        a href=(c.href) { (c.title) } " — " (c.municipality)
+                        br; span.hint { (tf(l, "landing-deadline", &[("deadline", &c.deadline)])) }
+                    } } }
+                }
             }
         },
     )

@@ -149,6 +149,7 @@ fn detail_body(lang: Lang, d: &CallDetail) -> Markup {
 
 /// The public page of a call; `apply` lists the applicants the visitor may apply for, and
 /// `no_apply` says why there are none.
+#[expect(clippy::too_many_arguments, reason = "the parts of one page, each named at the call")]
 pub fn public_page(
     ctx: &PageCtx,
     id: i32,
@@ -157,12 +158,16 @@ pub fn public_page(
     apply: &[(String, String)],
     no_apply: &str,
     files: &[CallFileRow],
+    results_published: bool,
 ) -> Markup {
     let l = ctx.lang;
     layout(
         ctx,
         &d.title,
         html! {
+            @if results_published {
+                p.notice #results-link role="status" { (t(l, "call-results-published")) " " a href={ "/calls/" (id) "/results" } { (t(l, "call-results-open")) } }
+            }
             (detail_body(l, d))
             (file_list(l, files))
             section {

@@ -145,3 +145,18 @@ both_backends!(
         assert!(home.texts("#waiting-plans a").is_empty(), "not assigned: {}", home.body);
     }
 );
+
+both_backends!(
+    async fn the_landing_page_lists_the_open_calls(app) {
+        let anyone = app.browser();
+        let page = anyone.get("/").await;
+        assert!(page.text("#open-calls .empty").starts_with("Pašlaik nav neviena atvērta konkursa."), "{}", page.body);
+        let w = seed::world(&app.db).await;
+        let coordinator = seed::actor(&app.db, &seed::user(&app.db, "coord@example.lv", Role::Coordinator, w.muni_a.id).await).await;
+        let call = seed::open_call(&app.db, &coordinator, w.muni_a.id, Utc::now() + Duration::days(10)).await;
+        let (statements, page) = app.count_statements(anyone.get("/")).await;
+        assert_eq!(page.attrs("#open-calls a", "href"), vec![format!("/calls/{}", call.id)]);
+        assert!(page.text("#open-calls li").contains("Pieteikumus pieņem līdz"), "{}", page.body);
+        assert!(statements <= 3, "{statements} statements");
+    }
+);

@@ -388,7 +388,10 @@ both_backends!(
         assert_eq!(statements, LIST_STATEMENTS, "two projects");
         assert_eq!(list.texts("#projects tbody td:nth-child(4)"), vec!["stājies spēkā", "atcelts"], "{}", list.body);
         assert!(list.text("#projects tbody tr:first-child td:nth-child(5)").starts_with("Starpposma pārskats"), "the next report due");
-        let public = app.browser().get(&format!("/calls/{call_id}/results")).await;
+        let anyone = app.browser();
+        let call_page = anyone.get(&format!("/calls/{call_id}")).await;
+        assert_eq!(call_page.attrs("#results-link a", "href"), vec![format!("/calls/{call_id}/results")], "the decided call's page leads to its results");
+        let public = anyone.get(&format!("/calls/{call_id}/results")).await;
         let outcomes = public.texts("tbody td:nth-child(6)");
         assert!(outcomes.iter().any(|o| o.ends_with("— īsteno")) && outcomes.iter().any(|o| o.ends_with("— līgums atcelts")), "{outcomes:?}");
         assert_eq!(n.get("/manage/projects").await.status, 404, "not the NGO's");

@@ -47,8 +47,13 @@ pub fn router() -> Router<AppState> {
 /// A header and rows, for CSV and XLSX exports.
 use crate::csv::Table;
 
-fn score(d: Option<Decimal>) -> String {
-    d.map(|d| d.round_dp(2).to_string()).unwrap_or_else(|| "—".to_owned())
+/// A score to two decimals at most, with the language's decimal separator ("—" when none).
+fn score(lang: Lang, d: Option<Decimal>) -> String {
+    d.map(|d| {
+        let s = d.round_dp(2).normalize().to_string();
+        if lang == Lang::Lv { s.replace('.', ",") } else { s }
+    })
+    .unwrap_or_else(|| "—".to_owned())
 }
 
 fn outcome_label(lang: Lang, o: Outcome) -> String {
@@ -169,9 +174,9 @@ fn standing_rows(
                 .unwrap_or_default(),
             app_id: s.app.id,
             cards: s.result.cards,
-            mean: score(s.result.mean),
-            median: score(s.result.median),
-            spread: score(s.result.spread),
+            mean: score(lang, s.result.mean),
+            median: score(lang, s.result.median),
+            spread: score(lang, s.result.spread),
             failed: s
                 .result
                 .failed
@@ -409,9 +414,9 @@ async fn export_table(state: &AppState, lang: Lang, c: &call::Model) -> AppResul
                 crate::csv::cents(s.app.requested_cents),
                 s.reduced_cents.map(crate::csv::cents).unwrap_or_default(),
                 s.result.cards.to_string(),
-                score(s.result.mean).replace('.', ","),
-                score(s.result.median).replace('.', ","),
-                score(s.result.spread).replace('.', ","),
+                score(Lang::Lv, s.result.mean),
+                score(Lang::Lv, s.result.median),
+                score(Lang::Lv, s.result.spread),
                 outcome_label(lang, s.outcome),
                 crate::csv::cents(if let Outcome::Funded { cents } = s.outcome {
                     cents
@@ -546,7 +551,7 @@ async fn public_results(State(state): State<AppState>, ctx: Ctx, Path(id): Path<
                 r.title,
                 outcome,
                 amount,
-                score(r.score),
+                score(lang, r.score),
             )
         })
         .collect();

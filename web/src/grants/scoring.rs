@@ -208,7 +208,7 @@ async fn render_card(
                     name: k.name.clone(),
                     description: k.description.clone(),
                     max_points: k.max_points,
-                    weight: Eur::from_cents(k.weight_x100.into()).to_plain(),
+                    weight: templates::view::hundredths_in(lang, k.weight_x100.into()),
                     min_points: k.min_points,
                     points: mark.points,
                     not_applicable: mark.not_applicable,

@@ -12,7 +12,7 @@ use entities::entity::{call_criterion, call_requirement};
 use entities::grants::calls;
 use entities::money::Eur;
 use templates::pages::calls::{CallDetail, CallRow, TermsView};
-use templates::view::{call_status, date, hundredths, percent, riga, time_left};
+use templates::view::{call_status, date, percent, riga, time_left};
 use templates::{Lang, tf};
 
 use crate::state::AppState;
@@ -79,7 +79,7 @@ pub fn detail(
                     k.name.clone(),
                     k.description.clone(),
                     k.max_points.to_string(),
-                    hundredths(k.weight_x100.into()),
+                    templates::view::hundredths_in(lang, k.weight_x100.into()),
                     min,
                 )
             })

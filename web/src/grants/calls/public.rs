@@ -105,5 +105,9 @@ async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i32>) -> A
         &apply,
         no_apply,
         &files,
+        matches!(
+            call.status,
+            entities::entity::call::CallStatus::ResultsPublished | entities::entity::call::CallStatus::Archived
+        ),
     ))
 }
