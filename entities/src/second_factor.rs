@@ -1,7 +1,9 @@
 //! The second factor: time-based one-time codes (TOTP, RFC 6238: SHA-1, 6 digits, 30 s) for
 //! everyone whose role can see pupil data. A user is shown their secret until the first code
 //! is accepted, and never again; a code is good once (the last step used is kept) and within a
-//! step either side of now; wrong codes count as failed logins of the account.
+//! step either side of now; wrong codes count as failed logins of the account. When the
+//! authenticator is set up, ten one-time recovery codes are issued (shown once, stored as
+//! hashes); each replaces a code once, for a person without their phone.
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
@@ -9,7 +11,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, Connec
 use totp_rs::{Algorithm, Secret, TOTP};
 
 use crate::accounts::{MAX_FAILURES_PER_ACCOUNT, recent_failures, record_failure};
-use crate::entity::{login_failure, session, user};
+use crate::entity::{login_failure, recovery_code, session, user};
 use crate::error::Result;
 
 const STEP: u64 = 30;
@@ -89,6 +91,9 @@ pub async fn verify(
         return Ok(Check::Throttled);
     }
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    if code.chars().any(|c| c.is_ascii_alphabetic()) {
+        return use_recovery_code(conn, user, session_id, &code, ip, now).await;
+    }
     let accepted = match (
         user.totp_secret.as_deref().and_then(totp),
         u64::try_from(now.timestamp()),
@@ -124,12 +129,111 @@ pub async fn verify(
         record_failure(conn, &email_key, ip, now).await?;
         return Ok(Check::Wrong);
     }
+    pass_session(conn, session_id, now).await
+}
+
+async fn pass_session(conn: &impl ConnectionTrait, session_id: &str, now: DateTime<Utc>) -> Result<Check> {
     session::Entity::update_many()
         .col_expr(session::Column::SecondFactorAt, Expr::value(now))
         .filter(session::Column::Id.eq(session_id.to_owned()))
         .exec(conn)
         .await?;
     Ok(Check::Accepted)
+}
+
+/// How many recovery codes a person gets.
+pub const RECOVERY_CODES: usize = 10;
+
+/// A recovery code as typed, in the form it is hashed in: lower case, without spaces or dashes.
+fn recovery_key(code: &str) -> String {
+    code.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// Issues the person's recovery codes (replacing any earlier ones): ten codes of eight letters
+/// and digits (`abcd-2345`, about 40 bits each), returned once to be shown, stored as hashes.
+pub async fn issue_recovery_codes(
+    conn: &impl ConnectionTrait,
+    user_id: i32,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>> {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
+    recovery_code::Entity::delete_many()
+        .filter(recovery_code::Column::UserId.eq(user_id))
+        .exec(conn)
+        .await?;
+    let codes: Vec<String> = (0..RECOVERY_CODES)
+        .map(|_| {
+            let raw: String = crate::tokens::random_bytes::<8>()
+                .iter()
+                .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
+                .collect();
+            format!("{}-{}", &raw[..4], &raw[4..])
+        })
+        .collect();
+    recovery_code::Entity::insert_many(codes.iter().map(|c| recovery_code::ActiveModel {
+        user_id: Set(user_id),
+        code_hash: Set(crate::tokens::sha256_hex(&recovery_key(c))),
+        created_at: Set(now),
+        used_at: Set(None),
+        ..Default::default()
+    }))
+    .exec_without_returning(conn)
+    .await?;
+    crate::audit::record(
+        conn,
+        crate::audit::Entry {
+            actor_user_id: Some(user_id),
+            action: "recovery_codes_issued",
+            object_type: "user",
+            object_id: Some(user_id.into()),
+            ..Default::default()
+        },
+        now,
+    )
+    .await?;
+    Ok(codes)
+}
+
+/// A recovery code in place of a TOTP code: good once (marked used in the same statement that
+/// checks it is unused), audited; a wrong one counts as a failed login.
+async fn use_recovery_code(
+    conn: &impl ConnectionTrait,
+    user: &user::Model,
+    session_id: &str,
+    code: &str,
+    ip: &str,
+    now: DateTime<Utc>,
+) -> Result<Check> {
+    let used = recovery_code::Entity::update_many()
+        .col_expr(recovery_code::Column::UsedAt, Expr::value(now))
+        .filter(recovery_code::Column::UserId.eq(user.id))
+        .filter(recovery_code::Column::CodeHash.eq(crate::tokens::sha256_hex(&recovery_key(code))))
+        .filter(recovery_code::Column::UsedAt.is_null())
+        .exec(conn)
+        .await?
+        .rows_affected
+        == 1;
+    if !used {
+        record_failure(conn, &user.email.to_lowercase(), ip, now).await?;
+        return Ok(Check::Wrong);
+    }
+    crate::audit::record(
+        conn,
+        crate::audit::Entry {
+            actor_user_id: Some(user.id),
+            action: "recovery_code_used",
+            object_type: "user",
+            object_id: Some(user.id.into()),
+            ip: Some(ip.to_owned()),
+            ..Default::default()
+        },
+        now,
+    )
+    .await?;
+    pass_session(conn, session_id, now).await
 }
 
 #[cfg(test)]

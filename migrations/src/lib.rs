@@ -28,6 +28,7 @@ mod m20261201_000021_call_forms;
 mod m20261201_000022_pupil_transfers;
 mod m20261201_000023_consent_evidence;
 mod m20261201_000024_carried_plans;
+mod m20261201_000025_recovery_codes;
 
 pub struct Migrator;
 
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000022_pupil_transfers::Migration),
             Box::new(m20261201_000023_consent_evidence::Migration),
             Box::new(m20261201_000024_carried_plans::Migration),
+            Box::new(m20261201_000025_recovery_codes::Migration),
         ]
     }
 }

@@ -8,6 +8,7 @@ pub mod i18n;
 pub mod layout;
 pub mod pages;
 pub mod pdf;
+pub mod qr;
 pub mod summary;
 pub mod view;
 

@@ -192,11 +192,31 @@ impl Browser {
             let at = chrono::Utc::now() + chrono::Duration::seconds(ahead);
             let code = entities::second_factor::code_at(&secret, at).expect("code");
             landed = self.submit(&landed, SECOND_FACTOR, &[("code", &code)]).await;
+            // Set up just now: the recovery codes are shown once; keep them and go on.
+            let codes = landed.texts("#recovery-codes code");
+            if !codes.is_empty() {
+                RECOVERY.lock().expect("recovery codes").insert(key.clone(), codes);
+                let next = landed
+                    .attrs("main a.button", "href")
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| "/".to_owned());
+                landed = self.get(&next).await;
+            }
             if !landed.path.starts_with(SECOND_FACTOR) {
                 break;
             }
         }
         landed
+    }
+
+    /// The recovery codes shown to `email` when `login` set up their authenticator.
+    pub fn recovery_codes_of(&self, email: &str) -> Vec<String> {
+        RECOVERY
+            .lock()
+            .ok()
+            .and_then(|r| r.get(&(self.base.clone(), email.to_owned())).cloned())
+            .unwrap_or_default()
     }
 
     /// The code an authenticator app set up by `login` shows now for `email`.
@@ -211,6 +231,10 @@ const SECOND_FACTOR: &str = "/login/second-factor";
 
 /// The authenticator app's secrets, by site and account.
 static SECRETS: std::sync::Mutex<std::collections::BTreeMap<(String, String), String>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+/// The recovery codes shown when an authenticator was set up, by site and account.
+static RECOVERY: std::sync::Mutex<std::collections::BTreeMap<(String, String), Vec<String>>> =
     std::sync::Mutex::new(std::collections::BTreeMap::new());
 
 fn selector(css: &str) -> Selector {

@@ -259,8 +259,15 @@ async fn second_factor(State(state): State<AppState>, ctx: Ctx, Form(f): Form<Co
         return Ok(Redirect::to("/login").into_response());
     };
     let now = Utc::now();
+    let setting_up = !second_factor::is_set_up(&pending.user);
     let txn = entities::db::write(&state.db).await?;
     let check = second_factor::verify(&txn, &pending.user, session_id, &f.code, &ctx.ip, now).await?;
+    // The authenticator set up just now: the recovery codes, shown this once.
+    let recovery = if check == Check::Accepted && setting_up {
+        Some(second_factor::issue_recovery_codes(&txn, pending.user.id, now).await?)
+    } else {
+        None
+    };
     if check == Check::Accepted {
         audit::record(
             &txn,
@@ -277,6 +284,9 @@ async fn second_factor(State(state): State<AppState>, ctx: Ctx, Form(f): Form<Co
         .await?;
     }
     txn.commit().await?;
+    if let Some(codes) = recovery {
+        return Ok(pages::recovery_codes(&ctx.page(), &codes, safe_next(&f.next)).into_response());
+    }
     let (status, problem) = match check {
         Check::Accepted => return Ok(Redirect::to(safe_next(&f.next)).into_response()),
         Check::Wrong => (StatusCode::UNPROCESSABLE_ENTITY, "totp-wrong"),

@@ -45,6 +45,7 @@ pub mod project_report;
 pub mod pupil;
 pub mod pupil_staff;
 pub mod pupil_transfer;
+pub mod recovery_code;
 pub mod reduced_amount;
 pub mod registration_attempt;
 pub mod reminder;

@@ -106,7 +106,11 @@ pub fn second_factor(ctx: &PageCtx, next: &str, setup: Option<(&str, &str)>, pro
                 p { (t(l, "totp-setup-lead")) }
                 ol {
                     li { (t(l, "totp-setup-app")) }
-                    li { (t(l, "totp-setup-key")) " " code #totp-secret { (secret) } }
+                    li {
+                        (t(l, "totp-setup-scan"))
+                        div #totp-qr { (crate::qr::svg(uri, &t(l, "totp-qr-label"))) }
+                        (t(l, "totp-setup-key")) " " code #totp-secret { (secret) }
+                    }
                     li { (t(l, "totp-setup-link")) " " a href=(uri) { (t(l, "totp-setup-open")) } }
                     li { (t(l, "totp-setup-code")) }
                 }
@@ -118,11 +122,31 @@ pub fn second_factor(ctx: &PageCtx, next: &str, setup: Option<(&str, &str)>, pro
                 input type="hidden" name="next" value=(next);
                 div.field {
                     label for="code" { (t(l, "totp-code")) }
-                    input #code name="code" type="text" inputmode="numeric" pattern="[0-9 ]*" maxlength="8"
-                        autocomplete="one-time-code" required autofocus;
+                    @if setup.is_none() { p.hint #code-hint { (t(l, "totp-code-hint")) } }
+                    input #code name="code" type="text" maxlength="12" autocomplete="one-time-code" required autofocus
+                        aria-describedby=[setup.is_none().then_some("code-hint")];
                 }
                 button type="submit" { (t(l, "totp-submit")) }
             }
+            form method="post" action="/logout" {
+                (csrf(ctx))
+                button.secondary #totp-cancel type="submit" { (t(l, "totp-cancel")) }
+            }
+        },
+    )
+}
+
+/// The recovery codes, shown once when the authenticator is set up, with the way on.
+pub fn recovery_codes(ctx: &PageCtx, codes: &[String], next: &str) -> Markup {
+    let l = ctx.lang;
+    layout(
+        ctx,
+        &t(l, "recovery-title"),
+        html! {
+            p.lead { (t(l, "recovery-lead")) }
+            ol #recovery-codes { @for c in codes { li { code { (c) } } } }
+            p.notice role="status" { (t(l, "recovery-once")) }
+            p { a.button href=(next) { (t(l, "recovery-continue")) } }
         },
     )
 }

@@ -69,14 +69,37 @@ both_backends!(
         let secret = setup.text("#totp-secret");
         assert_eq!(secret.len(), 32, "160 bits in base32");
         assert!(setup.attrs("a[href^='otpauth://totp/']", "href")[0].contains(&format!("secret={secret}")));
+        assert_eq!(setup.attrs("#totp-qr svg", "role"), vec!["img"], "a QR code to scan");
+        assert_eq!(setup.attrs("form[action='/logout'] button", "id"), vec!["totp-cancel"], "a way out");
         // Past the password only: no page of the portal yet.
         let held = director.get(&pupils).await;
         assert!(held.path.starts_with("/login/second-factor"), "{}", held.path);
         let wrong = director.submit(&setup, "/login/second-factor", &[("code", "000000")]).await;
         assert_eq!((wrong.status, wrong.text(".error-summary")), (422, "Kods nav pareizs vai jau izmantots. Ievadiet lietotnes pašlaik rādīto kodu.".to_owned()));
         let code = entities::second_factor::code_at(&secret, chrono::Utc::now()).expect("code");
-        let landed = director.submit(&wrong, "/login/second-factor", &[("code", &code)]).await;
+        let codes_page = director.submit(&wrong, "/login/second-factor", &[("code", &code)]).await;
+        assert_eq!(codes_page.h1(), "Jūsu rezerves kodi", "{}", codes_page.body);
+        let recovery = codes_page.texts("#recovery-codes code");
+        assert_eq!(recovery.len(), 10);
+        assert!(recovery.iter().all(|c| c.len() == 9 && c.as_bytes()[4] == b'-'), "{recovery:?}");
+        let stored = entities::entity::recovery_code::Entity::find().all(&app.db).await.expect("codes");
+        assert!(stored.iter().all(|r| !recovery.contains(&r.code_hash)), "stored as hashes only");
+        let go_on = codes_page.attrs("main a.button", "href");
+        assert_eq!(go_on, vec![pupils.clone()]);
+        let landed = director.get(&go_on[0]).await;
         assert_eq!((landed.status, landed.path.as_str(), landed.h1().as_str()), (200, pupils.as_str(), "Skolēni"));
+
+        // Without the phone: a recovery code once, in either case and with spaces; not twice.
+        let phoneless = app.browser();
+        let step = phoneless.fill("/login", "/login", &[("email", "director@example.lv"), ("password", seed::PASSWORD)]).await;
+        let typed = format!(" {} ", recovery[0].to_uppercase());
+        let home = phoneless.submit(&step, "/login/second-factor", &[("code", &typed)]).await;
+        assert!(!home.path.starts_with("/login"), "{}", home.path);
+        let used = audit_log::Entity::find().filter(audit_log::Column::Action.eq("recovery_code_used")).count(&app.db).await.expect("audit");
+        assert_eq!(used, 1);
+        let twice = app.browser();
+        let step = twice.fill("/login", "/login", &[("email", "director@example.lv"), ("password", seed::PASSWORD)]).await;
+        assert_eq!(twice.submit(&step, "/login/second-factor", &[("code", &recovery[0])]).await.status, 422, "each code once");
 
         // The same code is good once; the secret is not shown again.
         let again = app.browser();
