@@ -422,6 +422,34 @@ async fn page(State(state): State<AppState>, signed: Signed, Query(q): Query<Sta
     Ok(pages::stats(&signed.ctx.page(), &c.view).into_response())
 }
 
+/// A sheet's name from a table's title: without the characters a sheet name cannot have (a
+/// slash becomes a dash), cut
+/// to Excel's 31 characters at a word boundary.
+fn sheet_name(title: &str) -> String {
+    let clean: String = title
+        .chars()
+        .filter(|c| !"[]:*?".contains(*c))
+        .map(|c| if c == '/' || c == '\\' { '-' } else { c })
+        .collect();
+    let mut name = String::new();
+    for word in clean.split_whitespace() {
+        let longer = if name.is_empty() {
+            word.to_owned()
+        } else {
+            format!("{name} {word}")
+        };
+        if longer.chars().count() > 31 {
+            break;
+        }
+        name = longer;
+    }
+    if name.is_empty() {
+        clean.chars().take(31).collect()
+    } else {
+        name
+    }
+}
+
 /// A download's headers.
 fn attachment(content_type: &'static str, file_name: &str) -> [(header::HeaderName, String); 2] {
     [
@@ -433,11 +461,12 @@ fn attachment(content_type: &'static str, file_name: &str) -> [(header::HeaderNa
     ]
 }
 
-/// One table as CSV (`;`, decimal comma, plain numbers, withheld figures empty), written to
+/// One table as CSV (`;`, decimal comma, plain numbers, withheld figures said so), written to
 /// the response row by row.
 async fn csv(State(state): State<AppState>, signed: Signed, Query(q): Query<StatsQuery>) -> AppResult<Response> {
     let c = compute(&state, Viewer::Person(&signed.actor), signed.ctx.lang, &q).await?;
     let key = q.table.as_deref().unwrap_or("pupils");
+    let withheld = t(signed.ctx.lang, "stats-withheld-short");
     let table = c
         .view
         .tables
@@ -448,12 +477,12 @@ async fn csv(State(state): State<AppState>, signed: Signed, Query(q): Query<Stat
         .chain(table.columns.iter().map(|c| c.label.clone()))
         .collect();
     let lines =
-        std::iter::once(format!("\u{feff}{}", crate::csv::line(&header))).chain(table.rows.into_iter().map(|r| {
+        std::iter::once(format!("\u{feff}{}", crate::csv::line(&header))).chain(table.rows.into_iter().map(move |r| {
             let cells: Vec<String> = std::iter::once(r.label)
                 .chain(
                     r.cells
                         .iter()
-                        .map(|f| f.plain().map(|p| p.replace('.', ",")).unwrap_or_default()),
+                        .map(|f| f.plain().map_or_else(|| withheld.clone(), |p| p.replace('.', ","))),
                 )
                 .collect();
             crate::csv::line(&cells)
@@ -481,7 +510,8 @@ fn file_stem(scope: Scope, period: Period) -> String {
 async fn xlsx(State(state): State<AppState>, signed: Signed, Query(q): Query<StatsQuery>) -> AppResult<Response> {
     let c = compute(&state, Viewer::Person(&signed.actor), signed.ctx.lang, &q).await?;
     let tables = c.view.tables;
-    let file = tokio::task::spawn_blocking(move || workbook(&tables))
+    let withheld = t(signed.ctx.lang, "stats-withheld-short");
+    let file = tokio::task::spawn_blocking(move || workbook(&tables, &withheld))
         .await
         .map_err(|e| AppError::Internal(e.into()))?
         .map_err(|e| AppError::Internal(anyhow::anyhow!("xlsx: {e}")))?;
@@ -512,20 +542,15 @@ enum SheetError {
 }
 
 /// The workbook of `tables` in an anonymous temporary file, positioned at its start.
-fn workbook(tables: &[StatTable]) -> Result<std::fs::File, SheetError> {
+fn workbook(tables: &[StatTable], withheld: &str) -> Result<std::fs::File, SheetError> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
-    let euros = Format::new().set_num_format("#,##0.00");
+    let euros = Format::new().set_num_format("#,##0.00 \"€\"");
     let hours = Format::new().set_num_format("0.00");
     for table in tables {
         let sheet = book.add_worksheet_with_constant_memory()?;
-        let name: String = table
-            .title
-            .chars()
-            .filter(|c| !"[]:*?/\\".contains(*c))
-            .take(31)
-            .collect();
+        let name = sheet_name(&table.title);
         if sheet.set_name(&name).is_err() {
             sheet.set_name(table.key)?;
         }
@@ -538,7 +563,10 @@ fn workbook(tables: &[StatTable]) -> Result<std::fs::File, SheetError> {
         for (r, row) in (1_u32..).zip(&table.rows) {
             sheet.write_string(r, 0, &row.label)?;
             for (c, figure) in (1_u16..).zip(&row.cells) {
-                let Some(number) = figure.number() else { continue };
+                let Some(number) = figure.number() else {
+                    sheet.write_string(r, c, withheld)?;
+                    continue;
+                };
                 match figure.unit {
                     Unit::Count => sheet.write_number(r, c, number)?,
                     Unit::Cents => sheet.write_number_with_format(r, c, number, &euros)?,
@@ -661,4 +689,26 @@ fn table_json(table: &StatTable) -> Value {
         })
         .collect();
     json!({ "key": table.key, "title": table.title, "columns": columns, "rows": rows })
+}
+
+#[cfg(test)]
+mod sheet_tests {
+    #[test]
+    fn sheet_names_are_cut_at_a_word_boundary_without_forbidden_characters() {
+        assert_eq!(
+            super::sheet_name("Skolēni pēc riska grupām un semestriem"),
+            "Skolēni pēc riska grupām un"
+        );
+        assert_eq!(super::sheet_name("Plāni: 2026/2027"), "Plāni 2026-2027");
+        assert_eq!(
+            super::sheet_name(&"Garš".repeat(20)),
+            "Garš".repeat(20).chars().take(31).collect::<String>()
+        );
+        assert!(
+            super::sheet_name("Skolēni pēc riska grupām un semestriem")
+                .chars()
+                .count()
+                <= 31
+        );
+    }
 }

@@ -486,7 +486,7 @@ fn rows(page: &Page) -> Vec<(String, String)> {
 }
 
 /// Every table of the page equals its CSV: the labels, and the plain figures with a decimal
-/// comma (empty where withheld).
+/// comma ("nerāda (< 5)" where withheld).
 async fn csv_matches_page(b: &Browser, page: &Page) {
     let keys: Vec<String> = page
         .attrs("section[id^=table-]", "id")
@@ -514,7 +514,16 @@ async fn csv_matches_page(b: &Browser, page: &Page) {
             .collect();
         let from_page: Vec<(String, Vec<String>)> = table(page, &key)
             .into_iter()
-            .map(|(l, _, plain)| (l, plain.iter().map(|p| p.replace('.', ",")).collect()))
+            .map(|(l, _, plain)| {
+                let shown = plain.iter().map(|p| {
+                    if p.is_empty() {
+                        "nerāda (< 5)".to_owned()
+                    } else {
+                        p.replace('.', ",")
+                    }
+                });
+                (l, shown.collect())
+            })
             .collect();
         assert_eq!(from_csv, from_page, "the CSV of {key} matches the page");
     }
