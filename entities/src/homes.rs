@@ -7,6 +7,8 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use std::collections::HashMap;
 
 use crate::entity::application::{self, ApplicationStatus};
+use crate::entity::project::{self, ProjectState};
+use crate::entity::project_report::{self, ReportState};
 use crate::entity::{budget_line, call, clarification};
 use crate::error::Result;
 
@@ -22,12 +24,16 @@ pub struct DraftRow {
 pub const DRAFT_PARTS: u8 = 7;
 
 /// What waits for an organisation that applies: drafts whose call still takes applications,
-/// submitted applications (newest first), and questions asked of it that are not answered yet
-/// and not past their deadline. Four statements.
+/// submitted applications (newest first), questions asked of it that are not answered yet and
+/// not past their deadline, grants offered to accept, and reports to write (drafts, or returned
+/// with remarks). Six statements.
 pub struct ApplicantHome {
     pub drafts: Vec<DraftRow>,
     pub submitted: Vec<(application::Model, call::Model)>,
     pub questions: Vec<(clarification::Model, application::Model)>,
+    pub offers: Vec<project::Model>,
+    /// Reports due, earliest first, with their project.
+    pub reports: Vec<(project_report::Model, project::Model)>,
 }
 
 pub async fn applicant_home(conn: &impl ConnectionTrait, org_id: i32, now: DateTime<Utc>) -> Result<ApplicantHome> {
@@ -84,10 +90,34 @@ pub async fn applicant_home(conn: &impl ConnectionTrait, org_id: i32, now: DateT
             Some((q, app))
         })
         .collect();
+    let projects = project::Entity::find()
+        .filter(project::Column::ApplicantId.eq(org_id))
+        .filter(project::Column::ClosedAt.is_null())
+        .all(conn)
+        .await?;
+    let offers = projects
+        .iter()
+        .filter(|p| p.status == ProjectState::Offered && p.answer_by > now)
+        .cloned()
+        .collect();
+    let reports = project_report::Entity::find()
+        .filter(project_report::Column::ProjectId.is_in(projects.iter().map(|p| p.id)))
+        .filter(project_report::Column::Status.is_in([ReportState::Draft, ReportState::Returned]))
+        .order_by_asc(project_report::Column::DueOn)
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter_map(|r| {
+            let p = projects.iter().find(|p| p.id == r.project_id)?.clone();
+            Some((r, p))
+        })
+        .collect();
     Ok(ApplicantHome {
         drafts,
         submitted,
         questions,
+        offers,
+        reports,
     })
 }
 

@@ -63,6 +63,25 @@ pub fn applicant_waiting(
                 } } }
             }
         }
+        @if !home.offers.is_empty() || !home.reports.is_empty() {
+            section #waiting-projects {
+                h2 { (t(l, "home-projects")) }
+                ul.cards {
+                    @for p in &home.offers { li {
+                        @let app = home.submitted.iter().find(|(a, _)| a.id == p.application_id);
+                        a href={ "/applications/" (p.application_id) } { (app.map(|(a, _)| title(a)).unwrap_or_default()) }
+                        br; span { (tf(l, "home-offer", &[("amount", &entities::money::Eur::from_cents(p.granted_cents).display(l)), ("deadline", &view::riga(p.answer_by)), ("left", &view::time_left(l, p.answer_by, now))])) }
+                    } }
+                    @for (r, p) in &home.reports { li {
+                        @let kind = if r.kind == entities::entity::project_report::ReportKind::Final { "final" } else { "interim" };
+                        @let app = home.submitted.iter().find(|(a, _)| a.id == p.application_id);
+                        a href={ "/projects/" (p.id) "/reports/" (kind) } { (t(l, &format!("home-report-{kind}"))) }
+                        " — " (app.map(|(a, _)| title(a)).unwrap_or_default())
+                        br; span { (tf(l, if r.status == entities::entity::project_report::ReportState::Returned { "home-report-returned" } else { "home-report-due" }, &[("due", &view::date(r.due_on))])) }
+                    } }
+                }
+            }
+        }
         section #waiting-drafts {
             h2 { (t(l, "home-drafts")) }
             @if home.drafts.is_empty() {

@@ -66,6 +66,62 @@ both_backends!(
         assert!(home.text("#waiting-questions li").contains("Lūdzu, precizējiet telpu nomu."), "{}", home.body);
         assert_eq!(home.attrs("#waiting-questions a", "href"), vec![format!("/applications/{}#clarifications", sent.id)]);
         assert!(home.text("#waiting-submitted li").starts_with("OGR-2026-2-001 — Zaļā skola"));
+        assert!(home.texts("#waiting-projects").is_empty(), "no project yet");
+
+        // Funded: the offer to accept, then (accepted) the report to write.
+        use entities::entity::project::{self, ProjectState};
+        use entities::entity::project_report::{self, ReportKind, ReportState};
+        let offered = project::ActiveModel {
+            call_id: Set(other_call.id),
+            application_id: Set(sent.id),
+            applicant_id: Set(w.ngo.id),
+            granted_cents: Set(80_000),
+            status: Set(ProjectState::Offered),
+            answer_by: Set(Utc::now() + Duration::days(5)),
+            answered_at: Set(None),
+            answered_by: Set(None),
+            created_at: Set(Utc::now()),
+            closed_at: Set(None),
+            closed_by: Set(None),
+            archived_at: Set(None),
+            ..Default::default()
+        }
+        .insert(&app.db)
+        .await
+        .expect("project");
+        let home = n.get("/home").await;
+        assert_eq!(home.attrs("#waiting-projects a", "href"), vec![format!("/applications/{}", sent.id)]);
+        assert!(home.text("#waiting-projects li").contains("Piešķirti 800,00 €; pieņemiet finansējumu līdz"), "{}", home.body);
+        let mut accepted: project::ActiveModel = offered.clone().into();
+        accepted.status = Set(ProjectState::Accepted);
+        accepted.update(&app.db).await.expect("accepted");
+        let due = (Utc::now() + Duration::days(40)).date_naive();
+        project_report::ActiveModel {
+            project_id: Set(offered.id),
+            kind: Set(ReportKind::Interim),
+            status: Set(ReportState::Draft),
+            due_on: Set(due),
+            activities: Set(String::new()),
+            started_on: Set(None),
+            ended_on: Set(None),
+            participants: Set(0),
+            pupils_at_risk: Set(0),
+            publicity: Set(String::new()),
+            remarks: Set(None),
+            response: Set(None),
+            submitted_at: Set(None),
+            decided_at: Set(None),
+            decided_by: Set(None),
+            created_at: Set(Utc::now()),
+            updated_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(&app.db)
+        .await
+        .expect("report");
+        let home = n.get("/home").await;
+        assert_eq!(home.attrs("#waiting-projects a", "href"), vec![format!("/projects/{}/reports/interim", offered.id)]);
+        assert!(home.text("#waiting-projects li").ends_with(&format!("Iesniedziet līdz {}.", due.format("%d.%m.%Y"))), "{}", home.body);
 
         // Deleting a draft: only with the box, only one's own, only a draft.
         let path = format!("/applications/{}", titled.id);
