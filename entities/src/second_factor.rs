@@ -182,18 +182,7 @@ pub async fn issue_recovery_codes(
     }))
     .exec_without_returning(conn)
     .await?;
-    crate::audit::record(
-        conn,
-        crate::audit::Entry {
-            actor_user_id: Some(user_id),
-            action: "recovery_codes_issued",
-            object_type: "user",
-            object_id: Some(user_id.into()),
-            ..Default::default()
-        },
-        now,
-    )
-    .await?;
+    audit_own(conn, user_id, "recovery_codes_issued", None, now).await?;
     Ok(codes)
 }
 
@@ -220,20 +209,31 @@ async fn use_recovery_code(
         record_failure(conn, &user.email.to_lowercase(), ip, now).await?;
         return Ok(Check::Wrong);
     }
+    audit_own(conn, user.id, "recovery_code_used", Some(ip), now).await?;
+    pass_session(conn, session_id, now).await
+}
+
+/// An audit record of something a person did to their own account.
+async fn audit_own(
+    conn: &impl ConnectionTrait,
+    user_id: i32,
+    action: &'static str,
+    ip: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<()> {
     crate::audit::record(
         conn,
         crate::audit::Entry {
-            actor_user_id: Some(user.id),
-            action: "recovery_code_used",
+            actor_user_id: Some(user_id),
+            action,
             object_type: "user",
-            object_id: Some(user.id.into()),
-            ip: Some(ip.to_owned()),
+            object_id: Some(user_id.into()),
+            ip: ip.map(str::to_owned),
             ..Default::default()
         },
         now,
     )
-    .await?;
-    pass_session(conn, session_id, now).await
+    .await
 }
 
 #[cfg(test)]
