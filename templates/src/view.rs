@@ -67,6 +67,13 @@ pub fn hundredths_in(lang: Lang, v: i64) -> String {
     if lang == Lang::Lv { s.replace('.', ",") } else { s }
 }
 
+/// An amount as a form shows it back to be edited: `1500,50` (lv) / `1500.50` (en), no
+/// thousands separator, no currency sign (the form's parser takes either separator).
+pub fn amount_input(lang: Lang, cents: i64) -> String {
+    let s = Eur::from_cents(cents).to_plain();
+    if lang == Lang::Lv { s.replace('.', ",") } else { s }
+}
+
 /// A score as the language writes it, to two decimals: `12,50` (lv) / `12.50` (en).
 pub fn decimal(lang: Lang, d: rust_decimal::Decimal) -> String {
     let s = d.round_dp(2).to_string();
@@ -118,5 +125,12 @@ mod number_tests {
         assert_eq!(decimal(Lang::Lv, d), "18,75");
         assert_eq!(decimal(Lang::En, rust_decimal::Decimal::new(185, 1)), "18.50");
         assert_eq!(decimal(Lang::Lv, rust_decimal::Decimal::from(7)), "7,00");
+        assert_eq!(amount_input(Lang::Lv, 150_050), "1500,50");
+        assert_eq!(amount_input(Lang::En, 150_050), "1500.50");
+        assert_eq!(
+            entities::money::Eur::parse(&amount_input(Lang::Lv, 150_050)).map(|e| e.cents()),
+            Some(150_050),
+            "read back as written"
+        );
     }
 }

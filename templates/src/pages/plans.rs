@@ -694,7 +694,7 @@ fn measure_correction(
             .fill(
                 "planned",
                 m.planned_cents
-                    .map(|c| Eur::from_cents(c).to_plain())
+                    .map(|c| crate::view::amount_input(l, c))
                     .unwrap_or_default(),
             )
     };

@@ -102,7 +102,7 @@ both_backends!(
         assert_eq!(refused.attrs(".error-summary a", "href"), vec!["#line-0-unit_cost".to_owned()]);
         assert_eq!(refused.input_value("title").as_deref(), Some("Jauns nosaukums"));
         assert_eq!(refused.text("textarea#summary"), "Pārrakstīts apraksts.");
-        assert_eq!(refused.attrs("input[name=line_unit_cost]", "value"), vec!["150,x".to_owned(), "600.00".to_owned()]);
+        assert_eq!(refused.attrs("input[name=line_unit_cost]", "value"), vec!["150,x".to_owned(), "600,00".to_owned()]);
         let row = application::Entity::find_by_id(draft.id).one(&app.db).await.expect("q").expect("row");
         assert_eq!((row.title.as_str(), row.summary.as_str()), ("Skolas podkāsts", "Skolēni veido podkāstu."), "nothing stored changed");
         let lines = budget_line::Entity::find().filter(budget_line::Column::ApplicationId.eq(draft.id)).count(&app.db).await.expect("count");

@@ -120,12 +120,13 @@ impl DraftData {
         app: &application::Model,
         lines: &[entities::entity::budget_line::Model],
         answers: &HashMap<i32, String>,
+        lang: Lang,
     ) -> Self {
         let plain = |c: i64| {
             if c == 0 {
                 String::new()
             } else {
-                Eur::from_cents(c).to_plain()
+                templates::view::amount_input(lang, c)
             }
         };
         let mut data = Self {
@@ -145,7 +146,7 @@ impl DraftData {
                 category: l.category.clone(),
                 description: l.description.clone(),
                 quantity: l.quantity.to_string(),
-                unit_cost: Eur::from_cents(l.unit_cents).to_plain(),
+                unit_cost: templates::view::amount_input(lang, l.unit_cents),
             })
             .collect();
         data.set_lines(&forms);
@@ -236,7 +237,7 @@ fn build_view(
         answers: saved_answers,
         docs,
     } = saved;
-    let data = data.unwrap_or_else(|| DraftData::from_saved(app, &saved_lines, &saved_answers));
+    let data = data.unwrap_or_else(|| DraftData::from_saved(app, &saved_lines, &saved_answers, lang));
     let draft = app.status == ApplicationStatus::Draft;
     let editable = editable(app, call, now);
     let eur = |c: i64| Eur::from_cents(c).display(lang);
