@@ -24,6 +24,44 @@ async fn audited(app: &TestApp, action: &str) -> Vec<Option<String>> {
         .collect()
 }
 
+/// A semester open now (30 days in, 60 to go, 500 € a pupil).
+async fn open_semester(app: &TestApp) -> entities::entity::semester::Model {
+    let today = Utc::now().date_naive();
+    plans::create_semester(
+        &app.db,
+        2026,
+        1,
+        (today - chrono::Duration::days(30), today + chrono::Duration::days(60)),
+        Eur::from_cents(50_000),
+        Utc::now(),
+    )
+    .await
+    .expect("semester")
+}
+
+/// The director of school A ("dir@example.lv") and a pupil of the school they registered.
+async fn director_and_pupil(
+    app: &TestApp,
+    w: &seed::World,
+) -> (entities::policy::Actor, entities::entity::pupil::Model) {
+    seed::user(&app.db, "dir@example.lv", Role::Director, w.school_a.id).await;
+    let actor = seed::actor_of(&app.db, "dir@example.lv").await;
+    let kid = plans::register_pupil(
+        &app.db,
+        &actor,
+        w.school_a.id,
+        (
+            "Pēteris Kalns",
+            "7.a",
+            chrono::NaiveDate::from_ymd_opt(2012, 1, 2).expect("date"),
+        ),
+        Utc::now(),
+    )
+    .await
+    .expect("pupil");
+    (actor, kid)
+}
+
 async fn links_of(app: &TestApp, measure: i32) -> Vec<i32> {
     let mut ids: Vec<i32> = measure_risk::Entity::find()
         .filter(measure_risk::Column::MeasureId.eq(measure))
@@ -40,11 +78,8 @@ async fn links_of(app: &TestApp, measure: i32) -> Vec<i32> {
 both_backends!(
     async fn a_draft_plans_risks_and_measures_are_corrected_and_removed_with_an_audit(app) {
         let w = seed::world(&app.db).await;
-        let today = Utc::now().date_naive();
-        let s = plans::create_semester(&app.db, 2026, 1, (today - chrono::Duration::days(30), today + chrono::Duration::days(60)), Eur::from_cents(50_000), Utc::now()).await.expect("semester");
-        seed::user(&app.db, "dir@example.lv", Role::Director, w.school_a.id).await;
-        let actor = seed::actor_of(&app.db, "dir@example.lv").await;
-        let kid = plans::register_pupil(&app.db, &actor, w.school_a.id, ("Pēteris Kalns", "7.a", chrono::NaiveDate::from_ymd_opt(2012, 1, 2).expect("date")), Utc::now()).await.expect("pupil");
+        let s = open_semester(app).await;
+        let (actor, kid) = director_and_pupil(app, &w).await;
         let p = plans::start_plan(&app.db, &actor, kid.id, s.id, Utc::now()).await.expect("plan");
         let absences = plans::add_risk(&app.db, &actor, p.id, seed::risk(&app.db, "absences").await.id, "12 kavētas dienas.").await.expect("risk");
         let results = plans::add_risk(&app.db, &actor, p.id, seed::risk(&app.db, "low_results").await.id, "Vērtējumi zem 4.").await.expect("risk");
@@ -132,11 +167,8 @@ both_backends!(
 both_backends!(
     async fn a_plan_and_its_consent_form_print_without_controls_and_download_as_pdf(app) {
         let w = seed::world(&app.db).await;
-        let today = Utc::now().date_naive();
-        let s = plans::create_semester(&app.db, 2026, 1, (today - chrono::Duration::days(30), today + chrono::Duration::days(60)), Eur::from_cents(50_000), Utc::now()).await.expect("semester");
-        seed::user(&app.db, "dir@example.lv", Role::Director, w.school_a.id).await;
-        let actor = seed::actor_of(&app.db, "dir@example.lv").await;
-        let kid = plans::register_pupil(&app.db, &actor, w.school_a.id, ("Pēteris Kalns", "7.a", chrono::NaiveDate::from_ymd_opt(2012, 1, 2).expect("date")), Utc::now()).await.expect("pupil");
+        let s = open_semester(app).await;
+        let (actor, kid) = director_and_pupil(app, &w).await;
         let p = plans::start_plan(&app.db, &actor, kid.id, s.id, Utc::now()).await.expect("plan");
         let absences = plans::add_risk(&app.db, &actor, p.id, seed::risk(&app.db, "absences").await.id, "12 kavetas dienas.").await.expect("risk");
         plans::add_consultation(&app.db, &actor, p.id, "psychologist", 360, &[absences.id]).await.expect("consultation");
@@ -200,9 +232,7 @@ both_backends!(
         let today = Utc::now().date_naive();
         let autumn = plans::create_semester(&app.db, 2026, 1, (today - chrono::Duration::days(120), today - chrono::Duration::days(1)), Eur::from_cents(50_000), Utc::now()).await.expect("semester");
         let spring = plans::create_semester(&app.db, 2026, 2, (today, today + chrono::Duration::days(120)), Eur::from_cents(50_000), Utc::now()).await.expect("semester");
-        seed::user(&app.db, "dir@example.lv", Role::Director, w.school_a.id).await;
-        let actor = seed::actor_of(&app.db, "dir@example.lv").await;
-        let kid = plans::register_pupil(&app.db, &actor, w.school_a.id, ("Pēteris Kalns", "7.a", chrono::NaiveDate::from_ymd_opt(2012, 1, 2).expect("date")), Utc::now()).await.expect("pupil");
+        let (actor, kid) = director_and_pupil(app, &w).await;
         let p = plans::start_plan(&app.db, &actor, kid.id, autumn.id, Utc::now()).await.expect("plan");
         let absences = plans::add_risk(&app.db, &actor, p.id, seed::risk(&app.db, "absences").await.id, "12 kavētas dienas.").await.expect("risk");
         let results = plans::add_risk(&app.db, &actor, p.id, seed::risk(&app.db, "low_results").await.id, "Vērtējumi zem 4.").await.expect("risk");
@@ -257,8 +287,7 @@ both_backends!(
     async fn the_funding_page_forecasts_the_ceiling_from_the_approved_plans(app) {
         use entities::entity::plan_approval::{self, ApprovalLevel, Decision};
         let w = seed::world(&app.db).await;
-        let today = Utc::now().date_naive();
-        let s = plans::create_semester(&app.db, 2026, 1, (today - chrono::Duration::days(30), today + chrono::Duration::days(60)), Eur::from_cents(50_000), Utc::now()).await.expect("semester");
+        let s = open_semester(app).await;
         seed::user(&app.db, "dir@example.lv", Role::Director, w.school_a.id).await;
         let actor = seed::actor_of(&app.db, "dir@example.lv").await;
         let born = chrono::NaiveDate::from_ymd_opt(2012, 1, 2).expect("date");

@@ -409,23 +409,43 @@ async fn delete_document(state: &AppState, key: &str) {
     }
 }
 
-/// A plan on paper and its reader (the read is audited as any read of the plan).
-async fn paper(state: &AppState, signed: &Signed, id: i32) -> AppResult<(plans::PlanView, plan_documents::Signers)> {
+/// The two papers of a plan: the plan to sign, and the parent's application and consent form.
+#[derive(Clone, Copy)]
+enum Paper {
+    Plan,
+    ConsentForm,
+}
+
+/// A paper of plan `id`, as a printable page (`pdf` false) or a PDF download, for the school's
+/// staff (the read is audited as any read of the plan). Who signs is looked up for the plan
+/// only.
+async fn paper(state: &AppState, signed: &Signed, id: i32, which: Paper, pdf: bool) -> AppResult<Response> {
+    let lang = signed.ctx.lang;
     let view = plans::view(&state.db, &signed.actor, id, state.now()).await?;
     if !view.staff {
-        // The forms to sign are the school's; approvers read the plan page.
+        // The papers to sign are the school's; approvers read the plan page.
         return Err(AppError::NotFound);
     }
-    let (author, director) = queries::signers(&state.db, &view.plan).await?;
-    let today = templates::view::date(entities::time::to_riga(state.now()).date_naive());
-    Ok((
-        view,
-        plan_documents::Signers {
-            author,
-            director,
-            today,
-        },
-    ))
+    let download =
+        |stem: &str, bytes: Vec<u8>| crate::documents::pdf_download(&templates::t(lang, stem), &id.to_string(), bytes);
+    Ok(match which {
+        Paper::Plan => {
+            let (author, director) = queries::signers(&state.db, &view.plan).await?;
+            let today = templates::view::date(entities::time::to_riga(state.now()).date_naive());
+            let signers = plan_documents::Signers {
+                author,
+                director,
+                today,
+            };
+            if pdf {
+                download("plan-print-file", plan_documents::plan_pdf(lang, &view, &signers))
+            } else {
+                plan_documents::plan_page(&signed.ctx.page(), &view, &signers).into_response()
+            }
+        }
+        Paper::ConsentForm if pdf => download("consent-form-file", plan_documents::consent_pdf(lang, &view)),
+        Paper::ConsentForm => plan_documents::consent_page(&signed.ctx.page(), &view).into_response(),
+    })
 }
 
 pub(super) async fn plan_print(
@@ -433,8 +453,7 @@ pub(super) async fn plan_print(
     signed: Signed,
     Path(id): Path<i32>,
 ) -> AppResult<Response> {
-    let (view, signers) = paper(&state, &signed, id).await?;
-    Ok(plan_documents::plan_page(&signed.ctx.page(), &view, &signers).into_response())
+    paper(&state, &signed, id, Paper::Plan, false).await
 }
 
 pub(super) async fn plan_pdf(
@@ -442,14 +461,7 @@ pub(super) async fn plan_pdf(
     signed: Signed,
     Path(id): Path<i32>,
 ) -> AppResult<Response> {
-    let lang = signed.ctx.lang;
-    let (view, signers) = paper(&state, &signed, id).await?;
-    let pdf = plan_documents::plan_pdf(lang, &view, &signers);
-    Ok(crate::documents::pdf_download(
-        &templates::t(lang, "plan-print-file"),
-        &id.to_string(),
-        pdf,
-    ))
+    paper(&state, &signed, id, Paper::Plan, true).await
 }
 
 pub(super) async fn consent_form(
@@ -457,8 +469,7 @@ pub(super) async fn consent_form(
     signed: Signed,
     Path(id): Path<i32>,
 ) -> AppResult<Response> {
-    let (view, _) = paper(&state, &signed, id).await?;
-    Ok(plan_documents::consent_page(&signed.ctx.page(), &view).into_response())
+    paper(&state, &signed, id, Paper::ConsentForm, false).await
 }
 
 pub(super) async fn consent_form_pdf(
@@ -466,14 +477,7 @@ pub(super) async fn consent_form_pdf(
     signed: Signed,
     Path(id): Path<i32>,
 ) -> AppResult<Response> {
-    let lang = signed.ctx.lang;
-    let (view, _) = paper(&state, &signed, id).await?;
-    let pdf = plan_documents::consent_pdf(lang, &view);
-    Ok(crate::documents::pdf_download(
-        &templates::t(lang, "consent-form-file"),
-        &id.to_string(),
-        pdf,
-    ))
+    paper(&state, &signed, id, Paper::ConsentForm, true).await
 }
 
 /// The consent's evidence, to whoever may read the plan (the read is audited).
