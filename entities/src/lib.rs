@@ -15,6 +15,7 @@ pub mod error;
 pub mod grants;
 pub mod homes;
 pub mod kept_forms;
+pub mod listing;
 pub mod money;
 pub mod notices;
 pub mod orgs;

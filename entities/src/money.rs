@@ -88,18 +88,26 @@ impl Eur {
             Lang::Lv => ('\u{a0}', ','),
             Lang::En => (',', '.'),
         };
-        let mut grouped = String::new();
-        for (i, c) in int.chars().enumerate() {
-            if i > 0 && (int.len() - i) % 3 == 0 {
-                grouped.push(sep);
-            }
-            grouped.push(c);
-        }
+        let grouped = grouped(int, sep);
         match lang {
             Lang::Lv => format!("{grouped}{dec}{frac}\u{a0}€"),
             Lang::En => format!("€{grouped}{dec}{frac}"),
         }
     }
+}
+
+/// Whole-number `digits` (an optional leading `-`) in groups of three joined by `sep`:
+/// `1234567` → `1 234 567`.
+pub fn grouped(digits: &str, sep: char) -> String {
+    let (sign, int) = digits.strip_prefix('-').map_or(("", digits), |rest| ("-", rest));
+    let mut out = String::from(sign);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
 }
 
 impl fmt::Display for Eur {

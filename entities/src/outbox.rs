@@ -221,13 +221,21 @@ pub struct Backlog {
     /// (kind, pending rows, the oldest one's creation time)
     pub pending: Vec<(OutboxKind, u64, Option<DateTime<Utc>>)>,
     pub failed: Vec<crate::entity::delivery::Model>,
+    /// How many deliveries failed for good and match the search.
+    pub failed_total: u64,
 }
 
-/// Pending outbox rows by kind, and the deliveries that failed for good (newest first, at most
-/// `limit`).
-pub async fn backlog(conn: &impl ConnectionTrait, max_attempts: i32, limit: u64) -> Result<Backlog> {
+/// Pending outbox rows by kind, and a page of the deliveries that failed for good, searched by
+/// recipient or event and sorted newest first (the default), oldest first or by attempts.
+/// Three statements however many there are.
+pub async fn backlog(
+    conn: &impl ConnectionTrait,
+    max_attempts: i32,
+    window: &crate::listing::Window,
+) -> Result<Backlog> {
     use crate::entity::delivery;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
     let pending: Vec<(OutboxKind, i64, Option<DateTime<Utc>>)> = outbox::Entity::find()
         .select_only()
         .column(outbox::Column::Kind)
@@ -246,11 +254,26 @@ pub async fn backlog(conn: &impl ConnectionTrait, max_attempts: i32, limit: u64)
     let failed = delivery::Entity::find()
         .filter(delivery::Column::Status.eq(crate::entity::delivery::DeliveryState::Failed))
         .filter(delivery::Column::Attempts.gte(max_attempts))
-        .order_by_desc(delivery::Column::UpdatedAt)
-        .limit(limit)
+        .filter(window.matching([
+            Expr::col(delivery::Column::Recipient),
+            Expr::col(delivery::Column::EventKey),
+        ]));
+    let failed_total = failed.clone().count(conn).await?;
+    let sorts: [(&str, &[Expr]); 2] = [
+        ("time", &[Expr::col(delivery::Column::UpdatedAt)]),
+        ("attempts", &[Expr::col(delivery::Column::Attempts)]),
+    ];
+    let failed = window
+        .order(failed, &sorts, "-time", Expr::col(delivery::Column::Id))
+        .offset(window.offset())
+        .limit(crate::listing::PAGE_SIZE)
         .all(conn)
         .await?;
-    Ok(Backlog { pending, failed })
+    Ok(Backlog {
+        pending,
+        failed,
+        failed_total,
+    })
 }
 
 /// Queues a failed delivery's event again; recipients already served are skipped when it runs.

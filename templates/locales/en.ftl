@@ -144,7 +144,7 @@ org-invitation-expires = valid until { $date }
 
 pager-prev = Previous
 pager-next = Next
-pager-status = Page { $page } of { $pages } ({ $total } entries)
+pager-status = Page { $page } of { $pages } ({ $total } in all)
 
 error-title-prefix = Error:
 error-summary = Please correct the following:
@@ -545,7 +545,10 @@ results-reopen = Reopen the decision
 results-reopen-reason = Why the decision is reopened
 results-publish = Publish the results
 results-publish-lead = The results become public and every applicant gets an email.
-results-publish-confirm = I understand that the results become public and { $count } applicants will be emailed; this cannot be undone.
+results-publish-confirm = I understand that the results become public and { $count } { $count ->
+        [one] applicant
+       *[other] applicants
+    } will be emailed; this cannot be undone.
 results-reduced-saved = Reduced amount saved.
 results-locked = Decision locked.
 results-reopened = Decision reopened.
@@ -707,8 +710,17 @@ import-count-registered = already registered
 import-count-repeated = repeated in the file
 import-count-wrong = with problems
 import-nothing-new = This file has no new pupil to register. Correct the rows with problems and check the file again.
-import-confirm-lead = We will register { $new } new pupils. { $skipped } rows will not be imported (already registered, repeated or with problems) — you can correct them and import them later. Nothing is saved until you confirm.
-import-confirm = Confirm: register { $new } pupils
+import-confirm-lead = We will register { $new } new { $new ->
+        [one] pupil
+       *[other] pupils
+    }. { $skipped } { $skipped ->
+        [one] row
+       *[other] rows
+    } will not be imported (already registered, repeated or with problems) — you can correct them and import them later. Nothing is saved until you confirm.
+import-confirm = Confirm: register { $new } new { $new ->
+        [one] pupil
+       *[other] pupils
+    }
 import-line = Row
 import-outcome = What happens
 import-row-new = New pupil — will be registered
@@ -1105,9 +1117,15 @@ call-project-period = Project period
 call-advance = Advance
 call-interim-report = Interim report
 call-final-report = Final report
-call-final-report-due = by { $date } ({ $days } days after the project ends)
+call-final-report-due = by { $date } ({ $days } { $days ->
+        [one] day
+       *[other] days
+    } after the project ends)
 call-accept-days = Accepting the grant
-call-accept-days-value = within { $days } days of being told
+call-accept-days-value = within { $days } { $days ->
+        [one] day
+       *[other] days
+    } of being told
 error-project-starts-early = Projects cannot start before the scoring deadline.
 error-project-ends-early = The end date must come after the start date.
 error-interim-outside = The interim report date must fall within the project period.
@@ -1481,3 +1499,45 @@ error-document-type = This kind of file is not allowed for this document; see th
 error-document-types = Choose at least one kind of file.
 error-question-choices = Enter at least two different options, one per line.
 error-question-max-len = Enter a whole number from 1 to 20000.
+list-sort = Sort
+list-apply = Show
+list-count = { $total } in all
+list-found = Matching “{ $search }”: { $total }.
+list-clear = Show all
+list-search-applications = Search by title, applicant or number
+list-search-calls = Search by title
+list-search-pupils = Search by name or class
+list-search-queue = Search by school
+list-search-deliveries = Search by recipient or event
+filter-any-status = Any status
+list-none-found = Nothing matches the search.
+list-sort-ref = by number
+list-sort-title = by title (A–Z)
+list-sort-applicant = by applicant (A–Z)
+list-sort-requested = largest request first
+list-sort-deadline = by deadline, earliest first
+list-sort-deadline-desc = by deadline, latest first
+list-sort-municipality = by municipality (A–Z)
+list-sort-newest = newest first
+list-sort-class = by class
+list-sort-name = by name (A–Z)
+field-plan-filter = Plan this semester
+filter-any-plan = with or without a plan
+filter-with-plan = with a plan
+filter-without-plan = without a plan
+filter-plan-in-approval = Waiting for approval
+list-sort-waiting = waiting longest first
+list-sort-school = by school (A–Z)
+list-sort-oldest = oldest first
+list-sort-attempts = most attempts first
+stats-about-sheet = About this file
+stats-about-level = Level
+stats-about-place = For
+stats-about-period = Period
+stats-about-made = Made (Riga time)
+stats-about-withheld = “withheld (< 5)”
+stats-about-withheld-note = The figure concerns fewer than 5 pupils, so it is not shown.
+stats-level-state = State
+stats-level-municipality = Municipality
+stats-level-school = School
+nav-menu = Menu

@@ -144,7 +144,7 @@ org-invitation-expires = derīgs līdz { $date }
 
 pager-prev = Iepriekšējā
 pager-next = Nākamā
-pager-status = { $page }. lapa no { $pages } ({ $total } ieraksti)
+pager-status = { $page }. lapa no { $pages } (kopā { $total })
 
 error-title-prefix = Kļūda:
 error-summary = Lūdzu, izlabojiet norādīto:
@@ -362,7 +362,10 @@ home-answer-by = Atbildiet līdz { $deadline } ({ $left })
 home-drafts = Melnraksti, ko turpināt
 home-drafts-none = Jums nav nepabeigtu melnrakstu.
 home-see-calls = Skatīt atvērtos konkursus
-home-draft-filled = aizpildītas { $filled } no { $all } daļām
+home-draft-filled = { $filled ->
+        [one] aizpildīta
+       *[other] aizpildītas
+    } { $filled } no { $all } daļām
 home-deadline = termiņš { $deadline } ({ $left })
 home-submitted = Iesniegtie pieteikumi
 home-submitted-none = Vēl nav iesniegtu pieteikumu.
@@ -489,7 +492,7 @@ panel-state-declared = Vēl nav vērtēts
 panel-state-draft = Melnraksts
 panel-state-submitted = Iesniegts
 panel-declare-title = Apliecinājums par interešu konfliktu
-panel-declare-lead = Pirms redzat pieteikumu, apliecinot, ka jums nav interešu konflikta (piemēram, neesat pieteicēja biedrs, darbinieks vai tuvs radinieks). Ja konflikts ir, jūs šo pieteikumu neredzēsiet un nevērtēsiet, un atstatīšanās tiks reģistrēta. Apliecinājumu vēlāk mainīt nevar.
+panel-declare-lead = Pirms redzat pieteikumu, apliecinait, ka jums nav interešu konflikta (piemēram, neesat pieteicēja biedrs, darbinieks vai tuvs radinieks). Ja konflikts ir, jūs šo pieteikumu neredzēsiet un nevērtēsiet, un atstatīšanās tiks reģistrēta. Apliecinājumu vēlāk mainīt nevar.
 panel-declare-none = Apliecinu, ka interešu konflikta nav
 panel-conflict-note = Interešu konflikta apraksts
 panel-declare-conflict = Man ir interešu konflikts — atstatos
@@ -505,7 +508,13 @@ panel-submit-lead = Iesniegtu vērtējumu vairs nevar mainīt.
 panel-submit-confirm = Saprotu, ka iesniegtu vērtējumu vairs nevar mainīt.
 error-confirm-submit = Lai iesniegtu vērtējumu, atzīmējiet, ka saprotat: iesniegtu vērtējumu vairs nevar mainīt. Melnrakstu var saglabāt arī bez šīs atzīmes.
 panel-saved = Vērtējuma melnraksts saglabāts.
-panel-card-progress = Izskatīti { $done } no { $total } pieteikumiem
+panel-card-progress = { $done ->
+        [one] Izskatīts
+       *[other] Izskatīti
+    } { $done } no { $total } { $total ->
+        [one] pieteikuma
+       *[other] pieteikumiem
+    }
 panel-next = Nākamais nevērtētais pieteikums
 panel-weighted-total = Jūsu saglabāto vērtējumu svērtā summa
 panel-save-next = Saglabāt un atvērt nākamo
@@ -545,7 +554,10 @@ results-reopen = Atvērt lēmumu no jauna
 results-reopen-reason = Kāpēc lēmumu atver no jauna
 results-publish = Publicēt rezultātus
 results-publish-lead = Rezultāti būs redzami publiski, un katrs pieteicējs saņems e-pastu.
-results-publish-confirm = Saprotu, ka rezultāti kļūs publiski un e-pastu saņems { $count } pieteicēji; to nevar atsaukt.
+results-publish-confirm = Saprotu, ka rezultāti kļūs publiski un e-pastu saņems { $count } { $count ->
+        [one] pieteicējs
+       *[other] pieteicēji
+    }; to nevar atsaukt.
 results-reduced-saved = Samazinātā summa saglabāta.
 results-locked = Lēmums apstiprināts.
 results-reopened = Lēmums atvērts no jauna.
@@ -707,8 +719,17 @@ import-count-registered = jau reģistrēti
 import-count-repeated = atkārtojas failā
 import-count-wrong = ar kļūdām
 import-nothing-new = Šajā failā nav neviena jauna skolēna, ko reģistrēt. Izlabojiet rindas ar kļūdām un pārbaudiet failu vēlreiz.
-import-confirm-lead = Reģistrēsim { $new } jaunus skolēnus. { $skipped } rindas netiks importētas (jau reģistrēti, atkārtoti vai ar kļūdām) — tās var izlabot un importēt vēlāk. Līdz apstiprināšanai nekas netiek saglabāts.
-import-confirm = Apstiprināt: reģistrēt { $new } skolēnus
+import-confirm-lead = Reģistrēsim { $new } { $new ->
+        [one] jaunu skolēnu
+       *[other] jaunus skolēnus
+    }. { $skipped } { $skipped ->
+        [one] rinda netiks importēta
+       *[other] rindas netiks importētas
+    } (jau reģistrēti, atkārtoti vai ar kļūdām) — tās var izlabot un importēt vēlāk. Līdz apstiprināšanai nekas netiek saglabāts.
+import-confirm = Apstiprināt: reģistrēt { $new } { $new ->
+        [one] jaunu skolēnu
+       *[other] jaunus skolēnus
+    }
 import-line = Rinda
 import-outcome = Kas notiks
 import-row-new = Jauns skolēns — tiks reģistrēts
@@ -1105,9 +1126,15 @@ call-project-period = Projektu īstenošanas laiks
 call-advance = Avanss
 call-interim-report = Starpposma atskaite
 call-final-report = Noslēguma atskaite
-call-final-report-due = līdz { $date } ({ $days } dienas pēc projekta beigām)
+call-final-report-due = līdz { $date } ({ $days } { $days ->
+        [one] dienu
+       *[other] dienas
+    } pēc projekta beigām)
 call-accept-days = Finansējuma pieņemšana
-call-accept-days-value = { $days } dienu laikā pēc paziņojuma
+call-accept-days-value = { $days } { $days ->
+        [one] dienas
+       *[other] dienu
+    } laikā pēc paziņojuma
 error-project-starts-early = Projekti nevar sākties pirms vērtēšanas termiņa.
 error-project-ends-early = Beigu datumam jābūt pēc sākuma datuma.
 error-interim-outside = Starpposma atskaites datumam jābūt projektu īstenošanas laikā.
@@ -1481,3 +1508,45 @@ error-document-type = Šim dokumentam šāds datnes veids nav atļauts; skatiet 
 error-document-types = Izvēlieties vismaz vienu datnes veidu.
 error-question-choices = Ievadiet vismaz divas dažādas iespējas, katru savā rindā.
 error-question-max-len = Ievadiet veselu skaitli no 1 līdz 20000.
+list-sort = Kārtot
+list-apply = Rādīt
+list-count = Kopā { $total }
+list-found = Atbilst meklētajam “{ $search }”: { $total }.
+list-clear = Rādīt visus
+list-search-applications = Meklēt pēc nosaukuma, iesniedzēja vai numura
+list-search-calls = Meklēt pēc nosaukuma
+list-search-pupils = Meklēt pēc vārda vai klases
+list-search-queue = Meklēt pēc skolas
+list-search-deliveries = Meklēt pēc adresāta vai notikuma
+filter-any-status = Jebkurš statuss
+list-none-found = Nekas neatbilst meklētajam.
+list-sort-ref = pēc numura
+list-sort-title = pēc nosaukuma (A–Z)
+list-sort-applicant = pēc iesniedzēja (A–Z)
+list-sort-requested = lielākais pieprasījums vispirms
+list-sort-deadline = pēc termiņa (agrākais vispirms)
+list-sort-deadline-desc = pēc termiņa (vēlākais vispirms)
+list-sort-municipality = pēc pašvaldības (A–Z)
+list-sort-newest = jaunākie vispirms
+list-sort-class = pēc klases
+list-sort-name = pēc vārda (A–Z)
+field-plan-filter = Plāns šajā semestrī
+filter-any-plan = ar plānu vai bez
+filter-with-plan = ar plānu
+filter-without-plan = bez plāna
+filter-plan-in-approval = Gaida apstiprinājumu
+list-sort-waiting = ilgāk gaidošie vispirms
+list-sort-school = pēc skolas (A–Z)
+list-sort-oldest = vecākie vispirms
+list-sort-attempts = visvairāk mēģinājumu vispirms
+stats-about-sheet = Par šo failu
+stats-about-level = Līmenis
+stats-about-place = Kam
+stats-about-period = Periods
+stats-about-made = Sagatavots (Rīgas laiks)
+stats-about-withheld = “nerāda (< 5)”
+stats-about-withheld-note = Skaitlis attiecas uz mazāk nekā 5 skolēniem, tāpēc to nerāda.
+stats-level-state = Valsts
+stats-level-municipality = Pašvaldība
+stats-level-school = Skola
+nav-menu = Izvēlne

@@ -229,14 +229,110 @@ pub fn select(lang: Lang, form: &FormView, name: &str, label: &str, options: &[(
     }
 }
 
+/// A long list as it was asked for: where it lives, the filters it keeps in its links, the
+/// search, the sort (among `sorts`: key and label), the page and how many rows match.
+pub struct ListView {
+    pub path: String,
+    pub keep: Vec<(&'static str, String)>,
+    pub search: String,
+    pub sort: String,
+    pub sorts: Vec<(&'static str, String)>,
+    pub page: u64,
+    pub total: u64,
+}
+
+impl ListView {
+    /// The list's address at `page`, keeping its filters, search and sort.
+    pub fn href(&self, page: u64) -> String {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        for (name, value) in &self.keep {
+            if !value.is_empty() {
+                query.append_pair(name, value);
+            }
+        }
+        if !self.search.is_empty() {
+            query.append_pair("q", &self.search);
+        }
+        if !self.sort.is_empty() {
+            query.append_pair("sort", &self.sort);
+        }
+        query.append_pair("page", &page.to_string());
+        format!("{}?{}", self.path, query.finish())
+    }
+
+    /// The list's first page with its filters and sort but no search.
+    pub fn without_search(&self) -> String {
+        ListView {
+            path: self.path.clone(),
+            keep: self.keep.clone(),
+            search: String::new(),
+            sort: self.sort.clone(),
+            sorts: Vec::new(),
+            page: 1,
+            total: 0,
+        }
+        .href(1)
+    }
+}
+
+/// The search and sort form above a long list (a plain GET form, so it works without scripts),
+/// with the list's own `filters` (the fields of what `keep` holds) inside it, and the number of
+/// rows found.
+pub fn list_tools(lang: Lang, view: &ListView, search_label: &str, filters: Markup) -> Markup {
+    html! {
+        form.list-tools method="get" action=(view.path) role="search" {
+            div.field {
+                label for="q" { (t(lang, search_label)) }
+                input id="q" name="q" type="search" value=(view.search) maxlength="100";
+            }
+            (filters)
+            @if !view.sorts.is_empty() {
+                div.field {
+                    label for="sort" { (t(lang, "list-sort")) }
+                    select id="sort" name="sort" {
+                        @for (key, label) in &view.sorts {
+                            option value=(key) selected[*key == view.sort] { (label) }
+                        }
+                    }
+                }
+            }
+            button.secondary type="submit" { (t(lang, "list-apply")) }
+        }
+        p.hint role="status" {
+            @if view.search.is_empty() {
+                (tf(lang, "list-count", &[("total", &crate::view::count(lang, view.total))]))
+            } @else {
+                (tf(lang, "list-found", &[("total", &crate::view::count(lang, view.total)), ("search", &view.search)]))
+                " " a href=(view.without_search()) { (t(lang, "list-clear")) }
+            }
+        }
+    }
+}
+
+/// The pager under a long list, keeping its filters, search and sort.
+pub fn list_pager(lang: Lang, view: &ListView) -> Markup {
+    pager(lang, view.page, view.total, entities::listing::PAGE_SIZE, |p| {
+        view.href(p)
+    })
+}
+
 /// Previous/next links for a list of `total` rows shown `page_size` at a time.
 pub fn pager(lang: Lang, page: u64, total: u64, page_size: u64, href: impl Fn(u64) -> String) -> Markup {
     let pages = total.div_ceil(page_size).max(1);
+    let status = tf(
+        lang,
+        "pager-status",
+        &[
+            ("page", &crate::view::count(lang, page)),
+            ("pages", &crate::view::count(lang, pages)),
+            ("total", &crate::view::count(lang, total)),
+        ],
+    );
     html! {
         @if pages > 1 {
-            nav.pager aria-label=(tf(lang, "pager-status", &[("page", &page.to_string()), ("pages", &pages.to_string()), ("total", &total.to_string())])) {
+            nav.pager aria-label=(status) {
                 @if page > 1 { a rel="prev" href=(href(page - 1)) { (t(lang, "pager-prev")) } }
-                span { (tf(lang, "pager-status", &[("page", &page.to_string()), ("pages", &pages.to_string()), ("total", &total.to_string())])) }
+                span { (status) }
                 @if page < pages { a rel="next" href=(href(page + 1)) { (t(lang, "pager-next")) } }
             }
         }

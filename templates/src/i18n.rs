@@ -58,11 +58,19 @@ pub fn t(lang: Lang, id: &str) -> String {
     format(lang, id, None)
 }
 
-/// The message `id` in `lang` with named arguments.
+/// The message `id` in `lang` with named arguments. An argument written as a plain whole number
+/// (`21`, not `021` or `1 200`) is passed as a number, so a message can choose the word's form
+/// by it (`{ $count -> [one] skolēns *[other] skolēni }`: 1, 21 skolēns; 2, 11 skolēni).
 pub fn tf(lang: Lang, id: &str, args: &[(&str, &str)]) -> String {
     let mut fargs = FluentArgs::new();
     for (k, v) in args {
-        fargs.set(*k, FluentValue::from(*v));
+        let number = (v.len() <= 15 && (*v == "0" || !v.starts_with('0')))
+            .then(|| v.parse::<i64>().ok())
+            .flatten();
+        match number {
+            Some(n) => fargs.set(*k, FluentValue::from(n)),
+            None => fargs.set(*k, FluentValue::from(*v)),
+        }
     }
     format(lang, id, Some(&fargs))
 }
@@ -99,8 +107,28 @@ mod tests {
                 "pager-status",
                 &[("page", "2"), ("pages", "3"), ("total", "120")]
             ),
-            "Page 2 of 3 (120 entries)"
+            "Page 2 of 3 (120 in all)"
         );
         assert_eq!(t(Lang::En, "no-such-message"), "no-such-message");
+        assert_eq!(
+            tf(
+                Lang::En,
+                "pager-status",
+                &[("page", "2"), ("pages", "3"), ("total", "007")]
+            ),
+            "Page 2 of 3 (007 in all)",
+            "a leading zero stays text"
+        );
+    }
+
+    #[test]
+    fn latvian_words_take_the_form_their_number_asks() {
+        let pupils = |n: &str| tf(Lang::Lv, "import-confirm", &[("new", n)]);
+        assert_eq!(pupils("1"), "Apstiprināt: reģistrēt 1 jaunu skolēnu");
+        assert_eq!(pupils("21"), "Apstiprināt: reģistrēt 21 jaunu skolēnu");
+        assert_eq!(pupils("11"), "Apstiprināt: reģistrēt 11 jaunus skolēnus");
+        assert_eq!(pupils("3"), "Apstiprināt: reģistrēt 3 jaunus skolēnus");
+        let en = tf(Lang::En, "import-confirm", &[("new", "1")]);
+        assert_eq!(en, "Confirm: register 1 new pupil");
     }
 }

@@ -61,6 +61,10 @@ pub fn layout(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
                 a.skip href="#main" { (t(l, "skip-to-content")) }
                 header.site {
                     a.brand href="/" { (t(l, "app-name")) }
+                    // On a phone the links fold into a menu, so the header stays one line; on a
+                    // wide screen they are always shown (see app.css).
+                    details.menu {
+                    summary { (t(l, "nav-menu")) }
                     nav aria-label=(t(l, "nav-roles")) {
                         ul {
                             @if let Some(user) = &ctx.user {
@@ -100,16 +104,15 @@ pub fn layout(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
                                     li { a href="/dev/mail" { (t(l, "nav-dev-mail")) } }
                                 }
                             }
-                            li {
-                                form.inline method="post" action="/lang" {
-                                    (components::csrf(ctx))
-                                    input type="hidden" name="lang" value=(other.code());
-                                    input type="hidden" name="next" value=(ctx.path);
-                                    button.link type="submit" lang=(other.code()) aria-label=(t(l, "lang-switch-label")) {
-                                        (t(l, "lang-switch"))
-                                    }
-                                }
-                            }
+                        }
+                    }
+                    }
+                    form.inline.lang method="post" action="/lang" {
+                        (components::csrf(ctx))
+                        input type="hidden" name="lang" value=(other.code());
+                        input type="hidden" name="next" value=(ctx.path);
+                        button.link type="submit" lang=(other.code()) aria-label=(t(l, "lang-switch-label")) {
+                            (t(l, "lang-switch"))
                         }
                     }
                 }

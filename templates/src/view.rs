@@ -74,6 +74,13 @@ pub fn amount_input(lang: Lang, cents: i64) -> String {
     if lang == Lang::Lv { s.replace('.', ",") } else { s }
 }
 
+/// A whole number as the language writes it, thousands apart: `12 500` (lv, a no-break space) /
+/// `12,500` (en).
+pub fn count(lang: Lang, n: impl std::fmt::Display) -> String {
+    let sep = if lang == Lang::Lv { '\u{a0}' } else { ',' };
+    entities::money::grouped(&n.to_string(), sep)
+}
+
 /// A score as the language writes it, to two decimals: `12,50` (lv) / `12.50` (en).
 pub fn decimal(lang: Lang, d: rust_decimal::Decimal) -> String {
     let s = d.round_dp(2).to_string();
@@ -132,5 +139,13 @@ mod number_tests {
             Some(150_050),
             "read back as written"
         );
+    }
+
+    #[test]
+    fn whole_numbers_keep_thousands_apart() {
+        assert_eq!(count(Lang::Lv, 999), "999");
+        assert_eq!(count(Lang::Lv, 12_500), "12\u{a0}500");
+        assert_eq!(count(Lang::En, 1_234_567), "1,234,567");
+        assert_eq!(count(Lang::En, -4_000), "-4,000");
     }
 }

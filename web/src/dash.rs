@@ -134,8 +134,8 @@ async fn dashboard(State(state): State<AppState>, signed: Signed, Path(membershi
     let page = signed.ctx.page();
     let now = state.now();
     let queue = async || -> AppResult<maud::Markup> {
-        let rows = entities::plans::queries::approval_queue(&state.db, &signed.actor).await?;
-        Ok(dash::queue_waiting(&page, &rows))
+        let waiting = entities::plans::queries::approval_count(&state.db, &signed.actor).await?;
+        Ok(dash::queue_waiting(&page, waiting))
     };
     let staff = async || -> AppResult<maud::Markup> {
         let (to_finish, in_progress) = entities::homes::staff_plans(&state.db, &signed.actor, org.id).await?;

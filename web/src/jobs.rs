@@ -2,7 +2,7 @@
 //! and retrying them.
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use entities::sea_orm::ActiveEnum;
@@ -10,6 +10,7 @@ use templates::pages::jobs::{FailedJobRow, FailedRow, jobs};
 
 use crate::ctx::{Signed, redirect_with_flash};
 use crate::error::{AppError, AppResult};
+use crate::lists::{self, ListQuery};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -20,11 +21,25 @@ pub fn router() -> Router<AppState> {
         .route("/admin/jobs/retry-all", post(retry_all))
 }
 
-async fn page(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
+async fn page(State(state): State<AppState>, signed: Signed, Query(list): Query<ListQuery>) -> AppResult<Response> {
     if !signed.actor.is_admin() {
         return Err(AppError::NotFound);
     }
-    let backlog = entities::outbox::backlog(&state.db, entities::outbox::MAX_DELIVERY_ATTEMPTS, 200).await?;
+    let window = list.window();
+    let backlog = entities::outbox::backlog(&state.db, entities::outbox::MAX_DELIVERY_ATTEMPTS, &window).await?;
+    let sorts = [
+        ("-time", "list-sort-newest"),
+        ("time", "list-sort-oldest"),
+        ("-attempts", "list-sort-attempts"),
+    ];
+    let list = lists::view(
+        signed.ctx.lang,
+        "/admin/jobs".to_owned(),
+        Vec::new(),
+        &window,
+        &sorts,
+        backlog.failed_total,
+    );
     let pending: Vec<(String, u64, String)> = backlog
         .pending
         .into_iter()
@@ -49,7 +64,7 @@ async fn page(State(state): State<AppState>, signed: Signed) -> AppResult<Respon
         })
         .collect();
     let queues = worker::queue_depths(&state.db).await?;
-    let failed_jobs: Vec<FailedJobRow> = worker::failed_jobs(&state.db, 200)
+    let failed_jobs: Vec<FailedJobRow> = worker::failed_jobs(&state.db, entities::listing::PAGE_SIZE)
         .await?
         .into_iter()
         .map(|j| FailedJobRow {
@@ -60,7 +75,7 @@ async fn page(State(state): State<AppState>, signed: Signed) -> AppResult<Respon
             when: j.when.map(templates::view::riga).unwrap_or_default(),
         })
         .collect();
-    Ok(jobs(&signed.ctx.page(), &queues, &failed_jobs, &pending, &failed).into_response())
+    Ok(jobs(&signed.ctx.page(), &queues, &failed_jobs, &pending, &failed, &list).into_response())
 }
 
 async fn retry(State(state): State<AppState>, signed: Signed, Path(id): Path<i64>) -> AppResult<Response> {

@@ -20,6 +20,7 @@ mod documents;
 mod grants;
 mod jobs;
 mod kept;
+mod lists;
 mod orgs;
 mod plans;
 mod stats;

@@ -508,10 +508,27 @@ fn file_stem(scope: Scope, period: Period) -> String {
 /// Every table as a sheet of one workbook. The sheets are written in constant-memory mode to
 /// a temporary file, which is then streamed to the response in chunks.
 async fn xlsx(State(state): State<AppState>, signed: Signed, Query(q): Query<StatsQuery>) -> AppResult<Response> {
-    let c = compute(&state, Viewer::Person(&signed.actor), signed.ctx.lang, &q).await?;
+    let l = signed.ctx.lang;
+    let c = compute(&state, Viewer::Person(&signed.actor), l, &q).await?;
+    let level = match c.scope {
+        Scope::State => "stats-level-state",
+        Scope::Municipality(_) => "stats-level-municipality",
+        Scope::School(_) => "stats-level-school",
+    };
+    // The first sheet says what the workbook describes: level, place, period, when it was made.
+    let about = About {
+        name: t(l, "stats-about-sheet"),
+        rows: vec![
+            (t(l, "stats-about-level"), t(l, level)),
+            (t(l, "stats-about-place"), c.view.scope_label.clone()),
+            (t(l, "stats-about-period"), c.view.period_label.clone()),
+            (t(l, "stats-about-made"), templates::view::riga(state.now())),
+            (t(l, "stats-about-withheld"), t(l, "stats-about-withheld-note")),
+        ],
+    };
     let tables = c.view.tables;
-    let withheld = t(signed.ctx.lang, "stats-withheld-short");
-    let file = tokio::task::spawn_blocking(move || workbook(&tables, &withheld))
+    let withheld = t(l, "stats-withheld-short");
+    let file = tokio::task::spawn_blocking(move || workbook(&about, &tables, &withheld))
         .await
         .map_err(|e| AppError::Internal(e.into()))?
         .map_err(|e| AppError::Internal(anyhow::anyhow!("xlsx: {e}")))?;
@@ -541,11 +558,26 @@ enum SheetError {
     Io(#[from] std::io::Error),
 }
 
-/// The workbook of `tables` in an anonymous temporary file, positioned at its start.
-fn workbook(tables: &[StatTable], withheld: &str) -> Result<std::fs::File, SheetError> {
+/// The workbook's first sheet: its name and (label, value) lines.
+struct About {
+    name: String,
+    rows: Vec<(String, String)>,
+}
+
+/// The workbook of `tables` after the sheet describing it, in an anonymous temporary file,
+/// positioned at its start.
+fn workbook(about: &About, tables: &[StatTable], withheld: &str) -> Result<std::fs::File, SheetError> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
+    let sheet = book.add_worksheet_with_constant_memory()?;
+    sheet.set_name(sheet_name(&about.name))?;
+    sheet.set_column_width(0, 28)?;
+    sheet.set_column_width(1, 60)?;
+    for (r, (label, value)) in (0_u32..).zip(&about.rows) {
+        sheet.write_string_with_format(r, 0, label, &bold)?;
+        sheet.write_string(r, 1, value)?;
+    }
     let euros = Format::new().set_num_format("#,##0.00 \"€\"");
     let hours = Format::new().set_num_format("0.00");
     for table in tables {

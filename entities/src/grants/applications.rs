@@ -5,8 +5,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 
 use crate::audit::{self, Entry};
@@ -17,6 +17,7 @@ use crate::entity::{attachment, budget_line, organisation};
 use crate::error::{Error, FieldErrors, Result};
 use crate::grants::calls;
 use crate::grants::forms::{self, CallForm};
+use crate::listing::{PAGE_SIZE, Window};
 use crate::money::Eur;
 use crate::outbox::{self, EmailEvent};
 use crate::policy::Actor;
@@ -597,27 +598,22 @@ pub struct Row {
     pub applicant: Option<organisation::Model>,
 }
 
-/// The applications of a call the actor manages, optionally of one status (drafts never),
-/// with the applicant, in reference order; and the requested total of those not withdrawn.
-pub async fn of_call(
-    conn: &impl ConnectionTrait,
+/// The applications of a call, optionally of one status (drafts never), with their applicants.
+fn of_call_query(
     call_id: i32,
     status: Option<ApplicationStatus>,
-) -> Result<(Vec<Row>, Eur)> {
+) -> sea_orm::SelectTwo<application::Entity, organisation::Entity> {
     let mut q = application::Entity::find()
         .filter(application::Column::CallId.eq(call_id))
         .filter(application::Column::Status.ne(ApplicationStatus::Draft));
     if let Some(status) = status {
         q = q.filter(application::Column::Status.eq(status));
     }
-    let rows = q
-        .find_also_related(organisation::Entity)
-        .order_by_asc(application::Column::RefSeq)
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|(app, applicant)| Row { app, applicant })
-        .collect();
+    q.find_also_related(organisation::Entity)
+}
+
+/// The requested total of a call's applications not withdrawn.
+async fn requested_of_call(conn: &impl ConnectionTrait, call_id: i32) -> Result<Eur> {
     let requested: Option<i64> = application::Entity::find()
         .select_only()
         .column_as(crate::money::sum_cents(application::Column::RequestedCents), "total")
@@ -627,20 +623,107 @@ pub async fn of_call(
         .one(conn)
         .await?
         .flatten();
-    Ok((rows, Eur::from_cents(requested.unwrap_or(0))))
+    Ok(Eur::from_cents(requested.unwrap_or(0)))
 }
 
-/// The applications of the actor's applicants, newest first, with their calls.
+/// Every application of a call, optionally of one status (drafts never), with the applicant,
+/// in reference order (for exports); and the requested total of those not withdrawn.
+pub async fn of_call(
+    conn: &impl ConnectionTrait,
+    call_id: i32,
+    status: Option<ApplicationStatus>,
+) -> Result<(Vec<Row>, Eur)> {
+    let rows = of_call_query(call_id, status)
+        .order_by_asc(application::Column::RefSeq)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|(app, applicant)| Row { app, applicant })
+        .collect();
+    Ok((rows, requested_of_call(conn, call_id).await?))
+}
+
+/// The ways a call's applications list sorts.
+pub const CALL_LIST_SORTS: [&str; 4] = ["ref", "title", "applicant", "requested"];
+
+/// One page of a call's applications (see [`of_call`]) searched by title, applicant or
+/// reference and sorted by one of [`CALL_LIST_SORTS`] (by reference when none): the rows, how
+/// many match and the call's requested total. Three statements however long the list.
+pub async fn page_of_call(
+    conn: &impl ConnectionTrait,
+    call_id: i32,
+    status: Option<ApplicationStatus>,
+    window: &Window,
+) -> Result<(Vec<Row>, u64, Eur)> {
+    let q = of_call_query(call_id, status).filter(window.matching([
+        Expr::col((application::Entity, application::Column::Title)),
+        Expr::col((application::Entity, application::Column::RefNo)),
+        Expr::col((organisation::Entity, organisation::Column::Name)),
+    ]));
+    let total = q.clone().count(conn).await?;
+    let sorts: [(&str, &[Expr]); 4] = [
+        ("ref", &[Expr::col((application::Entity, application::Column::RefSeq))]),
+        ("title", &[Expr::col((application::Entity, application::Column::Title))]),
+        (
+            "applicant",
+            &[Expr::col((organisation::Entity, organisation::Column::Name))],
+        ),
+        (
+            "requested",
+            &[Expr::col((application::Entity, application::Column::RequestedCents))],
+        ),
+    ];
+    let rows = window
+        .order(
+            q,
+            &sorts,
+            "ref",
+            Expr::col((application::Entity, application::Column::Id)),
+        )
+        .offset(window.offset())
+        .limit(PAGE_SIZE)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|(app, applicant)| Row { app, applicant })
+        .collect();
+    Ok((rows, total, requested_of_call(conn, call_id).await?))
+}
+
+/// One page of the applications of the actor's applicants with their calls, searched by title,
+/// reference or call and sorted by creation (`newest`, the default), title or reference; and how
+/// many match. Two statements.
 pub async fn of_actor(
     conn: &impl ConnectionTrait,
     actor: &Actor,
-) -> Result<Vec<(application::Model, Option<call::Model>)>> {
-    Ok(application::Entity::find()
+    window: &Window,
+) -> Result<(Vec<(application::Model, Option<call::Model>)>, u64)> {
+    let q = application::Entity::find()
         .filter(application::Column::ApplicantId.is_in(applicant_orgs(actor)))
         .find_also_related(call::Entity)
-        .order_by_desc(application::Column::Id)
+        .filter(window.matching([
+            Expr::col((application::Entity, application::Column::Title)),
+            Expr::col((application::Entity, application::Column::RefNo)),
+            Expr::col((call::Entity, call::Column::Title)),
+        ]));
+    let total = q.clone().count(conn).await?;
+    let sorts: [(&str, &[Expr]); 3] = [
+        ("newest", &[]),
+        ("title", &[Expr::col((application::Entity, application::Column::Title))]),
+        ("ref", &[Expr::col((application::Entity, application::Column::RefNo))]),
+    ];
+    let rows = window
+        .order(
+            q,
+            &sorts,
+            "-newest",
+            Expr::col((application::Entity, application::Column::Id)),
+        )
+        .offset(window.offset())
+        .limit(PAGE_SIZE)
         .all(conn)
-        .await?)
+        .await?;
+    Ok((rows, total))
 }
 
 /// How many applications each of `call_ids` has, drafts not counted (one query).

@@ -4,7 +4,8 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 
 use crate::audit::{self, Entry};
@@ -12,6 +13,7 @@ use crate::domain::required_text;
 use crate::entity::call::{self, CallStatus};
 use crate::entity::{call_criterion, call_file, call_requirement, organisation};
 use crate::error::{Error, FieldErrors, Result};
+use crate::listing::{PAGE_SIZE, Window};
 use crate::money::{Eur, parse_hundredths};
 use crate::policy::Actor;
 use crate::time;
@@ -671,6 +673,80 @@ pub async fn past_calls(
         .order_by_desc(call::Column::ClosesAt)
         .all(conn)
         .await?)
+}
+
+/// Which list of calls a page shows.
+#[derive(Clone, Copy)]
+pub enum CallList<'a> {
+    /// Every call the actor manages (newest first unless sorted otherwise).
+    Managed(&'a Actor),
+    /// Calls open for applications at the time (nearest deadline first).
+    Open(DateTime<Utc>),
+    /// Published calls whose deadline has passed at the time (latest deadline first).
+    Past(DateTime<Utc>),
+}
+
+impl CallList<'_> {
+    fn query(self) -> sea_orm::SelectTwo<call::Entity, organisation::Entity> {
+        let q = call::Entity::find();
+        let q = match self {
+            CallList::Managed(actor) => q.filter(call::Column::MunicipalityId.is_in(managed_municipalities(actor))),
+            CallList::Open(now) => q
+                .filter(call::Column::Status.eq(CallStatus::Open))
+                .filter(call::Column::ClosesAt.gt(now)),
+            CallList::Past(now) => q.filter(call::Column::Status.ne(CallStatus::Draft)).filter(
+                Condition::any()
+                    .add(call::Column::Status.ne(CallStatus::Open))
+                    .add(call::Column::ClosesAt.lte(now)),
+            ),
+        };
+        q.find_also_related(organisation::Entity)
+    }
+
+    /// The order when none is asked for.
+    pub fn default_sort(self) -> &'static str {
+        match self {
+            CallList::Managed(_) => "-newest",
+            CallList::Open(_) => "deadline",
+            CallList::Past(_) => "-deadline",
+        }
+    }
+}
+
+/// One page of a list of calls with their municipalities, searched by title or municipality and
+/// sorted by deadline, title, municipality or creation (`newest`); and how many match. Two
+/// statements however many calls there are.
+pub async fn list_page(
+    conn: &impl ConnectionTrait,
+    which: CallList<'_>,
+    window: &Window,
+) -> Result<(Vec<(call::Model, Option<organisation::Model>)>, u64)> {
+    let q = which.query().filter(window.matching([
+        Expr::col((call::Entity, call::Column::Title)),
+        Expr::col((organisation::Entity, organisation::Column::Name)),
+    ]));
+    let total = q.clone().count(conn).await?;
+    let sorts: [(&str, &[Expr]); 4] = [
+        ("deadline", &[Expr::col((call::Entity, call::Column::ClosesAt))]),
+        ("title", &[Expr::col((call::Entity, call::Column::Title))]),
+        (
+            "municipality",
+            &[Expr::col((organisation::Entity, organisation::Column::Name))],
+        ),
+        ("newest", &[]),
+    ];
+    let rows = window
+        .order(
+            q,
+            &sorts,
+            which.default_sort(),
+            Expr::col((call::Entity, call::Column::Id)),
+        )
+        .offset(window.offset())
+        .limit(PAGE_SIZE)
+        .all(conn)
+        .await?;
+    Ok((rows, total))
 }
 
 /// A published call (any status but draft), or `NotFound`.

@@ -3,7 +3,7 @@
 //! SQL by the policy; a read of pupils' data writes one audit record.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -16,9 +16,10 @@ use crate::entity::{
     risk_group, semester, user,
 };
 use crate::error::{Error, Result};
+use crate::listing::Window;
 use crate::policy::Actor;
 
-pub const PAGE_SIZE: u64 = 50;
+pub use crate::listing::PAGE_SIZE;
 
 /// A pupil with their plan in the semester looked at, if any.
 pub struct PupilRow {
@@ -26,15 +27,55 @@ pub struct PupilRow {
     pub plan: Option<plan::Model>,
 }
 
+/// Which pupils a school's list shows by their plan in the semester looked at.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PlanFilter {
+    #[default]
+    All,
+    /// Pupils with a plan of any status.
+    WithPlan,
+    /// Pupils without a plan.
+    WithoutPlan,
+    /// Pupils whose plan has this status.
+    Status(plan::PlanState),
+}
+
+impl PlanFilter {
+    /// From its query-string value (`any`, `none` or a plan status); anything else is all.
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "any" => Self::WithPlan,
+            "none" => Self::WithoutPlan,
+            other => <plan::PlanState as sea_orm::Iterable>::iter()
+                .find(|p| p.as_str() == other)
+                .map_or(Self::All, Self::Status),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::All => "",
+            Self::WithPlan => "any",
+            Self::WithoutPlan => "none",
+            Self::Status(s) => s.as_str(),
+        }
+    }
+}
+
+/// The ways a school's pupil list sorts: by class (then name; the default), by name.
+pub const PUPIL_SORTS: [&str; 2] = ["class", "name"];
+
 /// Pupils of the school that the actor sees (all for the director and staff allowed to, else
-/// those assigned to them), by class and name, a page at a time, with their plan in
-/// `semester_id`. One audit record of the read.
+/// those assigned to them), searched by name or class, kept by `filter` on their plan in
+/// `semester_id`, sorted by class or name, a page at a time, with that plan. Four statements
+/// (count, page, plans, one audit record of the read) however many pupils there are.
 pub async fn pupils(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     school_id: i32,
     semester_id: Option<i32>,
-    page: u64,
+    filter: PlanFilter,
+    window: &Window,
     now: DateTime<Utc>,
 ) -> Result<(Vec<PupilRow>, u64)> {
     let mut q = pupil::Entity::find().filter(pupil::Column::SchoolId.eq(school_id));
@@ -49,13 +90,36 @@ pub async fn pupils(
             .to_owned();
         q = q.filter(pupil::Column::Id.in_subquery(mine));
     }
-    let paginator = q
-        .order_by_asc(pupil::Column::ClassName)
-        .order_by_asc(pupil::Column::Name)
-        .order_by_asc(pupil::Column::Id)
-        .paginate(conn, PAGE_SIZE);
-    let total = paginator.num_items().await?;
-    let rows = paginator.fetch_page(page.saturating_sub(1)).await?;
+    if let (Some(semester_id), true) = (semester_id, filter != PlanFilter::All) {
+        let mut planned = Query::select()
+            .column(plan::Column::PupilId)
+            .from(plan::Entity)
+            .and_where(plan::Column::SemesterId.eq(semester_id))
+            .to_owned();
+        if let PlanFilter::Status(status) = filter {
+            planned.and_where(plan::Column::Status.eq(status));
+        }
+        q = q.filter(if filter == PlanFilter::WithoutPlan {
+            pupil::Column::Id.not_in_subquery(planned)
+        } else {
+            pupil::Column::Id.in_subquery(planned)
+        });
+    }
+    let q = q.filter(window.matching([Expr::col(pupil::Column::Name), Expr::col(pupil::Column::ClassName)]));
+    let total = q.clone().count(conn).await?;
+    let sorts: [(&str, &[Expr]); 2] = [
+        (
+            "class",
+            &[Expr::col(pupil::Column::ClassName), Expr::col(pupil::Column::Name)],
+        ),
+        ("name", &[Expr::col(pupil::Column::Name)]),
+    ];
+    let rows = window
+        .order(q, &sorts, "class", Expr::col(pupil::Column::Id))
+        .offset(window.offset())
+        .limit(PAGE_SIZE)
+        .all(conn)
+        .await?;
     let plans = match semester_id {
         Some(semester_id) if !rows.is_empty() => {
             plan::Entity::find()
@@ -72,7 +136,7 @@ pub async fn pupils(
         school_id,
         "pupil_list",
         ("organisation", school_id),
-        Some(format!("page {page}, {} pupils", rows.len())),
+        Some(format!("page {}, {} pupils", window.page, rows.len())),
         now,
     )
     .await?;
@@ -221,10 +285,9 @@ pub struct QueueRow {
     pub semester: semester::Model,
 }
 
-/// Plans waiting at the actor's step of the chain (director: the school's step; coordinator:
-/// the municipality's schools; state reviewer: the last step of every chain), oldest first.
-/// No pupil data is shown here, so nothing is audited.
-pub async fn approval_queue(conn: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<QueueRow>> {
+/// The plans waiting at a step the actor approves at, as SQL; `None` when the actor approves at
+/// no step.
+fn waiting_for(actor: &Actor) -> Option<Condition> {
     let waiting = |step: u8| {
         plan::Column::Status
             .eq(stored(PlanStatus::InApproval { step }).0)
@@ -247,34 +310,64 @@ pub async fn approval_queue(conn: &impl ConnectionTrait, actor: &Actor) -> Resul
             scope = scope.add(plan::Column::SchoolId.in_subquery(schools).and(waiting(step)));
         }
     }
-    if scope.is_empty() {
-        return Ok(Vec::new());
+    (!scope.is_empty()).then_some(scope)
+}
+
+/// How many plans wait for the actor's approval (one statement; none when the actor approves
+/// at no step).
+pub async fn approval_count(conn: &impl ConnectionTrait, actor: &Actor) -> Result<u64> {
+    match waiting_for(actor) {
+        Some(scope) => Ok(plan::Entity::find().filter(scope).count(conn).await?),
+        None => Ok(0),
     }
-    let plans = plan::Entity::find()
+}
+
+/// Plans waiting at the actor's step of the chain (director: the school's step; coordinator:
+/// the municipality's schools; state reviewer: the last step of every chain), searched by school
+/// and sorted by how long they wait (longest first, the default) or by school, a page at a time;
+/// and how many wait. Three statements however long the queue. No pupil data is shown here, so
+/// nothing is audited.
+pub async fn approval_queue(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    window: &Window,
+) -> Result<(Vec<QueueRow>, u64)> {
+    let Some(scope) = waiting_for(actor) else {
+        return Ok((Vec::new(), 0));
+    };
+    let q = plan::Entity::find()
         .filter(scope)
-        .order_by_asc(plan::Column::UpdatedAt)
-        .order_by_asc(plan::Column::Id)
-        .limit(500)
-        .all(conn)
-        .await?;
-    let schools = organisation::Entity::find()
-        .filter(organisation::Column::Id.is_in(plans.iter().map(|p| p.school_id)))
+        .find_also_related(organisation::Entity)
+        .filter(window.matching([Expr::col((organisation::Entity, organisation::Column::Name))]));
+    let total = q.clone().count(conn).await?;
+    let sorts: [(&str, &[Expr]); 2] = [
+        ("waiting", &[Expr::col((plan::Entity, plan::Column::UpdatedAt))]),
+        (
+            "school",
+            &[Expr::col((organisation::Entity, organisation::Column::Name))],
+        ),
+    ];
+    let plans = window
+        .order(q, &sorts, "waiting", Expr::col((plan::Entity, plan::Column::Id)))
+        .offset(window.offset())
+        .limit(PAGE_SIZE)
         .all(conn)
         .await?;
     let semesters = semester::Entity::find()
-        .filter(semester::Column::Id.is_in(plans.iter().map(|p| p.semester_id)))
+        .filter(semester::Column::Id.is_in(plans.iter().map(|(p, _)| p.semester_id)))
         .all(conn)
         .await?;
-    Ok(plans
+    let rows = plans
         .into_iter()
-        .filter_map(|plan| {
+        .filter_map(|(plan, school)| {
             Some(QueueRow {
-                school: schools.iter().find(|s| s.id == plan.school_id)?.clone(),
+                school: school?,
                 semester: semesters.iter().find(|s| s.id == plan.semester_id)?.clone(),
                 plan,
             })
         })
-        .collect())
+        .collect();
+    Ok((rows, total))
 }
 
 /// An expense with its compensation category.

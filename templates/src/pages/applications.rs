@@ -4,7 +4,7 @@
 
 use maud::{Markup, html};
 
-use crate::components::{FormView, Input, csrf, error_summary, field, textarea};
+use crate::components::{FormView, Input, ListView, csrf, error_summary, field, list_pager, list_tools, textarea};
 use crate::pages::call_form::{self, FormSpec};
 use crate::pdf::{Block, Column};
 use crate::{Lang, PageCtx, layout, t, tf};
@@ -202,7 +202,7 @@ pub fn edit(ctx: &PageCtx, v: &ApplicationView) -> Markup {
                                         @let id = format!("line-{i}-{key}");
                                         @let error = f.errors.get(&id);
                                         td.has-error[error.is_some()] {
-                                            label.visually-hidden for=(id) { (t(l, &format!("budget-{}", key.replace('_', "-")))) " " (i + 1) }
+                                            label.cell-label for=(id) { (t(l, &format!("budget-{}", key.replace('_', "-")))) span.visually-hidden { " " (i + 1) } }
                                             @if key == "category" {
                                                 select id=(id) name="line_category" {
                                                     @for (cv, cl) in &v.categories { option value=(cv) selected[cv == value] { (cl) } }
@@ -213,7 +213,7 @@ pub fn edit(ctx: &PageCtx, v: &ApplicationView) -> Markup {
                                             @if let Some(m) = error { p.error id={ (id) "-error" } { (t(l, m)) } }
                                         }
                                     }
-                                    td.num { (line.total) }
+                                    td.num data-label=(t(l, "budget-line-total")) { (line.total) }
                                     td { button.secondary type="submit" name="action" value={ "remove_line-" (i) } disabled[v.preview.is_some()] { (t(l, "row-remove")) } }
                                 }
                             }
@@ -263,10 +263,16 @@ pub fn view(ctx: &PageCtx, v: &ApplicationView) -> Markup {
                 dt { (t(l, "application-cofinancing")) } dd { (v.cofinancing) }
             }
             h2 { (t(l, "budget-title")) }
-            table.budget {
-                thead { tr { th { (t(l, "budget-category")) } th { (t(l, "budget-description")) } th { (t(l, "budget-quantity")) } th { (t(l, "budget-unit-cost")) } th { (t(l, "budget-line-total")) } } }
-                tbody { @for line in &v.lines { tr { td { (line.category) } td { (line.description) } td.num { (line.quantity) } td.num { (line.unit_cost) } td.num { (line.total) } } } }
-                tfoot { tr { th colspan="4" { (t(l, "budget-total")) } td.num { strong { (v.budget_total) } } } }
+            table.stack {
+                thead { tr { th { (t(l, "budget-category")) } th { (t(l, "budget-description")) } th.num { (t(l, "budget-quantity")) } th.num { (t(l, "budget-unit-cost")) } th.num { (t(l, "budget-line-total")) } } }
+                tbody { @for line in &v.lines { tr {
+                    td data-label=(t(l, "budget-category")) { (line.category) }
+                    td data-label=(t(l, "budget-description")) { (line.description) }
+                    td.num data-label=(t(l, "budget-quantity")) { (line.quantity) }
+                    td.num data-label=(t(l, "budget-unit-cost")) { (line.unit_cost) }
+                    td.num data-label=(t(l, "budget-line-total")) { (line.total) }
+                } } }
+                tfoot { tr { th colspan="4" { (t(l, "budget-total")) } td.num data-label=(t(l, "budget-total")) { strong { (v.budget_total) } } } }
             }
             @if v.submitted_at.is_some() {
                 p { a href={ "/applications/" (v.id) "/document" } { (t(l, "application-document")) } }
@@ -426,23 +432,30 @@ fn list_table(ctx: &PageCtx, rows: &[ApplicationRow], empty: &str) -> Markup {
         @if rows.is_empty() {
             p.empty { (t(l, empty)) }
         } @else {
-            table {
-                thead { tr { th { (t(l, "application-reference")) } th { (t(l, "application-title")) } th { (t(l, "field-applicant")) } th { (t(l, "call-title")) } th { (t(l, "application-requested")) } th { (t(l, "call-status")) } } }
+            table.stack {
+                thead { tr { th { (t(l, "application-reference")) } th { (t(l, "application-title")) } th { (t(l, "field-applicant")) } th { (t(l, "call-title")) } th.num { (t(l, "application-requested")) } th { (t(l, "call-status")) } } }
                 tbody { @for r in rows { tr {
-                    td { (r.reference) } td { a href=(r.href) { (r.title) } } td { (r.applicant) } td { (r.call) } td.num { (r.requested) } td { (r.status) }
+                    td data-label=(t(l, "application-reference")) { (r.reference) }
+                    td data-label=(t(l, "application-title")) { a href=(r.href) { (r.title) } }
+                    td data-label=(t(l, "field-applicant")) { (r.applicant) }
+                    td data-label=(t(l, "call-title")) { (r.call) }
+                    td.num data-label=(t(l, "application-requested")) { (r.requested) }
+                    td data-label=(t(l, "call-status")) { (r.status) }
                 } } }
             }
         }
     }
 }
 
-pub fn list(ctx: &PageCtx, title: &str, rows: &[ApplicationRow], empty: &str) -> Markup {
+pub fn list(ctx: &PageCtx, title: &str, rows: &[ApplicationRow], list: &ListView, empty: &str) -> Markup {
     let l = ctx.lang;
     layout(
         ctx,
         title,
         html! {
-            (list_table(ctx, rows, empty))
+            @if list.total > 0 || !list.search.is_empty() { (list_tools(l, list, "list-search-applications", html! {})) }
+            (list_table(ctx, rows, if list.search.is_empty() { empty } else { "list-none-found" }))
+            (list_pager(l, list))
             p { a href="/calls" { (t(l, "calls-open-title")) } }
         },
     )
@@ -453,6 +466,8 @@ pub struct CallApplicationsView {
     pub call_id: i32,
     pub call_title: String,
     pub rows: Vec<ApplicationRow>,
+    /// The page, search and sort shown.
+    pub list: ListView,
     /// The status filter in force, or empty for all; (value, label) of each.
     pub filter: String,
     pub statuses: Vec<(String, String)>,
@@ -468,22 +483,22 @@ pub fn call_applications(ctx: &PageCtx, v: &CallApplicationsView) -> Markup {
         &format!("{} — {}", t(l, "call-applications"), v.call_title),
         html! {
             ul.stats {
-                li { span.number { (v.rows.len()) } " " span { (t(l, "call-applications")) } }
+                li { span.number { (crate::view::count(l, v.list.total)) } " " span { (t(l, "call-applications")) } }
                 li { span.number { (v.requested_total) } " " span { (t(l, "applications-requested-total")) } }
                 li { span.number { (v.budget) } " " span { (t(l, "call-budget")) } }
             }
             @if v.over_budget { p.flash { (t(l, "applications-over-budget")) } }
-            form method="get" action={ "/manage/calls/" (v.call_id) "/applications" } {
+            (list_tools(l, &v.list, "list-search-applications", html! {
                 div.field {
                     label for="status" { (t(l, "call-status")) }
                     select id="status" name="status" {
-                        option value="" { (t(l, "orgs-filter-all")) }
+                        option value="" { (t(l, "filter-any-status")) }
                         @for (value, label) in &v.statuses { option value=(value) selected[*value == v.filter] { (label) } }
                     }
                 }
-                button.secondary type="submit" { (t(l, "orgs-filter")) }
-            }
-            (list_table(ctx, &v.rows, "applications-none-submitted"))
+            }))
+            (list_table(ctx, &v.rows, if v.list.search.is_empty() { "applications-none-submitted" } else { "list-none-found" }))
+            (list_pager(l, &v.list))
             p {
                 a.button href={ "/manage/calls/" (v.call_id) "/applications.csv" @if !v.filter.is_empty() { "?status=" (v.filter) } } { (t(l, "applications-csv")) }
                 " " a href={ "/manage/calls/" (v.call_id) } { (t(l, "manage-calls-back")) }

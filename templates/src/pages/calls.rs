@@ -3,7 +3,9 @@
 
 use maud::{Markup, html};
 
-use crate::components::{FormView, Input, checkbox, confirm_box, csrf, error_summary, field, textarea};
+use crate::components::{
+    FormView, Input, ListView, checkbox, confirm_box, csrf, error_summary, field, list_pager, list_tools, textarea,
+};
 use crate::{Lang, NavLink, PageCtx, layout, t, tf};
 
 /// A call in a list.
@@ -25,21 +27,21 @@ fn call_table(lang: Lang, rows: &[CallRow], empty: &str) -> Markup {
         @if rows.is_empty() {
             p.empty { (t(lang, empty)) }
         } @else {
-            table {
+            table.stack {
                 thead { tr {
-                    th { (t(lang, "call-title")) } th { (t(lang, "call-municipality")) } th { (t(lang, "call-budget")) }
+                    th { (t(lang, "call-title")) } th { (t(lang, "call-municipality")) } th.num { (t(lang, "call-budget")) }
                     th { (t(lang, "call-closes")) } th { (t(lang, "call-status")) }
-                    @if rows.iter().any(|r| r.applications.is_some()) { th { (t(lang, "call-applications")) } }
+                    @if rows.iter().any(|r| r.applications.is_some()) { th.num { (t(lang, "call-applications")) } }
                 } }
                 tbody {
                     @for r in rows {
                         tr {
-                            td { a href=(r.href) { (r.title) } }
-                            td { (r.municipality) }
-                            td.num { (r.budget) }
-                            td { (r.closes) @if !r.time_left.is_empty() { br; span.hint { (r.time_left) } } }
-                            td { (r.status) }
-                            @if let Some(n) = r.applications { td.num { (n) } }
+                            td data-label=(t(lang, "call-title")) { a href=(r.href) { (r.title) } }
+                            td data-label=(t(lang, "call-municipality")) { (r.municipality) }
+                            td.num data-label=(t(lang, "call-budget")) { (r.budget) }
+                            td data-label=(t(lang, "call-closes")) { span { (r.closes) @if !r.time_left.is_empty() { br; span.hint { (r.time_left) } } } }
+                            td data-label=(t(lang, "call-status")) { (r.status) }
+                            @if let Some(n) = r.applications { td.num data-label=(t(lang, "call-applications")) { (n) } }
                         }
                     }
                 }
@@ -48,28 +50,39 @@ fn call_table(lang: Lang, rows: &[CallRow], empty: &str) -> Markup {
     }
 }
 
-pub fn public_list(ctx: &PageCtx, title: &str, rows: &[CallRow], empty: &str, other: NavLink) -> Markup {
+pub fn public_list(
+    ctx: &PageCtx,
+    title: &str,
+    rows: &[CallRow],
+    list: &ListView,
+    empty: &str,
+    other: NavLink,
+) -> Markup {
     let l = ctx.lang;
     layout(
         ctx,
         &t(l, title),
         html! {
             p { (t(l, "calls-times-riga")) }
+            (list_tools(l, list, "list-search-calls", html! {}))
             (call_table(l, rows, empty))
+            (list_pager(l, list))
             p { a href=(other.href) { (other.label) } }
             p { a href="/api/v1/calls" { (t(l, "calls-json")) } }
         },
     )
 }
 
-pub fn manage_list(ctx: &PageCtx, rows: &[CallRow], new_links: &[NavLink]) -> Markup {
+pub fn manage_list(ctx: &PageCtx, rows: &[CallRow], list: &ListView, new_links: &[NavLink]) -> Markup {
     let l = ctx.lang;
     layout(
         ctx,
         &t(l, "manage-calls-title"),
         html! {
             @for link in new_links { p { a.button href=(link.href) { (link.label) } } }
-            (call_table(l, rows, "manage-calls-empty"))
+            (list_tools(l, list, "list-search-calls", html! {}))
+            (call_table(l, rows, if list.search.is_empty() { "manage-calls-empty" } else { "list-none-found" }))
+            (list_pager(l, list))
         },
     )
 }

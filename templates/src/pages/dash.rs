@@ -198,15 +198,15 @@ pub fn coordinator_waiting(
 }
 
 /// Plans waiting at the approver's step (numbers and schools only: no pupil data).
-pub fn queue_waiting(ctx: &PageCtx, rows: &[entities::plans::queries::QueueRow]) -> Markup {
+pub fn queue_waiting(ctx: &PageCtx, waiting: u64) -> Markup {
     let l = ctx.lang;
     html! {
         section #waiting-approvals {
             h2 { (t(l, "queue-title")) }
-            @if rows.is_empty() {
+            @if waiting == 0 {
                 p.empty { (t(l, "home-queue-none")) }
             } @else {
-                p { (tf(l, "home-queue-count", &[("count", &rows.len().to_string())])) " " a href="/plans/approvals" { (t(l, "home-queue-open")) } }
+                p { (tf(l, "home-queue-count", &[("count", &waiting.to_string())])) " " a href="/plans/approvals" { (t(l, "home-queue-open")) } }
             }
         }
     }

@@ -4,7 +4,7 @@
 use entities::outbox::QueueDepth;
 use maud::{Markup, html};
 
-use crate::components::csrf;
+use crate::components::{ListView, csrf, list_pager, list_tools};
 use crate::{PageCtx, layout, t};
 
 pub struct FailedRow {
@@ -31,6 +31,7 @@ pub fn jobs(
     failed_jobs: &[FailedJobRow],
     pending: &[(String, u64, String)],
     failed: &[FailedRow],
+    list: &ListView,
 ) -> Markup {
     let l = ctx.lang;
     layout(
@@ -74,9 +75,10 @@ pub fn jobs(
                     tbody { @for (kind, n, oldest) in pending { tr { td { (kind) } td.num { (n) } td { (oldest) } } } }
                 }
             }
-            h2 { (t(l, "jobs-failed")) }
+            h2 #failed-deliveries { (t(l, "jobs-failed")) }
+            @if list.total > 0 || !list.search.is_empty() { (list_tools(l, list, "list-search-deliveries", html! {})) }
             @if failed.is_empty() {
-                p.empty { (t(l, "jobs-failed-none")) }
+                p.empty { (t(l, if list.search.is_empty() { "jobs-failed-none" } else { "list-none-found" })) }
             } @else {
                 table {
                     thead { tr { th { (t(l, "jobs-event")) } th { (t(l, "field-email")) } th { (t(l, "jobs-attempts")) } th { (t(l, "jobs-error")) } th { (t(l, "jobs-when")) } th {} } }
@@ -85,6 +87,7 @@ pub fn jobs(
                         td { form.inline method="post" action={ "/admin/jobs/deliveries/" (f.id) "/retry" } { (csrf(ctx)) button.secondary type="submit" { (t(l, "jobs-retry")) } } }
                     } } }
                 }
+                (list_pager(l, list))
             }
         },
     )

@@ -3,6 +3,7 @@
 //! indirect hours, and the administrator's semesters and risk catalogue.
 
 use entities::entity::expense::ExpenseState;
+use entities::entity::plan::PlanState;
 use entities::entity::plan_measure::MeasureKind;
 use entities::entity::{
     consultation_session, expense, indirect_hours, membership, plan_measure, risk, risk_catalogue, risk_group,
@@ -14,7 +15,8 @@ use entities::plans::{Funding, PlanView, Request};
 use maud::{Markup, html};
 
 use crate::components::{
-    FormView, Input, checkbox, confirm_box, confirmed_action, csrf, error_summary, field, pager, select, textarea,
+    FormView, Input, ListView, checkbox, confirm_box, confirmed_action, csrf, error_summary, field, list_pager,
+    list_tools, select, textarea,
 };
 use crate::view::{date, label, plan_status, riga};
 use crate::{Lang, PageCtx, layout, t, tf};
@@ -36,7 +38,7 @@ pub fn semester_label(l: Lang, s: &semester::Model) -> String {
 pub fn hours(l: Lang, minutes: i32) -> String {
     let tenths = minutes * 10 / 60;
     let separator = if l == Lang::Lv { ',' } else { '.' };
-    format!("{}{separator}{}", tenths / 10, tenths % 10)
+    format!("{}{separator}{}", crate::view::count(l, tenths / 10), tenths % 10)
 }
 
 fn money(l: Lang, cents: i64) -> String {
@@ -84,8 +86,10 @@ pub struct PupilsView<'a> {
     pub semesters: Vec<(String, String)>,
     pub semester: Option<&'a semester::Model>,
     pub rows: &'a [PupilRow],
-    pub page: u64,
-    pub total: u64,
+    /// The page, search and sort shown.
+    pub list: ListView,
+    /// Which pupils by their plan (`any`, `none`, a plan status, or empty for all).
+    pub plan_filter: &'a str,
     pub can_register: bool,
     pub can_start: bool,
     pub form: FormView,
@@ -104,30 +108,45 @@ pub struct PupilsView<'a> {
 pub fn pupils(ctx: &PageCtx, v: &PupilsView) -> Markup {
     let l = ctx.lang;
     let base = format!("/schools/{}/pupils", v.school_id);
-    let semester_q = v.semester.map(|s| format!("semester={}&", s.id)).unwrap_or_default();
+    let plan_options: Vec<(String, String)> = [
+        ("", t(l, "filter-any-plan")),
+        ("any", t(l, "filter-with-plan")),
+        ("none", t(l, "filter-without-plan")),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .chain(<PlanState as entities::sea_orm::Iterable>::iter().map(|s| {
+        let name = if s == PlanState::InApproval {
+            t(l, "filter-plan-in-approval")
+        } else {
+            plan_status(l, s, 0)
+        };
+        (s.as_str().to_owned(), name)
+    }))
+    .collect();
     layout(
         ctx,
         &t(l, "pupils-title"),
         html! {
             p.org-name { strong { (v.school_name) } }
             p { a href={ "/schools/" (v.school_id) "/funding" } { (t(l, "funding-title")) } " · " a href="/plans/approvals" { (t(l, "queue-title")) } }
-            @if !v.semesters.is_empty() {
-                form.inline method="get" action=(base) {
+            (list_tools(l, &v.list, "list-search-pupils", html! {
+                @if !v.semesters.is_empty() {
                     (select(l, &FormView::new().with("semester", v.semester.map(|s| s.id.to_string()).unwrap_or_default()), "semester", "field-semester", &v.semesters))
-                    button.secondary type="submit" { (t(l, "filter-apply")) }
+                    (select(l, &FormView::new().with("plan", v.plan_filter), "plan", "field-plan-filter", &plan_options))
                 }
-            }
+            }))
             @if v.rows.is_empty() {
-                p.empty { (t(l, "pupils-none")) }
+                p.empty { (t(l, if v.list.search.is_empty() && v.plan_filter.is_empty() { "pupils-none" } else { "list-none-found" })) }
             } @else {
-                table {
+                table.stack {
                     thead { tr { th { (t(l, "field-pupil-name")) } th { (t(l, "field-class")) } th { (t(l, "plan-title")) } } }
                     tbody {
                         @for row in v.rows {
                             tr {
-                                td { a href={ "/pupils/" (row.pupil.id) } { (row.pupil.name) } }
-                                td { (row.pupil.class_name) }
-                                td {
+                                td data-label=(t(l, "field-pupil-name")) { a href={ "/pupils/" (row.pupil.id) } { (row.pupil.name) } }
+                                td data-label=(t(l, "field-class")) { (row.pupil.class_name) }
+                                td data-label=(t(l, "plan-title")) {
                                     @if let Some(p) = &row.plan {
                                         a href={ "/plans/" (p.id) } { (plan_status(l, p.status, p.approval_step)) }
                                     } @else if let (true, Some(s)) = (v.can_start, v.semester) {
@@ -144,7 +163,7 @@ pub fn pupils(ctx: &PageCtx, v: &PupilsView) -> Markup {
                         }
                     }
                 }
-                (pager(l, v.page, v.total, entities::plans::queries::PAGE_SIZE, |p| format!("{base}?{semester_q}page={p}")))
+                (list_pager(l, &v.list))
             }
             @if !v.incoming.is_empty() {
                 section #incoming-transfers {
@@ -802,29 +821,31 @@ fn evaluation_form(ctx: &PageCtx, plan_id: i32, measure: Option<i32>, form: &For
     }
 }
 
-pub fn queue(ctx: &PageCtx, rows: &[QueueRow]) -> Markup {
+pub fn queue(ctx: &PageCtx, rows: &[QueueRow], list: &ListView) -> Markup {
     let l = ctx.lang;
     layout(
         ctx,
         &t(l, "queue-title"),
         html! {
             p.lead { (t(l, "queue-lead")) }
+            @if list.total > 0 || !list.search.is_empty() { (list_tools(l, list, "list-search-queue", html! {})) }
             @if rows.is_empty() {
-                p.empty { (t(l, "queue-empty")) }
+                p.empty { (t(l, if list.search.is_empty() { "queue-empty" } else { "list-none-found" })) }
             } @else {
-                table {
+                table.stack {
                     thead { tr { th { (t(l, "plan-number")) } th { (t(l, "field-school")) } th { (t(l, "field-semester")) } th { (t(l, "queue-waiting-since")) } } }
                     tbody {
                         @for r in rows {
                             tr {
-                                td { a href={ "/plans/" (r.plan.id) } { (r.plan.id) } }
-                                td { (r.school.name) }
-                                td { (semester_label(l, &r.semester)) }
-                                td { (riga(r.plan.updated_at)) }
+                                td data-label=(t(l, "plan-number")) { a href={ "/plans/" (r.plan.id) } { (r.plan.id) } }
+                                td data-label=(t(l, "field-school")) { (r.school.name) }
+                                td data-label=(t(l, "field-semester")) { (semester_label(l, &r.semester)) }
+                                td data-label=(t(l, "queue-waiting-since")) { (riga(r.plan.updated_at)) }
                             }
                         }
                     }
                 }
+                (list_pager(l, list))
             }
         },
     )

@@ -58,8 +58,8 @@ impl Figure {
             return t(l, "stats-withheld-short");
         };
         match (self.unit, self.share_of) {
-            (Unit::Count, Some(whole)) if whole > 0 => format!("{v} ({} %)", v * 100 / whole),
-            (Unit::Count, _) => v.to_string(),
+            (Unit::Count, Some(whole)) if whole > 0 => format!("{} ({} %)", crate::view::count(l, v), v * 100 / whole),
+            (Unit::Count, _) => crate::view::count(l, v),
             (Unit::Cents, _) => Eur::from_cents(v).display(l),
             (Unit::Minutes, _) => format!(
                 "{} h",
@@ -129,8 +129,9 @@ pub struct StatsView {
     pub query: String,
 }
 
-/// A horizontal bar chart of column `col` of `table`: each bar's label and figure are written
-/// beside it.
+/// A horizontal bar chart of column `col` of `table`: each bar under its label, its figure
+/// beside it. Drawn 360 units wide, so on a phone it keeps its natural size and its labels
+/// stay readable.
 pub fn bar_chart(l: Lang, table: &StatTable, col: usize) -> Markup {
     let figure = |row: &StatRow| row.cells.get(col).copied().unwrap_or(Figure::count(None));
     let max = table
@@ -140,9 +141,8 @@ pub fn bar_chart(l: Lang, table: &StatTable, col: usize) -> Markup {
         .max()
         .unwrap_or(0)
         .max(1);
-    let (label_w, bar_w, row_h) = (260_i64, 300_i64, 26_i64);
+    let (width, bar_w, row_h) = (360_i64, 230_i64, 40_i64);
     let height = row_h * i64::try_from(table.rows.len()).unwrap_or(0) + 4;
-    let width = label_w + bar_w + 140;
     let title = match table.columns.get(col) {
         Some(c) if table.columns.len() > 1 => format!("{} — {}", table.title, c.label),
         _ => table.title.clone(),
@@ -155,9 +155,9 @@ pub fn bar_chart(l: Lang, table: &StatTable, col: usize) -> Markup {
                 @let y = row_h * i64::try_from(i).unwrap_or(0) + 2;
                 @let f = figure(row);
                 @let w = f.value.unwrap_or(0) * bar_w / max;
-                text x="0" y=(y + 17) font-size="13" { (row.label) }
-                rect x=(label_w) y=(y + 4) width=(w) height="16" fill="currentColor" {}
-                text x=(label_w + w + 6) y=(y + 17) font-size="13" { (f.shown(l)) }
+                text x="0" y=(y + 14) font-size="14" { (row.label) }
+                rect x="0" y=(y + 20) width=(w) height="14" fill="currentColor" {}
+                text x=(w + 6) y=(y + 32) font-size="14" { (f.shown(l)) }
             }
         }
     }
@@ -172,7 +172,7 @@ fn stat_table(l: Lang, table: &StatTable, query: &str) -> Markup {
             } @else {
                 @if let Some(col) = table.chart { (bar_chart(l, table, col)) }
                 div.table-scroll {
-                    table {
+                    table.stack {
                         thead {
                             tr {
                                 th scope="col" { (table.head) }
@@ -183,8 +183,8 @@ fn stat_table(l: Lang, table: &StatTable, query: &str) -> Markup {
                             @for row in &table.rows {
                                 tr {
                                     th scope="row" { (row.label) }
-                                    @for f in &row.cells {
-                                        td data-value=[f.plain()] { (f.shown(l)) }
+                                    @for (c, f) in table.columns.iter().zip(&row.cells) {
+                                        td.num data-label=(c.label) data-value=[f.plain()] { (f.shown(l)) }
                                     }
                                 }
                             }
@@ -203,7 +203,7 @@ pub fn stats(ctx: &PageCtx, v: &StatsView) -> Markup {
         ctx,
         &t(l, "stats-title"),
         html! {
-            p.org-name { strong { (v.scope_label) } " · " (v.period_label) }
+            p.org-name { strong.scope-label { (v.scope_label) } " · " span.period-label { (v.period_label) } }
             @if !v.periods.is_empty() {
                 nav aria-label=(t(l, "field-semester")) {
                     @let current = format!("/stats?{}", v.query);

@@ -15,6 +15,7 @@ mod homes;
 mod journey;
 mod layers;
 mod lifecycle;
+mod lists;
 mod model;
 mod outages;
 mod pages;

@@ -593,7 +593,10 @@ both_backends!(
         assert!(headers["content-disposition"].to_str().expect("cd").ends_with(".xlsx\""));
         let workbook = sheets(bytes);
         let keys = page.attrs("section[id^=table-]", "id");
-        assert_eq!(workbook.len(), keys.len(), "a sheet per table");
+        assert_eq!(workbook.len(), keys.len() + 1, "a sheet describing the file, then a sheet per table");
+        let about: Vec<(String, String)> = workbook[0].iter().map(|r| (r[0].clone(), r[1].clone())).collect();
+        assert_eq!(&about[..3], &[("Līmenis".to_owned(), "Skola".to_owned()), ("Kam".to_owned(), page.text(".scope-label")), ("Periods".to_owned(), page.text(".period-label"))], "{about:?}");
+        let workbook = &workbook[1..];
         let pupils_sheet = &workbook[0];
         assert_eq!(pupils_sheet[0], vec!["Rādītājs", "Vērtība"]);
         let page_pupils = table(&page, "pupils");

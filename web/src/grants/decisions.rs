@@ -170,7 +170,7 @@ fn standing_rows(
             requested: Eur::from_cents(s.app.requested_cents).display(lang),
             reduced: s
                 .reduced_cents
-                .map(|c| Eur::from_cents(c).to_plain())
+                .map(|c| templates::view::amount_input(lang, c))
                 .unwrap_or_default(),
             app_id: s.app.id,
             cards: s.result.cards,

@@ -53,7 +53,7 @@ pub(super) async fn funding(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i32>,
-    Query(q): Query<ListQuery>,
+    Query(q): Query<SchoolQuery>,
 ) -> AppResult<maud::Markup> {
     funding_page(&state, &signed, id, q.semester, FormView::new()).await
 }

@@ -17,7 +17,8 @@ use entities::domain::Role;
 use entities::entity::expense::ExpenseState;
 use entities::entity::{organisation, semester};
 use entities::money::Eur;
-use entities::plans::{self, Document, Request, Session, queries};
+use entities::plans::queries::{self, PlanFilter};
+use entities::plans::{self, Document, Request, Session};
 use entities::policy::Actor;
 use entities::{Error as DomainError, FieldErrors};
 use object_store::ObjectStoreExt;
@@ -29,6 +30,7 @@ use templates::pages::plans::{self as pages, FundingView, PlanControls, PupilsVi
 
 use crate::ctx::{ConfirmForm, Signed, redirect_with_flash, unprocessable, write_or_show_again};
 use crate::error::{AppError, AppResult};
+use crate::lists::{self, ListQuery};
 use crate::state::AppState;
 
 mod admin;
@@ -135,12 +137,12 @@ fn refused(e: DomainError) -> Result<FieldErrors, AppError> {
     }
 }
 
-/// The semester (and page) a school's list is asked for.
+/// The semester a school's page is asked for, and which pupils by their plan in it.
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct ListQuery {
+struct SchoolQuery {
     semester: Option<i32>,
-    page: Option<u64>,
+    plan: String,
 }
 
 /// Whole minutes as typed; a problem of `field` when they are not a whole number.

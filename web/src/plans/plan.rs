@@ -756,7 +756,21 @@ pub(super) async fn record_expense(
 }
 
 /// The plans waiting for the actor's approval.
-pub(super) async fn queue(State(state): State<AppState>, signed: Signed) -> AppResult<maud::Markup> {
-    let rows = queries::approval_queue(&state.db, &signed.actor).await?;
-    Ok(pages::queue(&signed.ctx.page(), &rows))
+pub(super) async fn queue(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(list): Query<ListQuery>,
+) -> AppResult<maud::Markup> {
+    let window = list.window();
+    let (rows, total) = queries::approval_queue(&state.db, &signed.actor, &window).await?;
+    let sorts = [("waiting", "list-sort-waiting"), ("school", "list-sort-school")];
+    let list = lists::view(
+        signed.ctx.lang,
+        "/plans/approvals".to_owned(),
+        Vec::new(),
+        &window,
+        &sorts,
+        total,
+    );
+    Ok(pages::queue(&signed.ctx.page(), &rows, &list))
 }

@@ -7,15 +7,24 @@ async fn pupils_page(
     state: &AppState,
     signed: &Signed,
     id: i32,
-    q: &ListQuery,
+    (q, list): (&SchoolQuery, &ListQuery),
     form: FormView,
 ) -> AppResult<maud::Markup> {
     let actor = &signed.actor;
     let org = school(state, id).await?;
     let all = queries::semesters(&state.db).await?;
     let semester = chosen(&all, q.semester);
-    let page = q.page.unwrap_or(1).max(1);
-    let (rows, total) = queries::pupils(&state.db, actor, org.id, semester.map(|s| s.id), page, state.now()).await?;
+    let window = list.window();
+    let filter = PlanFilter::parse(&q.plan);
+    let semester_id = semester.map(|s| s.id);
+    let (rows, total) = queries::pupils(&state.db, actor, org.id, semester_id, filter, &window, state.now()).await?;
+    let lang = signed.ctx.lang;
+    let keep = vec![
+        ("semester", semester_id.map(|s| s.to_string()).unwrap_or_default()),
+        ("plan", filter.as_str().to_owned()),
+    ];
+    let sorts = [("class", "list-sort-class"), ("name", "list-sort-name")];
+    let list = lists::view(lang, format!("/schools/{id}/pupils"), keep, &window, &sorts, total);
     let director = actor.holds(Role::Director, org.id);
     let staff = if director {
         Some(queries::school_staff(&state.db, org.id).await?)
@@ -31,8 +40,8 @@ async fn pupils_page(
             semesters: semester_options(signed.ctx.lang, &all),
             semester,
             rows: &rows,
-            page,
-            total,
+            list,
+            plan_filter: filter.as_str(),
             can_register: actor.may_register_pupils(id),
             can_start: semester.is_some_and(|s| s.closed_at.is_none()),
             form,
@@ -47,9 +56,10 @@ pub(super) async fn pupils(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i32>,
-    Query(q): Query<ListQuery>,
+    Query(q): Query<SchoolQuery>,
+    Query(list): Query<ListQuery>,
 ) -> AppResult<maud::Markup> {
-    pupils_page(&state, &signed, id, &q, FormView::new()).await
+    pupils_page(&state, &signed, id, (&q, &list), FormView::new()).await
 }
 
 #[derive(Deserialize, Default)]
@@ -83,7 +93,14 @@ pub(super) async fn register(
     let form = |errors| f.typed(errors);
     let Some(birth_date) = date_field(&f.birth_date) else {
         let errors = refused(FieldErrors::single("birth_date", "error-date"))?;
-        let page = pupils_page(&state, &signed, id, &ListQuery::default(), form(errors)).await?;
+        let page = pupils_page(
+            &state,
+            &signed,
+            id,
+            (&SchoolQuery::default(), &ListQuery::default()),
+            form(errors),
+        )
+        .await?;
         return Ok(unprocessable(page));
     };
     let txn = entities::db::write(&state.db).await?;
@@ -106,7 +123,14 @@ pub(super) async fn register(
         }
         Err(e) => {
             drop(txn);
-            let page = pupils_page(&state, &signed, id, &ListQuery::default(), form(refused(e)?)).await?;
+            let page = pupils_page(
+                &state,
+                &signed,
+                id,
+                (&SchoolQuery::default(), &ListQuery::default()),
+                form(refused(e)?),
+            )
+            .await?;
             Ok(unprocessable(page))
         }
     }

@@ -3,7 +3,7 @@
 //! read-only view also serves the coordinator of the call.
 
 use axum::extract::RawForm;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -28,6 +28,7 @@ use crate::ctx::{Signed, redirect_with_flash};
 use crate::documents::serve_stored;
 use crate::error::{AppError, AppResult};
 use crate::grants::call_form;
+use crate::lists::{self, ListQuery};
 use crate::state::AppState;
 
 mod compliance;
@@ -476,7 +477,7 @@ async fn start(
     Ok(Redirect::to(&format!("/applications/{}", app.id)).into_response())
 }
 
-async fn list(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
+async fn list(State(state): State<AppState>, signed: Signed, Query(list): Query<ListQuery>) -> AppResult<Response> {
     let lang = signed.ctx.lang;
     let names: std::collections::HashMap<i32, String> = signed
         .actor
@@ -484,8 +485,9 @@ async fn list(State(state): State<AppState>, signed: Signed) -> AppResult<Respon
         .iter()
         .map(|g| (g.org.id, g.org.name.clone()))
         .collect();
-    let rows: Vec<ApplicationRow> = applications::of_actor(&state.db, &signed.actor)
-        .await?
+    let window = list.window();
+    let (found, total) = applications::of_actor(&state.db, &signed.actor, &window).await?;
+    let rows: Vec<ApplicationRow> = found
         .into_iter()
         .map(|(app, call)| ApplicationRow {
             href: format!("/applications/{}", app.id),
@@ -501,10 +503,17 @@ async fn list(State(state): State<AppState>, signed: Signed) -> AppResult<Respon
             applicant: names.get(&app.applicant_id).cloned().unwrap_or_default(),
         })
         .collect();
+    let sorts = [
+        ("-newest", "list-sort-newest"),
+        ("title", "list-sort-title"),
+        ("ref", "list-sort-ref"),
+    ];
+    let view = lists::view(lang, "/applications".to_owned(), Vec::new(), &window, &sorts, total);
     Ok(pages::list(
         &signed.ctx.page(),
         &t(lang, "applications-title"),
         &rows,
+        &view,
         "applications-empty",
     )
     .into_response())

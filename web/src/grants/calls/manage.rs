@@ -17,10 +17,11 @@ use templates::NavLink;
 use templates::components::FormView;
 use templates::pages::applications::{self as application_pages, ApplicationRow, CallApplicationsView};
 use templates::pages::calls::{self as pages, CallFormView};
-use templates::t;
+use templates::{Lang, t};
 
 use crate::ctx::{ConfirmForm, Signed, redirect_with_flash, unprocessable};
 use crate::error::{AppError, AppResult};
+use crate::lists::{self, ListQuery};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -119,9 +120,11 @@ impl CallData {
         }
     }
 
-    /// The same data from a saved call.
-    fn from_call(c: &call::Model, requirements: Vec<String>, criteria: Vec<[String; 5]>) -> Self {
-        let plain = |cents: i64| entities::money::Eur::from_cents(cents).to_plain();
+    /// The same data from a saved call, its amounts and percentages written the language's way
+    /// (`1500,50` in Latvian) to be edited.
+    fn from_call(lang: Lang, c: &call::Model, requirements: Vec<String>, criteria: Vec<[String; 5]>) -> Self {
+        let plain = |cents: i64| templates::view::amount_input(lang, cents);
+        let percent = |bp: i64| templates::view::hundredths_in(lang, bp);
         let mut data = Self {
             title: c.title.clone(),
             description: c.description.clone(),
@@ -134,11 +137,11 @@ impl CallData {
             budget: plain(c.budget_cents),
             min_grant: plain(c.min_grant_cents),
             max_grant: plain(c.max_grant_cents),
-            cofinancing_percent: plain(c.cofinancing_bp.into()),
+            cofinancing_percent: percent(c.cofinancing_bp.into()),
             allow_informal_groups: c.allow_informal_groups.then(|| "on".to_owned()),
             project_starts_on: c.project_starts_on.map(|d| d.to_string()).unwrap_or_default(),
             project_ends_on: c.project_ends_on.map(|d| d.to_string()).unwrap_or_default(),
-            advance_percent: plain(c.advance_bp.into()),
+            advance_percent: percent(c.advance_bp.into()),
             interim_report_on: c.interim_report_on.map(|d| d.to_string()).unwrap_or_default(),
             final_report_days: c.final_report_days.to_string(),
             accept_days: c.accept_days.to_string(),
@@ -233,14 +236,16 @@ impl CallData {
     }
 }
 
-async fn list(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
+async fn list(State(state): State<AppState>, signed: Signed, Query(list): Query<ListQuery>) -> AppResult<Response> {
     let municipalities = calls::managed_municipalities(&signed.actor);
     if municipalities.is_empty() {
         return Err(AppError::NotFound);
     }
     let lang = signed.ctx.lang;
     let now = state.now();
-    let managed = calls::list_managed(&state.db, &signed.actor).await?;
+    let window = list.window();
+    let which = calls::CallList::Managed(&signed.actor);
+    let (managed, total) = calls::list_page(&state.db, which, &window).await?;
     let ids: Vec<i32> = managed.iter().map(|(c, _)| c.id).collect();
     let counts = applications::count_submitted(&state.db, &ids).await?;
     let rows: Vec<_> = managed
@@ -259,7 +264,8 @@ async fn list(State(state): State<AppState>, signed: Signed) -> AppResult<Respon
             href: format!("/manage/calls/new?municipality={id}"),
         })
         .collect();
-    Ok(pages::manage_list(&signed.ctx.page(), &rows, &new_links).into_response())
+    let view = super::list_view(lang, "/manage/calls".to_owned(), &window, which.default_sort(), total);
+    Ok(pages::manage_list(&signed.ctx.page(), &rows, &view, &new_links).into_response())
 }
 
 #[derive(Deserialize)]
@@ -336,7 +342,7 @@ async fn create(
     ))
 }
 
-async fn saved_data(state: &AppState, c: &call::Model) -> AppResult<CallData> {
+async fn saved_data(state: &AppState, lang: Lang, c: &call::Model) -> AppResult<CallData> {
     let requirements = calls::requirements(&state.db, c.id)
         .await?
         .into_iter()
@@ -346,17 +352,16 @@ async fn saved_data(state: &AppState, c: &call::Model) -> AppResult<CallData> {
         .await?
         .into_iter()
         .map(|k| {
-            let plain = entities::money::Eur::from_cents(k.weight_x100.into()).to_plain();
             [
                 k.name,
                 k.description,
                 k.max_points.to_string(),
-                plain,
+                templates::view::hundredths_in(lang, k.weight_x100.into()),
                 k.min_points.map(|m| m.to_string()).unwrap_or_default(),
             ]
         })
         .collect();
-    Ok(CallData::from_call(c, requirements, criteria))
+    Ok(CallData::from_call(lang, c, requirements, criteria))
 }
 
 async fn render_call(
@@ -376,7 +381,7 @@ async fn render_call(
     if c.status == CallStatus::Draft {
         let data = match data {
             Some(d) => d,
-            None => saved_data(state, c).await?,
+            None => saved_data(state, signed.ctx.lang, c).await?,
         };
         let view = data.view(
             format!("/manage/calls/{}", c.id),
@@ -543,10 +548,12 @@ async fn call_applications(
     signed: Signed,
     Path(id): Path<i32>,
     Query(q): Query<StatusQuery>,
+    Query(list): Query<ListQuery>,
 ) -> AppResult<Response> {
     let c = calls::managed(&state.db, &signed.actor, id).await?;
     let lang = signed.ctx.lang;
-    let (rows, requested) = applications::of_call(&state.db, id, q.status()).await?;
+    let window = list.window();
+    let (rows, total, requested) = applications::page_of_call(&state.db, id, q.status(), &window).await?;
     let rows = rows
         .into_iter()
         .map(|r| ApplicationRow {
@@ -559,11 +566,25 @@ async fn call_applications(
             applicant: r.applicant.map(|a| a.name).unwrap_or_default(),
         })
         .collect();
+    let filter = q.status().map(|s| s.as_str().to_owned()).unwrap_or_default();
     let view = CallApplicationsView {
         call_id: id,
         call_title: c.title.clone(),
         rows,
-        filter: q.status().map(|s| s.as_str().to_owned()).unwrap_or_default(),
+        list: lists::view(
+            lang,
+            format!("/manage/calls/{id}/applications"),
+            vec![("status", filter.clone())],
+            &window,
+            &[
+                ("ref", "list-sort-ref"),
+                ("title", "list-sort-title"),
+                ("applicant", "list-sort-applicant"),
+                ("-requested", "list-sort-requested"),
+            ],
+            total,
+        ),
+        filter,
         statuses: ApplicationStatus::ALL
             .into_iter()
             .filter(|s| *s != ApplicationStatus::Draft)

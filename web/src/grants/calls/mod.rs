@@ -10,7 +10,9 @@ use chrono::{DateTime, Utc};
 use entities::entity::call;
 use entities::entity::{call_criterion, call_requirement};
 use entities::grants::calls;
+use entities::listing::Window;
 use entities::money::Eur;
+use templates::components::ListView;
 use templates::pages::calls::{CallDetail, CallRow, TermsView};
 use templates::view::{call_status, date, percent, riga, time_left};
 use templates::{Lang, tf};
@@ -43,6 +45,23 @@ pub fn row(
         time_left: time_left(lang, c.closes_at, now),
         applications,
     }
+}
+
+/// How a list of calls shows its page, search and sort; `default` is the list's own order.
+pub fn list_view(lang: Lang, path: String, window: &Window, default: &str, total: u64) -> ListView {
+    let mut sorts = vec![
+        ("deadline", "list-sort-deadline"),
+        ("-deadline", "list-sort-deadline-desc"),
+        ("title", "list-sort-title"),
+        ("municipality", "list-sort-municipality"),
+        ("-newest", "list-sort-newest"),
+    ];
+    // The list's own order first: it is the one shown when none is asked for.
+    if let Some(at) = sorts.iter().position(|(key, _)| *key == default) {
+        let own = sorts.remove(at);
+        sorts.insert(0, own);
+    }
+    crate::lists::view(lang, path, Vec::new(), window, &sorts, total)
 }
 
 pub fn detail(

@@ -1,15 +1,16 @@
 //! Public call pages: open calls, past calls, one call (with the way to apply).
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::routing::get;
-use entities::grants::calls;
+use entities::grants::calls::{self, CallList};
 use maud::Markup;
 use templates::pages::calls as pages;
 use templates::{NavLink, t};
 
 use crate::ctx::Ctx;
 use crate::error::AppResult;
+use crate::lists::ListQuery;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -19,20 +20,19 @@ pub fn router() -> Router<AppState> {
         .route("/calls/{id}", get(show))
 }
 
-type CallList = Vec<(
-    entities::entity::call::Model,
-    Option<entities::entity::organisation::Model>,
-)>;
-
-/// A public list of calls, with a link to the other list.
-fn list_page(
+/// A public list of calls, a page at a time, with a link to the other list.
+async fn list_page(
+    state: &AppState,
     ctx: &Ctx,
-    calls: CallList,
-    now: chrono::DateTime<chrono::Utc>,
-    title: &str,
-    empty: &str,
+    which: CallList<'_>,
+    list: &ListQuery,
+    path: &str,
+    (title, empty): (&str, &str),
     other: (&str, &str),
-) -> Markup {
+) -> AppResult<Markup> {
+    let now = state.now();
+    let window = list.window();
+    let (calls, total) = calls::list_page(&state.db, which, &window).await?;
     let rows: Vec<_> = calls
         .into_iter()
         .map(|(c, m)| {
@@ -44,33 +44,44 @@ fn list_page(
         label: t(ctx.lang, other.0),
         href: other.1.to_owned(),
     };
-    pages::public_list(&ctx.page(), title, &rows, empty, other)
+    let default = which.default_sort();
+    let view = super::list_view(ctx.lang, path.to_owned(), &window, default, total);
+    let empty = if window.search.is_empty() {
+        empty
+    } else {
+        "list-none-found"
+    };
+    Ok(pages::public_list(&ctx.page(), title, &rows, &view, empty, other))
 }
 
-async fn open(State(state): State<AppState>, ctx: Ctx) -> AppResult<Markup> {
-    let now = state.now();
-    let calls = calls::open_calls(&state.db, now).await?;
-    Ok(list_page(
+async fn open(State(state): State<AppState>, ctx: Ctx, Query(list): Query<ListQuery>) -> AppResult<Markup> {
+    let which = CallList::Open(state.now());
+    let names = ("calls-open-title", "calls-open-empty");
+    list_page(
+        &state,
         &ctx,
-        calls,
-        now,
-        "calls-open-title",
-        "calls-open-empty",
+        which,
+        &list,
+        "/calls",
+        names,
         ("calls-past-title", "/calls/past"),
-    ))
+    )
+    .await
 }
 
-async fn past(State(state): State<AppState>, ctx: Ctx) -> AppResult<Markup> {
-    let now = state.now();
-    let calls = calls::past_calls(&state.db, now).await?;
-    Ok(list_page(
+async fn past(State(state): State<AppState>, ctx: Ctx, Query(list): Query<ListQuery>) -> AppResult<Markup> {
+    let which = CallList::Past(state.now());
+    let names = ("calls-past-title", "calls-past-empty");
+    list_page(
+        &state,
         &ctx,
-        calls,
-        now,
-        "calls-past-title",
-        "calls-past-empty",
+        which,
+        &list,
+        "/calls/past",
+        names,
         ("calls-open-title", "/calls"),
-    ))
+    )
+    .await
 }
 
 async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i32>) -> AppResult<Markup> {
