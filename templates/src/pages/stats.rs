@@ -130,7 +130,7 @@ pub struct StatsView {
 }
 
 /// A horizontal bar chart of column `col` of `table`: each bar under its label, its figure
-/// beside it. Drawn 360 units wide, so on a phone it keeps its natural size and its labels
+/// beside it. Drawn 340 units wide, so on a phone it keeps its natural size and its labels
 /// stay readable.
 pub fn bar_chart(l: Lang, table: &StatTable, col: usize) -> Markup {
     let figure = |row: &StatRow| row.cells.get(col).copied().unwrap_or(Figure::count(None));
@@ -141,7 +141,7 @@ pub fn bar_chart(l: Lang, table: &StatTable, col: usize) -> Markup {
         .max()
         .unwrap_or(0)
         .max(1);
-    let (width, bar_w, row_h) = (360_i64, 230_i64, 40_i64);
+    let (width, bar_w, row_h) = (340_i64, 215_i64, 40_i64);
     let height = row_h * i64::try_from(table.rows.len()).unwrap_or(0) + 4;
     let title = match table.columns.get(col) {
         Some(c) if table.columns.len() > 1 => format!("{} — {}", table.title, c.label),
@@ -172,7 +172,8 @@ fn stat_table(l: Lang, table: &StatTable, query: &str) -> Markup {
             } @else {
                 @if let Some(col) = table.chart { (bar_chart(l, table, col)) }
                 div.table-scroll {
-                    table.stack {
+                    // A label and one or two figures fit a phone; wider tables become cards.
+                    table.stack[table.columns.len() > 2] {
                         thead {
                             tr {
                                 th scope="col" { (table.head) }

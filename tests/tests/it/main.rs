@@ -21,6 +21,7 @@ mod outages;
 mod pages;
 mod panel;
 mod panel_pages;
+mod phones;
 mod plan_corrections;
 mod plan_pages;
 mod plans;
