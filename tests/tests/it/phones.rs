@@ -251,6 +251,13 @@ async fn the_pages_people_use_on_a_phone_fit_390_px() {
                 "{name}: the header takes {} px (one line is under 60)",
                 layout.header
             );
+            if name == "stats" {
+                assert!(
+                    page.body.contains("<svg class=\"chart\""),
+                    "the statistics draw a chart: {}",
+                    page.body
+                );
+            }
         }
 
         // The probe sees what it looks for: a plain eight-column table does not fit a phone.
