@@ -1,6 +1,6 @@
 //! Time: UTC instants in the database, Europe/Riga for people (DST-correct).
 
-use chrono::{DateTime, LocalResult, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::{Europe::Riga, Tz};
 
 pub const ZONE: Tz = Riga;
@@ -29,6 +29,15 @@ impl std::fmt::Debug for Clock {
     }
 }
 
+/// A date as a date field sends it (`2010-05-31`) or as people write it in Latvia
+/// (`31.05.2010`); `None` for anything else.
+pub fn parse_date(raw: &str) -> Option<NaiveDate> {
+    let raw = raw.trim();
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(raw, "%d.%m.%Y"))
+        .ok()
+}
+
 /// The instant in Riga time, for display.
 pub fn to_riga(at: DateTime<Utc>) -> DateTime<Tz> {
     at.with_timezone(&ZONE)
@@ -48,7 +57,15 @@ pub fn from_riga(local: NaiveDateTime) -> Option<DateTime<Utc>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::NaiveDate;
+
+    #[test]
+    fn dates_are_read_as_a_field_sends_them_or_as_written_in_latvia() {
+        let may = NaiveDate::from_ymd_opt(2010, 5, 31);
+        assert_eq!(parse_date("2010-05-31"), may);
+        assert_eq!(parse_date(" 31.05.2010 "), may);
+        assert_eq!(parse_date("31.02.2010"), None);
+        assert_eq!(parse_date("05/31/2010"), None);
+    }
 
     fn local(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> NaiveDateTime {
         NaiveDate::from_ymd_opt(y, mo, d)

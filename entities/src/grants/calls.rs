@@ -127,11 +127,11 @@ pub(crate) fn date(raw: &str, field: &str, required: bool, errors: &mut FieldErr
         }
         return None;
     }
-    let parsed = NaiveDate::parse_from_str(raw, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(raw, "%d.%m.%Y"));
-    if parsed.is_err() {
+    let parsed = time::parse_date(raw);
+    if parsed.is_none() {
         errors.add(field, "error-date");
     }
-    parsed.ok()
+    parsed
 }
 
 /// Parses a Riga wall-clock time as a `datetime-local` input sends it.

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder,
@@ -538,10 +538,9 @@ pub fn parse_answers(
                 .map(|n| n.to_string())
                 .ok_or("error-whole-number"),
             QuestionKind::Amount => Eur::parse(raw).map(Eur::to_plain).ok_or("error-money"),
-            QuestionKind::Date => NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-                .or_else(|_| NaiveDate::parse_from_str(raw, "%d.%m.%Y"))
+            QuestionKind::Date => crate::time::parse_date(raw)
                 .map(|d| d.format("%Y-%m-%d").to_string())
-                .map_err(|_| "error-date"),
+                .ok_or("error-date"),
             QuestionKind::Choice => q
                 .options()
                 .into_iter()

@@ -99,16 +99,14 @@ impl ProfileForm {
                     continue;
                 }
                 let name = required_text(&m.name, 200, &format!("member-{i}-name"), &mut e);
-                let born = NaiveDate::parse_from_str(m.birth_date.trim(), "%Y-%m-%d")
-                    .or_else(|_| NaiveDate::parse_from_str(m.birth_date.trim(), "%d.%m.%Y"));
-                match born {
-                    Ok(born) if (MIN_AGE..=MAX_AGE).contains(&age(born, today)) => {
+                match crate::time::parse_date(&m.birth_date) {
+                    Some(born) if (MIN_AGE..=MAX_AGE).contains(&age(born, today)) => {
                         if let Some(name) = name {
                             members.push((name, born));
                         }
                     }
-                    Ok(_) => e.add(format!("member-{i}-birth_date"), "error-member-age"),
-                    Err(_) => e.add(format!("member-{i}-birth_date"), "error-date"),
+                    Some(_) => e.add(format!("member-{i}-birth_date"), "error-member-age"),
+                    None => e.add(format!("member-{i}-birth_date"), "error-date"),
                 }
             }
             if members.len() < MIN_GROUP_MEMBERS

@@ -45,7 +45,7 @@ both_backends!(
         assert!(home.contains("Biedrība „Jaunatne Ogrē”"));
 
         let out = b.fill("/home", "/logout", &[]).await;
-        assert_eq!((out.path.as_str(), out.text(".flash")), ("/", "Jūs esat atslēdzies.".to_owned()));
+        assert_eq!((out.path.as_str(), out.text(".flash")), ("/", "Atslēgšanās veikta.".to_owned()));
         let after = b.get("/home").await;
         assert_eq!(after.path, "/login?next=%2Fhome");
         assert_eq!(session::Entity::find().count(&app.db).await.expect("count"), 0);

@@ -193,7 +193,7 @@ both_backends!(
             (&ql, "Atbilde ir garāka, nekā konkurss atļauj."),
             (&qn, "Ievadiet veselu skaitli atļautajās robežās."),
             (&qa, "Ievadiet summu eiro, piemēram, 1500 vai 1500,50."),
-            (&qd, "Ievadiet datumu, piemēram, 2010-05-31."),
+            (&qd, "Ievadiet datumu, piemēram, 31.05.2010."),
             (&qc, "Izvēlieties kādu no piedāvātajām iespējām."),
             (&qy, "Izvēlieties kādu no piedāvātajām iespējām."),
         ] {

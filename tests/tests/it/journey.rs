@@ -120,7 +120,7 @@ async fn publish_call(app: &pumpurs_tests::TestApp, coordinator: &pumpurs_tests:
         ("project_starts_on", "Projekti nevar sākties pirms vērtēšanas termiņa."),
         ("project_ends_on", "Beigu datumam jābūt pēc sākuma datuma."),
         ("advance_percent", "Ievadiet procentus no 0 līdz 100."),
-        ("interim_report_on", "Ievadiet datumu, piemēram, 2010-05-31."),
+        ("interim_report_on", "Ievadiet datumu, piemēram, 31.05.2010."),
         ("final_report_days", "Ievadiet veselu skaitli atļautajās robežās."),
         ("accept_days", "Ievadiet veselu skaitli atļautajās robežās."),
     ] {

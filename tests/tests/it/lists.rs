@@ -162,7 +162,7 @@ both_backends!(
         let base = format!("/manage/calls/{}/applications", f.call.id);
         let found = c.get(&format!("{base}?q=rez-2026-1999")).await;
         assert_eq!(found.texts("tbody td:first-child"), vec!["REZ-2026-1999"], "{}", found.body);
-        assert!(found.text("p[role=status]").contains("“rez-2026-1999”: 1"), "{}", found.text("p[role=status]"));
+        assert!(found.text("p[role=status]").contains("„rez-2026-1999”: 1"), "{}", found.text("p[role=status]"));
         let none = c.get(&format!("{base}?q=%25_nav")).await;
         assert_eq!((none.texts("tbody tr").len(), none.text(".empty")), (0, "Nekas neatbilst meklētajam.".to_owned()), "% and _ taken literally");
         let second = c.get(&format!("{base}?page=2")).await;
@@ -187,7 +187,7 @@ both_backends!(
         assert_eq!(drafts.texts("tbody td:first-child"), vec!["Anna Ābele"]);
         let last = d.get("/plans/approvals?q=ogres&sort=-waiting&page=40").await;
         assert_eq!(last.texts("tbody tr").len(), 50, "the 40th page is the last");
-        assert!(last.text("p[role=status]").starts_with("Atbilst meklētajam “ogres”: 2 000."), "{}", last.text("p[role=status]"));
+        assert!(last.text("p[role=status]").starts_with("Atbilst meklētajam „ogres”: 2 000."), "{}", last.text("p[role=status]"));
         let past = d.get("/plans/approvals?q=ogres&page=41").await;
         assert_eq!((past.status, past.texts("tbody tr").len()), (200, 0), "past the last page: nothing, no error");
         assert_eq!(d.get("/plans/approvals?q=Cēsu").await.text(".empty"), "Nekas neatbilst meklētajam.", "another school's name finds none");

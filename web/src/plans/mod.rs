@@ -104,7 +104,7 @@ pub fn router(max_upload: usize) -> Router<AppState> {
 
 /// A form field's value as typed, `None` when empty.
 fn date_field(raw: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").ok()
+    entities::time::parse_date(raw)
 }
 
 fn semester_options(lang: templates::Lang, rows: &[semester::Model]) -> Vec<(String, String)> {
