@@ -12,11 +12,13 @@ use crate::entity::project_report::{self, ReportState};
 use crate::entity::{budget_line, call, clarification};
 use crate::error::Result;
 
-/// A draft on an NGO's home: its application, call, and how many of its parts are filled.
+/// A draft on an NGO's home: its application, call, how many of its parts are filled and the
+/// catalogue keys of the parts still empty, in the form's order.
 pub struct DraftRow {
     pub application: application::Model,
     pub call: call::Model,
     pub filled: u8,
+    pub missing: Vec<&'static str>,
 }
 
 /// The parts of a draft counted as filled on the home page: title, summary, target group,
@@ -65,12 +67,20 @@ pub async fn applicant_home(conn: &impl ConnectionTrait, org_id: i32, now: DateT
     let drafts = drafts
         .into_iter()
         .map(|(a, c)| {
-            let texts = [&a.title, &a.summary, &a.target_group, &a.activities, &a.timeline];
-            let filled = texts.iter().filter(|t| !t.trim().is_empty()).count()
-                + usize::from(a.requested_cents > 0)
-                + usize::from(with_lines.get(&a.id).copied().unwrap_or(0) > 0);
+            let text = |t: &str| !t.trim().is_empty();
+            let parts = [
+                ("application-title", text(&a.title)),
+                ("application-summary", text(&a.summary)),
+                ("application-target-group", text(&a.target_group)),
+                ("application-activities", text(&a.activities)),
+                ("application-timeline", text(&a.timeline)),
+                ("application-requested", a.requested_cents > 0),
+                ("budget-title", with_lines.get(&a.id).copied().unwrap_or(0) > 0),
+            ];
+            let missing: Vec<&'static str> = parts.iter().filter(|(_, done)| !done).map(|(key, _)| *key).collect();
             DraftRow {
-                filled: u8::try_from(filled).unwrap_or(DRAFT_PARTS),
+                filled: DRAFT_PARTS.saturating_sub(u8::try_from(missing.len()).unwrap_or(DRAFT_PARTS)),
+                missing,
                 application: a,
                 call: c,
             }

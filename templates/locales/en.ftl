@@ -1541,3 +1541,4 @@ stats-level-state = State
 stats-level-municipality = Municipality
 stats-level-school = School
 nav-menu = Menu
+home-draft-missing = Still to fill in:

@@ -1553,3 +1553,4 @@ stats-level-state = Valsts
 stats-level-municipality = Pašvaldība
 stats-level-school = Skola
 nav-menu = Izvēlne
+home-draft-missing = Vēl jāaizpilda:

@@ -90,6 +90,9 @@ pub fn applicant_waiting(
                 ul.cards { @for d in &home.drafts { li {
                     a href={ "/applications/" (d.application.id) } { (title(&d.application)) } " — " (d.call.title)
                     br; span { (tf(l, "home-draft-filled", &[("filled", &d.filled.to_string()), ("all", &entities::homes::DRAFT_PARTS.to_string())])) }
+                    @if !d.missing.is_empty() {
+                        br; span.draft-missing { (t(l, "home-draft-missing")) " " (d.missing.iter().map(|key| t(l, key)).collect::<Vec<_>>().join(", ")) }
+                    }
                     " · " span.hint { (tf(l, "home-deadline", &[("deadline", &view::riga(d.call.closes_at)), ("left", &view::time_left(l, d.call.closes_at, now))])) }
                 } } }
             }

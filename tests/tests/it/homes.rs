@@ -63,6 +63,9 @@ both_backends!(
         assert_eq!(drafts_shown.len(), 2, "{drafts_shown:?}");
         assert!(drafts_shown.iter().any(|d| d.starts_with("Skolas podkāsts") && d.contains("aizpildītas 2 no 7 daļām") && d.contains("termiņš")), "{drafts_shown:?}");
         assert!(drafts_shown.iter().any(|d| d.starts_with("(bez nosaukuma)") && d.contains("aizpildītas 0 no 7 daļām")), "{drafts_shown:?}");
+        let missing = home.texts("#waiting-drafts .draft-missing");
+        assert!(missing.contains(&"Vēl jāaizpilda: Projekta nosaukums, Īss apraksts, Mērķa grupa, Aktivitātes, Laika grafiks, Pieprasītā summa, Budžets".to_owned()), "each part still empty is named: {missing:?}");
+        assert_eq!(missing.len(), 2, "both drafts name what they miss: {missing:?}");
         assert!(home.text("#waiting-questions li").contains("Lūdzu, precizējiet telpu nomu."), "{}", home.body);
         assert_eq!(home.attrs("#waiting-questions a", "href"), vec![format!("/applications/{}#clarifications", sent.id)]);
         assert!(home.text("#waiting-submitted li").starts_with("OGR-2026-2-001 — Zaļā skola"));
