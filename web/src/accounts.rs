@@ -38,13 +38,25 @@ pub fn router() -> Router<AppState> {
         .route("/lang", post(set_lang))
 }
 
-/// Where to go after login: a local path, never another site.
-pub fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
-        next
-    } else {
-        "/home"
+/// Where to go after login or a change of language: a local path, never another site. A value
+/// with a control character or a backslash anywhere is refused outright (browsers drop tabs and
+/// newlines from addresses, so `/\t/evil.example` would become `//evil.example`, and a newline
+/// cannot be a header); what is left is written as a valid `Location` (letters beyond ASCII
+/// and spaces percent-encoded). Anything else goes home.
+pub fn safe_next(next: &str) -> String {
+    let local = next.starts_with('/') && !next.starts_with("//") && !next.chars().any(|c| c.is_control() || c == '\\');
+    if !local {
+        return "/home".to_owned();
     }
+    next.bytes()
+        .map(|b| {
+            if b.is_ascii_graphic() {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
 
 /// Shows `form` again with the field errors of `err`, or passes any other error on.
@@ -171,7 +183,7 @@ struct NextQuery {
 
 async fn login_page(ctx: Ctx, Query(q): Query<NextQuery>) -> Response {
     if ctx.actor.is_some() {
-        return Redirect::to(safe_next(&q.next)).into_response();
+        return Redirect::to(&safe_next(&q.next)).into_response();
     }
     pages::login(&ctx.page(), &FormView::new().with("next", q.next), None).into_response()
 }
@@ -196,6 +208,7 @@ async fn login(State(state): State<AppState>, ctx: Ctx, Form(f): Form<LoginForm>
             )
             .await?;
             let next = safe_next(&f.next);
+            let next = next.as_str();
             // Roles that can see pupil data log in with a second factor as well.
             let to = if Actor::load(&state.db, (*user).clone()).await?.needs_second_factor() {
                 let next: String = form_urlencoded::byte_serialize(next.as_bytes()).collect();
@@ -220,12 +233,12 @@ async fn second_factor_page(
     Query(q): Query<NextQuery>,
 ) -> AppResult<Response> {
     let Some(pending) = ctx.pending.clone() else {
-        return Ok(Redirect::to(if ctx.actor.is_some() {
+        let to = if ctx.actor.is_some() {
             safe_next(&q.next)
         } else {
-            "/login"
-        })
-        .into_response());
+            "/login".to_owned()
+        };
+        return Ok(Redirect::to(&to).into_response());
     };
     Ok(second_factor_view(&state, &ctx, &pending, &q.next, None)
         .await?
@@ -244,7 +257,7 @@ async fn second_factor_view(
         .as_deref()
         .map(|s| second_factor::otpauth_uri(s, &pending.user.email));
     let setup = secret.as_deref().zip(uri.as_deref());
-    Ok(pages::second_factor(&ctx.page(), safe_next(next), setup, problem))
+    Ok(pages::second_factor(&ctx.page(), &safe_next(next), setup, problem))
 }
 
 #[derive(Deserialize, Default)]
@@ -285,10 +298,10 @@ async fn second_factor(State(state): State<AppState>, ctx: Ctx, Form(f): Form<Co
     }
     txn.commit().await?;
     if let Some(codes) = recovery {
-        return Ok(pages::recovery_codes(&ctx.page(), &codes, safe_next(&f.next)).into_response());
+        return Ok(pages::recovery_codes(&ctx.page(), &codes, &safe_next(&f.next)).into_response());
     }
     let (status, problem) = match check {
-        Check::Accepted => return Ok(Redirect::to(safe_next(&f.next)).into_response()),
+        Check::Accepted => return Ok(Redirect::to(&safe_next(&f.next)).into_response()),
         Check::Wrong => (StatusCode::UNPROCESSABLE_ENTITY, "totp-wrong"),
         Check::Throttled => (StatusCode::TOO_MANY_REQUESTS, "login-throttled"),
     };
@@ -511,7 +524,7 @@ async fn set_lang(State(state): State<AppState>, ctx: Ctx, Form(f): Form<LangFor
     if let Some(actor) = &ctx.actor {
         accounts::set_lang(&state.db, &actor.user, lang).await?;
     }
-    let mut response = Redirect::to(safe_next(&f.next)).into_response();
+    let mut response = Redirect::to(&safe_next(&f.next)).into_response();
     let secure = state.cfg.secure_cookies();
     response.headers_mut().append(
         header::SET_COOKIE,

@@ -1,5 +1,6 @@
 //! Delivery: SMTP through lettre (TLS via rustls) or `.eml` files for the embedded default.
 
+use lettre::message::header::{Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -52,6 +53,7 @@ impl Mailer {
             .from(from)
             .to(to)
             .message_id(Some(message_id(cfg, key, &out.to)))
+            .header(AutoSubmitted)
             .subject(out.rendered.subject)
             .multipart(MultiPart::alternative_plain_html(out.rendered.text, out.rendered.html))
             .map_err(|e| WorkerError::Mail(e.to_string()))?;
@@ -71,6 +73,25 @@ impl Mailer {
                 .map(|_| ())
                 .map_err(|e| WorkerError::Mail(e.to_string())),
         }
+    }
+}
+
+/// `Auto-Submitted: auto-generated` (RFC 3834): every message is sent by the portal itself, so
+/// mail programs send no out-of-office answer back.
+#[derive(Clone)]
+struct AutoSubmitted;
+
+impl Header for AutoSubmitted {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Auto-Submitted")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self)
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "auto-generated".to_owned())
     }
 }
 

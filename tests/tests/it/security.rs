@@ -131,3 +131,42 @@ both_backends!(
         assert!(!log.contains("987654") && !log.contains("Liepa"), "the path asked for is never logged");
     }
 );
+
+both_backends!(
+    async fn next_after_login_or_a_language_change_is_a_local_path_or_home(app) {
+        let w = seed::world(&app.db).await;
+        seed::user(&app.db, "ngo@example.lv", Role::NgoMember, w.ngo.id).await;
+        // As the form or query string carries them, decoded: a tab or a newline that a browser
+        // would drop (`/%09/evil.example` is `//evil.example` to it), a backslash, a scheme.
+        let evil = ["/\t/evil.example", "/\n/x", "/\r\nSet-Cookie: a=b", "/\\evil", "https:evil", "//evil.example", "javascript:alert(1)", "evil.example"];
+        let b = pumpurs_tests::Browser::manual(&app.base);
+        let home = b.get("/").await;
+        for next in evil {
+            let changed = b.submit(&home, "/lang", &[("lang", "en"), ("next", next)]).await;
+            assert_eq!((changed.status, changed.header("location")), (303, "/home".to_owned()), "language, next = {next:?}");
+        }
+        let kept = b.submit(&home, "/lang", &[("lang", "lv"), ("next", "/calls?q=ā b")]).await;
+        assert_eq!(kept.header("location"), "/calls?q=%C4%81%20b", "a local path stays, written as a valid address");
+        for next in evil {
+            let b = pumpurs_tests::Browser::manual(&app.base);
+            let query: String = url_encoded(next);
+            let page = b.get(&format!("/login?next={query}")).await;
+            assert_eq!(page.status, 200, "the login page takes next = {next:?}");
+            let landed = b.submit(&page, "/login", &[("email", "ngo@example.lv"), ("password", seed::PASSWORD)]).await;
+            assert_eq!((landed.status, landed.header("location")), (303, "/home".to_owned()), "login, next = {next:?}");
+        }
+    }
+);
+
+/// `s` as a query-string value.
+fn url_encoded(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}

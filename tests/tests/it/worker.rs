@@ -38,6 +38,7 @@ both_backends!(
         assert!(eml.contains("To: anna@example.lv"), "{eml}");
         assert!(eml.contains("Subject: Confirm your email address for Pumpurs"), "in the language chosen: {eml}");
         assert!(eml.contains("Content-Type: text/plain") && eml.contains("Content-Type: text/html"));
+        assert!(eml.contains("Auto-Submitted: auto-generated"), "an automatic message, so no out-of-office answer: {eml}");
         let start = eml.find(&format!("{}/confirm/", app.base)).expect("link in the message");
         let link: String = eml[start + app.base.len()..].chars().take_while(|c| !c.is_whitespace() && *c != '<' && *c != '"').collect();
 
