@@ -315,17 +315,29 @@ pub async fn used_bytes(conn: &impl ConnectionTrait, application_id: i32) -> Res
     Ok(u64::try_from(total.unwrap_or(0)).unwrap_or(0))
 }
 
-/// The uploader's file name as shown: the last path part, no control characters, at most 200
-/// characters, `document` when nothing is left.
+/// The uploader's file name as shown: the last path part, without control characters or the
+/// characters that reorder text (a right-to-left override makes `gpj.exe` look like `exe.jpg`),
+/// at most 200 characters — a longer name loses the end of its stem, never its extension —,
+/// `document` when nothing is left.
 pub fn display_name(file_name: &str) -> String {
-    let name: String = file_name
+    const MAX: usize = 200;
+    let reorders = |c: &char| matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    let name: Vec<char> = file_name
         .rsplit(['/', '\\'])
         .next()
         .unwrap_or("")
         .chars()
-        .filter(|c| !c.is_control())
-        .take(200)
+        .filter(|c| !c.is_control() && !reorders(c))
         .collect();
+    let name: String = if name.len() <= MAX {
+        name.into_iter().collect()
+    } else {
+        let dot = name.iter().rposition(|c| *c == '.').filter(|at| name.len() - at <= 6);
+        match dot {
+            Some(at) => name[..MAX - (name.len() - at)].iter().chain(&name[at..]).collect(),
+            None => name[..MAX].iter().collect(),
+        }
+    };
     if name.trim().is_empty() {
         "document".to_owned()
     } else {
@@ -401,6 +413,24 @@ pub async fn remove(conn: &impl ConnectionTrait, doc: &attachment::Model) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shown_names_lose_reordering_characters_and_keep_their_extension() {
+        assert_eq!(
+            display_name("rēķins\u{202e}fdp.exe"),
+            "rēķinsfdp.exe",
+            "no right-to-left override"
+        );
+        assert_eq!(display_name("C:\\Users\\x\\čeks.pdf"), "čeks.pdf");
+        let long = display_name(&format!("{}.pdf", "ā".repeat(300)));
+        assert_eq!(
+            (long.chars().count(), long.ends_with("ā.pdf")),
+            (200, true),
+            "cut in the stem"
+        );
+        assert_eq!(display_name(&"x".repeat(300)).chars().count(), 200);
+        assert_eq!(display_name("\u{202e}\u{2066}"), "document");
+    }
 
     fn zip_with(names: &[&str]) -> Vec<u8> {
         let mut out = Vec::new();
