@@ -47,11 +47,6 @@ impl Window {
         Self { page, search, sort }
     }
 
-    /// The first page, unsorted and unsearched.
-    pub fn first() -> Self {
-        Self::new(None, None, None)
-    }
-
     /// Rows to skip.
     pub fn offset(&self) -> u64 {
         self.page.saturating_sub(1).saturating_mul(PAGE_SIZE)
@@ -140,6 +135,6 @@ mod tests {
     fn a_search_is_taken_literally() {
         let w = Window::new(None, Some("50%_A\\b"), None);
         assert_eq!(w.pattern().as_deref(), Some("%50\\%\\_a\\\\b%"));
-        assert_eq!(Window::first().pattern(), None);
+        assert_eq!(Window::new(None, None, None).pattern(), None);
     }
 }

@@ -171,7 +171,8 @@ pub struct OrgRow {
     pub parent: Option<organisation::Model>,
 }
 
-pub const PAGE_SIZE: u64 = 50;
+/// The organisations' list pages like every long list.
+pub use crate::listing::PAGE_SIZE;
 
 /// The organisations the actor may see, optionally of one kind, a page at a time (three
 /// queries: count, page, parents).

@@ -643,11 +643,8 @@ pub async fn of_call(
     Ok((rows, requested_of_call(conn, call_id).await?))
 }
 
-/// The ways a call's applications list sorts.
-pub const CALL_LIST_SORTS: [&str; 4] = ["ref", "title", "applicant", "requested"];
-
 /// One page of a call's applications (see [`of_call`]) searched by title, applicant or
-/// reference and sorted by one of [`CALL_LIST_SORTS`] (by reference when none): the rows, how
+/// reference and sorted by reference (the default), title, applicant or amount requested: the rows, how
 /// many match and the call's requested total. Three statements however long the list.
 pub async fn page_of_call(
     conn: &impl ConnectionTrait,

@@ -19,7 +19,7 @@ use crate::error::{Error, Result};
 use crate::listing::Window;
 use crate::policy::Actor;
 
-pub use crate::listing::PAGE_SIZE;
+use crate::listing::PAGE_SIZE;
 
 /// A pupil with their plan in the semester looked at, if any.
 pub struct PupilRow {
@@ -61,9 +61,6 @@ impl PlanFilter {
         }
     }
 }
-
-/// The ways a school's pupil list sorts: by class (then name; the default), by name.
-pub const PUPIL_SORTS: [&str; 2] = ["class", "name"];
 
 /// Pupils of the school that the actor sees (all for the director and staff allowed to, else
 /// those assigned to them), searched by name or class, kept by `filter` on their plan in

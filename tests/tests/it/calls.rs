@@ -112,6 +112,7 @@ both_backends!(
         let b = app.browser();
         b.login("coord@example.lv", seed::PASSWORD).await;
         let list = b.get(&format!("/manage/calls/{}/applications", call.id)).await;
+        assert_eq!(list.text("#status option:first-child"), "Jebkurš statuss", "the filter reads as a sentence, not \"Statuss: Visi\"");
         assert_eq!(list.status, 200);
         assert_eq!(list.texts("tbody tr").len(), 1, "drafts are the applicant's own");
         assert!(list.text(".stats").contains("1 200,00 €"), "{}", list.text(".stats"));

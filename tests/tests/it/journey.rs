@@ -142,6 +142,14 @@ async fn publish_call(app: &pumpurs_tests::TestApp, coordinator: &pumpurs_tests:
         .parse()
         .expect("call id");
     assert_eq!(saved.input_value("ref_prefix").as_deref(), Some("REZ"));
+    assert_eq!(
+        (
+            saved.input_value("budget").as_deref(),
+            saved.input_value("min_grant").as_deref()
+        ),
+        (Some("10000,00"), Some("500,00")),
+        "saved amounts shown back the Latvian way"
+    );
     let unconfirmed = coordinator
         .submit(&saved, &format!("/manage/calls/{id}/publish"), &[])
         .await;
