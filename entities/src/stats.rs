@@ -22,7 +22,7 @@ use crate::entity::{application, award, call, organisation, semester};
 use crate::error::Result;
 
 /// Whose figures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Scope {
     School(i32),
     /// The municipality's schools.
@@ -339,7 +339,11 @@ impl Grants {
     }
 }
 
-/// The first and last day of `period`'s semesters among `semesters`, if it has any.
+/// The days `period` covers, if it has semesters among `semesters`: from its first semester's
+/// start up to the day before the next semester starts (the holidays after a semester belong to
+/// it), or, when none follows yet, to its last semester's end, and for a school year's second
+/// semester to the end of the school year (31 August): a call whose deadline falls between
+/// semesters still counts in its school year.
 pub fn days(semesters: &[semester::Model], period: Period) -> Option<(NaiveDate, NaiveDate)> {
     let of_period: Vec<&semester::Model> = semesters
         .iter()
@@ -349,8 +353,22 @@ pub fn days(semesters: &[semester::Model], period: Period) -> Option<(NaiveDate,
         })
         .collect();
     let first = of_period.iter().map(|s| s.starts_on).min()?;
-    let last = of_period.iter().map(|s| s.ends_on).max()?;
-    Some((first, last))
+    let last = of_period.iter().max_by_key(|s| s.ends_on)?;
+    let year_end = NaiveDate::from_ymd_opt(last.school_year + 1, 8, 31)
+        .unwrap_or(last.ends_on)
+        .max(last.ends_on);
+    let next = semesters
+        .iter()
+        .map(|s| s.starts_on)
+        .filter(|d| *d > last.ends_on)
+        .min()
+        .and_then(|d| d.pred_opt());
+    let end = match next {
+        Some(day) => day.min(year_end),
+        None if last.half == 2 => year_end,
+        None => last.ends_on,
+    };
+    Some((first, end))
 }
 
 /// The grant figures per municipality of `scope` (a school has none) for the calls whose
@@ -511,11 +529,270 @@ impl Indicators {
     pub fn withheld(&self, inside: bool) -> bool {
         !inside && self.pupils < MIN_GROUP
     }
+}
 
-    /// A count of pupils as it may be shown: outside the pupils' school, a group of fewer than
-    /// `MIN_GROUP` pupils (but more than none) is `None`, as is everything of a withheld scope.
-    pub fn pupils_shown(&self, inside: bool, count: i64) -> Option<i64> {
-        let small = !inside && 0 < count && count < MIN_GROUP;
-        (!self.withheld(inside) && !small).then_some(count)
+/// Which pupil counts are withheld from someone outside the pupils' school, worked out for every
+/// school, municipality and the state at once so that no withheld count can be found by
+/// subtraction, on one page or across pages: a count of 1 to `MIN_GROUP - 1` pupils is withheld
+/// (primary), and then, until nothing changes (secondary):
+/// - of the parts of a shown total (a municipality's schools, the state's municipalities and
+///   vocational schools; a scope's pupils by the support they had), never exactly one is
+///   withheld: the smallest other part is withheld too;
+/// - a withheld total's parts are not all shown: its smallest part is withheld too;
+/// - a withheld scope withholds all its counts (its plans, pupils and euros go with it).
+///
+/// A school year withholds whatever either of its semesters withholds, so that the year's
+/// figures minus one semester's never give the other's.
+#[derive(Debug, Clone, Default)]
+pub struct Disclosure {
+    hidden: std::collections::HashSet<Cell>,
+}
+
+/// The measure of a scope's pupils (the others are the keys of the support mix, `10`, `01`,
+/// `11`, `00`, and `outcome:` with an outcome).
+pub const PUPILS: &str = "pupils";
+const MIX: [&str; 4] = ["10", "01", "11", "00"];
+
+impl Disclosure {
+    /// Whether `measure` of `scope` may be shown outside the pupils' school.
+    pub fn shown(&self, scope: Scope, measure: &str) -> bool {
+        !self.hidden.contains(&(scope, measure.to_owned()))
+    }
+
+    /// Whether a part of a breakdown (a municipality or a school: `id` is the organisation's)
+    /// may be shown outside the pupils' school.
+    pub fn part_shown(&self, id: i32) -> bool {
+        self.shown(Scope::Municipality(id), PUPILS) && self.shown(Scope::School(id), PUPILS)
+    }
+
+    fn union(mut self, other: &Disclosure) -> Disclosure {
+        self.hidden.extend(other.hidden.iter().cloned());
+        self
+    }
+}
+
+/// One count of the disclosure's input: a period (a semester's id or a school year), a scope,
+/// its parent (0: the state) and a measure.
+#[derive(Debug, FromQueryResult)]
+struct Count {
+    period: i32,
+    level: String,
+    node: i32,
+    up: i32,
+    measure: String,
+    n: i64,
+}
+
+/// The counts of every scope in the semesters `semesters` (an SQL condition on `p.semester_id`),
+/// by `period` (an SQL expression), `full`: with the support mix and the outcomes besides the
+/// pupils. One statement.
+async fn counts(conn: &impl ConnectionTrait, semesters: &str, period: &str, full: bool) -> Result<Vec<Count>> {
+    let municipality = OrgKind::Municipality.to_value();
+    let consultation = MeasureKind::Consultation.to_value();
+    let compensation = MeasureKind::Compensation.to_value();
+    let plans = format!(
+        "SELECT p.id, p.pupil_id, {period} AS period, p.school_id AS school, \
+           CASE WHEN m.kind = '{municipality}' THEN m.id ELSE 0 END AS muni \
+         FROM plans p JOIN semesters sem ON sem.id = p.semester_id \
+         JOIN organisations s ON s.id = p.school_id LEFT JOIN organisations m ON m.id = s.parent_id \
+         WHERE {semesters} AND p.status NOT IN {}",
+        uncounted()
+    );
+    // Each level: its code, a node and its parent, what it is grouped by (constants are not:
+    // PostgreSQL reads a number there as a column's position) and which plans it holds: a
+    // school under its municipality (or the state), a municipality under the state, the state.
+    let levels = [
+        ("'s'", "school", "muni", "period, school, muni", "1 = 1"),
+        ("'m'", "muni", "0", "period, muni", "muni <> 0"),
+        ("'t'", "0", "0", "period", "1 = 1"),
+    ];
+    let mut parts = Vec::new();
+    for (level, node, up, by, only) in levels {
+        let head = format!("SELECT period, {level} AS level, {node} AS node, {up} AS up");
+        parts.push(format!(
+            "{head}, '{PUPILS}' AS measure, COUNT(DISTINCT pupil_id) AS n FROM ({plans}) x WHERE {only} GROUP BY {by}"
+        ));
+        if full {
+            parts.push(format!(
+                "{head}, CAST(c AS VARCHAR(1)) || CAST(k AS VARCHAR(1)) AS measure, COUNT(*) AS n FROM (\
+                   SELECT x.period, x.school, x.muni, x.pupil_id, \
+                     MAX(CASE WHEN pm.kind = '{consultation}' THEN 1 ELSE 0 END) AS c, \
+                     MAX(CASE WHEN pm.kind = '{compensation}' THEN 1 ELSE 0 END) AS k \
+                   FROM ({plans}) x LEFT JOIN plan_measures pm ON pm.plan_id = x.id \
+                   GROUP BY x.period, x.school, x.muni, x.pupil_id) x \
+                 WHERE {only} GROUP BY {by}, c, k"
+            ));
+            parts.push(format!(
+                "{head}, 'outcome:' || e.outcome AS measure, COUNT(DISTINCT x.pupil_id) AS n \
+                 FROM ({plans}) x JOIN evaluations e ON e.plan_id = x.id \
+                 WHERE {only} AND e.measure_id IS NULL AND e.outcome IS NOT NULL GROUP BY {by}, e.outcome"
+            ));
+        }
+    }
+    let stmt = Statement::from_string(conn.get_database_backend(), parts.join(" UNION ALL "));
+    Ok(Count::find_by_statement(stmt).all(conn).await?)
+}
+
+/// One count: whose and which.
+type Cell = (Scope, String);
+
+/// What is withheld of the counts of one period.
+fn disclose(counts: &[&Count], seed: &Disclosure) -> Disclosure {
+    use std::collections::{BTreeMap, BTreeSet};
+    let scope = |level: &str, id: i32| match (level, id) {
+        ("t", _) | (_, 0) => Scope::State,
+        ("m", id) => Scope::Municipality(id),
+        (_, id) => Scope::School(id),
+    };
+    let mut value: BTreeMap<Cell, i64> = BTreeMap::new();
+    let mut children: BTreeMap<Scope, BTreeSet<Scope>> = BTreeMap::new();
+    let mut measures: BTreeSet<String> = BTreeSet::new();
+    for c in counts {
+        let node = scope(&c.level, c.node);
+        if node != Scope::State {
+            let up = if c.level == "s" { scope("m", c.up) } else { Scope::State };
+            children.entry(up).or_default().insert(node);
+        }
+        value.insert((node, c.measure.clone()), c.n);
+        measures.insert(c.measure.clone());
+    }
+    let get = |node: Scope, m: &str| value.get(&(node, m.to_owned())).copied().unwrap_or(0);
+    let mut hidden = seed.hidden.clone();
+    hidden.extend(
+        value
+            .iter()
+            .filter(|(_, n)| 0 < **n && **n < MIN_GROUP)
+            .map(|(k, _)| k.clone()),
+    );
+    let nodes: BTreeSet<Scope> = value.keys().map(|k| k.0).collect();
+    loop {
+        let before = hidden.len();
+        // A withheld scope withholds all its counts.
+        for node in &nodes {
+            if hidden.contains(&(*node, PUPILS.to_owned())) {
+                hidden.extend(measures.iter().map(|m| (*node, m.clone())));
+            }
+        }
+        // The groups of parts of a total: (total, parts), each part a (scope, measure).
+        let mut groups: Vec<(Cell, Vec<Cell>)> = Vec::new();
+        for (up, kids) in &children {
+            for m in &measures {
+                let parts = kids.iter().map(|k| (*k, m.clone())).collect();
+                groups.push(((*up, m.clone()), parts));
+            }
+        }
+        for node in &nodes {
+            let parts = MIX.iter().map(|m| (*node, (*m).to_owned())).collect();
+            groups.push(((*node, PUPILS.to_owned()), parts));
+        }
+        for (total, parts) in groups {
+            // A withheld part is unknown even when it is nought (a withheld scope's counts).
+            let withheld = parts.iter().filter(|p| hidden.contains(*p)).count();
+            let total_hidden = hidden.contains(&total);
+            if (withheld == 1 && !total_hidden) || (withheld == 0 && total_hidden) {
+                let smallest = parts
+                    .iter()
+                    .filter(|p| get(p.0, &p.1) > 0 && !hidden.contains(*p))
+                    .min_by_key(|p| (get(p.0, &p.1), p.0));
+                match smallest {
+                    Some(p) => hidden.insert((*p).clone()),
+                    None => hidden.insert(total),
+                };
+            }
+        }
+        if hidden.len() == before {
+            return Disclosure { hidden };
+        }
+    }
+}
+
+/// What is withheld outside the pupils' school in `period` (with the support mix and the
+/// outcomes), and of the pupils alone in each of `trend` (semester ids): two statements.
+pub async fn disclosure(
+    conn: &impl ConnectionTrait,
+    period: Period,
+    trend: &[i32],
+) -> Result<(Disclosure, Vec<(i32, Disclosure)>)> {
+    let (semesters, key) = match period {
+        Period::Semester(id) => (format!("p.semester_id = {id}"), "p.semester_id"),
+        Period::SchoolYear(year) => (format!("sem.school_year = {year}"), "p.semester_id"),
+    };
+    let by_semester = counts(conn, &semesters, key, true).await?;
+    let of = |period: i32| by_semester.iter().filter(|c| c.period == period).collect::<Vec<_>>();
+    let mut periods: Vec<i32> = by_semester.iter().map(|c| c.period).collect();
+    periods.sort_unstable();
+    periods.dedup();
+    let each: Vec<Disclosure> = periods
+        .iter()
+        .map(|p| disclose(&of(*p), &Disclosure::default()))
+        .collect();
+    let shown = match period {
+        Period::Semester(_) => each.into_iter().next().unwrap_or_default(),
+        Period::SchoolYear(year) => {
+            let seed = each.iter().fold(Disclosure::default(), |all, d| all.union(d));
+            let whole = counts(conn, &semesters, &year.to_string(), true).await?;
+            disclose(&whole.iter().collect::<Vec<_>>(), &seed)
+        }
+    };
+    if trend.is_empty() {
+        return Ok((shown, Vec::new()));
+    }
+    let ids = trend.iter().map(i32::to_string).collect::<Vec<_>>().join(", ");
+    let pupils = counts(conn, &format!("p.semester_id IN ({ids})"), "p.semester_id", false).await?;
+    let trend = trend
+        .iter()
+        .map(|id| {
+            let of: Vec<&Count> = pupils.iter().filter(|c| c.period == *id).collect();
+            (*id, disclose(&of, &Disclosure::default()))
+        })
+        .collect();
+    Ok((shown, trend))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn semester(id: i32, half: i16, from: (i32, u32, u32), to: (i32, u32, u32)) -> semester::Model {
+        let d = |(y, m, day): (i32, u32, u32)| NaiveDate::from_ymd_opt(y, m, day).expect("date");
+        semester::Model {
+            id,
+            school_year: 2026,
+            half,
+            starts_on: d(from),
+            ends_on: d(to),
+            cap_cents: 0,
+            catalogue_id: 1,
+            closed_at: None,
+            created_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn the_days_between_semesters_belong_to_the_one_before_and_the_summer_to_the_school_year() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("date");
+        let autumn = semester(1, 1, (2026, 9, 1), (2026, 12, 22));
+        assert_eq!(
+            days(std::slice::from_ref(&autumn), Period::Semester(1)),
+            Some((d(2026, 9, 1), d(2026, 12, 22))),
+            "nothing follows yet"
+        );
+        let spring = semester(2, 2, (2027, 1, 5), (2027, 5, 31));
+        let both = [spring, autumn];
+        assert_eq!(
+            days(&both, Period::Semester(1)),
+            Some((d(2026, 9, 1), d(2027, 1, 4))),
+            "the winter holidays"
+        );
+        assert_eq!(
+            days(&both, Period::Semester(2)),
+            Some((d(2027, 1, 5), d(2027, 8, 31))),
+            "the summer"
+        );
+        assert_eq!(
+            days(&both, Period::SchoolYear(2026)),
+            Some((d(2026, 9, 1), d(2027, 8, 31)))
+        );
+        assert_eq!(days(&both, Period::SchoolYear(2025)), None);
     }
 }

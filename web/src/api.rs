@@ -229,7 +229,7 @@ async fn openapi(State(state): State<AppState>) -> Response {
     let stats_path = json!({ "get": {
                 "operationId": "getStats",
                 "summary": "Support-plan and grant indicators of a school, a municipality or the state for a semester or a school year",
-                "description": "The tables of the statistics page. A token issued to the state agency sees every scope; one issued to a municipality sees the municipality and its schools. Figures for fewer than 5 pupils are null. Without level, the token's own scope; without semester or year, the newest semester.",
+                "description": "The tables of the statistics page. A token issued to the state agency sees every scope; one issued to a municipality sees the municipality and its schools. Figures for fewer than 5 pupils, and those from which such a figure could be worked out (a total minus its parts), are null. Without level, the token's own scope; without semester or year, the newest semester.",
                 "security": [{ "bearerAuth": [] }],
                 "parameters": [
                     { "name": "level", "in": "query", "schema": { "type": "string", "enum": ["school", "municipality", "state"] } },
@@ -250,7 +250,7 @@ async fn openapi(State(state): State<AppState>) -> Response {
                 "name": { "type": "string" },
                 "period": { "type": "object", "properties": { "semester": { "type": "integer" }, "school_year": { "type": "integer" } } },
                 "period_label": { "type": "string" },
-                "withheld": { "type": "boolean", "description": "The period's pupil figures are withheld: fewer than 5 pupils in the scope." },
+                "withheld": { "type": "boolean", "description": "The period's pupil figures are withheld: fewer than 5 pupils in the scope, or figures from which a smaller group could be worked out." },
                 "tables": { "type": "array", "items": { "type": "object", "required": ["key", "title", "columns", "rows"], "properties": {
                     "key": { "type": "string", "enum": ["pupils", "categories", "specialists", "other", "groups", "outcomes", "trend", "parts", "grants", "grants-by-municipality"] },
                     "title": { "type": "string" },

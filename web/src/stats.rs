@@ -19,7 +19,7 @@ use entities::domain::{OrgKind, Role};
 use entities::entity::{organisation, semester};
 use entities::plans::queries;
 use entities::policy::{self, Actor};
-use entities::stats::{self, Grants, Indicators, MIN_GROUP, Part, Period, Scope};
+use entities::stats::{self, Grants, Indicators, PUPILS, Part, Period, Scope};
 use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -133,7 +133,6 @@ async fn compute(state: &AppState, viewer: Viewer<'_>, l: Lang, q: &StatsQuery) 
         _ => return Err(AppError::NotFound),
     };
     let figures = stats::indicators(&state.db, scope, period).await?;
-    let withheld = figures.withheld(inside);
     // The trend: up to twelve semesters (six school years) up to the period, oldest first.
     let last = match period {
         Period::Semester(id) => semesters.iter().position(|s| s.id == id),
@@ -143,6 +142,14 @@ async fn compute(state: &AppState, viewer: Viewer<'_>, l: Lang, q: &StatsQuery) 
     let trend_semesters: Vec<&semester::Model> = semesters.iter().skip(last).take(12).rev().collect();
     let ids: Vec<i32> = trend_semesters.iter().map(|s| s.id).collect();
     let trend = stats::trend(&state.db, scope, &ids).await?;
+    // Outside the pupils' school, what may be shown is worked out for every scope at once.
+    let (disclosure, trend_disclosure) = if inside {
+        Default::default()
+    } else {
+        stats::disclosure(&state.db, period, &ids).await?
+    };
+    let shown = |scope: Scope, measure: &str| inside || disclosure.shown(scope, measure);
+    let withheld = figures.withheld(inside) || !shown(scope, PUPILS);
     let parts = if withheld {
         Vec::new()
     } else {
@@ -155,12 +162,21 @@ async fn compute(state: &AppState, viewer: Viewer<'_>, l: Lang, q: &StatsQuery) 
 
     let mut tables = Vec::new();
     if !withheld {
-        tables.extend(plan_tables(l, &figures, inside));
+        tables.extend(plan_tables(l, &figures, &|measure: &str, n: i64| {
+            shown(scope, measure).then_some(n)
+        }));
     }
     let trend_rows = trend_semesters
         .iter()
         .zip(&trend)
-        .map(|(s, p)| part_row(p.part.to_string(), semester_label(l, s), p, inside))
+        .map(|(s, p)| {
+            let seen = inside
+                || p.pupils == 0
+                || trend_disclosure
+                    .iter()
+                    .any(|(id, d)| *id == s.id && d.shown(scope, PUPILS));
+            part_row(p.part.to_string(), semester_label(l, s), p, seen)
+        })
         .collect();
     tables.push(parts_table(
         l,
@@ -177,7 +193,10 @@ async fn compute(state: &AppState, viewer: Viewer<'_>, l: Lang, q: &StatsQuery) 
         };
         let rows = parts
             .iter()
-            .map(|(name, p)| part_row(p.part.to_string(), name.clone(), p, inside))
+            .map(|(name, p)| {
+                let seen = p.pupils == 0 || (inside || disclosure.part_shown(p.part));
+                part_row(p.part.to_string(), name.clone(), p, seen)
+            })
             .collect();
         tables.push(parts_table(l, "parts", title, head, rows, None));
     }
@@ -250,10 +269,11 @@ fn single(l: Lang, key: &'static str, title: &str, rows: Vec<StatRow>, chart: bo
     }
 }
 
-/// The support-plan tables of the period.
-fn plan_tables(l: Lang, f: &Indicators, inside: bool) -> Vec<StatTable> {
-    let pupils = |key: &'static str, n: i64| {
-        let mut figure = Figure::count(f.pupils_shown(inside, n));
+/// The support-plan tables of the period; `shown` gives a count of pupils (by its measure, see
+/// `stats::Disclosure`) as it may be shown.
+fn plan_tables(l: Lang, f: &Indicators, shown: &dyn Fn(&str, i64) -> Option<i64>) -> Vec<StatTable> {
+    let pupils = |key: &'static str, measure: &str, n: i64| {
+        let mut figure = Figure::count(shown(measure, n));
         figure.share_of = Some(f.pupils);
         row(key, t(l, &format!("stats-{key}")), vec![figure])
     };
@@ -273,12 +293,12 @@ fn plan_tables(l: Lang, f: &Indicators, inside: bool) -> Vec<StatTable> {
                 row(
                     "pupils",
                     t(l, "stats-pupils"),
-                    vec![Figure::count(f.pupils_shown(inside, f.pupils))],
+                    vec![Figure::count(shown(PUPILS, f.pupils))],
                 ),
-                pupils("consultations-only", f.consultations_only),
-                pupils("compensations-only", f.compensations_only),
-                pupils("both", f.both),
-                pupils("neither", f.neither),
+                pupils("consultations-only", "10", f.consultations_only),
+                pupils("compensations-only", "01", f.compensations_only),
+                pupils("both", "11", f.both),
+                pupils("neither", "00", f.neither),
             ],
             false,
         ),
@@ -325,16 +345,20 @@ fn plan_tables(l: Lang, f: &Indicators, inside: bool) -> Vec<StatTable> {
             l,
             "outcomes",
             "stats-outcomes",
-            coded("outcome-", &f.outcomes, &|n| Figure::count(f.pupils_shown(inside, n))),
+            f.outcomes
+                .iter()
+                .map(|(k, n)| {
+                    let figure = Figure::count(shown(&format!("outcome:{k}"), *n));
+                    row(k.clone(), t(l, &format!("outcome-{k}")), vec![figure])
+                })
+                .collect(),
             true,
         ),
     ]
 }
 
-/// A row of plans, pupils and euros; all withheld outside the school for fewer than
-/// `MIN_GROUP` pupils (but more than none).
-fn part_row(key: String, label: String, p: &Part, inside: bool) -> StatRow {
-    let shown = inside || p.pupils == 0 || p.pupils >= MIN_GROUP;
+/// A row of plans, pupils and euros, all withheld unless `shown`.
+fn part_row(key: String, label: String, p: &Part, shown: bool) -> StatRow {
     let keep = |v: i64| shown.then_some(v);
     row(
         key,

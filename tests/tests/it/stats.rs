@@ -433,11 +433,12 @@ both_backends!(
         // Small groups are withheld above the school; the school sees its own figures.
         let muni_b = &parts[1];
         assert!(muni_b.withheld(false), "one pupil in the municipality");
-        assert_eq!(muni_b.pupils_shown(false, muni_b.pupils), None);
-        assert_eq!(state.pupils_shown(false, state.pupils), Some(7));
-        assert_eq!(state.pupils_shown(false, 2), None, "a group of two pupils");
-        assert_eq!(state.pupils_shown(false, 0), Some(0));
-        assert_eq!(school_a.pupils_shown(true, 1), Some(1), "inside the school");
+        assert!(!school_a.withheld(true), "inside the school");
+        let (shown, _) = stats::disclosure(&app.db, Period::Semester(semester), &[]).await.expect("disclosure");
+        assert!(!shown.shown(Scope::Municipality(w.muni_b.id), stats::PUPILS), "one pupil");
+        assert!(shown.shown(Scope::State, stats::PUPILS), "seven pupils");
+        assert!(!shown.shown(Scope::State, "outcome:transferred"), "a group of one pupil");
+        assert!(!shown.shown(Scope::State, "outcome:continues"), "a group of two pupils");
     }
 );
 
@@ -646,7 +647,7 @@ both_backends!(
         // A municipality of one pupil: the period's figures withheld, the grants still shown.
         let coordinator_b = browser(app, "cb@example.lv").await;
         let muni_b = coordinator_b.get("/stats").await;
-        assert_eq!(muni_b.text("#withheld"), "Šeit ir mazāk nekā 5 skolēni, tāpēc skaitļus nerādām.");
+        assert_eq!(muni_b.text("#withheld"), "Šeit ir mazāk nekā 5 skolēni vai no šiem skaitļiem kopā ar citiem varētu izrēķināt mazāku grupu, tāpēc skaitļus nerādām.");
         assert!(muni_b.attrs("#table-pupils", "id").is_empty());
         assert_eq!(table(&muni_b, "grants")[0].2, vec!["1"], "one call of municipality B closed in the semester");
         assert_eq!(table(&muni_b, "trend")[0].2, vec![String::new(); 3], "one pupil: withheld in the trend too");
@@ -757,5 +758,174 @@ both_backends!(
         let (_, _, doc) = get("/api/v1/openapi.json".into(), None).await;
         assert_eq!(doc["paths"]["/stats"]["get"]["security"][0]["bearerAuth"], serde_json::json!([]));
         assert_eq!(doc["components"]["securitySchemes"]["bearerAuth"]["scheme"], "bearer");
+    }
+);
+
+/// Every count the state agency's API gives of (scope, period, measure); `None`: withheld.
+type Known = std::collections::BTreeMap<(String, String, String), Option<i64>>;
+
+fn learn(known: &mut Known, key: (&str, &str, &str), value: Option<i64>) {
+    let key = (key.0.to_owned(), key.1.to_owned(), key.2.to_owned());
+    let was = known.entry(key.clone()).or_insert(value);
+    match (*was, value) {
+        (Some(a), Some(b)) => assert_eq!(a, b, "{key:?} is shown as two figures"),
+        (None, Some(_)) => *was = value,
+        _ => {}
+    }
+}
+
+both_backends!(
+    async fn no_withheld_count_is_a_shown_total_minus_shown_parts_on_any_page(app) {
+        // Municipality A: school A (9 pupils: 5 with consultations only, 4 with nothing) and school
+        // A2 (5); municipality B: school B (4); the vocational school: none. Spring: school A, 6.
+        let w = seed::world(&app.db).await;
+        let a2 = entities::orgs::insert(&app.db, entities::domain::OrgKind::School, Some(w.muni_a.id), "Skola A2", None, false, Utc::now()).await.expect("school");
+        let semester = |half: i16, from: (i32, u32), to: (i32, u32)| {
+            let d = |(y, m): (i32, u32), day: u32| NaiveDate::from_ymd_opt(y, m, day).expect("d");
+            plans::create_semester(&app.db, 2026, half, (d(from, 1), d(to, 28)), Eur::from_cents(500_000), Utc::now())
+        };
+        let autumn = semester(1, (2026, 9), (2026, 12)).await.expect("autumn").id;
+        let spring = semester(2, (2027, 1), (2027, 5)).await.expect("spring").id;
+        let reviewer = actor(app, "reviewer@example.lv", Role::StateReviewer, w.agency.id).await;
+        let coord_a = actor(app, "ca@example.lv", Role::Coordinator, w.muni_a.id).await;
+        let coord_b = actor(app, "cb@example.lv", Role::Coordinator, w.muni_b.id).await;
+        let admin = actor(app, "admin@example.lv", Role::Admin, w.agency.id).await;
+        let schools = [(w.school_a.id, "a", &coord_a), (a2.id, "a2", &coord_a), (w.school_b.id, "b", &coord_b)];
+        let mut directors = Vec::new();
+        for (id, name, _) in &schools {
+            directors.push(actor(app, &format!("{name}@example.lv"), Role::Director, *id).await);
+        }
+        let talks = || Holds { consultation: Some(("psychologist", &[30])), ..Default::default() };
+        let pupils = [(0, autumn, 5, true), (0, autumn, 4, false), (1, autumn, 5, false), (2, autumn, 4, false), (0, spring, 6, false)];
+        for (school, semester, n, consulted) in pupils {
+            let (id, _, coordinator) = schools[school];
+            for _ in 0..n {
+                let holds = if consulted { talks() } else { Holds::default() };
+                plan(app, semester, &directors[school], &[coordinator, &reviewer], id, holds).await;
+            }
+        }
+        let (_, token) = entities::api_tokens::issue(&app.db, &admin, "Pārskati", Some(w.agency.id), Utc::now()).await.expect("token");
+
+        // Everything the agency can read, page by page.
+        let scopes = [
+            ("state", "level=state".to_owned()),
+            ("muni-a", format!("level=municipality&org={}", w.muni_a.id)),
+            ("muni-b", format!("level=municipality&org={}", w.muni_b.id)),
+            ("school-a", format!("level=school&org={}", w.school_a.id)),
+            ("school-a2", format!("level=school&org={}", a2.id)),
+            ("school-b", format!("level=school&org={}", w.school_b.id)),
+            ("vocational", format!("level=school&org={}", w.vocational.id)),
+        ];
+        let name_of = |id: &str| {
+            let id: i32 = id.parse().expect("org id");
+            [(w.muni_a.id, "muni-a"), (w.muni_b.id, "muni-b"), (w.school_a.id, "school-a"), (a2.id, "school-a2"), (w.school_b.id, "school-b"), (w.vocational.id, "vocational")]
+                .iter()
+                .find(|(i, _)| *i == id)
+                .map(|(_, n)| *n)
+                .expect("a known organisation")
+        };
+        let children = |scope: &str| -> &'static [&'static str] {
+            match scope {
+                "state" => &["muni-a", "muni-b", "vocational"],
+                "muni-a" => &["school-a", "school-a2"],
+                "muni-b" => &["school-b"],
+                _ => &[],
+            }
+        };
+        let (autumn_s, spring_s) = (autumn.to_string(), spring.to_string());
+        let periods = [(autumn_s.as_str(), format!("semester={autumn}")), (spring_s.as_str(), format!("semester={spring}")), ("2026", "year=2026".to_owned())];
+        let client = reqwest::Client::new();
+        let mut known = Known::new();
+        for (scope, scope_query) in &scopes {
+            for (period, period_query) in &periods {
+                let response = client.get(format!("{}/api/v1/stats?{scope_query}&{period_query}", app.base)).bearer_auth(&token).send().await.expect("GET");
+                assert_eq!(response.status(), 200, "{scope} {period}");
+                let body: serde_json::Value = response.json().await.expect("json");
+                if body["withheld"] == serde_json::json!(true) {
+                    for measure in ["plans", "pupils", "10", "01", "11", "00"] {
+                        learn(&mut known, (scope, period, measure), None);
+                    }
+                }
+                for table in body["tables"].as_array().expect("tables") {
+                    let rows = table["rows"].as_array().expect("rows");
+                    let cell = |row: &serde_json::Value, i: usize| row["values"][i].as_i64();
+                    for row in rows {
+                        let key = row["key"].as_str().expect("key");
+                        match table["key"].as_str().expect("table key") {
+                            "pupils" => {
+                                let measure = match key {
+                                    "consultations-only" => "10",
+                                    "compensations-only" => "01",
+                                    "both" => "11",
+                                    "neither" => "00",
+                                    other => other,
+                                };
+                                learn(&mut known, (scope, period, measure), cell(row, 0));
+                            }
+                            "parts" => {
+                                learn(&mut known, (name_of(key), period, "plans"), cell(row, 0));
+                                learn(&mut known, (name_of(key), period, "pupils"), cell(row, 1));
+                            }
+                            "trend" => {
+                                learn(&mut known, (scope, key, "plans"), cell(row, 0));
+                                learn(&mut known, (scope, key, "pupils"), cell(row, 1));
+                            }
+                            _ => {}
+                        }
+                    }
+                    // A part missing from a shown breakdown has no pupils.
+                    if table["key"] == "parts" {
+                        for child in children(scope) {
+                            if !rows.iter().any(|r| name_of(r["key"].as_str().expect("key")) == *child) {
+                                learn(&mut known, (child, period, "plans"), Some(0));
+                                learn(&mut known, (child, period, "pupils"), Some(0));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let get = |scope: &str, period: &str, measure: &str| known.get(&(scope.to_owned(), period.to_owned(), measure.to_owned())).copied().flatten();
+
+        // What the data holds is read: the state's total, a withheld municipality of 4.
+        assert_eq!(get("state", &autumn_s, "pupils"), Some(18));
+        assert_eq!(get("muni-b", &autumn_s, "pupils"), None, "four pupils");
+        assert_eq!(get("school-a", &autumn_s, "pupils"), Some(9), "not everything is withheld");
+        // Every total of shown parts: never exactly one of them unknown.
+        let mut equations: Vec<(String, Vec<String>, String)> = Vec::new();
+        for (scope, _) in &scopes {
+            for (period, _) in &periods {
+                for measure in ["plans", "pupils"] {
+                    let parts = children(scope).iter().map(|c| format!("{c}|{period}|{measure}")).collect();
+                    equations.push((format!("{scope}|{period}|{measure}"), parts, "a scope and its parts".into()));
+                }
+                let mix = ["10", "01", "11", "00"].iter().map(|m| format!("{scope}|{period}|{m}")).collect();
+                equations.push((format!("{scope}|{period}|pupils"), mix, "pupils by their support".into()));
+            }
+            let semesters = [&autumn_s, &spring_s].iter().map(|s| format!("{scope}|{s}|plans")).collect();
+            equations.push((format!("{scope}|2026|plans"), semesters, "a school year and its semesters".into()));
+        }
+        let value = |key: &str| {
+            let k: Vec<&str> = key.split('|').collect();
+            get(k[0], k[1], k[2])
+        };
+        let mut checked = 0;
+        for (total, parts, what) in &equations {
+            if parts.is_empty() || value(total).is_none() {
+                continue;
+            }
+            checked += 1;
+            let unknown: Vec<&String> = parts.iter().filter(|p| value(p).is_none()).collect();
+            assert_ne!(unknown.len(), 1, "{what}: {} is {total} minus the shown {parts:?}", unknown[0]);
+        }
+        assert!(checked > 20, "{checked} totals checked");
+
+        // The page and its CSV withhold the same: municipality A beside municipality B.
+        let b = browser(app, "reviewer@example.lv").await;
+        let page = b.get(&format!("/stats?level=state&semester={autumn}")).await;
+        let parts = table(&page, "parts");
+        assert_eq!(parts.len(), 2, "{parts:?}");
+        assert!(parts.iter().all(|(_, shown, _)| shown[1] == "nerāda (< 5)"), "{parts:?}");
+        csv_matches_page(&b, &page).await;
     }
 );
