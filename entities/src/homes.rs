@@ -183,11 +183,12 @@ pub struct StaffPlan {
 
 /// The plans of the school's open semesters that wait for this member of its staff: those of
 /// pupils they may see, drafts and revisions to finish, plans in progress to log sessions for
-/// (three statements). The names shown are those the pupil list shows; nothing is audited.
+/// (three statements, and the audit record of the names read).
 pub async fn staff_plans(
     conn: &impl ConnectionTrait,
     actor: &crate::policy::Actor,
     school_id: i32,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(Vec<StaffPlan>, Vec<StaffPlan>)> {
     use crate::entity::plan::{self, PlanState};
     use crate::entity::{pupil, pupil_staff, semester};
@@ -226,6 +227,11 @@ pub async fn staff_plans(
         .into_iter()
         .map(|p| (p.id, p.name))
         .collect();
+    if !plans.is_empty() {
+        let entry = crate::audit::Entry::by(actor, Some(school_id), "home_plans", ("organisation", school_id.into()))
+            .details(Some(format!("{} plans", plans.len())));
+        crate::audit::record(conn, entry, now).await?;
+    }
     let (to_finish, in_progress): (Vec<_>, Vec<_>) = plans
         .into_iter()
         .map(|plan| StaffPlan {

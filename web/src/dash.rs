@@ -138,7 +138,8 @@ async fn dashboard(State(state): State<AppState>, signed: Signed, Path(membershi
         Ok(dash::queue_waiting(&page, waiting))
     };
     let staff = async || -> AppResult<maud::Markup> {
-        let (to_finish, in_progress) = entities::homes::staff_plans(&state.db, &signed.actor, org.id).await?;
+        let (to_finish, in_progress) =
+            entities::homes::staff_plans(&state.db, &signed.actor, org.id, state.now()).await?;
         Ok(dash::staff_waiting(&page, &to_finish, &in_progress))
     };
     match grant.role {

@@ -139,7 +139,7 @@ impl ImportPreview {
 }
 
 /// Checks a class list (`table`: the header row, then one row per pupil) for the school: reads
-/// the school's pupils once to find those already registered. Writes nothing.
+/// the school's pupils once to find those already registered. Writes only its audit record.
 pub async fn preview_import(
     conn: &impl ConnectionTrait,
     actor: &Actor,
@@ -184,7 +184,7 @@ pub async fn preview_import(
         .collect();
     let mut seen: HashMap<(String, NaiveDate), usize> = HashMap::new();
     let today = now.date_naive();
-    let out = rows
+    let out: Vec<ImportRow> = rows
         .into_iter()
         .map(|(line, r)| {
             let cell = |i: usize| r.get(i).map(|c| c.trim().to_owned()).unwrap_or_default();
@@ -239,6 +239,17 @@ pub async fn preview_import(
             }
         })
         .collect();
+    // Which of the listed pupils are registered is read from the pupils' data.
+    super::record(
+        conn,
+        actor,
+        school_id,
+        "pupil_import_preview",
+        ("organisation", school_id),
+        Some(format!("{} rows", out.len())),
+        now,
+    )
+    .await?;
     Ok(ImportPreview { rows: out })
 }
 

@@ -283,3 +283,25 @@ pub async fn school_expense(
     }
     Ok((row, school_id))
 }
+
+/// An expense whose document (the receipt) is about to be shown, as [`school_expense`] finds
+/// it, with the audit record of the read.
+pub async fn expense_document(
+    conn: &impl ConnectionTrait,
+    actor: &Actor,
+    expense_id: i32,
+    now: DateTime<Utc>,
+) -> Result<expense::Model> {
+    let (row, school_id) = school_expense(conn, actor, expense_id).await?;
+    record(
+        conn,
+        actor,
+        school_id,
+        "expense_document_view",
+        ("expense", expense_id),
+        None,
+        now,
+    )
+    .await?;
+    Ok(row)
+}

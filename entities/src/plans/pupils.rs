@@ -260,11 +260,13 @@ pub async fn request_transfer(
     Ok(transfer)
 }
 
-/// Transfers waiting for the school's director: each with its pupil and the school it comes from.
+/// Transfers waiting for the school's director: each with its pupil and the school it comes from
+/// (the read audited).
 pub async fn incoming_transfers(
     conn: &impl ConnectionTrait,
     actor: &Actor,
     school_id: i32,
+    now: DateTime<Utc>,
 ) -> Result<Vec<(pupil_transfer::Model, pupil::Model, String)>> {
     if !actor.holds(Role::Director, school_id) {
         return Ok(Vec::new());
@@ -286,6 +288,16 @@ pub async fn incoming_transfers(
         .filter(organisation::Column::Id.is_in(transfers.iter().map(|t| t.from_school_id)))
         .all(conn)
         .await?;
+    record(
+        conn,
+        actor,
+        school_id,
+        "transfers_view",
+        ("organisation", school_id),
+        Some(format!("{} pupils", pupils.len())),
+        now,
+    )
+    .await?;
     Ok(transfers
         .into_iter()
         .filter_map(|t| {

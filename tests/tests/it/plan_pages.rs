@@ -549,6 +549,50 @@ async fn closing_archives_on_s3(app: &TestApp) {
     let spent = expense::Entity::find().one(&app.db).await.expect("q").expect("expense");
     assert_eq!(spent.measure_id, measure.id);
 
+    // Every read of the pupil's data is audited: one record per page or document, by the
+    // director, with its action.
+    let reads = |action: &'static str| async move {
+        audit_log::Entity::find()
+            .filter(audit_log::Column::Action.eq(action))
+            .filter(audit_log::Column::ActorUserId.eq(director_actor.user.id))
+            .count(&app.db)
+            .await
+            .expect("count")
+    };
+    let plan_path = format!("/plans/{}", p.id);
+    let pages = [
+        ("/home".to_owned(), "home_plans"),
+        (format!("/schools/{}/pupils", w.school_a.id), "pupil_list"),
+        (format!("/pupils/{}", kid.id), "pupil_view"),
+        (plan_path.clone(), "plan_view"),
+        (format!("{plan_path}/print"), "plan_view"),
+        (format!("{plan_path}/plan.pdf"), "plan_view"),
+        (format!("{plan_path}/consent-form"), "plan_view"),
+        (format!("/expenses/{}/document", spent.id), "expense_document_view"),
+    ];
+    for (path, action) in pages {
+        let before = reads(action).await;
+        let (status, _, _) = director.download(&path).await;
+        assert_eq!(status, 200, "{path}");
+        assert_eq!(reads(action).await, before + 1, "{path} is audited as {action}");
+    }
+    let import = format!("/schools/{}/pupils/import", w.school_a.id);
+    let upload = format!("{import}?_csrf={}", director.get(&import).await.csrf());
+    let before = reads("pupil_import_preview").await;
+    let preview = director
+        .upload(
+            &upload,
+            "7c.csv",
+            "Vārds;Uzvārds;Klase;Dzimšanas datums\nOjārs;Kalniņš-Pumpurs;7.c;02.01.2013\n".into(),
+        )
+        .await;
+    assert_eq!(preview.status, 200, "{}", preview.body);
+    assert_eq!(
+        reads("pupil_import_preview").await,
+        before + 1,
+        "the preview reads who is registered"
+    );
+
     // Closing needs the confirmation; then the worker archives the receipt with its checksum.
     let page = admin.get("/admin/semesters").await;
     let close = format!("/admin/semesters/{}/close", s.id);

@@ -201,6 +201,8 @@ both_backends!(
         assert_eq!(class_of(app, anna).await.school_id, w.school_a.id, "nothing moves before the answer");
         let b_list = b.get(&format!("/schools/{}/pupils", w.school_b.id)).await;
         assert_eq!(b_list.texts("#incoming-transfers tbody td:first-child"), vec!["Anna Liepa"]);
+        let transfer_reads = audit_log::Entity::find().filter(audit_log::Column::Action.eq("transfers_view")).filter(audit_log::Column::OrgId.eq(w.school_b.id)).count(&app.db).await.expect("audit");
+        assert_eq!(transfer_reads, 1, "the receiving director's read of the pupil is audited");
         let accept = b_list.attrs("#incoming-transfers form", "action")[0].clone();
         let a_home = a.get("/").await;
         assert_eq!(a.post(&accept, &[("_csrf", &a_home.csrf())]).await.status, 404, "only the receiving director decides");

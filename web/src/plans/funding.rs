@@ -120,7 +120,7 @@ pub(super) async fn document(
     signed: Signed,
     Path(id): Path<i32>,
 ) -> AppResult<Response> {
-    let (row, _) = plans::school_expense(&state.db, &signed.actor, id).await?;
+    let row = plans::expense_document(&state.db, &signed.actor, id, state.now()).await?;
     let (Some(key), Some(name), Some(kind), Some(size)) = (
         row.document_key,
         row.document_name,

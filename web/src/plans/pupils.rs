@@ -31,7 +31,7 @@ async fn pupils_page(
     } else {
         None
     };
-    let incoming = plans::incoming_transfers(&state.db, actor, org.id).await?;
+    let incoming = plans::incoming_transfers(&state.db, actor, org.id, state.now()).await?;
     Ok(pages::pupils(
         &signed.ctx.page(),
         &PupilsView {
