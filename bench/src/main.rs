@@ -1,7 +1,8 @@
 //! Benchmarks of the running application (release build, SQLite, loopback only, bounded).
 //!
 //! `cargo run --release -p pumpurs-bench -- login-timing [N]` — how long a failed login takes for
-//! an existing account and for an address with no account (they should be alike).
+//! an existing account and for an address with no account (they should be alike), and how long
+//! a registration takes for an address that has an account and for a new one (alike too).
 //!
 //! `cargo run --release -p pumpurs-bench -- notifications [N] [CONCURRENCY] [--postgres]` — N
 //! notifications waiting in the outbox, delivered by the worker through a real SMTP server on
@@ -41,7 +42,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use entities::domain::Role;
-use entities::entity::{audit_log, call, delivery, login_failure, outbox, user};
+use entities::entity::{audit_log, call, delivery, login_failure, outbox, registration_attempt, user};
 use entities::outbox::{EmailEvent, OutboxKind};
 use pumpurs_tests::smtp::SmtpServer;
 use pumpurs_tests::{Backend, TestApp, seed};
@@ -102,6 +103,43 @@ async fn login_timing(app: &TestApp, n: usize) {
     }
     report("wrong password, account", existing);
     report("no such account", unknown);
+
+    // Registration: an address that has an account and one that has none, alike interleaved,
+    // the registration records cleared before each (the per-address bound).
+    let form = browser.get("/register").await;
+    let token = form.csrf();
+    let (mut taken, mut new) = (Vec::new(), Vec::new());
+    for i in 0..n {
+        let mut pair = [
+            ("anna@example.lv".to_owned(), &mut taken),
+            (format!("new{i}@example.lv"), &mut new),
+        ];
+        if i % 2 == 1 {
+            pair.reverse();
+        }
+        for (email, samples) in pair {
+            registration_attempt::Entity::delete_many()
+                .exec(&app.db)
+                .await
+                .expect("clear bound");
+            let fields = [
+                ("_csrf", token.as_str()),
+                ("org_name", "Biedrība „Mērījums”"),
+                ("reg_no", ""),
+                ("name", "Anna Mērītāja"),
+                ("email", email.as_str()),
+                ("password", "ilgaparole-2026"),
+                ("password_confirm", "ilgaparole-2026"),
+                ("lang", "lv"),
+            ];
+            let start = Instant::now();
+            let page = browser.post("/register", &fields).await;
+            samples.push(start.elapsed());
+            assert_eq!(page.status, 200, "{email}: {}", page.body);
+        }
+    }
+    report("register, address has account", taken);
+    report("register, new address", new);
 }
 
 /// Runs the worker on `app`'s database until `done`, then stops it; returns how long it ran.

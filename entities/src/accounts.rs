@@ -23,7 +23,9 @@ const CONFIRM_TTL_HOURS: i64 = 48;
 const RESET_TTL_MINUTES: i64 = 60;
 const INVITATION_TTL_DAYS: i64 = 14;
 
-/// Failed logins allowed per account, and per address, within `THROTTLE_WINDOW_MINUTES`.
+/// Failed logins allowed per account from one address, and per address, within
+/// `THROTTLE_WINDOW_MINUTES`. Failures from one place never lock the account's owner out
+/// elsewhere.
 pub const MAX_FAILURES_PER_ACCOUNT: u64 = 5;
 pub const MAX_FAILURES_PER_ADDRESS: u64 = 30;
 pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
@@ -220,6 +222,9 @@ pub async fn register_ngo(conn: &impl ConnectionTrait, reg: Registration, ip: &s
     .insert(conn)
     .await?;
     if let Some(existing) = find_user(conn, &reg.email).await? {
+        // The password is hashed all the same, so that this answer takes as long as a new
+        // account's and its time does not tell that the address has an account.
+        password::hash(reg.password.expose()).await?;
         if may_email {
             outbox::enqueue_email(conn, &EmailEvent::AccountExists { user_id: existing.id }, now).await?;
         }
@@ -301,20 +306,24 @@ pub enum Login {
     Unconfirmed,
 }
 
+/// Recent failures from `ip`: for the account `email_key`, or for any.
 pub(crate) async fn recent_failures(
     conn: &impl ConnectionTrait,
-    col: login_failure::Column,
-    value: &str,
+    email_key: Option<&str>,
+    ip: &str,
     now: DateTime<Utc>,
 ) -> Result<u64> {
-    Ok(login_failure::Entity::find()
-        .filter(col.eq(value))
+    let mut find = login_failure::Entity::find().filter(login_failure::Column::Ip.eq(ip));
+    if let Some(email) = email_key {
+        find = find.filter(login_failure::Column::Email.eq(email));
+    }
+    Ok(find
         .filter(login_failure::Column::At.gt(now - Duration::minutes(THROTTLE_WINDOW_MINUTES)))
         .count(conn)
         .await?)
 }
 
-/// Checks an email and password. Throttled per account and per address; when no account
+/// Checks an email and password. Throttled per account from an address and per address; when no account
 /// exists the password is still verified against `decoy_hash`, so both answers take as long.
 pub async fn authenticate(
     conn: &impl ConnectionTrait,
@@ -325,8 +334,8 @@ pub async fn authenticate(
     now: DateTime<Utc>,
 ) -> Result<Login> {
     let email_key = email.trim().to_lowercase();
-    if recent_failures(conn, login_failure::Column::Email, &email_key, now).await? >= MAX_FAILURES_PER_ACCOUNT
-        || recent_failures(conn, login_failure::Column::Ip, ip, now).await? >= MAX_FAILURES_PER_ADDRESS
+    if recent_failures(conn, Some(&email_key), ip, now).await? >= MAX_FAILURES_PER_ACCOUNT
+        || recent_failures(conn, None, ip, now).await? >= MAX_FAILURES_PER_ADDRESS
     {
         return Ok(Login::Throttled);
     }

@@ -157,6 +157,8 @@ pub enum UploadError {
     Mislabelled,
     #[error("file too large")]
     TooLarge,
+    #[error("the file's name cannot be used")]
+    BadName,
     #[error("the application's documents would be too large")]
     ApplicationFull,
     #[error("reading the upload: {0}")]
@@ -175,6 +177,7 @@ impl UploadError {
             Self::NotAllowed => Some("error-file-type"),
             Self::Mislabelled => Some("error-file-mislabelled"),
             Self::TooLarge => Some("error-file-too-large"),
+            Self::BadName => Some("error-file-name"),
             Self::ApplicationFull => Some("error-application-files-full"),
             Self::Read(_) => Some("error-file-read"),
             Self::Store(_) | Self::Io(_) => None,
@@ -237,6 +240,9 @@ where
     }
     if head.is_empty() {
         return Err(UploadError::Empty);
+    }
+    if !usable_name(file_name) {
+        return Err(UploadError::BadName);
     }
     let doc_type = sniff(&head).ok_or(UploadError::NotAllowed)?;
     if let Some(ext) = extension(file_name)
@@ -319,6 +325,14 @@ pub async fn used_bytes(conn: &impl ConnectionTrait, application_id: i32) -> Res
 /// characters that reorder text (a right-to-left override makes `gpj.exe` look like `exe.jpg`),
 /// at most 200 characters — a longer name loses the end of its stem, never its extension —,
 /// `document` when nothing is left.
+/// Whether an uploaded file's name can be shown and saved: after its folders, it has a letter
+/// or a digit and no control character (a name of dots, or with a NUL, is refused and the
+/// person told so, rather than quietly renamed).
+pub fn usable_name(file_name: &str) -> bool {
+    let name = file_name.rsplit(['/', '\\']).next().unwrap_or("");
+    name.chars().any(char::is_alphanumeric) && !name.chars().any(char::is_control)
+}
+
 pub fn display_name(file_name: &str) -> String {
     const MAX: usize = 200;
     let reorders = |c: &char| matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
@@ -471,5 +485,15 @@ mod tests {
             "a plain zip is not a document"
         );
         assert_eq!(sniff(b"<html><script>"), None);
+    }
+
+    #[test]
+    fn a_name_of_dots_or_with_a_control_character_is_refused() {
+        for good in ["kvīts.pdf", "C:\\Dokumenti\\līgums.docx", "2026.pdf", "Ω"] {
+            assert!(usable_name(good), "{good}");
+        }
+        for bad in ["", "...", "..", " . ", "a\0b.pdf", "rēķins\n.pdf", "folder/..", "._-"] {
+            assert!(!usable_name(bad), "{bad:?}");
+        }
     }
 }

@@ -6,7 +6,8 @@
 //! `begin()` so that no write slips past this.
 
 use sea_orm::{
-    DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
 };
 
 /// Begins a transaction that will write.
@@ -16,4 +17,30 @@ pub async fn write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr
         ..Default::default()
     })
     .await
+}
+
+/// Whether the database answers a trivial query (readiness).
+pub async fn answers(db: &DatabaseConnection) -> bool {
+    db.execute_unprepared("SELECT 1").await.is_ok()
+}
+
+/// Whether a queue worker (of any process) reported alive within `lease_secs`, as the queues'
+/// own table of workers says; `false` when the table is not there yet (no worker ever ran).
+pub async fn worker_alive(db: &DatabaseConnection, lease_secs: u64, now: chrono::DateTime<chrono::Utc>) -> bool {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        sea_orm::DatabaseBackend::Postgres => {
+            format!(
+                "SELECT COUNT(*) AS n FROM apalis.workers WHERE last_seen > now() - interval '{lease_secs} seconds'"
+            )
+        }
+        _ => {
+            let since = now.timestamp() - i64::try_from(lease_secs).unwrap_or(i64::MAX);
+            format!("SELECT COUNT(*) AS n FROM Workers WHERE last_seen > {since}")
+        }
+    };
+    match db.query_one_raw(sea_orm::Statement::from_string(backend, sql)).await {
+        Ok(Some(row)) => row.try_get::<i64>("", "n").is_ok_and(|n| n > 0),
+        _ => false,
+    }
 }

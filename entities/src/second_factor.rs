@@ -11,7 +11,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, Connec
 use totp_rs::{Algorithm, Secret, TOTP};
 
 use crate::accounts::{MAX_FAILURES_PER_ACCOUNT, recent_failures, record_failure};
-use crate::entity::{login_failure, recovery_code, session, user};
+use crate::entity::{recovery_code, session, user};
 use crate::error::Result;
 
 const STEP: u64 = 30;
@@ -87,7 +87,7 @@ pub async fn verify(
     now: DateTime<Utc>,
 ) -> Result<Check> {
     let email_key = user.email.to_lowercase();
-    if recent_failures(conn, login_failure::Column::Email, &email_key, now).await? >= MAX_FAILURES_PER_ACCOUNT {
+    if recent_failures(conn, Some(&email_key), ip, now).await? >= MAX_FAILURES_PER_ACCOUNT {
         return Ok(Check::Throttled);
     }
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();

@@ -218,6 +218,7 @@ nav-manage-calls = Manage calls
 nav-applications = Our applications
 
 call-status-draft = Draft
+call-status-announced = Announced
 call-status-open = Open
 call-status-closed = Closed
 call-status-in_review = In review
@@ -422,7 +423,8 @@ attachment-deleted = Document deleted.
 error-file-empty = Choose a file.
 error-file-type = Files of this type cannot be attached: PDF, PNG, JPEG, DOCX, XLSX, ODT and ODS can.
 error-file-mislabelled = The file's content does not match the extension of its name. Check that you chose the right file.
-error-file-too-large = The file is too large.
+error-file-too-large = The file is too large (limit { $limit } MB).
+error-file-name = The file’s name cannot be used: it needs letters or digits and no control characters. Rename the file and add it again.
 error-application-files-full = The application's documents would exceed the total allowed. Delete a document or make the file smaller.
 error-file-read = The file did not arrive. Try again.
 applications-requested-total = Requested in all (withdrawn excluded)

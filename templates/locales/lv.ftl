@@ -218,6 +218,7 @@ nav-manage-calls = Konkursu pārvaldība
 nav-applications = Mūsu pieteikumi
 
 call-status-draft = Melnraksts
+call-status-announced = Izsludināts
 call-status-open = Atvērts
 call-status-closed = Slēgts
 call-status-in_review = Vērtēšanā
@@ -428,7 +429,8 @@ attachment-deleted = Dokuments dzēsts.
 error-file-empty = Izvēlieties failu.
 error-file-type = Šāda veida failu pievienot nevar: der PDF, PNG, JPEG, DOCX, XLSX, ODT un ODS.
 error-file-mislabelled = Faila saturs neatbilst tā nosaukuma paplašinājumam. Pārbaudiet, vai izvēlējāties pareizo failu.
-error-file-too-large = Fails ir par lielu.
+error-file-too-large = Fails ir par lielu (atļauts līdz { $limit } MB).
+error-file-name = Faila nosaukumu nevar izmantot: tajā jābūt burtiem vai cipariem un nedrīkst būt vadības rakstzīmju. Pārdēvējiet failu un pievienojiet to vēlreiz.
 error-application-files-full = Pieteikuma dokumentu kopējais apjoms pārsniegtu atļauto. Dzēsiet kādu dokumentu vai samaziniet failu.
 error-file-read = Failu neizdevās saņemt. Mēģiniet vēlreiz.
 applications-requested-total = Pieprasīts kopā (bez atsauktajiem)

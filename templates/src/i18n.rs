@@ -53,8 +53,25 @@ fn format(lang: Lang, id: &str, args: Option<&FluentArgs<'_>>) -> String {
     bundle.format_pattern(pattern, args, &mut errors).into_owned()
 }
 
+/// The largest document, in MB, as messages name it (`$limit`); set at start-up from the
+/// configuration.
+static FILE_LIMIT_MB: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(20);
+
+/// Sets the document size limit the messages name.
+pub fn set_file_limit_mb(mb: u64) {
+    FILE_LIMIT_MB.store(mb, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The messages that name the configured document size limit (they are field errors, whose
+/// message is an id alone).
+const NAMES_FILE_LIMIT: &[&str] = &["error-file-too-large"];
+
 /// The message `id` in `lang`.
 pub fn t(lang: Lang, id: &str) -> String {
+    if NAMES_FILE_LIMIT.contains(&id) {
+        let mb = FILE_LIMIT_MB.load(std::sync::atomic::Ordering::Relaxed).to_string();
+        return tf(lang, id, &[("limit", &mb)]);
+    }
     format(lang, id, None)
 }
 

@@ -29,6 +29,25 @@ impl Browser {
         }
     }
 
+    /// A browser whose requests come from the loopback address `local` (127.0.0.2 is another
+    /// place than 127.0.0.1), with an `X-Forwarded-For` header when `forwarded_for` is given.
+    pub fn from(base: &str, local: std::net::IpAddr, forwarded_for: Option<&str>) -> Self {
+        let mut headers = reqwest::header::HeaderMap::new();
+        if let Some(v) = forwarded_for {
+            headers.insert("x-forwarded-for", v.parse().expect("header value"));
+        }
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .local_address(local)
+            .default_headers(headers)
+            .build()
+            .expect("client");
+        Self {
+            client,
+            base: base.to_owned(),
+        }
+    }
+
     /// A browser that does not follow redirects, to look at the redirect responses themselves.
     pub fn manual(base: &str) -> Self {
         let client = reqwest::Client::builder()

@@ -274,6 +274,13 @@ impl TestApp {
         Browser::new(&self.base)
     }
 
+    /// A fresh browser at another place: its requests come from `local` (a loopback address),
+    /// claiming to be forwarded for `forwarded_for`.
+    pub fn browser_from(&self, local: &str, forwarded_for: Option<&str>) -> Browser {
+        let local = local.parse().expect("a loopback address");
+        Browser::from(&self.base, local, forwarded_for)
+    }
+
     /// Runs the real worker (the apalis queues in this database) until no work is left that is
     /// due now, then stops it as SIGTERM would.
     pub async fn work(&self, cfg: &worker::WorkerConfig) {

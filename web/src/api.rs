@@ -188,6 +188,7 @@ async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Response 
 
 async fn openapi(State(state): State<AppState>) -> Response {
     let statuses: Vec<&str> = [
+        call::CallStatus::Announced,
         call::CallStatus::Open,
         call::CallStatus::Closed,
         call::CallStatus::InReview,

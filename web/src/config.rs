@@ -66,6 +66,8 @@ pub struct Config {
     pub documents: StoreConfig,
     /// Where decided calls and closed semesters are archived.
     pub archive: StoreConfig,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (none: the header is ignored).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Config {
@@ -92,6 +94,7 @@ impl Config {
             max_application_bytes: 100 * 1024 * 1024,
             documents: StoreConfig::Local(data_dir.join("documents")),
             archive: StoreConfig::Local(data_dir.join("archive")),
+            trusted_proxies: Vec::new(),
         }
     }
 
@@ -191,6 +194,22 @@ impl Config {
         if let Some(v) = get("PUMPURS_SESSION_MAX_HOURS") {
             cfg.session_absolute = Duration::hours(parse_num(&v, "PUMPURS_SESSION_MAX_HOURS", 1, 24 * 30)?);
         }
+        if let Some(v) = get("PUMPURS_TRUSTED_PROXIES") {
+            cfg.trusted_proxies = v
+                .split(',')
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(|a| {
+                    a.parse().map_err(|_| {
+                        ConfigError::new(
+                            "PUMPURS_TRUSTED_PROXIES",
+                            a,
+                            "expected IP addresses separated by commas",
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?;
+        }
         if let Some(v) = get("PUMPURS_MAX_BODY_KB") {
             cfg.max_body_bytes = parse_num::<usize>(&v, "PUMPURS_MAX_BODY_KB", 16, 1024 * 1024)? * 1024;
         }
@@ -216,6 +235,13 @@ impl Config {
                     "PUMPURS_SMTP_URL",
                     "(hidden)",
                     "expected smtp://… or smtps://…",
+                ));
+            }
+            if worker::smtp_url_problem(&v).is_some() {
+                return Err(ConfigError::new(
+                    "PUMPURS_SMTP_URL",
+                    "(hidden)",
+                    "not a usable SMTP address: expected smtp://user:password@host:port or smtps://…, with ?tls=required or ?tls=opportunistic",
                 ));
             }
             cfg.smtp_url = Some(Secret::new(v));
@@ -330,6 +356,18 @@ mod tests {
         assert!(err.starts_with("PUMPURS_ADDR: expected an address"), "{err}");
         let err = load(&[("PUMPURS_SESSION_IDLE_MINUTES", "0")]).err().map(|e| e.variable);
         assert_eq!(err, Some("PUMPURS_SESSION_IDLE_MINUTES"));
+        for smtp in [
+            "smtp://mail.example.lv:not-a-port",
+            "smtp://mail.example.lv?tls=sometimes",
+        ] {
+            let err = load(&[("PUMPURS_SMTP_URL", smtp)]).err().map(|e| e.variable);
+            assert_eq!(err, Some("PUMPURS_SMTP_URL"), "{smtp}");
+        }
+        assert!(load(&[("PUMPURS_SMTP_URL", "smtp://u:p@mail.example.lv:587?tls=required")]).is_ok());
+        let err = load(&[("PUMPURS_TRUSTED_PROXIES", "10.0.0.1, proxy")])
+            .err()
+            .map(|e| e.variable);
+        assert_eq!(err, Some("PUMPURS_TRUSTED_PROXIES"));
     }
 
     #[test]

@@ -291,11 +291,8 @@ async fn build_and_run(state: &AppState, req: Request, next: Next) -> Result<Res
     let flash = cookie(headers, FLASH_COOKIE)
         .filter(|v| v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
         .map(str::to_owned);
-    let ip = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ci| ci.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_owned());
+    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ci| ci.0.ip());
+    let ip = client_ip(peer, headers, &state.cfg.trusted_proxies);
     let ctx = Ctx {
         lang,
         csrf: tokens::csrf_token(&state.cfg.secret_key, &csrf_cookie, session_id.as_deref().unwrap_or("")),
@@ -502,9 +499,65 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
     response
 }
 
+/// The address a request comes from: the peer's, or, when the peer is one of the `trusted`
+/// reverse proxies, the nearest address in `X-Forwarded-For` that is not itself a trusted proxy
+/// (the ones before it are whatever the client wrote). Without trusted proxies the header is
+/// ignored, so nobody can choose their own address for the throttles.
+pub(crate) fn client_ip(peer: Option<std::net::IpAddr>, headers: &HeaderMap, trusted: &[std::net::IpAddr]) -> String {
+    let Some(peer) = peer else {
+        return "unknown".to_owned();
+    };
+    if !trusted.contains(&peer) {
+        return peer.to_string();
+    }
+    let forwarded: Vec<std::net::IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map_while(|a| a.trim().parse().ok())
+        .collect();
+    forwarded
+        .iter()
+        .rev()
+        .find(|a| !trusted.contains(a))
+        .or(forwarded.first())
+        .unwrap_or(&peer)
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_forwarded_address_is_believed_only_from_a_trusted_proxy() {
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().expect("ip");
+        let mut headers = HeaderMap::new();
+        headers.append("x-forwarded-for", "6.6.6.6, 203.0.113.7".parse().expect("value"));
+        headers.append("x-forwarded-for", "10.0.0.2".parse().expect("value"));
+        let proxies = [ip("10.0.0.1"), ip("10.0.0.2")];
+        assert_eq!(
+            client_ip(Some(ip("198.51.100.1")), &headers, &proxies),
+            "198.51.100.1",
+            "not a proxy of ours"
+        );
+        assert_eq!(
+            client_ip(Some(ip("10.0.0.1")), &headers, &[]),
+            "10.0.0.1",
+            "no proxies configured"
+        );
+        assert_eq!(
+            client_ip(Some(ip("10.0.0.1")), &headers, &proxies),
+            "203.0.113.7",
+            "the client as our proxies saw it"
+        );
+        assert_eq!(client_ip(Some(ip("10.0.0.1")), &HeaderMap::new(), &proxies), "10.0.0.1");
+        let mut garbage = HeaderMap::new();
+        garbage.append("x-forwarded-for", "not an address".parse().expect("value"));
+        assert_eq!(client_ip(Some(ip("10.0.0.1")), &garbage, &proxies), "10.0.0.1");
+        assert_eq!(client_ip(None, &headers, &proxies), "unknown");
+    }
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         let mut h = HeaderMap::new();

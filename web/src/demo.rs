@@ -62,7 +62,7 @@ pub async fn load(cfg: &Config, db: &DatabaseConnection) -> anyhow::Result<()> {
     }
     let first = DEMO_USERS[0].0;
     if accounts::user_by_email(db, first).await?.is_some() {
-        println!("The demo data is already loaded.");
+        say(cfg, "The demo data is already loaded.");
         return Ok(());
     }
     let now = Utc::now();
@@ -209,9 +209,12 @@ pub async fn load(cfg: &Config, db: &DatabaseConnection) -> anyhow::Result<()> {
         load_call(cfg, db, ogre.id, stage, now).await?;
     }
     load_plans(cfg, db, now).await?;
-    println!("Demo data loaded. Every demo account's password is {DEMO_PASSWORD}:");
+    say(
+        cfg,
+        &format!("Demo data loaded. Every demo account's password is {DEMO_PASSWORD}:"),
+    );
     for (email, name, role, _) in DEMO_USERS {
-        println!("  {email:<40} {name:<18} {}", role.as_str());
+        say(cfg, &format!("  {email:<40} {name:<18} {}", role.as_str()));
     }
     Ok(())
 }
@@ -1047,4 +1050,13 @@ async fn demo_plan(
         _ => {}
     }
     Ok(())
+}
+
+/// A line for the operator: on standard output, or a log line when the logs are JSON.
+fn say(cfg: &Config, line: &str) {
+    if cfg.log_json {
+        tracing::info!("{}", line.trim());
+    } else {
+        println!("{line}");
+    }
 }

@@ -87,7 +87,18 @@ enum Command {
 #[tokio::main]
 async fn main() {
     if let Err(e) = run(Cli::parse()).await {
-        eprintln!("pumpurs: {e:#}");
+        // The format is read again here: the error may be the configuration's own.
+        if std::env::var("PUMPURS_LOG_FORMAT").as_deref() == Ok("json") {
+            let line = serde_json::json!({
+                "timestamp": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+                "level": "ERROR",
+                "fields": { "message": format!("{e:#}") },
+                "target": "pumpurs",
+            });
+            eprintln!("{line}");
+        } else {
+            eprintln!("pumpurs: {e:#}");
+        }
         std::process::exit(1);
     }
 }
@@ -159,15 +170,40 @@ async fn serve(cfg: Config, db: sea_orm::DatabaseConnection, with_worker: bool) 
         .with_context(|| format!("listening on {} (PUMPURS_ADDR)", cfg.addr))?;
     let addr = listener.local_addr()?;
     let (tx, rx) = watch::channel(false);
-    tokio::spawn(shutdown_signal(tx));
+    tokio::spawn(shutdown_signal(tx.clone()));
     let worker = with_worker.then(|| tokio::spawn(worker::run(db.clone(), worker_config(&cfg), rx.clone())));
+    let json = cfg.log_json;
     let state = startup::state(cfg, db).await?;
-    println!("Pumpurs is running at http://{addr}/ (stop with Ctrl+C)");
-    startup::serve(listener, startup::router(state), rx).await?;
-    if let Some(worker) = worker {
-        worker.await?.context("worker")?;
+    if json {
+        tracing::info!(address = %format!("http://{addr}/"), "Pumpurs is running at http://{addr}/");
+    } else {
+        println!("Pumpurs is running at http://{addr}/ (stop with Ctrl+C)");
     }
-    Ok(())
+    let stop_asked = rx.clone();
+    let web = startup::serve(listener, startup::router(state), rx);
+    let Some(mut worker) = worker else {
+        return web.await;
+    };
+    tokio::pin!(web);
+    tokio::select! {
+        served = &mut web => {
+            served?;
+            worker.await?.context("worker")
+        }
+        // The worker ends only when asked to, or on an error: then the process stops too,
+        // rather than serve pages whose emails and deadlines nobody handles.
+        stopped = &mut worker => {
+            let asked = *stop_asked.borrow();
+            let _ = tx.send(true);
+            web.await?;
+            stopped?.context("worker")?;
+            if asked {
+                Ok(())
+            } else {
+                anyhow::bail!("the worker stopped")
+            }
+        }
+    }
 }
 
 fn worker_config(cfg: &Config) -> worker::WorkerConfig {
@@ -218,6 +254,7 @@ fn init_tracing(cfg: &Config) {
         EnvFilter::try_from_env("PUMPURS_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     if cfg.log_json {
         builder.json().init();

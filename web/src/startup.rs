@@ -1,7 +1,6 @@
 //! Building and running the application: connect to the database, apply migrations, assemble
 //! the router, serve until a shutdown signal. Tests call these functions directly, on port 0.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -82,6 +81,7 @@ pub async fn prepare_schema(cfg: &Config, db: &DatabaseConnection) -> anyhow::Re
 
 /// Builds the shared state: opens both stores and checks that each can write, read and delete.
 pub async fn state(cfg: Config, db: DatabaseConnection) -> anyhow::Result<AppState> {
+    templates::i18n::set_file_limit_mb(cfg.max_file_bytes / (1024 * 1024));
     let decoy = tokio::task::spawn_blocking(entities::password::decoy_hash).await??;
     let documents = open_store(&cfg.documents, "documents").await?;
     let archive = open_store(&cfg.archive, "archive").await?;
@@ -120,6 +120,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/app.css", get(stylesheet))
         .route("/static/app.js", get(script))
         .route("/health", get(|| async { "ok" }))
+        .route("/ready", get(ready))
         .fallback(|| async { AppError::NotFound })
         .layer(from_fn_with_state(state.clone(), ctx::context))
         .layer(DefaultBodyLimit::max(state.cfg.max_body_bytes))
@@ -155,20 +156,103 @@ async fn script() -> impl IntoResponse {
     )
 }
 
-/// Serves `router` on `listener` until `shutdown` turns true; in-flight requests finish.
-/// Responses go out without Nagle's delay: a streamed body's last small chunk would otherwise
-/// wait for the client's delayed acknowledgement (40 ms on Linux).
+/// How long a client may take to send a request's headers, and how long in-flight requests
+/// get to finish once shutdown is asked for: a stalled client holds neither the server nor a
+/// deploy.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// Serves `router` on `listener` until `shutdown` turns true; requests in flight get
+/// `SHUTDOWN_GRACE` to finish, then their connections are closed. A request's headers must
+/// arrive within `HEADER_READ_TIMEOUT`. Responses go out without Nagle's delay: a streamed
+/// body's last small chunk would otherwise wait for the client's delayed acknowledgement (40 ms
+/// on Linux).
 pub async fn serve(listener: TcpListener, router: Router, mut shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
-    use axum::serve::ListenerExt;
-    let listener = listener.tap_io(|tcp| {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto::Builder;
+    use hyper_util::server::graceful::GracefulShutdown;
+    use hyper_util::service::TowerToHyperService;
+    use tower::ServiceExt as _;
+
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT);
+    let graceful = GracefulShutdown::new();
+    loop {
+        let (tcp, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(connection) => connection,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a little rather than spin.
+                    tracing::warn!(error = %e, "accepting a connection");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            // The guard the wait returns stays inside (it may not be held across an await).
+            () = async { drop(shutdown.wait_for(|stop| *stop).await) } => break,
+        };
         if let Err(e) = tcp.set_nodelay(true) {
             tracing::debug!(error = %e, "TCP_NODELAY not set");
         }
+        let service = router
+            .clone()
+            .map_request(move |mut req: axum::extract::Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+                req
+            });
+        let connection = builder.serve_connection_with_upgrades(TokioIo::new(tcp), TowerToHyperService::new(service));
+        let connection = graceful.watch(connection.into_owned());
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "connection ended");
+            }
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(SHUTDOWN_GRACE) => {
+            tracing::warn!(seconds = SHUTDOWN_GRACE.as_secs(), "requests still open at shutdown were cut off");
+        }
+    }
+    Ok(())
+}
+
+/// Readiness, for a load balancer: the database answers, both stores answer, and a worker
+/// (this process's or another's) reported alive within three heartbeats. 200 with what was
+/// checked, or 503 naming what is not ready. `/health` stays the cheap liveness answer.
+async fn ready(axum::extract::State(state): axum::extract::State<AppState>) -> axum::response::Response {
+    let database = entities::db::answers(&state.db).await;
+    let answers = |store: &entities::storage::Store| {
+        let store = store.clone();
+        async move {
+            match object_store::ObjectStoreExt::head(&store, &object_store::path::Path::from("ready-probe")).await {
+                Ok(_) | Err(object_store::Error::NotFound { .. }) => true,
+                Err(e) => {
+                    tracing::warn!(error = %e, "a store does not answer");
+                    false
+                }
+            }
+        }
+    };
+    let documents = answers(&state.documents).await;
+    let archive = answers(&state.archive).await;
+    let lease = state.cfg.job_heartbeat.as_secs().saturating_mul(3).max(1);
+    let worker = database && entities::db::worker_alive(&state.db, lease, chrono::Utc::now()).await;
+    let word = |ok: bool, bad: &str| if ok { "ok".to_owned() } else { bad.to_owned() };
+    let body = serde_json::json!({
+        "database": word(database, "unreachable"),
+        "documents": word(documents, "unreachable"),
+        "archive": word(archive, "unreachable"),
+        "worker": word(worker, "none"),
     });
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async move {
-            let _ = shutdown.wait_for(|stop| *stop).await;
-        })
-        .await
-        .context("serving HTTP")
+    let status = if database && documents && archive && worker {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, axum::Json(body)).into_response()
 }

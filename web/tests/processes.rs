@@ -446,3 +446,108 @@ async fn an_archive_made_through_a_store_outage_completes_sqlite() {
 async fn an_archive_made_through_a_store_outage_completes_postgres() {
     pumpurs_tests::run_with_s3(pumpurs_tests::Backend::Postgres, archive_through_a_store_outage).await;
 }
+
+/// `pumpurs ARGS` with the JSON log format at `info`, its standard output and error kept.
+fn json_pumpurs(app: &TestApp, smtp_url: &str, args: &[&str]) -> Proc {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_pumpurs"));
+    for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("PUMPURS_")) {
+        command.env_remove(key);
+    }
+    command
+        .args(args)
+        .env("PUMPURS_DATABASE_URL", app.cfg.database_url.expose())
+        .env("PUMPURS_DATA_DIR", &app.cfg.data_dir)
+        .env("PUMPURS_SMTP_URL", smtp_url)
+        .env("PUMPURS_JOB_HEARTBEAT_SECONDS", "1")
+        .env("PUMPURS_LOG", "info,sqlx=warn,sea_orm=warn")
+        .env("PUMPURS_LOG_FORMAT", "json")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map(Proc)
+        .expect("start pumpurs")
+}
+
+/// Every line an exited process wrote, standard output then standard error.
+fn written(proc: &mut Proc) -> Vec<String> {
+    use std::io::Read as _;
+    let mut text = String::new();
+    if let Some(mut out) = proc.stdout.take() {
+        out.read_to_string(&mut text).expect("stdout");
+    }
+    if let Some(mut err) = proc.stderr.take() {
+        err.read_to_string(&mut text).expect("stderr");
+    }
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The lines are JSON objects, none with a terminal colour; their messages.
+fn json_messages(lines: &[String]) -> Vec<String> {
+    lines
+        .iter()
+        .map(|line| {
+            assert!(!line.contains('\u{1b}'), "a terminal colour in {line:?}");
+            let value: serde_json::Value =
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+            value["fields"]["message"].as_str().unwrap_or_default().to_owned()
+        })
+        .collect()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("address")
+        .port()
+}
+
+async fn ready(base: &str) -> Option<(u16, serde_json::Value)> {
+    let response = reqwest::get(format!("{base}/ready")).await.ok()?;
+    let status = response.status().as_u16();
+    Some((status, response.json().await.ok()?))
+}
+
+both_backends!(
+    async fn operators_get_named_settings_json_logs_readiness_and_a_bounded_shutdown(app) {
+        // A bad mail setting stops start-up at once, naming the variable, in JSON.
+        let mut bad = json_pumpurs(app, "smtp://mail.example.lv:not-a-port", &["serve", "--addr", "127.0.0.1:0"]);
+        let status = exit_within(&mut bad, Duration::from_secs(30)).await;
+        assert!(!status.success());
+        let messages = json_messages(&written(&mut bad));
+        assert!(messages.iter().any(|m| m.contains("PUMPURS_SMTP_URL")), "{messages:?}");
+
+        // The web alone: alive, but not ready while no worker reports.
+        let smtp = SmtpServer::start();
+        let port = free_port();
+        let base = format!("http://127.0.0.1:{port}");
+        let addr = format!("127.0.0.1:{port}");
+        let mut web = json_pumpurs(app, &smtp.url(), &["serve", "--no-worker", "--addr", &addr]);
+        until(Duration::from_secs(60), "the web answering", async || reqwest::get(format!("{base}/health")).await.is_ok_and(|r| r.status() == 200)).await;
+        let (status, body) = ready(&base).await.expect("ready");
+        assert_eq!((status, body["database"].as_str(), body["documents"].as_str(), body["worker"].as_str()), (503, Some("ok"), Some("ok"), Some("none")), "{body}");
+        terminate(&web);
+        assert!(exit_within(&mut web, Duration::from_secs(30)).await.success());
+        drop(web);
+
+        // Web and worker: ready. A client stalled in the middle of its headers does not hold up
+        // SIGTERM.
+        let port = free_port();
+        let base = format!("http://127.0.0.1:{port}");
+        let addr = format!("127.0.0.1:{port}");
+        let mut serve = json_pumpurs(app, &smtp.url(), &["serve", "--addr", &addr]);
+        until(Duration::from_secs(60), "ready", async || ready(&base).await.is_some_and(|(s, _)| s == 200)).await;
+        let mut stalled = std::net::TcpStream::connect(&addr).expect("connect");
+        std::io::Write::write_all(&mut stalled, b"GET /home HTTP/1.1\r\nHost: pumpurs\r\n").expect("half a request");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        terminate(&serve);
+        let status = exit_within(&mut serve, Duration::from_secs(25)).await;
+        assert!(status.success(), "{status}");
+        let messages = json_messages(&written(&mut serve));
+        assert!(messages.iter().any(|m| m.starts_with("Pumpurs is running")), "the banner is a JSON line: {messages:?}");
+        drop(stalled);
+    }
+);

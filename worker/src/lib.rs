@@ -28,7 +28,7 @@ use tokio::sync::watch;
 
 pub use admin::{FailedJob, QueueDepth, failed_jobs, pending_work, queue_depths, retry_failed_jobs, retry_job};
 pub use entities::outbox::MAX_DELIVERY_ATTEMPTS as MAX_ATTEMPTS;
-pub use mailer::Mailer;
+pub use mailer::{Mailer, smtp_url_problem};
 pub use queues::setup;
 
 /// What the worker needs to know; built by the binary from the web configuration.

@@ -19,6 +19,13 @@ pub enum Mailer {
     Files(AsyncFileTransport<Tokio1Executor>),
 }
 
+/// Why `url` cannot be the SMTP server's address (`None`: it can); nothing is connected.
+pub fn smtp_url_problem(url: &str) -> Option<String> {
+    AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+        .err()
+        .map(|e| e.to_string())
+}
+
 impl Mailer {
     pub fn from_config(cfg: &WorkerConfig) -> Result<Self, WorkerError> {
         match &cfg.smtp_url {

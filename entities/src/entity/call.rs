@@ -10,6 +10,10 @@ pub enum CallStatus {
     Draft,
     #[sea_orm(string_value = "open")]
     Open,
+    /// Published, before its opening time. Never stored (a published call is `Open`): only
+    /// what `calls::effective_status` tells people.
+    #[sea_orm(string_value = "announced")]
+    Announced,
     #[sea_orm(string_value = "closed")]
     Closed,
     #[sea_orm(string_value = "in_review")]
@@ -27,6 +31,7 @@ impl CallStatus {
         match self {
             Self::Draft => "draft",
             Self::Open => "open",
+            Self::Announced => "announced",
             Self::Closed => "closed",
             Self::InReview => "in_review",
             Self::Decided => "decided",

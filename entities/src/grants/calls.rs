@@ -762,13 +762,13 @@ pub async fn published(conn: &impl ConnectionTrait, id: i32) -> Result<(call::Mo
     }
 }
 
-/// The status a person should see: an open call past its deadline is closed even before the
-/// worker has marked it so.
+/// The status a person should see: a published call before its opening time is announced, and
+/// one past its deadline closed even before the worker has marked it so.
 pub fn effective_status(call: &call::Model, now: DateTime<Utc>) -> CallStatus {
-    if call.status == CallStatus::Open && call.closes_at <= now {
-        CallStatus::Closed
-    } else {
-        call.status
+    match call.status {
+        CallStatus::Open if call.closes_at <= now => CallStatus::Closed,
+        CallStatus::Open if now < call.opens_at => CallStatus::Announced,
+        status => status,
     }
 }
 

@@ -152,6 +152,9 @@ both_backends!(
         // Another account from the same address is not affected yet.
         seed::user(&app.db, "janis@example.lv", Role::NgoMember, w.ngo.id).await;
         assert_eq!(b.login("janis@example.lv", seed::PASSWORD).await.status, 200);
+        // The failures were from one place: the account's owner elsewhere logs in.
+        let owner = app.browser_from("127.0.0.2", None);
+        assert_eq!(owner.login("anna@example.lv", seed::PASSWORD).await.status, 200, "not locked out by another's failures");
     }
 );
 
@@ -331,11 +334,15 @@ both_backends!(
     async fn many_failures_from_one_address_throttle_it(app) {
         let b = app.browser();
         for i in 0..entities::accounts::MAX_FAILURES_PER_ADDRESS {
-            let page = b.login(&format!("guess{i}@example.lv"), "wrong password").await;
+            // A forwarded-for header of its own choosing does not make it another place: no
+            // proxy is trusted.
+            let spoofing = app.browser_from("127.0.0.1", Some(&format!("198.51.100.{i}")));
+            let page = spoofing.login(&format!("guess{i}@example.lv"), "wrong password").await;
             assert_eq!(page.status, 422, "attempt {i}");
         }
         let w = seed::world(&app.db).await;
         seed::user(&app.db, "anna@example.lv", Role::NgoMember, w.ngo.id).await;
         assert_eq!(b.login("anna@example.lv", seed::PASSWORD).await.status, 429);
+        assert_eq!(app.browser_from("127.0.0.3", None).login("anna@example.lv", seed::PASSWORD).await.status, 200, "another address is not throttled");
     }
 );

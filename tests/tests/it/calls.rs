@@ -347,3 +347,37 @@ both_backends!(
         assert!(entities::grants::calls::files(&app.db, new_id).await.expect("q").is_empty(), "the files stay with their call");
     }
 );
+
+both_backends!(
+    async fn a_published_call_before_its_opening_is_announced_not_open(app) {
+        let w = seed::world(&app.db).await;
+        let coordinator = seed::actor(&app.db, &seed::user(&app.db, "c@example.lv", Role::Coordinator, w.muni_a.id).await).await;
+        let now = Utc::now();
+        let mut form = seed::call_form(now + Duration::days(30));
+        form.opens_at = entities::time::to_riga(now + Duration::days(3)).format("%Y-%m-%dT%H:%M:%S").to_string();
+        let input = form.parse().expect("valid call form");
+        let call = entities::grants::calls::create(&app.db, &coordinator, w.muni_a.id, &input, now).await.expect("create");
+        let call = entities::grants::calls::publish(&app.db, &coordinator, call, now).await.expect("publish");
+
+        let anyone = app.browser();
+        let page = anyone.get(&format!("/calls/{}", call.id)).await;
+        assert_eq!(page.status, 200);
+        assert!(page.texts("dd").contains(&"Izsludināts".to_owned()), "{:?}", page.texts("dd"));
+        let api: serde_json::Value = reqwest::get(format!("{}/api/v1/calls/{}", app.base, call.id)).await.expect("GET").json().await.expect("json");
+        assert_eq!(api["status"], "announced");
+        let list = anyone.get("/calls").await;
+        assert!(list.texts("td").contains(&"Izsludināts".to_owned()), "the list says so too: {:?}", list.texts("td"));
+        let listed: serde_json::Value = reqwest::get(format!("{}/api/v1/calls", app.base)).await.expect("GET").json().await.expect("json");
+        assert!(listed.to_string().contains("\"announced\""), "{listed}");
+        let doc: serde_json::Value = reqwest::get(format!("{}/api/v1/openapi.json", app.base)).await.expect("GET").json().await.expect("json");
+        assert!(doc.to_string().contains("\"announced\""), "the document lists the status");
+
+        // Once its opening time has come, it is open.
+        app.clock.hold(Some(now + Duration::days(4)));
+        let page = anyone.get(&format!("/calls/{}", call.id)).await;
+        assert!(page.texts("dd").contains(&"Atvērts".to_owned()), "{:?}", page.texts("dd"));
+        let api: serde_json::Value = reqwest::get(format!("{}/api/v1/calls/{}", app.base, call.id)).await.expect("GET").json().await.expect("json");
+        assert_eq!(api["status"], "open");
+        app.clock.hold(None);
+    }
+);

@@ -222,7 +222,9 @@ both_backends!(
         let renamed = ngo.upload(&upload_path, "photo.png", pdf()).await;
         assert!(renamed.field_error("file").starts_with("Faila saturs neatbilst"), "{}", renamed.body);
         let huge = ngo.upload(&upload_path, "big.pdf", { let mut b = pdf(); b.resize(app.cfg.max_file_bytes as usize + 1, b'x'); b }).await;
-        assert_eq!((huge.status, huge.field_error("file")), (422, "Fails ir par lielu.".to_owned()));
+        assert_eq!((huge.status, huge.field_error("file")), (422, "Fails ir par lielu (atļauts līdz 20 MB).".to_owned()));
+        let dots = ngo.upload(&upload_path, "...", pdf()).await;
+        assert_eq!((dots.status, dots.field_error("file")), (422, "Faila nosaukumu nevar izmantot: tajā jābūt burtiem vai cipariem un nedrīkst būt vadības rakstzīmju. Pārdēvējiet failu un pievienojiet to vēlreiz.".to_owned()));
         let docs = huge.attrs("a[download]", "href");
         assert_eq!(docs.len(), 1, "only the real PDF was kept");
         let (status, headers, body) = ngo.download(&docs[0]).await;
