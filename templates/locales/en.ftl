@@ -68,6 +68,9 @@ register-done = If the address is right, a message with a link is on its way. Op
 
 confirm-title = Email confirmed
 confirm-done = Thank you! Your address is confirmed — you can log in now.
+confirm-page-title = Confirm your email address
+confirm-page-lead = To finish registering, confirm that this email address is yours.
+confirm-submit = Confirm the address
 
 forgot-title = Reset your password
 forgot-lead = Enter the email of your account and we will send a link to set a new password.
@@ -640,6 +643,7 @@ error-semester-half = A semester is 1 or 2.
 error-semester-dates = A semester must end after it starts.
 error-semester-cap = The amount per pupil must be more than zero.
 error-birth-date = The date of birth must be in the past.
+error-birth-date-implausible = The date of birth does not fit a pupil in this class or course (a 9th grade, for example, is 13 to 18 years old). Check the year.
 error-plan-exists = This pupil already has a plan for this semester.
 error-risk-not-in-catalogue = There is no such risk in this semester's risk catalogue.
 error-risk-twice = This risk is in the plan already.
@@ -732,7 +736,7 @@ import-row-name = The first name and surname are missing.
 import-row-name-long = The name is longer than 200 characters.
 import-row-class = The class or course is missing (up to 40 characters).
 import-row-birth = The date of birth cannot be read; write it e.g. as 31.05.2011.
-import-row-birth-range = The date of birth is not plausible (in the future or more than 40 years ago).
+import-row-birth-range = The date of birth does not fit a pupil in this class or course, or is in the future.
 import-missing-name = The file has no column with the pupil's name (“First name” and “Surname”, or “Full name”).
 import-missing-class = The file has no column “Class” or “Course”.
 import-missing-birth = The file has no column “Date of birth”.

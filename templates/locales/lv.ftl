@@ -68,6 +68,9 @@ register-done = Ja adrese ir pareiza, uz to tika nosūtīta vēstule ar saiti. A
 
 confirm-title = E-pasts apstiprināts
 confirm-done = Paldies! Adrese apstiprināta — tagad varat pieslēgties.
+confirm-page-title = E-pasta adreses apstiprināšana
+confirm-page-lead = Lai pabeigtu reģistrāciju, apstipriniet, ka šī e-pasta adrese ir jūsu.
+confirm-submit = Apstiprināt adresi
 
 forgot-title = Paroles atjaunošana
 forgot-lead = Ievadiet konta e-pastu — nosūtīsim saiti jaunas paroles iestatīšanai.
@@ -652,6 +655,7 @@ error-semester-half = Semestris ir 1 vai 2.
 error-semester-dates = Semestra beigām jābūt pēc tā sākuma.
 error-semester-cap = Summai uz skolēnu jābūt lielākai par nulli.
 error-birth-date = Dzimšanas datumam jābūt pagātnē.
+error-birth-date-implausible = Dzimšanas datums neatbilst skolēnam šajā klasē vai kursā (piemēram, 9. klasē mācās 13–18 gadus veci). Pārbaudiet gadu.
 error-plan-exists = Šim skolēnam šajā semestrī plāns jau ir.
 error-risk-not-in-catalogue = Šāda riska nav šī semestra risku katalogā.
 error-risk-twice = Šis risks plānā jau ir.
@@ -744,7 +748,7 @@ import-row-name = Nav norādīts vārds un uzvārds.
 import-row-name-long = Vārds ir garāks par 200 zīmēm.
 import-row-class = Nav norādīta klase vai kurss (līdz 40 zīmēm).
 import-row-birth = Dzimšanas datumu nevar nolasīt; rakstiet, piemēram, 31.05.2011.
-import-row-birth-range = Dzimšanas datums nav ticams (nākotnē vai vairāk nekā pirms 40 gadiem).
+import-row-birth-range = Dzimšanas datums neatbilst skolēnam šajā klasē vai kursā vai ir nākotnē.
 import-missing-name = Failā nav kolonnas ar skolēna vārdu („Vārds” un „Uzvārds” vai „Skolēns”).
 import-missing-class = Failā nav kolonnas „Klase” vai „Kurss”.
 import-missing-birth = Failā nav kolonnas „Dzimšanas datums”.

@@ -27,7 +27,7 @@ use crate::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/register", get(register_page).post(register))
-        .route("/confirm/{token}", get(confirm))
+        .route("/confirm/{token}", get(confirm_page).post(confirm))
         .route("/login", get(login_page).post(login))
         .route(SECOND_FACTOR_PATH, get(second_factor_page).post(second_factor))
         .route("/logout", post(logout))
@@ -153,6 +153,13 @@ async fn register(State(state): State<AppState>, ctx: Ctx, Form(f): Form<Registe
         Err(e) => return Err(e.into()),
     }
     Ok(pages::message(&page, "register-done-title", "register-done", None).into_response())
+}
+
+/// The emailed link's page: a button that confirms. Opening the link changes nothing, since mail
+/// scanners open links too.
+async fn confirm_page(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> AppResult<Markup> {
+    accounts::check_confirm_link(&state.db, &state.cfg.secret_key, &token, Utc::now()).await?;
+    Ok(pages::confirm(&ctx.page(), &token))
 }
 
 async fn confirm(State(state): State<AppState>, ctx: Ctx, Path(token): Path<String>) -> AppResult<Markup> {

@@ -234,9 +234,9 @@ async fn openapi(State(state): State<AppState>) -> Response {
                 "security": [{ "bearerAuth": [] }],
                 "parameters": [
                     { "name": "level", "in": "query", "schema": { "type": "string", "enum": ["school", "municipality", "state"] } },
-                    { "name": "org", "in": "query", "description": "The school's or municipality's id (with level school or municipality)", "schema": { "type": "integer" } },
-                    { "name": "semester", "in": "query", "schema": { "type": "integer" } },
-                    { "name": "year", "in": "query", "description": "The year the school year starts", "schema": { "type": "integer" } }
+                    { "name": "org", "in": "query", "description": "The school's or municipality's id: with level school, a school's; with level municipality, a municipality's (404 otherwise); not with level state", "schema": { "type": "integer", "minimum": 1, "maximum": 2147483647 } },
+                    { "name": "semester", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 2147483647 } },
+                    { "name": "year", "in": "query", "description": "The year the school year starts", "schema": { "type": "integer", "minimum": 2000, "maximum": 2100 } }
                 ],
                 "responses": {
                     "200": { "description": "The indicators", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Stats" } } } },
@@ -284,7 +284,7 @@ async fn openapi(State(state): State<AppState>) -> Response {
             "/calls/{id}/results": { "get": {
                 "operationId": "getCallResults",
                 "summary": "The published results of a call (organisations and projects only, no personal data)",
-                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer", "minimum": 1, "maximum": 2147483647 } }],
                 "responses": {
                     "200": { "description": "The results in rank order", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Results" } } } },
                     "404": { "description": "No call with published results has this id.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
@@ -294,7 +294,7 @@ async fn openapi(State(state): State<AppState>) -> Response {
             "/calls/{id}": { "get": {
                 "operationId": "getCall",
                 "summary": "One published call with its requirements and criteria",
-                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer", "minimum": 1, "maximum": 2147483647 } }],
                 "responses": {
                     "200": { "description": "The call", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Call" } } } },
                     "404": error

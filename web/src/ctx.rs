@@ -248,6 +248,11 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
 }
 
 async fn build_and_run(state: &AppState, req: Request, next: Next) -> Result<Response, AppError> {
+    // The API answers tokens, not sessions: no cookie is read or set, and every answer, an
+    // unknown path or method included, is JSON.
+    if is_api(req.uri().path()) {
+        return Ok(api_error(next.run(req).await));
+    }
     let now = Utc::now();
     let (mut parts, body) = req.into_parts();
     let headers = &parts.headers;
@@ -437,6 +442,38 @@ async fn check_csrf(state: &AppState, parts: &Parts, body: Body, csrf_cookie: &s
         Some(p) if tokens::csrf_matches(&state.cfg.secret_key, csrf_cookie, session, &p) => Csrf::Valid(body),
         _ => Csrf::Refused(form),
     }
+}
+
+/// Whether `path` is the JSON API's.
+fn is_api(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
+/// An API error response without a body of its own (an unknown path or method, a refused
+/// body) gets the documented JSON error instead.
+fn api_error(response: Response) -> Response {
+    let status = response.status();
+    let has_own_body = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || has_own_body {
+        return response;
+    }
+    let (error, message) = match status {
+        StatusCode::NOT_FOUND => ("not_found", "No such resource."),
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "The API is read-only: use GET."),
+        StatusCode::PAYLOAD_TOO_LARGE => ("too_large", "The request is too large."),
+        s if s.is_server_error() => ("internal", "Something went wrong on our side."),
+        _ => ("bad_request", "The request is not one the API understands."),
+    };
+    let (mut parts, _) = response.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let fresh = crate::api::public_json(status, serde_json::json!({ "error": error, "message": message }));
+    let (fresh_parts, body) = fresh.into_parts();
+    parts.headers.extend(fresh_parts.headers);
+    Response::from_parts(parts, body)
 }
 
 /// Replaces the body of a 4xx/5xx response that has none of its own with an error page.

@@ -910,7 +910,15 @@ async fn demo_plan(
     let pupil = match known.get(&(people.school_id, name.to_owned())) {
         Some(p) => p.clone(),
         None => {
-            let p = plans::register_pupil(db, director, people.school_id, (name, class_name, birth), now).await?;
+            // Registered as of the demo's autumn semester, whose classes the birth dates fit.
+            let registered = now.min(
+                chrono::NaiveDate::from_ymd_opt(2026, 9, 1)
+                    .and_then(|d| d.and_hms_opt(8, 0, 0))
+                    .context("date")?
+                    .and_utc(),
+            );
+            let p =
+                plans::register_pupil(db, director, people.school_id, (name, class_name, birth), registered).await?;
             if author.user.id != director.user.id {
                 plans::assign(db, director, p.id, author, now).await?;
             }

@@ -33,7 +33,8 @@ Settings (flags win over variables):
   PUMPURS_JOB_HEARTBEAT_SECONDS how often a worker reports alive, default 10; one silent for
                                three heartbeats is taken for dead and its jobs go to the others
   PUMPURS_LOG                  log filter, default info
-  PUMPURS_LOG_FORMAT           text (default) or json";
+  PUMPURS_LOG_FORMAT           text (default) or json
+  PUMPURS_TRUSTED_PROXIES      reverse proxies whose X-Forwarded-For is believed, comma-separated";
 
 #[derive(Parser)]
 #[command(name = "pumpurs", version, about = "Pumpurs: youth-initiative grants and pupil support plans for Latvian municipalities and schools.", after_help = SETTINGS)]

@@ -49,6 +49,16 @@ struct StatsQuery {
     table: Option<String>,
 }
 
+impl StatsQuery {
+    /// Whether the numbers are within the bounds the API documents (ids from 1, a school year
+    /// from 2000 to 2100).
+    fn in_bounds(&self) -> bool {
+        self.org.is_none_or(|id| id >= 1)
+            && self.semester.is_none_or(|id| id >= 1)
+            && self.year.is_none_or(|y| (2000..=2100).contains(&y))
+    }
+}
+
 /// The query string naming `scope` and `period`.
 fn query_string(scope: Scope, period: Period) -> String {
     let scope = match scope {
@@ -100,10 +110,10 @@ impl Viewer<'_> {
 
 fn scope_of(viewer: &Viewer<'_>, q: &StatsQuery) -> AppResult<Scope> {
     Ok(match (q.level.as_str(), q.org) {
-        ("state", _) => Scope::State,
+        ("state", None) => Scope::State,
         ("municipality", Some(id)) => Scope::Municipality(id),
         ("school", Some(id)) => Scope::School(id),
-        ("", _) => viewer.own_scope().ok_or(AppError::NotFound)?,
+        ("", None) => viewer.own_scope().ok_or(AppError::NotFound)?,
         _ => return Err(AppError::NotFound),
     })
 }
@@ -121,6 +131,17 @@ async fn compute(state: &AppState, viewer: Viewer<'_>, l: Lang, q: &StatsQuery) 
         Scope::School(id) | Scope::Municipality(id) => Some(entities::orgs::get(&state.db, id).await?),
         Scope::State => None,
     };
+    // The level names the kind of organisation: a municipality's id with level=school (or the
+    // other way round) is no scope.
+    let matches = match (scope, &org) {
+        (Scope::School(_), Some(o)) => o.kind == OrgKind::School,
+        (Scope::Municipality(_), Some(o)) => o.kind == OrgKind::Municipality,
+        (Scope::State, None) => true,
+        _ => false,
+    };
+    if !matches {
+        return Err(AppError::NotFound);
+    }
     let inside = viewer.view(scope, org.as_ref()).ok_or(AppError::NotFound)?;
     let semesters = queries::semesters(&state.db).await?;
     let period = match (q.semester, q.year) {
@@ -664,10 +685,10 @@ async fn api(
         }
         Err(e) => return crate::api::internal(e),
     };
-    let Ok(Query(q)) = query else {
+    let Some(Query(q)) = query.ok().filter(|Query(q)| q.in_bounds()) else {
         return crate::api::public_json(
             StatusCode::BAD_REQUEST,
-            json!({ "error": "bad_request", "message": "level is school, municipality or state; org, semester and year are whole numbers." }),
+            json!({ "error": "bad_request", "message": "level is school, municipality or state; org and semester are whole numbers from 1, year one from 2000 to 2100." }),
         );
     };
     let c = match compute(&state, Viewer::Client(&client), Lang::Lv, &q).await {

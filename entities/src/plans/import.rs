@@ -209,7 +209,7 @@ pub async fn preview_import(
             }
             match birth_date {
                 None => wrong.push("import-row-birth"),
-                Some(d) if d >= today || d < today - chrono::Duration::days(366 * 40) => {
+                Some(d) if d >= today || !super::plausible_birth(&class_name, d, today) => {
                     wrong.push("import-row-birth-range");
                 }
                 Some(_) => {}

@@ -46,8 +46,27 @@ fn check_pupil((name, class_name, birth_date): (&str, &str, NaiveDate), now: Dat
     }
     if birth_date >= now.date_naive() {
         e.add("birth_date", "error-birth-date");
+    } else if !plausible_birth(class_name, birth_date, now.date_naive()) {
+        e.add("birth_date", "error-birth-date-implausible");
     }
     e.into_result()
+}
+
+/// Whether `birth` (in the past) fits a pupil of `class_name` on `today`: in grades 5 to 12,
+/// aged from the grade + 4 to the grade + 9 years (a 9th-grader is 13 to 18); in a vocational
+/// course 1 to 4 ("2. kurss"), 14 to 30; in a class named otherwise, 9 to 30.
+pub fn plausible_birth(class_name: &str, birth: NaiveDate, today: NaiveDate) -> bool {
+    let Some(age) = today.years_since(birth) else {
+        return false;
+    };
+    let lower = class_name.to_lowercase();
+    let course = lower.contains("kurs") || lower.contains("course");
+    let (youngest, oldest) = match (class_number(class_name), course) {
+        (Some(1..=4), true) => (14, 30),
+        (Some(grade @ 5..=12), false) => (grade + 4, grade + 9),
+        _ => (9, 30),
+    };
+    (youngest..=oldest).contains(&age)
 }
 
 /// A pupil of a school whose pupils the actor may register (and so correct).
@@ -442,7 +461,38 @@ pub(crate) async fn is_assigned(conn: &impl ConnectionTrait, actor: &Actor, pupi
 
 #[cfg(test)]
 mod tests {
-    use super::next_class;
+    use super::{next_class, plausible_birth};
+    use chrono::NaiveDate;
+
+    #[test]
+    fn a_birth_date_must_fit_the_pupils_class_or_course() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 5).expect("date");
+        let born = |y| NaiveDate::from_ymd_opt(y, 3, 1).expect("date");
+        for (class, year) in [
+            ("9.a", 2011),
+            ("9.a", 2013),
+            ("9.a", 2008),
+            ("5.b", 2015),
+            ("12.c", 2008),
+            ("2. kurss", 2008),
+            ("1. kurss", 1998),
+            ("PII", 2012),
+        ] {
+            assert!(plausible_birth(class, born(year), today), "{class} {year}");
+        }
+        for (class, year) in [
+            ("9.a", 2020),
+            ("9.a", 2007),
+            ("9.a", 2014),
+            ("5.b", 2019),
+            ("2. kurss", 2015),
+            ("1. kurss", 1990),
+            ("PII", 1980),
+            ("7.c", 2027),
+        ] {
+            assert!(!plausible_birth(class, born(year), today), "{class} {year}");
+        }
+    }
 
     #[test]
     fn a_class_moves_up_by_its_leading_number_and_the_last_class_stays() {

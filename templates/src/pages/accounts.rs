@@ -229,6 +229,22 @@ pub fn forgot(ctx: &PageCtx, form: &FormView) -> Markup {
     )
 }
 
+/// The page an address confirmation link opens: one button confirms.
+pub fn confirm(ctx: &PageCtx, token: &str) -> Markup {
+    let l = ctx.lang;
+    layout(
+        ctx,
+        &t(l, "confirm-page-title"),
+        html! {
+            p { (t(l, "confirm-page-lead")) }
+            form method="post" action={ "/confirm/" (token) } {
+                (csrf(ctx))
+                button type="submit" { (t(l, "confirm-submit")) }
+            }
+        },
+    )
+}
+
 pub fn reset(ctx: &PageCtx, form: &FormView, token: &str) -> Markup {
     let l = ctx.lang;
     layout(

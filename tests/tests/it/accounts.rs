@@ -33,7 +33,13 @@ both_backends!(
         let events = outbox_events(app).await;
         let [EmailEvent::ConfirmEmail { token_id }] = events.as_slice() else { panic!("outbox: {events:?}") };
         let link = token_link(app, *token_id).await;
-        let confirmed = b.get(&format!("/confirm/{link}")).await;
+        // Opening the link (as a mail scanner does) confirms nothing: its page's button does.
+        let opened = b.get(&format!("/confirm/{link}")).await;
+        assert_eq!((opened.status, opened.h1()), (200, "E-pasta adreses apstiprināšana".to_owned()));
+        assert_eq!(app.browser().get(&format!("/confirm/{link}")).await.status, 200, "opened twice: still unconfirmed");
+        assert_eq!(b.login("anna@example.lv", "ilgaparole-2026").await.status, 422, "not confirmed by opening the link");
+        let opened = b.get(&format!("/confirm/{link}")).await;
+        let confirmed = b.submit(&opened, &format!("/confirm/{link}"), &[]).await;
         assert_eq!((confirmed.status, confirmed.h1()), (200, "E-pasts apstiprināts".to_owned()));
         let again = b.get(&format!("/confirm/{link}")).await;
         assert_eq!(again.status, 400, "a link works once");

@@ -6,6 +6,7 @@
 )]
 
 mod accounts;
+mod api_contract;
 mod applications;
 mod call_forms;
 mod calls;

@@ -135,6 +135,8 @@ both_backends!(
         // The director registers a pupil (with a clear error first) and assigns the teacher.
         let bad = director.fill(&school_pupils, &school_pupils, &[("name", PUPIL), ("class_name", "8.a"), ("birth_date", "31.02.2012")]).await;
         assert_eq!((bad.status, bad.field_error("birth_date")), (422, "Ievadiet datumu, piemēram, 31.05.2010.".to_owned()));
+        let toddler = director.fill(&school_pupils, &school_pupils, &[("name", PUPIL), ("class_name", "8.a"), ("birth_date", "2022-03-04")]).await;
+        assert_eq!((toddler.status, toddler.field_error("birth_date")), (422, "Dzimšanas datums neatbilst skolēnam šajā klasē vai kursā (piemēram, 9. klasē mācās 13–18 gadus veci). Pārbaudiet gadu.".to_owned()));
         assert_eq!(pupil::Entity::find().count(&app.db).await.expect("count"), 0, "nothing registered");
         let page = director.fill(&school_pupils, &school_pupils, &[("name", PUPIL), ("class_name", "8.a"), ("birth_date", "2012-03-04")]).await;
         assert_eq!((page.h1(), page.text(".flash")), (PUPIL.to_owned(), "Skolēns reģistrēts.".to_owned()));
