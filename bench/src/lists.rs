@@ -16,11 +16,13 @@ fn class_list(rows: usize) -> String {
     let mut csv = String::from("\u{feff}Nr.;Vārds;Uzvārds;Klase;Dzimšanas datums\r\n");
     for i in 0..rows {
         let born = NaiveDate::from_ymd_opt(2008, 1, 1).expect("date") + chrono::Duration::days((i % 3000) as i64);
+        // The class a pupil of that age is in (grades 5 to 12), so that the birth date fits it.
+        let age = Utc::now().date_naive().years_since(born).unwrap_or(12);
         csv.push_str(&format!(
             "{};Skolēns{i};Uzvārdiņš{};{}.{};{}\r\n",
             i + 1,
             i / 7,
-            1 + i % 12,
+            age.saturating_sub(6).clamp(5, 12),
             ["a", "b", "c"][i % 3],
             born.format("%d.%m.%Y")
         ));

@@ -177,7 +177,7 @@ async fn the_pages_people_use_on_a_phone_fit_390_px() {
         .await
         .expect("semester");
         let born = chrono::NaiveDate::from_ymd_opt(2012, 1, 2).expect("date");
-        for (name, class) in [("Anna Ābele", "6.b"), ("Kristaps Bērziņš-Ozoliņš", "12.a")] {
+        for (name, class) in [("Anna Ābele", "6.b"), ("Kristaps Bērziņš-Ozoliņš", "8.a")] {
             let pupil =
                 entities::plans::register_pupil(&app.db, &director, w.school_a.id, (name, class, born), Utc::now())
                     .await
