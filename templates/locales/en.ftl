@@ -10,7 +10,6 @@ nav-orgs = Organisations
 nav-roles = Your roles
 nav-dev-mail = Development mail
 lang-switch = Latviski
-lang-switch-label = Language
 footer-text = Pumpurs — support for youth initiatives and pupils, so that nobody leaves school early.
 
 role-admin = Administrator

@@ -10,7 +10,6 @@ nav-orgs = Organizācijas
 nav-roles = Jūsu lomas
 nav-dev-mail = Izstrādes pasts
 lang-switch = English
-lang-switch-label = Valoda
 footer-text = Pumpurs — atbalsts jauniešu iniciatīvām un skolēniem, lai neviens nepamestu skolu.
 
 role-admin = Administrators

@@ -111,7 +111,8 @@ pub fn layout(ctx: &PageCtx, title: &str, body: Markup) -> Markup {
                         (components::csrf(ctx))
                         input type="hidden" name="lang" value=(other.code());
                         input type="hidden" name="next" value=(ctx.path);
-                        button.link type="submit" lang=(other.code()) aria-label=(t(l, "lang-switch-label")) {
+                        // Named by its visible text ("English"), in the language it names.
+                        button.link type="submit" lang=(other.code()) {
                             (t(l, "lang-switch"))
                         }
                     }

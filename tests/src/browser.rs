@@ -63,8 +63,11 @@ impl Browser {
 
     async fn page(&self, response: reqwest::Response) -> Page {
         let status = response.status().as_u16();
-        let path =
-            response.url().path().to_owned() + &response.url().query().map(|q| format!("?{q}")).unwrap_or_default();
+        let path = format!(
+            "{}{}",
+            response.url().path(),
+            response.url().query().map(|q| format!("?{q}")).unwrap_or_default()
+        );
         let headers = response.headers().clone();
         let body = response.text().await.expect("body");
         Page {

@@ -13,6 +13,7 @@ pub mod logs;
 pub mod s3;
 pub mod seed;
 pub mod smtp;
+pub mod webdriver;
 
 use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;

@@ -65,6 +65,10 @@ pub struct ApplicationView {
     /// The call's coordinator previews the form (this is the way back to the form's builder):
     /// it is drawn as an applicant sees it, its buttons disabled (nothing is sent).
     pub preview: Option<String>,
+    /// The budget line to open the page at (one was just added or removed), or the button that
+    /// adds one (the last was removed).
+    pub focus_line: Option<usize>,
+    pub focus_add: bool,
 }
 
 impl ApplicationView {
@@ -204,7 +208,7 @@ pub fn edit(ctx: &PageCtx, v: &ApplicationView) -> Markup {
                                         td.has-error[error.is_some()] {
                                             label.cell-label for=(id) { (t(l, &format!("budget-{}", key.replace('_', "-")))) span.visually-hidden { " " (i + 1) } }
                                             @if key == "category" {
-                                                select id=(id) name="line_category" {
+                                                select id=(id) name="line_category" autofocus[v.focus_line == Some(i)] {
                                                     @for (cv, cl) in &v.categories { option value=(cv) selected[cv == value] { (cl) } }
                                                 }
                                             } @else {
@@ -220,7 +224,7 @@ pub fn edit(ctx: &PageCtx, v: &ApplicationView) -> Markup {
                         }
                         tfoot { tr { th colspan="4" { (t(l, "budget-total")) } td.num { strong { (v.budget_total) } } td {} } }
                     }
-                    button.secondary type="submit" name="action" value="add_line" disabled[v.preview.is_some()] { (t(l, "budget-add-line")) }
+                    button.secondary type="submit" name="action" value="add_line" disabled[v.preview.is_some()] autofocus[v.focus_add] { (t(l, "budget-add-line")) }
                 }
                 (upload_field(ctx, v))
                 p.actions {

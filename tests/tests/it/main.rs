@@ -14,6 +14,7 @@ mod concurrency;
 mod forms;
 mod homes;
 mod journey;
+mod journeys;
 mod layers;
 mod lifecycle;
 mod lists;

@@ -269,6 +269,16 @@ fn build_view(
             }
         })
         .collect();
+    // After a line was added or removed the page opens where the person was: on the new line,
+    // on the line that took the removed one's place, or on the button that adds one.
+    let (focus_line, focus_add) = match data.action.as_str() {
+        "add_line" => (lines.len().checked_sub(1), false),
+        a if a.starts_with("remove_line-") => match a.trim_start_matches("remove_line-").parse::<usize>() {
+            Ok(i) if !lines.is_empty() => (Some(i.min(lines.len() - 1)), false),
+            _ => (None, true),
+        },
+        _ => (None, false),
+    };
     let form = FormView::with_typed(
         data.answers.iter().map(|(k, v)| (k.as_str(), v.as_str())).chain([
             ("title", data.title.as_str()),
@@ -283,6 +293,8 @@ fn build_view(
     );
     let mb = |b: u64| (b / (1024 * 1024)).to_string();
     ApplicationView {
+        focus_line,
+        focus_add,
         id: app.id,
         title: if app.title.is_empty() {
             t(lang, "application-untitled")

@@ -1,0 +1,217 @@
+//! The portal as people use it, in a real browser: Debian's Chromium, headless, driven through
+//! chromium-driver (`pumpurs_tests::webdriver`) against the application on port 0. Each journey
+//! runs 1366 px and 390 px wide (the NGO's also with JavaScript off); every page a step reaches
+//! is photographed under `target/journeys/` and checked by axe-core, and a violation of impact
+//! "serious" or "critical" fails the journey (the others are listed).
+//!
+//! Without Chromium, chromium-driver or axe-core (`npm ci --prefix tests/browser`) the journeys
+//! say so and pass, unless `PUMPURS_REQUIRE_BROWSER` is set (as `.ci/run` sets it, after
+//! installing them).
+
+use std::path::Path;
+
+use chrono::{Duration, Utc};
+use entities::domain::Role;
+use pumpurs_tests::webdriver::{Finding, Journey, Tools};
+use pumpurs_tests::{Backend, TestApp, seed};
+
+fn tools() -> Option<Tools> {
+    match Tools::find() {
+        Ok(tools) => Some(tools),
+        Err(missing) => {
+            assert!(
+                std::env::var_os("PUMPURS_REQUIRE_BROWSER").is_none(),
+                "PUMPURS_REQUIRE_BROWSER is set but {missing}"
+            );
+            eprintln!("skipped: {missing}");
+            None
+        }
+    }
+}
+
+/// Fails on the serious findings of all the journeys, and lists the minor ones.
+fn judge(findings: Vec<(Vec<Finding>, Vec<Finding>)>) {
+    let (serious, minor): (Vec<Finding>, Vec<Finding>) =
+        findings
+            .into_iter()
+            .fold((Vec::new(), Vec::new()), |(mut s, mut m), (a, b)| {
+                s.extend(a);
+                m.extend(b);
+                (s, m)
+            });
+    let mut rules: Vec<String> = minor.iter().map(|f| format!("{} ({})", f.rule, f.impact)).collect();
+    rules.sort();
+    rules.dedup();
+    eprintln!("axe: {} minor or moderate findings: {}", minor.len(), rules.join(", "));
+    for f in minor.iter().take(20) {
+        eprintln!("  {f}");
+    }
+    assert!(
+        serious.is_empty(),
+        "axe found {} serious or critical violations:\n{}",
+        serious.len(),
+        serious.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+    );
+}
+
+/// The emailed link to `to` that starts with `prefix` (sent by the worker just now).
+async fn emailed_link(app: &TestApp, to: &str, prefix: &str) -> String {
+    app.work(&app.worker_config()).await;
+    let mails = app.mails();
+    let mail = mails
+        .iter()
+        .rev()
+        .find(|m| m.contains(&format!("To: {to}")))
+        .unwrap_or_else(|| panic!("no email to {to}"));
+    let start = mail
+        .find(&format!("{}{prefix}", app.base))
+        .expect("a link in the email");
+    mail[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace() && *c != '<' && *c != '"')
+        .collect()
+}
+
+/// (a) An NGO registers, confirms its address by the emailed link, completes its profile,
+/// writes an application with budget lines and a PDF, sees an error, submits and receives the
+/// receipt.
+async fn ngo_applies(
+    app: &TestApp,
+    tools: &Tools,
+    call: i32,
+    width: u32,
+    javascript: bool,
+) -> (Vec<Finding>, Vec<Finding>) {
+    let name = format!("a-ngo-{width}{}", if javascript { "" } else { "-nojs" });
+    let email = format!("{name}@example.lv");
+    let mut j = Journey::start(tools, &app.base, &name, width, javascript).await;
+
+    j.open("/register", "register").await;
+    j.fill("org_name", &format!("Biedrība „Jaunie pumpuri {name}”")).await;
+    j.fill("reg_no", "40008123456").await;
+    j.fill("name", "Anna Kalniņa").await;
+    j.fill("email", &email).await;
+    j.fill("password", "ilgaparole-2026").await;
+    j.fill("password_confirm", "ilgaparole-2026").await;
+    j.press("Reģistrēties", "registered").await;
+    assert_eq!(j.text("h1").await, "Pārbaudiet e-pastu");
+
+    let link = emailed_link(app, &email, "/confirm/").await;
+    j.driver.goto(&link).await.expect("open the link");
+    j.seen("confirm-page").await;
+    j.press("Apstiprināt adresi", "confirmed").await;
+    assert_eq!(j.text("h1").await, "E-pasts apstiprināts");
+
+    j.open("/login", "login").await;
+    j.fill("email", &email).await;
+    j.fill("password", "ilgaparole-2026").await;
+    j.press_in("main form", "Pieslēgties", "home").await;
+    assert!(j.path().await.starts_with("/home"), "{}", j.path().await);
+
+    // The profile: what an application needs.
+    let org = {
+        use entities::entity::organisation;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        organisation::Entity::find()
+            .filter(organisation::Column::Name.eq(format!("Biedrība „Jaunie pumpuri {name}”")))
+            .one(&app.db)
+            .await
+            .expect("query")
+            .expect("the registered NGO")
+    };
+    j.open(&format!("/orgs/{}/profile", org.id), "profile").await;
+    j.fill("address", "Brīvības iela 1, Ogre").await;
+    j.fill("contact_name", "Anna Kalniņa").await;
+    j.fill("contact_email", &email).await;
+    j.fill("contact_phone", "+371 2000 0000").await;
+    j.press("Saglabāt profilu", "profile-saved").await;
+    assert_eq!(j.text(".flash").await, "Profils saglabāts.");
+
+    // The application: two budget lines (focus goes to the new one), a PDF.
+    j.open(&format!("/calls/{call}"), "call").await;
+    j.press("Sākt pieteikumu", "draft").await;
+    for (field, value) in [
+        ("title", "Skolas podkāsts"),
+        ("summary", "Skolēni veido podkāstu par mācībām."),
+        ("target_group", "7.–9. klašu skolēni"),
+        ("activities", "Darbnīcas, ieraksti, publicēšana."),
+        ("timeline", "2027. gada februāris–maijs"),
+        ("requested", "5000"),
+        ("cofinancing", "200"),
+    ] {
+        j.fill(field, value).await;
+    }
+    for (i, (what, quantity, cost)) in [("Mikrofoni", "4", "150"), ("Montāža", "1", "600,00")]
+        .into_iter()
+        .enumerate()
+    {
+        j.press("Pievienot pozīciju", &format!("line-{i}-added")).await;
+        if javascript {
+            assert_eq!(
+                j.focused().await,
+                ("line_category".to_owned(), i as i64),
+                "focus is on the new line"
+            );
+        }
+        j.fill_nth("line_description", i, what).await;
+        j.fill_nth("line_quantity", i, quantity).await;
+        j.fill_nth("line_unit_cost", i, cost).await;
+    }
+    let pdf = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../target/journeys")
+        .join(format!("{name}-budžets.pdf"));
+    std::fs::write(&pdf, b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n").expect("a PDF");
+    j.attach("file", &pdf).await;
+    j.press("Augšupielādēt", "uploaded").await;
+    assert_eq!(j.text(".flash").await, "Dokuments pievienots.");
+
+    // An error: more than the call's largest grant; then put right and submitted.
+    j.press("Iesniegt pieteikumu", "refused").await;
+    assert!(!j.text(".error-summary").await.is_empty(), "the problem is listed");
+    if javascript {
+        assert_eq!(j.focused().await.0, "DIV", "the error summary takes the focus");
+    }
+    j.fill("requested", "1200").await;
+    j.press("Iesniegt pieteikumu", "submitted").await;
+    assert_eq!(
+        j.text(".flash").await,
+        "Pieteikums iesniegts. Apstiprinājumu nosūtījām uz jūsu e-pastu."
+    );
+    app.work(&app.worker_config()).await;
+    assert!(
+        app.mails()
+            .iter()
+            .any(|m| m.contains(&format!("To: {email}")) && m.contains("Skolas podk")),
+        "the receipt arrived"
+    );
+    if javascript {
+        let (ratio, ring) = j.focus_ring("main a, main button").await;
+        assert!(ratio >= 3.0, "the focus ring has {ratio:.2}:1 contrast ({ring})");
+        let (ratio, ring) = j.focus_ring("header.site a").await;
+        assert!(
+            ratio >= 3.0,
+            "the header's focus ring has {ratio:.2}:1 contrast ({ring})"
+        );
+    }
+    j.finish().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ngo_registers_applies_and_gets_its_receipt_in_a_real_browser() {
+    let Some(tools) = tools() else { return };
+    pumpurs_tests::run(Backend::Sqlite, async |app: &TestApp| {
+        let w = seed::world(&app.db).await;
+        let coordinator = seed::actor(
+            &app.db,
+            &seed::user(&app.db, "coord@example.lv", Role::Coordinator, w.muni_a.id).await,
+        )
+        .await;
+        let call = seed::open_call(&app.db, &coordinator, w.muni_a.id, Utc::now() + Duration::days(20)).await;
+        let mut findings = Vec::new();
+        for (width, javascript) in [(1366, true), (390, true), (1366, false)] {
+            findings.push(ngo_applies(app, &tools, call.id, width, javascript).await);
+        }
+        judge(findings);
+    })
+    .await;
+}
