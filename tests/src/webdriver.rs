@@ -277,9 +277,10 @@ impl Journey {
         self.fill_nth(name, 0, value).await;
     }
 
-    /// Ticks the checkbox named `name`.
-    pub async fn tick(&self, name: &str) {
-        let b = self.find(&format!("input[name=\"{name}\"]")).await;
+    /// Ticks the checkbox `css`.
+    pub async fn tick(&self, css: &str) {
+        let b = self.find(css).await;
+        b.scroll_into_view().await.ok();
         if !b.is_selected().await.expect("checked") {
             b.click().await.expect("tick");
         }

@@ -215,3 +215,101 @@ async fn an_ngo_registers_applies_and_gets_its_receipt_in_a_real_browser() {
     })
     .await;
 }
+
+/// Logs `email` in through the pages, with the authenticator's code computed here when the
+/// role asks for a second factor (set up on the first login).
+async fn log_in(j: &mut Journey, email: &str) {
+    j.open("/login", "login").await;
+    j.fill("email", email).await;
+    j.fill("password", seed::PASSWORD).await;
+    j.press_in("main form", "Pieslēgties", "logged-in").await;
+    if j.path().await.starts_with("/login/second-factor") {
+        let secret = j.text("#totp-secret").await;
+        assert!(!secret.is_empty(), "the secret is shown at the first login");
+        let code = entities::second_factor::code_at(&secret, Utc::now()).expect("code");
+        j.fill("code", &code).await;
+        j.press_in("main form", "Apstiprināt", "second-factor").await;
+        j.press("Esmu saglabājis kodus — turpināt", "recovery-codes-kept").await;
+    }
+}
+
+/// (b) A panel member declares no conflict, scores and submits; the coordinator locks the
+/// decision and publishes the results; the NGO sees its result.
+async fn panel_decides(app: &TestApp, tools: &Tools, w: &seed::World, width: u32) -> (Vec<Finding>, Vec<Finding>) {
+    let name = format!("b-panel-{width}");
+    let coordinator_email = format!("coord-{width}@example.lv");
+    let member_email = format!("member-{width}@example.lv");
+    let ngo_email = format!("ngo-{width}@example.lv");
+    let coordinator = seed::actor(
+        &app.db,
+        &seed::user(&app.db, &coordinator_email, Role::Coordinator, w.muni_a.id).await,
+    )
+    .await;
+    let member = seed::user(&app.db, &member_email, Role::PanelMember, w.muni_a.id).await;
+    let ngo_user = seed::user(&app.db, &ngo_email, Role::NgoMember, w.ngo.id).await;
+    let closes = Utc::now() + Duration::minutes(1);
+    let call = seed::open_call(&app.db, &coordinator, w.muni_a.id, closes).await;
+    seed::bulk_submitted(&app.db, &call, &w.ngo, ngo_user.id, 1, 1).await;
+    entities::grants::panel::set_panel(&app.db, &coordinator, &call, &[member.id], Some(member.id), Utc::now())
+        .await
+        .expect("panel");
+    app.clock.hold(Some(closes + Duration::minutes(1)));
+    let application = entities::grants::applications::of_call(&app.db, call.id, None)
+        .await
+        .expect("applications")
+        .0[0]
+        .app
+        .id;
+
+    let mut j = Journey::start(tools, &app.base, &name, width, true).await;
+    log_in(&mut j, &member_email).await;
+    j.open(&format!("/panel/calls/{}", call.id), "panel-call").await;
+    j.press("Projekts 1", "declaration").await;
+    j.press("Apliecinu, ka interešu konflikta nav", "scorecard").await;
+    j.fill_nth("points", 0, "9").await;
+    j.fill_nth("points", 1, "4").await;
+    j.fill_nth("comment", 0, "Skaidrs plāns.").await;
+    j.press("Iesniegt vērtējumu", "unconfirmed").await;
+    assert!(
+        !j.text(".error-summary").await.is_empty(),
+        "not without the confirmation"
+    );
+    j.tick("input[name=confirm]").await;
+    j.press("Iesniegt vērtējumu", "scored").await;
+    assert_eq!(j.text(".flash").await, "Vērtējums iesniegts.");
+    j.driver.delete_all_cookies().await.expect("log out");
+
+    log_in(&mut j, &coordinator_email).await;
+    j.open(&format!("/manage/calls/{}/results", call.id), "results").await;
+    j.tick("#lock_confirm").await;
+    j.press("Apstiprināt lēmumu", "locked").await;
+    assert_eq!(j.text(".flash").await, "Lēmums apstiprināts.");
+    j.tick("#publish_confirm").await;
+    j.press("Publicēt rezultātus", "published").await;
+    assert_eq!(
+        j.text(".flash").await,
+        "Rezultāti publicēti; pieteicējiem tiek sūtīti e-pasti."
+    );
+    j.driver.delete_all_cookies().await.expect("log out");
+
+    log_in(&mut j, &ngo_email).await;
+    j.open(&format!("/applications/{application}"), "ngo-result").await;
+    let page = j.text("main").await;
+    assert!(page.contains("Atbalstīt"), "the NGO sees that it is funded: {page}");
+    app.clock.hold(None);
+    j.finish().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panel_scores_the_coordinator_decides_and_the_ngo_sees_its_result_in_a_real_browser() {
+    let Some(tools) = tools() else { return };
+    pumpurs_tests::run(Backend::Sqlite, async |app: &TestApp| {
+        let w = seed::world(&app.db).await;
+        let mut findings = Vec::new();
+        for width in [1366, 390] {
+            findings.push(panel_decides(app, &tools, &w, width).await);
+        }
+        judge(findings);
+    })
+    .await;
+}
