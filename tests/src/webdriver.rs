@@ -251,11 +251,17 @@ impl Journey {
     /// Types `value` into the `index`th field named `name` (emptied first); a `select` is set to
     /// the option whose value is `value`.
     pub async fn fill_nth(&self, name: &str, index: usize, value: &str) {
-        let fields = self
+        let mut fields = Vec::new();
+        for f in self
             .driver
             .find_all(By::Css(format!("[name=\"{name}\"]")))
             .await
-            .expect("fields");
+            .expect("fields")
+        {
+            if f.is_displayed().await.unwrap_or(false) {
+                fields.push(f);
+            }
+        }
         let Some(field) = fields.get(index) else {
             panic!("no field {name} #{index} on {} ({} px)", self.path().await, self.width)
         };
@@ -275,6 +281,57 @@ impl Journey {
 
     pub async fn fill(&self, name: &str, value: &str) {
         self.fill_nth(name, 0, value).await;
+    }
+
+    /// Sets the field `css` to `value` as a script would (a date field, whose typing depends on
+    /// the browser's locale).
+    pub async fn set(&self, css: &str, value: &str) {
+        let field = self.find(css).await;
+        self.driver
+            .execute(
+                "arguments[0].value = arguments[1]",
+                vec![field.to_json().expect("element"), serde_json::json!(value)],
+            )
+            .await
+            .expect("set the value");
+    }
+
+    /// Opens the first collapsed section (`details`) whose summary is `text`.
+    pub async fn unfold(&self, text: &str) {
+        for summary in self
+            .driver
+            .find_all(By::Css("main details > summary"))
+            .await
+            .expect("summaries")
+        {
+            if summary.text().await.unwrap_or_default().trim() == text {
+                summary.scroll_into_view().await.ok();
+                summary.click().await.expect("unfold");
+                return;
+            }
+        }
+        panic!("no section “{text}” on {} ({} px)", self.path().await, self.width);
+    }
+
+    /// Follows the first link `css` and looks at where it leads as step `label`.
+    pub async fn follow(&mut self, css: &str, label: &str) {
+        let link = self.find(css).await;
+        let page = self.driver.find(By::Tag("html")).await.expect("the page");
+        link.click().await.expect("follow");
+        self.loaded(&page).await;
+        self.seen(label).await;
+    }
+
+    /// The session's cookies as a `Cookie` header, for fetching what the page links to.
+    pub async fn cookie_header(&self) -> String {
+        self.driver
+            .get_all_cookies()
+            .await
+            .expect("cookies")
+            .iter()
+            .map(|c| format!("{}={}", c.name, c.value))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     /// Ticks the checkbox `css`.
