@@ -215,6 +215,7 @@ hint-eur = Euro, e.g. 1500 or 1500.50.
 time-left-days = { $days } d { $hours } h left
 time-left-hours = { $hours } h { $minutes } min left
 row-remove = Remove
+table-actions = Actions
 nav-calls = Calls
 nav-manage-calls = Manage calls
 nav-applications = Our applications

@@ -215,6 +215,7 @@ hint-eur = Eiro, piemēram, 1500 vai 1500,50.
 time-left-days = atlikušas { $days } d. { $hours } st.
 time-left-hours = atlikušas { $hours } st. { $minutes } min.
 row-remove = Noņemt
+table-actions = Darbības
 nav-calls = Konkursi
 nav-manage-calls = Konkursu pārvaldība
 nav-applications = Mūsu pieteikumi

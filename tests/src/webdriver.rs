@@ -409,6 +409,15 @@ impl Journey {
         self.press_in("main", text, label).await;
     }
 
+    /// How many elements `css` the page has.
+    pub async fn find_all_count(&self, css: &str) -> usize {
+        self.driver
+            .find_all(By::Css(css))
+            .await
+            .map(|all| all.len())
+            .unwrap_or(0)
+    }
+
     /// The text of the first element `css`, whitespace collapsed ("" when there is none).
     pub async fn text(&self, css: &str) -> String {
         match self.driver.find(By::Css(css)).await {

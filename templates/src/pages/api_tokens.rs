@@ -34,7 +34,7 @@ pub fn tokens(ctx: &PageCtx, v: &TokensView<'_>) -> Markup {
             @if v.tokens.is_empty() { p.empty { (t(l, "tokens-none")) } }
             @else {
                 table {
-                    thead { tr { th { (t(l, "token-name")) } th { (t(l, "token-org")) } th { (t(l, "token-created")) } th { (t(l, "token-used")) } th {} } }
+                    thead { tr { th { (t(l, "token-name")) } th { (t(l, "token-org")) } th { (t(l, "token-created")) } th { (t(l, "token-used")) } th { span.visually-hidden { (t(l, "table-actions")) } } } }
                     tbody {
                         @for (token, org) in v.tokens {
                             tr {

@@ -105,7 +105,7 @@ fn attachments(ctx: &PageCtx, v: &ApplicationView) -> Markup {
                 p.empty { (t(l, "attachments-empty")) }
             } @else {
                 table {
-                    thead { tr { th { (t(l, "attachment-name")) } th { (t(l, "attachment-purpose")) } th { (t(l, "attachment-kind")) } th { (t(l, "attachment-size")) } @if v.editable { th {} } } }
+                    thead { tr { th { (t(l, "attachment-name")) } th { (t(l, "attachment-purpose")) } th { (t(l, "attachment-kind")) } th { (t(l, "attachment-size")) } @if v.editable { th { span.visually-hidden { (t(l, "table-actions")) } } } } }
                     tbody { @for a in &v.attachments { tr {
                         td { a href=(a.href) download { (a.name) } }
                         td { (a.purpose) }
@@ -197,7 +197,7 @@ pub fn edit(ctx: &PageCtx, v: &ApplicationView) -> Markup {
                     table.budget {
                         thead { tr {
                             th { (t(l, "budget-category")) } th { (t(l, "budget-description")) } th { (t(l, "budget-quantity")) }
-                            th { (t(l, "budget-unit-cost")) } th { (t(l, "budget-line-total")) } th {}
+                            th { (t(l, "budget-unit-cost")) } th { (t(l, "budget-line-total")) } th { span.visually-hidden { (t(l, "table-actions")) } }
                         } }
                         tbody {
                             @for (i, line) in v.lines.iter().enumerate() {

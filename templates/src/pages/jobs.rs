@@ -59,7 +59,7 @@ pub fn jobs(
                 p.empty { (t(l, "jobs-failed-jobs-none")) }
             } @else {
                 table {
-                    thead { tr { th { (t(l, "jobs-queue")) } th { (t(l, "jobs-attempts")) } th { (t(l, "jobs-error")) } th { (t(l, "jobs-when")) } th {} } }
+                    thead { tr { th { (t(l, "jobs-queue")) } th { (t(l, "jobs-attempts")) } th { (t(l, "jobs-error")) } th { (t(l, "jobs-when")) } th { span.visually-hidden { (t(l, "table-actions")) } } } }
                     tbody { @for j in failed_jobs { tr {
                         td { (j.queue) } td.num { (j.attempts) } td { (j.error) } td { (j.when) }
                         td { form.inline method="post" action={ "/admin/jobs/queue/" (j.id) "/retry" } { (csrf(ctx)) button.secondary type="submit" { (t(l, "jobs-retry")) } } }
@@ -81,7 +81,7 @@ pub fn jobs(
                 p.empty { (t(l, if list.search.is_empty() { "jobs-failed-none" } else { "list-none-found" })) }
             } @else {
                 table {
-                    thead { tr { th { (t(l, "jobs-event")) } th { (t(l, "field-email")) } th { (t(l, "jobs-attempts")) } th { (t(l, "jobs-error")) } th { (t(l, "jobs-when")) } th {} } }
+                    thead { tr { th { (t(l, "jobs-event")) } th { (t(l, "field-email")) } th { (t(l, "jobs-attempts")) } th { (t(l, "jobs-error")) } th { (t(l, "jobs-when")) } th { span.visually-hidden { (t(l, "table-actions")) } } } }
                     tbody { @for f in failed { tr {
                         td { (f.event) } td { (f.recipient) } td.num { (f.attempts) } td { (f.error) } td { (f.when) }
                         td { form.inline method="post" action={ "/admin/jobs/deliveries/" (f.id) "/retry" } { (csrf(ctx)) button.secondary type="submit" { (t(l, "jobs-retry")) } } }

@@ -169,7 +169,7 @@ pub fn pupils(ctx: &PageCtx, v: &PupilsView) -> Markup {
                 section #incoming-transfers {
                     h2 { (t(l, "transfer-incoming")) }
                     table {
-                        thead { tr { th { (t(l, "field-pupil-name")) } th { (t(l, "field-class")) } th { (t(l, "field-birth-date")) } th { (t(l, "transfer-from")) } th {} } }
+                        thead { tr { th { (t(l, "field-pupil-name")) } th { (t(l, "field-class")) } th { (t(l, "field-birth-date")) } th { (t(l, "transfer-from")) } th { span.visually-hidden { (t(l, "table-actions")) } } } }
                         tbody { @for (tr, p, from) in v.incoming { tr {
                             td { (p.name) } td { (p.class_name) } td { (date(p.birth_date)) } td { (from) }
                             td {
@@ -498,21 +498,28 @@ pub fn plan(ctx: &PageCtx, v: &PlanView, c: &PlanControls, form: &FormView) -> M
                     @if !addressed.is_empty() { p.hint { (t(l, "plan-addresses")) ": " (addressed) } }
                     @let sessions = sessions_of(m);
                     @if !sessions.is_empty() {
-                        table {
+                        // Labelled cards on a phone rather than a table to scroll sideways.
+                        table.stack {
                             thead { tr { th { (t(l, "session-date")) } th { (t(l, "session-minutes")) } th { (t(l, "session-mode")) } th { (t(l, "session-confirmed")) } } }
-                            tbody { @for s in sessions { tr { td { (date(s.held_on)) } td { (s.minutes) } td { (t(l, if s.remote { "session-remote" } else { "session-in-person" })) } td { (t(l, if s.pupil_confirmed { "yes" } else { "no" })) } } } }
+                            tbody { @for s in sessions { tr {
+                                td data-label=(t(l, "session-date")) { (date(s.held_on)) }
+                                td data-label=(t(l, "session-minutes")) { (s.minutes) }
+                                td data-label=(t(l, "session-mode")) { (t(l, if s.remote { "session-remote" } else { "session-in-person" })) }
+                                td data-label=(t(l, "session-confirmed")) { (t(l, if s.pupil_confirmed { "yes" } else { "no" })) }
+                            } } }
                         }
                     }
                     @let expenses = expenses_of(m);
                     @if !expenses.is_empty() {
-                        table {
+                        table.stack {
                             thead { tr { th { (t(l, "expense-date")) } th { (t(l, "expense-amount")) } th { (t(l, "expense-status")) } th { (t(l, "expense-document")) } } }
                             tbody {
                                 @for e in expenses {
                                     tr {
-                                        td { (date(e.spent_on)) } td { (money(l, e.amount_cents)) }
-                                        td { (label(l, "expense-status-", e.status)) }
-                                        td { @if let Some(name) = &e.document_name { a href={ "/expenses/" (e.id) "/document" } { (name) } } }
+                                        td data-label=(t(l, "expense-date")) { (date(e.spent_on)) }
+                                        td data-label=(t(l, "expense-amount")) { (money(l, e.amount_cents)) }
+                                        td data-label=(t(l, "expense-status")) { (label(l, "expense-status-", e.status)) }
+                                        td data-label=(t(l, "expense-document")) { @if let Some(name) = &e.document_name { a href={ "/expenses/" (e.id) "/document" } { (name) } } }
                                     }
                                 }
                             }
@@ -901,7 +908,7 @@ pub fn funding(ctx: &PageCtx, v: &FundingView) -> Markup {
                     @if expenses.is_empty() { p.empty { (t(l, "expenses-none")) } }
                     @else {
                         table {
-                            thead { tr { th { (t(l, "plan-number")) } th { (t(l, "plan-category")) } th { (t(l, "expense-date")) } th { (t(l, "expense-amount")) } th { (t(l, "expense-status")) } th { (t(l, "expense-document")) } th {} } }
+                            thead { tr { th { (t(l, "plan-number")) } th { (t(l, "plan-category")) } th { (t(l, "expense-date")) } th { (t(l, "expense-amount")) } th { (t(l, "expense-status")) } th { (t(l, "expense-document")) } th { span.visually-hidden { (t(l, "table-actions")) } } } }
                             tbody {
                                 @for row in expenses {
                                     @let e = &row.expense;
@@ -965,7 +972,7 @@ pub fn semesters(ctx: &PageCtx, rows: &[semester::Model], form: &FormView) -> Ma
             @if rows.is_empty() { p.empty { (t(l, "semesters-none")) } }
             @else {
                 table {
-                    thead { tr { th { (t(l, "field-semester")) } th { (t(l, "semester-dates")) } th { (t(l, "semester-cap")) } th { (t(l, "semester-state")) } th {} } }
+                    thead { tr { th { (t(l, "field-semester")) } th { (t(l, "semester-dates")) } th { (t(l, "semester-cap")) } th { (t(l, "semester-state")) } th { span.visually-hidden { (t(l, "table-actions")) } } } }
                     tbody {
                         @for s in rows {
                             tr {

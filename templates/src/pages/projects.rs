@@ -515,7 +515,7 @@ pub fn report_page(ctx: &PageCtx, v: &ReportView, form: &FormView) -> Markup {
                     p.empty { (t(l, "report-expenses-none")) }
                 } @else {
                     table #expense-list {
-                        thead { tr { th { (t(l, "report-line")) } th { (t(l, "report-expense")) } th { (t(l, "payments-paid-on")) } th.num { (t(l, "payments-amount")) } th { (t(l, "report-receipt")) } @if v.editable { th {} } } }
+                        thead { tr { th { (t(l, "report-line")) } th { (t(l, "report-expense")) } th { (t(l, "payments-paid-on")) } th.num { (t(l, "payments-amount")) } th { (t(l, "report-receipt")) } @if v.editable { th { span.visually-hidden { (t(l, "table-actions")) } } } } }
                         tbody { @for e in &v.expenses { tr {
                             td { (e.line) } td { (e.description) } td { (e.paid_on) } td.num { (e.amount) }
                             td { a href={ (base) "/expenses/" (e.id) "/receipt" } { (e.receipt) } }

@@ -157,6 +157,22 @@ async fn ngo_applies(
         j.fill_nth("line_quantity", i, quantity).await;
         j.fill_nth("line_unit_cost", i, cost).await;
     }
+    // A line added by mistake and removed: the page opens on the line before it.
+    j.press("Pievienot pozīciju", "line-2-added").await;
+    j.press_in("table.budget tbody tr:nth-child(3)", "Noņemt", "line-2-removed")
+        .await;
+    assert_eq!(
+        j.find_all_count("select[name=line_category]").await,
+        2,
+        "the line is gone"
+    );
+    if javascript {
+        assert_eq!(
+            j.focused().await,
+            ("line_category".to_owned(), 1),
+            "focus is on the line before the removed one"
+        );
+    }
     let pdf = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../target/journeys")
         .join(format!("{name}-budžets.pdf"));
@@ -470,9 +486,11 @@ async fn a_plan_goes_round(app: &TestApp, tools: &Tools, width: u32) -> (Vec<Fin
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_plan_is_written_approved_carried_out_and_counted_in_a_real_browser() {
     let Some(tools) = tools() else { return };
-    pumpurs_tests::run(Backend::Sqlite, async |app: &TestApp| {
-        let findings = vec![a_plan_goes_round(app, &tools, 1366).await];
-        judge(findings);
-    })
-    .await;
+    // Each width on a database of its own (the journey sets its people up).
+    for width in [1366, 390] {
+        pumpurs_tests::run(Backend::Sqlite, async |app: &TestApp| {
+            judge(vec![a_plan_goes_round(app, &tools, width).await]);
+        })
+        .await;
+    }
 }
