@@ -26,6 +26,12 @@
 //! list of ROWS pupils (1,000 by default; one in ten registered already) uploaded, previewed and
 //! confirmed through the pages: the time and SQL statements of each request.
 //!
+//! `cargo run --release -p pumpurs-bench -- review [APPLICATIONS] [SECONDS] [--postgres]` — a
+//! call of APPLICATIONS (2,000) submitted applications with a panel of 5, every scorecard
+//! submitted: the panel's call page, the applications list and the results at 16 and 64
+//! clients for SECONDS (10) each, beside a bare axum + maud handler of the same 50-row JOIN +
+//! GROUP BY; the process's resident memory.
+//!
 //! `--postgres` runs on the database of `PUMPURS_TEST_POSTGRES_URL` instead of SQLite.
 
 #![expect(
@@ -35,6 +41,7 @@
 )]
 
 mod lists;
+mod review;
 mod stats;
 mod writes;
 
@@ -303,6 +310,11 @@ async fn main() {
             let (n, concurrency) = (number(1, 10_000), number(2, worker::WorkerConfig::EMAIL_CONCURRENCY));
             pumpurs_tests::run(backend, async |app: &TestApp| notifications(app, n, concurrency).await).await;
         }
+        Some("review") => {
+            let (n, seconds) = (number(1, 2000), number(2, 10));
+            let n = i32::try_from(n).unwrap_or(2000);
+            pumpurs_tests::run(backend, async |app: &TestApp| review::run(app, n, seconds as u64).await).await;
+        }
         Some("closing") => {
             let n = number(1, 200);
             pumpurs_tests::run(backend, async |app: &TestApp| closing(app, n).await).await;
@@ -320,7 +332,7 @@ async fn main() {
             pumpurs_tests::run(backend, async |app: &TestApp| stats::run(app, n).await).await;
         }
         _ => eprintln!(
-            "usage: pumpurs-bench login-timing [N] | notifications [N] [CONCURRENCY] [--postgres] | closing [N] [--postgres] | stats [PLANS] [--postgres] | draft-saves [SECONDS] [--postgres] | class-list [ROWS] [--postgres]"
+            "usage: pumpurs-bench login-timing [N] | notifications [N] [CONCURRENCY] [--postgres] | closing [N] [--postgres] | stats [PLANS] [--postgres] | draft-saves [SECONDS] [--postgres] | class-list [ROWS] [--postgres] | review [APPLICATIONS] [SECONDS] [--postgres]"
         ),
     }
 }

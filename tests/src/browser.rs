@@ -48,6 +48,11 @@ impl Browser {
         }
     }
 
+    /// The HTTP client with this browser's cookies (its session), for many requests at once.
+    pub fn client(&self) -> reqwest::Client {
+        self.client.clone()
+    }
+
     /// A browser that does not follow redirects, to look at the redirect responses themselves.
     pub fn manual(base: &str) -> Self {
         let client = reqwest::Client::builder()
