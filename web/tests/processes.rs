@@ -53,8 +53,9 @@ fn pumpurs_mailing(app: &TestApp, smtp_url: &str, args: &[&str]) -> Proc {
     pumpurs_with(app, smtp_url, &[], args)
 }
 
-/// As `pumpurs_mailing`, with `env` set over the defaults (another database URL, S3 storage).
-fn pumpurs_with(app: &TestApp, smtp_url: &str, env: &[(&str, String)], args: &[&str]) -> Proc {
+/// `pumpurs ARGS` on the test's database and data directory, mailing through `smtp_url`, with
+/// no setting of the test's own environment.
+fn command(app: &TestApp, smtp_url: &str, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_pumpurs"));
     for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("PUMPURS_")) {
         command.env_remove(key);
@@ -64,7 +65,13 @@ fn pumpurs_with(app: &TestApp, smtp_url: &str, env: &[(&str, String)], args: &[&
         .env("PUMPURS_DATABASE_URL", app.cfg.database_url.expose())
         .env("PUMPURS_DATA_DIR", &app.cfg.data_dir)
         .env("PUMPURS_SMTP_URL", smtp_url)
-        .env("PUMPURS_JOB_HEARTBEAT_SECONDS", "1")
+        .env("PUMPURS_JOB_HEARTBEAT_SECONDS", "1");
+    command
+}
+
+/// As `pumpurs_mailing`, with `env` set over the defaults (another database URL, S3 storage).
+fn pumpurs_with(app: &TestApp, smtp_url: &str, env: &[(&str, String)], args: &[&str]) -> Proc {
+    command(app, smtp_url, args)
         // PUMPURS_TEST_CHILD_LOG (e.g. `info,worker=debug`) to see what the processes do.
         .env(
             "PUMPURS_LOG",
@@ -449,16 +456,7 @@ async fn an_archive_made_through_a_store_outage_completes_postgres() {
 
 /// `pumpurs ARGS` with the JSON log format at `info`, its standard output and error kept.
 fn json_pumpurs(app: &TestApp, smtp_url: &str, args: &[&str]) -> Proc {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_pumpurs"));
-    for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("PUMPURS_")) {
-        command.env_remove(key);
-    }
-    command
-        .args(args)
-        .env("PUMPURS_DATABASE_URL", app.cfg.database_url.expose())
-        .env("PUMPURS_DATA_DIR", &app.cfg.data_dir)
-        .env("PUMPURS_SMTP_URL", smtp_url)
-        .env("PUMPURS_JOB_HEARTBEAT_SECONDS", "1")
+    command(app, smtp_url, args)
         .env("PUMPURS_LOG", "info,sqlx=warn,sea_orm=warn")
         .env("PUMPURS_LOG_FORMAT", "json")
         .stdout(Stdio::piped())
