@@ -29,8 +29,9 @@ fn tools() -> Option<Tools> {
     }
 }
 
-/// Fails on the serious findings of all the journeys, and lists the minor ones.
-fn judge(findings: Vec<(Vec<Finding>, Vec<Finding>)>) {
+/// Fails on the serious findings of all the journeys, and lists the minor ones (in the output
+/// and in `target/journeys/axe-minor-{name}.txt`).
+fn judge(name: &str, findings: Vec<(Vec<Finding>, Vec<Finding>)>) {
     let (serious, minor): (Vec<Finding>, Vec<Finding>) =
         findings
             .into_iter()
@@ -46,6 +47,9 @@ fn judge(findings: Vec<(Vec<Finding>, Vec<Finding>)>) {
     for f in minor.iter().take(20) {
         eprintln!("  {f}");
     }
+    let list: String = minor.iter().map(|f| format!("{f}\n")).collect();
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../target/journeys/axe-minor-{name}.txt"));
+    std::fs::write(&file, list).expect("the list of minor findings");
     assert!(
         serious.is_empty(),
         "axe found {} serious or critical violations:\n{}",
@@ -230,7 +234,7 @@ async fn an_ngo_registers_applies_and_gets_its_receipt_in_a_real_browser() {
         for (width, javascript) in [(1366, true), (390, true), (1366, false)] {
             findings.push(ngo_applies(app, &tools, call.id, width, javascript).await);
         }
-        judge(findings);
+        judge("ngo", findings);
     })
     .await;
 }
@@ -350,7 +354,7 @@ async fn a_panel_scores_the_coordinator_decides_and_the_ngo_sees_its_result_in_a
         for width in [1366, 390] {
             findings.push(panel_decides(app, &tools, &w, width).await);
         }
-        judge(findings);
+        judge("panel", findings);
     })
     .await;
 }
@@ -492,7 +496,10 @@ async fn a_plan_is_written_approved_carried_out_and_counted_in_a_real_browser() 
     // Each width on a database of its own (the journey sets its people up).
     for width in [1366, 390] {
         pumpurs_tests::run(Backend::Sqlite, async |app: &TestApp| {
-            judge(vec![a_plan_goes_round(app, &tools, width).await]);
+            judge(
+                &format!("plan-{width}"),
+                vec![a_plan_goes_round(app, &tools, width).await],
+            );
         })
         .await;
     }
