@@ -159,7 +159,7 @@ async fn script() -> impl IntoResponse {
 /// How long a client may take to send a request's headers, and how long in-flight requests
 /// get to finish once shutdown is asked for: a stalled client holds neither the server nor a
 /// deploy.
-pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// Serves `router` on `listener` until `shutdown` turns true; requests in flight get
