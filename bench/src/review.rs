@@ -20,13 +20,7 @@ const MEMBERS: usize = 5;
 
 /// The resident memory of this process in MiB.
 fn rss_mib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .unwrap_or(0)
-        / 1024
+    crate::status_kib("VmRSS") / 1024
 }
 
 #[derive(FromQueryResult)]

@@ -46,12 +46,7 @@ where
 
 /// The peak resident memory of this process in KiB since the last reset.
 fn peak_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
+    crate::status_kib("VmHWM")
 }
 
 /// Resets the peak (Linux: writing 5 to clear_refs).

@@ -713,11 +713,11 @@ pub async fn disclosure(
     period: Period,
     trend: &[i32],
 ) -> Result<(Disclosure, Vec<(i32, Disclosure)>)> {
-    let (semesters, key) = match period {
-        Period::Semester(id) => (format!("p.semester_id = {id}"), "p.semester_id"),
-        Period::SchoolYear(year) => (format!("sem.school_year = {year}"), "p.semester_id"),
+    let semesters = match period {
+        Period::Semester(id) => format!("p.semester_id = {id}"),
+        Period::SchoolYear(year) => format!("sem.school_year = {year}"),
     };
-    let by_semester = counts(conn, &semesters, key, true).await?;
+    let by_semester = counts(conn, &semesters, "p.semester_id", true).await?;
     let of = |period: i32| by_semester.iter().filter(|c| c.period == period).collect::<Vec<_>>();
     let mut periods: Vec<i32> = by_semester.iter().map(|c| c.period).collect();
     periods.sort_unstable();

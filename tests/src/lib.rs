@@ -190,8 +190,11 @@ impl TestApp {
         let clock = state.clock.clone();
         let (shutdown, rx) = watch::channel(false);
         let router = web::startup::router(state);
+        let header_timeout = cfg.header_timeout;
         let server = tokio::spawn(async move {
-            web::startup::serve(listener, router, rx).await.expect("serve");
+            web::startup::serve(listener, router, header_timeout, rx)
+                .await
+                .expect("serve");
         });
         Some(Self {
             base: format!("http://{addr}"),

@@ -68,6 +68,8 @@ pub struct Config {
     pub archive: StoreConfig,
     /// Reverse proxies whose `X-Forwarded-For` is believed (none: the header is ignored).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// How long a client may take to send a request's headers.
+    pub header_timeout: std::time::Duration,
 }
 
 impl Config {
@@ -95,6 +97,7 @@ impl Config {
             documents: StoreConfig::Local(data_dir.join("documents")),
             archive: StoreConfig::Local(data_dir.join("archive")),
             trusted_proxies: Vec::new(),
+            header_timeout: std::time::Duration::from_secs(30),
         }
     }
 
@@ -193,6 +196,10 @@ impl Config {
         }
         if let Some(v) = get("PUMPURS_SESSION_MAX_HOURS") {
             cfg.session_absolute = Duration::hours(parse_num(&v, "PUMPURS_SESSION_MAX_HOURS", 1, 24 * 30)?);
+        }
+        if let Some(v) = get("PUMPURS_HEADER_TIMEOUT_SECONDS") {
+            cfg.header_timeout =
+                std::time::Duration::from_secs(parse_num(&v, "PUMPURS_HEADER_TIMEOUT_SECONDS", 1, 300)?);
         }
         if let Some(v) = get("PUMPURS_TRUSTED_PROXIES") {
             cfg.trusted_proxies = v
@@ -364,6 +371,10 @@ mod tests {
             assert_eq!(err, Some("PUMPURS_SMTP_URL"), "{smtp}");
         }
         assert!(load(&[("PUMPURS_SMTP_URL", "smtp://u:p@mail.example.lv:587?tls=required")]).is_ok());
+        let err = load(&[("PUMPURS_HEADER_TIMEOUT_SECONDS", "0")])
+            .err()
+            .map(|e| e.variable);
+        assert_eq!(err, Some("PUMPURS_HEADER_TIMEOUT_SECONDS"));
         let err = load(&[("PUMPURS_TRUSTED_PROXIES", "10.0.0.1, proxy")])
             .err()
             .map(|e| e.variable);

@@ -34,7 +34,8 @@ Settings (flags win over variables):
                                three heartbeats is taken for dead and its jobs go to the others
   PUMPURS_LOG                  log filter, default info
   PUMPURS_LOG_FORMAT           text (default) or json
-  PUMPURS_TRUSTED_PROXIES      reverse proxies whose X-Forwarded-For is believed, comma-separated";
+  PUMPURS_TRUSTED_PROXIES      reverse proxies whose X-Forwarded-For is believed, comma-separated
+  PUMPURS_HEADER_TIMEOUT_SECONDS how long a client may take to send a request's headers, default 30";
 
 #[derive(Parser)]
 #[command(name = "pumpurs", version, about = "Pumpurs: youth-initiative grants and pupil support plans for Latvian municipalities and schools.", after_help = SETTINGS)]
@@ -173,7 +174,7 @@ async fn serve(cfg: Config, db: sea_orm::DatabaseConnection, with_worker: bool) 
     let (tx, rx) = watch::channel(false);
     tokio::spawn(shutdown_signal(tx.clone()));
     let worker = with_worker.then(|| tokio::spawn(worker::run(db.clone(), worker_config(&cfg), rx.clone())));
-    let json = cfg.log_json;
+    let (json, header_timeout) = (cfg.log_json, cfg.header_timeout);
     let state = startup::state(cfg, db).await?;
     if json {
         tracing::info!(address = %format!("http://{addr}/"), "Pumpurs is running at http://{addr}/");
@@ -181,7 +182,7 @@ async fn serve(cfg: Config, db: sea_orm::DatabaseConnection, with_worker: bool) 
         println!("Pumpurs is running at http://{addr}/ (stop with Ctrl+C)");
     }
     let stop_asked = rx.clone();
-    let web = startup::serve(listener, startup::router(state), rx);
+    let web = startup::serve(listener, startup::router(state), header_timeout, rx);
     let Some(mut worker) = worker else {
         return web.await;
     };

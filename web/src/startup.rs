@@ -156,18 +156,21 @@ async fn script() -> impl IntoResponse {
     )
 }
 
-/// How long a client may take to send a request's headers, and how long in-flight requests
-/// get to finish once shutdown is asked for: a stalled client holds neither the server nor a
-/// deploy.
-pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long requests in flight get to finish once shutdown is asked for: a stalled client
+/// holds neither the server nor a deploy.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// Serves `router` on `listener` until `shutdown` turns true; requests in flight get
 /// `SHUTDOWN_GRACE` to finish, then their connections are closed. A request's headers must
-/// arrive within `HEADER_READ_TIMEOUT`. Responses go out without Nagle's delay: a streamed
+/// arrive within `header_timeout`. Responses go out without Nagle's delay: a streamed
 /// body's last small chunk would otherwise wait for the client's delayed acknowledgement (40 ms
 /// on Linux).
-pub async fn serve(listener: TcpListener, router: Router, mut shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    header_timeout: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) -> anyhow::Result<()> {
     use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
     use hyper_util::server::conn::auto::Builder;
     use hyper_util::server::graceful::GracefulShutdown;
@@ -178,7 +181,7 @@ pub async fn serve(listener: TcpListener, router: Router, mut shutdown: watch::R
     builder
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT);
+        .header_read_timeout(header_timeout);
     let graceful = GracefulShutdown::new();
     loop {
         let (tcp, peer) = tokio::select! {

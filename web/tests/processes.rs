@@ -459,6 +459,7 @@ fn json_pumpurs(app: &TestApp, smtp_url: &str, args: &[&str]) -> Proc {
     command(app, smtp_url, args)
         .env("PUMPURS_LOG", "info,sqlx=warn,sea_orm=warn")
         .env("PUMPURS_LOG_FORMAT", "json")
+        .env("PUMPURS_HEADER_TIMEOUT_SECONDS", "2")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -538,6 +539,15 @@ both_backends!(
         let addr = format!("127.0.0.1:{port}");
         let mut serve = json_pumpurs(app, &smtp.url(), &["serve", "--addr", &addr]);
         until(Duration::from_secs(60), "ready", async || ready(&base).await.is_some_and(|(s, _)| s == 200)).await;
+        // Headers that do not arrive within the limit (2 s here): the connection is closed.
+        let mut slow = std::net::TcpStream::connect(&addr).expect("connect");
+        std::io::Write::write_all(&mut slow, b"GET /health HTTP/1.1\r\nHost: pumpurs\r\n").expect("half a request");
+        slow.set_read_timeout(Some(Duration::from_secs(8))).expect("read timeout");
+        let waited = Instant::now();
+        let mut answer = Vec::new();
+        let read = std::io::Read::read_to_end(&mut slow, &mut answer);
+        assert!(read.is_ok(), "the server closed the connection rather than wait on: {read:?}");
+        assert!(waited.elapsed() < Duration::from_secs(7), "cut after {:?}", waited.elapsed());
         let mut stalled = std::net::TcpStream::connect(&addr).expect("connect");
         std::io::Write::write_all(&mut stalled, b"GET /home HTTP/1.1\r\nHost: pumpurs\r\n").expect("half a request");
         tokio::time::sleep(Duration::from_millis(300)).await;
