@@ -11,12 +11,23 @@ use sea_orm::{
 };
 
 /// Begins a transaction that will write.
+///
+/// The begin runs as a task of its own, so that it always finishes: sqlx 0.9 counts a
+/// transaction as begun only once the server has answered `BEGIN`, so a caller dropped while
+/// it waits (a client that hung up) would return the connection to the pool inside a
+/// transaction no one rolls back, and every later autocommit write on that connection would
+/// vanish. A finished begin whose caller is gone is dropped here and rolled back as usual.
 pub async fn write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    db.begin_with_options(TransactionOptions {
-        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-        ..Default::default()
+    let db = db.clone();
+    tokio::spawn(async move {
+        db.begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        })
+        .await
     })
     .await
+    .map_err(|e| DbErr::Custom(format!("beginning a transaction: {e}")))?
 }
 
 /// Whether the database answers a trivial query (readiness).

@@ -39,16 +39,31 @@ pub async fn connect(cfg: &Config) -> anyhow::Result<DatabaseConnection> {
                 .busy_timeout(Duration::from_secs(10))
                 .create_if_missing(true)
         })
-        // A PostgreSQL connection can come back to the pool inside a failed transaction (seen
-        // after the job tables went away under load), and would then refuse every statement
-        // until rolled back. One that cannot answer is discarded; the pool opens a new one.
+        // A PostgreSQL connection can come back to the pool inside a transaction: a failed one
+        // (seen after the job tables went away under load) refuses every statement, and one
+        // whose `BEGIN` was sent by a caller dropped before the answer (sqlx 0.9 counts it only
+        // once answered, so nobody rolls it back) would swallow every later autocommit write.
+        // A statement is the first of its transaction exactly when its timestamp is the
+        // transaction's (PostgreSQL documents this), and the pool answers every `BEGIN` before
+        // it keeps a connection; a connection that fails this check or cannot answer is
+        // discarded, which rolls back whatever it held, and the pool opens a new one.
         .map_sqlx_postgres_before_acquire(|conn, _| {
             Box::pin(async move {
-                let usable = sea_orm::sqlx::Executor::execute(conn, "SELECT 1").await;
-                if let Err(e) = &usable {
-                    tracing::warn!(error = %e, "a pooled database connection could not answer; discarded");
-                }
-                Ok(usable.is_ok())
+                let check = "SELECT statement_timestamp() = transaction_timestamp()";
+                // A simple query (not prepared): one command, so one timestamp.
+                let first = sea_orm::sqlx::raw_sql(check).fetch_one(conn).await;
+                let usable = match first.and_then(|row| sea_orm::sqlx::Row::try_get::<bool, _>(&row, 0)) {
+                    Ok(true) => true,
+                    Ok(false) => {
+                        tracing::warn!("a pooled database connection was inside a transaction; discarded");
+                        false
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "a pooled database connection could not answer; discarded");
+                        false
+                    }
+                };
+                Ok(usable)
             })
         });
     Database::connect(opts)

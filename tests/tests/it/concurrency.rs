@@ -84,3 +84,34 @@ both_backends!(
         assert_eq!(pupil::Entity::find().count(&app.db).await.expect("count"), EACH as u64);
     }
 );
+
+both_backends!(
+    /// A caller dropped while its transaction begins (a client that hung up mid-request)
+    /// leaves no pooled connection inside a transaction: every later autocommit write on the
+    /// same pool is committed and seen from another pool. The drop is tried at every point of
+    /// the begin, on a pool of one connection so that the next write takes the same one.
+    async fn a_request_dropped_while_its_transaction_begins_leaves_no_transaction_open(app) {
+        use futures_util::FutureExt as _;
+        use sea_orm::{ConnectionTrait, Statement};
+        let mut cfg = app.cfg.clone();
+        cfg.db_max_connections = 1;
+        let db = web::startup::connect(&cfg).await.expect("a pool of one");
+        let backend = db.get_database_backend();
+        let sql = |s: &str| Statement::from_string(backend, s.to_owned());
+        db.execute_raw(sql("CREATE TABLE cut_probe (n INTEGER)")).await.expect("table");
+        for polls in 0..200_i64 {
+            {
+                let mut begin = std::pin::pin!(entities::db::write(&db));
+                for _ in 0..polls {
+                    if begin.as_mut().now_or_never().is_some() {
+                        break;
+                    }
+                    tokio::task::yield_now().await;
+                }
+            }
+            db.execute_raw(sql(&format!("INSERT INTO cut_probe (n) VALUES ({polls})"))).await.expect("insert");
+            let row = app.db.query_one_raw(sql("SELECT COUNT(*) AS n FROM cut_probe")).await.expect("count").expect("a row");
+            assert_eq!(row.try_get::<i64>("", "n").expect("n"), polls + 1, "the write after a begin dropped after {polls} polls is committed");
+        }
+    }
+);
