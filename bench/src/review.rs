@@ -228,11 +228,26 @@ pub(crate) async fn run(app: &TestApp, n: i32, seconds: u64) {
         ("bare, 2000 rows", None, format!("{bare_base}/bare?rows=2000")),
         ("panel call page", Some(&member), format!("/panel/calls/{}", call.id)),
         (
+            "panel call page 40",
+            Some(&member),
+            format!("/panel/calls/{}?page=40", call.id),
+        ),
+        (
+            "scorecard",
+            Some(&member),
+            format!("/panel/applications/{}", apps[apps.len() / 2].app.id),
+        ),
+        (
             "applications list",
             Some(&coord),
             format!("/manage/calls/{}/applications", call.id),
         ),
         ("results", Some(&coord), format!("/manage/calls/{}/results", call.id)),
+        (
+            "results 40",
+            Some(&coord),
+            format!("/manage/calls/{}/results?page=40", call.id),
+        ),
     ];
     println!("| page | clients | req/s | p50 | p99 | size | statements | failed |");
     println!("|---|---|---|---|---|---|---|---|");

@@ -104,7 +104,7 @@ async fn rows(conn: &impl ConnectionTrait, sql: String) -> Result<Vec<(String, i
 }
 
 /// Stored values as an SQL list: `('a', 'b')` (the values are the entities' own, never input).
-fn listed<E: ActiveEnum<Value = String>>(values: &[E]) -> String {
+pub(crate) fn listed<E: ActiveEnum<Value = String>>(values: &[E]) -> String {
     let quoted: Vec<String> = values.iter().map(|v| format!("'{}'", v.to_value())).collect();
     format!("({})", quoted.join(", "))
 }

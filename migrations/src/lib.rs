@@ -29,6 +29,7 @@ mod m20261201_000022_pupil_transfers;
 mod m20261201_000023_consent_evidence;
 mod m20261201_000024_carried_plans;
 mod m20261201_000025_recovery_codes;
+mod m20261205_000026_results_version;
 
 pub struct Migrator;
 
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000023_consent_evidence::Migration),
             Box::new(m20261201_000024_carried_plans::Migration),
             Box::new(m20261201_000025_recovery_codes::Migration),
+            Box::new(m20261205_000026_results_version::Migration),
         ]
     }
 }

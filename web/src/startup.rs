@@ -107,6 +107,7 @@ pub async fn state(cfg: Config, db: DatabaseConnection) -> anyhow::Result<AppSta
         documents,
         archive,
         clock: Default::default(),
+        rankings: Default::default(),
     })
 }
 

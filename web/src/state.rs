@@ -17,6 +17,8 @@ pub struct AppState {
     pub documents: Store,
     pub archive: Store,
     pub clock: Clock,
+    /// Call rankings worked out once per results version.
+    pub rankings: Arc<entities::grants::decision::Rankings>,
 }
 
 impl AppState {

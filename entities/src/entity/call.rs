@@ -75,6 +75,8 @@ pub struct Model {
     pub status: CallStatus,
     /// The last reference number given out; submitting takes the next one.
     pub last_ref_seq: i32,
+    /// One more at every change the call's ranking is worked out from (`decision::results_changed`).
+    pub results_version: i64,
     pub created_by: i32,
     pub created_at: DateTimeUtc,
     pub published_at: Option<DateTimeUtc>,

@@ -544,6 +544,7 @@ pub async fn submit(
     active.submitted_at = Set(Some(now));
     active.submitted_by = Set(Some(actor.user.id));
     let app = active.update(conn).await?;
+    crate::grants::decision::results_changed(conn, call.id).await?;
     outbox::enqueue_email(conn, &EmailEvent::ApplicationReceipt { application_id: app.id }, now).await?;
     audit_application(conn, actor, &app, "application_submit", now).await?;
     Ok(Submitted::Now(app))
@@ -572,6 +573,7 @@ pub async fn withdraw(
     active.withdrawn_at = Set(Some(now));
     active.updated_at = Set(now);
     let app = active.update(conn).await?;
+    crate::grants::decision::results_changed(conn, call.id).await?;
     audit_application(conn, actor, &app, "application_withdraw", now).await?;
     Ok(app)
 }

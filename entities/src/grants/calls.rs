@@ -467,6 +467,7 @@ async fn replace_rows(conn: &impl ConnectionTrait, call_id: i32, input: &CallInp
         .filter(call_criterion::Column::CallId.eq(call_id))
         .exec(conn)
         .await?;
+    crate::grants::decision::results_changed(conn, call_id).await?;
     if !input.requirements.is_empty() {
         call_requirement::Entity::insert_many(input.requirements.iter().enumerate().map(|(i, text)| {
             call_requirement::ActiveModel {

@@ -221,6 +221,7 @@ pub async fn mark_ineligible(
     active.ineligible_reason = Set(Some(reason.chars().take(5000).collect()));
     active.updated_at = Set(now);
     let app = active.update(conn).await?;
+    crate::grants::decision::results_changed(conn, call.id).await?;
     audit_app(conn, actor, &call, &app, "application_ineligible", None, now).await?;
     Ok(app)
 }

@@ -69,6 +69,86 @@ fn status_of(o: Outcome) -> ApplicationStatus {
     }
 }
 
+/// Records, in the writer's transaction, that something a call's ranking is worked out from
+/// changed: its scorecards, reduced amounts, applications taking part, criteria or decision.
+/// [`Rankings`] works the ranking out again on the next read.
+pub async fn results_changed(conn: &impl ConnectionTrait, call_id: i32) -> Result<()> {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    call::Entity::update_many()
+        .col_expr(
+            call::Column::ResultsVersion,
+            Expr::col(call::Column::ResultsVersion).add(1),
+        )
+        .filter(call::Column::Id.eq(call_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// A call's ranking as the results page shows it: the standings (without their scorecards),
+/// each member's calibration and the total funded.
+#[derive(Debug)]
+pub struct Ranking {
+    pub standings: Vec<Standing>,
+    /// Member → (applications scored, mean deviation from the panel).
+    pub calibration: std::collections::BTreeMap<i32, (usize, rust_decimal::Decimal)>,
+    pub funded_cents: i64,
+}
+
+/// How many calls' rankings a process keeps; a call beyond that is worked out again.
+const RANKINGS_KEPT: usize = 16;
+
+/// The rankings a process has worked out, each kept with the results version (and budget) of
+/// its call: reading a page of the results of a 2,000-application call then takes the call's
+/// row, not its 40,000 scores. A writer adds one to the version in its own transaction
+/// ([`results_changed`]); a reader that sees another version works the ranking out again. A
+/// ranking read after the version is never older than it (the version is read first), so none
+/// is ever shown stale; several processes each keep their own.
+#[derive(Debug, Default)]
+pub struct Rankings {
+    kept: std::sync::Mutex<Kept>,
+}
+
+/// Call → ((results version, budget), its ranking).
+type Kept = HashMap<i32, ((i64, i64), std::sync::Arc<Ranking>)>;
+
+impl Rankings {
+    pub async fn of(&self, conn: &impl ConnectionTrait, call: &call::Model) -> Result<std::sync::Arc<Ranking>> {
+        let key = (call.results_version, call.budget_cents);
+        if let Some((k, hit)) = self.lock().get(&call.id)
+            && *k == key
+        {
+            return Ok(hit.clone());
+        }
+        let mut standings = standings(conn, call).await?;
+        let criteria = calls::criteria(conn, call.id).await?;
+        let per_app: Vec<Vec<scoring::Card>> = standings.iter_mut().map(|s| std::mem::take(&mut s.cards)).collect();
+        let calibration = scoring::calibration(&panel::rules(&criteria), &per_app);
+        let funded_cents = standings
+            .iter()
+            .map(|s| match s.outcome {
+                Outcome::Funded { cents } => cents,
+                _ => 0,
+            })
+            .sum();
+        let ranking = std::sync::Arc::new(Ranking {
+            standings,
+            calibration,
+            funded_cents,
+        });
+        let mut kept = self.lock();
+        if kept.len() >= RANKINGS_KEPT && !kept.contains_key(&call.id) {
+            kept.clear();
+        }
+        kept.insert(call.id, (key, ranking.clone()));
+        Ok(ranking)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Kept> {
+        self.kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
 /// The standings of a call in a fixed number of queries whatever its size. Before the decision
 /// they are computed; once locked they are the stored awards.
 pub async fn standings(conn: &impl ConnectionTrait, call: &call::Model) -> Result<Vec<Standing>> {
@@ -192,6 +272,7 @@ pub async fn set_reduced(
         .filter(reduced_amount::Column::ApplicationId.eq(app.id))
         .exec(conn)
         .await?;
+    results_changed(conn, call.id).await?;
     if raw.trim().is_empty() {
         return Ok(());
     }
@@ -228,6 +309,7 @@ async fn write_outcomes(
     rows: &[(i32, i32, Outcome)],
     now: DateTime<Utc>,
 ) -> Result<()> {
+    results_changed(conn, call.id).await?;
     award::Entity::delete_many()
         .filter(award::Column::CallId.eq(call.id))
         .exec(conn)
@@ -331,6 +413,7 @@ pub async fn reopen(
         .filter(award::Column::CallId.eq(call.id))
         .exec(conn)
         .await?;
+    results_changed(conn, call.id).await?;
     application::Entity::update_many()
         .col_expr(
             application::Column::Status,

@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait,
+    ActiveEnum, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
 };
 
 use crate::audit::{self, Entry};
@@ -33,31 +33,49 @@ pub struct Progress {
     pub recused: usize,
 }
 
+#[derive(FromQueryResult)]
+struct MemberCount {
+    user_id: i32,
+    done: Option<i64>,
+    recused: Option<i64>,
+}
+
 /// Each panel member's progress on the call's applications (drafts never count), chair first;
-/// four statements whatever the size of the call.
+/// four statements whatever the size of the call, the counting done by the database.
 pub async fn progress(conn: &impl ConnectionTrait, call_id: i32) -> Result<Vec<Progress>> {
     let seated = members(conn, call_id).await?;
-    let apps = application::Entity::find()
+    let count = application::Entity::find()
         .filter(application::Column::CallId.eq(call_id))
-        .filter(application::Column::Status.ne(ApplicationStatus::Draft));
-    let count = apps.clone().count(conn).await?;
-    let ids = apps.select_only().column(application::Column::Id).into_query();
-    let cards = scorecard::Entity::find()
-        .filter(scorecard::Column::ApplicationId.in_subquery(ids.clone()))
-        .filter(scorecard::Column::SubmittedAt.is_not_null())
-        .all(conn)
+        .filter(application::Column::Status.ne(ApplicationStatus::Draft))
+        .count(conn)
         .await?;
-    let recusals = declaration::Entity::find()
-        .filter(declaration::Column::ApplicationId.in_subquery(ids))
-        .filter(declaration::Column::Conflict.eq(true))
-        .all(conn)
-        .await?;
+    let of_call = format!(
+        "SELECT id FROM applications WHERE call_id = {call_id} AND status <> '{}'",
+        ApplicationStatus::Draft.to_value()
+    );
+    let sql = format!(
+        "SELECT m.user_id AS user_id, \
+         (SELECT COUNT(*) FROM scorecards s WHERE s.user_id = m.user_id AND s.submitted_at IS NOT NULL \
+          AND s.application_id IN ({of_call})) AS done, \
+         (SELECT COUNT(*) FROM declarations d WHERE d.user_id = m.user_id AND d.conflict \
+          AND d.application_id IN ({of_call})) AS recused \
+         FROM panel_members m WHERE m.call_id = {call_id}"
+    );
+    let counts: HashMap<i32, (usize, usize)> =
+        MemberCount::find_by_statement(Statement::from_string(conn.get_database_backend(), sql))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|c| {
+                let n = |v: Option<i64>| usize::try_from(v.unwrap_or_default()).unwrap_or_default();
+                (c.user_id, (n(c.done), n(c.recused)))
+            })
+            .collect();
     let all = usize::try_from(count).unwrap_or(usize::MAX);
     Ok(seated
         .into_iter()
         .map(|(seat, u)| {
-            let done = cards.iter().filter(|c| c.user_id == u.id).count();
-            let recused = recusals.iter().filter(|d| d.user_id == u.id).count();
+            let (done, recused) = counts.get(&u.id).copied().unwrap_or_default();
             Progress {
                 user_id: u.id,
                 name: u.name,
@@ -341,6 +359,9 @@ pub async fn save_card(
     }
     let criteria = calls::criteria(conn, call.id).await?;
     let marks = parse_marks(&criteria, forms, submit)?;
+    if submit {
+        crate::grants::decision::results_changed(conn, call.id).await?;
+    }
     let card = match card_of(conn, actor.user.id, app.id).await? {
         Some((card, _)) if card.submitted_at.is_some() => return Err(Error::Refused("error-scorecard-locked")),
         Some((card, _)) => {
@@ -465,42 +486,48 @@ pub struct Seat {
     pub total: usize,
 }
 
-/// The calls the user sits on, latest closing first; four statements.
+#[derive(FromQueryResult)]
+struct SeatCount {
+    call_id: i32,
+    total: i64,
+    done: Option<i64>,
+}
+
+/// The calls the user sits on, latest closing first; two statements whatever their size.
 pub async fn seats_of(conn: &impl ConnectionTrait, user_id: i32) -> Result<Vec<Seat>> {
-    let call_ids: Vec<i32> = panel_member::Entity::find()
+    let seated = panel_member::Entity::find()
+        .select_only()
+        .column(panel_member::Column::CallId)
         .filter(panel_member::Column::UserId.eq(user_id))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|s| s.call_id)
-        .collect();
+        .into_query();
     let calls = call::Entity::find()
-        .filter(call::Column::Id.is_in(call_ids.clone()))
+        .filter(call::Column::Id.in_subquery(seated))
         .order_by_desc(call::Column::ClosesAt)
         .all(conn)
         .await?;
-    let apps = application::Entity::find()
-        .filter(application::Column::CallId.is_in(call_ids))
-        .filter(application::Column::Status.is_in(SCORED))
-        .all(conn)
-        .await?;
-    let done: Vec<i32> = scorecard::Entity::find()
-        .filter(scorecard::Column::UserId.eq(user_id))
-        .filter(scorecard::Column::SubmittedAt.is_not_null())
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|c| c.application_id)
-        .collect();
+    let sql = format!(
+        "SELECT a.call_id AS call_id, COUNT(*) AS total, \
+         SUM(CASE WHEN s.submitted_at IS NOT NULL THEN 1 ELSE 0 END) AS done \
+         FROM applications a LEFT JOIN scorecards s ON s.application_id = a.id AND s.user_id = {user_id} \
+         WHERE a.call_id IN (SELECT call_id FROM panel_members WHERE user_id = {user_id}) AND a.status IN {} \
+         GROUP BY a.call_id",
+        crate::stats::listed(&SCORED)
+    );
+    let counts: HashMap<i32, (usize, usize)> =
+        SeatCount::find_by_statement(Statement::from_string(conn.get_database_backend(), sql))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|c| {
+                let n = |v: i64| usize::try_from(v).unwrap_or_default();
+                (c.call_id, (n(c.done.unwrap_or_default()), n(c.total)))
+            })
+            .collect();
     Ok(calls
         .into_iter()
         .map(|call| {
-            let of_call = || apps.iter().filter(|a| a.call_id == call.id);
-            Seat {
-                done: of_call().filter(|a| done.contains(&a.id)).count(),
-                total: of_call().count(),
-                call,
-            }
+            let (done, total) = counts.get(&call.id).copied().unwrap_or_default();
+            Seat { done, total, call }
         })
         .collect())
 }
@@ -520,71 +547,165 @@ pub enum Standing {
     Submitted,
 }
 
-/// An application of a call as its panel member sees it in the list.
-#[derive(Debug, Clone)]
-pub struct SeatApplication {
-    pub app: application::Model,
-    pub applicant: String,
-    pub standing: Standing,
+/// The applications of `call_id` a panel scores, with `user_id`'s declaration (`d`) and
+/// scorecard (`s`) beside each (`a`): the `FROM` and `WHERE` of the member's list, its counts and
+/// the next to score. Only ids and the entities' own values are written into it.
+fn seat_rows(call_id: i32, user_id: i32) -> String {
+    format!(
+        "FROM applications a \
+         LEFT JOIN declarations d ON d.application_id = a.id AND d.user_id = {user_id} \
+         LEFT JOIN scorecards s ON s.application_id = a.id AND s.user_id = {user_id} \
+         WHERE a.call_id = {call_id} AND a.status IN {}",
+        crate::stats::listed(&SCORED)
+    )
 }
 
-/// A call the user sits on with the applications its panel scores (in order of reference) and
-/// where the user stands with each, or `NotFound` without a seat. Five statements whatever the
-/// number of applications.
-pub async fn seat_call(
-    conn: &impl ConnectionTrait,
-    call_id: i32,
-    user_id: i32,
-) -> Result<(call::Model, Vec<SeatApplication>)> {
+/// Where the member stands with `a`, as a [`Standing`] code (see `standing_of`).
+const STANDING_SQL: &str = "CASE WHEN d.application_id IS NULL THEN 0 WHEN d.conflict THEN 1 \
+     WHEN s.submitted_at IS NOT NULL THEN 4 WHEN s.id IS NOT NULL THEN 3 ELSE 2 END";
+
+/// Neither submitted nor recused from: what is left to score.
+const UNFINISHED_SQL: &str = "(d.application_id IS NULL OR (NOT d.conflict AND s.submitted_at IS NULL))";
+
+fn standing_of(code: i32) -> Standing {
+    match code {
+        1 => Standing::Conflict,
+        2 => Standing::Declared,
+        3 => Standing::Draft,
+        4 => Standing::Submitted,
+        _ => Standing::Undeclared,
+    }
+}
+
+/// The call when the user sits on its panel, or `NotFound`; two statements.
+pub async fn seat(conn: &impl ConnectionTrait, call_id: i32, user_id: i32) -> Result<call::Model> {
     panel_member::Entity::find()
         .filter(panel_member::Column::CallId.eq(call_id))
         .filter(panel_member::Column::UserId.eq(user_id))
         .one(conn)
         .await?
         .ok_or(Error::NotFound)?;
-    let call = call::Entity::find_by_id(call_id)
+    call::Entity::find_by_id(call_id)
         .one(conn)
         .await?
-        .ok_or(Error::NotFound)?;
-    let apps = application::Entity::find()
-        .filter(application::Column::CallId.eq(call_id))
-        .filter(application::Column::Status.is_in(SCORED))
-        .find_also_related(crate::entity::organisation::Entity)
-        .order_by_asc(application::Column::RefSeq)
-        .all(conn)
+        .ok_or(Error::NotFound)
+}
+
+/// How far a member is with a call, counted by the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SeatProgress {
+    /// Applications the panel scores.
+    pub total: u64,
+    /// Of them, those the member submitted a scorecard for.
+    pub submitted: u64,
+    /// Of them, those the member submitted or recused from.
+    pub finished: u64,
+}
+
+#[derive(FromQueryResult)]
+struct ProgressRow {
+    total: i64,
+    submitted: Option<i64>,
+    finished: Option<i64>,
+}
+
+/// The member's progress on a call; one statement.
+pub async fn seat_progress(conn: &impl ConnectionTrait, call_id: i32, user_id: i32) -> Result<SeatProgress> {
+    let sql = format!(
+        "SELECT COUNT(*) AS total, \
+         SUM(CASE WHEN {STANDING_SQL} = 4 THEN 1 ELSE 0 END) AS submitted, \
+         SUM(CASE WHEN {UNFINISHED_SQL} THEN 0 ELSE 1 END) AS finished {}",
+        seat_rows(call_id, user_id)
+    );
+    let row = ProgressRow::find_by_statement(Statement::from_string(conn.get_database_backend(), sql))
+        .one(conn)
         .await?;
-    let ids: Vec<i32> = apps.iter().map(|(a, _)| a.id).collect();
-    let declarations: HashMap<i32, bool> = declaration::Entity::find()
-        .filter(declaration::Column::UserId.eq(user_id))
-        .filter(declaration::Column::ApplicationId.is_in(ids.clone()))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|d| (d.application_id, d.conflict))
-        .collect();
-    let cards: HashMap<i32, bool> = scorecard::Entity::find()
-        .filter(scorecard::Column::UserId.eq(user_id))
-        .filter(scorecard::Column::ApplicationId.is_in(ids))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|s| (s.application_id, s.submitted_at.is_some()))
-        .collect();
-    let rows = apps
-        .into_iter()
-        .map(|(app, org)| SeatApplication {
-            standing: match (declarations.get(&app.id), cards.get(&app.id)) {
-                (None, _) => Standing::Undeclared,
-                (Some(true), _) => Standing::Conflict,
-                (Some(false), Some(true)) => Standing::Submitted,
-                (Some(false), Some(false)) => Standing::Draft,
-                (Some(false), None) => Standing::Declared,
-            },
-            applicant: org.map(|o| o.name).unwrap_or_default(),
-            app,
-        })
-        .collect();
-    Ok((call, rows))
+    let n = |v: Option<i64>| u64::try_from(v.unwrap_or_default()).unwrap_or_default();
+    Ok(row.map_or_else(SeatProgress::default, |r| SeatProgress {
+        total: n(Some(r.total)),
+        submitted: n(r.submitted),
+        finished: n(r.finished),
+    }))
+}
+
+/// An application of a call as its panel member sees it in the list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeatApplication {
+    pub id: i32,
+    pub ref_no: Option<String>,
+    pub title: String,
+    pub applicant: String,
+    pub standing: Standing,
+}
+
+#[derive(FromQueryResult)]
+struct SeatRow {
+    id: i32,
+    ref_no: Option<String>,
+    title: String,
+    applicant: Option<String>,
+    standing: i32,
+}
+
+/// One page ([`crate::listing::PAGE_SIZE`] rows from `offset`) of the applications a member
+/// scores, in order of reference, with where the member stands with each; one statement.
+pub async fn seat_page(
+    conn: &impl ConnectionTrait,
+    call_id: i32,
+    user_id: i32,
+    offset: u64,
+) -> Result<Vec<SeatApplication>> {
+    let sql = format!(
+        "SELECT a.id AS id, a.ref_no AS ref_no, a.title AS title, o.name AS applicant, {STANDING_SQL} AS standing \
+         {} ORDER BY a.ref_seq, a.id LIMIT {} OFFSET {offset}",
+        seat_rows(call_id, user_id).replacen(
+            "FROM applications a ",
+            "FROM applications a LEFT JOIN organisations o ON o.id = a.applicant_id ",
+            1
+        ),
+        crate::listing::PAGE_SIZE
+    );
+    Ok(
+        SeatRow::find_by_statement(Statement::from_string(conn.get_database_backend(), sql))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|r| SeatApplication {
+                id: r.id,
+                ref_no: r.ref_no,
+                title: r.title,
+                applicant: r.applicant.unwrap_or_default(),
+                standing: standing_of(r.standing),
+            })
+            .collect(),
+    )
+}
+
+#[derive(FromQueryResult)]
+struct IdRow {
+    id: i32,
+}
+
+/// The next application of the call after `current` in order of reference (then from the
+/// start) that the member has neither submitted a scorecard for nor recused from; one statement.
+pub async fn next_to_score(
+    conn: &impl ConnectionTrait,
+    call_id: i32,
+    user_id: i32,
+    current: i32,
+) -> Result<Option<i32>> {
+    let sql = format!(
+        "SELECT a.id AS id {} AND a.id <> {current} AND {UNFINISHED_SQL} \
+         ORDER BY CASE WHEN a.ref_seq > (SELECT ref_seq FROM applications WHERE id = {current}) THEN 0 ELSE 1 END, \
+         a.ref_seq, a.id LIMIT 1",
+        seat_rows(call_id, user_id)
+    );
+    Ok(
+        IdRow::find_by_statement(Statement::from_string(conn.get_database_backend(), sql))
+            .one(conn)
+            .await?
+            .map(|r| r.id),
+    )
 }
 
 /// A member who declared a conflict on an application.

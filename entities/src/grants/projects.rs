@@ -86,6 +86,21 @@ pub async fn of_call(conn: &impl ConnectionTrait, call_id: i32) -> Result<HashMa
         .collect())
 }
 
+/// The projects of the given applications (one page of a ranking, at most
+/// [`crate::listing::PAGE_SIZE`]) by application.
+pub async fn of_applications(
+    conn: &impl ConnectionTrait,
+    application_ids: Vec<i32>,
+) -> Result<HashMap<i32, project::Model>> {
+    Ok(project::Entity::find()
+        .filter(project::Column::ApplicationId.is_in(application_ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|p| (p.application_id, p))
+        .collect())
+}
+
 /// The project of an application, if its grant was offered.
 pub async fn of_application(conn: &impl ConnectionTrait, application_id: i32) -> Result<Option<project::Model>> {
     Ok(project::Entity::find()

@@ -91,7 +91,9 @@ pub struct ResultsView {
     pub status: String,
     pub budget: String,
     pub funded_total: String,
+    /// One page of the ranking (all of it in the minutes).
     pub rows: Vec<StandingRow>,
+    pub list: crate::components::ListView,
     /// (member, applications scored, mean deviation)
     pub calibration: Vec<(String, usize, String)>,
     pub can_change: bool,
@@ -146,6 +148,7 @@ pub fn results(ctx: &PageCtx, v: &ResultsView) -> Markup {
                     td.num { (r.cards) } td.num { (r.mean) } td.num { (r.median) } td.num { (r.spread) } td { (r.outcome) @if let Some(href) = &r.project_href { " " a href=(href) { (t(l, "project-open")) } } }
                 } } }
             }
+            (crate::components::list_pager(l, &v.list))
             @if !v.calibration.is_empty() {
                 h2 { (t(l, "results-calibration")) }
                 p.hint { (t(l, "results-calibration-lead")) }

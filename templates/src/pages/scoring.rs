@@ -48,8 +48,12 @@ pub struct PanelCallView {
     pub title: String,
     pub scoring_deadline: String,
     pub open: bool,
+    /// One page of the applications.
     pub rows: Vec<PanelAppRow>,
-    pub done: usize,
+    /// Scorecards the member submitted, of `total` applications.
+    pub done: u64,
+    pub total: u64,
+    pub list: crate::components::ListView,
 }
 
 pub fn panel_call(ctx: &PageCtx, v: &PanelCallView) -> Markup {
@@ -58,7 +62,7 @@ pub fn panel_call(ctx: &PageCtx, v: &PanelCallView) -> Markup {
         ctx,
         &v.title,
         html! {
-            p { (tf(l, "panel-progress-text", &[("done", &v.done.to_string()), ("total", &v.rows.len().to_string())])) " · " (t(l, "call-scoring-deadline")) ": " (v.scoring_deadline) }
+            p { (tf(l, "panel-progress-text", &[("done", &v.done.to_string()), ("total", &v.total.to_string())])) " · " (t(l, "call-scoring-deadline")) ": " (v.scoring_deadline) }
             @if !v.open { p.flash { (t(l, "error-scoring-not-open")) } }
             @if v.rows.is_empty() {
                 p.empty { (t(l, "applications-none-submitted")) }
@@ -69,6 +73,7 @@ pub fn panel_call(ctx: &PageCtx, v: &PanelCallView) -> Markup {
                         td { (r.reference) } td { a href=(r.href) { (r.title) } } td { (r.applicant) } td { (t(l, r.state)) }
                     } } }
                 }
+                (crate::components::list_pager(l, &v.list))
             }
         },
     )
@@ -132,7 +137,7 @@ pub struct ScorecardView {
     /// The saved marks' weighted total, once there are marks.
     pub total: Option<String>,
     /// Scorecards submitted (or recused) of all the call's applications.
-    pub progress: (usize, usize),
+    pub progress: (u64, u64),
     /// The next application to score.
     pub next: Option<i32>,
     pub call_id: i32,

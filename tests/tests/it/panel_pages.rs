@@ -96,8 +96,16 @@ both_backends!(
         assert_eq!(page.texts("tbody tr").len(), 10);
         seed::bulk_submitted(&app.db, &call, &w.ngo, member.id, 11, 490).await;
         let (large, page) = app.count_statements(b.get(&path)).await;
-        assert_eq!(page.texts("tbody tr").len(), 500);
+        assert_eq!(page.texts("tbody tr").len(), 50, "a page of 50");
+        assert!(page.body.contains("novērtēti 0 no 500"), "the count covers the call: {}", page.body);
         assert_eq!(small, large, "statements for 10: {small}, for 500: {large}");
+        // The pager goes on, in order of reference, to the last of the 500.
+        assert_eq!(page.attrs("nav.pager a[rel=next]", "href"), vec![format!("{path}?page=2")]);
+        let first: Vec<String> = page.texts("tbody td:first-child");
+        let last = b.get(&format!("{path}?page=10")).await;
+        let rest: Vec<String> = last.texts("tbody td:first-child");
+        assert_eq!((rest.len(), last.attrs("nav.pager a[rel=next]", "href").len()), (50, 0));
+        assert!(first[0] < first[49] && first[49] < rest[0] && rest[0] < rest[49], "{first:?} {rest:?}");
         assert!((4..=12).contains(&small), "{small} statements");
         eprintln!("scoring list: {small} SQL statements for 10 and for 500 applications");
     }
@@ -314,6 +322,53 @@ both_backends!(
         let next = one.submit(&saved, &first, &[("criterion", &c1), ("points", "8"), ("comment", ""), ("criterion", &c2), ("points", "3"), ("comment", ""), ("action", "save_next")]).await;
         assert_eq!(next.path, format!("/panel/applications/{}", ids[1]));
         assert_eq!(next.text(".flash"), "Vērtējuma melnraksts saglabāts.");
+        app.clock.hold(None);
+    }
+);
+
+both_backends!(
+    /// The results page shows the ranking 50 at a time, from a ranking worked out once per
+    /// change: a reader after a change sees it at once.
+    async fn the_results_page_the_ranking_fifty_at_a_time_and_shows_a_change_at_once(app) {
+        let w = seed::world(&app.db).await;
+        let coordinator = seed::actor(&app.db, &seed::user(&app.db, "coord@example.lv", Role::Coordinator, w.muni_a.id).await).await;
+        let member = seed::actor(&app.db, &seed::user(&app.db, "m1@example.lv", Role::PanelMember, w.muni_a.id).await).await;
+        let closes = Utc::now() + Duration::hours(1);
+        let call = seed::open_call(&app.db, &coordinator, w.muni_a.id, closes).await;
+        panel::set_panel(&app.db, &coordinator, &call, &[member.user.id], Some(member.user.id), Utc::now()).await.expect("panel");
+        seed::bulk_submitted(&app.db, &call, &w.ngo, coordinator.user.id, 1, 60).await;
+        let now = closes + Duration::minutes(1);
+        app.clock.hold(Some(now));
+        let criteria = entities::grants::calls::criteria(&app.db, call.id).await.expect("criteria");
+        let apps: Vec<i32> = entities::grants::applications::of_call(&app.db, call.id, None).await.expect("apps").0.into_iter().map(|r| r.app.id).collect();
+        let b = app.browser();
+        b.login("coord@example.lv", seed::PASSWORD).await;
+        let path = format!("/manage/calls/{}/results", call.id);
+        assert_eq!(b.get(&path).await.texts("tbody tr").len(), 50, "a page of the 60, none scored yet");
+        let mark = |c: &entities::entity::call_criterion::Model, p: i32| panel::MarkForm { criterion_id: c.id, points: p.to_string(), not_applicable: false, comment: String::new() };
+        for (i, app_id) in apps.iter().enumerate() {
+            panel::declare(&app.db, &member, *app_id, false, "", now).await.expect("declare");
+            let p = 10 - i32::try_from(i / 6).expect("small");
+            panel::save_card(&app.db, &member, *app_id, &[mark(&criteria[0], p), mark(&criteria[1], 3)], true, now).await.expect("card");
+        }
+        let (statements, first) = app.count_statements(b.get(&path)).await;
+        let ranks = |page: &pumpurs_tests::Page| page.texts("tbody tr td.num:first-child");
+        let expected: Vec<String> = (1..=50).map(|r| r.to_string()).collect();
+        assert_eq!(ranks(&first), expected, "ranks 1 to 50 on the first page");
+        assert_eq!(first.texts("tbody tr").len(), 50 + 1, "and the member's calibration");
+        let second = b.get(&format!("{path}?page=2")).await;
+        assert_eq!(ranks(&second), (51..=60).map(|r| r.to_string()).collect::<Vec<_>>());
+        // An application found ineligible leaves the ranking at once.
+        let leaving = *apps.last().expect("apps");
+        let last_title = entities::entity::application::Entity::find_by_id(leaving).one(&app.db).await.expect("q").expect("app").title;
+        assert!(second.text("tbody").contains(&last_title), "the lowest scored is on the second page");
+        entities::grants::compliance::mark_ineligible(&app.db, &coordinator, leaving, "Nav atbilstošs.", now).await.expect("ineligible");
+        let after = b.get(&format!("{path}?page=2")).await;
+        assert_eq!(ranks(&after).len(), 9, "{}", after.text("nav.pager"));
+        assert!(!after.text("tbody").contains(&last_title), "{last_title} left");
+        let (again, _) = app.count_statements(b.get(&path)).await;
+        assert!(again < statements && again <= 12, "a page of a kept ranking: {again} statements (worked out: {statements})");
+        eprintln!("results page: {statements} statements worked out, {again} kept");
         app.clock.hold(None);
     }
 );

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -14,7 +14,8 @@ use entities::entity::call::{self, CallStatus};
 use entities::entity::project::{self, ProjectState};
 use entities::grants::allocation::Outcome;
 use entities::grants::decision::{self, Standing};
-use entities::grants::{calls, panel, projects, scoring};
+use entities::grants::{calls, panel, projects};
+use entities::listing::Window;
 use entities::money::Eur;
 use entities::sea_orm::ActiveEnum;
 use entities::{Error as DomainError, FieldErrors};
@@ -195,13 +196,18 @@ fn standing_rows(
         .collect()
 }
 
-async fn results_view(state: &AppState, lang: Lang, c: &call::Model, form: FormView) -> AppResult<ResultsView> {
+/// The results page at `window` (all rows for the minutes), from the call's kept ranking.
+async fn results_view(
+    state: &AppState,
+    lang: Lang,
+    c: &call::Model,
+    form: FormView,
+    window: Option<&Window>,
+) -> AppResult<ResultsView> {
     let now = state.now();
-    let standings = decision::standings(&state.db, c).await?;
+    let ranking = state.rankings.of(&state.db, c).await?;
     let criteria = calls::criteria(&state.db, c.id).await?;
-    let per_app: Vec<Vec<scoring::Card>> = standings.iter().map(|s| s.cards.clone()).collect();
-    let calibration = scoring::calibration(&panel::rules(&criteria), &per_app);
-    let names = entities::accounts::names(&state.db, calibration.keys().copied()).await?;
+    let names = entities::accounts::names(&state.db, ranking.calibration.keys().copied()).await?;
     let status = calls::effective_status(c, now);
     let undecided = matches!(status, CallStatus::Closed | CallStatus::InReview);
     // What locking would leave behind, said before it is done.
@@ -220,29 +226,44 @@ async fn results_view(state: &AppState, lang: Lang, c: &call::Model, form: FormV
     } else {
         0
     };
-    let funded: i64 = standings
-        .iter()
-        .map(|s| {
-            if let Outcome::Funded { cents } = s.outcome {
-                cents
-            } else {
-                0
-            }
-        })
-        .sum();
+    let total = u64::try_from(ranking.standings.len()).unwrap_or(u64::MAX);
+    let shown: &[Standing] = match window {
+        Some(w) => {
+            let from = usize::try_from(w.offset())
+                .unwrap_or(usize::MAX)
+                .min(ranking.standings.len());
+            let to = from
+                .saturating_add(usize::try_from(entities::listing::PAGE_SIZE).unwrap_or(usize::MAX))
+                .min(ranking.standings.len());
+            &ranking.standings[from..to]
+        }
+        None => &ranking.standings,
+    };
+    let projects = projects::of_applications(&state.db, shown.iter().map(|s| s.app.id).collect()).await?;
+    let default_window = Window::default();
+    let list = crate::lists::view(
+        lang,
+        format!("/manage/calls/{}/results", c.id),
+        Vec::new(),
+        window.unwrap_or(&default_window),
+        &[],
+        total,
+    );
     Ok(ResultsView {
         call_id: c.id,
         call_title: c.title.clone(),
         status: templates::view::call_status(lang, status),
         budget: Eur::from_cents(c.budget_cents).display(lang),
-        funded_total: Eur::from_cents(funded).display(lang),
-        rows: standing_rows(lang, &standings, &criteria, &projects::of_call(&state.db, c.id).await?),
-        calibration: calibration
-            .into_iter()
+        funded_total: Eur::from_cents(ranking.funded_cents).display(lang),
+        rows: standing_rows(lang, shown, &criteria, &projects),
+        list,
+        calibration: ranking
+            .calibration
+            .iter()
             .map(|(member, (n, dev))| {
                 (
-                    names.get(&member).cloned().unwrap_or_default(),
-                    n,
+                    names.get(member).cloned().unwrap_or_default(),
+                    *n,
                     format!("{:+}", dev.round_dp(2)),
                 )
             })
@@ -259,19 +280,31 @@ async fn results_view(state: &AppState, lang: Lang, c: &call::Model, form: FormV
     })
 }
 
-async fn render_results(state: &AppState, signed: &Signed, c: &call::Model, form: FormView) -> AppResult<Response> {
+async fn render_results(
+    state: &AppState,
+    signed: &Signed,
+    c: &call::Model,
+    form: FormView,
+    window: &Window,
+) -> AppResult<Response> {
     let status = if form.errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let view = results_view(state, signed.ctx.lang, c, form).await?;
+    let view = results_view(state, signed.ctx.lang, c, form, Some(window)).await?;
     Ok((status, pages::results(&signed.ctx.page(), &view)).into_response())
 }
 
-async fn results_page(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
+/// A page of the ranking; the whole of it is the export.
+async fn results_page(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    Query(q): Query<crate::lists::ListQuery>,
+) -> AppResult<Response> {
     let c = calls::managed(&state.db, &signed.actor, id).await?;
-    render_results(&state, &signed, &c, FormView::new()).await
+    render_results(&state, &signed, &c, FormView::new(), &q.window()).await
 }
 
 #[derive(Deserialize, Default)]
@@ -292,7 +325,7 @@ async fn decide<T>(
     form: FormView,
     change: impl AsyncFnOnce(&sea_orm::DatabaseTransaction) -> Result<T, DomainError>,
 ) -> AppResult<Response> {
-    let again = async |errors| render_results(state, signed, c, FormView { errors, ..form }).await;
+    let again = async |errors| render_results(state, signed, c, FormView { errors, ..form }, &Window::default()).await;
     let to = format!("/manage/calls/{}/results", c.id);
     write_or_show_again(state, &to, flash, change, again).await
 }
@@ -497,7 +530,7 @@ async fn export_xlsx(State(state): State<AppState>, signed: Signed, Path(id): Pa
 async fn minutes(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
     let c = calls::managed(&state.db, &signed.actor, id).await?;
     let lang = signed.ctx.lang;
-    let view = results_view(&state, lang, &c, FormView::new()).await?;
+    let view = results_view(&state, lang, &c, FormView::new(), None).await?;
     let members: Vec<(String, bool)> = panel::members(&state.db, c.id)
         .await?
         .into_iter()

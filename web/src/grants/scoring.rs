@@ -45,15 +45,25 @@ async fn my_calls(State(state): State<AppState>, signed: Signed) -> AppResult<Re
     Ok(pages::panel_calls(&signed.ctx.page(), &rows).into_response())
 }
 
-/// A fixed number of queries whatever the number of applications (`panel::seat_call`).
-async fn call_page(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
-    let (c, apps) = panel::seat_call(&state.db, id, signed.actor.user.id).await?;
-    let rows: Vec<PanelAppRow> = apps
+/// One page of the call's applications with where the member stands with each; the counts come
+/// from the database, so the statements and the page's size stay the same whatever the call's.
+async fn call_page(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i32>,
+    axum::extract::Query(q): axum::extract::Query<crate::lists::ListQuery>,
+) -> AppResult<Response> {
+    let user = signed.actor.user.id;
+    let c = panel::seat(&state.db, id, user).await?;
+    let window = q.window();
+    let progress = panel::seat_progress(&state.db, id, user).await?;
+    let rows: Vec<PanelAppRow> = panel::seat_page(&state.db, id, user, window.offset())
+        .await?
         .into_iter()
         .map(|a| PanelAppRow {
-            href: format!("/panel/applications/{}", a.app.id),
-            reference: a.app.ref_no.clone().unwrap_or_default(),
-            title: a.app.title,
+            href: format!("/panel/applications/{}", a.id),
+            reference: a.ref_no.unwrap_or_default(),
+            title: a.title,
             applicant: a.applicant,
             state: match a.standing {
                 Standing::Undeclared => "panel-state-undeclared",
@@ -64,26 +74,24 @@ async fn call_page(State(state): State<AppState>, signed: Signed, Path(id): Path
             },
         })
         .collect();
+    let list = crate::lists::view(
+        signed.ctx.lang,
+        format!("/panel/calls/{id}"),
+        Vec::new(),
+        &window,
+        &[],
+        progress.total,
+    );
     let view = PanelCallView {
         title: c.title.clone(),
         scoring_deadline: templates::view::riga(c.scoring_deadline),
         open: panel::scoring_open(&c, state.now()),
-        done: rows.iter().filter(|r| r.state == "panel-state-submitted").count(),
+        done: progress.submitted,
+        total: progress.total,
         rows,
+        list,
     };
     Ok(pages::panel_call(&signed.ctx.page(), &view).into_response())
-}
-
-/// The next application of the call (after `current`, in reference order, then from the start)
-/// that the member has not submitted a scorecard for nor recused from.
-fn next_to_score(seat: &[panel::SeatApplication], current: i32) -> Option<i32> {
-    let at = seat.iter().position(|a| a.app.id == current).unwrap_or(0);
-    seat.iter()
-        .cycle()
-        .skip(at + 1)
-        .take(seat.len())
-        .find(|a| a.app.id != current && !matches!(a.standing, panel::Standing::Submitted | panel::Standing::Conflict))
-        .map(|a| a.app.id)
 }
 
 async fn render_card(
@@ -115,10 +123,8 @@ async fn render_card(
         scoring::weighted_total(&panel::rules(&criteria), &card).map(|d| templates::view::decimal(lang, d))
     });
     // Where the member stands on the call: how many scored, and the next one to score.
-    let (_, seat) = panel::seat_call(&state.db, c.id, signed.actor.user.id).await?;
-    let finished = |st: panel::Standing| matches!(st, panel::Standing::Submitted | panel::Standing::Conflict);
-    let scored = seat.iter().filter(|a| finished(a.standing)).count();
-    let next = next_to_score(&seat, app.id);
+    let seat = panel::seat_progress(&state.db, c.id, signed.actor.user.id).await?;
+    let next = panel::next_to_score(&state.db, c.id, signed.actor.user.id, app.id).await?;
     let lines = applications::lines(&state.db, app.id).await?;
     let marks: Vec<MarkForm> = typed.unwrap_or_else(|| {
         saved
@@ -190,7 +196,7 @@ async fn render_card(
             .collect(),
         budget_total: Eur::from_cents(applications::budget_total(&lines).cents()).display(lang),
         total,
-        progress: (scored, seat.len()),
+        progress: (seat.finished, seat.total),
         next,
         call_id: c.id,
         documents,
@@ -344,8 +350,7 @@ async fn save(
             let to = match f.action.as_str() {
                 "save_next" => {
                     let (_, c) = panel::panel_application(&state.db, &signed.actor, id).await?;
-                    let (_, seat) = panel::seat_call(&state.db, c.id, signed.actor.user.id).await?;
-                    match next_to_score(&seat, id) {
+                    match panel::next_to_score(&state.db, c.id, signed.actor.user.id, id).await? {
                         Some(next) => format!("/panel/applications/{next}"),
                         None => format!("/panel/calls/{}", c.id),
                     }
