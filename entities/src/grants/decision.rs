@@ -70,7 +70,8 @@ fn status_of(o: Outcome) -> ApplicationStatus {
 }
 
 /// Records, in the writer's transaction, that something a call's ranking is worked out from
-/// changed: its scorecards, reduced amounts, applications taking part, criteria or decision.
+/// changed: its scorecards, reduced amounts, applications taking part, criteria, panel and its
+/// declarations, or decision.
 /// [`Rankings`] works the ranking out again on the next read.
 pub async fn results_changed(conn: &impl ConnectionTrait, call_id: i32) -> Result<()> {
     use sea_orm::sea_query::{Expr, ExprTrait};
@@ -93,6 +94,8 @@ pub struct Ranking {
     /// Member → (applications scored, mean deviation from the panel).
     pub calibration: std::collections::BTreeMap<i32, (usize, rust_decimal::Decimal)>,
     pub funded_cents: i64,
+    /// Each panel member's progress, chair first.
+    pub progress: Vec<panel::Progress>,
 }
 
 /// How many calls' rankings a process keeps; a call beyond that is worked out again.
@@ -131,10 +134,12 @@ impl Rankings {
                 _ => 0,
             })
             .sum();
+        let progress = panel::progress(conn, call.id).await?;
         let ranking = std::sync::Arc::new(Ranking {
             standings,
             calibration,
             funded_cents,
+            progress,
         });
         let mut kept = self.lock();
         if kept.len() >= RANKINGS_KEPT && !kept.contains_key(&call.id) {

@@ -49,16 +49,14 @@ pub async fn progress(conn: &impl ConnectionTrait, call_id: i32) -> Result<Vec<P
         .filter(application::Column::Status.ne(ApplicationStatus::Draft))
         .count(conn)
         .await?;
-    let of_call = format!(
-        "SELECT id FROM applications WHERE call_id = {call_id} AND status <> '{}'",
-        ApplicationStatus::Draft.to_value()
-    );
+    let draft = ApplicationStatus::Draft.to_value();
     let sql = format!(
         "SELECT m.user_id AS user_id, \
-         (SELECT COUNT(*) FROM scorecards s WHERE s.user_id = m.user_id AND s.submitted_at IS NOT NULL \
-          AND s.application_id IN ({of_call})) AS done, \
-         (SELECT COUNT(*) FROM declarations d WHERE d.user_id = m.user_id AND d.conflict \
-          AND d.application_id IN ({of_call})) AS recused \
+         (SELECT COUNT(*) FROM scorecards s JOIN applications a ON a.id = s.application_id \
+          WHERE s.user_id = m.user_id AND s.submitted_at IS NOT NULL AND a.call_id = {call_id} \
+          AND a.status <> '{draft}') AS done, \
+         (SELECT COUNT(*) FROM declarations d JOIN applications a ON a.id = d.application_id \
+          WHERE d.user_id = m.user_id AND d.conflict AND a.call_id = {call_id} AND a.status <> '{draft}') AS recused \
          FROM panel_members m WHERE m.call_id = {call_id}"
     );
     let counts: HashMap<i32, (usize, usize)> =
@@ -152,6 +150,7 @@ pub async fn set_panel(
         e.add("chair", "error-panel-chair");
     }
     e.into_result()?;
+    crate::grants::decision::results_changed(conn, call.id).await?;
     panel_member::Entity::delete_many()
         .filter(panel_member::Column::CallId.eq(call.id))
         .exec(conn)
@@ -252,6 +251,7 @@ pub async fn declare(
     }
     .insert(conn)
     .await?;
+    crate::grants::decision::results_changed(conn, call.id).await?;
     audit::record(
         conn,
         Entry::by(
@@ -655,14 +655,17 @@ pub async fn seat_page(
     user_id: i32,
     offset: u64,
 ) -> Result<Vec<SeatApplication>> {
+    // The page of applications first (in the order of the call's reference index), then what
+    // the member did with those 50.
     let sql = format!(
         "SELECT a.id AS id, a.ref_no AS ref_no, a.title AS title, o.name AS applicant, {STANDING_SQL} AS standing \
-         {} ORDER BY a.ref_seq, a.id LIMIT {} OFFSET {offset}",
-        seat_rows(call_id, user_id).replacen(
-            "FROM applications a ",
-            "FROM applications a LEFT JOIN organisations o ON o.id = a.applicant_id ",
-            1
-        ),
+         FROM (SELECT id, ref_no, ref_seq, title, applicant_id FROM applications \
+               WHERE call_id = {call_id} AND status IN {} ORDER BY ref_seq, id LIMIT {} OFFSET {offset}) a \
+         LEFT JOIN organisations o ON o.id = a.applicant_id \
+         LEFT JOIN declarations d ON d.application_id = a.id AND d.user_id = {user_id} \
+         LEFT JOIN scorecards s ON s.application_id = a.id AND s.user_id = {user_id} \
+         ORDER BY a.ref_seq, a.id",
+        crate::stats::listed(&SCORED),
         crate::listing::PAGE_SIZE
     );
     Ok(
@@ -694,18 +697,21 @@ pub async fn next_to_score(
     user_id: i32,
     current: i32,
 ) -> Result<Option<i32>> {
-    let sql = format!(
-        "SELECT a.id AS id {} AND a.id <> {current} AND {UNFINISHED_SQL} \
-         ORDER BY CASE WHEN a.ref_seq > (SELECT ref_seq FROM applications WHERE id = {current}) THEN 0 ELSE 1 END, \
-         a.ref_seq, a.id LIMIT 1",
-        seat_rows(call_id, user_id)
-    );
-    Ok(
-        IdRow::find_by_statement(Statement::from_string(conn.get_database_backend(), sql))
+    // Each scan walks the call's reference index in order and stops at the first one left.
+    let after = format!("AND a.ref_seq > (SELECT ref_seq FROM applications WHERE id = {current})");
+    for from in [after.as_str(), ""] {
+        let sql = format!(
+            "SELECT a.id AS id {} AND a.id <> {current} AND {UNFINISHED_SQL} {from} ORDER BY a.ref_seq, a.id LIMIT 1",
+            seat_rows(call_id, user_id)
+        );
+        let found = IdRow::find_by_statement(Statement::from_string(conn.get_database_backend(), sql))
             .one(conn)
-            .await?
-            .map(|r| r.id),
-    )
+            .await?;
+        if let Some(row) = found {
+            return Ok(Some(row.id));
+        }
+    }
+    Ok(None)
 }
 
 /// A member who declared a conflict on an application.

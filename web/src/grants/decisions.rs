@@ -212,9 +212,9 @@ async fn results_view(
     let undecided = matches!(status, CallStatus::Closed | CallStatus::InReview);
     // What locking would leave behind, said before it is done.
     let unfinished = if undecided {
-        panel::progress(&state.db, c.id)
-            .await?
-            .into_iter()
+        ranking
+            .progress
+            .iter()
             .filter(|p| p.to_do > 0)
             .map(|p| format!("{} ({})", p.name, p.to_do))
             .collect()
