@@ -32,6 +32,11 @@
 //! clients for SECONDS (10) each, beside a bare axum + maud handler of the same 50-row JOIN +
 //! GROUP BY; the process's resident memory.
 //!
+//! `cargo run --release -p pumpurs-bench -- exports [APPLICATIONS] [--postgres]` — the same
+//! kind of call with APPLICATIONS (20,000) applications: each export (applications, results,
+//! scores as CSV; results and scores as XLSX) downloaded, with its time, size and the process's
+//! peak resident memory while it is made.
+//!
 //! `--postgres` runs on the database of `PUMPURS_TEST_POSTGRES_URL` instead of SQLite.
 
 #![expect(
@@ -40,6 +45,7 @@
     reason = "a benchmark: stops on a failed step; timings are floating point, not money"
 )]
 
+mod exports;
 mod lists;
 mod review;
 mod stats;
@@ -325,6 +331,10 @@ async fn main() {
             let n = i32::try_from(n).unwrap_or(2000);
             pumpurs_tests::run(backend, async |app: &TestApp| review::run(app, n, seconds as u64).await).await;
         }
+        Some("exports") => {
+            let n = i32::try_from(number(1, 20_000)).unwrap_or(20_000);
+            pumpurs_tests::run(backend, async |app: &TestApp| exports::run(app, n).await).await;
+        }
         Some("closing") => {
             let n = number(1, 200);
             pumpurs_tests::run(backend, async |app: &TestApp| closing(app, n).await).await;
@@ -342,7 +352,7 @@ async fn main() {
             pumpurs_tests::run(backend, async |app: &TestApp| stats::run(app, n).await).await;
         }
         _ => eprintln!(
-            "usage: pumpurs-bench login-timing [N] | notifications [N] [CONCURRENCY] [--postgres] | closing [N] [--postgres] | stats [PLANS] [--postgres] | draft-saves [SECONDS] [--postgres] | class-list [ROWS] [--postgres] | review [APPLICATIONS] [SECONDS] [--postgres]"
+            "usage: pumpurs-bench login-timing [N] | notifications [N] [CONCURRENCY] [--postgres] | closing [N] [--postgres] | stats [PLANS] [--postgres] | draft-saves [SECONDS] [--postgres] | class-list [ROWS] [--postgres] | review [APPLICATIONS] [SECONDS] [--postgres] | exports [APPLICATIONS] [--postgres]"
         ),
     }
 }

@@ -7,12 +7,8 @@
 use std::time::{Duration, Instant};
 
 use axum::extract::{Query, State};
-use chrono::Utc;
-use entities::domain::Role;
-use entities::entity::{declaration, score, scorecard};
 use pumpurs_tests::{TestApp, seed};
-use sea_orm::ActiveValue::Set;
-use sea_orm::{DatabaseConnection, EntityTrait, FromQueryResult, Statement};
+use sea_orm::{DatabaseConnection, FromQueryResult, Statement};
 
 use crate::percentile;
 
@@ -116,97 +112,14 @@ async fn load(
 pub(crate) async fn run(app: &TestApp, n: i32, seconds: u64) {
     let memory_at_start = rss_mib();
     let started = Instant::now();
-    let w = seed::world(&app.db).await;
-    let coordinator_user = seed::user(&app.db, "coord@example.lv", Role::Coordinator, w.muni_a.id).await;
-    let coordinator = seed::actor(&app.db, &coordinator_user).await;
-    let ngo_user = seed::user(&app.db, "ngo@example.lv", Role::NgoMember, w.ngo.id).await;
-    let mut members = Vec::new();
-    for i in 0..MEMBERS {
-        members.push(seed::user(&app.db, &format!("m{i}@example.lv"), Role::PanelMember, w.muni_a.id).await);
-    }
-    let closes = Utc::now() + chrono::Duration::minutes(1);
-    let call = seed::open_call(&app.db, &coordinator, w.muni_a.id, closes).await;
-    for first in (1..=n).step_by(500) {
-        seed::bulk_submitted(&app.db, &call, &w.ngo, ngo_user.id, first, 500.min(n - first + 1)).await;
-    }
-    let ids: Vec<i32> = members.iter().map(|m| m.id).collect();
-    entities::grants::panel::set_panel(&app.db, &coordinator, &call, &ids, Some(ids[0]), Utc::now())
-        .await
-        .expect("panel");
-    app.clock.hold(Some(closes + chrono::Duration::minutes(1)));
-    let apps = entities::grants::applications::of_call(&app.db, call.id, None)
-        .await
-        .expect("applications")
-        .0;
-    let criteria = entities::grants::calls::criteria(&app.db, call.id)
-        .await
-        .expect("criteria");
-    let now = Utc::now();
-    let mut declarations = Vec::new();
-    let mut cards = Vec::new();
-    for m in &members {
-        for a in &apps {
-            declarations.push(declaration::ActiveModel {
-                application_id: Set(a.app.id),
-                user_id: Set(m.id),
-                conflict: Set(false),
-                note: Set(String::new()),
-                declared_at: Set(now),
-                ..Default::default()
-            });
-            cards.push(scorecard::ActiveModel {
-                application_id: Set(a.app.id),
-                user_id: Set(m.id),
-                submitted_at: Set(Some(now)),
-                updated_at: Set(now),
-                ..Default::default()
-            });
-        }
-    }
-    for part in declarations.chunks(2000) {
-        declaration::Entity::insert_many(part.to_vec())
-            .exec_without_returning(&app.db)
-            .await
-            .expect("declarations");
-    }
-    for part in cards.chunks(2000) {
-        scorecard::Entity::insert_many(part.to_vec())
-            .exec_without_returning(&app.db)
-            .await
-            .expect("scorecards");
-    }
-    let card_ids: Vec<i32> = scorecard::Entity::find()
-        .all(&app.db)
-        .await
-        .expect("cards")
-        .into_iter()
-        .map(|c| c.id)
-        .collect();
-    let mut scores = Vec::new();
-    for (i, card) in card_ids.iter().enumerate() {
-        for (k, c) in criteria.iter().enumerate() {
-            scores.push(score::ActiveModel {
-                scorecard_id: Set(*card),
-                criterion_id: Set(c.id),
-                points: Set(Some(i32::try_from((i + k) % 5).unwrap_or(0) + 1)),
-                not_applicable: Set(false),
-                comment: Set(String::new()),
-                ..Default::default()
-            });
-        }
-    }
-    for part in scores.chunks(2000) {
-        score::Entity::insert_many(part.to_vec())
-            .exec_without_returning(&app.db)
-            .await
-            .expect("scores");
-    }
+    let built = seed::scored_call(app, n, MEMBERS).await;
+    let (call, apps) = (&built.call, &built.applications);
     println!(
         "call of {} applications, {} members, {} scorecards, {} scores: built in {:.1} s",
         apps.len(),
         MEMBERS,
-        card_ids.len(),
-        scores.len(),
+        built.scorecards,
+        built.scores,
         started.elapsed().as_secs_f64()
     );
 

@@ -123,7 +123,7 @@ pub async fn names(
     ids: impl IntoIterator<Item = i32>,
 ) -> Result<std::collections::HashMap<i32, String>> {
     Ok(user::Entity::find()
-        .filter(user::Column::Id.is_in(ids.into_iter().collect::<Vec<_>>()))
+        .filter(user::Column::Id.is_in(ids.into_iter().collect::<std::collections::BTreeSet<_>>()))
         .all(conn)
         .await?
         .into_iter()

@@ -55,6 +55,8 @@ pub struct TestApp {
     pub clock: entities::time::Clock,
     /// SQL statements the application (not the test) has run so far.
     pub statements: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// The most values any one of those statements has bound.
+    pub most_values: std::sync::Arc<std::sync::atomic::AtomicU64>,
     /// The S3 server, when the app runs on S3 storage.
     pub s3: Option<s3::S3Server>,
     shutdown: watch::Sender<bool>,
@@ -182,9 +184,15 @@ impl TestApp {
         cfg.public_url = format!("http://{addr}");
         let statements = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
         let mut counted = db.clone();
-        let counter = statements.clone();
-        counted.set_metric_callback(move |_| {
+        let most_values = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let (counter, most) = (statements.clone(), most_values.clone());
+        counted.set_metric_callback(move |info| {
             counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let values = info.statement.values.as_ref().map_or(0, |v| v.0.len());
+            most.fetch_max(
+                u64::try_from(values).unwrap_or(u64::MAX),
+                std::sync::atomic::Ordering::Relaxed,
+            );
         });
         let state = web::startup::state(cfg.clone(), counted).await.expect("state");
         let clock = state.clock.clone();
@@ -203,6 +211,7 @@ impl TestApp {
             cfg,
             clock,
             statements,
+            most_values,
             s3,
             shutdown,
             server,

@@ -290,3 +290,114 @@ pub async fn call_with_submitted(
     }
     (call, ids)
 }
+
+/// A closed call of `n` submitted applications (by the world's NGO) whose panel of `members`
+/// has declared no conflict on each and submitted every scorecard, built in bulk statements;
+/// the application's clock is held after the call's deadline.
+pub struct ScoredCall {
+    pub world: World,
+    pub coordinator: entities::policy::Actor,
+    pub members: Vec<user::Model>,
+    pub call: entities::entity::call::Model,
+    pub applications: Vec<entities::grants::applications::Row>,
+    pub scorecards: usize,
+    pub scores: usize,
+}
+
+pub async fn scored_call(app: &crate::TestApp, n: i32, members: usize) -> ScoredCall {
+    use entities::entity::{declaration, score, scorecard};
+    use sea_orm::{ActiveValue::Set, EntityTrait};
+    let db = &app.db;
+    let w = world(db).await;
+    let coordinator_user = self::user(db, "coord@example.lv", Role::Coordinator, w.muni_a.id).await;
+    let coordinator = actor(db, &coordinator_user).await;
+    let ngo_user = self::user(db, "ngo@example.lv", Role::NgoMember, w.ngo.id).await;
+    let mut panel = Vec::new();
+    for i in 0..members {
+        panel.push(self::user(db, &format!("m{i}@example.lv"), Role::PanelMember, w.muni_a.id).await);
+    }
+    let closes = Utc::now() + chrono::Duration::minutes(1);
+    let call = open_call(db, &coordinator, w.muni_a.id, closes).await;
+    for first in (1..=n).step_by(500) {
+        bulk_submitted(db, &call, &w.ngo, ngo_user.id, first, 500.min(n - first + 1)).await;
+    }
+    let ids: Vec<i32> = panel.iter().map(|m| m.id).collect();
+    entities::grants::panel::set_panel(db, &coordinator, &call, &ids, ids.first().copied(), Utc::now())
+        .await
+        .expect("panel");
+    app.clock.hold(Some(closes + chrono::Duration::minutes(1)));
+    let applications = entities::grants::applications::of_call(db, call.id, None)
+        .await
+        .expect("applications")
+        .0;
+    let criteria = entities::grants::calls::criteria(db, call.id).await.expect("criteria");
+    let now = Utc::now();
+    let mut declarations = Vec::new();
+    let mut cards = Vec::new();
+    for m in &panel {
+        for a in &applications {
+            declarations.push(declaration::ActiveModel {
+                application_id: Set(a.app.id),
+                user_id: Set(m.id),
+                conflict: Set(false),
+                note: Set(String::new()),
+                declared_at: Set(now),
+                ..Default::default()
+            });
+            cards.push(scorecard::ActiveModel {
+                application_id: Set(a.app.id),
+                user_id: Set(m.id),
+                submitted_at: Set(Some(now)),
+                updated_at: Set(now),
+                ..Default::default()
+            });
+        }
+    }
+    for part in declarations.chunks(2000) {
+        declaration::Entity::insert_many(part.to_vec())
+            .exec_without_returning(db)
+            .await
+            .expect("declarations");
+    }
+    for part in cards.chunks(2000) {
+        scorecard::Entity::insert_many(part.to_vec())
+            .exec_without_returning(db)
+            .await
+            .expect("scorecards");
+    }
+    let card_ids: Vec<i32> = scorecard::Entity::find()
+        .all(db)
+        .await
+        .expect("cards")
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    let mut scores = Vec::new();
+    for (i, card) in card_ids.iter().enumerate() {
+        for (k, c) in criteria.iter().enumerate() {
+            scores.push(score::ActiveModel {
+                scorecard_id: Set(*card),
+                criterion_id: Set(c.id),
+                points: Set(Some(i32::try_from((i + k) % 5).unwrap_or(0) + 1)),
+                not_applicable: Set(false),
+                comment: Set(String::new()),
+                ..Default::default()
+            });
+        }
+    }
+    for part in scores.chunks(2000) {
+        score::Entity::insert_many(part.to_vec())
+            .exec_without_returning(db)
+            .await
+            .expect("scores");
+    }
+    ScoredCall {
+        world: w,
+        coordinator,
+        members: panel,
+        call,
+        applications,
+        scorecards: card_ids.len(),
+        scores: scores.len(),
+    }
+}

@@ -2,6 +2,13 @@
 //! UTF-8 with a byte-order mark, every cell quoted, and cells that a spreadsheet would take for
 //! a formula (`=`, `+`, `-`, `@`, tab, carriage return) prefixed with `'`.
 
+use axum::body::Body;
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use tokio::sync::mpsc;
+
+use crate::error::{AppError, AppResult};
+
 /// One cell, quoted and defused.
 pub fn cell(value: &str) -> String {
     let defused = match value.chars().next() {
@@ -28,18 +35,8 @@ pub fn document(header: &[String], rows: &[Vec<String>]) -> String {
 }
 
 /// A CSV download named `file_name`.
-pub fn response(file_name: &str, header: &[String], rows: &[Vec<String>]) -> axum::response::Response {
-    use axum::http::header as h;
-    use axum::response::IntoResponse;
-    let disposition = format!("attachment; filename=\"{file_name}\"");
-    (
-        [
-            (h::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (h::CONTENT_DISPOSITION, disposition),
-        ],
-        document(header, rows),
-    )
-        .into_response()
+pub fn response(file_name: &str, header: &[String], rows: &[Vec<String>]) -> Response {
+    attachment("text/csv; charset=utf-8", file_name, Body::from(document(header, rows)))
 }
 
 /// An amount of cents as a spreadsheet in Latvia reads it: `1200,50`.
@@ -50,63 +47,201 @@ pub fn cents(cents: i64) -> String {
 /// A table: its header and rows.
 pub type Table = (Vec<String>, Vec<Vec<String>>);
 
+/// How many rows an export's producer hands over at a time.
+pub const ROWS_PER_PART: usize = 500;
+
+/// How many parts wait between an export's producer and its writer: with [`ROWS_PER_PART`],
+/// what an export holds in memory whatever its length.
+const PARTS_WAITING: usize = 2;
+
+/// A part of an export as its producer makes it: a new sheet with its header, or the next rows
+/// of the current sheet.
+pub enum Part {
+    Sheet { name: String, header: Vec<String> },
+    Rows(Vec<Vec<String>>),
+}
+
+/// Where an export's producer puts its parts. Putting waits while the writer is behind, and
+/// fails once the download is gone, which ends the producer.
+pub struct Sink(mpsc::Sender<AppResult<Part>>);
+
+impl Sink {
+    pub async fn sheet(&self, name: String, header: Vec<String>) -> AppResult<()> {
+        self.put(Part::Sheet { name, header }).await
+    }
+
+    pub async fn rows(&self, rows: Vec<Vec<String>>) -> AppResult<()> {
+        self.put(Part::Rows(rows)).await
+    }
+
+    async fn put(&self, part: Part) -> AppResult<()> {
+        self.0
+            .send(Ok(part))
+            .await
+            .map_err(|_| AppError::Internal(anyhow::anyhow!("the export's reader is gone")))
+    }
+}
+
+/// Runs `produce` in a task of its own; its parts, then its error if it fails, come out of the
+/// returned channel.
+fn start<F, Fut>(produce: F) -> mpsc::Receiver<AppResult<Part>>
+where
+    F: FnOnce(Sink) -> Fut,
+    Fut: Future<Output = AppResult<()>> + Send + 'static,
+{
+    let (tx, rx) = mpsc::channel(PARTS_WAITING);
+    let produced = produce(Sink(tx.clone()));
+    tokio::spawn(async move {
+        if let Err(e) = produced.await {
+            // Nobody to tell when the download is gone.
+            let _ = tx.send(Err(e)).await;
+        }
+    });
+    rx
+}
+
+/// A CSV download named `file_name`, written to the response as `produce` makes it (one sheet).
+/// A producer that fails before its first part answers with the error page; one that fails
+/// later cuts the download off, so that a partial file is not taken for a whole one.
+pub async fn stream<F, Fut>(file_name: &str, produce: F) -> AppResult<Response>
+where
+    F: FnOnce(Sink) -> Fut,
+    Fut: Future<Output = AppResult<()>> + Send + 'static,
+{
+    let mut parts = start(produce);
+    let first = parts.recv().await.transpose()?;
+    let body = futures_util::stream::unfold((first, parts), |(first, mut parts)| async move {
+        let part = match first {
+            Some(part) => Ok(part),
+            None => parts.recv().await?,
+        };
+        let bytes = match part {
+            Ok(Part::Sheet { header, .. }) => Ok(Bytes::from(format!("\u{feff}{}", line(&header)))),
+            Ok(Part::Rows(rows)) => Ok(Bytes::from(rows.iter().map(|r| line(r)).collect::<String>())),
+            Err(e) => {
+                tracing::error!(error = %e, "a CSV export failed part-way");
+                Err(std::io::Error::other("the export failed"))
+            }
+        };
+        Some((bytes, (None, parts)))
+    });
+    Ok(attachment(
+        "text/csv; charset=utf-8",
+        file_name,
+        Body::from_stream(body),
+    ))
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 /// An XLSX download named `file_name`, a sheet per table.
-pub fn xlsx_response(
-    file_name: &str,
-    sheets: &[(String, Table)],
-) -> Result<axum::response::Response, crate::error::AppError> {
-    use axum::http::header as h;
-    use axum::response::IntoResponse;
-    let bytes = xlsx(sheets).map_err(|e| crate::error::AppError::Internal(anyhow::anyhow!("xlsx: {e}")))?;
-    Ok((
-        [
-            (
-                h::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-            ),
-            (h::CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")),
-        ],
-        bytes,
-    )
-        .into_response())
+pub async fn xlsx_response(file_name: &str, sheets: Vec<(String, Table)>) -> AppResult<Response> {
+    xlsx_stream(file_name, move |sink| async move {
+        for (name, (header, rows)) in sheets {
+            sink.sheet(name, header).await?;
+            sink.rows(rows).await?;
+        }
+        Ok(())
+    })
+    .await
 }
 
-/// A workbook with a sheet per table; cells that are plain numbers are written as numbers.
-fn xlsx(sheets: &[(String, Table)]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+/// An XLSX download named `file_name` of the sheets `produce` makes. The workbook is written
+/// off the async threads, in constant-memory mode, to a temporary file that is then streamed.
+pub async fn xlsx_stream<F, Fut>(file_name: &str, produce: F) -> AppResult<Response>
+where
+    F: FnOnce(Sink) -> Fut,
+    Fut: Future<Output = AppResult<()>> + Send + 'static,
+{
+    let parts = start(produce);
+    let file = tokio::task::spawn_blocking(move || workbook(parts))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))??;
+    Ok(attachment(XLSX, file_name, file_body(file)))
+}
+
+/// The workbook of `parts` in an anonymous temporary file, positioned at its start; cells that
+/// are plain numbers are written as numbers.
+fn workbook(mut parts: mpsc::Receiver<AppResult<Part>>) -> AppResult<std::fs::File> {
+    use std::io::{Seek, SeekFrom};
+    let xlsx = |e: rust_xlsxwriter::XlsxError| AppError::Internal(anyhow::anyhow!("xlsx: {e}"));
     let mut book = rust_xlsxwriter::Workbook::new();
-    for (name, (header, rows)) in sheets {
-        let sheet = book.add_worksheet();
-        sheet.set_name(name.chars().take(31).collect::<String>())?;
-        write_sheet(sheet, header, rows)?;
-    }
-    book.save_to_buffer()
-}
-
-fn write_sheet(
-    sheet: &mut rust_xlsxwriter::Worksheet,
-    header: &[String],
-    rows: &[Vec<String>],
-) -> Result<(), rust_xlsxwriter::XlsxError> {
     let bold = rust_xlsxwriter::Format::new().set_bold();
-    for (col, h) in header.iter().enumerate() {
-        sheet.write_string_with_format(0, u16::try_from(col).unwrap_or(u16::MAX), h, &bold)?;
-    }
-    for (r, row) in rows.iter().enumerate() {
-        let r = u32::try_from(r + 1).unwrap_or(u32::MAX);
-        for (col, cell) in row.iter().enumerate() {
-            let col = u16::try_from(col).unwrap_or(u16::MAX);
-            match cell.replace(',', ".").parse::<rust_decimal::Decimal>() {
-                Ok(n) if !cell.is_empty() && cell.chars().all(|ch| ch.is_ascii_digit() || ch == ',') => {
-                    let value: f64 = n.try_into().unwrap_or_default();
-                    sheet.write_number(r, col, value)?;
+    let mut sheets = 0;
+    let mut next_row = 0_u32;
+    while let Some(part) = parts.blocking_recv() {
+        match part? {
+            Part::Sheet { name, header } => {
+                let sheet = book.add_worksheet_with_constant_memory().map_err(xlsx)?;
+                sheet
+                    .set_name(name.chars().take(31).collect::<String>())
+                    .map_err(xlsx)?;
+                for (col, h) in (0_u16..).zip(&header) {
+                    sheet.write_string_with_format(0, col, h, &bold).map_err(xlsx)?;
                 }
-                _ => {
-                    sheet.write_string(r, col, cell)?;
+                sheets += 1;
+                next_row = 1;
+            }
+            Part::Rows(rows) => {
+                let sheet = book.worksheet_from_index(sheets - 1).map_err(xlsx)?;
+                for row in &rows {
+                    write_row(sheet, next_row, row).map_err(xlsx)?;
+                    next_row += 1;
                 }
             }
         }
     }
+    let mut file = tempfile::tempfile().map_err(|e| AppError::Internal(e.into()))?;
+    book.save_to_writer(&mut file).map_err(xlsx)?;
+    file.seek(SeekFrom::Start(0))
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(file)
+}
+
+fn write_row(sheet: &mut rust_xlsxwriter::Worksheet, r: u32, row: &[String]) -> Result<(), rust_xlsxwriter::XlsxError> {
+    for (col, cell) in (0_u16..).zip(row) {
+        match cell.replace(',', ".").parse::<rust_decimal::Decimal>() {
+            Ok(n) if !cell.is_empty() && cell.chars().all(|ch| ch.is_ascii_digit() || ch == ',') => {
+                let value: f64 = n.try_into().unwrap_or_default();
+                sheet.write_number(r, col, value)?;
+            }
+            _ => {
+                sheet.write_string(r, col, cell)?;
+            }
+        }
+    }
     Ok(())
+}
+
+/// A file streamed to a response body 64 KiB at a time.
+pub fn file_body(file: std::fs::File) -> Body {
+    let file = tokio::fs::File::from_std(file);
+    let chunks = futures_util::stream::unfold(file, |mut file| async move {
+        use tokio::io::AsyncReadExt;
+        let mut buf = vec![0_u8; 64 * 1024];
+        match file.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok::<_, std::io::Error>(Bytes::from(buf)), file))
+            }
+            Err(e) => Some((Err(e), file)),
+        }
+    });
+    Body::from_stream(chunks)
+}
+
+/// A download of `body` as `kind`, named `file_name`.
+pub fn attachment(kind: &str, file_name: &str, body: Body) -> Response {
+    use axum::http::header as h;
+    (
+        [
+            (h::CONTENT_TYPE, kind.to_owned()),
+            (h::CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 #[cfg(test)]

@@ -20,7 +20,6 @@ use entities::entity::{organisation, semester};
 use entities::plans::queries;
 use entities::policy::{self, Actor};
 use entities::stats::{self, Grants, Indicators, PUPILS, Part, Period, Scope};
-use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use templates::pages::plans::semester_label;
@@ -496,16 +495,6 @@ fn sheet_name(title: &str) -> String {
 }
 
 /// A download's headers.
-fn attachment(content_type: &'static str, file_name: &str) -> [(header::HeaderName, String); 2] {
-    [
-        (header::CONTENT_TYPE, content_type.to_owned()),
-        (
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{file_name}\""),
-        ),
-    ]
-}
-
 /// One table as CSV (`;`, decimal comma, plain numbers, withheld figures said so), written to
 /// the response row by row.
 async fn csv(State(state): State<AppState>, signed: Signed, Query(q): Query<StatsQuery>) -> AppResult<Response> {
@@ -536,7 +525,7 @@ async fn csv(State(state): State<AppState>, signed: Signed, Query(q): Query<Stat
         lines.map(|line| Ok::<_, Infallible>(Bytes::from(line))),
     ));
     let name = format!("statistika-{key}-{}.csv", file_stem(c.scope, c.period));
-    Ok((attachment("text/csv; charset=utf-8", &name), body).into_response())
+    Ok(crate::csv::attachment("text/csv; charset=utf-8", &name, body))
 }
 
 fn file_stem(scope: Scope, period: Period) -> String {
@@ -577,22 +566,9 @@ async fn xlsx(State(state): State<AppState>, signed: Signed, Query(q): Query<Sta
         .await
         .map_err(|e| AppError::Internal(e.into()))?
         .map_err(|e| AppError::Internal(anyhow::anyhow!("xlsx: {e}")))?;
-    let file = tokio::fs::File::from_std(file);
-    let chunks = futures_util::stream::unfold(file, |mut file| async move {
-        use tokio::io::AsyncReadExt;
-        let mut buf = vec![0_u8; 64 * 1024];
-        match file.read(&mut buf).await {
-            Ok(0) => None,
-            Ok(n) => {
-                buf.truncate(n);
-                Some((Ok(Bytes::from(buf)), file))
-            }
-            Err(e) => Some((Err(e), file)),
-        }
-    });
     let name = format!("statistika-{}.xlsx", file_stem(c.scope, c.period));
     let kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-    Ok((attachment(kind, &name), Body::from_stream(chunks.boxed())).into_response())
+    Ok(crate::csv::attachment(kind, &name, crate::csv::file_body(file)))
 }
 
 #[derive(Debug, thiserror::Error)]

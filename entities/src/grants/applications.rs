@@ -600,6 +600,16 @@ pub struct Row {
     pub applicant: Option<organisation::Model>,
 }
 
+/// `SELECT id FROM applications WHERE call_id = …`: the applications of a call as a subquery,
+/// where a list of their ids would grow with the call.
+pub fn ids_of_call(call_id: i32) -> sea_orm::sea_query::SelectStatement {
+    sea_orm::sea_query::Query::select()
+        .column(application::Column::Id)
+        .from(application::Entity)
+        .and_where(application::Column::CallId.eq(call_id))
+        .to_owned()
+}
+
 /// The applications of a call, optionally of one status (drafts never), with their applicants.
 fn of_call_query(
     call_id: i32,
@@ -635,14 +645,41 @@ pub async fn of_call(
     call_id: i32,
     status: Option<ApplicationStatus>,
 ) -> Result<(Vec<Row>, Eur)> {
-    let rows = of_call_query(call_id, status)
-        .order_by_asc(application::Column::RefSeq)
+    let rows = in_reference_order(call_id, status)
         .all(conn)
         .await?
         .into_iter()
         .map(|(app, applicant)| Row { app, applicant })
         .collect();
     Ok((rows, requested_of_call(conn, call_id).await?))
+}
+
+/// `limit` applications of a call from `offset`, as [`of_call`] orders them: an export a part
+/// at a time.
+pub async fn part_of_call(
+    conn: &impl ConnectionTrait,
+    call_id: i32,
+    status: Option<ApplicationStatus>,
+    offset: u64,
+    limit: u64,
+) -> Result<Vec<Row>> {
+    Ok(in_reference_order(call_id, status)
+        .offset(offset)
+        .limit(limit)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|(app, applicant)| Row { app, applicant })
+        .collect())
+}
+
+fn in_reference_order(
+    call_id: i32,
+    status: Option<ApplicationStatus>,
+) -> sea_orm::SelectTwo<application::Entity, organisation::Entity> {
+    of_call_query(call_id, status)
+        .order_by_asc(application::Column::RefSeq)
+        .order_by_asc(application::Column::Id)
 }
 
 /// One page of a call's applications (see [`of_call`]) searched by title, applicant or

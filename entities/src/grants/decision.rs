@@ -69,6 +69,9 @@ fn status_of(o: Outcome) -> ApplicationStatus {
     }
 }
 
+/// How many ids one statement names at most where a call's applications are changed in parts.
+const IDS_PER_STATEMENT: usize = 500;
+
 /// Records, in the writer's transaction, that something a call's ranking is worked out from
 /// changed: its scorecards, reduced amounts, applications taking part, criteria, panel and its
 /// declarations, or decision.
@@ -171,9 +174,8 @@ pub async fn standings(conn: &impl ConnectionTrait, call: &call::Model) -> Resul
         .all(conn)
         .await?;
     let (rules, mut cards) = panel::submitted_cards(conn, call.id).await?;
-    let ids: Vec<i32> = apps.iter().map(|(a, _)| a.id).collect();
     let reduced: HashMap<i32, i64> = reduced_amount::Entity::find()
-        .filter(reduced_amount::Column::ApplicationId.is_in(ids.clone()))
+        .filter(reduced_amount::Column::ApplicationId.in_subquery(applications::ids_of_call(call.id)))
         .all(conn)
         .await?
         .into_iter()
@@ -349,11 +351,12 @@ async fn write_outcomes(
             .filter(|(_, _, o)| status_of(*o) == status)
             .map(|(_, id, _)| *id)
             .collect();
-        if !ids.is_empty() {
+        // In parts, so that no statement's list of ids grows with the call.
+        for part in ids.chunks(IDS_PER_STATEMENT) {
             application::Entity::update_many()
                 .col_expr(application::Column::Status, sea_orm::sea_query::Expr::value(status))
                 .col_expr(application::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
-                .filter(application::Column::Id.is_in(ids))
+                .filter(application::Column::Id.is_in(part.iter().copied()))
                 .exec(conn)
                 .await?;
         }
@@ -406,27 +409,25 @@ pub async fn reopen(
     if reason.is_empty() {
         return Err(FieldErrors::single("reason", "error-reopen-reason"));
     }
-    let ids: Vec<i32> = award::Entity::find()
-        .filter(award::Column::CallId.eq(call.id))
-        .filter(award::Column::Outcome.ne(AwardOutcome::Withdrawn))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|a| a.application_id)
-        .collect();
-    award::Entity::delete_many()
-        .filter(award::Column::CallId.eq(call.id))
-        .exec(conn)
-        .await?;
-    results_changed(conn, call.id).await?;
+    let decided = sea_orm::sea_query::Query::select()
+        .column(award::Column::ApplicationId)
+        .from(award::Entity)
+        .and_where(award::Column::CallId.eq(call.id))
+        .and_where(award::Column::Outcome.ne(AwardOutcome::Withdrawn))
+        .to_owned();
     application::Entity::update_many()
         .col_expr(
             application::Column::Status,
             sea_orm::sea_query::Expr::value(ApplicationStatus::InReview),
         )
-        .filter(application::Column::Id.is_in(ids))
+        .filter(application::Column::Id.in_subquery(decided))
         .exec(conn)
         .await?;
+    award::Entity::delete_many()
+        .filter(award::Column::CallId.eq(call.id))
+        .exec(conn)
+        .await?;
+    results_changed(conn, call.id).await?;
     let mut active: call::ActiveModel = call.into();
     active.status = Set(CallStatus::InReview);
     let call = active.update(conn).await?;
@@ -516,7 +517,7 @@ async fn move_reserve_up(
         .map(|a| (a.id, a))
         .collect();
     let reduced: HashMap<i32, i64> = reduced_amount::Entity::find()
-        .filter(reduced_amount::Column::ApplicationId.is_in(apps.keys().copied().collect::<Vec<_>>()))
+        .filter(reduced_amount::Column::ApplicationId.in_subquery(applications::ids_of_call(call.id)))
         .all(conn)
         .await?
         .into_iter()

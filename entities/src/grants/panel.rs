@@ -439,14 +439,8 @@ pub async fn submitted_cards(
     call_id: i32,
 ) -> Result<(Vec<Rule>, HashMap<i32, Vec<Card>>)> {
     let rules = rules(&calls::criteria(conn, call_id).await?);
-    let app_ids: Vec<i32> = application::Entity::find()
-        .filter(application::Column::CallId.eq(call_id))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|a| a.id)
-        .collect();
-    let (cards, scores) = submitted_with_scores(conn, app_ids).await?;
+    let of_call = scorecard::Column::ApplicationId.in_subquery(crate::grants::applications::ids_of_call(call_id));
+    let (cards, scores) = submitted_with_scores(conn, of_call).await?;
     let mut by_card: HashMap<i32, BTreeMap<i32, Mark>> = HashMap::new();
     for s in scores {
         let mark = match (s.points, s.not_applicable) {
@@ -752,15 +746,23 @@ pub struct GivenMark {
 /// The submitted scorecards on the given applications, with their scores; two statements.
 async fn submitted_with_scores(
     conn: &impl ConnectionTrait,
-    application_ids: Vec<i32>,
+    which: sea_orm::sea_query::Expr,
 ) -> Result<(Vec<scorecard::Model>, Vec<score::Model>)> {
+    use sea_orm::sea_query::Query;
     let cards = scorecard::Entity::find()
-        .filter(scorecard::Column::ApplicationId.is_in(application_ids))
+        .filter(which.clone())
         .filter(scorecard::Column::SubmittedAt.is_not_null())
         .all(conn)
         .await?;
+    // The scores by a subquery of the same cards, so that no list of ids grows with the call.
+    let card_ids = Query::select()
+        .column(scorecard::Column::Id)
+        .from(scorecard::Entity)
+        .and_where(which)
+        .and_where(scorecard::Column::SubmittedAt.is_not_null())
+        .to_owned();
     let scores = score::Entity::find()
-        .filter(score::Column::ScorecardId.is_in(cards.iter().map(|c| c.id).collect::<Vec<_>>()))
+        .filter(score::Column::ScorecardId.in_subquery(card_ids))
         .all(conn)
         .await?;
     Ok((cards, scores))
@@ -768,7 +770,7 @@ async fn submitted_with_scores(
 
 /// Every mark of the submitted scorecards on the given applications; three statements.
 pub async fn marks(conn: &impl ConnectionTrait, application_ids: Vec<i32>) -> Result<Vec<GivenMark>> {
-    let (cards, scores) = submitted_with_scores(conn, application_ids).await?;
+    let (cards, scores) = submitted_with_scores(conn, scorecard::Column::ApplicationId.is_in(application_ids)).await?;
     let names = crate::accounts::names(conn, cards.iter().map(|c| c.user_id)).await?;
     let cards: HashMap<i32, &scorecard::Model> = cards.iter().map(|c| (c.id, c)).collect();
     Ok(scores

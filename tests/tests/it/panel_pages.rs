@@ -372,3 +372,55 @@ both_backends!(
         app.clock.hold(None);
     }
 );
+
+both_backends!(
+    /// The exports of a call larger than a part come whole and in order, made a part of 500
+    /// applications at a time: no statement binds a list of values that grows with the call
+    /// (SQLite's limit of 32,766 was reached at ~6,500 applications × 5 members).
+    async fn the_exports_of_a_large_call_come_whole_a_part_at_a_time(app) {
+        use calamine::Reader;
+        let built = seed::scored_call(app, 1_100, 2).await;
+        let id = built.call.id;
+        let criteria = entities::grants::calls::criteria(&app.db, id).await.expect("criteria").len();
+        let b = app.browser();
+        b.login("coord@example.lv", seed::PASSWORD).await;
+        app.most_values.store(0, std::sync::atomic::Ordering::Relaxed);
+        assert_eq!(b.get(&format!("/manage/calls/{id}/results")).await.status, 200);
+        let csv = |bytes: Vec<u8>| String::from_utf8(bytes).expect("utf-8");
+        let refs = |doc: &str| -> Vec<String> { doc.lines().skip(1).map(|l| l.split(';').next().unwrap_or_default().trim_matches('"').to_owned()).collect() };
+        let in_order: Vec<String> = (1..=1_100).map(|seq| format!("REZ-2026-{seq:03}")).collect();
+
+        let (status, _, listed) = b.download(&format!("/manage/calls/{id}/applications.csv")).await;
+        assert_eq!(status, 200);
+        let listed = csv(listed);
+        assert!(listed.starts_with('\u{feff}'));
+        assert_eq!(refs(&listed), in_order, "every application once, in reference order");
+
+        let results = csv(b.download(&format!("/manage/calls/{id}/export.csv")).await.2);
+        let mut ranked = refs(&results);
+        assert_eq!(ranked.len(), 1_100, "the whole ranking");
+        ranked.sort_by_key(|r| r.trim_start_matches("REZ-2026-").parse::<u32>().unwrap_or(0));
+        assert_eq!(ranked, in_order, "each application once");
+
+        let scores = csv(b.download(&format!("/manage/calls/{id}/scores.csv")).await.2);
+        assert_eq!(scores.lines().count(), 1 + 1_100 * 2 * criteria, "a row per application, member and criterion");
+        let mut sorted = refs(&scores);
+        sorted.sort();
+        assert_eq!(refs(&scores), sorted, "in the order of the references");
+
+        let (status, headers, xlsx) = b.download(&format!("/manage/calls/{id}/export.xlsx")).await;
+        assert_eq!(status, 200, "{:?}", headers);
+        let mut book = calamine::Xlsx::new(std::io::Cursor::new(xlsx)).expect("a workbook");
+        let sheets = book.sheet_names();
+        assert_eq!(sheets.len(), 2);
+        let decision = book.worksheet_range(&sheets[0]).expect("decision sheet");
+        assert_eq!(decision.height(), 1 + 1_100);
+        assert_eq!(decision.get((0, 0)).map(ToString::to_string), Some("Numurs".to_owned()));
+        let marks = book.worksheet_range(&sheets[1]).expect("scores sheet");
+        assert_eq!(marks.height(), 1 + 1_100 * 2 * criteria);
+
+        let most = app.most_values.load(std::sync::atomic::Ordering::Relaxed);
+        assert!(most <= 520, "the most values one statement bound: {most}");
+        app.clock.hold(None);
+    }
+);

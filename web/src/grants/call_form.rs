@@ -148,36 +148,49 @@ pub(crate) fn purpose(form: &CallForm, doc: &attachment::Model) -> String {
     document.or(question).unwrap_or_default()
 }
 
-/// The export columns of a call's questions: their headers, and the cells of each of
-/// `applications` (five statements whatever their number).
-pub(crate) async fn export_columns(
-    state: &AppState,
+/// The export columns of a call's questions: their headers, and the cells of applications.
+pub(crate) struct AnswerColumns {
     lang: Lang,
-    call_id: i32,
-    applications: Vec<i32>,
-) -> AppResult<(Vec<String>, HashMap<i32, Vec<String>>)> {
-    let form = forms::of_call(&state.db, call_id).await?;
-    if form.questions.is_empty() {
-        return Ok((Vec::new(), HashMap::new()));
+    questions: Vec<call_question::Model>,
+}
+
+impl AnswerColumns {
+    pub(crate) async fn of(state: &AppState, lang: Lang, call_id: i32) -> AppResult<Self> {
+        let questions = forms::of_call(&state.db, call_id).await?.questions;
+        Ok(Self { lang, questions })
     }
-    let answers = forms::answers_of(&state.db, applications.clone()).await?;
-    let files = forms::files_of(&state.db, applications.clone()).await?;
-    let header = form.questions.iter().map(|q| q.label.clone()).collect();
-    let cells = applications
-        .into_iter()
-        .map(|app| {
-            let row = form
-                .questions
-                .iter()
-                .map(|q| match q.kind {
-                    QuestionKind::File => files.get(&(app, q.id)).map(|f| f.join(", ")).unwrap_or_default(),
-                    _ => answers.get(&(app, q.id)).map(|v| shown(lang, q, v)).unwrap_or_default(),
-                })
-                .collect();
-            (app, row)
-        })
-        .collect();
-    Ok((header, cells))
+
+    pub(crate) fn header(&self) -> Vec<String> {
+        self.questions.iter().map(|q| q.label.clone()).collect()
+    }
+
+    /// The cells of each of `applications`: two statements per 500 of them, so that no list
+    /// of ids grows with the call.
+    pub(crate) async fn cells(&self, state: &AppState, applications: &[i32]) -> AppResult<HashMap<i32, Vec<String>>> {
+        let mut out = HashMap::new();
+        if self.questions.is_empty() {
+            return Ok(out);
+        }
+        for part in applications.chunks(crate::csv::ROWS_PER_PART) {
+            let answers = forms::answers_of(&state.db, part.to_vec()).await?;
+            let files = forms::files_of(&state.db, part.to_vec()).await?;
+            for &app in part {
+                let row = self
+                    .questions
+                    .iter()
+                    .map(|q| match q.kind {
+                        QuestionKind::File => files.get(&(app, q.id)).map(|f| f.join(", ")).unwrap_or_default(),
+                        _ => answers
+                            .get(&(app, q.id))
+                            .map(|v| shown(self.lang, q, v))
+                            .unwrap_or_default(),
+                    })
+                    .collect();
+                out.insert(app, row);
+            }
+        }
+        Ok(out)
+    }
 }
 
 async fn render(state: &AppState, signed: &Signed, id: i32, form: FormView) -> AppResult<Response> {

@@ -25,8 +25,10 @@ use templates::components::FormView;
 use templates::pages::decisions::{self as pages, PanelMemberRow, PanelView, ResultsView, StandingRow};
 use templates::{Lang, t, tf};
 
+use crate::csv::Sink;
 use crate::ctx::{ConfirmForm, Ctx, Signed, redirect_with_flash, write_or_show_again};
 use crate::error::AppResult;
+use crate::grants::call_form::AnswerColumns;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -44,9 +46,6 @@ pub fn router() -> Router<AppState> {
         .route("/calls/{id}/results", get(public_results))
         .route("/api/v1/calls/{id}/results", get(api_results))
 }
-
-/// A header and rows, for CSV and XLSX exports.
-use crate::csv::Table;
 
 /// A score to two decimals at most, with the language's decimal separator ("—" when none).
 fn score(lang: Lang, d: Option<Decimal>) -> String {
@@ -413,9 +412,11 @@ async fn publish(
     .await
 }
 
-/// The table every export shares: one row per application with its scores and outcome.
-async fn export_table(state: &AppState, lang: Lang, c: &call::Model) -> AppResult<Table> {
-    let standings = decision::standings(&state.db, c).await?;
+/// The sheet every export shares: one row per application with its scores and outcome, in the
+/// ranking's order, [`crate::csv::ROWS_PER_PART`] at a time.
+async fn export_sheet(state: &AppState, lang: Lang, c: &call::Model, sink: &Sink) -> AppResult<()> {
+    let ranking = state.rankings.of(&state.db, c).await?;
+    let columns = AnswerColumns::of(state, lang, c.id).await?;
     let header = [
         "application-reference",
         "field-applicant",
@@ -431,49 +432,60 @@ async fn export_table(state: &AppState, lang: Lang, c: &call::Model) -> AppResul
     ]
     .iter()
     .map(|k| t(lang, k))
-    .collect::<Vec<String>>();
-    let (questions, mut answers) =
-        crate::grants::call_form::export_columns(state, lang, c.id, standings.iter().map(|s| s.app.id).collect())
-            .await?;
-    let header = header.into_iter().chain(questions).collect();
-    let rows = standings
-        .iter()
-        .map(|s| {
-            let answers = answers.remove(&s.app.id).unwrap_or_default();
-            vec![
-                s.app.ref_no.clone().unwrap_or_default(),
-                s.applicant.as_ref().map(|a| a.name.clone()).unwrap_or_default(),
-                s.app.title.clone(),
-                crate::csv::cents(s.app.requested_cents),
-                s.reduced_cents.map(crate::csv::cents).unwrap_or_default(),
-                s.result.cards.to_string(),
-                score(Lang::Lv, s.result.mean),
-                score(Lang::Lv, s.result.median),
-                score(Lang::Lv, s.result.spread),
-                outcome_label(lang, s.outcome),
-                crate::csv::cents(if let Outcome::Funded { cents } = s.outcome {
-                    cents
-                } else {
-                    0
-                }),
-            ]
-            .into_iter()
-            .chain(answers)
-            .collect()
-        })
-        .collect();
-    Ok((header, rows))
+    .chain(columns.header())
+    .collect();
+    sink.sheet(t(lang, "results-title"), header).await?;
+    for part in ranking.standings.chunks(crate::csv::ROWS_PER_PART) {
+        let ids: Vec<i32> = part.iter().map(|s| s.app.id).collect();
+        let mut answers = columns.cells(state, &ids).await?;
+        let rows = part
+            .iter()
+            .map(|s| {
+                let answers = answers.remove(&s.app.id).unwrap_or_default();
+                vec![
+                    s.app.ref_no.clone().unwrap_or_default(),
+                    s.applicant.as_ref().map(|a| a.name.clone()).unwrap_or_default(),
+                    s.app.title.clone(),
+                    crate::csv::cents(s.app.requested_cents),
+                    s.reduced_cents.map(crate::csv::cents).unwrap_or_default(),
+                    s.result.cards.to_string(),
+                    score(Lang::Lv, s.result.mean),
+                    score(Lang::Lv, s.result.median),
+                    score(Lang::Lv, s.result.spread),
+                    outcome_label(lang, s.outcome),
+                    crate::csv::cents(if let Outcome::Funded { cents } = s.outcome {
+                        cents
+                    } else {
+                        0
+                    }),
+                ]
+                .into_iter()
+                .chain(answers)
+                .collect()
+            })
+            .collect();
+        sink.rows(rows).await?;
+    }
+    Ok(())
 }
 
-/// Every submitted mark: application, member, criterion, points (or "not applicable"), comment.
-async fn scores_table(state: &AppState, lang: Lang, c: &call::Model) -> AppResult<Table> {
-    let standings = decision::standings(&state.db, c).await?;
-    let refs: HashMap<i32, String> = standings
+/// Every submitted mark, by application reference, member and criterion: application, member,
+/// criterion, points (or "not applicable"), comment; the marks of
+/// [`crate::csv::ROWS_PER_PART`] applications at a time.
+async fn scores_sheet(state: &AppState, lang: Lang, c: &call::Model, sink: &Sink) -> AppResult<()> {
+    let ranking = state.rankings.of(&state.db, c).await?;
+    let mut apps: Vec<(String, i32)> = ranking
+        .standings
         .iter()
-        .map(|s| (s.app.id, s.app.ref_no.clone().unwrap_or_default()))
+        .map(|s| (s.app.ref_no.clone().unwrap_or_default(), s.app.id))
         .collect();
-    let criteria = calls::criteria(&state.db, c.id).await?;
-    let marks = panel::marks(&state.db, refs.keys().copied().collect()).await?;
+    drop(ranking);
+    apps.sort();
+    let criteria: HashMap<i32, String> = calls::criteria(&state.db, c.id)
+        .await?
+        .into_iter()
+        .map(|k| (k.id, k.name))
+        .collect();
     let header = [
         "application-reference",
         "field-name",
@@ -484,47 +496,64 @@ async fn scores_table(state: &AppState, lang: Lang, c: &call::Model) -> AppResul
     .iter()
     .map(|k| t(lang, k))
     .collect();
-    let mut rows: Vec<Vec<String>> = marks
-        .iter()
-        .filter_map(|m| {
-            let criterion = criteria.iter().find(|k| k.id == m.criterion_id)?;
-            let points = if m.not_applicable {
-                t(lang, "scores-not-applicable")
-            } else {
-                m.points.map(|p| p.to_string()).unwrap_or_default()
-            };
-            Some(vec![
-                refs.get(&m.application_id).cloned().unwrap_or_default(),
-                m.member.clone(),
-                criterion.name.clone(),
-                points,
-                m.comment.clone(),
-            ])
-        })
-        .collect();
-    rows.sort();
-    Ok((header, rows))
+    sink.sheet(t(lang, "scores-title"), header).await?;
+    for part in apps.chunks(crate::csv::ROWS_PER_PART) {
+        let refs: HashMap<i32, &String> = part.iter().map(|(r, id)| (*id, r)).collect();
+        let marks = panel::marks(&state.db, part.iter().map(|(_, id)| *id).collect()).await?;
+        let mut rows: Vec<Vec<String>> = marks
+            .into_iter()
+            .filter_map(|m| {
+                let criterion = criteria.get(&m.criterion_id)?;
+                let points = if m.not_applicable {
+                    t(lang, "scores-not-applicable")
+                } else {
+                    m.points.map(|p| p.to_string()).unwrap_or_default()
+                };
+                Some(vec![
+                    refs.get(&m.application_id).map(|r| (*r).clone()).unwrap_or_default(),
+                    m.member,
+                    criterion.clone(),
+                    points,
+                    m.comment,
+                ])
+            })
+            .collect();
+        rows.sort();
+        sink.rows(rows).await?;
+    }
+    Ok(())
 }
 
 async fn scores_csv(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
     let c = calls::managed(&state.db, &signed.actor, id).await?;
-    let (header, rows) = scores_table(&state, signed.ctx.lang, &c).await?;
-    Ok(crate::csv::response(&format!("vertejumi-{}.csv", c.id), &header, &rows))
+    let lang = signed.ctx.lang;
+    let name = format!("vertejumi-{}.csv", c.id);
+    crate::csv::stream(
+        &name,
+        move |sink| async move { scores_sheet(&state, lang, &c, &sink).await },
+    )
+    .await
 }
 
 async fn export_csv(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
     let c = calls::managed(&state.db, &signed.actor, id).await?;
-    let (header, rows) = export_table(&state, signed.ctx.lang, &c).await?;
-    Ok(crate::csv::response(&format!("rezultati-{}.csv", c.id), &header, &rows))
+    let lang = signed.ctx.lang;
+    let name = format!("rezultati-{}.csv", c.id);
+    crate::csv::stream(
+        &name,
+        move |sink| async move { export_sheet(&state, lang, &c, &sink).await },
+    )
+    .await
 }
 
 async fn export_xlsx(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
     let c = calls::managed(&state.db, &signed.actor, id).await?;
     let lang = signed.ctx.lang;
-    let decision = export_table(&state, lang, &c).await?;
-    let scores = scores_table(&state, lang, &c).await?;
-    let sheets = [(t(lang, "results-title"), decision), (t(lang, "scores-title"), scores)];
-    crate::csv::xlsx_response(&format!("rezultati-{id}.xlsx"), &sheets)
+    crate::csv::xlsx_stream(&format!("rezultati-{id}.xlsx"), move |sink| async move {
+        export_sheet(&state, lang, &c, &sink).await?;
+        scores_sheet(&state, lang, &c, &sink).await
+    })
+    .await
 }
 
 async fn minutes(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
@@ -543,9 +572,11 @@ async fn minutes(State(state): State<AppState>, signed: Signed, Path(id): Path<i
         .into_iter()
         .map(|d| (d.member, refs.get(&d.application_id).cloned().unwrap_or_default()))
         .collect();
-    let (questions, mut cells) =
-        crate::grants::call_form::export_columns(&state, lang, c.id, view.rows.iter().map(|r| r.app_id).collect())
-            .await?;
+    let columns = AnswerColumns::of(&state, lang, c.id).await?;
+    let questions = columns.header();
+    let mut cells = columns
+        .cells(&state, &view.rows.iter().map(|r| r.app_id).collect::<Vec<_>>())
+        .await?;
     let answers: Vec<(String, Vec<(String, String)>)> = view
         .rows
         .iter()

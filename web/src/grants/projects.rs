@@ -444,8 +444,8 @@ async fn register_csv(State(state): State<AppState>, signed: Signed, Path(id): P
 
 async fn register_xlsx(State(state): State<AppState>, signed: Signed, Path(id): Path<i32>) -> AppResult<Response> {
     let table = register_table(&state, &signed, id).await?;
-    let sheets = [(t(signed.ctx.lang, "payments-register"), table)];
-    crate::csv::xlsx_response(&format!("maksajumi-{id}.xlsx"), &sheets)
+    let sheets = vec![(t(signed.ctx.lang, "payments-register"), table)];
+    crate::csv::xlsx_response(&format!("maksajumi-{id}.xlsx"), sheets).await
 }
 
 /// The applicant's signed copy: checked and streamed to storage first, then recorded; a copy

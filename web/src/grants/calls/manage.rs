@@ -605,49 +605,60 @@ async fn call_applications_csv(
 ) -> AppResult<Response> {
     let c = calls::managed(&state.db, &signed.actor, id).await?;
     let lang = signed.ctx.lang;
-    let (rows, _) = applications::of_call(&state.db, id, q.status()).await?;
-    let header: Vec<String> = [
-        "application-reference",
-        "field-applicant",
-        "field-reg-no",
-        "application-title",
-        "call-status",
-        "application-requested",
-        "application-cofinancing",
-        "application-submitted-at",
-    ]
-    .iter()
-    .map(|k| t(lang, k))
-    .collect();
-    let (questions, mut answers) =
-        crate::grants::call_form::export_columns(&state, lang, c.id, rows.iter().map(|r| r.app.id).collect()).await?;
-    let header: Vec<String> = header.into_iter().chain(questions).collect();
-    let rows: Vec<Vec<String>> = rows
-        .into_iter()
-        .map(|r| {
-            let answers = answers.remove(&r.app.id).unwrap_or_default();
-            let (name, reg_no) = r
-                .applicant
-                .map(|a| (a.name, a.reg_no.unwrap_or_default()))
-                .unwrap_or_default();
-            vec![
-                r.app.ref_no.clone().unwrap_or_default(),
-                name,
-                reg_no,
-                r.app.title.clone(),
-                templates::view::application_status(lang, r.app.status),
-                crate::csv::cents(r.app.requested_cents),
-                crate::csv::cents(r.app.cofinancing_cents),
-                r.app.submitted_at.map(templates::view::riga).unwrap_or_default(),
-            ]
-            .into_iter()
-            .chain(answers)
-            .collect()
-        })
+    let status = q.status();
+    let name = format!("pieteikumi-{}.csv", c.id);
+    crate::csv::stream(&name, move |sink| async move {
+        let columns = crate::grants::call_form::AnswerColumns::of(&state, lang, c.id).await?;
+        let header: Vec<String> = [
+            "application-reference",
+            "field-applicant",
+            "field-reg-no",
+            "application-title",
+            "call-status",
+            "application-requested",
+            "application-cofinancing",
+            "application-submitted-at",
+        ]
+        .iter()
+        .map(|k| t(lang, k))
+        .chain(columns.header())
         .collect();
-    Ok(crate::csv::response(
-        &format!("pieteikumi-{}.csv", c.id),
-        &header,
-        &rows,
-    ))
+        sink.sheet(String::new(), header).await?;
+        let size = crate::csv::ROWS_PER_PART;
+        for offset in (0_u64..).step_by(size) {
+            let rows = applications::part_of_call(&state.db, c.id, status, offset, size as u64).await?;
+            let ids: Vec<i32> = rows.iter().map(|r| r.app.id).collect();
+            let mut answers = columns.cells(&state, &ids).await?;
+            let last = rows.len() < size;
+            let rows = rows
+                .into_iter()
+                .map(|r| {
+                    let answers = answers.remove(&r.app.id).unwrap_or_default();
+                    let (name, reg_no) = r
+                        .applicant
+                        .map(|a| (a.name, a.reg_no.unwrap_or_default()))
+                        .unwrap_or_default();
+                    vec![
+                        r.app.ref_no.clone().unwrap_or_default(),
+                        name,
+                        reg_no,
+                        r.app.title.clone(),
+                        templates::view::application_status(lang, r.app.status),
+                        crate::csv::cents(r.app.requested_cents),
+                        crate::csv::cents(r.app.cofinancing_cents),
+                        r.app.submitted_at.map(templates::view::riga).unwrap_or_default(),
+                    ]
+                    .into_iter()
+                    .chain(answers)
+                    .collect()
+                })
+                .collect();
+            sink.rows(rows).await?;
+            if last {
+                break;
+            }
+        }
+        Ok(())
+    })
+    .await
 }
