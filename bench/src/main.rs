@@ -30,7 +30,8 @@
 //! call of APPLICATIONS (2,000) submitted applications with a panel of 5, every scorecard
 //! submitted: the panel's call page, the applications list and the results at 16 and 64
 //! clients for SECONDS (10) each, beside a bare axum + maud handler of the same 50-row JOIN +
-//! GROUP BY; the process's resident memory.
+//! GROUP BY; the process's resident memory. `PUMPURS_DB_MAX_CONNECTIONS` sets the pool's size
+//! as it does the server's.
 //!
 //! `cargo run --release -p pumpurs-bench -- exports [APPLICATIONS] [--postgres]` — the same
 //! kind of call with APPLICATIONS (20,000) applications: each export (applications, results,
@@ -44,6 +45,11 @@
     clippy::float_arithmetic,
     reason = "a benchmark: stops on a failed step; timings are floating point, not money"
 )]
+
+/// Counts the heap in use and its peak, for the exports' memory (a few atomic operations per
+/// allocation, in every benchmark).
+#[global_allocator]
+static HEAP: peak_alloc::PeakAlloc = peak_alloc::PeakAlloc;
 
 mod exports;
 mod lists;

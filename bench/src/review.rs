@@ -115,12 +115,13 @@ pub(crate) async fn run(app: &TestApp, n: i32, seconds: u64) {
     let built = seed::scored_call(app, n, MEMBERS).await;
     let (call, apps) = (&built.call, &built.applications);
     println!(
-        "call of {} applications, {} members, {} scorecards, {} scores: built in {:.1} s",
+        "call of {} applications, {} members, {} scorecards, {} scores: built in {:.1} s; pool of {} connections",
         apps.len(),
         MEMBERS,
         built.scorecards,
         built.scores,
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        app.cfg.db_max_connections
     );
 
     // The bare handler, in this process, on the same database.

@@ -152,6 +152,13 @@ impl TestApp {
     async fn spawn(backend: Backend, on_s3: bool) -> Option<Self> {
         let dir = tempfile::tempdir().expect("temporary directory");
         let mut cfg = Config::development(dir.path().to_path_buf());
+        // The pool size the server reads, for benchmarks that compare sizes.
+        if let Some(size) = std::env::var("PUMPURS_DB_MAX_CONNECTIONS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+        {
+            cfg.db_max_connections = size;
+        }
         let mut postgres = None;
         if backend == Backend::Postgres {
             let admin_url = std::env::var("PUMPURS_TEST_POSTGRES_URL").ok()?;
