@@ -124,7 +124,12 @@ async fn render_card(
     });
     // Where the member stands on the call: how many scored, and the next one to score.
     let seat = panel::seat_progress(&state.db, c.id, signed.actor.user.id).await?;
-    let next = panel::next_to_score(&state.db, c.id, signed.actor.user.id, app.id).await?;
+    // Nothing left to score needs no search for the next.
+    let next = if seat.finished >= seat.total {
+        None
+    } else {
+        panel::next_to_score(&state.db, c.id, signed.actor.user.id, app.id).await?
+    };
     let lines = applications::lines(&state.db, app.id).await?;
     let marks: Vec<MarkForm> = typed.unwrap_or_else(|| {
         saved
