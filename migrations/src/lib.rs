@@ -30,6 +30,7 @@ mod m20261201_000023_consent_evidence;
 mod m20261201_000024_carried_plans;
 mod m20261201_000025_recovery_codes;
 mod m20261205_000026_results_version;
+mod m20261205_000027_review_indexes;
 
 pub struct Migrator;
 
@@ -63,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000024_carried_plans::Migration),
             Box::new(m20261201_000025_recovery_codes::Migration),
             Box::new(m20261205_000026_results_version::Migration),
+            Box::new(m20261205_000027_review_indexes::Migration),
         ]
     }
 }
