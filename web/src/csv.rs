@@ -167,7 +167,8 @@ fn workbook(mut parts: mpsc::Receiver<AppResult<Part>>) -> AppResult<std::fs::Fi
     let xlsx = |e: rust_xlsxwriter::XlsxError| AppError::Internal(anyhow::anyhow!("xlsx: {e}"));
     let mut book = rust_xlsxwriter::Workbook::new();
     let bold = rust_xlsxwriter::Format::new().set_bold();
-    let mut sheets = 0;
+    // The sheet rows go to (none before the first `Part::Sheet`) and its next row.
+    let mut current = None;
     let mut next_row = 0_u32;
     while let Some(part) = parts.blocking_recv() {
         match part? {
@@ -179,11 +180,12 @@ fn workbook(mut parts: mpsc::Receiver<AppResult<Part>>) -> AppResult<std::fs::Fi
                 for (col, h) in (0_u16..).zip(&header) {
                     sheet.write_string_with_format(0, col, h, &bold).map_err(xlsx)?;
                 }
-                sheets += 1;
+                current = Some(current.map_or(0, |i: usize| i + 1));
                 next_row = 1;
             }
             Part::Rows(rows) => {
-                let sheet = book.worksheet_from_index(sheets - 1).map_err(xlsx)?;
+                let index = current.ok_or_else(|| AppError::Internal(anyhow::anyhow!("xlsx: rows before a sheet")))?;
+                let sheet = book.worksheet_from_index(index).map_err(xlsx)?;
                 for row in &rows {
                     write_row(sheet, next_row, row).map_err(xlsx)?;
                     next_row += 1;
@@ -258,5 +260,30 @@ mod tests {
         assert_eq!(cents(120_050), "1200,50");
         let doc = document(&["a".into(), "b".into()], &[vec!["1".into(), "x;y".into()]]);
         assert_eq!(doc, "\u{feff}\"a\";\"b\"\r\n\"1\";\"x;y\"\r\n");
+    }
+
+    #[test]
+    fn a_workbook_refuses_rows_before_a_sheet_and_numbers_its_sheets() {
+        let parts = |list: Vec<Part>| {
+            let (tx, rx) = mpsc::channel(list.len().max(1));
+            for part in list {
+                assert!(tx.try_send(Ok(part)).is_ok());
+            }
+            rx
+        };
+        assert!(workbook(parts(vec![Part::Rows(vec![vec!["1".into()]])])).is_err());
+        let two = parts(vec![
+            Part::Sheet {
+                name: "A".into(),
+                header: vec!["a".into()],
+            },
+            Part::Rows(vec![vec!["1".into()]]),
+            Part::Sheet {
+                name: "B".into(),
+                header: vec!["b".into()],
+            },
+            Part::Rows(vec![vec!["x".into()], vec!["2,5".into()]]),
+        ]);
+        assert!(workbook(two).is_ok());
     }
 }

@@ -546,11 +546,17 @@ pub enum Standing {
 /// the next to score. Only ids and the entities' own values are written into it.
 fn seat_rows(call_id: i32, user_id: i32) -> String {
     format!(
-        "FROM applications a \
-         LEFT JOIN declarations d ON d.application_id = a.id AND d.user_id = {user_id} \
-         LEFT JOIN scorecards s ON s.application_id = a.id AND s.user_id = {user_id} \
-         WHERE a.call_id = {call_id} AND a.status IN {}",
+        "FROM applications a {} WHERE a.call_id = {call_id} AND a.status IN {}",
+        member_joins(user_id),
         crate::stats::listed(&SCORED)
+    )
+}
+
+/// The member's declaration `d` and scorecard `s` of each application `a`, if any.
+fn member_joins(user_id: i32) -> String {
+    format!(
+        "LEFT JOIN declarations d ON d.application_id = a.id AND d.user_id = {user_id} \
+         LEFT JOIN scorecards s ON s.application_id = a.id AND s.user_id = {user_id}"
     )
 }
 
@@ -655,12 +661,11 @@ pub async fn seat_page(
         "SELECT a.id AS id, a.ref_no AS ref_no, a.title AS title, o.name AS applicant, {STANDING_SQL} AS standing \
          FROM (SELECT id, ref_no, ref_seq, title, applicant_id FROM applications \
                WHERE call_id = {call_id} AND status IN {} ORDER BY ref_seq, id LIMIT {} OFFSET {offset}) a \
-         LEFT JOIN organisations o ON o.id = a.applicant_id \
-         LEFT JOIN declarations d ON d.application_id = a.id AND d.user_id = {user_id} \
-         LEFT JOIN scorecards s ON s.application_id = a.id AND s.user_id = {user_id} \
+         LEFT JOIN organisations o ON o.id = a.applicant_id {} \
          ORDER BY a.ref_seq, a.id",
         crate::stats::listed(&SCORED),
-        crate::listing::PAGE_SIZE
+        crate::listing::PAGE_SIZE,
+        member_joins(user_id)
     );
     Ok(
         SeatRow::find_by_statement(Statement::from_string(conn.get_database_backend(), sql))
